@@ -1,0 +1,52 @@
+"""The `seqlab` command: a Typer app with one sub-command (or sub-app) per module in seqlab/commands/."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab import __version__
+
+# One entry per module in seqlab/commands/, in the order `seqlab --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "tour",
+)
+
+app = typer.Typer(
+    name="seqlab",
+    help="A lab for learning how sequence models work by running them: train LSTMs, Transformers and BERT "
+    "on real text, see what they attend to, count their parameters, and prove the identities they rely on.\n\n"
+    "Start with [bold]seqlab tour[/bold]: it runs every capability on the built-in corpus, offline.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"seqlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """seqlab: learn sequence models by running them."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"seqlab.commands.{_name}").register(app)
+
+
+def main() -> None:
+    """Entry point of the `seqlab` console script."""
+    app()
