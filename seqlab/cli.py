@@ -12,6 +12,12 @@ from seqlab import __version__
 # One entry per module in seqlab/commands/, in the order `seqlab --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "tour",
+    "data",
+    "tokenize",
+    "train", "evaluate", "predict", "runs",
+    "prove", "check",
+    "explain", "quiz",
+    "attention", "params", "compare", "plot",
 )
 
 app = typer.Typer(

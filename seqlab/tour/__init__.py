@@ -14,7 +14,12 @@ from typing import Any, Callable
 from rich.console import Console
 
 # One module per step, in the order the tour runs them.
-TOUR_MODULES: tuple[str, ...] = ()
+TOUR_MODULES: tuple[str, ...] = (
+    "data",
+    "tokenize",
+    "proofs",
+    "attention", "params",
+)
 
 
 @dataclass

@@ -1,0 +1,235 @@
+"""The accuracy runs behind docs/results/accuracy.md: named `seqlab train` commands, run one at a time.
+
+Each run is the exact command line a user would type. The driver runs it (and `seqlab evaluate RUN
+--split test` where the dataset has test labels), times it, reads the run directory's metrics and appends
+one record to bench/results/accuracy.jsonl; `bench/accuracy_report.py` turns those records into the
+Markdown table. Runs go under ./runs/accuracy (git-ignored).
+
+    python bench/accuracy_runs.py --list
+    python bench/accuracy_runs.py --data-dir ../shared/data sst-finetune cfimdb-finetune
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+RECORDS = BENCH / "results" / "accuracy.jsonl"
+RUNS_ROOT = Path("runs") / "accuracy"
+THREADS = 2
+SEED = 0
+
+BERT = ["--model", "bert-pretrained", "--optimizer", "adamw", "--batch-size", "16"]
+
+
+@dataclass(frozen=True)
+class AccuracyRun:
+    """One named training command, what it is compared with, and which extra splits to evaluate."""
+
+    name: str
+    args: list[str]
+    goal: str
+    evaluate: tuple[str, ...] = ()
+    notes: str = ""
+    after: tuple[str, ...] = field(default=())  # names of runs whose run dir is passed via {RUN:name}
+
+
+RUNS: dict[str, AccuracyRun] = {
+    run.name: run
+    for run in [
+        AccuracyRun(
+            "sst-finetune",
+            ["--data", "sst", *BERT, "--lr", "2e-5", "--max-length", "128", "--epochs", "3"],
+            "best dev >= 0.469 (reference 0.479)",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "cfimdb-finetune",
+            ["--data", "cfimdb", *BERT, "--lr", "2e-5", "--max-length", "256", "--epochs", "3"],
+            "dev ~0.922 (reference)",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "imdb-lstm",
+            ["--data", "imdb", "--model", "lstm", "--embed-dim", "128", "--hidden", "128", "--layers", "1",
+             "--bidirectional", "--optimizer", "adam", "--lr", "1e-3", "--batch-size", "64",
+             "--max-length", "256", "--epochs", "4"],
+            "test >= 0.87",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "imdb-gru",
+            ["--data", "imdb", "--model", "gru", "--embed-dim", "128", "--hidden", "128", "--layers", "1",
+             "--bidirectional", "--optimizer", "adam", "--lr", "1e-3", "--batch-size", "64",
+             "--max-length", "256", "--epochs", "4"],
+            "test >= 0.87",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "sst-frozen",
+            ["--data", "sst", *BERT, "--freeze", "--lr", "1e-3", "--max-length", "128", "--epochs", "3"],
+            "dev ~0.318 (reference)",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "cfimdb-frozen",
+            ["--data", "cfimdb", *BERT, "--freeze", "--lr", "1e-3", "--max-length", "256", "--epochs", "3"],
+            "frozen vs fine-tuned",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "rte-finetune",
+            ["--data", "rte", *BERT, "--lr", "2e-5", "--max-length", "128", "--epochs", "3"],
+            "dev accuracy and macro-F1 (no published target)",
+        ),
+        AccuracyRun(
+            "rte-frozen",
+            ["--data", "rte", *BERT, "--freeze", "--lr", "1e-3", "--max-length", "128", "--epochs", "3"],
+            "dev accuracy and macro-F1; frozen vs fine-tuned",
+        ),
+    ]
+}
+
+
+def seqlab_argv(command: str) -> list[str]:
+    """How to start `seqlab COMMAND`: the console script, or bench/_seqlab.py while cli.py does not list it yet."""
+    from seqlab import cli
+
+    if command in cli.COMMAND_MODULES:
+        return ["seqlab", command]
+    return [sys.executable, str(BENCH / "_seqlab.py"), command]
+
+
+def command_line(run: AccuracyRun, data_dir: Path) -> list[str]:
+    """The full `seqlab train` argv of a run."""
+    return ["seqlab", "train", *run.args, "--data-dir", str(data_dir), "--seed", str(SEED),
+            "--device", "cpu", "--threads", str(THREADS), "--name", run.name]
+
+
+def newest_run_dir(name: str, before: set[Path]) -> Path:
+    """The run directory this run created (the one under RUNS_ROOT that was not there before)."""
+    created = sorted(p for p in RUNS_ROOT.glob(f"{name}-*") if p not in before)
+    if not created:
+        raise SystemExit(f"{name}: no run directory was created under {RUNS_ROOT}")
+    return created[-1]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
+    """Run one training command (and its evaluations), return the record for accuracy.jsonl."""
+    env = os.environ | {"SEQLAB_RUNS": str(RUNS_ROOT)}
+    argv = command_line(run, data_dir)
+    before = set(RUNS_ROOT.glob(f"{run.name}-*"))
+    log = log_dir / f"accuracy-{run.name}.log"
+    started = datetime.now(timezone.utc)
+    start = time.perf_counter()
+    with open(log, "w") as handle:
+        handle.write(shlex.join(argv) + "\n")
+        handle.flush()
+        code = subprocess.call(seqlab_argv("train") + argv[2:], stdout=handle, stderr=subprocess.STDOUT, env=env)
+    wall = time.perf_counter() - start
+    record: dict = {
+        "name": run.name,
+        "command": f"SEQLAB_RUNS={RUNS_ROOT} " + shlex.join(argv),
+        "goal": run.goal,
+        "seed": SEED,
+        "device": "cpu",
+        "threads": THREADS,
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 1),
+        "exit_code": code,
+        "launcher": shlex.join(seqlab_argv("train")),
+        "log": str(log),
+    }
+    if code != 0:
+        return record
+    run_dir = newest_run_dir(run.name, before)
+    record["run_dir"] = str(run_dir)
+    result = json.loads((run_dir / "result.json").read_text())
+    record["result"] = result
+    dev = [r for r in read_jsonl(run_dir / "metrics.jsonl") if r.get("split") == "dev" and r.get("event") == "epoch"]
+    record["dev_per_epoch"] = [
+        {k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev
+    ]
+    fill_evaluations(record, run, data_dir)
+    return record
+
+
+def fill_evaluations(record: dict, run: AccuracyRun, data_dir: Path) -> None:
+    """Add `seqlab evaluate RUN --split S` metrics for each split the run asks for and the record lacks."""
+    if "run_dir" not in record:
+        return
+    for split in run.evaluate:
+        done = record.get("evaluate", {}).get(split, {})
+        if done.get("exit_code") == 0:
+            continue
+        argv_eval = ["seqlab", "evaluate", record["run_dir"], "--split", split, "--data-dir", str(data_dir),
+                     "--device", "cpu", "--json"]
+        try:
+            launcher = seqlab_argv("evaluate")
+        except ImportError:
+            continue
+        out = subprocess.run(launcher + argv_eval[2:], capture_output=True, text=True)
+        record.setdefault("evaluate", {})[split] = {
+            "command": shlex.join(argv_eval),
+            "exit_code": out.returncode,
+            "metrics": _json_or_none(out.stdout),
+            "error": out.stderr.strip()[-500:] if out.returncode else None,
+        }
+
+
+def _json_or_none(text: str) -> dict | None:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help="runs to do, in order (default: all, in priority order)")
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--log-dir", type=Path, default=Path("/tmp"), help="where each run's console log goes")
+    parser.add_argument("--list", action="store_true", help="print the runs and their commands, run nothing")
+    parser.add_argument("--fill-evaluations", action="store_true",
+                        help="train nothing; add missing test-split evaluations to the recorded runs")
+    args = parser.parse_args(argv)
+    names = args.names or list(RUNS)
+    unknown = [n for n in names if n not in RUNS]
+    if unknown:
+        parser.error(f"unknown run(s) {unknown}; known: {', '.join(RUNS)}")
+    if args.list:
+        for name in names:
+            print(f"{name}: {shlex.join(command_line(RUNS[name], args.data_dir))}")
+        return
+    if args.fill_evaluations:
+        records = read_jsonl(RECORDS)
+        for record in records:
+            if record["name"] in RUNS:
+                fill_evaluations(record, RUNS[record["name"]], args.data_dir.resolve())
+        RECORDS.write_text("".join(json.dumps(r) + "\n" for r in records))
+        return
+    RUNS_ROOT.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        print(f"[{datetime.now():%H:%M:%S}] {name} ...", flush=True)
+        record = execute(RUNS[name], args.data_dir.resolve(), args.log_dir)
+        RECORDS.parent.mkdir(parents=True, exist_ok=True)
+        with open(RECORDS, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        print(f"[{datetime.now():%H:%M:%S}] {name}: exit {record['exit_code']}, {record['wall_seconds']} s", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

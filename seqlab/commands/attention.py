@@ -1,0 +1,92 @@
+"""`seqlab attention`: draw what every layer and head of a Transformer or BERT attends to in a sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from seqlab.commands._common import DeviceOption, JsonOption, user_errors
+from seqlab.console import console, emit_json
+from seqlab.errors import SeqlabError
+
+
+@user_errors
+def attention(
+    first: Annotated[str, typer.Argument(metavar="RUN_OR_SENTENCE",
+                                         help="A run folder (then SENTENCE), or the sentence itself with --pretrained.")],
+    sentence: Annotated[Optional[str], typer.Argument(metavar="SENTENCE", help="The sentence, in quotes.")] = None,
+    pretrained: Annotated[bool, typer.Option("--pretrained", help="Use pretrained BERT weights instead of a run "
+                                             "(the bundled MiniLM, or --checkpoint).")] = False,
+    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="A Hugging Face BERT checkpoint folder "
+                                                       "(config.json, weights, vocab.txt); implies --pretrained.")] = None,
+    pair: Annotated[Optional[str], typer.Option("--pair", help="A second sentence, for sentence-pair input.")] = None,
+    layer: Annotated[Optional[int], typer.Option("--layer", help="Layer to show up close (default: the last).")] = None,
+    head: Annotated[Optional[int], typer.Option("--head", help="Head to show up close (default: 0).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under "
+                                                "./figures).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
+    device: DeviceOption = "cpu",
+    json_output: JsonOption = False,
+) -> None:
+    """Draw what each layer and head attends to, as heatmaps and as bertviz pages.
+
+    Writes a layer x head grid, one head up close, the average over heads, and bertviz's interactive
+    head view and model view (HTML pages to open in a browser).
+
+    Rows of each heatmap are queries (the token that attends), columns are keys (what it attends to);
+    every row sums to 1. A causal LM shows its lower triangle: no token sees the future.
+
+    Examples:
+
+    seqlab attention --pretrained "the cat sat on the mat"
+
+    seqlab attention runs/builtin-entailment-bert-... "a man is sleeping" --pair "a person rests"
+
+    seqlab attention RUN "the movie was great" --layer 1 --head 3 --format svg --json
+    """
+    from seqlab.viz.attention_export import write_attention_views
+    from seqlab.viz.attention_source import attention_from_pretrained, attention_from_run
+    from seqlab.viz.figures import check_format, output_folder
+
+    fmt = check_format(fmt)
+    use_pretrained = pretrained or checkpoint is not None
+    if use_pretrained:
+        if sentence is not None:
+            raise SeqlabError("with --pretrained give only the sentence (no run folder); "
+                              "e.g. seqlab attention --pretrained \"the cat sat\"")
+        capture = attention_from_pretrained(first, pair, checkpoint, device)
+    else:
+        if sentence is None:
+            raise SeqlabError("give a run folder and a sentence (seqlab attention RUN \"text\"), "
+                              "or use --pretrained \"text\"")
+        if not Path(first).is_dir():
+            raise SeqlabError(f"run folder {first} does not exist; list your runs with: seqlab runs "
+                              "(or use --pretrained)")
+        capture = attention_from_run(Path(first), sentence, pair, device)
+    folder = output_folder(out, f"attention-{capture.model_name}")
+    files = write_attention_views(capture, folder, fmt, layer, head)
+
+    if json_output:
+        emit_json({**capture.to_dict(), "files": files.to_dict()})
+        return
+    layers, heads, tokens = capture.shape
+    console.print(f"[bold]{capture.model_name}[/]: {layers} layers x {heads} heads over {tokens} tokens"
+                  f"{' (causal)' if capture.causal else ''}")
+    console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
+    table = Table(show_header=True, title="written", title_justify="left")
+    table.add_column("view")
+    table.add_column("file", overflow="fold")
+    for view, path in (("every layer x head", files.grid), (f"layer {files.layer}, head {files.head_index}", files.head),
+                       ("average over heads", files.average), ("bertviz head view", files.head_view),
+                       ("bertviz model view", files.model_view)):
+        table.add_row(view, str(path))
+    console.print(table)
+    console.print("Open the .html files in a browser (they load d3 and jQuery from cdnjs).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab attention` to the app."""
+    app.command("attention")(attention)

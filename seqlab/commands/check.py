@@ -1,0 +1,69 @@
+"""`seqlab check`: the identities measured on a live model, next to their symbolic proofs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab.commands._common import DeviceOption, JsonOption, SeedOption, user_errors
+from seqlab.console import console, emit_json
+
+
+@user_errors
+def check(
+    ids: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Identities to check, e.g. layernorm-norm causal-mask (default: all).", show_default=False),
+    ] = None,
+    run: Annotated[
+        Optional[Path], typer.Option("--run", help="A training run folder (runs/<name>-<time>) whose model to measure.")
+    ] = None,
+    pretrained: Annotated[
+        bool, typer.Option("--pretrained", help="Measure pretrained BERT weights (default: the MiniLM package).")
+    ] = False,
+    checkpoint: Annotated[
+        Optional[Path],
+        typer.Option("--checkpoint", help="With --pretrained: a Hugging Face BERT folder (config.json, weights, vocab.txt)."),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Measure a freshly initialised small causal Transformer (no training needed).")
+    ] = False,
+    device: DeviceOption = "auto",
+    seed: SeedOption = 0,
+    json_output: JsonOption = False,
+) -> None:
+    """Check the identities on a live model: the sympy verdict next to the same identity measured in torch.
+
+    Each check takes the part of the model it needs: its LayerNorms (hooked on real tokens), its
+    attention modules (masks, scaling, softmax shift, parameter counts), its sinusoidal table, its
+    LSTM/GRU (one step recomputed by hand), and FLOPs counted with torch's FlopCounterMode. When the
+    model has no such part, a fresh small one is measured and the table says so.
+
+    Examples: seqlab check --fresh;  seqlab check layernorm-norm --pretrained;
+    seqlab check --run runs/<run> --device cuda --json.  Exit code 1 if any identity fails.
+    """
+    from seqlab.proofs.render import check_details, check_json, check_table
+    from seqlab.proofs.runner import CheckConfig, check_identities
+
+    config = CheckConfig(
+        ids=tuple(ids or ()), run=run, pretrained=pretrained, checkpoint=checkpoint, fresh=fresh, device=device, seed=seed
+    )
+    report = check_identities(config)
+    if json_output:
+        emit_json(check_json(report))
+    else:
+        console.print(check_table(report))
+        console.print(check_details(report))
+        passed = sum(row.passed for row in report.rows)
+        style = "green" if report.all_passed else "red"
+        console.print(f"[bold {style}]{passed}/{len(report.rows)} identities hold on {report.source}.[/]")
+        console.print("The derivations: [bold]seqlab prove ID[/].")
+    if not report.all_passed:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab check` to the app."""
+    app.command("check")(check)

@@ -1,0 +1,187 @@
+"""`seqlab data`: list, inspect, sample and download the datasets seqlab trains on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
+
+data_app = typer.Typer(
+    help="The datasets: what is known ([bold]list[/]), how big and how long ([bold]stats[/]), what the rows "
+    "look like ([bold]show[/]), and fetching the real ones ([bold]download[/]).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+NameArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A dataset name from `seqlab data list` (e.g. builtin-sentiment, sst, imdb, rte) or a path to a "
+        ".tsv/.csv/.jsonl file with a header.",
+        show_default=False,
+    ),
+]
+TextColumnOption = Annotated[str, typer.Option("--text-column", help="For a table file: the column with the text.")]
+LabelColumnOption = Annotated[str, typer.Option("--label-column", help="For a table file: the column with the label.")]
+TextBColumnOption = Annotated[
+    Optional[str],
+    typer.Option("--text-b-column", help="For a table file of sentence pairs: the column with the second sentence."),
+]
+
+
+def _dataset_config(name: str, data_dir: Path | None, seed: int, text: str, label: str, text_b: str | None):
+    from seqlab.data.config import DatasetConfig
+    from seqlab.data.readers import TableColumns
+
+    return DatasetConfig(name, data_dir, seed, TableColumns(text, label, text_b))
+
+
+@data_app.command("list")
+@user_errors
+def list_datasets(json_output: JsonOption = False) -> None:
+    """List every dataset seqlab can read: its name, labels, and whether it needs --data-dir.
+
+    The two built-in ones are generated on the fly and work offline; the real ones are read from
+    --data-dir in their published formats (the 'expected files' column shows where).
+    """
+    from rich.table import Table
+
+    from seqlab.console import console, emit_json
+    from seqlab.data.registry import known_datasets
+
+    infos = known_datasets()
+    if json_output:
+        emit_json([{**info.__dict__, "labels": list(info.labels)} for info in infos])
+        return
+    table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)")
+    table.add_column("name", style="bold")
+    table.add_column("labels")
+    table.add_column("where", overflow="fold")
+    table.add_column("what it is")
+    for info in infos:
+        where = "built in" if not info.needs_data_dir else f"DATA_DIR/{info.folder}/{info.layout.split('  ')[0]}"
+        table.add_row(info.name, " ".join(info.labels), where, info.description)
+    console.print(table)
+    console.print("Inspect one: [bold]seqlab data stats builtin-sentiment[/]; real data: "
+                  "[bold]--data-dir DIR[/] or [bold]seqlab data download imdb[/].")
+
+
+@data_app.command("stats")
+@user_errors
+def stats(
+    name: NameArgument,
+    data_dir: DataDirOption = None,
+    bins: Annotated[int, typer.Option("--bins", min=1, max=50, help="Bars in the length histogram.")] = 10,
+    seed: SeedOption = 0,
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = "label",
+    text_b_column: TextBColumnOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Count a dataset: examples per split, examples per label, and how long the texts are.
+
+    Lengths are in words (lowercased, punctuation split off, pairs counted together). The
+    percentiles tell you what --max-length keeps: at p95, one text in twenty is cut.
+    """
+    from seqlab.console import console, emit_json
+    from seqlab.data.render import length_histogram, stats_table
+    from seqlab.data.stats import dataset_stats
+
+    splits = _dataset_config(name, data_dir, seed, text_column, label_column, text_b_column).load()
+    numbers = dataset_stats(splits, bins)
+    if json_output:
+        emit_json({"name": splits.name, "labels": list(splits.labels), "is_pair": splits.is_pair,
+                   "splits": [s.__dict__ for s in numbers]})
+        return
+    console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
+    console.print(length_histogram(numbers[0]))
+    if not splits.test:
+        console.print("[dim]no labeled test split (e.g. GLUE hides its test labels): evaluate on dev[/]")
+
+
+@data_app.command("show")
+@user_errors
+def show(
+    name: NameArgument,
+    split: Annotated[str, typer.Option("--split", help="Which split: train, dev or test.")] = "train",
+    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many rows to show.")] = 5,
+    data_dir: DataDirOption = None,
+    seed: SeedOption = 0,
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = "label",
+    text_b_column: TextBColumnOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show a few rows of a split, picked at random with --seed, exactly as the readers parsed them."""
+    import random
+
+    from seqlab.console import console, emit_json
+    from seqlab.data.render import examples_table
+
+    splits = _dataset_config(name, data_dir, seed, text_column, label_column, text_b_column).load()
+    rows = splits.split(split)
+    if not rows:
+        from seqlab.errors import SeqlabError
+
+        raise SeqlabError(f"{splits.name} has no labeled {split} split; try --split dev")
+    picked = sorted(random.Random(seed).sample(range(len(rows)), min(count, len(rows))))
+    if json_output:
+        emit_json([{"index": i, "label": rows[i].label, "text": rows[i].text, "text_b": rows[i].text_b}
+                   for i in picked])
+        return
+    console.print(examples_table(f"{splits.name} {split}: {len(picked)} of {len(rows):,} rows",
+                                 [(i, rows[i]) for i in picked], splits.is_pair))
+
+
+@data_app.command("download")
+@user_errors
+def download(
+    name: Annotated[str, typer.Argument(help="imdb, stackoverflow, rte or sst2.", show_default=False)],
+    data_dir: Annotated[
+        Optional[Path],
+        typer.Option("--data-dir", envvar="SEQLAB_DATA",
+                     help="Folder to unpack into (default: the seqlab cache, where commands find it by themselves)."),
+    ] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="Fetch from this mirror or file:// path instead.")] = None,
+    sha256: Annotated[Optional[str], typer.Option("--sha256", help="Also require this sha256 of the archive.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Download and unpack again even if the data is there.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Download a real dataset once, check its checksum, and unpack it where the readers expect it.
+
+    The archive is cached (seqlab cache folder, $SEQLAB_CACHE), so a second run does not fetch again.
+    IMDB's 50,000 labeled reviews become imdb/train.tsv and imdb/test.tsv; Stack Overflow keeps its
+    train/<tag>/<n>.txt folders; the GLUE zips give rte/ and sst2/ TSVs. Offline? Download the archive
+    elsewhere and pass --url file:///path/to/archive.
+    """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from seqlab.console import console, emit_json, err_console
+    from seqlab.data.download import download_dataset, source_for
+    from seqlab.data.registry import downloaded_data_root
+    from seqlab.paths import cache_dir
+
+    source = source_for(name)
+    root = data_dir or downloaded_data_root()
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                  console=err_console, transient=True, disable=json_output) as progress:
+        task = progress.add_task(f"{source.archive}", total=None)
+        result = download_dataset(
+            name, root, cache_dir(), url=url, sha256=sha256, force=force,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if json_output:
+        emit_json(result)
+        return
+    console.print(f"[green]✓[/] {name} is in [bold]{result.folder}[/] ({result.checksum_verified}; "
+                  f"sha256 {result.sha256[:16]}…{'' if result.fetched else ', archive reused from the cache'})")
+    hint = "" if data_dir is None else f" --data-dir {root}"
+    console.print(f"Next: [bold]seqlab data stats {name}{hint}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab data ...` to the app."""
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,40 @@
+"""`seqlab evaluate`: score a trained run on a split, with per-class scores, confusion matrix and baselines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, user_errors
+from seqlab.console import console, emit_json
+
+
+@user_errors
+def evaluate(
+    run: Annotated[Path, typer.Argument(help="A run folder made by `seqlab train` (see `seqlab runs`).")],
+    split: Annotated[str, typer.Option("--split", help="Which split to score: dev, test or train.")] = "dev",
+    device: DeviceOption = "cpu",
+    data_dir: DataDirOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Score a run's best weights on a split: accuracy, macro-F1, precision/recall/F1 per class, the
+    confusion matrix, and the two baselines any model must beat (uniform random guessing, and always
+    answering the most common training class).
+
+    Example: seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test
+    """
+    from seqlab.training.inference import evaluate_run
+    from seqlab.training.report import metrics_view
+
+    metrics = evaluate_run(run, split=split.lower(), data_dir=data_dir, device=device)
+    if json_output:
+        emit_json(metrics)
+        return
+    console.print(metrics_view(metrics))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab evaluate` to the app."""
+    app.command("evaluate")(evaluate)

@@ -1,0 +1,136 @@
+"""`seqlab plot ...`: the teaching pictures: positions, masks, dataset lengths, a run's confusion matrix and curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
+from seqlab.console import console, emit_json
+from seqlab.errors import SeqlabError
+
+plot_app = typer.Typer(
+    help="Draw the pictures that explain sequence models: sinusoidal positions, attention masks, how long a "
+    "dataset's texts are, and a run's confusion matrix and training curves.",
+    no_args_is_help=True,
+)
+
+OutOption = Annotated[
+    Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
+]
+FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")]
+
+
+def _save(figure, out: Path | None, stem: str, fmt: str) -> Path:
+    """Save into --out (or a new ./figures folder) under a name that is not taken yet."""
+    from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
+
+    fmt = check_format(fmt)
+    folder = output_folder(out, stem)
+    return save_figure(figure, fresh_name(folder, stem, f".{fmt}"), fmt)
+
+
+def _done(path: Path, json_output: bool, extra: dict | None = None) -> None:
+    if json_output:
+        emit_json({"figure": str(path), **(extra or {})})
+    else:
+        console.print(f"figure: [bold]{path}[/]")
+
+
+def _check_run(run: Path) -> None:
+    if not run.is_dir():
+        raise SeqlabError(f"run folder {run} does not exist; list your runs with: seqlab runs")
+
+
+@plot_app.command("positions")
+@user_errors
+def positions(
+    d_model: Annotated[int, typer.Option("--d-model", help="Width of the position vectors.")] = 64,
+    max_len: Annotated[int, typer.Option("--max-len", help="Number of positions to draw.")] = 100,
+    out: OutOption = None,
+    fmt: FormatOption = "png",
+    json_output: JsonOption = False,
+) -> None:
+    """The sinusoidal position table PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(...), as a heatmap and curves."""
+    from seqlab.viz.positions_masks import positions_figure
+
+    _done(_save(positions_figure(max_len, d_model), out, "positions", fmt), json_output)
+
+
+@plot_app.command("masks")
+@user_errors
+def masks(
+    length: Annotated[int, typer.Option("--length", help="Tokens in the padded sequence.")] = 8,
+    padding: Annotated[int, typer.Option("--padding", help="How many of them are padding (at the end).")] = 3,
+    out: OutOption = None,
+    fmt: FormatOption = "png",
+    json_output: JsonOption = False,
+) -> None:
+    """Which keys each query may attend to under the causal mask, the padding mask, and both combined."""
+    from seqlab.viz.positions_masks import mask_matrices, masks_figure
+
+    path = _save(masks_figure(length, padding), out, "masks", fmt)
+    _done(path, json_output, {"masks": {k: v.tolist() for k, v in mask_matrices(length, padding).items()}})
+
+
+@plot_app.command("lengths")
+@user_errors
+def lengths(
+    dataset: Annotated[str, typer.Argument(help="A dataset name (see `seqlab data list`) or a .tsv/.csv/.jsonl file.")],
+    data_dir: DataDirOption = None,
+    seed: SeedOption = 0,
+    out: OutOption = None,
+    fmt: FormatOption = "png",
+    json_output: JsonOption = False,
+) -> None:
+    """Histogram of words per example for each split, with the train split's median and 95th percentile
+    (a good --max-length covers the 95th percentile)."""
+    import numpy as np
+
+    from seqlab.viz.lengths import lengths_figure, split_lengths
+
+    values = split_lengths(dataset, data_dir, seed)
+    path = _save(lengths_figure(values, f"{dataset}: words per example"), out, "lengths", fmt)
+    summary = {split: {"count": len(v), "p50": float(np.percentile(v, 50)), "p95": float(np.percentile(v, 95)),
+                       "max": int(max(v))} for split, v in values.items()}
+    _done(path, json_output, {"splits": summary})
+
+
+@plot_app.command("confusion")
+@user_errors
+def confusion(
+    run: Annotated[Path, typer.Argument(help="A finished run folder (it has predictions.tsv).")],
+    out: OutOption = None,
+    fmt: FormatOption = "png",
+    json_output: JsonOption = False,
+) -> None:
+    """The dev-set confusion matrix of a run: gold classes down, predicted across; color is the row share."""
+    from seqlab.viz.confusion import confusion_figure, read_confusion
+
+    _check_run(run)
+    matrix = read_confusion(run)
+    _done(_save(confusion_figure(matrix), out, "confusion", fmt), json_output, matrix.to_dict())
+
+
+@plot_app.command("curves")
+@user_errors
+def curves(
+    run: Annotated[Path, typer.Argument(help="A run folder.")],
+    out: OutOption = None,
+    fmt: FormatOption = "png",
+    json_output: JsonOption = False,
+) -> None:
+    """Loss per epoch (train and dev) and the dev score of one run. Several runs: seqlab compare."""
+    from seqlab.viz.curves import curves_figure, read_curves
+
+    _check_run(run)
+    run_curves = read_curves(run)
+    path = _save(curves_figure([run_curves], run_curves.name), out, "curves", fmt)
+    _done(path, json_output, {"final": run_curves.final_metrics()})
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab plot` (positions, masks, lengths, confusion, curves) to the app."""
+    app.add_typer(plot_app, name="plot")

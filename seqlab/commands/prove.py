@@ -1,0 +1,69 @@
+"""`seqlab prove`: the textbook identities derived step by step with sympy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab.commands._common import JsonOption, user_errors
+from seqlab.console import console, emit_json
+
+
+@user_errors
+def prove(
+    ids: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="Identities to prove, e.g. layernorm-norm causal-mask (default: all). An unknown id lists the known ones.",
+            show_default=False,
+        ),
+    ] = None,
+    latex: Annotated[
+        Optional[Path],
+        typer.Option("--latex", help="Also write the proofs as a standalone LaTeX document to this .tex file."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Prove the identities sequence models rely on, symbolically, with sympy.
+
+    Each proof states its exact conditions (eps = 0? biased variance? independent entries?), shows
+    every step, and ends with sympy's verdict. The identities: layer norm's output norm sqrt(d)
+    (and sqrt(d-1) for the unbiased std), 2-D layer norm's two corners, softmax's shift invariance,
+    the 1/sqrt(d_k) scaling, causal and padding masks, multi-head parameter counts, sinusoidal
+    positions as rotations, LSTM vs GRU memory mixing, and attention vs recurrent cost.
+
+    The same identities measured on a real model: seqlab check --fresh (or --run RUN, --pretrained).
+    Exit code 1 if any proof does not verify.
+    """
+    from seqlab.io import atomic_write_text
+    from seqlab.proofs.render import latex_document, proof_panel, proofs_json
+    from seqlab.proofs.runner import ProveConfig, prove_identities
+
+    config = ProveConfig(ids=tuple(ids or ()), latex=latex)
+    items = prove_identities(config.ids)
+    if config.latex is not None:
+        atomic_write_text(config.latex, latex_document(items))
+    all_verified = all(item.proof.verified for item in items)
+    if json_output:
+        payload = proofs_json(items)
+        if config.latex is not None:
+            payload["latex"] = str(config.latex)
+        emit_json(payload)
+    else:
+        for item in items:
+            console.print(proof_panel(item))
+        verified = sum(item.proof.verified for item in items)
+        style = "green" if all_verified else "red"
+        console.print(f"[bold {style}]{verified}/{len(items)} proofs verified by sympy.[/]")
+        if config.latex is not None:
+            console.print(f"LaTeX written to [bold]{config.latex}[/].")
+        console.print("Measure them on a model: [bold]seqlab check --fresh[/] (or --run RUN, --pretrained).")
+    if not all_verified:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab prove` to the app."""
+    app.command("prove")(prove)

@@ -1,0 +1,42 @@
+"""`seqlab runs`: list the training runs in the runs folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seqlab.commands._common import JsonOption, user_errors
+from seqlab.console import console, emit_json
+
+
+@user_errors
+def runs(
+    root: Annotated[
+        Optional[Path], typer.Option("--root", help="Folder holding the runs (default: $SEQLAB_RUNS, else ./runs).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List every training run: dataset, model, best dev score (accuracy, or perplexity for language
+    models), whether it finished, and when it started. Pass a run folder to `seqlab evaluate`,
+    `seqlab predict` or `seqlab train --resume`.
+    """
+    from seqlab.paths import runs_root
+    from seqlab.training.report import runs_table
+    from seqlab.training.runs import list_runs
+
+    folder = root or runs_root()
+    found = list_runs(folder)
+    if json_output:
+        emit_json(found)
+        return
+    if not found:
+        console.print(f"no runs in {folder}; start one with: seqlab train", markup=False, highlight=False)
+        return
+    console.print(runs_table(found))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `seqlab runs` to the app."""
+    app.command("runs")(runs)

@@ -1,0 +1,38 @@
+"""Frozen configs the data commands pass to the library: which dataset, and how to tokenize."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seqlab.data.examples import Splits
+from seqlab.data.readers import TableColumns
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """A dataset name (or table path), where its files are, the split seed and the table columns."""
+
+    name: str
+    data_dir: Path | None = None
+    seed: int = 0
+    columns: TableColumns = field(default_factory=TableColumns)
+
+    def load(self) -> Splits:
+        """The dataset's Splits."""
+        from seqlab.data.registry import load_splits
+
+        return load_splits(self.name, self.data_dir, self.seed, columns=self.columns)
+
+
+@dataclass(frozen=True)
+class TokenizeConfig:
+    """One text (or pair) to tokenize, the corpus the word vocabulary is built from, and its options."""
+
+    text: str
+    pair: str | None = None
+    max_length: int | None = None
+    vocab_from: DatasetConfig = field(default_factory=lambda: DatasetConfig("builtin-sentiment"))
+    min_freq: int = 1
+    stop_words: bool = False
+    wordpiece_vocab: Path | None = None

@@ -1,0 +1,258 @@
+"""Readers for the published formats; each streams its file and names `file:line` in every error.
+
+Formats: minbert `LABEL ||| TEXT` (SST, CFIMDB), label TSV `LABEL<TAB>TEXT` (IMDB as converted),
+the Kaggle IMDB CSV `review,sentiment`, GLUE TSV (header row, quoting off), the Stack Overflow
+folder of files, and any TSV/CSV/JSONL table with chosen text/label columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from seqlab.data.examples import Example
+from seqlab.errors import SeqlabError
+
+BOM = "\ufeff"
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long reviews are longer than csv's 128 KiB default
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """Which columns of a TSV/CSV/JSONL table hold the text, the label and (for pairs) the second text."""
+
+    text: str = "text"
+    label: str = "label"
+    text_b: str | None = None
+
+
+def _open_binary(path: Path):
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise SeqlabError(f"{path} not found; check --data-dir and the file name") from None
+    except IsADirectoryError:
+        raise SeqlabError(f"{path} is a folder, expected a file") from None
+    except PermissionError:
+        raise SeqlabError(f"{path} cannot be read (permission denied)") from None
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line number, text) of every line of `path`, decoded as UTF-8, BOM and line ending removed.
+
+    Blank lines are yielded too (readers skip them); an empty file or bytes that are not UTF-8 raise
+    SeqlabError naming the file and line.
+    """
+    path = Path(path)
+    any_line = False
+    with _open_binary(path) as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SeqlabError(
+                    f"{path.name}:{number}: bytes that are not UTF-8 (at byte {exc.start}); "
+                    "re-save the file as UTF-8"
+                ) from None
+            if number == 1 and line.startswith(BOM):
+                line = line[1:]
+            line = line.rstrip("\r\n")
+            any_line = any_line or bool(line.strip())
+            yield number, line
+    if not any_line:
+        raise SeqlabError(f"{path.name} is empty; expected one example per line")
+
+
+def _require_text(path: Path, number: int, text: str, what: str) -> str:
+    text = text.strip()
+    if not text:
+        raise SeqlabError(f"{path.name}:{number}: the {what} is empty")
+    return text
+
+
+def _check_label(path: Path, number: int, label: str, labels: Iterable[str] | None) -> str:
+    label = label.strip()
+    if not label:
+        raise SeqlabError(f"{path.name}:{number}: the label is empty")
+    if labels is not None and label not in labels:
+        raise SeqlabError(f"{path.name}:{number}: label {label!r} is not one of {', '.join(labels)}")
+    return label
+
+
+def read_minbert(path: Path, labels: tuple[str, ...] | None = None) -> list[Example]:
+    """Read `LABEL ||| TEXT` lines (the minbert SST/CFIMDB format)."""
+    path = Path(path)
+    examples = []
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        label, sep, text = line.partition("|||")
+        if not sep:
+            raise SeqlabError(f"{path.name}:{number}: expected 'LABEL ||| TEXT', found no '|||'")
+        examples.append(
+            Example(_require_text(path, number, text, "text"), _check_label(path, number, label, labels))
+        )
+    return examples
+
+
+def read_label_tsv(path: Path, labels: tuple[str, ...] | None = None) -> list[Example]:
+    """Read `LABEL<TAB>TEXT` lines (IMDB as in shared/data/imdb, Stack Overflow converted)."""
+    path = Path(path)
+    examples = []
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep:
+            raise SeqlabError(f"{path.name}:{number}: expected 'LABEL<TAB>TEXT', found no tab; check the delimiter")
+        examples.append(
+            Example(_require_text(path, number, text, "text"), _check_label(path, number, label, labels))
+        )
+    return examples
+
+
+def _rows(path: Path, delimiter: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank row, the header included."""
+    numbered = iter_lines(path)
+    current = [0]
+
+    def lines() -> Iterator[str]:
+        for number, line in numbered:
+            current[0] = number
+            yield line
+
+    try:
+        for row in csv.reader(lines(), delimiter=delimiter, quoting=quoting, strict=True):
+            if not row or all(not field.strip() for field in row):
+                continue
+            yield current[0], row
+    except csv.Error as exc:
+        raise SeqlabError(f"{path.name}:{current[0]}: not valid {'CSV' if delimiter == ',' else 'TSV'} ({exc})") from None
+
+
+def _column_index(path: Path, header: list[str], name: str, role: str) -> int:
+    cleaned = [h.strip() for h in header]
+    if name in cleaned:
+        return cleaned.index(name)
+    raise SeqlabError(
+        f"{path.name}:1: no {role} column {name!r} in the header (columns: {', '.join(cleaned)}); "
+        f"choose one with --{role.replace(' ', '-')}-column"
+    )
+
+
+def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns) -> Iterator[Example]:
+    rows = _rows(path, delimiter, quoting)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise SeqlabError(f"{path.name} is empty; expected a header row and one example per row") from None
+    text_i = _column_index(path, header, columns.text, "text")
+    label_i = _column_index(path, header, columns.label, "label")
+    b_i = _column_index(path, header, columns.text_b, "text b") if columns.text_b else None
+    width = len(header)
+    for number, row in rows:
+        if len(row) != width:
+            sep = "tabs" if delimiter == "\t" else "commas"
+            raise SeqlabError(
+                f"{path.name}:{number}: expected {width} fields like the header, found {len(row)}; "
+                f"check for stray {sep}"
+            )
+        text_b = _require_text(path, number, row[b_i], columns.text_b or "") if b_i is not None else None
+        yield Example(
+            _require_text(path, number, row[text_i], columns.text),
+            _check_label(path, number, row[label_i], None),
+            text_b,
+        )
+
+
+def read_glue_tsv(path: Path, text: str, label: str = "label", text_b: str | None = None) -> list[Example]:
+    """Read a GLUE TSV (header row, tab-separated, quoting OFF: some fields begin with a quote)."""
+    return list(_table_rows(Path(path), "\t", csv.QUOTE_NONE, TableColumns(text, label, text_b)))
+
+
+def read_kaggle_imdb_csv(path: Path) -> list[Example]:
+    """Read Kaggle's "IMDB Dataset.csv" (`review,sentiment`); labels become neg/pos like aclImdb."""
+    rename = {"negative": "neg", "positive": "pos", "neg": "neg", "pos": "pos"}
+    examples = []
+    for example in _table_rows(Path(path), ",", csv.QUOTE_MINIMAL, TableColumns("review", "sentiment")):
+        if example.label not in rename:
+            raise SeqlabError(f"{Path(path).name}: sentiment {example.label!r} is not 'positive' or 'negative'")
+        examples.append(Example(example.text, rename[example.label]))
+    return examples
+
+
+def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
+    """Read one JSON object per line, taking text/label (and text_b) from the named keys."""
+    path = Path(path)
+    examples = []
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SeqlabError(f"{path.name}:{number}: not valid JSON ({exc.msg}); expected one object per line") from None
+        if not isinstance(record, dict):
+            raise SeqlabError(f"{path.name}:{number}: expected a JSON object, found {type(record).__name__}")
+        values = []
+        for key in (columns.text, columns.label, columns.text_b):
+            if key is None:
+                values.append(None)
+                continue
+            if key not in record:
+                raise SeqlabError(
+                    f"{path.name}:{number}: no key {key!r} (keys: {', '.join(map(str, record))}); "
+                    "choose with --text-column/--label-column"
+                )
+            value = record[key]
+            if isinstance(value, (dict, list)) or value is None:
+                raise SeqlabError(f"{path.name}:{number}: {key!r} must be a string or number, found {value!r}")
+            values.append(str(value))
+        text, label, text_b = values
+        examples.append(
+            Example(
+                _require_text(path, number, text, columns.text),
+                _check_label(path, number, label, None),
+                _require_text(path, number, text_b, columns.text_b) if text_b is not None else None,
+            )
+        )
+    return examples
+
+
+def read_table(path: Path, columns: TableColumns = TableColumns()) -> list[Example]:
+    """Read any .tsv (quoting off), .csv or .jsonl file with the chosen text/label columns."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".tsv":
+        return list(_table_rows(path, "\t", csv.QUOTE_NONE, columns))
+    if suffix == ".csv":
+        return list(_table_rows(path, ",", csv.QUOTE_MINIMAL, columns))
+    if suffix in (".jsonl", ".json"):
+        return read_jsonl(path, columns)
+    raise SeqlabError(f"{path.name}: unknown file type {suffix or '(none)'!r}; use .tsv, .csv or .jsonl")
+
+
+def read_folder_of_files(root: Path) -> list[Example]:
+    """Read `root/<label>/<n>.txt` files (Stack Overflow 16k, aclImdb): one example per file, label = folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise SeqlabError(f"{root} is not a folder; expected {root}/<label>/<n>.txt files")
+    examples = []
+    for label_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        files = sorted(label_dir.glob("*.txt"), key=lambda p: (len(p.stem), p.stem))
+        for file in files:
+            try:
+                text = file.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SeqlabError(f"{file}: bytes that are not UTF-8 (at byte {exc.start}); re-save it as UTF-8") from None
+            text = text.removeprefix(BOM).strip()
+            if text:
+                examples.append(Example(text, label_dir.name))
+    if not examples:
+        raise SeqlabError(f"{root} holds no <label>/<n>.txt files; check the folder layout")
+    return examples

@@ -1,0 +1,114 @@
+"""The quiz question type: true/false, multiple choice or numeric, with one right answer and its explanation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["true-false", "choice", "number"]
+
+_TRUE = {"true", "t", "yes", "y"}
+_FALSE = {"false", "f", "no", "n"}
+LETTERS = "abcdefgh"
+
+
+class AnswerFormatError(ValueError):
+    """A response that cannot be read as an answer to its question (the message says what is expected)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One quiz question.
+
+    `answer` is a bool (true-false), the index of the one correct option (choice), or a number
+    accepted within `tolerance` (number). `see` lists the commands that back the answer.
+    """
+
+    id: str
+    topic: str
+    kind: Kind
+    prompt: str
+    answer: bool | int | float
+    explanation: str
+    options: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    see: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind == "true-false" and not isinstance(self.answer, bool):
+            raise TypeError(f"{self.id}: a true-false answer must be a bool")
+        if self.kind == "choice" and (isinstance(self.answer, bool) or not 0 <= int(self.answer) < len(self.options)):
+            raise TypeError(f"{self.id}: a choice answer must index one of its options")
+        if self.kind == "number" and (isinstance(self.answer, bool) or not math.isfinite(float(self.answer))):
+            raise TypeError(f"{self.id}: a number answer must be a finite number")
+
+    def expected_format(self) -> str:
+        """How to write an answer to this question."""
+        if self.kind == "true-false":
+            return "true or false (t/f, yes/no)"
+        if self.kind == "choice":
+            return f"one letter, {', '.join(LETTERS[: len(self.options)])}"
+        return "a number, e.g. 117760 or 117_760 or 1.6e-3"
+
+    def parse(self, text: str) -> bool | int | float:
+        """Read a response: a bool, an option index or a number; AnswerFormatError when it is none of them."""
+        value = text.strip().lower()
+        if self.kind == "true-false":
+            if value in _TRUE:
+                return True
+            if value in _FALSE:
+                return False
+        elif self.kind == "choice":
+            letters = LETTERS[: len(self.options)]
+            if len(value) == 1 and value in letters:
+                return letters.index(value)
+        else:
+            try:
+                number = float(value.replace("_", "").replace(",", ""))
+            except ValueError:
+                number = math.nan
+            if math.isfinite(number):
+                return number
+        raise AnswerFormatError(f"{text.strip()!r} is not an answer here; expected {self.expected_format()}")
+
+    def is_correct(self, response: bool | int | float) -> bool:
+        """Whether a parsed response is the right answer."""
+        if self.kind == "number":
+            return abs(float(response) - float(self.answer)) <= self.tolerance
+        return response == self.answer
+
+    def answer_text(self) -> str:
+        """The right answer as a person would write it."""
+        if self.kind == "true-false":
+            return "true" if self.answer else "false"
+        if self.kind == "choice":
+            index = int(self.answer)
+            return f"{LETTERS[index]}) {self.options[index]}"
+        value = float(self.answer)
+        shown = f"{int(value):,}" if value.is_integer() else f"{value:.4g}"
+        return shown + (f" (± {self.tolerance:g})" if self.tolerance else "")
+
+    def public_dict(self) -> dict[str, object]:
+        """The question without its answer (for listing a quiz before taking it)."""
+        return {"id": self.id, "topic": self.topic, "kind": self.kind, "prompt": self.prompt,
+                "options": list(self.options), "format": self.expected_format()}
+
+
+def true_false(id: str, topic: str, prompt: str, answer: bool, explanation: str, see: tuple[str, ...] = ()) -> Question:
+    """A true/false question; `see` adds commands to `seqlab explain TOPIC`."""
+    return Question(id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see))
+
+
+def choice(id: str, topic: str, prompt: str, options: tuple[str, ...], correct: int, explanation: str,
+           see: tuple[str, ...] = ()) -> Question:
+    """A multiple-choice question whose option `correct` (0-based) is the one right answer."""
+    return Question(id, topic, "choice", prompt, correct, explanation, options=options,
+                    see=(f"seqlab explain {topic}", *see))
+
+
+def number(id: str, topic: str, prompt: str, value: float, explanation: str, tolerance: float = 0.0,
+           see: tuple[str, ...] = ()) -> Question:
+    """A numeric question accepting answers within `tolerance` of `value` (computed, never typed in)."""
+    return Question(id, topic, "number", prompt, value, explanation, tolerance=tolerance,
+                    see=(f"seqlab explain {topic}", *see))

@@ -1,0 +1,74 @@
+"""Rich renderables for topics: the topic list and one topic with its live example.
+
+All topic text goes through rich `Text` objects, never markup, so brackets like [CLS] print as written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from seqlab.explain.topic import DemoResult, Topic
+
+
+def topics_table(topics: Sequence[Topic]) -> Table:
+    """A table of topic id, title and one-line summary."""
+    table = Table(title="seqlab explain TOPIC", title_justify="left", expand=True)
+    table.add_column("id", style="bold cyan", no_wrap=True)
+    table.add_column("title", ratio=2)
+    table.add_column("in one line", style="dim", ratio=3)
+    for topic in topics:
+        table.add_row(Text(topic.id), Text(topic.title), Text(topic.summary))
+    return table
+
+
+def bullets(items: Sequence[str], mark: str, style: str = "") -> Table:
+    """Items as a hanging-indent list: wrapped lines stay aligned after the mark."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style=style, no_wrap=True)
+    grid.add_column()
+    for item in items:
+        grid.add_row(mark, Text(item))
+    return grid
+
+
+def demo_renderable(demo: DemoResult) -> RenderableType:
+    """The live example: what it computes, its table (if any), then its notes."""
+    parts: list[RenderableType] = [Text(demo.title, style="bold")]
+    if demo.columns:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for index, column in enumerate(demo.columns):
+            table.add_column(Text(column), justify="left" if index == 0 else "right")
+        for row in demo.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        parts.append(table)
+    if demo.notes:
+        parts.append(bullets(demo.notes, "•"))
+    return Panel(Group(*parts), title="computed live", title_align="left", border_style="green")
+
+
+def formula_lines(formula: str) -> list[str]:
+    """The formula as display lines: statements separated by three or more spaces go on lines of their own."""
+    return [part.strip() for line in formula.splitlines() for part in re.split(r" {3,}", line.strip()) if part.strip()]
+
+
+def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = False) -> None:
+    """Print a topic: idea, formula, live example, misconceptions and commands (`short`: no misconceptions/idea)."""
+    console.print(Text(topic.title, style="bold cyan") + Text(f"  ({topic.id})", style="dim"))
+    console.print(Text(topic.summary, style="italic"))
+    if not short:
+        console.print()
+        console.print(Text(topic.idea))
+    console.print(Panel(Text("\n".join(formula_lines(topic.formula))), title="formula", title_align="left", border_style="magenta", expand=False))
+    console.print(demo_renderable(demo))
+    if not short:
+        console.print(Text("Common misconceptions", style="bold yellow"))
+        console.print(bullets(topic.misconceptions, " ✗", style="yellow"))
+    console.print(Text("See it run", style="bold"))
+    for command in topic.commands:
+        console.print(Text("  $ ") + Text(command, style="green"))

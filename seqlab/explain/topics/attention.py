@@ -1,0 +1,300 @@
+"""Topics about attention: Q/K/V, the sqrt(d_k) scale, multiple heads and their cost, masks, positions."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from seqlab.explain.counts import attention_params, attention_scores_entries
+from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
+
+TOKENS: tuple[str, ...] = ("the", "film", "was", "great")
+
+
+def attention_module(d_model: int, n_heads: int) -> nn.Module:
+    """seqlab's MultiHeadSelfAttention when the models package is present, else torch's nn.MultiheadAttention."""
+    try:
+        from seqlab.models.attention import MultiHeadSelfAttention
+    except ImportError:
+        return nn.MultiheadAttention(d_model, n_heads, bias=True)
+    return MultiHeadSelfAttention(d_model, n_heads)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of scalars in a module's parameters."""
+    return sum(p.numel() for p in module.parameters())
+
+
+def softmax_attention(q: torch.Tensor, k: torch.Tensor, allowed: torch.Tensor | None = None) -> torch.Tensor:
+    """Attention probabilities softmax(q kᵀ / √d_k) written out; `allowed` [Tq, Tk] bools, True = may attend."""
+    logits = q @ k.T / math.sqrt(q.shape[-1])
+    if allowed is not None:
+        logits = logits.masked_fill(~allowed, float("-inf"))
+    return logits.softmax(dim=-1)
+
+
+def attention_demo(seed: int) -> DemoResult:
+    """The 4x4 attention matrix of four tokens from seeded random Q, K, V (d_k = 8)."""
+    gen = generator(seed)
+    d_k = 8
+    q, k, v = (torch.randn(4, d_k, generator=gen) for _ in range(3))
+    probs = softmax_attention(q, k)
+    out = probs @ v
+    notes = [
+        f"Row sums: {', '.join(fmt(float(s)) for s in probs.sum(-1))}: each query distributes one unit of attention.",
+        f"Output row 'the' = Σ_j P[the, j]·v_j; its first value is {fmt(float(out[0, 0]))}.",
+    ]
+    try:
+        from seqlab.models.attention import scaled_dot_product
+
+        _, library_probs = scaled_dot_product(q, k, v)
+        notes.append(f"max |by hand - seqlab.models.attention| = {float((library_probs - probs).abs().max()):.1e}")
+    except ImportError:
+        pass
+    return DemoResult(
+        title=f"softmax(QKᵀ/√8) for 4 tokens, random Q, K, V with seed {seed} (rows: queries, columns: keys)",
+        columns=("query \\ key", *TOKENS),
+        rows=matrix_rows(probs, TOKENS),
+        notes=tuple(notes),
+        values={"probabilities": round_list(probs), "row_sums": round_list(probs.sum(-1))},
+    )
+
+
+ATTENTION = Topic(
+    id="attention",
+    title="Attention: queries, keys and values",
+    summary="Each token mixes the values of all tokens, weighted by how well its query matches their keys.",
+    idea=(
+        "Each token's vector x is projected three ways: a query q (what I am looking for), a key k (what I "
+        "offer to be found by) and a value v (what I pass on). The score of token i for token j is the dot "
+        "product q_i·k_j; a softmax over j turns each row of scores into weights that are positive and sum "
+        "to 1, and token i's output is the weighted average of the values. Every token sees every other in one "
+        "step, so long-range dependencies are one hop away and the whole sequence is computed in parallel. "
+        "Attention on its own ignores order: permuting the inputs permutes the outputs."
+    ),
+    formula="Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V,   Q = XW_Q,  K = XW_K,  V = XW_V,   each row of softmax sums to 1",
+    misconceptions=(
+        "The attention matrix is not layer- or batch-normalised afterwards: the softmax already normalises each row; "
+        "layer norm acts on the sublayer output after the residual add.",
+        "Attention weights are not explanations: a high weight does not prove the model's decision depends on that token.",
+        "Q, K and V come from the same tokens in self-attention but through different learned projections.",
+    ),
+    commands=("seqlab attention --pretrained \"the film was great\"", "seqlab prove softmax-shift", "seqlab explain scaling"),
+    demo=attention_demo,
+)
+
+
+def scaling_demo(seed: int) -> DemoResult:
+    """Variance of q·k and the sharpest softmax weight, with and without the 1/√d_k scale, for growing d_k."""
+    gen = generator(seed)
+    rows = []
+    values: dict[str, dict[str, float]] = {}
+    for d_k in (4, 64, 512):
+        q = torch.randn(1000, d_k, generator=gen)
+        k = torch.randn(1000, d_k, generator=gen)
+        dots = (q * k).sum(-1)
+        logits = torch.randn(16, d_k, generator=gen) @ torch.randn(16, d_k, generator=gen).T
+        peak_raw = float(logits.softmax(-1).max(-1).values.mean())
+        peak_scaled = float((logits / math.sqrt(d_k)).softmax(-1).max(-1).values.mean())
+        values[str(d_k)] = {"var_dot": float(dots.var()), "var_scaled": float((dots / math.sqrt(d_k)).var()),
+                            "peak_unscaled": peak_raw, "peak_scaled": peak_scaled}
+        rows.append((str(d_k), fmt(float(dots.var()), 1), fmt(float((dots / math.sqrt(d_k)).var()), 2),
+                     fmt(peak_raw), fmt(peak_scaled)))
+    return DemoResult(
+        title=f"q, k with independent N(0, 1) entries, 1000 samples per d_k (seed {seed})",
+        columns=("d_k", "Var(q·k)", "Var(q·k/√d_k)", "mean max weight, unscaled", "mean max weight, scaled"),
+        rows=tuple(rows),
+        notes=(
+            "Var(q·k) grows like d_k; after the scale it stays near 1 for every d_k.",
+            "Unscaled logits of size ~√d_k push the softmax towards one-hot (max weight → 1), where its gradient vanishes.",
+        ),
+        values=values,
+    )
+
+
+SCALING = Topic(
+    id="scaling",
+    title="Why divide by √d_k",
+    summary="Dot products of d_k-dim vectors have variance d_k; the scale keeps the softmax out of saturation.",
+    idea=(
+        "If the entries of q and k are independent with mean 0 and variance 1, q·k is a sum of d_k products "
+        "each of variance 1, so its variance is d_k and its typical size √d_k. Large logits make the softmax "
+        "nearly one-hot, and a saturated softmax has almost zero gradient, so training stalls. Dividing by "
+        "√d_k restores unit variance for any head width. It is not a normalisation of the attention weights; "
+        "it is a temperature fixed by the head width d_k = d_model / h (64 for bert-base)."
+    ),
+    formula="Var(q·k) = Σᵢ Var(qᵢkᵢ) = d_k   ⇒   Var(q·k / √d_k) = 1",
+    misconceptions=(
+        "We divide by √d_k, not d_k: the standard deviation, not the variance, grows like √d_k.",
+        "d_k is the per-head width (d_model / heads), not d_model.",
+        "The scale does not make rows sum to 1; the softmax does that with or without it.",
+    ),
+    commands=("seqlab prove attention-scaling", "seqlab check attention-scaling --fresh", "seqlab explain attention"),
+    demo=scaling_demo,
+)
+
+
+def multihead_demo(seed: int) -> DemoResult:
+    """Parameters of d=768 attention for 1, 4 and 12 heads, and the size of the score tensor as T grows."""
+    rows = []
+    counts: dict[str, int] = {}
+    with torch.device("meta"):  # counting shapes needs no memory
+        for heads in (1, 4, 12):
+            counted = count_parameters(attention_module(768, heads))
+            counts[str(heads)] = counted
+            rows.append((f"{heads} head(s) of width {768 // heads}", f"{counted:,}", f"{attention_params(768):,}"))
+    sizes = {str(t): attention_scores_entries(12, t) for t in (128, 512, 2048)}
+    return DemoResult(
+        title="Self-attention with d_model = 768 (bert-base): parameters do not depend on the head count",
+        columns=("heads", "counted parameters", "formula 4d² + 4d"),
+        rows=tuple(rows),
+        notes=(
+            "Scores per layer for 12 heads, batch 1: "
+            + ", ".join(f"T={t}: {n:,}" for t, n in sizes.items())
+            + " (4x the tokens, 16x the entries).",
+            "Cost per layer: projections O(T·d²), scores and mixing O(T²·d); an RNN layer is O(T·d²) in T sequential steps.",
+        ),
+        values={"params_by_heads": counts, "score_entries_by_length": sizes},
+    )
+
+
+MULTIHEAD = Topic(
+    id="multi-head",
+    title="Multi-head attention and its cost",
+    summary="h heads of width d/h attend in parallel subspaces; same parameters as one head, T² cost.",
+    idea=(
+        "Instead of one attention over the full width d, the projections are split into h heads of width "
+        "d/h. Each head computes its own softmax, so different heads can follow different relations (the "
+        "previous token, the subject of a verb, [SEP]); their outputs are concatenated and mixed by an output "
+        "projection W_O. Because the projections stay d x d in total, the parameter count 4d² + 4d does not "
+        "depend on h. The cost is the T x T score matrix per head: time O(T²·d) and memory O(h·T²) per layer, "
+        "which is why long inputs are expensive; fused kernels (flash attention) avoid storing it."
+    ),
+    formula=(
+        "headᵢ = softmax(Q_i K_iᵀ / √(d/h)) V_i,   MHA(X) = [head₁; …; head_h] W_O\n"
+        "params = 4(d² + d),   time O(T² d + T d²),   score memory O(h T²)"
+    ),
+    misconceptions=(
+        "More heads do not add parameters; they split the same width into smaller subspaces.",
+        "Heads are not guaranteed to specialise; many can be pruned with little loss.",
+        "The quadratic cost is in the sequence length T, not in the width d.",
+    ),
+    commands=("seqlab params bert-base-uncased", "seqlab prove multihead-params attention-cost",
+              "seqlab attention --pretrained \"the film was great\""),
+    demo=multihead_demo,
+)
+
+
+def masks_demo(seed: int) -> DemoResult:
+    """A causal mask combined with a padding mask on 5 positions (the last 2 are pads)."""
+    gen = generator(seed)
+    labels = ("the", "film", "rocks", "[PAD]", "[PAD]")
+    real = torch.tensor([True, True, True, False, False])
+    causal = torch.ones(5, 5, dtype=torch.bool).tril()
+    allowed = causal & real[None, :]
+    q, k = torch.randn(5, 4, generator=gen), torch.randn(5, 4, generator=gen)
+    probs = softmax_attention(q, k, allowed)
+    return DemoResult(
+        title=f"Causal + padding mask, softmax(QKᵀ/√4) with seeded Q, K (seed {seed})",
+        columns=("query \\ key", *labels),
+        rows=matrix_rows(probs[:3], labels[:3]),
+        notes=(
+            "Above the diagonal is exactly 0 (no peeking at later tokens); pad columns are exactly 0.",
+            "Masked logits are set to −∞ before the softmax, so the remaining weights still sum to 1.",
+            "Rows of pad queries are left out: their outputs are never read.",
+        ),
+        values={"probabilities": round_list(probs[:3]), "allowed": allowed.tolist()},
+    )
+
+
+MASKS = Topic(
+    id="masks",
+    title="Causal and padding masks",
+    summary="Masks set forbidden scores to −∞ before the softmax: no looking ahead, no attending to pads.",
+    idea=(
+        "A mask says which keys each query may attend to. The padding (key-padding) mask hides pad positions "
+        "so that real tokens' outputs do not depend on how much padding the batch needed. The causal (square "
+        "subsequent) mask lets position i attend only to positions j ≤ i; a decoder needs it so that "
+        "predicting token i+1 cannot use token i+1 itself. Masks are applied to the logits by adding −∞ (or a "
+        "very negative number) before the softmax, so masked weights are exactly zero and each row still sums "
+        "to 1. Encoders like BERT use only the padding mask; GPT-style decoders use both."
+    ),
+    formula="S_ij = q_i·k_j/√d_k + M_ij,   M_ij = 0 if allowed else −∞;   causal: allowed ⇔ j ≤ i;   padding: allowed ⇔ key j is real",
+    misconceptions=(
+        "Masking is done before the softmax; zeroing weights after it leaves rows that no longer sum to 1.",
+        "A padding mask is needed in encoders too, not only in decoders.",
+        "The causal mask does not hide the current token: position i attends to itself.",
+    ),
+    commands=("seqlab plot masks", "seqlab prove causal-mask padding-mask", "seqlab check causal-mask padding-mask --fresh"),
+    demo=masks_demo,
+)
+
+
+def sinusoidal(max_len: int, d_model: int) -> torch.Tensor:
+    """The sinusoidal position table PE[p, 2i] = sin(p / 10000^{2i/d}), PE[p, 2i+1] = cos(same)."""
+    positions = torch.arange(max_len, dtype=torch.float64)[:, None]
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    table = torch.zeros(max_len, d_model, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(positions * freqs)
+    table[:, 1::2] = torch.cos(positions * freqs)
+    return table
+
+
+def positions_demo(seed: int) -> DemoResult:
+    """PE·PE depends only on the offset; attention without positions cannot tell word order."""
+    table = sinusoidal(64, 16)
+    rows = []
+    for offset in (1, 4, 16):
+        dots = [float(table[p] @ table[p + offset]) for p in (0, 10, 40)]
+        rows.append((str(offset), *(fmt(d) for d in dots)))
+    note = []
+    try:
+        from seqlab.models.positions import sinusoidal_table
+
+        note.append(f"max |this table - seqlab.models.positions| = {float((sinusoidal_table(64, 16).double() - table).abs().max()):.1e}")
+    except ImportError:
+        pass
+    gen = generator(seed)
+    x = torch.randn(4, 8, generator=gen)
+    permutation = torch.tensor([2, 0, 3, 1])
+    out = softmax_attention(x, x) @ x
+    out_permuted = softmax_attention(x[permutation], x[permutation]) @ x[permutation]
+    equivariance = float((out[permutation] - out_permuted).abs().max())
+    return DemoResult(
+        title="Sinusoidal positions, d = 16: PE(p)·PE(p+k) for three starting positions p",
+        columns=("offset k", "p = 0", "p = 10", "p = 40"),
+        rows=tuple(rows),
+        notes=(
+            "Each row is constant: the similarity of two positions depends only on their distance.",
+            f"Without positions, shuffling 4 tokens just shuffles attention's outputs (max difference {equivariance:.1e}).",
+            *note,
+        ),
+        values={"dot_by_offset": {r[0]: [float(v) for v in r[1:]] for r in rows}, "permutation_difference": equivariance},
+    )
+
+
+POSITIONS = Topic(
+    id="positions",
+    title="Positional encoding",
+    summary="Attention is order-blind; added position vectors (sinusoidal or learned) tell it where each token is.",
+    idea=(
+        "Self-attention treats its input as a set: permuting the tokens permutes the outputs and nothing "
+        "else. To use word order, a position vector is added to each token embedding. The Transformer's "
+        "sinusoidal encoding uses sines and cosines of geometrically spaced frequencies: it has no parameters, "
+        "PE(p+k) is a fixed rotation of PE(p) for every p, and dot products depend only on the offset k. BERT "
+        "and GPT-2 learn a table of position embeddings instead (max_position_embeddings rows, 512 for BERT), "
+        "which cannot go beyond its length. RNNs need none: they read in order."
+    ),
+    formula="PE(p, 2i) = sin(p / 10000^{2i/d}),   PE(p, 2i+1) = cos(p / 10000^{2i/d}),   x_p = E[t_p] + PE(p)",
+    misconceptions=(
+        "Positions are added to the embeddings, not concatenated (in the original Transformer and BERT).",
+        "Sinusoidal encodings have no trainable parameters; learned ones have max_len x d.",
+        "Position information is not lost after the first layer; residual connections carry it upward.",
+    ),
+    commands=("seqlab plot positions", "seqlab prove sinusoidal-rotation", "seqlab check sinusoidal-rotation --fresh"),
+    demo=positions_demo,
+)
+
+TOPICS: tuple[Topic, ...] = (ATTENTION, SCALING, MULTIHEAD, MASKS, POSITIONS)

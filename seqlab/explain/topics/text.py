@@ -1,0 +1,164 @@
+"""Topics about turning text into vectors: tokenization (WordPiece) and embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
+
+DEMO_WORDS: tuple[str, ...] = ("tokenization", "embeddings", "unbelievably", "transformers", "seqlab")
+
+# Used only when the pretrained vocabulary is not installed, so the greedy algorithm still has a vocabulary.
+_FALLBACK_VOCAB: frozenset[str] = frozenset(
+    {"[UNK]", "token", "##ization", "em", "##bed", "##ding", "##s", "un", "##bel", "##ie", "##va", "##bly",
+     "transform", "##ers", "se", "##q", "##lab"}
+)
+
+
+def greedy_wordpiece(word: str, vocab: frozenset[str] | set[str], unk: str = "[UNK]") -> list[str]:
+    """Split one word the WordPiece way: longest vocabulary prefix first, later pieces marked '##'."""
+    pieces: list[str] = []
+    start = 0
+    while start < len(word):
+        end = len(word)
+        piece = None
+        while start < end:
+            candidate = word[start:end] if start == 0 else "##" + word[start:end]
+            if candidate in vocab:
+                piece = candidate
+                break
+            end -= 1
+        if piece is None:  # some part of the word cannot be spelled with the vocabulary
+            return [unk]
+        pieces.append(piece)
+        start = end
+    return pieces
+
+
+def _vocabulary() -> tuple[frozenset[str], str, Path | None]:
+    """The MiniLM vocab.txt when installed, else a tiny built-in one; with a description of which."""
+    from seqlab.paths import has_pretrained, pretrained_bert_dir
+
+    if has_pretrained():
+        path = pretrained_bert_dir() / "vocab.txt"
+        words = frozenset(line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines())
+        return words, f"MiniLM vocab.txt ({len(words):,} entries)", path
+    return _FALLBACK_VOCAB, f"a {len(_FALLBACK_VOCAB)}-entry demo vocabulary (pretrained extra not installed)", None
+
+
+def _library_tokens(word: str, vocab_path: Path | None) -> list[str] | None:
+    """The same word through seqlab's WordPiece encoder (the tokenizers library), without [CLS]/[SEP]."""
+    if vocab_path is None:
+        return None
+    try:
+        from seqlab.data.wordpiece import WordPiece
+    except ImportError:  # the data layer is optional here; use the tokenizers library directly
+        from tokenizers import BertWordPieceTokenizer
+
+        return BertWordPieceTokenizer(str(vocab_path), lowercase=True).encode(word, add_special_tokens=False).tokens
+    tokens = WordPiece.from_vocab(vocab_path).encode(word).tokens
+    return [token for token in tokens if token not in ("[CLS]", "[SEP]")]
+
+
+def tokenization_demo(seed: int) -> DemoResult:
+    """Split a few words by hand with greedy longest-match WordPiece and compare with the library."""
+    vocab, source, vocab_path = _vocabulary()
+    rows = []
+    agree = True
+    splits: dict[str, list[str]] = {}
+    for word in DEMO_WORDS:
+        pieces = greedy_wordpiece(word, vocab)
+        library = _library_tokens(word, vocab_path)
+        same = library is None or library == pieces
+        agree = agree and same
+        splits[word] = pieces
+        rows.append((word, " ".join(pieces), " ".join(library) if library else "-", "yes" if same else "NO"))
+    return DemoResult(
+        title=f"WordPiece splits with {source}",
+        columns=("word", "greedy longest match (by hand)", "tokenizers library", "same"),
+        rows=tuple(rows),
+        notes=(
+            "A word-level vocabulary would map every word it has not seen to <unk>;"
+            " WordPiece spells it from known pieces instead.",
+        ),
+        values={"vocabulary": source, "splits": splits, "hand_matches_library": agree},
+    )
+
+
+TOKENIZATION = Topic(
+    id="tokenization",
+    title="Tokenization and WordPiece",
+    summary="Text becomes ids: whole words with <unk>, or subword pieces that spell any word.",
+    idea=(
+        "A model reads integer ids, so text is first cut into tokens from a fixed vocabulary. A word-level "
+        "vocabulary (lowercased words, often with stop words removed and a minimum frequency) is simple, but "
+        "every unseen word becomes <unk>. WordPiece (BERT) keeps frequent words whole and splits rare ones into "
+        "pieces: greedily take the longest vocabulary entry that starts the word, then continue with pieces "
+        "marked '##' (they attach to the previous piece). With ~30k pieces almost nothing is unknown, and "
+        "related words share pieces. BERT adds [CLS] at the start and [SEP] after each sentence, with segment "
+        "ids 0/1 for sentence pairs."
+    ),
+    formula=(
+        "word = p₁ p₂ … pₖ,  p₁ = longest prefix in V,   pᵢ = '##' + longest next piece in V\n"
+        "input = [CLS] a₁ … aₙ [SEP] b₁ … bₘ [SEP],  segment = 0 … 0 1 … 1"
+    ),
+    misconceptions=(
+        "WordPiece does not split on morphology; it picks whatever pieces the vocabulary learned from frequency.",
+        "'##' is not a separate token: it marks a piece that continues the previous one.",
+        "A tokenizer must match its model: ids from another vocabulary index the wrong embedding rows.",
+    ),
+    commands=("seqlab tokenize \"unbelievably good\"", "seqlab data stats builtin-sentiment"),
+    demo=tokenization_demo,
+)
+
+
+def embeddings_demo(seed: int) -> DemoResult:
+    """Look up token ids in a seeded embedding table and show it equals one-hot times the matrix."""
+    gen = generator(seed)
+    vocab_size, dim = 6, 4
+    table = torch.nn.Embedding(vocab_size, dim)
+    with torch.no_grad():
+        table.weight.copy_(torch.randn(vocab_size, dim, generator=gen))
+    ids = torch.tensor([3, 1, 3])
+    with torch.no_grad():
+        looked_up = table(ids)
+        product = torch.nn.functional.one_hot(ids, vocab_size).float() @ table.weight
+    difference = float((looked_up - product).abs().max())
+    return DemoResult(
+        title=f"nn.Embedding({vocab_size}, {dim}) looking up ids [3, 1, 3] (seed {seed})",
+        columns=("id", *(f"e[{j}]" for j in range(dim))),
+        rows=matrix_rows(looked_up, [str(int(i)) for i in ids]),
+        notes=(
+            f"max |lookup - one_hot(ids) @ E| = {fmt(difference, 6)}: a lookup is a matrix product with a one-hot.",
+            "Id 3 gets the same vector both times: the embedding ignores context; the layers above add it.",
+            f"Parameters: V x d = {vocab_size} x {dim} = {vocab_size * dim}; for bert-base 30522 x 768 = {30522 * 768:,}.",
+        ),
+        values={"vectors": round_list(looked_up), "max_abs_difference": difference, "params": vocab_size * dim},
+    )
+
+
+EMBEDDINGS = Topic(
+    id="embeddings",
+    title="Embeddings",
+    summary="A learned table with one vector per token id; lookup = one-hot times a matrix.",
+    idea=(
+        "An embedding layer is a V x d matrix E; token id t is represented by row E[t]. Looking it up is the "
+        "same as multiplying a one-hot vector by E, so E is trained by backpropagation like any weight (only "
+        "the rows of tokens in the batch get gradient). The vectors are context-free: 'bank' gets one vector; "
+        "recurrent or attention layers on top make representations depend on context. BERT sums three tables: "
+        "word, position and segment embeddings, then applies layer norm. Embeddings are often the largest "
+        "part of a small model's parameter count."
+    ),
+    formula="x_t = E[t] = one_hot(t) · E,   E ∈ ℝ^{V×d},   params = V·d",
+    misconceptions=(
+        "Embeddings are not fixed word2vec vectors unless you freeze them; normally they are trained with the model.",
+        "Static embeddings cannot disambiguate word senses; contextual ones come from the layers above.",
+        "The padding row (padding_idx) receives no gradient; it is not a learned 'empty word'.",
+    ),
+    commands=("seqlab params bert-base-uncased", "seqlab tokenize \"a bank by the river\""),
+    demo=embeddings_demo,
+)
+
+TOPICS: tuple[Topic, ...] = (TOKENIZATION, EMBEDDINGS)

@@ -1,0 +1,146 @@
+"""Scaled dot-product attention and multi-head self-attention, with padding and causal masks.
+
+Two paths compute the same thing. The explicit path writes out softmax(q k^T / sqrt(d_head)) v and
+returns the attention probabilities (for pictures and proofs); the fast path calls
+`F.scaled_dot_product_attention`, which picks a fused kernel (flash / memory-efficient on CUDA).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seqlab.errors import SeqlabError
+
+
+def causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
+    """The square subsequent mask [T,T] as bools: True where query i may attend to key j (j <= i)."""
+    return torch.ones(size, size, dtype=torch.bool, device=device).tril()
+
+
+def allowed_positions(
+    attention_mask: torch.Tensor | None, causal: bool, length: int, device: torch.device
+) -> torch.Tensor | None:
+    """Combine a key-padding mask [B,T] (True = real token) and the causal mask into [B|1,1,T,T] bools.
+
+    True means "this query may attend to this key". None means every pair is allowed.
+    """
+    allowed = None
+    if attention_mask is not None:
+        allowed = attention_mask.to(device=device, dtype=torch.bool)[:, None, None, :]  # [B,1,1,T]
+    if causal:
+        lower = causal_mask(length, device)[None, None]  # [1,1,T,T]
+        allowed = lower if allowed is None else allowed & lower
+    return allowed
+
+
+def scaled_dot_product(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    scale: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Attention written out: softmax(q k^T / sqrt(d_k)) v; returns (output, probabilities).
+
+    q [..., Tq, d_k], k [..., Tk, d_k], v [..., Tk, d_v]; `mask` is a bool tensor broadcastable to
+    [..., Tq, Tk] with True where a query may attend to a key. Masked logits are set to the most
+    negative finite number rather than -inf, so a row with no allowed key becomes a uniform average
+    instead of NaN. `scale=False` drops the 1/sqrt(d_k), to show why it is there.
+    """
+    logits = q @ k.transpose(-2, -1)  # [..., Tq, Tk]
+    if scale:
+        logits = logits / math.sqrt(q.size(-1))
+    if mask is not None:
+        logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
+    probs = logits.softmax(dim=-1)  # [..., Tq, Tk]
+    return probs @ v, probs
+
+
+class MultiHeadSelfAttention(nn.Module):
+    """Multi-head self-attention: project x to queries, keys and values, attend per head, project back.
+
+    Linear layers are named `query`, `key`, `value` and `out`. Heads split the width:
+    d_head = d_model / n_heads.
+    """
+
+    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
+        super().__init__()
+        check_heads(d_model, n_heads)
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.dropout = dropout
+        self.scale: bool = True  # False only for the scaling demo
+        self.query = nn.Linear(d_model, d_model, bias=bias)
+        self.key = nn.Linear(d_model, d_model, bias=bias)
+        self.value = nn.Linear(d_model, d_model, bias=bias)
+        self.out = nn.Linear(d_model, d_model, bias=bias)
+        self.attn_dropout = nn.Dropout(dropout)
+
+    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        b, t, _ = x.shape
+        return x.view(b, t, self.n_heads, self.d_head).transpose(1, 2)  # [B,H,T,d_head]
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        causal: bool = False,
+        need_weights: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Attend over x [B,T,D]; returns (out [B,T,D], probs [B,H,T,T] when need_weights else None).
+
+        attention_mask [B,T] bool marks real tokens (True) and padding (False); padding is never
+        attended to. `causal=True` lets position i see only positions <= i.
+        """
+        b, t, d = x.shape
+        q = self._split_heads(self.query(x))  # [B,H,T,d_head]
+        k = self._split_heads(self.key(x))
+        v = self._split_heads(self.value(x))
+        allowed = allowed_positions(attention_mask, causal, t, x.device)  # [B|1,1,T,T] | None
+
+        if need_weights:
+            context, probs = scaled_dot_product(q, k, v, allowed, scale=self.scale)
+            if self.training and self.dropout > 0:  # dropout acts on the probabilities, as in the fast path
+                context = self.attn_dropout(probs) @ v
+        else:
+            probs = None
+            context = self._fast_attention(q, k, v, allowed, causal and attention_mask is None)
+
+        context = context.transpose(1, 2).reshape(b, t, d)  # [B,T,D]
+        return self.out(context), probs
+
+    def _fast_attention(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, allowed: torch.Tensor | None, only_causal: bool
+    ) -> torch.Tensor:
+        """F.scaled_dot_product_attention with the same masking rule as the explicit path."""
+        dropout_p = self.dropout if self.training else 0.0
+        scale = None if self.scale else 1.0
+        if only_causal:  # lets torch pick the flash kernel
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True, scale=scale)
+        additive = None
+        if allowed is not None:
+            # An additive float mask (0 or the most negative number), like the explicit path's masked_fill,
+            # so a row with nothing to attend to averages instead of producing NaN.
+            additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device)
+            additive = additive.masked_fill(~allowed, torch.finfo(q.dtype).min)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p, scale=scale)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, n_heads={self.n_heads}, d_head={self.d_head}, scale={self.scale}"
+
+
+def check_heads(d_model: int, n_heads: int) -> None:
+    """Raise SeqlabError unless n_heads is a positive divisor of the width d_model."""
+    if d_model <= 0:
+        raise SeqlabError(f"width {d_model} must be a positive number of dimensions")
+    if n_heads <= 0 or d_model % n_heads != 0:
+        divisors = [h for h in range(1, d_model + 1) if d_model % h == 0][:4]
+        examples = ", ".join(str(h) for h in divisors)
+        raise SeqlabError(
+            f"width {d_model} is not divisible by {n_heads} heads; pick heads that divide the width (e.g. {examples})"
+        )

@@ -1,0 +1,223 @@
+"""BERT built from our own parts: embeddings (word + position + segment), encoder layers of multi-head
+self-attention and feed-forward with add & norm, and the [CLS] pooler; plus a classifier on top."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from seqlab.errors import SeqlabError
+from seqlab.models._checks import require_pad_id, require_positive_ints, require_probabilities
+from seqlab.models.attention import MultiHeadSelfAttention, check_heads
+from seqlab.models.layernorm import LayerNorm
+from seqlab.models.outputs import ClassifierOutput
+
+
+@dataclass(frozen=True)
+class BertConfig:
+    """The fields of a Hugging Face BERT config.json that shape the model (defaults: bert-base-uncased)."""
+
+    vocab_size: int = 30522
+    hidden_size: int = 768
+    num_hidden_layers: int = 12
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
+    hidden_act: str = "gelu"
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 2
+    layer_norm_eps: float = 1e-12
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+    pad_token_id: int = 0
+    initializer_range: float = 0.02
+
+    def __post_init__(self) -> None:
+        require_positive_ints(
+            self, "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+            "max_position_embeddings", "type_vocab_size",
+        )
+        check_heads(self.hidden_size, self.num_attention_heads)
+        require_probabilities(self, "hidden_dropout_prob", "attention_probs_dropout_prob")
+        if self.hidden_act not in ACTIVATIONS:
+            raise SeqlabError(f"unsupported hidden_act {self.hidden_act!r}; use one of {', '.join(ACTIVATIONS)}")
+        require_pad_id(self.pad_token_id, self.vocab_size, "pad_token_id")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> BertConfig:
+        """Build from a config.json dict, ignoring the fields that do not shape the model."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        chosen = {k: v for k, v in values.items() if k in known and v is not None}
+        try:
+            return cls(**chosen)
+        except TypeError as exc:
+            raise SeqlabError(f"BERT config has a value of the wrong type ({exc}); check config.json") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (JSON-able)."""
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def presets() -> dict[str, BertConfig]:
+        """Well-known BERT shapes, for counting parameters without weights (build them on the meta device)."""
+        return {
+            "bert-base-uncased": BertConfig(),
+            "bert-tiny": BertConfig(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=512),
+            "bert-mini": BertConfig(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
+            "bert-small": BertConfig(hidden_size=512, num_hidden_layers=4, num_attention_heads=8, intermediate_size=2048),
+            "minilm": BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536),
+        }
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """The exact GELU BERT uses: x * Phi(x) = 0.5 x (1 + erf(x / sqrt(2)))."""
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    """The tanh approximation of GELU (Hugging Face's "gelu_new")."""
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+
+
+ACTIVATIONS = {"gelu": gelu, "gelu_new": gelu_tanh, "gelu_pytorch_tanh": gelu_tanh, "relu": torch.relu}
+
+
+class BertEmbeddings(nn.Module):
+    """Sum of word, position and segment (token type) embeddings, then layer norm and dropout."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.word = nn.Embedding(config.vocab_size, config.hidden_size, padding_idx=config.pad_token_id)
+        self.position = nn.Embedding(config.max_position_embeddings, config.hidden_size)
+        self.segment = nn.Embedding(config.type_vocab_size, config.hidden_size)
+        self.norm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(self, input_ids: torch.Tensor, segment_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """input_ids [B,T] (and segment_ids [B,T], default all 0) -> embeddings [B,T,D]."""
+        length = input_ids.size(1)
+        if length > self.position.num_embeddings:
+            raise SeqlabError(
+                f"a sequence of {length} tokens is longer than BERT's {self.position.num_embeddings} positions; "
+                "truncate the input (--max-length)"
+            )
+        if segment_ids is None:
+            segment_ids = torch.zeros_like(input_ids)
+        positions = torch.arange(length, device=input_ids.device)  # [T]
+        x = self.word(input_ids) + self.position(positions)[None] + self.segment(segment_ids)
+        return self.dropout(self.norm(x))
+
+
+class BertLayer(nn.Module):
+    """One encoder layer: self-attention -> dense... add & norm; intermediate (D -> I, gelu) -> output
+    (I -> D) -> add & norm. Post-norm, as in the original BERT."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.attention = MultiHeadSelfAttention(
+            config.hidden_size, config.num_attention_heads, dropout=config.attention_probs_dropout_prob
+        )
+        self.attention_norm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.intermediate = nn.Linear(config.hidden_size, config.intermediate_size)
+        self.output = nn.Linear(config.intermediate_size, config.hidden_size)
+        self.output_norm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.activation = ACTIVATIONS[config.hidden_act]
+
+    def forward(
+        self, x: torch.Tensor, attention_mask: torch.Tensor | None, need_weights: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None)."""
+        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights)
+        x = self.attention_norm(x + self.dropout(attended))
+        inner = self.activation(self.intermediate(x))  # [B,T,I]
+        x = self.output_norm(x + self.dropout(self.output(inner)))
+        return x, probs
+
+
+@dataclass(frozen=True)
+class BertOutput:
+    """What BertModel returns: every token's vector, the pooled [CLS] vector, and attentions when asked."""
+
+    last_hidden_state: torch.Tensor  # [B,T,D]
+    pooled_output: torch.Tensor  # [B,D]
+    attentions: list[torch.Tensor] | None = None  # per layer [B,H,T,T]
+
+
+class BertModel(nn.Module):
+    """Embeddings, num_hidden_layers BertLayers, and the pooler tanh(dense(hidden of [CLS]))."""
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.embeddings = BertEmbeddings(config)
+        self.layers = nn.ModuleList(BertLayer(config) for _ in range(config.num_hidden_layers))
+        self.pooler = nn.Linear(config.hidden_size, config.hidden_size)
+        self.apply(self._init_weights)
+
+    def _init_weights(self, module: nn.Module) -> None:
+        """BERT's initialization: normal(0, initializer_range) weights, zero biases, unit gamma."""
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, std=self.config.initializer_range)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                nn.init.zeros_(module.bias)
+            if isinstance(module, nn.Embedding) and module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        segment_ids: torch.Tensor | None = None,
+        output_attentions: bool = False,
+    ) -> BertOutput:
+        """input_ids [B,T], attention_mask [B,T] bool (True = real token), segment_ids [B,T] -> BertOutput."""
+        x = self.embeddings(input_ids, segment_ids)  # [B,T,D]
+        attentions: list[torch.Tensor] | None = [] if output_attentions else None
+        for layer in self.layers:
+            x, probs = layer(x, attention_mask, need_weights=output_attentions)
+            if attentions is not None:
+                attentions.append(probs)
+        pooled = torch.tanh(self.pooler(x[:, 0]))  # [B,D] from the [CLS] token
+        return BertOutput(last_hidden_state=x, pooled_output=pooled, attentions=attentions)
+
+
+class BertClassifier(nn.Module):
+    """Pooled [CLS] -> dropout -> linear head. freeze=True trains only the head (BERT as fixed features)."""
+
+    def __init__(self, bert: BertModel, num_labels: int, dropout: float = 0.1, freeze: bool = False) -> None:
+        super().__init__()
+        if num_labels < 2:
+            raise SeqlabError(f"a classifier needs at least 2 labels, got {num_labels}")
+        if not 0.0 <= dropout < 1.0:
+            raise SeqlabError(f"dropout must be in [0, 1), got {dropout}")
+        self.bert = bert
+        self.freeze = freeze
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(bert.config.hidden_size, num_labels)
+        if freeze:
+            self.bert.requires_grad_(False)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        segment_ids: torch.Tensor | None = None,
+        output_attentions: bool = False,
+    ) -> ClassifierOutput:
+        """input_ids [B,T] (+ mask and segments) -> logits [B,C]."""
+        out = self.bert(input_ids, attention_mask, segment_ids, output_attentions)
+        return ClassifierOutput(logits=self.head(self.dropout(out.pooled_output)), attentions=out.attentions)
+
+
+def load_bert(directory: Path | str | None = None) -> BertModel:
+    """Our BertModel with a Hugging Face checkpoint's weights (see seqlab.models.bert_loading.load_bert)."""
+    from seqlab.models.bert_loading import load_bert as load
+
+    return load(directory)

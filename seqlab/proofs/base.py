@@ -1,0 +1,73 @@
+"""What every identity is: a symbolic proof (sympy) and a live check (torch) of the same statement."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from seqlab.proofs.target import LiveTarget
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One line of a derivation: what the step does, and the expression it arrives at (sympy or text)."""
+
+    explanation: str
+    expression: Any
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """A finished symbolic proof: the statement, its steps, and whether sympy verified the last one."""
+
+    statement: str
+    steps: tuple[ProofStep, ...]
+    verified: bool
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A live measurement of an identity on a model: the number, the tolerance it must meet, the verdict.
+
+    `measured` is the quantity the identity constrains (usually a maximum error); `passed` says whether
+    it met `tolerance` in the direction the identity needs; `detail` says what was measured on what.
+    """
+
+    measured: float
+    tolerance: float
+    passed: bool
+    detail: str
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class Identity(ABC):
+    """A textbook identity with its exact conditions, provable with sympy and checkable on a live model."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    conditions: ClassVar[str]
+
+    @abstractmethod
+    def prove(self) -> ProofResult:
+        """Derive the identity symbolically and say whether sympy confirms it."""
+
+    @abstractmethod
+    def check(self, target: LiveTarget) -> CheckResult:
+        """Measure the identity on the live model in `target`."""
+
+
+def is_zero(expression: Any) -> bool:
+    """True when sympy simplifies `expression` to exactly zero."""
+    import sympy
+
+    return sympy.simplify(expression) == 0
+
+
+def eq(lhs: Any, rhs: Any) -> Any:
+    """An unevaluated equation `lhs = rhs` for display (a string lhs becomes a symbol)."""
+    import sympy
+
+    left = sympy.Symbol(lhs) if isinstance(lhs, str) else lhs
+    return sympy.Eq(left, rhs, evaluate=False)

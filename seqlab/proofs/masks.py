@@ -1,0 +1,239 @@
+"""Attention masks: a causal mask hides the future, a padding mask hides the pad tokens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+
+if TYPE_CHECKING:
+    import sympy
+    import torch
+    from torch import nn
+
+    from seqlab.proofs.target import LiveTarget
+
+EXACT = 1e-9  # the masked quantities are exact zeros; this only absorbs float64 rounding
+
+
+def _display_weights(length: int, blocked: "list[list[bool]]") -> "sympy.Matrix":
+    """The weight matrix written with e_ij = exp(logit_ij): what the proof shows (the algebra uses the full form)."""
+    import sympy as sp
+
+    e = [[sp.Symbol(f"e{i + 1}{j + 1}", positive=True) for j in range(length)] for i in range(length)]
+    rows = [sum(e[i][j] for j in range(length) if not blocked[i][j]) for i in range(length)]
+    return sp.Matrix(length, length, lambda i, j: 0 if blocked[i][j] else e[i][j] / rows[i])
+
+
+def _symbolic_attention(length: int, blocked: "list[list[bool]]") -> "tuple[list[sympy.Symbol], sympy.Matrix, sympy.Matrix]":
+    """One-head attention over scalar tokens x_1..x_T (q = a x, k = b x, v = c x) with blocked pairs set to -oo.
+
+    Returns the inputs, the weight matrix and the output vector, all symbolic.
+    """
+    import sympy as sp
+
+    a, b, c = sp.symbols("a b c", real=True)
+    xs = list(sp.symbols(f"x1:{length + 1}", real=True))
+    logits = sp.Matrix(length, length, lambda i, j: -sp.oo if blocked[i][j] else (a * xs[i]) * (b * xs[j]))
+    exps = logits.applyfunc(sp.exp)  # exp(-oo) is exactly 0 in sympy
+    weights = sp.Matrix(length, length, lambda i, j: exps[i, j] / sum(exps[i, :]))
+    outputs = weights * sp.Matrix([c * x for x in xs])
+    return xs, weights, outputs
+
+
+class CausalMask(Identity):
+    """With the square subsequent mask, position t never sees positions after t."""
+
+    id = "causal-mask"
+    title = "causal mask: no output depends on a later input"
+    conditions = (
+        "logits of key j > query i set to -inf (or the most negative float) before the softmax: those weights are "
+        "exactly 0, each row still sums to 1, and output t has zero Jacobian with respect to every input after t."
+    )
+
+    def prove(self) -> ProofResult:
+        """Build a 3-token symbolic attention with the causal mask and compute its Jacobian."""
+        import sympy as sp
+
+        length = 3
+        blocked = [[j > i for j in range(length)] for i in range(length)]
+        xs, weights, outputs = _symbolic_attention(length, blocked)
+        jacobian = outputs.jacobian(sp.Matrix(xs))
+        _, _, open_outputs = _symbolic_attention(length, [[False] * length for _ in range(length)])
+        open_jacobian = open_outputs.jacobian(sp.Matrix(xs))
+        above = [weights[i, j] for i in range(length) for j in range(length) if j > i]
+        checks = [
+            all(w == 0 for w in above),
+            all(is_zero(sum(weights[i, :]) - 1) for i in range(length)),
+            all(jacobian[i, j] == 0 for i in range(length) for j in range(length) if j > i),
+            open_jacobian[0, 2] != 0,  # without the mask the first output does depend on the last input
+        ]
+        steps = (
+            ProofStep("scalar tokens, one head: q_i = a x_i, k_j = b x_j, v_j = c x_j; mask sets j > i to -oo", eq("L", sp.Matrix(length, length, lambda i, j: sp.Symbol(f"l{i + 1}{j + 1}") if j <= i else -sp.oo))),
+            ProofStep("softmax rows (e_ij = exp(l_ij)); exp(-oo) = 0, so the weights are lower triangular", eq("W", _display_weights(length, blocked))),
+            ProofStep("each row sums to 1", eq("W 1", sp.Matrix([sp.simplify(sum(weights[i, :])) for i in range(length)]))),
+            ProofStep("output y = W v: y_t sums v_j over j <= t only", eq("y", _display_weights(length, blocked) * sp.Matrix(sp.symbols(f"v1:{length + 1}")))),
+            ProofStep("Jacobian dy_i/dx_j: zero above the diagonal (the future cannot leak)", eq("J", jacobian.applyfunc(lambda e: 0 if e == 0 else sp.Symbol("*")))),
+            ProofStep("without the mask the same entry is a nonzero expression", "dy1/dx3 = " + str(sp.count_ops(open_jacobian[0, 2])) + "-operation expression in a, b, c, x1, x2, x3, not identically 0"),
+        )
+        return ProofResult("with a causal mask, output t does not depend on inputs after t; weights rows sum to 1", steps, all(checks))
+
+    def check(self, target: LiveTarget) -> CheckResult:
+        """On each attention module: weights above the diagonal, row sums, later-token changes, Jacobian blocks."""
+        import torch
+
+        from seqlab.proofs.target import attention_modules, exact_copy
+
+        modules, note = attention_modules(target)
+        parts = {"weights above diagonal": 0.0, "|row sum - 1|": 0.0, "earlier outputs moved": 0.0, "Jacobian blocks": 0.0}
+        for index, (_, module) in enumerate(modules):
+            attention = exact_copy(module, target)
+            d = attention.d_model
+            length = 8
+            x = target.randn(2, length, d, offset=100 + index)
+            with torch.no_grad():
+                _, probs = attention(x, causal=True, need_weights=True)
+                upper = torch.ones(length, length, dtype=torch.bool, device=x.device).triu(1)
+                parts["weights above diagonal"] = max(parts["weights above diagonal"], float(probs[..., upper].abs().max()))
+                parts["|row sum - 1|"] = max(parts["|row sum - 1|"], float((probs.sum(-1) - 1).abs().max()))
+                for need_weights in (True, False):
+                    base, _ = attention(x, causal=True, need_weights=need_weights)
+                    for t in range(length - 1):
+                        changed = x.clone()
+                        changed[:, t + 1 :] = target.randn(2, length - t - 1, d, offset=200 + t)
+                        moved, _ = attention(changed, causal=True, need_weights=need_weights)
+                        parts["earlier outputs moved"] = max(
+                            parts["earlier outputs moved"], float((moved[:, : t + 1] - base[:, : t + 1]).abs().max())
+                        )
+            parts["Jacobian blocks"] = max(parts["Jacobian blocks"], _future_jacobian(attention, x, target))
+        whole = _whole_model_future(target, parts)
+        measured = max(parts.values())
+        detail = (
+            f"{len(modules)} attention module(s), float64, both the explicit and the fused path; "
+            + ", ".join(f"{name} {value:.1e}" for name, value in parts.items())
+            + f"; Jacobian blocks by autograd with a random cotangent per output position{whole}{note}"
+        )
+        return CheckResult(measured, EXACT, measured <= EXACT, detail, extra=parts)
+
+
+def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
+    """On a causal Transformer, change each later token id and record how far earlier hidden states move."""
+    import torch
+
+    from seqlab.proofs.target import causal_hidden
+
+    hidden = causal_hidden(target)
+    if hidden is None or target.batch is None:
+        return "; the model is not a causal Transformer, so only its attention modules were measured"
+    ids, mask = target.batch["input_ids"], target.batch["attention_mask"]
+    length = ids.shape[1]
+    worst = 0.0
+    with torch.no_grad():
+        base = hidden(ids, mask)
+        for t in range(length - 1):
+            changed = ids.clone()
+            changed[:, t + 1 :] = torch.randint(1, 50, (ids.shape[0], length - t - 1), generator=target.generator(700 + t)).to(ids.device)
+            moved = hidden(changed, mask)
+            worst = max(worst, float((moved[:, : t + 1] - base[:, : t + 1]).abs().max()))
+    parts["earlier hidden states moved (whole model)"] = worst
+    return f"; whole {type(target.model).__name__}: every later token id changed, {length - 1} cut points"
+
+
+def _future_jacobian(attention: nn.Module, x: torch.Tensor, target: LiveTarget) -> float:
+    """Largest |d out_t / d x_s| over s > t: one backward pass per output position with a random cotangent."""
+    import torch
+
+    worst = 0.0
+    length = x.shape[1]
+    for need_weights in (True, False):
+        for t in range(length - 1):
+            inputs = x.detach().clone().requires_grad_(True)
+            out, _ = attention(inputs, causal=True, need_weights=need_weights)
+            cotangent = target.randn(*out[:, t].shape, offset=300 + t)
+            (grad,) = torch.autograd.grad(out[:, t], inputs, grad_outputs=cotangent)
+            worst = max(worst, float(grad[:, t + 1 :].abs().max()))
+    return worst
+
+
+class PaddingMask(Identity):
+    """With a key-padding mask, real tokens never see the pad tokens."""
+
+    id = "padding-mask"
+    title = "padding mask: real tokens ignore the pads"
+    conditions = (
+        "logits of every pad key set to -inf (or the most negative float) for every query: pad keys get weight "
+        "exactly 0, so outputs at real positions do not depend on what the pad positions hold (ids or vectors)."
+    )
+
+    def prove(self) -> ProofResult:
+        """A 3-token symbolic attention whose third token is padding: its Jacobian column at real rows is zero."""
+        import sympy as sp
+
+        length = 3
+        blocked = [[j == length - 1 for j in range(length)] for _ in range(length)]
+        xs, weights, outputs = _symbolic_attention(length, blocked)
+        jacobian = outputs.jacobian(sp.Matrix(xs))
+        checks = [
+            all(weights[i, length - 1] == 0 for i in range(length)),
+            all(is_zero(sum(weights[i, :]) - 1) for i in range(length)),
+            all(jacobian[i, length - 1] == 0 for i in range(length - 1)),
+        ]
+        steps = (
+            ProofStep("x3 is a pad token: the mask sets column 3 of the logits to -oo", eq("L[:, 3]", sp.Matrix([-sp.oo] * length))),
+            ProofStep("the pad column of the weights is exactly 0 (e_ij = exp(l_ij))", eq("W", _display_weights(length, blocked))),
+            ProofStep("outputs at the real positions 1, 2 (v_j = c x_j)", eq("y[1:2]", outputs[: length - 1, :].applyfunc(sp.simplify))),
+            ProofStep("they contain no x3, so dy_i/dx3 = 0 for real i", eq("dy[1:2]/dx3", jacobian[: length - 1, length - 1])),
+        )
+        return ProofResult("outputs at real positions do not depend on pad positions", steps, all(checks))
+
+    def check(self, target: LiveTarget) -> CheckResult:
+        """Change the pad vectors fed to each attention module, and the pad ids fed to the whole model."""
+        import torch
+
+        from seqlab.proofs.target import attention_modules, exact_copy, model_output
+
+        modules, note = attention_modules(target)
+        parts = {"pad weights": 0.0, "real outputs moved (attention)": 0.0}
+        lengths = torch.tensor([8, 5, 2], device=target.device)
+        length = 8
+        mask = torch.arange(length, device=target.device)[None, :] < lengths[:, None]
+        for index, (_, module) in enumerate(modules):
+            attention = exact_copy(module, target)
+            x = target.randn(3, length, attention.d_model, offset=400 + index)
+            changed = torch.where(mask[..., None], x, target.randn(3, length, attention.d_model, offset=500 + index) * 5)
+            with torch.no_grad():
+                for causal in (False, True):
+                    _, probs = attention(x, attention_mask=mask, causal=causal, need_weights=True)
+                    pad_keys = (~mask)[:, None, None, :].expand_as(probs)
+                    parts["pad weights"] = max(parts["pad weights"], float(probs[pad_keys].abs().max()))
+                    for need_weights in (True, False):
+                        base, _ = attention(x, attention_mask=mask, causal=causal, need_weights=need_weights)
+                        moved, _ = attention(changed, attention_mask=mask, causal=causal, need_weights=need_weights)
+                        parts["real outputs moved (attention)"] = max(
+                            parts["real outputs moved (attention)"], float((moved[mask] - base[mask]).abs().max())
+                        )
+        whole = ""
+        if target.batch is not None and bool((~target.batch["attention_mask"]).any()):
+            batch = target.batch
+            real = batch["attention_mask"]
+            swapped = dict(batch)
+            replacement = torch.randint(1, 50, batch["input_ids"].shape, generator=target.generator(600)).to(target.device)
+            swapped["input_ids"] = torch.where(real, batch["input_ids"], replacement)
+            try:
+                with torch.no_grad():
+                    base = model_output(target.model, batch)
+                    moved = model_output(target.model, swapped)
+                if base.dim() >= 3 and base.shape[:2] == real.shape:
+                    base, moved = base[real], moved[real]
+                parts["real outputs moved (whole model)"] = float((moved.float() - base.float()).abs().max())
+                whole = f"; the whole model ({type(target.model).__name__}) got other ids at its {int((~real).sum())} pad positions"
+            except TypeError:
+                whole = "; the whole model could not be run here, so only its attention modules were measured"
+        measured = max(parts.values())
+        detail = (
+            f"{len(modules)} attention module(s), float64, with and without the causal mask, both paths; "
+            + ", ".join(f"{name} {value:.1e}" for name, value in parts.items())
+            + whole
+            + note
+        )
+        return CheckResult(measured, EXACT, measured <= EXACT, detail, extra=parts)

@@ -1,0 +1,176 @@
+"""How proofs and checks look: rich panels and tables for people, plain dicts for --json, LaTeX for papers."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from seqlab.proofs.base import ProofStep
+from seqlab.proofs.runner import CheckReport, ProvedIdentity
+
+VERIFIED = "[bold green]verified[/]"
+NOT_VERIFIED = "[bold red]NOT verified[/]"
+
+
+def step_text(step: ProofStep) -> str:
+    """The step's expression as unicode (sympy's pretty printer) or as the text it already is."""
+    if isinstance(step.expression, str):
+        return step.expression
+    import sympy
+
+    return sympy.pretty(step.expression, use_unicode=True, wrap_line=False)
+
+
+def step_latex(step: ProofStep) -> str:
+    """The step's expression as LaTeX math (text steps become \\text{...})."""
+    if isinstance(step.expression, str):
+        return r"\text{" + latex_escape(step.expression) + "}"
+    import sympy
+
+    return sympy.latex(step.expression)
+
+
+def proof_panel(item: ProvedIdentity) -> Panel:
+    """One identity's proof: conditions, numbered steps with their expressions, and the verdict."""
+    parts: list[RenderableType] = [Text(item.identity.conditions, style="italic"), Text("")]
+    for number, step in enumerate(item.proof.steps, 1):
+        parts.append(Text.from_markup(f"[bold cyan]{number}.[/] {escape(step.explanation)}"))
+        parts.append(Text(step_text(step), style="white", no_wrap=True, overflow="ellipsis"))
+    verdict = VERIFIED if item.proof.verified else NOT_VERIFIED
+    parts.append(Text.from_markup(f"\n[bold]{escape(item.proof.statement)}[/]  {verdict}"))
+    return Panel(Group(*parts), title=f"[bold]{escape(item.identity.id)}[/]: {escape(item.identity.title)}", title_align="left")
+
+
+def proofs_json(items: Sequence[ProvedIdentity]) -> dict[str, Any]:
+    """Proofs as plain JSON: steps carry both unicode text and LaTeX."""
+    return {
+        "all_verified": all(item.proof.verified for item in items),
+        "identities": [
+            {
+                "id": item.identity.id,
+                "title": item.identity.title,
+                "conditions": item.identity.conditions,
+                "statement": item.proof.statement,
+                "verified": item.proof.verified,
+                "steps": [
+                    {"explanation": step.explanation, "text": step_text(step), "latex": step_latex(step)}
+                    for step in item.proof.steps
+                ],
+            }
+            for item in items
+        ],
+    }
+
+
+def format_number(value: float) -> str:
+    """Compact display of a measurement or tolerance: 0, 3.1e-16, 0.0143, 1.76."""
+    if value == 0:
+        return "0"
+    if abs(value) < 1e-3 or abs(value) >= 1e5:
+        return f"{value:.1e}"
+    return f"{value:.4g}"
+
+
+def check_table(report: CheckReport) -> Table:
+    """The side-by-side table: identity | symbolic | live measurement | tolerance | verdict."""
+    table = Table(title=f"identities on {escape(report.source)} ({report.device}, seed {report.seed})")
+    table.add_column("identity", style="bold", no_wrap=True)
+    table.add_column("symbolic")
+    table.add_column("live measurement", justify="right")
+    table.add_column("tolerance", justify="right")
+    table.add_column("verdict")
+    for row in report.rows:
+        symbolic = "[green]verified[/]" if row.verified else "[red]not verified[/]"
+        bound = ">" if row.identity.id == "lstm-not-convex" else "<="
+        verdict = "[bold green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+        cells = [
+            escape(row.identity.id),
+            symbolic,
+            format_number(row.check.measured),
+            f"{bound} {format_number(row.check.tolerance)}",
+            verdict,
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def check_details(report: CheckReport) -> Group:
+    """What each live measurement was, one short paragraph per identity (under the table)."""
+    lines = [Text.from_markup("[bold]what was measured[/]")]
+    for row in report.rows:
+        lines.append(Text.from_markup(f"[bold]{escape(row.identity.id)}[/]: {escape(row.check.detail)}"))
+    return Group(*lines)
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    """The check report as plain JSON."""
+    return {
+        "target": report.source,
+        "device": report.device,
+        "seed": report.seed,
+        "all_passed": report.all_passed,
+        "results": [
+            {
+                "id": row.identity.id,
+                "title": row.identity.title,
+                "conditions": row.identity.conditions,
+                "symbolic_verified": row.verified,
+                "measured": row.check.measured,
+                "tolerance": row.check.tolerance,
+                "live_passed": row.check.passed,
+                "passed": row.passed,
+                "detail": row.check.detail,
+                "extra": dict(row.check.extra),
+            }
+            for row in report.rows
+        ],
+    }
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    return "".join(_LATEX_SPECIALS.get(char, char) for char in text)
+
+
+def latex_document(items: Sequence[ProvedIdentity]) -> str:
+    """A standalone .tex document: one section per identity with its conditions, steps and verdict."""
+    lines = [
+        r"\documentclass{article}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\title{seqlab: identities of sequence models, proved with sympy}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+    ]
+    for item in items:
+        lines.append(r"\section{" + latex_escape(item.identity.title) + "}")
+        lines.append(r"\textbf{Conditions.} " + latex_escape(item.identity.conditions))
+        lines.append(r"\begin{enumerate}")
+        for step in item.proof.steps:
+            lines.append(r"\item " + latex_escape(step.explanation))
+            lines.append(r"\[ " + step_latex(step) + r" \]")
+        lines.append(r"\end{enumerate}")
+        verdict = "verified by sympy" if item.proof.verified else "NOT verified by sympy"
+        lines.append(r"\noindent\textbf{" + latex_escape(item.proof.statement) + "} (" + verdict + ")")
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,166 @@
+"""Why attention divides by sqrt(d_k), and why h heads cost no more parameters than one wide head."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from seqlab.proofs.target import LiveTarget
+
+RELATIVE_TOLERANCE = 0.1  # sampling error of a variance estimated from a few thousand logit rows is ~2-3 %
+SAMPLE_LENGTH = 128
+
+
+class AttentionScaling(Identity):
+    """q.k has variance d_k for unit-variance entries, so q.k / sqrt(d_k) has variance 1."""
+
+    id = "attention-scaling"
+    title = "dividing by sqrt(d_k) gives logits of unit variance"
+    conditions = (
+        "q, k in R^{d_k} with all 2 d_k entries independent, mean 0, variance 1: Var(q . k) = d_k, so "
+        "Var(q . k / sqrt(d_k)) = 1 (without the scale the softmax saturates as d_k grows)."
+    )
+
+    def prove(self) -> ProofResult:
+        """sympy.stats: variance of one product term, zero covariance between terms, then the sum over d_k."""
+        import sympy as sp
+        from sympy.stats import E, Normal, covariance, variance
+
+        q1, k1, q2, k2 = (Normal(name, 0, 1) for name in ("q1", "k1", "q2", "k2"))
+        d = sp.Symbol("d_k", integer=True, positive=True)
+        term_var = variance(q1 * k1)
+        term_mean = E(q1 * k1)
+        cross = covariance(q1 * k1, q2 * k2)
+        total = d * term_var + d * (d - 1) * cross
+        scaled = total / sp.sqrt(d) ** 2
+        checks = [term_mean == 0, term_var == 1, cross == 0, is_zero(total - d), is_zero(scaled - 1)]
+        steps = (
+            ProofStep("one term: E[q_i k_i] = E[q_i] E[k_i] (independent)", eq("E[q_i k_i]", term_mean)),
+            ProofStep("Var(q_i k_i) = E[q_i^2] E[k_i^2] - 0 = 1 * 1", eq("Var(q_i k_i)", term_var)),
+            ProofStep("different terms share no variable, so they do not covary", eq("Cov(q_i k_i, q_j k_j)", cross)),
+            ProofStep("variance of the sum of d_k terms: d_k variances + d_k(d_k-1) covariances", eq("Var(q.k)", sp.simplify(total))),
+            ProofStep("dividing by sqrt(d_k) divides the variance by d_k", eq("Var(q.k/sqrt(dk))", sp.simplify(scaled))),
+        )
+        return ProofResult("Var(q . k) = d_k, Var(q . k / sqrt(d_k)) = 1", steps, all(checks))
+
+    def check(self, target: LiveTarget) -> CheckResult:
+        """Feed each attention module unit-variance queries and keys; read the logit variance from its weights.
+
+        Row-wise log-weights equal the logits minus one constant per row, so their variance across the
+        keys of a row is the logits' variance: expected 1 with `module.scale` on, d_head with it off.
+        """
+        from seqlab.proofs.target import attention_modules, exact_copy
+
+        modules, note = attention_modules(target)
+        worst = 0.0
+        by_width: dict[int, dict[bool, list[float]]] = {}
+        for index, (_, module) in enumerate(modules):
+            attention = exact_copy(module, target)
+            d_head = attention.d_head
+            measured = {}
+            for scale in (True, False):
+                attention.scale = scale
+                measured[scale] = _logit_variance(attention, target, offset=1000 + 10 * index)
+                by_width.setdefault(d_head, {True: [], False: []})[scale].append(measured[scale])
+            worst = max(worst, abs(measured[True] - 1.0), abs(measured[False] / d_head - 1.0))
+        rows = [
+            f"d_head {d_head}: with the scale {_span(v[True])} (want 1), without {_span(v[False])} (want {d_head})"
+            for d_head, v in by_width.items()
+        ]
+        detail = (
+            f"{len(modules)} attention module(s), queries and keys replaced by N(0,1) entries, {SAMPLE_LENGTH} tokens, "
+            "logit variance read from the log-weights; "
+            + "; ".join(rows)
+            + f"; measured = worst relative error{note}"
+        )
+        return CheckResult(worst, RELATIVE_TOLERANCE, worst <= RELATIVE_TOLERANCE, detail)
+
+
+def _span(values: list[float]) -> str:
+    """One value, or the range of several, to 3 significant digits."""
+    low, high = min(values), max(values)
+    return f"{low:.3g}" if len(values) == 1 or f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}..{high:.3g}"
+
+
+def _logit_variance(attention: nn.Module, target: LiveTarget, offset: int) -> float:
+    """Mean over rows of the variance (across keys) of log attention weights, with N(0,1) queries and keys."""
+    import torch
+
+    batch = 4
+    width = attention.d_model
+    draws = {
+        "query": target.randn(batch, SAMPLE_LENGTH, width, offset=offset),
+        "key": target.randn(batch, SAMPLE_LENGTH, width, offset=offset + 1),
+    }
+
+    def replace_with(name: str) -> Any:
+        return lambda _module, _args, _output: draws[name]
+
+    handles = [getattr(attention, name).register_forward_hook(replace_with(name)) for name in draws]
+    try:
+        with torch.no_grad():
+            x = target.randn(batch, SAMPLE_LENGTH, width, offset=offset + 2)
+            _, probs = attention(x, need_weights=True)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return float(probs.log().var(dim=-1).mean())
+
+
+def attention_parameters(module: torch.nn.Module) -> int:
+    """Number of parameters in a module."""
+    return sum(p.numel() for p in module.parameters())
+
+
+class MultiHeadParameters(Identity):
+    """h heads of width d/h have exactly the parameters of one head of width d."""
+
+    id = "multihead-params"
+    title = "h heads of width d/h cost the same parameters as one head of width d"
+    conditions = (
+        "model width d, h heads dividing d, each head with its own query/key/value projection d -> d/h (with "
+        "bias), outputs concatenated and projected d -> d: 4(d^2 + d) parameters for every h."
+    )
+
+    def prove(self) -> ProofResult:
+        """Count weights and biases of both layouts for symbolic d and h."""
+        import sympy as sp
+
+        d, h = sp.symbols("d h", integer=True, positive=True)
+        per_head = d * (d / h) + d / h  # one projection d -> d/h with bias
+        many = 3 * h * per_head + (h * (d / h)) * d + d
+        one = 3 * (d * d + d) + d * d + d
+        checks = [is_zero(many - one), is_zero(sp.expand(many) - 4 * (d**2 + d))]
+        steps = (
+            ProofStep("one head's query (or key, or value) projection d -> d/h, with bias", eq("P_head", per_head)),
+            ProofStep("h heads x 3 projections, plus the output projection (h d/h) -> d", eq("P_h", many)),
+            ProofStep("one head of width d", eq("P_1", one)),
+            ProofStep("the difference simplifies to 0: h cancels", eq("P_h - P_1", sp.simplify(many - one))),
+            ProofStep("both are", eq("P", sp.factor(sp.expand(many)))),
+        )
+        return ProofResult("P(h heads of width d/h) = P(1 head of width d) = 4(d^2 + d)", steps, all(checks))
+
+    def check(self, target: LiveTarget) -> CheckResult:
+        """Build the model's attention class with its h and with one head at the same width; count both."""
+        from seqlab.proofs.target import attention_modules
+
+        modules, note = attention_modules(target)
+        name, module = modules[0]
+        cls = type(module)
+        d = module.d_model
+        heads = module.n_heads if module.n_heads > 1 else next(h for h in (4, 2, 8) if d % h == 0)
+        bias = module.query.bias is not None
+        many = attention_parameters(cls(d, heads, bias=bias))
+        one = attention_parameters(cls(d, 1, bias=bias))
+        formula = 4 * (d * d + d) if bias else 4 * d * d
+        measured = float(max(abs(many - one), abs(many - formula)))
+        detail = (
+            f"{cls.__name__}(d={d}, h={heads}) has {many:,} parameters, (d={d}, h=1) has {one:,}; "
+            f"formula 4(d^2{' + d' if bias else ''}) = {formula:,}; measured = largest difference (from {name}){note}"
+        )
+        return CheckResult(measured, 0.0, measured == 0, detail, extra={"multi_head": many, "single_head": one})

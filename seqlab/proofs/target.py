@@ -1,0 +1,284 @@
+"""The live side's subject: a model (trained run, pretrained BERT or fresh init) plus device, seed and real text.
+
+Each check asks this module for the part it needs (LayerNorms, attention modules, positions, LSTM/GRU)
+and gets either the model's own modules or, when the model has none, a fresh small one with a note
+saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from seqlab.errors import SeqlabError
+
+# Short sentences the checks push through the model so that LayerNorm inputs are real hidden states.
+SAMPLE_TEXTS: tuple[str, ...] = (
+    "the film was not good",
+    "a gripping , funny and surprisingly tender story",
+    "I expected more from the director",
+    "one of the best performances of the year , and the script keeps up with it",
+)
+FRESH_WIDTH = 64
+FRESH_HEADS = 4
+FRESH_MAX_LEN = 128
+
+
+@dataclass
+class LiveTarget:
+    """A model to measure, where to run it, the seed for every random draw, and a batch of real tokens.
+
+    `batch` holds input_ids [B,T] and attention_mask [B,T] bool (True = real token) on `device`,
+    or is None when there is no text encoder (the checks then feed random vectors).
+    """
+
+    model: nn.Module
+    device: torch.device
+    seed: int
+    source: str
+    batch: dict[str, torch.Tensor] | None = None
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The precision checks compute in: float64 where the device has it (exact-zero claims need it)."""
+        return torch.float32 if self.device.type == "mps" else torch.float64
+
+    def generator(self, offset: int = 0) -> torch.Generator:
+        """A CPU generator seeded from the target's seed (draws are made on CPU, then moved)."""
+        return torch.Generator().manual_seed(self.seed + offset)
+
+    def randn(self, *shape: int, offset: int = 0) -> torch.Tensor:
+        """Standard normal draws of `shape`, reproducible from the seed, on the device in the check dtype."""
+        return torch.randn(*shape, generator=self.generator(offset), dtype=torch.float64).to(self.device, self.dtype)
+
+
+def encode_batch(encoder: Any, texts: tuple[str, ...], device: torch.device) -> dict[str, torch.Tensor]:
+    """Encode `texts` with a TextEncoder and pad them into input_ids / attention_mask / segment_ids tensors."""
+    encoded = [encoder.encode(text, max_length=64) for text in texts]
+    length = max(len(e.ids) for e in encoded)
+    ids = torch.full((len(encoded), length), int(encoder.pad_id), dtype=torch.long)
+    segments = torch.zeros((len(encoded), length), dtype=torch.long)
+    mask = torch.zeros((len(encoded), length), dtype=torch.bool)
+    for row, item in enumerate(encoded):
+        ids[row, : len(item.ids)] = torch.tensor(item.ids)
+        segments[row, : len(item.segment_ids)] = torch.tensor(item.segment_ids)
+        mask[row, : len(item.ids)] = True
+    return {"input_ids": ids.to(device), "attention_mask": mask.to(device), "segment_ids": segments.to(device)}
+
+
+def random_batch(vocab_size: int, pad_id: int, seed: int, device: torch.device) -> dict[str, torch.Tensor]:
+    """A seeded batch of random token ids with different lengths (so it has padding), for fresh models."""
+    generator = torch.Generator().manual_seed(seed)
+    lengths = torch.tensor([12, 7, 16, 3])
+    length = int(lengths.max())
+    low = 0 if pad_id != 0 else 1
+    ids = torch.randint(low, vocab_size, (len(lengths), length), generator=generator)
+    mask = torch.arange(length)[None, :] < lengths[:, None]
+    ids = ids.masked_fill(~mask, pad_id)
+    return {"input_ids": ids.to(device), "attention_mask": mask.to(device), "segment_ids": torch.zeros_like(ids).to(device)}
+
+
+def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
+    """A trained run (seqlab.training load_run) with a batch of real sentences from its own encoder."""
+    from seqlab.training.runs import load_run
+
+    loaded = load_run(Path(path), device=str(device))
+    batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
+    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch)
+
+
+def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
+    """Pretrained BERT weights (default: the MiniLM package) with WordPiece-encoded sentences."""
+    from seqlab.models.bert import load_bert
+    from seqlab.paths import pretrained_bert_dir
+
+    directory = Path(checkpoint) if checkpoint is not None else pretrained_bert_dir()
+    if not directory.is_dir():
+        raise SeqlabError(f"checkpoint folder {directory} does not exist; pass a Hugging Face BERT folder to --checkpoint")
+    model = load_bert(directory).to(device).eval()
+    batch = None
+    if (directory / "vocab.txt").is_file():
+        from seqlab.data.wordpiece import WordPiece
+
+        batch = encode_batch(WordPiece.from_vocab(directory / "vocab.txt"), SAMPLE_TEXTS, device)
+    return LiveTarget(model, device, seed, f"pretrained BERT {directory.parent.name}/{directory.name}", batch)
+
+
+def target_fresh(device: torch.device, seed: int) -> LiveTarget:
+    """A freshly initialised small causal Transformer classifier with sinusoidal positions, on random tokens."""
+    from seqlab.device import seed_everything
+    from seqlab.models.transformer import TransformerClassifier, TransformerConfig
+
+    seed_everything(seed)
+    vocab_size, pad_id = 200, 0
+    config = TransformerConfig(
+        vocab_size=vocab_size, d_model=FRESH_WIDTH, n_heads=FRESH_HEADS, n_layers=2, d_ff=128,
+        max_len=FRESH_MAX_LEN, dropout=0.0, positions="sinusoidal", pad_id=pad_id,
+    )
+    model = TransformerClassifier(config, num_labels=2, causal=True).to(device).eval()
+    batch = random_batch(vocab_size, pad_id, seed, device)
+    return LiveTarget(model, device, seed, "fresh transformer (random init)", batch)
+
+
+def model_output(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Run a seqlab model on a batch and return its main output tensor (logits or hidden states)."""
+    out = model(batch["input_ids"], batch["attention_mask"])
+    if isinstance(out, torch.Tensor):
+        return out
+    for name in ("logits", "last_hidden_state", "hidden_states"):
+        value = getattr(out, name, None)
+        if isinstance(value, torch.Tensor):
+            return value
+    if isinstance(out, (tuple, list)) and out and isinstance(out[0], torch.Tensor):
+        return out[0]
+    raise SeqlabError(f"cannot read an output tensor from {type(model).__name__}; it returned {type(out).__name__}")
+
+
+def find_modules(model: nn.Module, kinds: tuple[type, ...]) -> list[tuple[str, nn.Module]]:
+    """Every sub-module of `model` that is an instance of one of `kinds`, with its dotted name."""
+    return [(name or type(module).__name__, module) for name, module in model.named_modules() if isinstance(module, kinds)]
+
+
+def causal_hidden(target: LiveTarget) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None:
+    """For a causal Transformer (CausalLM, causal classifier): ids, mask -> per-position hidden states [B,T,D].
+
+    None when the model is not a causal Transformer.
+    """
+    from seqlab.models.transformer import CausalLM, TransformerEncoder
+
+    model = target.model
+    encoder = getattr(model, "encoder", None)
+    if not isinstance(encoder, TransformerEncoder) or not (isinstance(model, CausalLM) or getattr(model, "causal", False)):
+        return None
+    return lambda ids, mask: encoder(ids, mask, causal=True)[0]
+
+
+# ---------------------------------------------------------------- layer norm
+
+
+def layernorm_kinds() -> tuple[type, ...]:
+    """The LayerNorm classes a model may use: seqlab's own and torch's."""
+    from seqlab.models.layernorm import LayerNorm
+
+    return (LayerNorm, nn.LayerNorm)
+
+
+def is_unbiased(module: nn.Module) -> bool:
+    """True for a LayerNorm that divides by d - 1 (the Annotated Transformer's choice)."""
+    return bool(getattr(module, "unbiased", False))
+
+
+def layernorm_eps(module: nn.Module) -> float:
+    """The eps a LayerNorm adds to the variance."""
+    return float(getattr(module, "eps", 0.0))
+
+
+def layernorm_class(target: LiveTarget) -> tuple[Callable[..., nn.Module], str]:
+    """The LayerNorm class the model uses (seqlab's own when it has none), with a note for the detail."""
+    from seqlab.models.layernorm import LayerNorm
+
+    found = find_modules(target.model, layernorm_kinds())
+    if found:
+        return type(found[0][1]), ""
+    return LayerNorm, "; the model has no LayerNorm, so a fresh seqlab LayerNorm was used"
+
+
+def capture_layernorm_inputs(target: LiveTarget) -> tuple[list[tuple[str, nn.Module, torch.Tensor]], str]:
+    """Run the model on its real tokens and record what each LayerNorm receives, real tokens only [N, d].
+
+    Without a batch (or a model that cannot be run on one) each LayerNorm gets random vectors instead;
+    a model with no LayerNorm gets a fresh one. The note says which happened.
+    """
+    from seqlab.models.layernorm import LayerNorm
+
+    modules = find_modules(target.model, layernorm_kinds())
+    if not modules:
+        fresh = LayerNorm(FRESH_WIDTH).to(target.device)
+        x = target.randn(256, FRESH_WIDTH, offset=1) * 3 + 0.5
+        return [("fresh LayerNorm", fresh, x)], "; the model has no LayerNorm, so a fresh one got random vectors"
+    seen: dict[str, torch.Tensor] = {}
+    handles = []
+
+    def recorder(name: str) -> Callable[..., None]:
+        def hook(module: nn.Module, args: tuple[Any, ...]) -> None:
+            seen.setdefault(name, args[0].detach())
+
+        return hook
+
+    for name, module in modules:
+        handles.append(module.register_forward_pre_hook(recorder(name)))
+    note = ""
+    try:
+        if target.batch is None:
+            raise SeqlabError("no batch")
+        with torch.no_grad():
+            model_output(target.model, target.batch)
+    except (SeqlabError, TypeError):
+        note = "; the model could not be run on text here, so each LayerNorm got random vectors"
+    finally:
+        for handle in handles:
+            handle.remove()
+    captured = []
+    for index, (name, module) in enumerate(modules):
+        d = module.weight.shape[-1]
+        if name in seen and target.batch is not None:
+            x = seen[name]
+            mask = target.batch["attention_mask"]
+            x = x[mask] if x.dim() == 3 and x.shape[:2] == mask.shape else x.reshape(-1, d)
+        else:
+            x = target.randn(256, d, offset=10 + index) * 3 + 0.5
+            note = note or "; some LayerNorms were not reached by the forward pass and got random vectors"
+        captured.append((name, module, x))
+    return captured, note
+
+
+# ---------------------------------------------------------------- attention
+
+
+def attention_modules(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], str]:
+    """The model's MultiHeadSelfAttention modules, or one fresh module (with a note) when it has none."""
+    from seqlab.models.attention import MultiHeadSelfAttention
+
+    found = find_modules(target.model, (MultiHeadSelfAttention,))
+    if found:
+        return found, ""
+    torch.manual_seed(target.seed)
+    fresh = MultiHeadSelfAttention(FRESH_WIDTH, FRESH_HEADS).to(target.device).eval()
+    return [("fresh attention", fresh)], "; the model has no MultiHeadSelfAttention, so a fresh one was measured"
+
+
+def exact_copy(module: nn.Module, target: LiveTarget) -> nn.Module:
+    """A copy of `module` in eval mode and the check precision, so measuring never touches the model."""
+    import copy
+
+    return copy.deepcopy(module).to(device=target.device, dtype=target.dtype).eval()
+
+
+# ---------------------------------------------------------------- positions and recurrent layers
+
+
+def sinusoidal_modules(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], str]:
+    """The model's SinusoidalPositions modules, or a fresh one (with a note) when it has none."""
+    from seqlab.models.positions import SinusoidalPositions
+
+    found = find_modules(target.model, (SinusoidalPositions,))
+    if found:
+        return found, ""
+    return (
+        [("fresh sinusoidal", SinusoidalPositions(FRESH_WIDTH, FRESH_MAX_LEN).to(target.device))],
+        "; the model has no sinusoidal positions (learned or none), so a fresh sinusoidal table was measured",
+    )
+
+
+def recurrent_modules(target: LiveTarget, kind: type[nn.RNNBase]) -> tuple[list[tuple[str, nn.Module]], str]:
+    """The model's nn.LSTM or nn.GRU modules, or a fresh small one (with a note) when it has none."""
+    found = find_modules(target.model, (kind,))
+    if found:
+        return found, ""
+    torch.manual_seed(target.seed)
+    fresh = kind(32, 48, batch_first=True).to(target.device)
+    return [(f"fresh {kind.__name__}", fresh)], f"; the model has no {kind.__name__}, so a fresh one was measured"

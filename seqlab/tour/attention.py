@@ -1,0 +1,51 @@
+"""Tour step "attention": what a trained (or fresh) Transformer and pretrained MiniLM attend to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from seqlab.tour import TourContext, TourStep
+
+TOUR_SENTENCE = "the acting was not good but the story was great"
+
+
+def run_attention(ctx: TourContext) -> dict[str, Any]:
+    """Heatmaps and bertviz pages for the train step's transformer run (or a fresh one), then MiniLM."""
+    from seqlab.io import slugify
+    from seqlab.paths import has_pretrained
+    from seqlab.viz.attention_export import write_attention_views
+    from seqlab.viz.attention_source import (
+        attention_from_fresh_transformer,
+        attention_from_pretrained,
+        attention_from_run,
+    )
+    from seqlab.viz.figures import output_folder
+
+    folder = output_folder(ctx.out_dir / "attention", "attention")
+    run = ctx.shared.get("transformer_run")
+    if run is not None and Path(run).is_dir():
+        capture = attention_from_run(Path(run), TOUR_SENTENCE, device="cpu")
+        source = f"the transformer trained in the train step ({Path(run).name})"
+    else:
+        capture = attention_from_fresh_transformer(TOUR_SENTENCE, seed=ctx.seed, causal=True)
+        source = "a fresh causal transformer (random weights: no train step ran), so each row is a lower triangle"
+    captures = [(source, capture)]
+    if has_pretrained():
+        captures.append(("pretrained MiniLM-L6-H384 on a sentence pair",
+                         attention_from_pretrained(TOUR_SENTENCE, "the film was fun")))
+
+    summary: dict[str, Any] = {"folder": str(folder)}
+    for label, item in captures:
+        files = write_attention_views(item, folder / slugify(item.model_name))
+        layers, heads, tokens = item.shape
+        ctx.console.print(f"[bold]{label}[/]: {layers} layers x {heads} heads over {tokens} tokens")
+        ctx.console.print(f"  grid {files.grid}\n  bertviz {files.head_view}", highlight=False)
+        summary[item.model_name] = {"layers": layers, "heads": heads, "tokens": tokens,
+                                    "grid": str(files.grid), "head_view": str(files.head_view)}
+    ctx.console.print('More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/], '
+                      "[bold]seqlab plot masks[/], [bold]seqlab plot positions[/]")
+    return summary
+
+
+STEP = TourStep("attention", "attention maps and bertviz pages: a trained Transformer and MiniLM", run_attention)

@@ -1,0 +1,49 @@
+"""Tour steps "data" and "tokenize": the built-in corpus, then one sentence through both tokenizers."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from seqlab.tour import TourContext, TourStep
+
+TOUR_SENTENCE = "The unlikeable hero was not boring at all."
+
+
+def run_data(ctx: TourContext) -> dict[str, Any]:
+    """Show the built-in sentiment corpus: counts, label balance, lengths, and a few rows."""
+    from seqlab.data.registry import load_splits
+    from seqlab.data.render import examples_table, length_histogram, stats_table
+    from seqlab.data.stats import dataset_stats
+
+    splits = load_splits("builtin-sentiment", seed=ctx.seed)
+    numbers = dataset_stats(splits, bins=6)
+    ctx.console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
+    ctx.console.print(length_histogram(numbers[0]))
+    picked = sorted(random.Random(ctx.seed).sample(range(len(splits.train)), 4))
+    ctx.console.print(examples_table("a few training rows: negation and 'but' decide the label",
+                                     [(i, splits.train[i]) for i in picked], splits.is_pair))
+    ctx.console.print("More: [bold]seqlab data list[/], [bold]seqlab data show builtin-entailment[/], "
+                      "[bold]seqlab data stats imdb --data-dir DIR[/]")
+    ctx.shared["splits"] = splits
+    return {"examples": splits.counts(), "labels": list(splits.labels)}
+
+
+def run_tokenize(ctx: TourContext) -> dict[str, Any]:
+    """One sentence through the word vocabulary (built on the corpus) and through WordPiece."""
+    from seqlab.data.compare import compare_tokenizers
+    from seqlab.data.config import DatasetConfig, TokenizeConfig
+    from seqlab.data.render import LEGEND, encoding_view
+
+    config = TokenizeConfig(text=TOUR_SENTENCE, vocab_from=DatasetConfig("builtin-sentiment", seed=ctx.seed))
+    words, pieces = compare_tokenizers(config)
+    for view, name in ((words, "word vocabulary"), (pieces, "WordPiece")):
+        ctx.console.print(encoding_view(view, name, ctx.console.width))
+        ctx.console.print()
+    ctx.console.print(LEGEND)
+    ctx.console.print('More: [bold]seqlab tokenize "your text" --pair "a second sentence"[/]')
+    return {"word_unknown": words.unknown_count, "wordpiece_unknown": pieces.unknown_count,
+            "wordpiece_source": pieces.source}
+
+
+STEP = TourStep("data", "the built-in corpus: counts, label balance, lengths, rows", run_data)

@@ -1,0 +1,116 @@
+"""Checkpoints: weights as safetensors (atomic), and the resumable training state as state.pt."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqlab.errors import SeqlabError
+from seqlab.io import atomic_write_bytes
+
+
+def unwrap(model: nn.Module) -> nn.Module:
+    """The plain module inside DistributedDataParallel and torch.compile wrappers."""
+    while True:
+        if hasattr(model, "module") and isinstance(getattr(model, "module"), nn.Module):
+            model = model.module
+        elif hasattr(model, "_orig_mod"):
+            model = model._orig_mod
+        else:
+            return model
+
+
+def save_weights(model: nn.Module, path: Path) -> Path:
+    """Write the model's weights to `path` as safetensors; readers never see half a file."""
+    from safetensors.torch import save_model
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        # save_model (not save_file) drops tied duplicates such as an LM head sharing the embedding.
+        save_model(unwrap(model), tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu") -> nn.Module:
+    """Load safetensors weights into `model`; a missing, truncated or mismatched file is one SeqlabError."""
+    from safetensors import safe_open
+    from safetensors.torch import load_model
+
+    path = Path(path)
+    if not path.is_file():
+        raise SeqlabError(f"checkpoint {path} is missing; the run did not finish an epoch, train it again")
+    try:
+        with safe_open(str(path), framework="pt"):  # checks the header covers the whole file
+            pass
+    except Exception as exc:  # safetensors raises several types for truncated or garbled files
+        raise SeqlabError(
+            f"checkpoint {path} is corrupt or truncated ({type(exc).__name__}); train the run again"
+        ) from None
+    try:
+        missing, unexpected = load_model(unwrap(model), str(path), strict=False, device=str(device))
+    except RuntimeError as exc:  # shapes differ
+        first = str(exc).strip().splitlines()[-1].strip()
+        raise SeqlabError(f"checkpoint {path} does not match the model in config.json ({first})") from None
+    missing, unexpected = sorted(missing), sorted(unexpected)
+    if missing or unexpected:
+        raise SeqlabError(
+            f"checkpoint {path} does not match the model in config.json "
+            f"(missing: {', '.join(missing[:5]) or 'none'}; unexpected: {', '.join(unexpected[:5]) or 'none'}); "
+            "was it written by another seqlab version?"
+        )
+    return model
+
+
+def rng_state() -> dict[str, Any]:
+    """The random states of python, numpy and torch (CPU and every CUDA device), in weights_only-safe types."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    return {
+        "python": random.getstate(),
+        "numpy": [kind, torch.from_numpy(np.asarray(keys, dtype=np.int64)), int(pos), int(has_gauss), float(cached)],
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what `rng_state` captured."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    kind, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"])
+    if state.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_state(path: Path, state: dict[str, Any]) -> Path:
+    """Atomically write the resumable state (optimizer, scheduler, rng, counters) with torch.save."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return atomic_write_bytes(Path(path), buffer.getvalue())
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """Read state.pt with torch.load(weights_only=True); a missing or corrupt file is one SeqlabError."""
+    path = Path(path)
+    if not path.is_file():
+        raise SeqlabError(f"{path} is missing, so this run cannot be resumed; start a new training instead")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise SeqlabError(f"{path} is corrupt ({type(exc).__name__}); this run cannot be resumed, train again") from None

@@ -1,0 +1,183 @@
+"""What a training run is asked to do: one frozen dataclass, validated before any work starts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seqlab.errors import SeqlabError
+
+OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
+FAMILIES: tuple[str, ...] = ("lstm", "gru", "transformer", "lm", "bert", "bert-pretrained")
+TASKS: tuple[str, ...] = ("auto", "classify", "lm")
+# Command-line option -> the model factory's spec key, per family (seqlab.models.factory defaults).
+SPEC_KEYS: dict[str, dict[str, str]] = {
+    "lstm": {"layers": "num_layers", "hidden": "hidden_size", "embed_dim": "embed_dim",
+             "bidirectional": "bidirectional", "dropout": "dropout"},
+    "transformer": {"layers": "n_layers", "heads": "n_heads", "width": "d_model", "ffn": "d_ff", "dropout": "dropout"},
+    "bert": {"layers": "num_hidden_layers", "heads": "num_attention_heads", "width": "hidden_size",
+             "ffn": "intermediate_size", "dropout": "hidden_dropout_prob"},
+    "bert-pretrained": {"dropout": "dropout"},
+}
+SPEC_KEYS["gru"] = SPEC_KEYS["lstm"]
+SPEC_KEYS["lm"] = SPEC_KEYS["transformer"]
+DEFAULT_LR: dict[str, float] = {
+    "lstm": 3e-3, "gru": 3e-3, "transformer": 3e-3, "lm": 3e-3, "bert": 5e-4, "bert-pretrained": 5e-5,
+}
+MAX_POSITIONS_KEY: dict[str, str] = {"transformer": "max_len", "lm": "max_len", "bert": "max_position_embeddings"}
+DEFAULT_MAX_POSITIONS = 512
+
+
+def default_lr(family: str) -> float:
+    """A learning rate that trains `family` well with Adam (3e-3 for RNNs down to 5e-5 for pretrained BERT)."""
+    return DEFAULT_LR.get(family, 1e-3)
+
+
+def model_spec(family: str, **options: Any) -> dict[str, Any]:
+    """The factory spec for `family` from command-line options (None = the factory's default).
+
+    An option the family does not have (e.g. --heads for an LSTM) is a SeqlabError naming the right ones.
+    """
+    family = family.strip().lower()
+    if family not in FAMILIES:
+        raise SeqlabError(f"unknown model {family!r}; choose one of: {', '.join(FAMILIES)}")
+    keys = SPEC_KEYS[family]
+    spec: dict[str, Any] = {"family": family}
+    for option, value in options.items():
+        if value is None or value is False:
+            continue
+        if option not in keys:
+            usable = ", ".join(f"--{o.replace('_', '-')}" for o in keys) or "none"
+            raise SeqlabError(f"--{option.replace('_', '-')} does not apply to --model {family}; it takes: {usable}")
+        spec[keys[option]] = value
+    if family == "bert" and "hidden_dropout_prob" in spec:  # one --dropout for every dropout in BERT
+        spec["attention_probs_dropout_prob"] = spec["dropout"] = spec["hidden_dropout_prob"]
+    return spec
+
+
+def _width_and_heads(spec: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Model width and head count of an attention family's spec (factory defaults filled in)."""
+    from seqlab.models.factory import default_spec
+
+    family = str(spec.get("family"))
+    keys = SPEC_KEYS.get(family, {})
+    if "width" not in keys:
+        return None, None
+    full = {**default_spec(family), **spec}
+    width, heads = full.get(keys["width"]), full.get(keys["heads"])
+    return (int(width) if width is not None else None, int(heads) if heads is not None else None)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything one training run needs; stored in the run's config.json so the run can be rebuilt.
+
+    `model` is the model spec: ``{"family": "lstm", "hidden": 64, ...}`` as the model factory reads it.
+    `task` "auto" means language modelling for family "lm" and classification otherwise.
+    """
+
+    data: str = "builtin-sentiment"
+    data_dir: str | None = None
+    model: dict[str, Any] = field(default_factory=lambda: {"family": "lstm"})
+    task: str = "auto"
+    optimizer: str = "adam"
+    lr: float = 3e-3
+    weight_decay: float = 0.0
+    momentum: float = 0.0
+    batch_size: int = 32
+    epochs: int = 5
+    max_length: int = 64
+    warmup_ratio: float = 0.1
+    grad_clip: float | None = 1.0
+    patience: int | None = None
+    seed: int = 0
+    device: str = "auto"
+    threads: int | None = None
+    freeze: bool = False
+    init_from: str | None = None
+    max_train_examples: int | None = None
+    name: str | None = None
+    bucket: bool = True
+    compile: bool = False
+    min_freq: int = 1
+    log_every: int = 20
+
+    @property
+    def family(self) -> str:
+        """The model family named in the spec (lstm, gru, transformer, lm, bert, bert-pretrained)."""
+        return str(self.model.get("family", ""))
+
+    @property
+    def resolved_task(self) -> str:
+        """"lm" (next-token pretraining) or "classify"."""
+        if self.task != "auto":
+            return self.task
+        return "lm" if self.family == "lm" else "classify"
+
+    @property
+    def run_name(self) -> str:
+        """The run directory's prefix: the chosen name, else dataset and family (and "transfer" with init_from)."""
+        if self.name:
+            return self.name
+        dataset = Path(self.data).stem if Path(self.data).suffix else self.data
+        return f"{dataset}-{self.family}" + ("-transfer" if self.init_from else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able copy of the config."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, payload: dict[str, Any]) -> "TrainConfig":
+        """Rebuild a config from `to_dict` output, ignoring keys this version does not know."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in payload.items() if k in known})
+
+
+def validate(config: TrainConfig) -> TrainConfig:
+    """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
+    if config.family not in FAMILIES:
+        raise SeqlabError(f"unknown model {config.family!r}; choose one of: {', '.join(FAMILIES)}")
+    if config.task not in TASKS:
+        raise SeqlabError(f"unknown task {config.task!r}; choose one of: {', '.join(TASKS)}")
+    if config.resolved_task == "lm" and config.family != "lm":
+        raise SeqlabError(f"--task lm needs --model lm (a causal language model), not {config.family}")
+    if config.optimizer not in OPTIMIZERS:
+        raise SeqlabError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    if not config.lr > 0:
+        raise SeqlabError(f"--lr must be greater than 0 (got {config.lr}); try 3e-3 for Adam or 0.1 for SGD")
+    if config.weight_decay < 0:
+        raise SeqlabError(f"--weight-decay must be 0 or more (got {config.weight_decay})")
+    if not 0 <= config.momentum < 1:
+        raise SeqlabError(f"--momentum must be in [0, 1) (got {config.momentum})")
+    if config.batch_size < 1:
+        raise SeqlabError(f"--batch-size must be at least 1 (got {config.batch_size})")
+    if config.epochs < 1:
+        raise SeqlabError(f"--epochs must be at least 1 (got {config.epochs})")
+    if config.max_length < 2:
+        raise SeqlabError(f"--max-length must be at least 2 tokens (got {config.max_length})")
+    if not 0 <= config.warmup_ratio < 1:
+        raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
+    if config.grad_clip is not None and config.grad_clip <= 0:
+        raise SeqlabError(f"--grad-clip must be greater than 0 (got {config.grad_clip}); pass 0 to turn clipping off")
+    if config.patience is not None and config.patience < 1:
+        raise SeqlabError(f"--patience must be at least 1 epoch (got {config.patience})")
+    if config.threads is not None and config.threads < 1:
+        raise SeqlabError(f"--threads must be at least 1 (got {config.threads})")
+    if config.max_train_examples is not None and config.max_train_examples < 1:
+        raise SeqlabError(f"--max-train-examples must be at least 1 (got {config.max_train_examples})")
+    if config.log_every < 1:
+        raise SeqlabError(f"log_every must be at least 1 step (got {config.log_every})")
+    width, heads = _width_and_heads(config.model)
+    if width is not None and heads is not None and heads >= 1 and width % heads:
+        raise SeqlabError(
+            f"--width {width} does not split into --heads {heads} equal heads; "
+            f"pick a width that is a multiple of {heads} (e.g. {heads * max(1, round(width / heads))})"
+        )
+    if config.family == "bert-pretrained" and config.max_length > DEFAULT_MAX_POSITIONS:
+        raise SeqlabError(f"--max-length {config.max_length} is longer than pretrained BERT's "
+                          f"{DEFAULT_MAX_POSITIONS} positions; use --max-length {DEFAULT_MAX_POSITIONS} or less")
+    if config.freeze and config.family in {"lstm", "gru"} and config.init_from is None:
+        raise SeqlabError("--freeze keeps a pretrained body fixed; use it with bert-pretrained or --init-from RUN")
+    return config

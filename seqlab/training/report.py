@@ -1,0 +1,102 @@
+"""Rich tables for people: a training result, a split's metrics, a prediction, the list of runs."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+
+from seqlab.training.inference import Prediction
+from seqlab.training.metrics import Metrics
+from seqlab.training.runs import RunSummary
+from seqlab.training.trainer import TrainResult
+
+BAR_WIDTH = 30
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def result_table(result: TrainResult) -> Table:
+    """The end-of-training summary: dev scores against baselines, best epoch, where the run is."""
+    table = Table(title="training result", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    if result.dev is not None:
+        dev = result.dev
+        table.add_row("dev accuracy", f"[bold green]{_pct(dev.accuracy)}[/]  (n={dev.n})")
+        table.add_row("dev macro-F1", f"{dev.macro_f1:.3f}")
+        table.add_row("random baseline", f"{_pct(dev.random_baseline.accuracy)} acc, {dev.random_baseline.macro_f1:.3f} F1")
+        table.add_row("majority baseline", f"{_pct(dev.majority_baseline.accuracy)} acc, {dev.majority_baseline.macro_f1:.3f} F1")
+    else:
+        for key, value in result.dev_record.items():
+            table.add_row(f"dev {key}", f"{value:.4f}")
+    stop = " (stopped early)" if result.stopped_early else ""
+    table.add_row("best epoch", f"{result.best_epoch} of {result.epochs_run}{stop}")
+    table.add_row("parameters", f"{result.parameters:,}")
+    table.add_row("time", f"{result.seconds:.1f} s on {result.device}, {result.samples_per_second:,.0f} samples/s")
+    table.add_row("run", escape(str(result.run_dir)))
+    return table
+
+
+def metrics_view(metrics: Metrics) -> RenderableType:
+    """Scores, per-class table and confusion matrix of one split."""
+    summary = Table(title=f"{metrics.split} split ({metrics.n} examples)", show_header=False, title_justify="left")
+    summary.add_column("what", style="bold")
+    summary.add_column("value")
+    summary.add_row("accuracy", f"[bold green]{_pct(metrics.accuracy)}[/]")
+    summary.add_row("macro-F1", f"{metrics.macro_f1:.3f}")
+    if metrics.loss is not None:
+        summary.add_row("loss", f"{metrics.loss:.4f}")
+    summary.add_row("random baseline", f"{_pct(metrics.random_baseline.accuracy)} acc, {metrics.random_baseline.macro_f1:.3f} F1")
+    summary.add_row("majority baseline", f"{_pct(metrics.majority_baseline.accuracy)} acc, {metrics.majority_baseline.macro_f1:.3f} F1")
+
+    per_class = Table(title="per class", title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        per_class.add_column(column, justify="left" if column == "class" else "right")
+    for score in metrics.per_class:
+        per_class.add_row(escape(score.label), f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.support))
+
+    confusion = Table(title="confusion matrix (rows: gold, columns: predicted)", title_justify="left")
+    confusion.add_column("gold \\ predicted", style="bold")
+    for label in metrics.labels:
+        confusion.add_column(escape(label), justify="right")
+    for i, (label, row) in enumerate(zip(metrics.labels, metrics.confusion)):
+        cells = [f"[bold]{v}[/]" if i == j else str(v) for j, v in enumerate(row)]  # the diagonal is correct
+        confusion.add_row(escape(label), *cells)
+    return Group(summary, per_class, confusion)
+
+
+def prediction_table(prediction: Prediction) -> Table:
+    """Class probabilities as bars, the predicted class first."""
+    table = Table(title=f"prediction: [bold green]{escape(prediction.label)}[/]", title_justify="left")
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    for label, probability in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1]):
+        bar = "█" * round(probability * BAR_WIDTH)
+        style = "green" if label == prediction.label else "dim"
+        table.add_row(escape(label), f"{probability:.3f}", f"[{style}]{bar}[/]")
+    return table
+
+
+def runs_table(runs: Sequence[RunSummary]) -> Table:
+    """One row per run: folder, dataset, model, best dev score, date."""
+    table = Table(title=f"{len(runs)} run(s)", title_justify="left")
+    table.add_column("run", overflow="fold")
+    for column in ("dataset", "model", "best dev", "done", "created"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    for run in runs:
+        if run.best_dev is None:
+            best = "-"
+        elif run.metric == "accuracy":
+            best = _pct(run.best_dev)
+        else:
+            best = f"ppl {run.best_dev:.1f}"
+        model = f"{run.family} (LM)" if run.task == "lm" else run.family
+        table.add_row(escape(run.path.name), escape(run.dataset), model, best,
+                      "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
+    return table

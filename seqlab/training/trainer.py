@@ -1,0 +1,258 @@
+"""`train(config)`: data -> encoder -> model -> fit loop -> run directory, and `resume(run_dir)`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from torch import nn
+
+from seqlab.errors import SeqlabError
+from seqlab.training import distributed
+from seqlab.training.config import DEFAULT_MAX_POSITIONS, MAX_POSITIONS_KEY, TrainConfig, validate
+from seqlab.training.distributed import DistContext
+from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, linear_schedule, restore_resumable
+from seqlab.training.metrics import Metrics
+from seqlab.training.optimizers import make_optimizer
+from seqlab.training.runs import (
+    BEST_WEIGHTS,
+    ENCODER_DIR,
+    build_model,
+    read_run_info,
+    truncate_metrics,
+    write_config,
+    write_predictions,
+    write_result,
+)
+from seqlab.training.tasks import ClassificationTask, LanguageModelTask, classify_loader
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """How a training went: where it is saved, the best epoch, and the dev scores of the best weights."""
+
+    run_dir: Path | None  # None on ranks other than 0 in multi-process training
+    task: str
+    best_epoch: int
+    epochs_run: int
+    stopped_early: bool
+    dev: Metrics | None  # classification: scores of model.safetensors on dev
+    dev_record: dict[str, float]  # the best epoch's dev record (loss, accuracy/perplexity, ...)
+    seconds: float
+    samples_per_second: float
+    device: str
+    parameters: int
+
+
+@dataclass
+class _Prepared:
+    """Everything built before the loop starts."""
+
+    config: TrainConfig
+    task: str
+    splits: Any
+    encoder: Any
+    spec: dict[str, Any]
+    model: nn.Module
+    train_loader: Any
+    dev_loader: Any
+    train_gold: list[int]
+
+
+def _cap(examples: tuple, limit: int | None) -> tuple:
+    return examples if limit is None else examples[:limit]
+
+
+def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
+    """The text encoder: the LM run's (with --init-from), WordPiece for BERT, else a word vocabulary."""
+    from seqlab.data.encoders import load_encoder
+
+    if config.init_from:
+        return load_encoder(Path(config.init_from) / ENCODER_DIR)
+    if config.family == "bert-pretrained":
+        from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
+
+        source = Path(config.model.get("checkpoint") or _pretrained_dir())
+        return WordPiece.from_vocab(source / VOCAB_FILE)
+    if config.family == "bert":
+        from seqlab.data.wordpiece import WordPiece
+
+        return WordPiece.default()
+    from seqlab.data.vocab import Vocab
+
+    texts = [t for e in _cap(splits.train, config.max_train_examples) for t in (e.text, e.text_b) if t]
+    return Vocab.build(texts, min_freq=config.min_freq)
+
+
+def _pretrained_dir() -> Path:
+    from seqlab.paths import pretrained_bert_dir
+
+    return pretrained_bert_dir()
+
+
+def _model_spec(config: TrainConfig) -> dict[str, Any]:
+    """The spec stored in config.json; with --init-from, the LM run's shape as a causal classifier."""
+    spec = dict(config.model)
+    if config.init_from:
+        source = read_run_info(Path(config.init_from))
+        if source.task != "lm":
+            raise SeqlabError(
+                f"--init-from {config.init_from} is a {source.task} run; it must be a language model run "
+                "(train one with: seqlab train --model lm)"
+            )
+        spec = {**source.spec, "family": "lm"}
+        if "dropout" in config.model:
+            spec["dropout"] = config.model["dropout"]
+    positions_key = MAX_POSITIONS_KEY.get(str(spec["family"]))
+    if positions_key and config.max_length > DEFAULT_MAX_POSITIONS:
+        spec[positions_key] = config.max_length
+    return spec
+
+
+def _freeze_body(model: nn.Module) -> None:
+    """Keep everything but the classification head fixed (the frozen-feature setting)."""
+    head = getattr(model, "head", None) or getattr(model, "classifier", None)
+    if head is None:
+        raise SeqlabError("--freeze needs a model with a separate classification head; this family has none")
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    for parameter in head.parameters():
+        parameter.requires_grad_(True)
+
+
+def _prepare(config: TrainConfig, context: DistContext) -> _Prepared:
+    from seqlab.data.batching import encode_examples, make_loader
+    from seqlab.data.registry import load_splits
+
+    task = config.resolved_task
+    splits = load_splits(config.data, Path(config.data_dir) if config.data_dir else None, seed=config.seed)
+    train_examples = _cap(splits.train, config.max_train_examples)
+    if not train_examples:
+        raise SeqlabError(f"dataset {config.data} has no training examples; check the files in --data-dir")
+    if not splits.dev:
+        raise SeqlabError(f"dataset {config.data} has no dev split to pick the best epoch on")
+    encoder = _make_encoder(config, splits, task)
+    spec = _model_spec(config)
+    model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
+    if config.init_from:
+        from seqlab.models.transformer import transfer_lm_body
+        from seqlab.training.runs import load_run
+
+        transfer_lm_body(load_run(Path(config.init_from)).model, model)
+    if config.freeze:
+        _freeze_body(model)
+    train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
+    dev_set = encode_examples(splits.dev, encoder, splits.labels, config.max_length)
+    per_rank = distributed.per_rank_batch_size(config.batch_size, context)
+    train_loader = make_loader(train_set, per_rank, shuffle=True, seed=config.seed, bucket=config.bucket,
+                               rank=context.rank, world_size=context.world_size)
+    dev_loader = make_loader(dev_set, config.batch_size, shuffle=False, seed=config.seed, bucket=False)
+    train_gold = [splits.label_id(e.label) for e in train_examples]
+    return _Prepared(config, task, splits, encoder, spec, model, train_loader, dev_loader, train_gold)
+
+
+def train(config: TrainConfig, console: Console | None = None, quiet: bool = False) -> TrainResult:
+    """Train a model as `config` says; write a new run directory and return the result."""
+    return _run(validate(config), console, quiet, resume_dir=None)
+
+
+def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
+    """Continue an interrupted run from its last finished epoch (optionally to a larger `epochs`)."""
+    run_dir = Path(run_dir)
+    config = read_run_info(run_dir).config
+    if epochs is not None:
+        config = replace(config, epochs=epochs)
+    return _run(validate(config), console, quiet, resume_dir=run_dir)
+
+
+def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None) -> TrainResult:
+    from seqlab.device import cpu_threads, resolve_device, seed_everything
+    from seqlab.io import new_run_dir
+    from seqlab.paths import runs_root
+
+    context = distributed.from_environment()
+    device = distributed.init(context, resolve_device(config.device))
+    show = console if (console is not None and not quiet and context.is_main) else None
+    try:
+        with cpu_threads(config.threads):
+            seed_everything(config.seed)
+            prepared = _prepare(config, context)
+            model = prepared.model.to(device)
+            parameters = sum(p.numel() for p in model.parameters())
+            optimizer = make_optimizer(model, config)
+            total_steps = config.epochs * len(prepared.train_loader)
+            scheduler = linear_schedule(optimizer, total_steps, config.warmup_ratio)
+            start: FitProgress | None = None
+            if resume_dir is not None:
+                start = restore_resumable(resume_dir, model, optimizer, scheduler)
+                if start.finished and start.epoch >= config.epochs:
+                    raise SeqlabError(
+                        f"run {resume_dir} already finished {start.epoch} epochs; "
+                        "pass --epochs N with a larger N to train it further"
+                    )
+                start.finished = False
+                run_dir: Path | None = resume_dir
+                if context.is_main:
+                    truncate_metrics(resume_dir, start.epoch)
+            elif context.is_main:
+                run_dir = new_run_dir(runs_root(), config.run_name)
+                write_config(run_dir, config, prepared.spec, prepared.splits.labels, prepared.task)
+                prepared.encoder.save(run_dir / ENCODER_DIR)
+            else:
+                run_dir = None
+            if show is not None:
+                where = f"resuming {run_dir} at epoch {start.epoch + 1}" if start else f"run {run_dir}"
+                show.print(f"[bold]{config.family}[/] on {config.data}: {parameters:,} parameters, {device}, {where}", soft_wrap=True)
+            trainable = distributed.wrap(model, context, device)
+            if config.compile:
+                trainable = torch.compile(trainable)
+            task = LanguageModelTask() if prepared.task == "lm" else ClassificationTask(prepared.splits.labels)
+            options = FitOptions(
+                epochs=config.epochs, grad_clip=config.grad_clip, patience=config.patience,
+                log_every=config.log_every, lr=config.lr,
+                resume_hint=f"seqlab train --resume {run_dir}" if run_dir else "seqlab train --resume RUN",
+            )
+            fitted = fit(trainable, task, prepared.train_loader, prepared.dev_loader, optimizer, scheduler, options,
+                         device=device, run_dir=run_dir, dist=context, start=start, console=show, quiet=quiet)
+            return _finish(prepared, model, fitted, run_dir, device, parameters, context)
+    finally:
+        distributed.shutdown(context)
+
+
+def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: Path | None, device: torch.device,
+            parameters: int, context: DistContext) -> TrainResult:
+    """Reload the best weights, score them on dev, and write predictions.tsv and result.json (rank 0)."""
+    from seqlab.training.checkpoint import load_weights
+    from seqlab.training.metrics import compute_metrics
+    from seqlab.training.runs import read_metrics
+
+    progress = fitted.progress
+    records = read_metrics(run_dir) if run_dir else fitted.history
+    best_record = next((r for r in records if r.get("split") == "dev" and r.get("event") == "epoch"
+                        and r.get("epoch") == progress.best_epoch), {})
+    best_record = {k: v for k, v in best_record.items() if k not in {"event", "epoch", "step", "split"}}
+    dev: Metrics | None = None
+    if prepared.task == "classify":
+        if run_dir is not None:
+            load_weights(model, run_dir / BEST_WEIGHTS, device=str(device))
+        outputs = classify_loader(model, prepared.dev_loader, device)
+        labels = prepared.splits.labels
+        dev = compute_metrics(outputs.gold, outputs.predicted, labels, split="dev",
+                              loss=outputs.loss_sum / max(len(outputs.gold), 1),
+                              train_gold=prepared.train_gold, seed=prepared.config.seed)
+        if run_dir is not None:
+            rows = [(e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, labels[p], probs[p])
+                    for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
+            write_predictions(run_dir, rows)
+    result = TrainResult(
+        run_dir=run_dir, task=prepared.task, best_epoch=progress.best_epoch, epochs_run=progress.epoch,
+        stopped_early=progress.stopped_early, dev=dev, dev_record=best_record, seconds=fitted.seconds,
+        samples_per_second=fitted.samples_per_second, device=str(device), parameters=parameters,
+    )
+    if run_dir is not None:
+        best_dev = dev.accuracy if dev is not None else best_record.get("perplexity")
+        write_result(run_dir, {"best_dev": best_dev, **asdict(result), "world_size": context.world_size})
+    return result

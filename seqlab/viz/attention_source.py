@@ -1,0 +1,149 @@
+"""Running a model on one input and collecting its attention probabilities, ready to draw."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqlab.errors import SeqlabError
+
+
+@dataclass(frozen=True)
+class AttentionCapture:
+    """What a model attended to on one input: probabilities [L, H, T, T] over `tokens`."""
+
+    model_name: str
+    tokens: tuple[str, ...]
+    probabilities: np.ndarray  # float32 [L, H, T, T]; each row sums to 1
+    sentence_b_start: int | None
+    causal: bool
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(layers, heads, tokens)."""
+        layers, heads, tokens, _ = self.probabilities.shape
+        return layers, heads, tokens
+
+    def to_dict(self) -> dict[str, Any]:
+        """Tokens and per-layer/per-head probabilities as plain lists (for --json)."""
+        return {
+            "model": self.model_name,
+            "tokens": list(self.tokens),
+            "sentence_b_start": self.sentence_b_start,
+            "causal": self.causal,
+            "layers": self.shape[0],
+            "heads": self.shape[1],
+            "attention": [
+                {"layer": layer, "head": head, "probabilities": np.round(self.probabilities[layer, head].astype(np.float64), 6).tolist()}
+                for layer in range(self.shape[0])
+                for head in range(self.shape[1])
+            ],
+        }
+
+
+def _sentence_b_start(segment_ids: list[int], tokens: list[str], has_pair: bool) -> int | None:
+    """Index of the first token of sentence B: the first segment id 1, or the token after a word-level <sep>."""
+    if not has_pair:
+        return None
+    if 1 in segment_ids:
+        return segment_ids.index(1)
+    if "<sep>" in tokens:
+        return tokens.index("<sep>") + 1
+    return None
+
+
+def _max_positions(model: nn.Module) -> int | None:
+    """How many tokens the model's position table holds (None when unlimited)."""
+    for config in (getattr(model, "config", None), getattr(getattr(model, "bert", None), "config", None)):
+        if config is None:
+            continue
+        for name in ("max_position_embeddings", "max_len"):
+            if hasattr(config, name):
+                return int(getattr(config, name))
+    return None
+
+
+@torch.no_grad()
+def capture_attention(
+    model: nn.Module, encoder: Any, text: str, text_b: str | None = None, *, causal: bool = False,
+    model_name: str = "model", device: torch.device | None = None,
+) -> AttentionCapture:
+    """Encode `text` (and `text_b`) with `encoder`, run `model` in eval mode and keep every layer's attention."""
+    if not text.strip():
+        raise SeqlabError("the sentence is empty; give some text to look at, e.g. \"the movie was great\"")
+    encoded = encoder.encode(text, text_b, max_length=_max_positions(model))
+    device = device or next(model.parameters()).device
+    input_ids = torch.tensor([encoded.ids], device=device)
+    mask = torch.ones_like(input_ids, dtype=torch.bool)
+    segments = torch.tensor([encoded.segment_ids], device=device)
+    model.eval()
+    from seqlab.models.transformer import CausalLM
+
+    if isinstance(model, CausalLM):
+        output = model(input_ids, mask, output_attentions=True)
+    else:
+        output = model(input_ids, mask, segments, output_attentions=True)
+    attentions = output.attentions
+    if not attentions:
+        raise SeqlabError(f"{model_name} has no attention to show (LSTM/GRU models read tokens one by one); "
+                          "use a transformer, lm or bert run")
+    probs = torch.stack([a[0].float().cpu() for a in attentions]).numpy()  # [L,H,T,T]
+    causal = causal or isinstance(model, CausalLM) or bool(getattr(model, "causal", False))
+    return AttentionCapture(model_name, tuple(encoded.tokens), probs,
+                            _sentence_b_start(encoded.segment_ids, encoded.tokens, text_b is not None), causal)
+
+
+def attention_from_run(run_dir: Path, text: str, text_b: str | None = None, device: str = "cpu") -> AttentionCapture:
+    """Attention of a trained run's best weights on one input."""
+    from seqlab.training.runs import load_run
+
+    loaded = load_run(Path(run_dir), device=device)
+    return capture_attention(loaded.model, loaded.encoder, text, text_b, model_name=Path(run_dir).name)
+
+
+def _lowercase(directory: Path) -> bool:
+    """Whether the checkpoint's tokenizer lower-cases (tokenizer_config.json; uncased when absent)."""
+    path = directory / "tokenizer_config.json"
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("do_lower_case", True))
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return True
+
+
+def attention_from_pretrained(
+    text: str, text_b: str | None = None, checkpoint: Path | None = None, device: str = "cpu"
+) -> AttentionCapture:
+    """Attention of a pretrained BERT checkpoint folder (default: the bundled MiniLM) on one input."""
+    from seqlab.data.wordpiece import WordPiece
+    from seqlab.device import resolve_device
+    from seqlab.models.bert_loading import load_bert
+    from seqlab.paths import pretrained_bert_dir
+
+    directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
+    if not (directory / "vocab.txt").is_file():
+        raise SeqlabError(f"no vocab.txt in {directory}; pass a Hugging Face BERT checkpoint folder with --checkpoint")
+    bert = load_bert(directory).to(resolve_device(device))
+    encoder = WordPiece.from_vocab(directory / "vocab.txt", lowercase=_lowercase(directory))
+    name = "MiniLM-L6-H384" if checkpoint is None else directory.name
+    return capture_attention(bert, encoder, text, text_b, model_name=name)
+
+
+def attention_from_fresh_transformer(
+    text: str, text_b: str | None = None, seed: int = 0, causal: bool = False
+) -> AttentionCapture:
+    """Attention of a small, untrained Transformer (random weights from `seed`) with the default WordPiece."""
+    from seqlab.data.wordpiece import WordPiece
+    from seqlab.device import seed_everything
+    from seqlab.models.factory import build_classifier, default_spec
+
+    encoder = WordPiece.default()
+    seed_everything(seed)
+    family = "lm" if causal else "transformer"
+    model = build_classifier(default_spec(family), vocab_size=encoder.vocab_size, num_labels=2, pad_id=encoder.pad_id)
+    return capture_attention(model, encoder, text, text_b, model_name=f"fresh {family} (seed {seed})")

@@ -1,0 +1,86 @@
+"""bertviz head view and model view as standalone HTML pages, safe for any token text.
+
+bertviz embeds its parameters with ``json.dumps`` inside a ``<script>`` block, where a token such as
+``</script>`` would end the script early. We render bertviz with harmless placeholder tokens and then
+put each real token back as a JSON string in which ``<``, ``>`` and ``&`` are written as ``\\u003c``,
+``\\u003e`` and ``\\u0026``: the browser's parser cannot see a tag in it, and JavaScript reads the
+same characters back. bertviz draws tokens with ``.text()``, so they show as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Literal, Sequence
+
+import numpy as np
+import torch
+
+ViewKind = Literal["head", "model"]
+
+_PLACEHOLDER = "seqlab-token-{index}-placeholder"
+_JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_safe_json(value: object) -> str:
+    """JSON for `value` that cannot close or open a tag when placed inside an HTML <script> block."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in _JS_UNSAFE.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def _pretty(tokens: Sequence[str]) -> list[str]:
+    """bertviz's own prettifying of byte-level and sentencepiece markers."""
+    from bertviz.util import format_special_chars
+
+    return format_special_chars(list(tokens))
+
+
+def bertviz_html(
+    attentions: Sequence[torch.Tensor] | torch.Tensor | np.ndarray,
+    tokens: Sequence[str],
+    view: ViewKind = "head",
+    sentence_b_start: int | None = None,
+    title: str = "attention",
+) -> str:
+    """A complete HTML page with bertviz's head view or model view of `attentions` over `tokens`.
+
+    `attentions` is one tensor per layer of shape [1, H, T, T] (or a stacked [L, H, T, T] tensor or array);
+    `tokens` has T entries. Pairs pass `sentence_b_start`, the index of the first token of sentence B.
+    """
+    layers = _as_layer_list(attentions)
+    if layers[0].shape[-1] != len(tokens):
+        raise ValueError(f"attention covers {layers[0].shape[-1]} positions but {len(tokens)} tokens were given")
+    placeholders = [_PLACEHOLDER.format(index=i) for i in range(len(tokens))]
+    body = _render(view, layers, placeholders, sentence_b_start)
+    for placeholder, token in zip(placeholders, _pretty(tokens)):
+        body = body.replace(json.dumps(placeholder), script_safe_json(token))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _as_layer_list(attentions: Sequence[torch.Tensor] | torch.Tensor | np.ndarray) -> list[torch.Tensor]:
+    """One CPU tensor [1, H, T, T] per layer, rounded to 4 decimals (keeps the page small)."""
+    if isinstance(attentions, np.ndarray):
+        attentions = torch.from_numpy(attentions)
+    if isinstance(attentions, torch.Tensor):
+        layers = list(attentions if attentions.dim() == 4 else attentions.squeeze(1))
+    else:
+        layers = list(attentions)
+    return [(a if a.dim() == 4 else a.unsqueeze(0)).detach().cpu().double().round(decimals=4) for a in layers]
+
+
+def _render(view: ViewKind, layers: list[torch.Tensor], tokens: list[str], sentence_b_start: int | None) -> str:
+    """bertviz's HTML fragment (require.js tag, the view's div and its script)."""
+    from bertviz import head_view, model_view
+
+    if view == "head":
+        result = head_view(layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return")
+    elif view == "model":
+        result = model_view(layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return")
+    else:
+        raise ValueError(f"unknown bertviz view {view!r}; use 'head' or 'model'")
+    return result.data

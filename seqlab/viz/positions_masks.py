@@ -1,0 +1,65 @@
+"""Pictures of what a Transformer adds to attention: sinusoidal positions and the masks (causal, padding, both)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from seqlab.errors import SeqlabError
+from seqlab.viz.figures import pyplot
+
+
+def positions_figure(max_len: int = 100, d_model: int = 64):
+    """Heatmap of the sinusoidal table PE[position, dimension], with a few dimensions drawn as curves."""
+    from seqlab.models.positions import sinusoidal_table
+
+    if max_len < 1 or d_model < 2:
+        raise SeqlabError("positions need --max-len >= 1 and --d-model >= 2")
+    table = sinusoidal_table(max_len, d_model).numpy()
+    plt = pyplot()
+    fig, (heat, curves) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.3, 1]})
+    image = heat.imshow(table, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+    heat.set(title=f"sinusoidal positions (d={d_model})", xlabel="dimension i", ylabel="position p")
+    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.04)
+    for dim in sorted({0, 1, min(4, d_model - 1), min(10, d_model - 1), d_model // 2}):
+        curves.plot(range(max_len), table[:, dim], label=f"dim {dim}")
+    curves.set(title="low dimensions turn fast, high ones slowly", xlabel="position p", ylabel="PE[p, i]")
+    curves.legend(fontsize=8)
+    curves.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def mask_matrices(length: int = 8, padding: int = 3) -> dict[str, np.ndarray]:
+    """The [T, T] allowed-attention matrices (1 = may attend) for one padded sequence: causal, padding, both."""
+    from seqlab.models.attention import allowed_positions, causal_mask
+
+    if length < 2 or not 0 <= padding < length:
+        raise SeqlabError(f"need --length >= 2 and 0 <= --padding < length, got length {length}, padding {padding}")
+    real = torch.arange(length) < length - padding  # [T] True for real tokens, padding at the end
+    device = torch.device("cpu")
+    padded = allowed_positions(real[None], causal=False, length=length, device=device)  # [1,1,1,T]
+    both = allowed_positions(real[None], causal=True, length=length, device=device)  # [1,1,T,T]
+    return {
+        "causal": causal_mask(length).numpy().astype(np.int8),
+        "padding": padded[0, 0].expand(length, length).numpy().astype(np.int8),
+        "causal + padding": both[0, 0].numpy().astype(np.int8),
+    }
+
+
+def masks_figure(length: int = 8, padding: int = 3):
+    """Three panels: which keys each query may see under the causal mask, the padding mask, and both."""
+    plt = pyplot()
+    masks = mask_matrices(length, padding)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.8), layout="constrained")
+    names = [f"t{i}" for i in range(length - padding)] + ["<pad>"] * padding
+    for ax, (title, matrix) in zip(axes, masks.items()):
+        ax.imshow(matrix, cmap="Greens", vmin=0, vmax=1.4, interpolation="nearest")
+        ax.set_xticks(range(length), names, rotation=90, fontsize=8)
+        ax.set_yticks(range(length), names, fontsize=8)
+        for i in range(length):
+            for j in range(length):
+                ax.text(j, i, "" if matrix[i, j] else "x", ha="center", va="center", fontsize=8, color="grey")
+        ax.set(title=title, xlabel="key", ylabel="query")
+    fig.suptitle("green: may attend; x: masked, its logit becomes the most negative float before softmax (weight 0)")
+    return fig

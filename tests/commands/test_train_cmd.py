@@ -1,0 +1,99 @@
+"""`seqlab train`, `evaluate`, `predict` and `runs` through the CLI, including bad input (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from seqlab.cli import app
+
+TINY = ["--max-train-examples", "64", "--epochs", "1", "--embed-dim", "16", "--hidden", "16", "--threads", "1",
+        "--device", "cpu", "--max-length", "24"]
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def trained(runner) -> Path:
+    result = runner.invoke(app, ["train", *TINY, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["dev"]["n"] == 400 and payload["best_epoch"] == 1
+    return Path(payload["run_dir"])
+
+
+def test_train_prints_a_result_table(runner):
+    result = runner.invoke(app, ["train", *TINY, "--name", "table"])
+    assert result.exit_code == 0, result.output
+    for fragment in ("dev accuracy", "random baseline", "majority baseline", "best epoch", "table-"):
+        assert fragment in result.output
+
+
+def test_evaluate_predict_and_runs(runner, trained):
+    evaluated = runner.invoke(app, ["evaluate", str(trained), "--split", "test", "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    metrics = json.loads(evaluated.stdout)
+    assert metrics["split"] == "test" and metrics["n"] == 600 and len(metrics["confusion"]) == 2
+
+    table = runner.invoke(app, ["evaluate", str(trained)])
+    assert table.exit_code == 0 and "confusion matrix" in table.output and "per class" in table.output
+
+    predicted = runner.invoke(app, ["predict", str(trained), "i loved this film .", "--json"])
+    assert predicted.exit_code == 0, predicted.output
+    payload = json.loads(predicted.stdout)
+    assert payload["label"] in {"neg", "pos"} and sum(payload["probabilities"].values()) == pytest.approx(1.0)
+    bars = runner.invoke(app, ["predict", str(trained), "i loved this film ."])
+    assert bars.exit_code == 0 and "probability" in bars.output
+
+    listed = runner.invoke(app, ["runs", "--json"])
+    assert listed.exit_code == 0
+    assert [Path(r["path"]).name for r in json.loads(listed.stdout)] == [trained.name]
+    assert "1 run(s)" in runner.invoke(app, ["runs"]).output
+
+
+def test_runs_with_no_runs(runner, tmp_path):
+    result = runner.invoke(app, ["runs", "--root", str(tmp_path / "empty")])
+    assert result.exit_code == 0 and "no runs" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--model", "cnn"], "unknown model 'cnn'"),
+        (["--lr", "0"], "--lr must be greater than 0"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--model", "transformer", "--width", "30", "--heads", "4"], "--width 30 does not split into --heads 4"),
+        (["--heads", "2"], "--heads does not apply to --model lstm"),
+        (["--optimizer", "lion"], "unknown optimizer"),
+        (["--data", "no-such-dataset"], "no-such-dataset"),
+    ],
+)
+def test_bad_training_options_are_one_line(runner, args, fragment):
+    line = _one_error_line(runner.invoke(app, ["train", "--epochs", "1", *args]))
+    assert fragment in line
+
+
+def test_missing_run_and_corrupt_checkpoint_are_one_line(runner, trained, tmp_path):
+    assert "does not exist" in _one_error_line(runner.invoke(app, ["evaluate", str(tmp_path / "nope")]))
+    assert "not a seqlab run" in _one_error_line(runner.invoke(app, ["predict", str(tmp_path), "text"]))
+    assert "does not exist" in _one_error_line(runner.invoke(app, ["train", "--resume", str(tmp_path / "nope")]))
+    checkpoint = trained / "model.safetensors"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])
+    assert "corrupt or truncated" in _one_error_line(runner.invoke(app, ["predict", str(trained), "good film"]))
+    assert "corrupt or truncated" in _one_error_line(runner.invoke(app, ["evaluate", str(trained)]))
+
+
+def test_help_teaches(runner):
+    result = runner.invoke(app, ["train", "--help"])
+    assert result.exit_code == 0
+    for option in ("--model", "--init-from", "--resume", "--warmup", "--grad-clip", "--patience", "--freeze"):
+        assert option in result.output

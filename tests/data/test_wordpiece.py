@@ -1,0 +1,76 @@
+"""WordPiece: ## pieces, pairs with segment ids, longest-first truncation, decode, save/load, the fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqlab.data.builtin import builtin_texts
+from seqlab.data.encoders import TextEncoder, load_encoder, unknown_count
+from seqlab.data.wordpiece import PRETRAINED_SOURCE, WordPiece
+from seqlab.errors import SeqlabError
+
+TOY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "film", "un", "##like", "##able", "was", "good",
+             "a", "dog", "runs", ".", "!"]
+
+
+@pytest.fixture
+def toy(tmp_path) -> WordPiece:
+    path = tmp_path / "vocab.txt"
+    path.write_text("\n".join(TOY_VOCAB) + "\n", encoding="utf-8")
+    return WordPiece.from_vocab(path)
+
+
+def test_pieces_and_specials(toy):
+    encoded = toy.encode("The unlikeable film!")
+    assert encoded.tokens == ["[CLS]", "the", "un", "##like", "##able", "film", "!", "[SEP]"]
+    assert encoded.ids == [2, 5, 7, 8, 9, 6, 16, 3] and encoded.segment_ids == [0] * 8
+    assert isinstance(toy, TextEncoder) and toy.kind == "wordpiece" and toy.pad_id == 0 and toy.unk_id == 1
+
+
+def test_pairs_get_segment_ids(toy):
+    encoded = toy.encode("the film", "a dog runs.")
+    assert encoded.tokens == ["[CLS]", "the", "film", "[SEP]", "a", "dog", "runs", ".", "[SEP]"]
+    assert encoded.segment_ids == [0, 0, 0, 0, 1, 1, 1, 1, 1]
+
+
+def test_longest_first_truncation(toy):
+    encoded = toy.encode("the film", "a dog runs . a dog runs .", max_length=8)
+    assert encoded.tokens == ["[CLS]", "the", "film", "[SEP]", "a", "dog", "runs", "[SEP]"]
+    assert len(toy.encode("the film was good . " * 5, max_length=6).ids) == 6
+    with pytest.raises(SeqlabError, match="at least 3"):
+        toy.encode("a", "b", max_length=2)
+
+
+def test_unknowns_and_decode(toy):
+    encoded = toy.encode("the zebra was good")
+    assert unknown_count(toy, encoded) == 1
+    assert toy.decode(toy.encode("The unlikeable film was good.").ids) == "the unlikeable film was good."
+    with pytest.raises(SeqlabError, match="outside this WordPiece vocabulary"):
+        toy.decode([999])
+
+
+def test_save_and_load(toy, tmp_path):
+    toy.save(tmp_path / "enc")
+    loaded = load_encoder(tmp_path / "enc")
+    assert isinstance(loaded, WordPiece) and loaded.vocab == toy.vocab
+    assert loaded.encode("the film", "a dog") == toy.encode("the film", "a dog")
+
+
+def test_vocab_without_specials_is_refused(tmp_path):
+    path = tmp_path / "vocab.txt"
+    path.write_text("the\nfilm\n", encoding="utf-8")
+    with pytest.raises(SeqlabError, match=r"lacks \[PAD\], \[UNK\], \[CLS\], \[SEP\]"):
+        WordPiece.from_vocab(path)
+
+
+def test_trained_fallback_covers_the_builtin_corpus():
+    trained = WordPiece.train(builtin_texts(), vocab_size=500, source="test")
+    encoded = trained.encode("the plot was not clever .", "a dog runs .")
+    assert unknown_count(trained, encoded) == 0 and encoded.tokens[0] == "[CLS]"
+    assert any(t.startswith("##") for t in trained.encode("unbelievably clever").tokens)
+
+
+def test_default_is_minilm_when_installed(minilm_dir):
+    default = WordPiece.default()
+    assert default.source == PRETRAINED_SOURCE and default.vocab_size == 30522
+    assert default.encode("unlikeable").tokens == ["[CLS]", "unlike", "##able", "[SEP]"]
