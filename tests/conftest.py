@@ -10,8 +10,9 @@ import torch
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-# Keep the suite quick and repeatable on a 2-core CI machine.
-torch.set_num_threads(min(2, torch.get_num_threads()))
+# Tests use tiny tensors: one intra-op thread is fastest for them and keeps a loaded 2-core machine
+# from thrashing (two threads made some tests ~18x slower there).
+torch.set_num_threads(1)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

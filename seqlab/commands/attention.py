@@ -15,18 +15,32 @@ from seqlab.errors import SeqlabError
 
 @user_errors
 def attention(
-    first: Annotated[str, typer.Argument(metavar="RUN_OR_SENTENCE",
-                                         help="A run folder (then SENTENCE), or the sentence itself with --pretrained.")],
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="RUN_OR_SENTENCE", help="A run folder (then SENTENCE), or the sentence itself with --pretrained."
+        ),
+    ],
     sentence: Annotated[Optional[str], typer.Argument(metavar="SENTENCE", help="The sentence, in quotes.")] = None,
-    pretrained: Annotated[bool, typer.Option("--pretrained", help="Use pretrained BERT weights instead of a run "
-                                             "(the bundled MiniLM, or --checkpoint).")] = False,
-    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="A Hugging Face BERT checkpoint folder "
-                                                       "(config.json, weights, vocab.txt); implies --pretrained.")] = None,
+    pretrained: Annotated[
+        bool,
+        typer.Option(
+            "--pretrained", help="Use pretrained BERT weights instead of a run (the bundled MiniLM, or --checkpoint)."
+        ),
+    ] = False,
+    checkpoint: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--checkpoint",
+            help="A Hugging Face BERT checkpoint folder (config.json, weights, vocab.txt); implies --pretrained.",
+        ),
+    ] = None,
     pair: Annotated[Optional[str], typer.Option("--pair", help="A second sentence, for sentence-pair input.")] = None,
     layer: Annotated[Optional[int], typer.Option("--layer", help="Layer to show up close (default: the last).")] = None,
     head: Annotated[Optional[int], typer.Option("--head", help="Head to show up close (default: 0).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under "
-                                                "./figures).")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under ./figures).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
@@ -55,16 +69,20 @@ def attention(
     use_pretrained = pretrained or checkpoint is not None
     if use_pretrained:
         if sentence is not None:
-            raise SeqlabError("with --pretrained give only the sentence (no run folder); "
-                              "e.g. seqlab attention --pretrained \"the cat sat\"")
+            raise SeqlabError(
+                "with --pretrained give only the sentence (no run folder); "
+                'e.g. seqlab attention --pretrained "the cat sat"'
+            )
         capture = attention_from_pretrained(first, pair, checkpoint, device)
     else:
         if sentence is None:
-            raise SeqlabError("give a run folder and a sentence (seqlab attention RUN \"text\"), "
-                              "or use --pretrained \"text\"")
+            raise SeqlabError(
+                'give a run folder and a sentence (seqlab attention RUN "text"), or use --pretrained "text"'
+            )
         if not Path(first).is_dir():
-            raise SeqlabError(f"run folder {first} does not exist; list your runs with: seqlab runs "
-                              "(or use --pretrained)")
+            raise SeqlabError(
+                f"run folder {first} does not exist; list your runs with: seqlab runs (or use --pretrained)"
+            )
         capture = attention_from_run(Path(first), sentence, pair, device)
     folder = output_folder(out, f"attention-{capture.model_name}")
     files = write_attention_views(capture, folder, fmt, layer, head)
@@ -73,15 +91,21 @@ def attention(
         emit_json({**capture.to_dict(), "files": files.to_dict()})
         return
     layers, heads, tokens = capture.shape
-    console.print(f"[bold]{capture.model_name}[/]: {layers} layers x {heads} heads over {tokens} tokens"
-                  f"{' (causal)' if capture.causal else ''}")
+    console.print(
+        f"[bold]{capture.model_name}[/]: {layers} layers x {heads} heads over {tokens} tokens"
+        f"{' (causal)' if capture.causal else ''}"
+    )
     console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
     table = Table(show_header=True, title="written", title_justify="left")
     table.add_column("view")
     table.add_column("file", overflow="fold")
-    for view, path in (("every layer x head", files.grid), (f"layer {files.layer}, head {files.head_index}", files.head),
-                       ("average over heads", files.average), ("bertviz head view", files.head_view),
-                       ("bertviz model view", files.model_view)):
+    for view, path in (
+        ("every layer x head", files.grid),
+        (f"layer {files.layer}, head {files.head_index}", files.head),
+        ("average over heads", files.average),
+        ("bertviz head view", files.head_view),
+        ("bertviz model view", files.model_view),
+    ):
         table.add_row(view, str(path))
     console.print(table)
     console.print("Open the .html files in a browser (they load d3 and jQuery from cdnjs).")

@@ -22,8 +22,9 @@ def _cell(value: object) -> str:
 @user_errors
 def compare(
     runs: Annotated[list[Path], typer.Argument(metavar="RUN...", help="Run folders made by `seqlab train`.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under "
-                                                "./figures).")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
     json_output: JsonOption = False,
 ) -> None:
@@ -54,8 +55,12 @@ def compare(
     columns = list(dict.fromkeys(key for row in rows for key in row))
     table = Table(title="final numbers (last epoch; best dev over all epochs)", title_justify="left")
     for column in columns:
-        table.add_column(column.replace("_", " "), justify="left" if column in ("run", "family", "dataset") else "right",
-                         overflow="fold", no_wrap=column == "run")
+        table.add_column(
+            column.replace("_", " "),
+            justify="left" if column in ("run", "family", "dataset") else "right",
+            overflow="fold",
+            no_wrap=column == "run",
+        )
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
     console.print(table)

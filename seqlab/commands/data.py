@@ -44,10 +44,10 @@ def _dataset_config(name: str, data_dir: Path | None, seed: int, text: str, labe
 def list_datasets(json_output: JsonOption = False) -> None:
     """List every dataset seqlab can read: its name, labels, and whether it needs --data-dir.
 
-    The two built-in ones are generated on the fly and work offline; the real ones are read from
-    --data-dir in their published formats (the 'expected files' column shows where).
+    The two built-in ones are generated on the fly and work offline; the real ones are read from --data-dir in their published formats (the 'where' column shows the files and their format).
     """
     from rich.table import Table
+    from rich.text import Text
 
     from seqlab.console import console, emit_json
     from seqlab.data.registry import known_datasets
@@ -57,12 +57,14 @@ def list_datasets(json_output: JsonOption = False) -> None:
         emit_json([{**info.__dict__, "labels": list(info.labels)} for info in infos])
         return
     table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)")
-    table.add_column("name", style="bold")
-    table.add_column("labels")
-    table.add_column("where", overflow="fold")
-    table.add_column("what it is")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("labels", ratio=2)
+    table.add_column("where (under DATA_DIR)", ratio=3, overflow="fold")
+    table.add_column("what it is", ratio=4)
     for info in infos:
-        where = "built in" if not info.needs_data_dir else f"DATA_DIR/{info.folder}/{info.layout.split('  ')[0]}"
+        where = Text("built in, offline") if not info.needs_data_dir else Text(f"{info.folder}/{info.files}\n")
+        if info.needs_data_dir:
+            where.append(info.file_format, style="dim")
         table.add_row(info.name, " ".join(info.labels), where, info.description)
     console.print(table)
     console.print("Inspect one: [bold]seqlab data stats builtin-sentiment[/]; real data: "
@@ -83,8 +85,7 @@ def stats(
 ) -> None:
     """Count a dataset: examples per split, examples per label, and how long the texts are.
 
-    Lengths are in words (lowercased, punctuation split off, pairs counted together). The
-    percentiles tell you what --max-length keeps: at p95, one text in twenty is cut.
+    Lengths are in words (lowercased, punctuation split off, pairs counted together). The percentiles tell you what --max-length keeps: at p95, one text in twenty is cut.
     """
     from seqlab.console import console, emit_json
     from seqlab.data.render import length_histogram, stats_table
@@ -152,10 +153,7 @@ def download(
 ) -> None:
     """Download a real dataset once, check its checksum, and unpack it where the readers expect it.
 
-    The archive is cached (seqlab cache folder, $SEQLAB_CACHE), so a second run does not fetch again.
-    IMDB's 50,000 labeled reviews become imdb/train.tsv and imdb/test.tsv; Stack Overflow keeps its
-    train/<tag>/<n>.txt folders; the GLUE zips give rte/ and sst2/ TSVs. Offline? Download the archive
-    elsewhere and pass --url file:///path/to/archive.
+    The archive is cached (seqlab cache folder, $SEQLAB_CACHE), so a second run does not fetch again. IMDB's 50,000 labeled reviews become imdb/train.tsv and imdb/test.tsv; Stack Overflow keeps its train/<tag>/<n>.txt folders; the GLUE zips give rte/ and sst2/ TSVs. Offline? Download the archive elsewhere and pass --url file:///path/to/archive.
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 

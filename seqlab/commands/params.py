@@ -22,17 +22,23 @@ def _mark(ok: bool) -> str:
 def params(
     model: Annotated[
         Optional[str],
-        typer.Argument(help="A preset: bert-base-uncased, bert-tiny, bert-mini, minilm, lm-transfer, "
-                       "lm-transfer-classifier, lstm, gru."),
+        typer.Argument(
+            help="A preset: bert-base-uncased, bert-tiny, bert-mini, minilm, lm-transfer, "
+            "lm-transfer-classifier, lstm, gru."
+        ),
     ] = None,
     config: Annotated[
         Optional[Path],
-        typer.Option("--config", help="A JSON file: a seqlab model spec {\"family\": ..., \"vocab_size\": ..., "
-                     "\"num_labels\": ...} or a Hugging Face BERT config.json."),
+        typer.Option(
+            "--config",
+            help='A JSON file: a seqlab model spec {"family": ..., "vocab_size": ..., '
+            '"num_labels": ...} or a Hugging Face BERT config.json.',
+        ),
     ] = None,
     run: Annotated[Optional[Path], typer.Option("--run", help="A run folder; counts the model it trained.")] = None,
     tied: Annotated[
-        bool, typer.Option("--tied/--untied", help="For lm-transfer: reuse the token embedding as the LM head's matrix.")
+        bool,
+        typer.Option("--tied/--untied", help="For lm-transfer: reuse the token embedding as the LM head's matrix."),
     ] = False,
     chart: Annotated[
         Optional[Path], typer.Option("--chart", help="Also draw a bar chart of parameters per part (.png/.svg/.pdf).")
@@ -54,8 +60,10 @@ def params(
 
     chosen = [name for name, value in (("MODEL", model), ("--config", config), ("--run", run)) if value is not None]
     if len(chosen) != 1:
-        raise SeqlabError("give exactly one of MODEL (a preset), --config FILE.json or --run RUN; "
-                          "e.g. seqlab params bert-base-uncased")
+        raise SeqlabError(
+            "give exactly one of MODEL (a preset), --config FILE.json or --run RUN; "
+            "e.g. seqlab params bert-base-uncased"
+        )
     if model is not None:
         report = preset_report(model, tied=tied)
     elif config is not None:
@@ -69,9 +77,14 @@ def params(
     if json_output:
         payload = report.to_dict()
         if heads is not None:
-            payload["heads"] = {"formula_multi_head": heads.formula_multi, "formula_single_head": heads.formula_single,
-                                "symbolic_equal": heads.symbolic_equal, "width": heads.width,
-                                "counted_by_heads": heads.counts, "live_equal": heads.live_equal}
+            payload["heads"] = {
+                "formula_multi_head": heads.formula_multi,
+                "formula_single_head": heads.formula_single,
+                "symbolic_equal": heads.symbolic_equal,
+                "width": heads.width,
+                "counted_by_heads": heads.counts,
+                "live_equal": heads.live_equal,
+            }
         if chart_path:
             payload["chart"] = str(chart_path)
         emit_json(payload)
@@ -108,14 +121,26 @@ def _draw_chart(report, path: Path) -> Path:
 
 def _print_report(report) -> None:
     table = Table(title=f"{report.model}: {report.description}", title_justify="left")
-    for column, justify in (("part", "left"), ("shapes", "left"), ("counted", "right"), ("formula", "left"),
-                            ("formula value", "right"), ("", "center")):
+    for column, justify in (
+        ("part", "left"),
+        ("shapes", "left"),
+        ("counted", "right"),
+        ("formula", "left"),
+        ("formula value", "right"),
+        ("", "center"),
+    ):
         table.add_column(column, justify=justify, overflow="fold", no_wrap=column in ("part", "counted"))
     for part in report.parts:
         table.add_row(part.name, part.shapes, f"{part.counted:,}", part.formula, f"{part.value:,}", _mark(part.match))
     table.add_section()
-    table.add_row("[bold]total[/]", "", f"[bold]{report.total_counted:,}[/]", report.total_formula,
-                  f"[bold]{report.total_value:,}[/]", _mark(report.total_counted == report.total_value))
+    table.add_row(
+        "[bold]total[/]",
+        "",
+        f"[bold]{report.total_counted:,}[/]",
+        report.total_formula,
+        f"[bold]{report.total_value:,}[/]",
+        _mark(report.total_counted == report.total_value),
+    )
     console.print(table)
     console.print("symbols: " + ", ".join(f"{k}={v:,}" for k, v in report.symbols.items()), highlight=False)
     for note in report.notes:

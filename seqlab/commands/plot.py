@@ -53,7 +53,11 @@ def positions(
     fmt: FormatOption = "png",
     json_output: JsonOption = False,
 ) -> None:
-    """The sinusoidal position table PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(...), as a heatmap and curves."""
+    """The sinusoidal position table as a heatmap and as curves.
+
+    PE[p, 2i] = sin(p / 10000^(2i/d)) and PE[p, 2i+1] = cos(the same angle): each pair of dimensions
+    turns at its own speed, so every position gets a distinct pattern and nearby positions similar ones.
+    """
     from seqlab.viz.positions_masks import positions_figure
 
     _done(_save(positions_figure(max_len, d_model), out, "positions", fmt), json_output)
@@ -93,8 +97,15 @@ def lengths(
 
     values = split_lengths(dataset, data_dir, seed)
     path = _save(lengths_figure(values, f"{dataset}: words per example"), out, "lengths", fmt)
-    summary = {split: {"count": len(v), "p50": float(np.percentile(v, 50)), "p95": float(np.percentile(v, 95)),
-                       "max": int(max(v))} for split, v in values.items()}
+    summary = {
+        split: {
+            "count": len(v),
+            "p50": float(np.percentile(v, 50)),
+            "p95": float(np.percentile(v, 95)),
+            "max": int(max(v)),
+        }
+        for split, v in values.items()
+    }
     _done(path, json_output, {"splits": summary})
 
 

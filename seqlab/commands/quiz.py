@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -22,12 +22,18 @@ def _question_panel(question: Question, number: int, total: int):
     from rich.text import Text
 
     from seqlab.explain.questions import LETTERS
+    from seqlab.explain.render import bullets
 
-    parts = [Text(question.prompt)]
-    parts += [Text(f"  {LETTERS[i]}) ") + Text(option) for i, option in enumerate(question.options)]
+    parts: list[Any] = [Text(question.prompt)]
+    for index, option in enumerate(question.options):
+        parts.append(bullets([option], f"  {LETTERS[index]})"))
     parts.append(Text(f"answer with {question.expected_format()}", style="dim"))
-    return Panel(Group(*parts), title=Text(f"question {number}/{total} · {question.topic}"), title_align="left",
-                 border_style="cyan")
+    return Panel(
+        Group(*parts),
+        title=Text(f"question {number}/{total} · {question.topic}"),
+        title_align="left",
+        border_style="cyan",
+    )
 
 
 def _feedback(result: QuestionResult, console: Console) -> None:
@@ -55,8 +61,46 @@ def _summary(result: QuizResult, console: Console) -> None:
     table.add_column("", justify="center")
     for index, item in enumerate(result.results, 1):
         mark = Text("✓", style="green") if item.correct else Text("✗", style="red")
-        table.add_row(str(index), Text(item.id), Text(item.given or "-"), Text(item.answer), mark)
+        table.add_row(str(index), Text(item.id), Text(item.given or "-"), Text(item.answer_key), mark)
     console.print(table)
+
+
+def _show_graded(questions: list[Question], result: QuizResult, console: Console) -> None:
+    """Each question of a graded --answers run with the given answer and the feedback."""
+    for number, (question, item) in enumerate(zip(questions, result.results), 1):
+        console.print(_question_panel(question, number, len(questions)))
+        console.print(f"your answer: {item.given}", markup=False, highlight=False)
+        _feedback(item, console)
+
+
+def _ask_interactively(questions: list[Question], talk: Console) -> QuizResult:
+    """Ask each question with a rich prompt on stdin, re-asking unreadable answers, with feedback after each."""
+    from rich.prompt import Prompt
+
+    from seqlab.errors import SeqlabError
+    from seqlab.explain.quiz import run_quiz
+
+    shown: set[int] = set()
+
+    def ask(question: Question, number: int) -> str:
+        if number not in shown:  # a retry after an unreadable answer only asks again
+            talk.print(_question_panel(question, number, len(questions)))
+            shown.add(number)
+        try:
+            return Prompt.ask("your answer", console=talk)
+        except EOFError:
+            raise SeqlabError(
+                f"input ended before question {number} of {len(questions)}; answer every question, "
+                'or pass them all with --answers "..."'
+            ) from None
+
+    def on_result(item: QuestionResult) -> None:
+        _feedback(item, talk)
+        talk.print()
+
+    return run_quiz(
+        questions, ask, on_result, on_retry=lambda message: talk.print(message, style="yellow", markup=False)
+    )
 
 
 @user_errors
@@ -65,26 +109,33 @@ def quiz(
         Optional[str], typer.Option("--topic", help="Only questions on this topic (see `seqlab explain` for ids).")
     ] = None,
     n: Annotated[int, typer.Option("--n", help="How many questions (all of them if fewer exist).")] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the question order; the same seed asks the same questions.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the question order; the same seed asks the same questions.")
+    ] = 0,
     answers: Annotated[
         Optional[str],
-        typer.Option("--answers", help="Answer without prompts: one answer per question, in order, comma-separated, "
-                     "e.g. \"a,false,117760\" (letters for choices, true/false, plain numbers)."),
+        typer.Option(
+            "--answers",
+            help="Answer without prompts: one answer per question, in order, comma-separated, "
+            'e.g. "a,false,2048" (letters for choices, true/false, plain numbers).',
+        ),
     ] = None,
     list_only: Annotated[
-        bool, typer.Option("--list", help="Print the selected questions (without answers) and exit; use with --answers.")
+        bool,
+        typer.Option("--list", help="Print the selected questions (without answers) and exit; use with --answers."),
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Quiz yourself on sequence models: true/false, multiple choice and numbers such as parameter counts.
+    """Quiz yourself on sequence models: true/false, multiple choice, and numbers such as parameter counts.
 
-    Each answer is graded at once, with the explanation and the command that shows it
-    (`seqlab explain TOPIC`, `seqlab prove ID`). The score comes at the end. Numeric answers are
-    computed by seqlab from the formulas (e.g. nn.LSTM(100, 128) has 4·128·(100+128) + 8·128 weights).
-    For scripts: `--list --json` shows the questions, then `--answers "..." --json` grades them.
+    Each answer is graded at once, with the explanation and the command that backs it (seqlab explain, prove).
+
+    Numeric answers are computed from the formulas, e.g. nn.LSTM(100, 128) has 4·128·(100+128) + 8·128.
+
+    For scripts: --list --json shows the questions, then --answers "..." --json grades them.
     """
     from seqlab.console import console, emit_json, err_console
-    from seqlab.explain.quiz import QuizConfig, grade_answer_list, run_quiz, select_questions
+    from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
 
     questions = select_questions(QuizConfig(topic=topic, n=n, seed=seed))
     if list_only:
@@ -98,33 +149,9 @@ def quiz(
     if answers is not None:
         result = grade_answer_list(questions, answers)
         if not json_output:
-            for number, (question, item) in enumerate(zip(questions, result.results), 1):
-                console.print(_question_panel(question, number, len(questions)))
-                console.print(f"your answer: {item.given}", markup=False, highlight=False)
-                _feedback(item, console)
+            _show_graded(questions, result, console)
     else:
-        from rich.prompt import Prompt
-
-        from seqlab.errors import SeqlabError
-
-        talk = err_console if json_output else console  # keep stdout pure JSON for scripts
-
-        def ask(question: Question, number: int) -> str:
-            talk.print(_question_panel(question, number, len(questions)))
-            try:
-                return Prompt.ask("your answer", console=talk)
-            except EOFError:
-                raise SeqlabError(
-                    f"input ended before question {number} of {len(questions)}; answer every question, "
-                    "or pass them all with --answers \"...\""
-                ) from None
-
-        def on_result(item: QuestionResult) -> None:
-            _feedback(item, talk)
-            talk.print()
-
-        result = run_quiz(questions, ask, on_result, on_retry=lambda message: talk.print(message, style="yellow",
-                                                                                           markup=False))
+        result = _ask_interactively(questions, err_console if json_output else console)  # stdout stays pure JSON
     if json_output:
         emit_json(result.as_dict())
         return

@@ -50,14 +50,12 @@ def tokenize(
 ) -> None:
     """See how a word vocabulary and BERT's WordPiece turn the same text into ids.
 
-    The word vocabulary knows only words it saw in training: anything else is <unk> (red). WordPiece
-    splits rare words into known pieces ("unlikeable" -> un ##like ##able, blue), so it almost never
-    needs [UNK]. With --pair you see BERT's [CLS] a [SEP] b [SEP] and the segment ids 0/1.
+    The word vocabulary knows only words it saw in training: anything else is <unk> (red). WordPiece splits rare words into known pieces ("unlikeable" -> un ##like ##able, blue), so it almost never needs [UNK]. With --pair you see BERT's [CLS] a [SEP] b [SEP] and the segment ids 0/1.
     """
     from seqlab.console import console, emit_json
     from seqlab.data.compare import compare_tokenizers
-    from seqlab.data.render import LEGEND, encoding_view
     from seqlab.data.config import DatasetConfig, TokenizeConfig
+    from seqlab.data.render import LEGEND, encoding_view
 
     config = TokenizeConfig(
         text=text, pair=pair, max_length=max_length, vocab_from=DatasetConfig(vocab_from, data_dir, seed),

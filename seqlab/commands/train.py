@@ -45,6 +45,7 @@ def train(
     compile_model: Annotated[bool, typer.Option("--compile", help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
     name: Annotated[Optional[str], typer.Option("--name", help="Prefix of the run folder (default: DATA-MODEL).")] = None,
     threads: Annotated[Optional[int], typer.Option("--threads", help="CPU threads for torch.")] = None,
+    log_every: Annotated[int, typer.Option("--log-every", help="Record the training loss in metrics.jsonl every N steps.")] = 20,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or per-epoch lines.")] = False,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
@@ -85,7 +86,7 @@ def train(
             batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length, warmup_ratio=warmup,
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples,
-            name=name, bucket=bucket, compile=compile_model,
+            name=name, bucket=bucket, compile=compile_model, log_every=log_every,
         )
         result = train_run(config, console=show, quiet=quiet)
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports

@@ -63,15 +63,16 @@ def encode_examples(
     for example in examples:
         if example.label not in label_ids:
             raise SeqlabError(f"label {example.label!r} is not one of {', '.join(splits_labels)}")
-    encode_batch = getattr(encoder, "encode_batch", None)  # optional fast path (WordPiece)
-    if encode_batch is not None:
-        encodings = encode_batch([e.text for e in examples], [e.text_b for e in examples], max_length=max_length)
+    fast = getattr(encoder, "encode_ids_batch", None)  # optional fast path (WordPiece: all cores, no token strings)
+    if fast is not None:
+        encodings = fast([e.text for e in examples], [e.text_b for e in examples], max_length=max_length)
     else:
-        encodings = [encoder.encode(e.text, e.text_b, max_length=max_length) for e in examples]
+        encodings = [(enc.ids, enc.segment_ids) for enc in
+                     (encoder.encode(e.text, e.text_b, max_length=max_length) for e in examples)]
     items = []
-    for example, encoded in zip(examples, encodings):
-        ids = encoded.ids or [encoder.unk_id]  # a text made only of stop words still needs one position
-        segments = encoded.segment_ids or [0]
+    for example, (ids, segments) in zip(examples, encodings):
+        ids = ids or [encoder.unk_id]  # a text made only of stop words still needs one position
+        segments = segments or [0]
         items.append(EncodedItem.of(ids, segments, label_ids[example.label]))
     return EncodedDataset(items, encoder.pad_id)
 

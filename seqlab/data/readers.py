@@ -145,7 +145,8 @@ def _column_index(path: Path, header: list[str], name: str, role: str) -> int:
     )
 
 
-def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns) -> Iterator[Example]:
+def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns) -> Iterator[tuple[int, Example]]:
+    """(line number, Example) of every data row of a table with a header row."""
     rows = _rows(path, delimiter, quoting)
     try:
         _, header = next(rows)
@@ -155,7 +156,9 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
     label_i = _column_index(path, header, columns.label, "label")
     b_i = _column_index(path, header, columns.text_b, "text b") if columns.text_b else None
     width = len(header)
+    any_row = False
     for number, row in rows:
+        any_row = True
         if len(row) != width:
             sep = "tabs" if delimiter == "\t" else "commas"
             raise SeqlabError(
@@ -163,25 +166,27 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
                 f"check for stray {sep}"
             )
         text_b = _require_text(path, number, row[b_i], columns.text_b or "") if b_i is not None else None
-        yield Example(
+        yield number, Example(
             _require_text(path, number, row[text_i], columns.text),
             _check_label(path, number, row[label_i], None),
             text_b,
         )
+    if not any_row:
+        raise SeqlabError(f"{path.name} has a header but no rows; expected one example per row")
 
 
 def read_glue_tsv(path: Path, text: str, label: str = "label", text_b: str | None = None) -> list[Example]:
     """Read a GLUE TSV (header row, tab-separated, quoting OFF: some fields begin with a quote)."""
-    return list(_table_rows(Path(path), "\t", csv.QUOTE_NONE, TableColumns(text, label, text_b)))
+    return [example for _, example in _table_rows(Path(path), "\t", csv.QUOTE_NONE, TableColumns(text, label, text_b))]
 
 
 def read_kaggle_imdb_csv(path: Path) -> list[Example]:
     """Read Kaggle's "IMDB Dataset.csv" (`review,sentiment`); labels become neg/pos like aclImdb."""
     rename = {"negative": "neg", "positive": "pos", "neg": "neg", "pos": "pos"}
     examples = []
-    for example in _table_rows(Path(path), ",", csv.QUOTE_MINIMAL, TableColumns("review", "sentiment")):
+    for number, example in _table_rows(Path(path), ",", csv.QUOTE_MINIMAL, TableColumns("review", "sentiment")):
         if example.label not in rename:
-            raise SeqlabError(f"{Path(path).name}: sentiment {example.label!r} is not 'positive' or 'negative'")
+            raise SeqlabError(f"{Path(path).name}:{number}: sentiment {example.label!r} is not 'positive' or 'negative'")
         examples.append(Example(example.text, rename[example.label]))
     return examples
 
@@ -228,10 +233,9 @@ def read_table(path: Path, columns: TableColumns = TableColumns()) -> list[Examp
     """Read any .tsv (quoting off), .csv or .jsonl file with the chosen text/label columns."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".tsv":
-        return list(_table_rows(path, "\t", csv.QUOTE_NONE, columns))
-    if suffix == ".csv":
-        return list(_table_rows(path, ",", csv.QUOTE_MINIMAL, columns))
+    if suffix in (".tsv", ".csv"):
+        delimiter, quoting = ("\t", csv.QUOTE_NONE) if suffix == ".tsv" else (",", csv.QUOTE_MINIMAL)
+        return [example for _, example in _table_rows(path, delimiter, quoting, columns)]
     if suffix in (".jsonl", ".json"):
         return read_jsonl(path, columns)
     raise SeqlabError(f"{path.name}: unknown file type {suffix or '(none)'!r}; use .tsv, .csv or .jsonl")

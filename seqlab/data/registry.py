@@ -25,7 +25,8 @@ class DatasetInfo:
     needs_data_dir: bool
     labels: tuple[str, ...]
     folder: str = ""
-    layout: str = ""
+    files: str = ""
+    file_format: str = ""
 
 
 _INFOS: tuple[DatasetInfo, ...] = (
@@ -34,17 +35,17 @@ _INFOS: tuple[DatasetInfo, ...] = (
     DatasetInfo("builtin-entailment", "generated sentence pairs: hypernyms, negation, swapped roles (2000/300/500)",
                 False, ("entailment", "not_entailment")),
     DatasetInfo("sst", "Stanford Sentiment Treebank, 5 classes, minbert format", True,
-                ("0", "1", "2", "3", "4"), "sst", "sst-{train,dev,test}.txt  (LABEL ||| TEXT)"),
+                ("0", "1", "2", "3", "4"), "sst", "sst-{train,dev,test}.txt", "LABEL ||| TEXT"),
     DatasetInfo("cfimdb", "counterfactual IMDB reviews, minbert format; test from cfimdb-test.labeled.txt", True,
-                ("0", "1"), "cfimdb", "cfimdb-{train,dev,test.labeled}.txt  (LABEL ||| TEXT)"),
+                ("0", "1"), "cfimdb", "cfimdb-{train,dev,test.labeled}.txt", "LABEL ||| TEXT"),
     DatasetInfo("imdb", "IMDB reviews, all 50,000 labeled pooled and split 7:1:2 with the seed", True,
-                ("neg", "pos"), "imdb", "{train,test}.tsv (LABEL<TAB>TEXT) or 'IMDB Dataset.csv'"),
+                ("neg", "pos"), "imdb", "{train,test}.tsv or 'IMDB Dataset.csv'", "LABEL<TAB>TEXT or Kaggle CSV"),
     DatasetInfo("rte", "GLUE RTE sentence pairs; dev is the evaluation split, test labels hidden", True,
-                ("entailment", "not_entailment"), "rte", "{train,dev}.tsv  (GLUE TSV)"),
+                ("entailment", "not_entailment"), "rte", "{train,dev}.tsv", "GLUE TSV"),
     DatasetInfo("sst2", "GLUE SST-2 binary sentiment; test = test.derived-from-sst5.tsv when present", True,
-                ("0", "1"), "sst2", "{train,dev}.tsv  (GLUE TSV)"),
+                ("0", "1"), "sst2", "{train,dev}.tsv", "GLUE TSV"),
     DatasetInfo("stackoverflow", "Stack Overflow 16k questions, 4 tags; dev = 20% of train, seeded", True,
-                STACKOVERFLOW_TAGS, "stackoverflow", "{train,test}/<tag>/<n>.txt"),
+                STACKOVERFLOW_TAGS, "stackoverflow", "{train,test}/<tag>/<n>.txt", "one question per file"),
 )
 
 
@@ -85,7 +86,7 @@ def dataset_folder(info: DatasetInfo, data_dir: Path | None, marker: str) -> Pat
         if (candidate / marker).exists():
             return candidate
     raise SeqlabError(
-        f"{info.name} not found in {root}: expected {root / info.folder}/{info.layout}; "
+        f"{info.name} not found in {root}: expected {root / info.folder}/{info.files} ({info.file_format}); "
         f"fix --data-dir or run: seqlab data download {info.name}"
     )
 

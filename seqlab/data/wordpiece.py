@@ -129,17 +129,14 @@ class WordPiece:
         encoding = self._tokenizer.encode(text, text_b) if text_b is not None else self._tokenizer.encode(text)
         return Encoded(ids=list(encoding.ids), segment_ids=list(encoding.type_ids), tokens=list(encoding.tokens))
 
-    def encode_batch(
+    def encode_ids_batch(
         self, texts: Sequence[str], texts_b: Sequence[str | None] | None = None, max_length: int | None = None
-    ) -> list[Encoded]:
-        """`encode` for many texts at once (the tokenizers library spreads them over the CPU cores)."""
+    ) -> list[tuple[list[int], list[int]]]:
+        """(ids, segment ids) of many texts at once: what `encode` gives, spread over the CPU cores, no tokens."""
         pairs = list(texts_b) if texts_b is not None else [None] * len(texts)
         self._set_truncation(max_length, any(b is not None for b in pairs))
         inputs = [(a, b) if b is not None else a for a, b in zip(texts, pairs)]
-        return [
-            Encoded(ids=list(e.ids), segment_ids=list(e.type_ids), tokens=list(e.tokens))
-            for e in self._tokenizer.encode_batch(inputs)
-        ]
+        return [(e.ids, e.type_ids) for e in self._tokenizer.encode_batch(inputs)]
 
     def decode(self, ids: Sequence[int]) -> str:
         """The text the ids stand for: pieces joined, special tokens left out."""

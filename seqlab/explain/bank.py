@@ -21,57 +21,70 @@ _ffn_768 = counts.ffn_params(768, 3072)
 _layer_768 = counts.transformer_layer_params(768, 3072)
 _bert_base = counts.bert_params()
 _majority_acc, _majority_f1 = counts.majority_baseline(SST_DEV_COUNTS)
+_width_ratio = counts.rnn_params("lstm", 256, 256) / counts.rnn_params("lstm", 128, 128)
 
 QUESTIONS: tuple[Question, ...] = (
     # tokenization
     true_false(
-        "wordpiece-unk", "tokenization",
+        "wordpiece-unk",
+        "tokenization",
         "WordPiece maps every word that is not in its vocabulary to [UNK].",
         False,
         "It splits the word into vocabulary pieces ('embeddings' -> em ##bed ##ding ##s); [UNK] appears only when "
         "some part cannot be spelled with any piece, e.g. an unknown character.",
-        see=("seqlab tokenize \"embeddings\"",),
+        see=('seqlab tokenize "embeddings"',),
     ),
     choice(
-        "wordpiece-hashes", "tokenization",
+        "wordpiece-hashes",
+        "tokenization",
         "In BERT's WordPiece output, what does '##' at the start of a piece mean?",
-        ("the piece continues the previous piece of the same word", "the piece is a special token",
-         "the piece was masked for pretraining", "the piece is a number"),
+        (
+            "the piece continues the previous piece of the same word",
+            "the piece is a special token",
+            "the piece was masked for pretraining",
+            "the piece is a number",
+        ),
         0,
         "'##' marks a continuation piece; decoding glues it to the piece before it without a space.",
-        see=("seqlab tokenize \"unbelievably\"",),
+        see=('seqlab tokenize "unbelievably"',),
     ),
     choice(
-        "bert-pair-layout", "tokenization",
+        "bert-pair-layout",
+        "tokenization",
         "How does BERT lay out a sentence pair (A, B)?",
         ("[CLS] A [SEP] [CLS] B", "[CLS] A [SEP] B [SEP]", "A [SEP] B [CLS]", "[SEP] A [CLS] B [SEP]"),
         1,
         "[CLS] first, [SEP] after each segment; segment ids are 0 up to and including the first [SEP], then 1.",
-        see=("seqlab tokenize \"a dog runs\" --pair \"an animal runs\"",),
+        see=('seqlab tokenize "a dog runs" --pair "an animal runs"',),
     ),
     # embeddings
     number(
-        "embedding-params-lm", "embeddings",
+        "embedding-params-lm",
+        "embeddings",
         "How many parameters does an embedding table for a vocabulary of 50,001 words with 200 dimensions have?",
         counts.embedding_params(50001, 200),
-        "One row of d = 200 numbers per vocabulary entry: V·d = 50,001 x 200 = 10,000,200.",
+        "One row of d = 200 numbers per vocabulary entry: V·d = 50,001 x 200 = "
+        f"{counts.embedding_params(50001, 200):,}.",
         see=("seqlab params lm-transfer",),
     ),
     true_false(
-        "embedding-one-hot", "embeddings",
+        "embedding-one-hot",
+        "embeddings",
         "Looking up row t of an embedding matrix E gives the same vector as multiplying the one-hot vector of t by E.",
         True,
         "one_hot(t)·E selects row t; the lookup is just a fast way to do that product, so E trains like any weight.",
     ),
     # rnn
     true_false(
-        "rnn-shared-weights", "rnn",
+        "rnn-shared-weights",
+        "rnn",
         "An RNN uses a separate weight matrix for every time step of the sequence.",
         False,
         "The same W_ih, W_hh and biases are applied at every step; that is why an RNN handles any length.",
     ),
     number(
-        "bilstm-feature-size", "rnn",
+        "bilstm-feature-size",
+        "rnn",
         "A bidirectional LSTM classifier with hidden size 128 concatenates the final states of both directions. "
         "How wide is the vector its linear layer reads?",
         2 * 128,
@@ -79,7 +92,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     # lstm-gru
     number(
-        "lstm-params", "lstm-gru",
+        "lstm-params",
+        "lstm-gru",
         "How many parameters does PyTorch's nn.LSTM(input_size=100, hidden_size=128) have (one layer)?",
         _lstm,
         f"4 gates x 128 x (100 + 128) weights plus two bias vectors b_ih and b_hh of 4 x 128 each: "
@@ -87,14 +101,16 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab params lstm",),
     ),
     number(
-        "gru-params", "lstm-gru",
+        "gru-params",
+        "lstm-gru",
         "How many parameters does PyTorch's nn.GRU(input_size=100, hidden_size=128) have (one layer)?",
         _gru,
         f"3 gates x 128 x (100 + 128) weights plus two bias vectors of 3 x 128: 3·128·228 + 6·128 = {_gru:,}.",
         see=("seqlab params gru",),
     ),
     number(
-        "bilstm-params", "lstm-gru",
+        "bilstm-params",
+        "lstm-gru",
         "How many parameters does nn.LSTM(300, 256, num_layers=2, bidirectional=True) have?",
         _bilstm,
         "Layer 1: 2 directions x (4·256·(300+256) + 8·256); layer 2 reads both directions (512 inputs): "
@@ -102,7 +118,8 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab params lstm",),
     ),
     true_false(
-        "lstm-convex", "lstm-gru",
+        "lstm-convex",
+        "lstm-gru",
         "In an LSTM the forget gate and the input gate always sum to 1, so the new cell state is a weighted "
         "average of the old state and the candidate.",
         False,
@@ -110,7 +127,8 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab prove lstm-not-convex gru-convex",),
     ),
     choice(
-        "gru-update-gate", "lstm-gru",
+        "gru-update-gate",
+        "lstm-gru",
         "Which GRU gate decides how much of the previous hidden state is carried into the new state?",
         ("the reset gate r", "the update gate z", "the forget gate f", "the output gate o"),
         1,
@@ -120,14 +138,16 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     # gradients
     true_false(
-        "clipping-vanishing", "gradients",
+        "clipping-vanishing",
+        "gradients",
         "Clipping the gradient norm fixes vanishing gradients.",
         False,
         "Clipping only scales gradients that are too large (exploding); small gradients pass unchanged. Gating "
         "(LSTM/GRU) and residual connections address vanishing gradients.",
     ),
     number(
-        "clip-component", "gradients",
+        "clip-component",
+        "gradients",
         "The gradient (3, 4) is clipped with clip_grad_norm_(max_norm=1). What is its first component afterwards?",
         3 / math.hypot(3, 4),
         "Its norm is 5, so it is scaled by 1/5 and keeps its direction: (0.6, 0.8).",
@@ -135,7 +155,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     # optimizers
     choice(
-        "adagrad-decays", "optimizers",
+        "adagrad-decays",
+        "optimizers",
         "Which optimizer's per-parameter step size can only shrink as training goes on?",
         ("SGD with momentum", "RMSprop", "Adagrad", "Adam"),
         2,
@@ -144,7 +165,8 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab train --optimizer adagrad",),
     ),
     true_false(
-        "adam-moments", "optimizers",
+        "adam-moments",
+        "optimizers",
         "Adam keeps, per parameter, a moving average of the gradient and a moving average of the squared gradient.",
         True,
         "The first moment m acts like momentum and the second moment v scales the step per parameter; both are "
@@ -152,23 +174,31 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     # padding-packing
     true_false(
-        "zero-pad-safe", "padding-packing",
-        "If the pad embedding is all zeros, an LSTM's state after reading the pads equals its state at the last real token.",
+        "zero-pad-safe",
+        "padding-packing",
+        "If the pad embedding is all zeros, an LSTM's state after reading the pads equals its state at the last real "
+        "token.",
         False,
         "Each pad step still applies the biases and W_hh·h, so the state keeps changing. Pack the sequence or read "
         "the state at each example's length.",
     ),
     choice(
-        "why-pack", "padding-packing",
+        "why-pack",
+        "padding-packing",
         "Why use pack_padded_sequence for an LSTM classifier?",
-        ("so the final state is taken at each sequence's true length and pad steps are skipped",
-         "to shrink the vocabulary", "to make every batch the same size", "so that the LSTM can attend to all tokens"),
+        (
+            "so the final state is taken at each sequence's true length and pad steps are skipped",
+            "to shrink the vocabulary",
+            "to make every batch the same size",
+            "so that the LSTM can attend to all tokens",
+        ),
         0,
         "Packing runs each sequence only over its real steps; h_n is then the state after its last real token.",
     ),
     # attention
     true_false(
-        "norm-attention-matrix", "attention",
+        "norm-attention-matrix",
+        "attention",
         "After the attention matrix is computed, we apply layer or batch norm to it.",
         False,
         "The softmax already normalises each row to sum to 1. Layer norm acts on the sublayer output after the "
@@ -176,31 +206,39 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab explain layer-norm",),
     ),
     true_false(
-        "rows-sum-one", "attention",
+        "rows-sum-one",
+        "attention",
         "Each row of the attention probability matrix sums to 1.",
         True,
         "Row i is a softmax over the keys for query i, so it is a probability distribution (masked entries are 0).",
         see=("seqlab prove softmax-shift",),
     ),
     choice(
-        "qkv-source", "attention",
+        "qkv-source",
+        "attention",
         "In self-attention, where do queries, keys and values come from?",
-        ("the same token vectors through three different learned projections",
-         "queries from tokens, keys and values from positions only",
-         "three identical copies of the token vectors", "keys from the previous layer's attention weights"),
+        (
+            "the same token vectors through three different learned projections",
+            "queries from tokens, keys and values from positions only",
+            "three identical copies of the token vectors",
+            "keys from the previous layer's attention weights",
+        ),
         0,
         "Q = XW_Q, K = XW_K, V = XW_V: one input X, three learned matrices.",
     ),
     # scaling
     number(
-        "dot-variance", "scaling",
+        "dot-variance",
+        "scaling",
         "q and k have d_k = 64 independent entries, each with mean 0 and variance 1. What is the variance of q·k?",
         64 * 1 * 1,
-        "q·k sums 64 independent products qᵢkᵢ, each with variance 1·1 = 1, so Var(q·k) = 64: the reason to divide by √64.",
+        "q·k sums 64 independent products qᵢkᵢ, each with variance 1·1 = 1, so Var(q·k) = 64: the reason to divide "
+        "by √64.",
         see=("seqlab prove attention-scaling",),
     ),
     number(
-        "bert-base-scale", "scaling",
+        "bert-base-scale",
+        "scaling",
         "bert-base has width 768 and 12 heads. By what number are its attention logits divided?",
         math.sqrt(768 // 12),
         "The scale uses the per-head width d_k = 768 / 12 = 64, so logits are divided by √64 = 8.",
@@ -208,14 +246,17 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab prove attention-scaling",),
     ),
     true_false(
-        "scale-by-dmodel", "scaling",
+        "scale-by-dmodel",
+        "scaling",
         "Attention logits are divided by √d_model, the full width of the model.",
         False,
-        "They are divided by √d_k, the width of one head (d_model / heads), because each head's dot product sums d_k terms.",
+        "They are divided by √d_k, the width of one head (d_model / heads), because each head's dot product sums d_k "
+        "terms.",
     ),
     # multi-head
     number(
-        "bert-attention-params", "multi-head",
+        "bert-attention-params",
+        "multi-head",
         "How many parameters does one bert-base self-attention sublayer have (Q, K, V and output projections "
         "with biases, width 768, 12 heads)?",
         _attn_768,
@@ -223,105 +264,128 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab prove multihead-params", "seqlab params bert-base-uncased"),
     ),
     true_false(
-        "heads-multiply-params", "multi-head",
+        "heads-multiply-params",
+        "multi-head",
         "Going from 1 head to 12 heads at the same width multiplies the attention parameters by 12.",
         False,
         "Heads split the same d x d projections into 12 slices of width d/12; the count stays 4d² + 4d.",
         see=("seqlab prove multihead-params",),
     ),
     number(
-        "score-entries", "multi-head",
-        "One layer with 12 heads reads one 512-token input. How many entries does its attention-probability tensor have?",
+        "score-entries",
+        "multi-head",
+        "One layer with 12 heads reads one 512-token input. How many entries does its attention-probability tensor "
+        "have?",
         counts.attention_scores_entries(12, 512),
-        "12 heads x 512 queries x 512 keys = 3,145,728: it grows with the square of the length.",
+        f"12 heads x 512 queries x 512 keys = {counts.attention_scores_entries(12, 512):,}: it grows with the square "
+        "of the length.",
         see=("seqlab prove attention-cost",),
     ),
     # masks
     number(
-        "causal-allowed", "masks",
+        "causal-allowed",
+        "masks",
         "A causal mask is applied to 10 tokens. How many (query, key) pairs may attend?",
         counts.causal_allowed_entries(10),
-        "The diagonal and everything below it: 10·11/2 = 55 of the 100 pairs.",
+        f"The diagonal and everything below it: 10·11/2 = {counts.causal_allowed_entries(10)} of the 100 pairs.",
         see=("seqlab prove causal-mask",),
     ),
     true_false(
-        "causal-self", "masks",
+        "causal-self",
+        "masks",
         "Under a causal mask, position i may attend to itself.",
         True,
         "The square subsequent mask allows j ≤ i, including j = i; only later positions are hidden.",
         see=("seqlab prove causal-mask",),
     ),
     choice(
-        "how-masks-apply", "masks",
+        "how-masks-apply",
+        "masks",
         "How is an attention mask applied?",
-        ("multiply the probabilities by 0 after the softmax", "add −∞ to the forbidden logits before the softmax",
-         "set the forbidden values v_j to 0", "delete the forbidden rows of the matrix"),
+        (
+            "multiply the probabilities by 0 after the softmax",
+            "add −∞ to the forbidden logits before the softmax",
+            "set the forbidden values v_j to 0",
+            "delete the forbidden rows of the matrix",
+        ),
         1,
         "−∞ logits become exactly 0 after the softmax and the allowed weights still sum to 1; zeroing after the "
         "softmax leaves rows that no longer sum to 1.",
         see=("seqlab prove causal-mask padding-mask",),
     ),
     true_false(
-        "bert-no-padding-mask", "masks",
+        "bert-no-padding-mask",
+        "masks",
         "BERT needs no padding mask because it attends in both directions.",
         False,
-        "Without it, real tokens would attend to [PAD] and their outputs would depend on how much padding the batch had.",
+        "Without it, real tokens would attend to [PAD] and their outputs would depend on how much padding the batch "
+        "had.",
         see=("seqlab prove padding-mask",),
     ),
     # positions
     true_false(
-        "sinusoidal-params", "positions",
+        "sinusoidal-params",
+        "positions",
         "Sinusoidal positional encodings add trainable parameters to the model.",
         False,
         "They are a fixed table of sines and cosines; BERT's learned position embeddings are the kind with parameters.",
         see=("seqlab prove sinusoidal-rotation",),
     ),
     true_false(
-        "permutation-equivariant", "positions",
+        "permutation-equivariant",
+        "positions",
         "Without position information, permuting the input tokens of self-attention just permutes its outputs.",
         True,
         "Attention treats its input as a set; that is why positions must be added.",
     ),
     number(
-        "bert-position-params", "positions",
+        "bert-position-params",
+        "positions",
         "How many parameters does bert-base's learned position embedding table have (512 positions, width 768)?",
         counts.embedding_params(512, 768),
-        "512 x 768 = 393,216; it also limits BERT to 512 tokens.",
+        f"512 x 768 = {counts.embedding_params(512, 768):,}; it also limits BERT to 512 tokens.",
         see=("seqlab params bert-base-uncased",),
     ),
     # residual
     choice(
-        "post-norm", "residual",
+        "post-norm",
+        "residual",
         "What does a post-norm block (the original Transformer, BERT) compute around each sublayer?",
         ("x + LN(Sublayer(x))", "LN(x + Sublayer(x))", "Sublayer(LN(x))", "LN(Sublayer(x))"),
         1,
-        "Add the sublayer output to its input, then layer-normalise the sum. Pre-norm (GPT-2) computes x + Sublayer(LN(x)).",
+        "Add the sublayer output to its input, then layer-normalise the sum. Pre-norm (GPT-2) computes x + "
+        "Sublayer(LN(x)).",
     ),
     true_false(
-        "residual-params", "residual",
+        "residual-params",
+        "residual",
         "Residual connections add parameters to every block.",
         False,
         "x + f(x) is a plain addition; it only needs f's output to have the width of x.",
     ),
     # layer-norm
     number(
-        "layernorm-norm-384", "layer-norm",
+        "layernorm-norm-384",
+        "layer-norm",
         "A LayerNorm(384) has gamma = 1, beta = 0, eps = 0 (biased variance). What is the Euclidean norm of its output "
-        "for any input vector that is not constant?",
+        "for any input vector that is not constant? (two decimals)",
         math.sqrt(384),
         "Each output coordinate has mean 0 and variance 1 over the 384 features, so the sum of squares is 384 and "
-        "the norm √384 ≈ 19.60.",
+        f"the norm √384 ≈ {math.sqrt(384):.2f}.",
         tolerance=0.01,
         see=("seqlab prove layernorm-norm", "seqlab check layernorm-norm --pretrained"),
     ),
     true_false(
-        "layernorm-batch", "layer-norm",
+        "layernorm-batch",
+        "layer-norm",
         "Layer norm normalises each feature across the examples of the batch.",
         False,
-        "That is batch norm. Layer norm normalises each token's vector across its own features, independent of the batch.",
+        "That is batch norm. Layer norm normalises each token's vector across its own features, independent of the "
+        "batch.",
     ),
     choice(
-        "layernorm-2d", "layer-norm",
+        "layernorm-2d",
+        "layer-norm",
         "LayerNorm(2) with gamma = 1, beta = 0, eps = 0 is applied to (0.3, 2.0). What comes out?",
         ("(1, −1)", "(−1, 1)", "(0.15, 1.0)", "(0, 0)"),
         1,
@@ -330,71 +394,90 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab prove layernorm-2d",),
     ),
     number(
-        "layernorm-params", "layer-norm",
+        "layernorm-params",
+        "layer-norm",
         "How many parameters does nn.LayerNorm(768) have?",
         counts.layer_norm_params(768),
-        "One gamma and one beta per feature: 2 x 768 = 1,536.",
+        f"One gamma and one beta per feature: 2 x 768 = {counts.layer_norm_params(768):,}.",
     ),
     # feed-forward
     number(
-        "bert-ffn-params", "feed-forward",
+        "bert-ffn-params",
+        "feed-forward",
         "How many parameters does bert-base's feed-forward sublayer have (768 -> 3072 -> 768, with biases)?",
         _ffn_768,
         f"768·3072 + 3072 + 3072·768 + 768 = {_ffn_768:,}: about two thirds of a layer.",
         see=("seqlab params bert-base-uncased",),
     ),
     true_false(
-        "ffn-mixes", "feed-forward",
+        "ffn-mixes",
+        "feed-forward",
         "The feed-forward sublayer mixes information between positions.",
         False,
         "It applies the same MLP to each position on its own; only attention moves information between positions.",
     ),
     # encoder-decoder
     true_false(
-        "bert-generates", "encoder-decoder",
+        "bert-generates",
+        "encoder-decoder",
         "BERT can generate text left to right the way GPT does, because both are Transformers.",
         False,
         "BERT is trained bidirectionally with masked LM; it has no left-to-right model of p(x). GPT's causal mask "
         "and next-token objective make generation possible.",
     ),
     choice(
-        "causal-pooling", "encoder-decoder",
-        "The body of a causal (GPT-style) LM is reused as a classifier. Which position's output has seen the whole input?",
-        ("the first token", "the last real token", "a [CLS] token at the start", "the mean over all positions including pads"),
+        "causal-pooling",
+        "encoder-decoder",
+        "The body of a causal (GPT-style) LM is reused as a classifier. Which position's output has seen the whole "
+        "input?",
+        (
+            "the first token",
+            "the last real token",
+            "a [CLS] token at the start",
+            "the mean over all positions including pads",
+        ),
         1,
-        "Under the causal mask only the last real token attends to every earlier token; the first has seen only itself.",
+        "Under the causal mask only the last real token attends to every earlier token; the first has seen only "
+        "itself.",
         see=("seqlab train --model lm",),
     ),
     # objectives
     true_false(
-        "bert-sop", "objectives",
+        "bert-sop",
+        "objectives",
         "BERT's pre-training includes sentence order prediction.",
         False,
-        "BERT uses masked LM + next sentence prediction (NSP). Sentence order prediction is ALBERT's replacement for NSP.",
+        "BERT uses masked LM + next sentence prediction (NSP). Sentence order prediction is ALBERT's replacement for "
+        "NSP.",
     ),
     choice(
-        "mlm-mask-share", "objectives",
+        "mlm-mask-share",
+        "objectives",
         "Of the ~15% of tokens BERT selects for masked LM, what share is replaced by the [MASK] token?",
         ("100%", "80%", "50%", "15%"),
         1,
         "80% become [MASK], 10% a random token, 10% stay unchanged, so the model cannot rely on seeing [MASK].",
     ),
     true_false(
-        "mlm-loss-positions", "objectives",
+        "mlm-loss-positions",
+        "objectives",
         "In masked language modelling the loss is computed only at the selected positions.",
         True,
         "The targets are the original tokens at the ~15% selected positions; other positions carry no loss.",
     ),
     # cls-pooling
     number(
-        "cls-head-params", "cls-pooling",
-        "A linear classifier reads bert-base's pooled [CLS] vector (768) and outputs 5 classes (SST). How many parameters?",
+        "cls-head-params",
+        "cls-pooling",
+        "A linear classifier reads bert-base's pooled [CLS] vector (768) and outputs 5 classes (SST). How many "
+        "parameters?",
         counts.linear_params(768, 5),
-        "768 x 5 weights + 5 biases = 3,845.",
+        f"768 x 5 weights + 5 biases = {counts.linear_params(768, 5):,}.",
         see=("seqlab params bert-base-uncased",),
     ),
     choice(
-        "bert-pooler", "cls-pooling",
+        "bert-pooler",
+        "cls-pooling",
         "What does BERT's pooler compute?",
         ("softmax(h_[CLS])", "tanh(W·h_[CLS] + b)", "the mean of all token vectors", "the max over token vectors"),
         1,
@@ -402,21 +485,26 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     # fine-tuning
     true_false(
-        "fine-tune-lr", "fine-tuning",
+        "fine-tune-lr",
+        "fine-tuning",
         "Fine-tuning updates all of BERT's weights, typically with a learning rate around 2e-5 to 5e-5.",
         True,
         "Every layer adapts to the task; a small learning rate keeps the pretrained features from being destroyed.",
     ),
     number(
-        "frozen-trainable", "fine-tuning",
-        "MiniLM (width 384) is frozen and a 2-class linear head is trained on its pooled output. How many parameters are trainable?",
+        "frozen-trainable",
+        "fine-tuning",
+        "MiniLM (width 384) is frozen and a 2-class linear head is trained on its pooled output. How many parameters "
+        "are trainable?",
         counts.linear_params(384, 2),
-        "Only the head: 384 x 2 + 2 = 770. Everything in the frozen body has requires_grad = False.",
+        f"Only the head: 384 x 2 + 2 = {counts.linear_params(384, 2)}. Everything in the frozen body has "
+        "requires_grad = False.",
         see=("seqlab train --model bert-pretrained --freeze",),
     ),
     # parameters
     number(
-        "bert-base-total", "parameters",
+        "bert-base-total",
+        "parameters",
         "How many parameters does bert-base-uncased have, including the pooler (V = 30522, 512 positions, "
         "2 segments, 12 layers, width 768, FFN 3072)?",
         _bert_base,
@@ -424,97 +512,118 @@ QUESTIONS: tuple[Question, ...] = (
         see=("seqlab params bert-base-uncased",),
     ),
     number(
-        "bert-layer-params", "parameters",
+        "bert-layer-params",
+        "parameters",
         "How many parameters does one bert-base layer have (attention, feed-forward, two layer norms)?",
         _layer_768,
         f"{_attn_768:,} (attention) + {_ffn_768:,} (FFN) + 2 x 1,536 (layer norms) = {_layer_768:,}.",
         see=("seqlab params bert-base-uncased",),
     ),
     number(
-        "lm-head-params", "parameters",
+        "lm-head-params",
+        "parameters",
         "An untied LM head maps width 200 to a vocabulary of 50,001 words, with a bias. How many parameters?",
         counts.linear_params(200, 50001),
-        "200 x 50,001 weights + 50,001 biases = 10,050,201. Tying to the embedding would leave only the 50,001 biases.",
+        f"200 x 50,001 weights + 50,001 biases = {counts.linear_params(200, 50001):,}. "
+        "Tying to the embedding would leave only the 50,001 biases.",
         see=("seqlab params lm-transfer",),
     ),
     # compound-scaling
     true_false(
-        "double-width", "compound-scaling",
-        "Doubling an LSTM layer's hidden size (with its input size equal to the hidden size) roughly doubles its parameters.",
+        "double-width",
+        "compound-scaling",
+        "Doubling an LSTM layer's hidden size (with its input size equal to the hidden size) roughly doubles its "
+        "parameters.",
         False,
         "The weights are 4h(x + h) = 8h² when x = h, so doubling h roughly quadruples them.",
         see=("seqlab params lstm",),
     ),
     number(
-        "width-ratio", "compound-scaling",
+        "width-ratio",
+        "compound-scaling",
         "What is the ratio of parameters nn.LSTM(256, 256) / nn.LSTM(128, 128)? (two decimals)",
-        counts.rnn_params("lstm", 256, 256) / counts.rnn_params("lstm", 128, 128),
-        "(4·256·512 + 8·256) / (4·128·256 + 8·128) ≈ 3.98: almost 4x, not 2x, because weights grow as h².",
+        _width_ratio,
+        f"(4·256·512 + 8·256) / (4·128·256 + 8·128) ≈ {_width_ratio:.2f}: almost 4x, not 2x, because weights grow as "
+        "h².",
         tolerance=0.01,
     ),
     # bias-probes
     choice(
-        "counterfactual", "bias-probes",
+        "counterfactual",
+        "bias-probes",
         "What does a counterfactual bias probe change in its inputs?",
-        ("only the protected attribute (e.g. he -> she), then compares predictions", "the gold labels",
-         "the model's weights", "the whole sentence, keeping the label"),
+        (
+            "only the protected attribute (e.g. he -> she), then compares predictions",
+            "the gold labels",
+            "the model's weights",
+            "the whole sentence, keeping the label",
+        ),
         0,
         "Everything else stays fixed, so any change in the prediction is caused by the attribute.",
     ),
     true_false(
-        "probe-proves-fair", "bias-probes",
+        "probe-proves-fair",
+        "bias-probes",
         "If swapping he/she never changes the predictions on five templates, the model is proven unbiased.",
         False,
         "A probe only detects bias on what it tests; other templates, names or attributes may still show gaps.",
     ),
     # metrics
     number(
-        "sst-majority-accuracy", "metrics",
+        "sst-majority-accuracy",
+        "metrics",
         "SST dev has 139 / 289 / 229 / 279 / 165 sentences in classes 0-4. What accuracy does always predicting "
         "the most frequent class get? (three decimals)",
         _majority_acc,
-        "289 / 1101 ≈ 0.262: the majority baseline any SST model must beat.",
+        f"289 / 1101 ≈ {_majority_acc:.3f}: the majority baseline any SST model must beat.",
         tolerance=1e-3,
         see=("seqlab evaluate RUN",),
     ),
     number(
-        "sst-majority-macro-f1", "metrics",
+        "sst-majority-macro-f1",
+        "metrics",
         "Same SST dev split: what macro-F1 does the majority-class baseline get? (three decimals)",
         _majority_f1,
-        "Class 1 has precision 289/1101 and recall 1, so F1 = 2·0.262/(1.262) ≈ 0.416; the other four classes "
-        "have F1 = 0; the macro average is 0.416 / 5 ≈ 0.083.",
+        f"Class 1 has precision 289/1101 and recall 1, so its F1 = 2PR/(P + R) ≈ {5 * _majority_f1:.3f}; the other "
+        f"four classes have F1 = 0; the macro average is {5 * _majority_f1:.3f} / 5 ≈ {_majority_f1:.3f}.",
         tolerance=1e-3,
         see=("seqlab evaluate RUN",),
     ),
     number(
-        "random-accuracy", "metrics",
+        "random-accuracy",
+        "metrics",
         "What accuracy does guessing uniformly at random among 4 classes (Stack Overflow tags) get on average?",
         1 / 4,
         "Each guess is right with probability 1/4, whatever the class distribution.",
         tolerance=1e-3,
     ),
     true_false(
-        "macro-weights", "metrics",
+        "macro-weights",
+        "metrics",
         "Macro-F1 gives each class the same weight, however rare it is.",
         True,
         "It is the plain mean of the per-class F1 scores, so rare classes count as much as frequent ones.",
     ),
     # cross-entropy
     number(
-        "uniform-ce", "cross-entropy",
+        "uniform-ce",
+        "cross-entropy",
         "A 5-class model predicts the uniform distribution. What is its cross-entropy loss, in nats? (two decimals)",
         counts.uniform_cross_entropy(5),
-        "−log(1/5) = ln 5 ≈ 1.609: the loss you should see at the very start of training on SST.",
+        f"−log(1/5) = ln 5 ≈ {counts.uniform_cross_entropy(5):.3f}: the loss to expect at the very start of training "
+        "on SST.",
         tolerance=0.01,
     ),
     true_false(
-        "ce-takes-probs", "cross-entropy",
+        "ce-takes-probs",
+        "cross-entropy",
         "PyTorch's F.cross_entropy expects probabilities (softmax outputs) as its input.",
         False,
         "It expects raw logits and applies log-softmax itself; applying softmax first gives a wrong, flatter loss.",
     ),
     true_false(
-        "softmax-shift", "cross-entropy",
+        "softmax-shift",
+        "cross-entropy",
         "Adding the same constant to every logit changes the softmax output.",
         False,
         "e^{z+c} / Σ e^{z+c} = e^z / Σ e^z: the constant cancels (that is how a stable softmax subtracts the max).",

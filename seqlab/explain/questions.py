@@ -49,7 +49,7 @@ class Question:
             return "true or false (t/f, yes/no)"
         if self.kind == "choice":
             return f"one letter, {', '.join(LETTERS[: len(self.options)])}"
-        return "a number, e.g. 117760 or 117_760 or 1.6e-3"
+        return "a number, e.g. 12345 or 12_345 or 0.25 or 1.5e-3"
 
     def parse(self, text: str) -> bool | int | float:
         """Read a response: a bool, an option index or a number; AnswerFormatError when it is none of them."""
@@ -78,6 +78,15 @@ class Question:
             return abs(float(response) - float(self.answer)) <= self.tolerance
         return response == self.answer
 
+    def answer_key(self) -> str:
+        """The right answer in the form `--answers` accepts: a letter, true/false, or a number."""
+        if self.kind == "true-false":
+            return "true" if self.answer else "false"
+        if self.kind == "choice":
+            return LETTERS[int(self.answer)]
+        value = float(self.answer)
+        return str(int(value)) if value.is_integer() else repr(value)
+
     def answer_text(self) -> str:
         """The right answer as a person would write it."""
         if self.kind == "true-false":
@@ -91,8 +100,14 @@ class Question:
 
     def public_dict(self) -> dict[str, object]:
         """The question without its answer (for listing a quiz before taking it)."""
-        return {"id": self.id, "topic": self.topic, "kind": self.kind, "prompt": self.prompt,
-                "options": list(self.options), "format": self.expected_format()}
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "kind": self.kind,
+            "prompt": self.prompt,
+            "options": list(self.options),
+            "format": self.expected_format(),
+        }
 
 
 def true_false(id: str, topic: str, prompt: str, answer: bool, explanation: str, see: tuple[str, ...] = ()) -> Question:
@@ -100,15 +115,25 @@ def true_false(id: str, topic: str, prompt: str, answer: bool, explanation: str,
     return Question(id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see))
 
 
-def choice(id: str, topic: str, prompt: str, options: tuple[str, ...], correct: int, explanation: str,
-           see: tuple[str, ...] = ()) -> Question:
+def choice(
+    id: str,
+    topic: str,
+    prompt: str,
+    options: tuple[str, ...],
+    correct: int,
+    explanation: str,
+    see: tuple[str, ...] = (),
+) -> Question:
     """A multiple-choice question whose option `correct` (0-based) is the one right answer."""
-    return Question(id, topic, "choice", prompt, correct, explanation, options=options,
-                    see=(f"seqlab explain {topic}", *see))
+    return Question(
+        id, topic, "choice", prompt, correct, explanation, options=options, see=(f"seqlab explain {topic}", *see)
+    )
 
 
-def number(id: str, topic: str, prompt: str, value: float, explanation: str, tolerance: float = 0.0,
-           see: tuple[str, ...] = ()) -> Question:
+def number(
+    id: str, topic: str, prompt: str, value: float, explanation: str, tolerance: float = 0.0, see: tuple[str, ...] = ()
+) -> Question:
     """A numeric question accepting answers within `tolerance` of `value` (computed, never typed in)."""
-    return Question(id, topic, "number", prompt, value, explanation, tolerance=tolerance,
-                    see=(f"seqlab explain {topic}", *see))
+    return Question(
+        id, topic, "number", prompt, value, explanation, tolerance=tolerance, see=(f"seqlab explain {topic}", *see)
+    )

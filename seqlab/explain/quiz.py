@@ -31,6 +31,7 @@ class QuestionResult:
     given: str
     correct: bool
     answer: str
+    answer_key: str
     explanation: str
     see: tuple[str, ...]
 
@@ -53,8 +54,11 @@ class QuizResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-able data: per-question results, score, total."""
-        return {"score": self.score, "total": self.total,
-                "results": [{**result.__dict__, "see": list(result.see)} for result in self.results]}
+        return {
+            "score": self.score,
+            "total": self.total,
+            "results": [{**result.__dict__, "see": list(result.see)} for result in self.results],
+        }
 
 
 def select_questions(config: QuizConfig, bank: Sequence[Question] = QUESTIONS) -> list[Question]:
@@ -76,7 +80,7 @@ def parse_answer_list(text: str, questions: Sequence[Question]) -> list[bool | i
     if len(parts) != len(questions):
         raise SeqlabError(
             f"--answers has {len(parts)} answer(s) for {len(questions)} question(s); give one per question, "
-            "comma-separated, numbers without thousands commas (117760 or 117_760); see the order with --list"
+            "comma-separated, numbers without thousands commas (12345 or 12_345); see the order with --list"
         )
     parsed = []
     for position, (part, question) in enumerate(zip(parts, questions), 1):
@@ -90,9 +94,15 @@ def parse_answer_list(text: str, questions: Sequence[Question]) -> list[bool | i
 def grade(question: Question, response: bool | int | float, given: str) -> QuestionResult:
     """Grade one parsed response against the question's answer."""
     return QuestionResult(
-        id=question.id, topic=question.topic, prompt=question.prompt, given=given.strip(),
-        correct=question.is_correct(response), answer=question.answer_text(),
-        explanation=question.explanation, see=question.see,
+        id=question.id,
+        topic=question.topic,
+        prompt=question.prompt,
+        given=given.strip(),
+        correct=question.is_correct(response),
+        answer=question.answer_text(),
+        answer_key=question.answer_key(),
+        explanation=question.explanation,
+        see=question.see,
     )
 
 

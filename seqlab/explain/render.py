@@ -64,7 +64,15 @@ def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = 
     if not short:
         console.print()
         console.print(Text(topic.idea))
-    console.print(Panel(Text("\n".join(formula_lines(topic.formula))), title="formula", title_align="left", border_style="magenta", expand=False))
+    console.print(
+        Panel(
+            Text("\n".join(formula_lines(topic.formula))),
+            title="formula",
+            title_align="left",
+            border_style="magenta",
+            expand=False,
+        )
+    )
     console.print(demo_renderable(demo))
     if not short:
         console.print(Text("Common misconceptions", style="bold yellow"))

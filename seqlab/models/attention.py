@@ -101,33 +101,31 @@ class MultiHeadSelfAttention(nn.Module):
         q = self._split_heads(self.query(x))  # [B,H,T,d_head]
         k = self._split_heads(self.key(x))
         v = self._split_heads(self.value(x))
-        allowed = allowed_positions(attention_mask, causal, t, x.device)  # [B|1,1,T,T] | None
-
         if need_weights:
+            allowed = allowed_positions(attention_mask, causal, t, x.device)  # [B|1,1,T,T] | None
             context, probs = scaled_dot_product(q, k, v, allowed, scale=self.scale)
             if self.training and self.dropout > 0:  # dropout acts on the probabilities, as in the fast path
                 context = self.attn_dropout(probs) @ v
         else:
             probs = None
-            context = self._fast_attention(q, k, v, allowed, causal and attention_mask is None)
+            context = self._fast_attention(q, k, v, attention_mask, causal)
 
         context = context.transpose(1, 2).reshape(b, t, d)  # [B,T,D]
         return self.out(context), probs
 
     def _fast_attention(
-        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, allowed: torch.Tensor | None, only_causal: bool
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, attention_mask: torch.Tensor | None, causal: bool
     ) -> torch.Tensor:
-        """F.scaled_dot_product_attention with the same masking rule as the explicit path."""
+        """F.scaled_dot_product_attention with the same masking rule as the explicit path; [B,H,T,d_head]."""
         dropout_p = self.dropout if self.training else 0.0
-        scale = None if self.scale else 1.0
-        if only_causal:  # lets torch pick the flash kernel
-            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True, scale=scale)
-        additive = None
-        if allowed is not None:
-            # An additive float mask (0 or the most negative number), like the explicit path's masked_fill,
-            # so a row with nothing to attend to averages instead of producing NaN.
-            additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device)
-            additive = additive.masked_fill(~allowed, torch.finfo(q.dtype).min)
+        scale = None if self.scale else 1.0  # None: torch's default 1/sqrt(d_head)
+        if attention_mask is None:  # no mask tensor at all lets torch pick the flash kernel
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=causal, scale=scale)
+        allowed = allowed_positions(attention_mask, causal, q.size(2), q.device)
+        # An additive mask (0 or the most negative number) rather than a bool one, matching the explicit
+        # path's masked_fill, so a row with nothing to attend to averages instead of producing NaN.
+        additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device)
+        additive = additive.masked_fill(~allowed, torch.finfo(q.dtype).min)
         return F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p, scale=scale)
 
     def extra_repr(self) -> str:

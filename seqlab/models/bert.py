@@ -65,12 +65,17 @@ class BertConfig:
     @staticmethod
     def presets() -> dict[str, BertConfig]:
         """Well-known BERT shapes, for counting parameters without weights (build them on the meta device)."""
+        def shape(layers: int, width: int, heads: int) -> BertConfig:
+            return BertConfig(
+                hidden_size=width, num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=4 * width
+            )
+
         return {
-            "bert-base-uncased": BertConfig(),
-            "bert-tiny": BertConfig(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=512),
-            "bert-mini": BertConfig(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
-            "bert-small": BertConfig(hidden_size=512, num_hidden_layers=4, num_attention_heads=8, intermediate_size=2048),
-            "minilm": BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536),
+            "bert-base-uncased": BertConfig(),  # L12 H768 A12
+            "bert-tiny": shape(2, 128, 2),
+            "bert-mini": shape(4, 256, 4),
+            "bert-small": shape(4, 512, 8),
+            "minilm": shape(6, 384, 12),  # MiniLM-L6-H384, the bundled checkpoint
         }
 
 

@@ -6,7 +6,6 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import nn
 
 from seqlab.errors import SeqlabError
@@ -80,7 +79,9 @@ def _make(cls: type, family: str, **kwargs: Any) -> Any:
     try:
         return cls(**kwargs)
     except TypeError as exc:
-        raise SeqlabError(f"bad settings for family {family!r} ({exc}); compare with default_spec({family!r})") from None
+        raise SeqlabError(
+            f"bad settings for family {family!r} ({exc}); compare with default_spec({family!r})"
+        ) from None
 
 
 def _transformer_config(values: dict[str, Any], vocab_size: int, pad_id: int, family: str) -> TransformerConfig:
@@ -115,7 +116,9 @@ def build_classifier(
     return _pretrained_bert_classifier(values, vocab_size, num_labels, load_weights)
 
 
-def _pretrained_bert_classifier(values: dict[str, Any], vocab_size: int, num_labels: int, load_weights: bool) -> nn.Module:
+def _pretrained_bert_classifier(
+    values: dict[str, Any], vocab_size: int, num_labels: int, load_weights: bool
+) -> nn.Module:
     from seqlab.models.bert import BertClassifier, BertModel
     from seqlab.models.bert_loading import load_bert, read_bert_config
     from seqlab.paths import pretrained_bert_dir

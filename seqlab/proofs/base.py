@@ -31,8 +31,9 @@ class ProofResult:
 class CheckResult:
     """A live measurement of an identity on a model: the number, the tolerance it must meet, the verdict.
 
-    `measured` is the quantity the identity constrains (usually a maximum error); `passed` says whether
-    it met `tolerance` in the direction the identity needs; `detail` says what was measured on what.
+    `measured` is the quantity the identity constrains (usually a maximum error, which must stay at or
+    below `tolerance`; with `lower_bound` it must exceed it instead, as for "f + i is clearly not 1");
+    `passed` is the verdict; `detail` says what was measured on what; `extra` holds the parts.
     """
 
     measured: float
@@ -40,6 +41,7 @@ class CheckResult:
     passed: bool
     detail: str
     extra: dict[str, float] = field(default_factory=dict)
+    lower_bound: bool = False
 
 
 class Identity(ABC):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Callable
 from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 
 if TYPE_CHECKING:
-    import torch
     from torch import nn
 
     from seqlab.proofs.target import LiveTarget
@@ -85,7 +84,7 @@ class AttentionVersusRecurrentCost(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Count FLOPs with torch's FlopCounterMode at several n and d; compare with the formulas, fit exponents."""
-        from seqlab.proofs.target import attention_modules, recurrent_modules
+        from seqlab.proofs.target import attention_modules
 
         attention_list, attention_note = attention_modules(target)
         attention_cls = type(attention_list[0][1])

@@ -47,10 +47,19 @@ class SinusoidalRotation(Identity):
             ProofStep("one frequency w of the table: the pair at position p", eq("PE_w(p)", pair)),
             ProofStep("the candidate rotation by angle k w (no p in it)", eq("R_k", rotation)),
             ProofStep("apply it", eq("R_k PE_w(p)", moved)),
-            ProofStep("sin(a+b), cos(a+b) expanded: the pair at p + k", eq("PE_w(p+k)", sp.Matrix([sp.expand_trig(v) for v in target]))),
+            ProofStep(
+                "sin(a+b), cos(a+b) expanded: the pair at p + k",
+                eq("PE_w(p+k)", sp.Matrix([sp.expand_trig(v) for v in target])),
+            ),
             ProofStep("difference, simplified", eq("R_k PE_w(p) - PE_w(p+k)", difference)),
-            ProofStep("R_k is orthogonal with determinant 1 (a rotation)", eq(sp.MatrixSymbol("R_k", 2, 2).T * sp.MatrixSymbol("R_k", 2, 2), orthogonal)),
-            ProofStep("stacking one block per frequency gives the d x d matrix R_k", "PE(p+k) = diag(R_k(w_0), R_k(w_1), ...) PE(p)"),
+            ProofStep(
+                "R_k is orthogonal with determinant 1 (a rotation)",
+                eq(sp.MatrixSymbol("R_k", 2, 2).T * sp.MatrixSymbol("R_k", 2, 2), orthogonal),
+            ),
+            ProofStep(
+                "stacking one block per frequency gives the d x d matrix R_k",
+                "PE(p+k) = diag(R_k(w_0), R_k(w_1), ...) PE(p)",
+            ),
         )
         return ProofResult("PE(p+k) = R_k PE(p) with R_k a rotation that depends on k only", steps, all(checks))
 

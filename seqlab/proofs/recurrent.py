@@ -84,9 +84,15 @@ class LSTMNotConvex(Identity):
             ProofStep("the cell update", "c' = f c + i g,  f = sigmoid(a_f),  i = sigmoid(a_i)"),
             ProofStep("sum of the two mixing weights", eq("f + i", total)),
             ProofStep("counterexample a_f = a_i = 2", eq("f + i - 1", excess)),
-            ProofStep("that is tanh(1) > 0, and with c = g = 1 the new cell leaves [c, g] = [1, 1]", eq("c'", sp.nsimplify(mixed))),
+            ProofStep(
+                "that is tanh(1) > 0, and with c = g = 1 the new cell leaves [c, g] = [1, 1]",
+                eq("c'", sp.nsimplify(mixed)),
+            ),
             ProofStep("numerically", eq("c'", sp.N(mixed, 6))),
-            ProofStep("f + i = 1 only on the slice a_f = -a_i (the coupled 'CIFG' variant)", eq("f + i - 1 |_(a_f = -a_i)", tied)),
+            ProofStep(
+                "f + i = 1 only on the slice a_f = -a_i (the coupled 'CIFG' variant)",
+                eq("f + i - 1 |_(a_f = -a_i)", tied),
+            ),
         )
         return ProofResult("f + i need not be 1: the LSTM cell is not a convex combination of c and g", steps, all(checks))
 
@@ -117,7 +123,8 @@ class LSTMNotConvex(Identity):
             f"(matches torch to {worst_recompute:.1e}); measured = max |f + i - 1| over units, must exceed "
             f"{CLEARLY_NOT_ONE}{note}"
         )
-        return CheckResult(worst_gap, CLEARLY_NOT_ONE, passed, detail, extra={"recompute_error": worst_recompute})
+        extra = {"recompute_error": worst_recompute}
+        return CheckResult(worst_gap, CLEARLY_NOT_ONE, passed, detail, extra=extra, lower_bound=True)
 
 
 class GRUConvex(Identity):
@@ -147,7 +154,10 @@ class GRUConvex(Identity):
             ProofStep("the two weights sum to", eq("(1 - z) + z", weight_sum)),
             ProofStep("z = sigmoid(a_z) is increasing (dz/da = z(1-z) > 0) ...", eq("dz/da - z(1-z)", monotone)),
             ProofStep("... from 0 to 1, so both weights lie in (0, 1)", eq("(z(-oo), z(+oo))", sp.Tuple(*bounds_z))),
-            ProofStep("hence h' is a convex combination: each unit lies between n and h", "min(n, h) <= h' <= max(n, h)"),
+            ProofStep(
+                "hence h' is a convex combination: each unit lies between n and h",
+                "min(n, h) <= h' <= max(n, h)",
+            ),
         )
         return ProofResult("GRU: h' = (1-z) n + z h with weights in (0, 1) summing to 1", steps, all(checks))
 
@@ -171,7 +181,8 @@ class GRUConvex(Identity):
             worst = max(worst, float((torch_h - by_hand["h"]).abs().max()))
             low = torch.minimum(by_hand["n"], h0[0])
             high = torch.maximum(by_hand["n"], h0[0])
-            outside = max(outside, float(torch.clamp(low - torch_h, min=0).max()), float(torch.clamp(torch_h - high, min=0).max()))
+            beyond = torch.maximum(low - torch_h, torch_h - high).clamp(min=0)  # distance outside [low, high]
+            outside = max(outside, float(beyond.max()))
         measured = max(worst, outside)
         detail = (
             f"{len(modules)} GRU(s), one step of layer 0: z and n recomputed by hand from the weights; "

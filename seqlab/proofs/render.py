@@ -86,7 +86,7 @@ def check_table(report: CheckReport) -> Table:
     table.add_column("verdict")
     for row in report.rows:
         symbolic = "[green]verified[/]" if row.verified else "[red]not verified[/]"
-        bound = ">" if row.identity.id == "lstm-not-convex" else "<="
+        bound = ">" if row.check.lower_bound else "<="
         verdict = "[bold green]pass[/]" if row.passed else "[bold red]FAIL[/]"
         cells = [
             escape(row.identity.id),
@@ -122,6 +122,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "symbolic_verified": row.verified,
                 "measured": row.check.measured,
                 "tolerance": row.check.tolerance,
+                "bound": ">" if row.check.lower_bound else "<=",
                 "live_passed": row.check.passed,
                 "passed": row.passed,
                 "detail": row.check.detail,

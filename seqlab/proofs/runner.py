@@ -32,7 +32,8 @@ class CheckConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        chosen = [name for name, on in (("--run", self.run is not None), ("--pretrained", self.pretrained), ("--fresh", self.fresh)) if on]
+        options = (("--run", self.run is not None), ("--pretrained", self.pretrained), ("--fresh", self.fresh))
+        chosen = [name for name, on in options if on]
         if len(chosen) != 1:
             what = "none" if not chosen else " and ".join(chosen)
             raise SeqlabError(
@@ -106,14 +107,18 @@ def check_identities(
     """
     import torch
 
+    from seqlab.device import cpu_threads
+
     identities = select(config.ids)
     target = target if target is not None else build_target(config)
     known = {item.identity.id: item.proof.verified for item in proved}
     rows = []
-    for identity in identities:
-        verified = known[identity.id] if identity.id in known else identity.prove().verified
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(config.seed)
-            result = identity.check(target)
-        rows.append(CheckedIdentity(identity, verified, result))
+    # The checks are many tiny ops; on CPU one thread is faster than handing each op to a pool.
+    with cpu_threads(1 if target.device.type == "cpu" else None):
+        for identity in identities:
+            verified = known[identity.id] if identity.id in known else identity.prove().verified
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(config.seed)
+                result = identity.check(target)
+            rows.append(CheckedIdentity(identity, verified, result))
     return CheckReport(target.source, str(target.device), target.seed, tuple(rows))

@@ -43,8 +43,14 @@ class AttentionScaling(Identity):
             ProofStep("one term: E[q_i k_i] = E[q_i] E[k_i] (independent)", eq("E[q_i k_i]", term_mean)),
             ProofStep("Var(q_i k_i) = E[q_i^2] E[k_i^2] - 0 = 1 * 1", eq("Var(q_i k_i)", term_var)),
             ProofStep("different terms share no variable, so they do not covary", eq("Cov(q_i k_i, q_j k_j)", cross)),
-            ProofStep("variance of the sum of d_k terms: d_k variances + d_k(d_k-1) covariances", eq("Var(q.k)", sp.simplify(total))),
-            ProofStep("dividing by sqrt(d_k) divides the variance by d_k", eq("Var(q.k/sqrt(dk))", sp.simplify(scaled))),
+            ProofStep(
+                "variance of the sum of d_k terms: d_k variances + d_k(d_k-1) covariances",
+                eq("Var(q.k)", sp.simplify(total)),
+            ),
+            ProofStep(
+                "dividing by sqrt(d_k) divides the variance by d_k",
+                eq("Var(q.k/sqrt(dk))", sp.simplify(scaled)),
+            ),
         )
         return ProofResult("Var(q . k) = d_k, Var(q . k / sqrt(d_k)) = 1", steps, all(checks))
 

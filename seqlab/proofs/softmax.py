@@ -50,8 +50,14 @@ class SoftmaxShift(Identity):
         steps = (
             ProofStep("softmax of the shifted row", eq("softmax(z+c)_i", shifted)),
             ProofStep("exp(z_j + c) = exp(c) exp(z_j); exp(c) leaves the sum", eq("softmax(z+c)_i", shown)),
-            ProofStep("exp(c) cancels (sympy: difference simplifies to 0)", eq("softmax(z+c)_i - softmax(z)_i", general)),
-            ProofStep("n = 3 written out, each entry", eq("softmax(z+c) - softmax(z)", sp.Matrix([sp.simplify(a - b) for a, b in zip(soft_c, soft)]))),
+            ProofStep(
+                "exp(c) cancels (sympy: difference simplifies to 0)",
+                eq("softmax(z+c)_i - softmax(z)_i", general),
+            ),
+            ProofStep(
+                "n = 3 written out, each entry",
+                eq("softmax(z+c) - softmax(z)", sp.Matrix([sp.simplify(a - b) for a, b in zip(soft_c, soft)])),
+            ),
             ProofStep(
                 "so subtracting the row max (c = -max z) changes nothing but keeps exp from overflowing",
                 "softmax(z) = softmax(z - max(z))",

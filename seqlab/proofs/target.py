@@ -84,7 +84,7 @@ def random_batch(vocab_size: int, pad_id: int, seed: int, device: torch.device) 
 
 def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
     """A trained run (seqlab.training load_run) with a batch of real sentences from its own encoder."""
-    from seqlab.training.runs import load_run
+    from seqlab.training import load_run
 
     loaded = load_run(Path(path), device=str(device))
     batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
@@ -152,7 +152,8 @@ def causal_hidden(target: LiveTarget) -> Callable[[torch.Tensor, torch.Tensor], 
 
     model = target.model
     encoder = getattr(model, "encoder", None)
-    if not isinstance(encoder, TransformerEncoder) or not (isinstance(model, CausalLM) or getattr(model, "causal", False)):
+    causal = isinstance(model, CausalLM) or bool(getattr(model, "causal", False))
+    if not isinstance(encoder, TransformerEncoder) or not causal:
         return None
     return lambda ids, mask: encoder(ids, mask, causal=True)[0]
 

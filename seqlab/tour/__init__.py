@@ -17,6 +17,7 @@ from rich.console import Console
 TOUR_MODULES: tuple[str, ...] = (
     "data",
     "tokenize",
+    "explain",
     "proofs",
     "attention", "params",
 )

@@ -32,8 +32,12 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         source = "a fresh causal transformer (random weights: no train step ran), so each row is a lower triangle"
     captures = [(source, capture)]
     if has_pretrained():
-        captures.append(("pretrained MiniLM-L6-H384 on a sentence pair",
-                         attention_from_pretrained(TOUR_SENTENCE, "the film was fun")))
+        captures.append(
+            (
+                "pretrained MiniLM-L6-H384 on a sentence pair",
+                attention_from_pretrained(TOUR_SENTENCE, "the film was fun"),
+            )
+        )
 
     summary: dict[str, Any] = {"folder": str(folder)}
     for label, item in captures:
@@ -41,10 +45,17 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         layers, heads, tokens = item.shape
         ctx.console.print(f"[bold]{label}[/]: {layers} layers x {heads} heads over {tokens} tokens")
         ctx.console.print(f"  grid {files.grid}\n  bertviz {files.head_view}", highlight=False)
-        summary[item.model_name] = {"layers": layers, "heads": heads, "tokens": tokens,
-                                    "grid": str(files.grid), "head_view": str(files.head_view)}
-    ctx.console.print('More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/], '
-                      "[bold]seqlab plot masks[/], [bold]seqlab plot positions[/]")
+        summary[item.model_name] = {
+            "layers": layers,
+            "heads": heads,
+            "tokens": tokens,
+            "grid": str(files.grid),
+            "head_view": str(files.head_view),
+        }
+    ctx.console.print(
+        'More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/], '
+        "[bold]seqlab plot masks[/], [bold]seqlab plot positions[/]"
+    )
     return summary
 
 

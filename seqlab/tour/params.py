@@ -19,8 +19,12 @@ def _table(report) -> Table:
     for part in report.parts:
         table.add_row(part.name, f"{part.counted:,}", part.formula, "[green]✓[/]" if part.match else "[red]✗[/]")
     table.add_section()
-    table.add_row("total", f"{report.total_counted:,}", report.total_formula,
-                  "[green]✓[/]" if report.total_counted == report.total_value else "[red]✗[/]")
+    table.add_row(
+        "total",
+        f"{report.total_counted:,}",
+        report.total_formula,
+        "[green]✓[/]" if report.total_counted == report.total_value else "[red]✗[/]",
+    )
     return table
 
 
@@ -37,11 +41,15 @@ def run_params(ctx: TourContext) -> dict[str, Any]:
         key = f"{name}{'-tied' if tied else ''}"
         summary[key] = {"counted": report.total_counted, "formula": report.total_value, "match": report.match}
     heads = heads_check(384)
-    ctx.console.print(f"heads: {heads.formula_multi} = {heads.formula_single} for every H "
-                      f"(symbolic: {heads.symbolic_equal}; MiniLM width 384, counted {sorted(set(heads.counts.values()))})")
+    ctx.console.print(
+        f"heads: {heads.formula_multi} = {heads.formula_single} for every H "
+        f"(symbolic: {heads.symbolic_equal}; MiniLM width 384, counted {sorted(set(heads.counts.values()))})"
+    )
     summary["heads_equal"] = heads.symbolic_equal and heads.live_equal
-    ctx.console.print("More: [bold]seqlab params bert-base-uncased --chart params.png[/], "
-                      "[bold]seqlab params --run RUN[/], [bold]seqlab params lstm[/]")
+    ctx.console.print(
+        "More: [bold]seqlab params bert-base-uncased --chart params.png[/], "
+        "[bold]seqlab params --run RUN[/], [bold]seqlab params lstm[/]"
+    )
     return summary
 
 

@@ -27,9 +27,15 @@ class AttentionFiles:
 
     def to_dict(self) -> dict[str, str | int]:
         """Paths as strings (for --json)."""
-        return {"grid": str(self.grid), "head": str(self.head), "average": str(self.average),
-                "head_view": str(self.head_view), "model_view": str(self.model_view),
-                "layer": self.layer, "head_index": self.head_index}
+        return {
+            "grid": str(self.grid),
+            "head": str(self.head),
+            "average": str(self.average),
+            "head_view": str(self.head_view),
+            "model_view": str(self.model_view),
+            "layer": self.layer,
+            "head_index": self.head_index,
+        }
 
 
 def pick_head(capture: AttentionCapture, layer: int | None, head: int | None) -> tuple[int, int]:
@@ -45,7 +51,10 @@ def pick_head(capture: AttentionCapture, layer: int | None, head: int | None) ->
 
 
 def write_attention_views(
-    capture: AttentionCapture, folder: Path, fmt: FigureFormat = "png", layer: int | None = None,
+    capture: AttentionCapture,
+    folder: Path,
+    fmt: FigureFormat = "png",
+    layer: int | None = None,
     head: int | None = None,
 ) -> AttentionFiles:
     """Draw the capture into `folder` (new file names, never overwriting) and return what was written."""
@@ -55,15 +64,29 @@ def write_attention_views(
     probs = capture.probabilities
     kind = "causal, each token sees only earlier ones" if capture.causal else "bidirectional"
     suffix = f".{fmt}"
-    grid = save_figure(attention_grid(probs, tokens, f"{capture.model_name}: every layer and head ({kind})"),
-                       fresh_name(folder, "attention-grid", suffix), fmt)
-    one = save_figure(single_head(probs[layer, head], tokens, f"{capture.model_name}: layer {layer}, head {head}"),
-                      fresh_name(folder, f"attention-L{layer}-H{head}", suffix), fmt)
-    average = save_figure(head_average(probs, tokens, f"{capture.model_name}: average over heads, per layer"),
-                          fresh_name(folder, "attention-average", suffix), fmt)
+    grid = save_figure(
+        attention_grid(probs, tokens, f"{capture.model_name}: every layer and head ({kind})"),
+        fresh_name(folder, "attention-grid", suffix),
+        fmt,
+    )
+    one = save_figure(
+        single_head(probs[layer, head], tokens, f"{capture.model_name}: layer {layer}, head {head}"),
+        fresh_name(folder, f"attention-L{layer}-H{head}", suffix),
+        fmt,
+    )
+    average = save_figure(
+        head_average(probs, tokens, f"{capture.model_name}: average over heads, per layer"),
+        fresh_name(folder, "attention-average", suffix),
+        fmt,
+    )
     pages = {}
     for view in ("head", "model"):
-        page = bertviz_html(probs, tokens, view=view, sentence_b_start=capture.sentence_b_start,
-                            title=f"{capture.model_name}: bertviz {view} view")
+        page = bertviz_html(
+            probs,
+            tokens,
+            view=view,
+            sentence_b_start=capture.sentence_b_start,
+            title=f"{capture.model_name}: bertviz {view} view",
+        )
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
     return AttentionFiles(grid, one, average, pages["head"], pages["model"], layer, head)

@@ -40,7 +40,11 @@ class AttentionCapture:
             "layers": self.shape[0],
             "heads": self.shape[1],
             "attention": [
-                {"layer": layer, "head": head, "probabilities": np.round(self.probabilities[layer, head].astype(np.float64), 6).tolist()}
+                {
+                    "layer": layer,
+                    "head": head,
+                    "probabilities": np.round(self.probabilities[layer, head].astype(np.float64), 6).tolist(),
+                }
                 for layer in range(self.shape[0])
                 for head in range(self.shape[1])
             ],
@@ -71,12 +75,18 @@ def _max_positions(model: nn.Module) -> int | None:
 
 @torch.no_grad()
 def capture_attention(
-    model: nn.Module, encoder: Any, text: str, text_b: str | None = None, *, causal: bool = False,
-    model_name: str = "model", device: torch.device | None = None,
+    model: nn.Module,
+    encoder: Any,
+    text: str,
+    text_b: str | None = None,
+    *,
+    causal: bool = False,
+    model_name: str = "model",
+    device: torch.device | None = None,
 ) -> AttentionCapture:
     """Encode `text` (and `text_b`) with `encoder`, run `model` in eval mode and keep every layer's attention."""
     if not text.strip():
-        raise SeqlabError("the sentence is empty; give some text to look at, e.g. \"the movie was great\"")
+        raise SeqlabError('the sentence is empty; give some text to look at, e.g. "the movie was great"')
     encoded = encoder.encode(text, text_b, max_length=_max_positions(model))
     device = device or next(model.parameters()).device
     input_ids = torch.tensor([encoded.ids], device=device)
@@ -91,12 +101,19 @@ def capture_attention(
         output = model(input_ids, mask, segments, output_attentions=True)
     attentions = output.attentions
     if not attentions:
-        raise SeqlabError(f"{model_name} has no attention to show (LSTM/GRU models read tokens one by one); "
-                          "use a transformer, lm or bert run")
+        raise SeqlabError(
+            f"{model_name} has no attention to show (LSTM/GRU models read tokens one by one); "
+            "use a transformer, lm or bert run"
+        )
     probs = torch.stack([a[0].float().cpu() for a in attentions]).numpy()  # [L,H,T,T]
     causal = causal or isinstance(model, CausalLM) or bool(getattr(model, "causal", False))
-    return AttentionCapture(model_name, tuple(encoded.tokens), probs,
-                            _sentence_b_start(encoded.segment_ids, encoded.tokens, text_b is not None), causal)
+    return AttentionCapture(
+        model_name,
+        tuple(encoded.tokens),
+        probs,
+        _sentence_b_start(encoded.segment_ids, encoded.tokens, text_b is not None),
+        causal,
+    )
 
 
 def attention_from_run(run_dir: Path, text: str, text_b: str | None = None, device: str = "cpu") -> AttentionCapture:

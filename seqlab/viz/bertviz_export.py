@@ -57,7 +57,7 @@ def bertviz_html(
     for placeholder, token in zip(placeholders, _pretty(tokens)):
         body = body.replace(json.dumps(placeholder), script_safe_json(token))
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
 
@@ -78,9 +78,13 @@ def _render(view: ViewKind, layers: list[torch.Tensor], tokens: list[str], sente
     from bertviz import head_view, model_view
 
     if view == "head":
-        result = head_view(layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return")
+        result = head_view(
+            layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return"
+        )
     elif view == "model":
-        result = model_view(layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return")
+        result = model_view(
+            layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return"
+        )
     else:
         raise ValueError(f"unknown bertviz view {view!r}; use 'head' or 'model'")
     return result.data

@@ -42,8 +42,9 @@ def read_confusion(run_dir: Path) -> Confusion:
     info = read_run_info(run_dir)
     path = run_dir / PREDICTIONS_FILE
     if not path.is_file():
-        raise SeqlabError(f"{run_dir} has no {PREDICTIONS_FILE} (written when training finishes); "
-                          "finish the run or evaluate it first")
+        raise SeqlabError(
+            f"{run_dir} has no {PREDICTIONS_FILE} (written when training finishes); finish the run or evaluate it first"
+        )
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     if not rows or not {"gold", "predicted"} <= set(rows[0]):
@@ -70,8 +71,14 @@ def confusion_figure(confusion: Confusion):
     ax.set_yticks(range(n), labels)
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, str(int(confusion.counts[i, j])), ha="center", va="center",
-                    color="white" if shares[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                str(int(confusion.counts[i, j])),
+                ha="center",
+                va="center",
+                color="white" if shares[i, j] > 0.5 else "black",
+            )
     ax.set(xlabel="predicted", ylabel="gold", title=f"{confusion.run}: accuracy {confusion.accuracy:.3f}")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the gold class")
     fig.tight_layout()

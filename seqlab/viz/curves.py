@@ -40,10 +40,14 @@ class RunCurves:
     def final_metrics(self) -> dict[str, Any]:
         """The numbers of the run's last epoch and its best dev score (for the compare table)."""
         return {
-            "run": self.name, "family": self.family, "dataset": self.dataset,
+            "run": self.name,
+            "family": self.family,
+            "dataset": self.dataset,
             "epochs": max((e for e, _ in self.series.get("dev", {}).get("loss", [])), default=0),
-            "train_loss": self.last("train", "loss"), "dev_loss": self.last("dev", "loss"),
-            f"dev_{self.score}": self.last("dev", self.score), "dev_macro_f1": self.last("dev", "macro_f1"),
+            "train_loss": self.last("train", "loss"),
+            "dev_loss": self.last("dev", "loss"),
+            f"dev_{self.score}": self.last("dev", self.score),
+            "dev_macro_f1": self.last("dev", "macro_f1"),
             f"best_dev_{self.score}": self.best_dev(),
         }
 
@@ -81,8 +85,14 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
             for metric in ("accuracy", "perplexity"):
                 points = run.series.get(split, {}).get(metric, [])
                 if points:
-                    score_ax.plot(*zip(*points), style, color=color, marker="o", markersize=3,
-                                  label=f"{run.name} {split} {metric}")
+                    score_ax.plot(
+                        *zip(*points),
+                        style,
+                        color=color,
+                        marker="o",
+                        markersize=3,
+                        label=f"{run.name} {split} {metric}",
+                    )
     loss_ax.set(title="loss (train solid, dev dashed)", xlabel="epoch", ylabel="cross-entropy")
     score_ax.set(title="dev score", xlabel="epoch", ylabel="accuracy / perplexity")
     for ax in (loss_ax, score_ax):

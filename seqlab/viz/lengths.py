@@ -28,7 +28,11 @@ def lengths_figure(lengths: dict[str, list[int]], title: str, bins: int = 40):
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 4.5))
     everything = np.concatenate([np.asarray(v) for v in lengths.values()])
-    edges = np.histogram_bin_edges(everything, bins=bins)
+    low, high = int(everything.min()), int(everything.max())
+    if high - low < bins:  # one bar per length: no empty slivers between integer values
+        edges = np.arange(low, high + 2) - 0.5
+    else:
+        edges = np.histogram_bin_edges(everything, bins=bins)
     for split, values in lengths.items():
         weights = np.full(len(values), 1.0 / len(values))
         ax.hist(values, bins=edges, weights=weights, alpha=0.5, label=f"{split} ({len(values):,})")

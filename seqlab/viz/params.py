@@ -73,12 +73,23 @@ class ParamReport:
             "description": self.description,
             "symbols": self.symbols,
             "parts": [
-                {"name": p.name, "shapes": p.shapes, "counted": p.counted, "formula": p.formula, "value": p.value,
-                 "match": p.match, "note": p.note}
+                {
+                    "name": p.name,
+                    "shapes": p.shapes,
+                    "counted": p.counted,
+                    "formula": p.formula,
+                    "value": p.value,
+                    "match": p.match,
+                    "note": p.note,
+                }
                 for p in self.parts
             ],
-            "total": {"formula": self.total_formula, "value": self.total_value, "counted": self.total_counted,
-                      "match": self.total_counted == self.total_value},
+            "total": {
+                "formula": self.total_formula,
+                "value": self.total_value,
+                "counted": self.total_counted,
+                "match": self.total_counted == self.total_value,
+            },
             "match": self.match,
             "notes": list(self.notes),
         }
@@ -92,12 +103,18 @@ def unique_parameters(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
 def _shapes(params: list[nn.Parameter]) -> str:
     """Compact shapes: '4x[384,384] 4x[384]'."""
     counts = Counter(tuple(p.shape) for p in params)
-    return " ".join(f"{n}x[{','.join(map(str, shape))}]" if n > 1 else f"[{','.join(map(str, shape))}]"
-                    for shape, n in counts.items())
+    return " ".join(
+        f"{n}x[{','.join(map(str, shape))}]" if n > 1 else f"[{','.join(map(str, shape))}]"
+        for shape, n in counts.items()
+    )
 
 
 def count_report(
-    model: nn.Module, parts: list[Part], symbols: dict[sp.Symbol, int], name: str, description: str = "",
+    model: nn.Module,
+    parts: list[Part],
+    symbols: dict[sp.Symbol, int],
+    name: str,
+    description: str = "",
     notes: tuple[str, ...] = (),
 ) -> ParamReport:
     """Assign each parameter to the first part whose pattern matches its name, and compare with the formulas."""
@@ -115,11 +132,27 @@ def count_report(
     for part in parts:
         params = claimed[part.name]
         value = int(sp.expand(part.formula).subs(symbols))
-        rows.append(PartCount(part.name, _shapes(params), sum(p.numel() for p in params), fx.show(part.formula, expand=False),
-                              value, part.note))
+        rows.append(
+            PartCount(
+                part.name,
+                _shapes(params),
+                sum(p.numel() for p in params),
+                fx.show(part.formula, expand=False),
+                value,
+                part.note,
+            )
+        )
     if unclaimed:
-        rows.append(PartCount("unaccounted", ", ".join(n for n, _ in unclaimed[:4]),
-                              sum(p.numel() for _, p in unclaimed), "0", 0, "parameters no formula explains"))
+        rows.append(
+            PartCount(
+                "unaccounted",
+                ", ".join(n for n, _ in unclaimed[:4]),
+                sum(p.numel() for _, p in unclaimed),
+                "0",
+                0,
+                "parameters no formula explains",
+            )
+        )
     total_formula = sp.expand(sum((p.formula for p in parts), sp.Integer(0)))
     return ParamReport(
         model=name,
@@ -135,6 +168,7 @@ def count_report(
 
 # ---- which parts each model family has ------------------------------------------------------------
 
+
 def bert_parts(prefix: str = "") -> list[Part]:
     """Parts of seqlab's BertModel (names under `prefix`, e.g. 'bert.' inside a classifier)."""
     p = re.escape(prefix)
@@ -143,20 +177,38 @@ def bert_parts(prefix: str = "") -> list[Part]:
         Part("embeddings.position", rf"^{p}embeddings\.position\.", fx.embedding(fx.P, fx.d), "learned positions"),
         Part("embeddings.segment", rf"^{p}embeddings\.segment\.", fx.embedding(fx.S, fx.d), "segment (token type)"),
         Part("embeddings.norm", rf"^{p}embeddings\.norm\.", fx.layer_norm(fx.d), "gamma, beta"),
-        Part("layers.*.attention", rf"^{p}layers\.\d+\.attention\.", fx.L * fx.self_attention(fx.d),
-             "Q, K, V, out; any number of heads"),
-        Part("layers.*.feed-forward", rf"^{p}layers\.\d+\.(intermediate|output)\.", fx.L * fx.feed_forward(fx.d, fx.f),
-             "d -> f -> d"),
-        Part("layers.*.norms", rf"^{p}layers\.\d+\.(attention_norm|output_norm)\.", fx.L * 2 * fx.layer_norm(fx.d),
-             "two add & norm per layer"),
+        Part(
+            "layers.*.attention",
+            rf"^{p}layers\.\d+\.attention\.",
+            fx.L * fx.self_attention(fx.d),
+            "Q, K, V, out; any number of heads",
+        ),
+        Part(
+            "layers.*.feed-forward",
+            rf"^{p}layers\.\d+\.(intermediate|output)\.",
+            fx.L * fx.feed_forward(fx.d, fx.f),
+            "d -> f -> d",
+        ),
+        Part(
+            "layers.*.norms",
+            rf"^{p}layers\.\d+\.(attention_norm|output_norm)\.",
+            fx.L * 2 * fx.layer_norm(fx.d),
+            "two add & norm per layer",
+        ),
         Part("pooler", rf"^{p}pooler\.", fx.pooler(fx.d), "dense + tanh on [CLS]"),
     ]
 
 
 def bert_symbols(config: Any) -> dict[sp.Symbol, int]:
     """Symbol values from a BertConfig."""
-    return {fx.V: config.vocab_size, fx.P: config.max_position_embeddings, fx.S: config.type_vocab_size,
-            fx.d: config.hidden_size, fx.f: config.intermediate_size, fx.L: config.num_hidden_layers}
+    return {
+        fx.V: config.vocab_size,
+        fx.P: config.max_position_embeddings,
+        fx.S: config.type_vocab_size,
+        fx.d: config.hidden_size,
+        fx.f: config.intermediate_size,
+        fx.L: config.num_hidden_layers,
+    }
 
 
 def transformer_parts(config: Any, prefix: str = "encoder.") -> list[Part]:
@@ -168,11 +220,19 @@ def transformer_parts(config: Any, prefix: str = "encoder.") -> list[Part]:
     else:
         parts.append(Part("positions", rf"^{p}positions\.", sp.Integer(0), "sinusoidal: a fixed table, no parameters"))
     parts += [
-        Part("blocks.*.attention", rf"^{p}blocks\.\d+\.attention\.", fx.L * fx.self_attention(fx.d),
-             "Q, K, V, out; any number of heads"),
+        Part(
+            "blocks.*.attention",
+            rf"^{p}blocks\.\d+\.attention\.",
+            fx.L * fx.self_attention(fx.d),
+            "Q, K, V, out; any number of heads",
+        ),
         Part("blocks.*.ffn", rf"^{p}blocks\.\d+\.ffn\.", fx.L * fx.feed_forward(fx.d, fx.f), "d -> f -> d"),
-        Part("blocks.*.norms", rf"^{p}blocks\.\d+\.norm[12]\.", fx.L * 2 * fx.layer_norm(fx.d),
-             "two add & norm per block"),
+        Part(
+            "blocks.*.norms",
+            rf"^{p}blocks\.\d+\.norm[12]\.",
+            fx.L * 2 * fx.layer_norm(fx.d),
+            "two add & norm per block",
+        ),
     ]
     if config.norm_first:
         parts.append(Part("final_norm", rf"^{p}final_norm\.", fx.layer_norm(fx.d), "pre-norm's last norm"))
@@ -192,13 +252,22 @@ def rnn_parts(config: Any) -> list[Part]:
     directions = 2 if config.bidirectional else 1
     parts = [
         Part("embedding", r"^embedding\.", fx.embedding(fx.V, fx.x), "vocabulary x embedding size"),
-        Part("rnn.layer 0", r"^rnn\.\w+_l0(_reverse)?$", fx.rnn_layer(config.cell, fx.x, fx.h, config.bidirectional),
-             ("both directions; " if config.bidirectional else "") + "W_ih, W_hh, b_ih, b_hh"),
+        Part(
+            "rnn.layer 0",
+            r"^rnn\.\w+_l0(_reverse)?$",
+            fx.rnn_layer(config.cell, fx.x, fx.h, config.bidirectional),
+            ("both directions; " if config.bidirectional else "") + "W_ih, W_hh, b_ih, b_hh",
+        ),
     ]
     if config.num_layers > 1:
-        parts.append(Part("rnn.layers 1..L-1", r"^rnn\.\w+_l([1-9]\d*)(_reverse)?$",
-                          (fx.L - 1) * fx.rnn_layer(config.cell, directions * fx.h, fx.h, config.bidirectional),
-                          "input is the layer below's output"))
+        parts.append(
+            Part(
+                "rnn.layers 1..L-1",
+                r"^rnn\.\w+_l([1-9]\d*)(_reverse)?$",
+                (fx.L - 1) * fx.rnn_layer(config.cell, directions * fx.h, fx.h, config.bidirectional),
+                "input is the layer below's output",
+            )
+        )
     return parts
 
 
@@ -241,15 +310,19 @@ def _causal_lm_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int]
     has_bias = model.lm_head.bias is not None
     body = transformer_parts(model.config)
     if tied:
-        head = Part("lm_head (tied)", r"^lm_head\.", fx.V if has_bias else sp.Integer(0),
-                    "weight is token_embedding's; only the bias is new")
+        head = Part(
+            "lm_head (tied)",
+            r"^lm_head\.",
+            fx.V if has_bias else sp.Integer(0),
+            "weight is token_embedding's; only the bias is new",
+        )
     else:
         head = Part("lm_head", r"^lm_head\.", fx.linear(fx.d, fx.V, bias=has_bias), "width -> vocabulary")
     body_total = int(sp.expand(sum((p.formula for p in body), sp.Integer(0))).subs(transformer_symbols(model.config)))
+    bias = f"present: V = {model.config.vocab_size:,} parameters" if has_bias else "absent"
     notes = (
         f"body (the encoder that transfers to a classifier): {body_total:,} parameters",
-        f"LM head {'tied to the token embedding' if tied else 'untied (its own V x d matrix)'}; "
-        f"output bias {'present: V = ' + format(model.config.vocab_size, ',') + ' parameters' if has_bias else 'absent'}",
+        f"LM head {'tied to the token embedding' if tied else 'untied (its own V x d matrix)'}; output bias {bias}",
     )
     return body + [head], transformer_symbols(model.config), notes
 
@@ -261,6 +334,7 @@ def report_for_model(model: nn.Module, name: str, description: str = "", notes: 
 
 
 # ---- presets ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -302,7 +376,9 @@ def _rnn_preset(cell: str) -> Callable[[bool], nn.Module]:
     def build(tied: bool) -> nn.Module:
         from seqlab.models.rnn import RNNClassifier, RNNConfig
 
-        config = RNNConfig(cell=cell, vocab_size=20000, embed_dim=100, hidden_size=128, num_layers=2, bidirectional=True)
+        config = RNNConfig(
+            cell=cell, vocab_size=20000, embed_dim=100, hidden_size=128, num_layers=2, bidirectional=True
+        )
         return RNNClassifier(config, num_labels=2)
 
     return build
@@ -311,18 +387,36 @@ def _rnn_preset(cell: str) -> Callable[[bool], nn.Module]:
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset("bert-base-uncased", "BERT base: L12 H768 A12 I3072, vocab 30522, with pooler", _bert_preset("bert-base-uncased")),
+        Preset(
+            "bert-base-uncased",
+            "BERT base: L12 H768 A12 I3072, vocab 30522, with pooler",
+            _bert_preset("bert-base-uncased"),
+        ),
         Preset("bert-tiny", "BERT tiny: L2 H128 A2 I512", _bert_preset("bert-tiny")),
         Preset("bert-mini", "BERT mini: L4 H256 A4 I1024", _bert_preset("bert-mini")),
-        Preset("minilm", "MiniLM-L6-H384 (the offline pretrained checkpoint): L6 H384 A12 I1536", _bert_preset("minilm")),
-        Preset("lm-transfer", "causal Transformer LM: vocab 50001, width 200, 2 heads, FFN 200, 4 layers, "
-               "sinusoidal positions, LM head", _lm_transfer),
-        Preset("lm-transfer-classifier", "the same body with a 2-class head instead of the LM head",
-               _lm_transfer_classifier),
-        Preset("lstm", "IMDB LSTM: vocab 20000, embedding 100, hidden 128, 2 layers, bidirectional, 2 classes",
-               _rnn_preset("lstm")),
-        Preset("gru", "IMDB GRU: vocab 20000, embedding 100, hidden 128, 2 layers, bidirectional, 2 classes",
-               _rnn_preset("gru")),
+        Preset(
+            "minilm", "MiniLM-L6-H384 (the offline pretrained checkpoint): L6 H384 A12 I1536", _bert_preset("minilm")
+        ),
+        Preset(
+            "lm-transfer",
+            "causal Transformer LM: vocab 50001, width 200, 2 heads, FFN 200, 4 layers, sinusoidal positions, LM head",
+            _lm_transfer,
+        ),
+        Preset(
+            "lm-transfer-classifier",
+            "the same body with a 2-class head instead of the LM head",
+            _lm_transfer_classifier,
+        ),
+        Preset(
+            "lstm",
+            "IMDB LSTM: vocab 20000, embedding 100, hidden 128, 2 layers, bidirectional, 2 classes",
+            _rnn_preset("lstm"),
+        ),
+        Preset(
+            "gru",
+            "IMDB GRU: vocab 20000, embedding 100, hidden 128, 2 layers, bidirectional, 2 classes",
+            _rnn_preset("gru"),
+        ),
     )
 }
 
@@ -349,8 +443,10 @@ def spec_report(spec: dict[str, Any], name: str) -> ParamReport:
     with torch.device("meta"):
         if "family" not in spec:
             if "hidden_size" not in spec or "num_attention_heads" not in spec:
-                raise SeqlabError(f"{name}: neither a seqlab model spec (no 'family') nor a BERT config.json "
-                                  "(no 'hidden_size'/'num_attention_heads')")
+                raise SeqlabError(
+                    f"{name}: neither a seqlab model spec (no 'family') nor a BERT config.json "
+                    "(no 'hidden_size'/'num_attention_heads')"
+                )
             return report_for_model(BertModel(BertConfig.from_dict(spec)), name, "BERT from config.json")
         vocab_size = int(spec.pop("vocab_size", 10000))
         num_labels = int(spec.pop("num_labels", 2))
@@ -358,8 +454,9 @@ def spec_report(spec: dict[str, Any], name: str) -> ParamReport:
         if task == "lm":
             model = factory.build_lm(spec, vocab_size=vocab_size, pad_id=0)
         else:
-            model = factory.build_classifier(spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=0,
-                                             load_weights=False)
+            model = factory.build_classifier(
+                spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=0, load_weights=False
+            )
     return report_for_model(model, name, f"{spec['family']} spec, vocab {vocab_size}")
 
 
@@ -379,8 +476,13 @@ def run_report(run_dir: Any) -> ParamReport:
         if info.task == "lm":
             model = factory.build_lm(spec, vocab_size=encoder.vocab_size, pad_id=encoder.pad_id)
         else:
-            model = factory.build_classifier(spec, vocab_size=encoder.vocab_size, num_labels=len(info.labels),
-                                             pad_id=encoder.pad_id, load_weights=False)
+            model = factory.build_classifier(
+                spec,
+                vocab_size=encoder.vocab_size,
+                num_labels=len(info.labels),
+                pad_id=encoder.pad_id,
+                load_weights=False,
+            )
     return report_for_model(model, run_dir.name, f"{spec.get('family')} run on {info.dataset}")
 
 

@@ -213,3 +213,10 @@ def test_minbert_round_trips_what_it_was_given(tmp_path, rows, crlf, bom, blank)
     path = tmp_path / "sst.txt"
     path.write_bytes((("\ufeff" if bom else "") + body).encode("utf-8"))
     assert read_minbert(path) == [Example(text.strip(), label) for label, text in rows]
+
+
+def test_header_only_table_and_bad_kaggle_label_name_the_problem(tmp_path):
+    with pytest.raises(SeqlabError, match="dev.tsv has a header but no rows"):
+        read_glue_tsv(write(tmp_path / "dev.tsv", "sentence\tlabel\n"), "sentence")
+    with pytest.raises(SeqlabError, match=r"k.csv:3: sentiment 'meh' is not 'positive' or 'negative'"):
+        read_kaggle_imdb_csv(write(tmp_path / "k.csv", "review,sentiment\ngood,positive\nok,meh\n"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqlab.data.builtin import builtin_texts
 from seqlab.data.encoders import TextEncoder, load_encoder, unknown_count
@@ -74,3 +76,13 @@ def test_default_is_minilm_when_installed(minilm_dir):
     default = WordPiece.default()
     assert default.source == PRETRAINED_SOURCE and default.vocab_size == 30522
     assert default.encode("unlikeable").tokens == ["[CLS]", "unlike", "##able", "[SEP]"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["the", "film", "unlikeable", "was", "good", "a", "dog", "runs"]), min_size=1, max_size=12),
+       st.booleans())
+def test_round_trip_of_in_vocabulary_words(words, shout):
+    toy = WordPiece({token: i for i, token in enumerate(TOY_VOCAB)}, source="toy")
+    text = " ".join(words)
+    encoded = toy.encode(text.upper() if shout else text)
+    assert unknown_count(toy, encoded) == 0 and toy.decode(encoded.ids) == text

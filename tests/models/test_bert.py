@@ -118,8 +118,19 @@ def test_corrupt_bin_and_missing_files_are_one_error(hf_checkpoint: Path, tmp_pa
         load_bert(tmp_path / "nowhere")
 
 
+def test_bad_config_json_is_one_error(hf_checkpoint: Path, tmp_path: Path) -> None:
+    directory = _copy(hf_checkpoint, tmp_path / "config")
+    (directory / "config.json").write_text("{not json")
+    with pytest.raises(SeqlabError, match="config.json is not valid JSON"):
+        load_bert(directory)
+    (directory / "config.json").write_text(json.dumps({**TINY, "model_type": "roberta"}))
+    with pytest.raises(SeqlabError, match="describes a 'roberta' model, not BERT"):
+        load_bert(directory)
+
+
 def test_name_mapping() -> None:
-    assert hf_to_seqlab_name("bert.encoder.layer.11.attention.output.LayerNorm.gamma") == "layers.11.attention_norm.weight"
+    old_name = "bert.encoder.layer.11.attention.output.LayerNorm.gamma"
+    assert hf_to_seqlab_name(old_name) == "layers.11.attention_norm.weight"
     assert hf_to_seqlab_name("encoder.layer.3.output.dense.bias") == "layers.3.output.bias"
     assert hf_to_seqlab_name("embeddings.token_type_embeddings.weight") == "embeddings.segment.weight"
     assert hf_to_seqlab_name("cls.predictions.transform.dense.weight") is None

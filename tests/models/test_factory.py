@@ -48,7 +48,8 @@ def test_lm_family_takes_a_causal_lm_body() -> None:
     lm = build_lm(spec, vocab_size=20, pad_id=0)
     classifier = transfer_lm_body(lm, build_classifier(spec, 20, 2, 0))
     assert classifier.causal and classifier.pooling == "last"
-    assert all(torch.equal(a, b) for a, b in zip(lm.encoder.state_dict().values(), classifier.encoder.state_dict().values()))
+    body, copied = lm.encoder.state_dict(), classifier.encoder.state_dict()
+    assert body.keys() == copied.keys() and all(torch.equal(body[k], copied[k]) for k in body)
 
 
 def test_spec_overrides_defaults() -> None:
@@ -59,7 +60,8 @@ def test_spec_overrides_defaults() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"family": "cnn"}, "unknown model family 'cnn'; choose one of lstm, gru, transformer, lm, bert, bert-pretrained"),
+        ({"family": "cnn"}, "unknown model family 'cnn'; choose one of lstm, gru, transformer, lm, bert, "
+                            "bert-pretrained"),
         ({}, "unknown model family None"),
         ({"family": "transformer", "d_model": 100, "n_heads": 3}, "width 100 is not divisible by 3 heads"),
         ({"family": "transformer", "n_layers": 0}, "n_layers must be a whole number of at least 1"),
@@ -87,6 +89,14 @@ def test_pretrained_bert_from_minilm(minilm_dir) -> None:
     assert [n for n, p in model.named_parameters() if p.requires_grad] == ["head.weight", "head.bias"]
     with pytest.raises(SeqlabError, match="encode the text with the checkpoint's WordPiece vocabulary"):
         build_classifier({**spec, "checkpoint": str(minilm_dir)}, vocab_size=500, num_labels=2, pad_id=0)
+
+
+def test_pretrained_bert_without_loading_weights_has_the_checkpoint_shape(minilm_dir) -> None:
+    spec = {"family": "bert-pretrained", "checkpoint": str(minilm_dir)}
+    with torch.device("meta"):
+        model = build_classifier(spec, vocab_size=30522, num_labels=5, pad_id=0, load_weights=False)
+    assert model.bert.config.num_hidden_layers == 6 and model.head.out_features == 5
+    assert all(p.requires_grad for p in model.parameters())  # fine-tuned by default
 
 
 def test_families_are_listed_in_order() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
 
 from seqlab.errors import SeqlabError
 from seqlab.models.positions import LearnedPositions, SinusoidalPositions, make_positions, sinusoidal_table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from seqlab.training.runs import read_metrics
 # Without bucketing, rank r's batches r, r+2, ... of 8 together are exactly the single process's batches of 16.
 ARGS = ["train", "--epochs", "2", "--max-train-examples", "128", "--batch-size", "16", "--no-bucket",
         "--dropout", "0", "--embed-dim", "16", "--hidden", "16", "--threads", "1", "--device", "cpu",
-        "--max-length", "24", "--quiet"]
+        "--max-length", "24", "--log-every", "2", "--quiet"]
 
 
 def _curve(run_dir, split: str, event: str) -> list[float]:
@@ -30,6 +31,7 @@ def test_two_process_ddp_matches_single_process(runner, tmp_path, monkeypatch):
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr[-3000:]
     (ddp_dir,) = ddp_root.iterdir()  # only rank 0 made a run directory
+    assert json.loads((ddp_dir / "result.json").read_text())["world_size"] == 2
 
     monkeypatch.setenv("SEQLAB_RUNS", str(single_root))
     single = runner.invoke(app, [*ARGS, "--name", "single"])

@@ -74,14 +74,23 @@ ATTENTION = Topic(
         "step, so long-range dependencies are one hop away and the whole sequence is computed in parallel. "
         "Attention on its own ignores order: permuting the inputs permutes the outputs."
     ),
-    formula="Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V,   Q = XW_Q,  K = XW_K,  V = XW_V,   each row of softmax sums to 1",
+    formula=(
+        "Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V\n"
+        "Q = XW_Q,  K = XW_K,  V = XW_V\n"
+        "each row of the softmax sums to 1"
+    ),
     misconceptions=(
         "The attention matrix is not layer- or batch-normalised afterwards: the softmax already normalises each row; "
         "layer norm acts on the sublayer output after the residual add.",
-        "Attention weights are not explanations: a high weight does not prove the model's decision depends on that token.",
+        "Attention weights are not explanations: a high weight does not prove the model's decision depends on that "
+        "token.",
         "Q, K and V come from the same tokens in self-attention but through different learned projections.",
     ),
-    commands=("seqlab attention --pretrained \"the film was great\"", "seqlab prove softmax-shift", "seqlab explain scaling"),
+    commands=(
+        'seqlab attention --pretrained "the film was great"',
+        "seqlab prove softmax-shift",
+        "seqlab explain scaling",
+    ),
     demo=attention_demo,
 )
 
@@ -98,17 +107,29 @@ def scaling_demo(seed: int) -> DemoResult:
         logits = torch.randn(16, d_k, generator=gen) @ torch.randn(16, d_k, generator=gen).T
         peak_raw = float(logits.softmax(-1).max(-1).values.mean())
         peak_scaled = float((logits / math.sqrt(d_k)).softmax(-1).max(-1).values.mean())
-        values[str(d_k)] = {"var_dot": float(dots.var()), "var_scaled": float((dots / math.sqrt(d_k)).var()),
-                            "peak_unscaled": peak_raw, "peak_scaled": peak_scaled}
-        rows.append((str(d_k), fmt(float(dots.var()), 1), fmt(float((dots / math.sqrt(d_k)).var()), 2),
-                     fmt(peak_raw), fmt(peak_scaled)))
+        values[str(d_k)] = {
+            "var_dot": float(dots.var()),
+            "var_scaled": float((dots / math.sqrt(d_k)).var()),
+            "peak_unscaled": peak_raw,
+            "peak_scaled": peak_scaled,
+        }
+        rows.append(
+            (
+                str(d_k),
+                fmt(float(dots.var()), 1),
+                fmt(float((dots / math.sqrt(d_k)).var()), 2),
+                fmt(peak_raw),
+                fmt(peak_scaled),
+            )
+        )
     return DemoResult(
         title=f"q, k with independent N(0, 1) entries, 1000 samples per d_k (seed {seed})",
         columns=("d_k", "Var(q·k)", "Var(q·k/√d_k)", "mean max weight, unscaled", "mean max weight, scaled"),
         rows=tuple(rows),
         notes=(
             "Var(q·k) grows like d_k; after the scale it stays near 1 for every d_k.",
-            "Unscaled logits of size ~√d_k push the softmax towards one-hot (max weight → 1), where its gradient vanishes.",
+            "Unscaled logits of size ~√d_k push the softmax towards one-hot (max weight → 1), where its gradient "
+            "vanishes.",
         ),
         values=values,
     )
@@ -154,7 +175,8 @@ def multihead_demo(seed: int) -> DemoResult:
             "Scores per layer for 12 heads, batch 1: "
             + ", ".join(f"T={t}: {n:,}" for t, n in sizes.items())
             + " (4x the tokens, 16x the entries).",
-            "Cost per layer: projections O(T·d²), scores and mixing O(T²·d); an RNN layer is O(T·d²) in T sequential steps.",
+            "Cost per layer: projections O(T·d²), scores and mixing O(T²·d); an RNN layer is O(T·d²) in T sequential "
+            "steps.",
         ),
         values={"params_by_heads": counts, "score_entries_by_length": sizes},
     )
@@ -181,8 +203,11 @@ MULTIHEAD = Topic(
         "Heads are not guaranteed to specialise; many can be pruned with little loss.",
         "The quadratic cost is in the sequence length T, not in the width d.",
     ),
-    commands=("seqlab params bert-base-uncased", "seqlab prove multihead-params attention-cost",
-              "seqlab attention --pretrained \"the film was great\""),
+    commands=(
+        "seqlab params bert-base-uncased",
+        "seqlab prove multihead-params attention-cost",
+        'seqlab attention --pretrained "the film was great"',
+    ),
     demo=multihead_demo,
 )
 
@@ -221,13 +246,21 @@ MASKS = Topic(
         "very negative number) before the softmax, so masked weights are exactly zero and each row still sums "
         "to 1. Encoders like BERT use only the padding mask; GPT-style decoders use both."
     ),
-    formula="S_ij = q_i·k_j/√d_k + M_ij,   M_ij = 0 if allowed else −∞;   causal: allowed ⇔ j ≤ i;   padding: allowed ⇔ key j is real",
+    formula=(
+        "S_ij = q_i·k_j/√d_k + M_ij,   M_ij = 0 if allowed else −∞\n"
+        "causal: allowed ⇔ j ≤ i\n"
+        "padding: allowed ⇔ key j is a real token"
+    ),
     misconceptions=(
         "Masking is done before the softmax; zeroing weights after it leaves rows that no longer sum to 1.",
         "A padding mask is needed in encoders too, not only in decoders.",
         "The causal mask does not hide the current token: position i attends to itself.",
     ),
-    commands=("seqlab plot masks", "seqlab prove causal-mask padding-mask", "seqlab check causal-mask padding-mask --fresh"),
+    commands=(
+        "seqlab plot masks",
+        "seqlab prove causal-mask padding-mask",
+        "seqlab check causal-mask padding-mask --fresh",
+    ),
     demo=masks_demo,
 )
 
@@ -253,7 +286,10 @@ def positions_demo(seed: int) -> DemoResult:
     try:
         from seqlab.models.positions import sinusoidal_table
 
-        note.append(f"max |this table - seqlab.models.positions| = {float((sinusoidal_table(64, 16).double() - table).abs().max()):.1e}")
+        note.append(
+            "max |this table - seqlab.models.positions| = "
+            f"{float((sinusoidal_table(64, 16).double() - table).abs().max()):.1e}"
+        )
     except ImportError:
         pass
     gen = generator(seed)
@@ -268,10 +304,14 @@ def positions_demo(seed: int) -> DemoResult:
         rows=tuple(rows),
         notes=(
             "Each row is constant: the similarity of two positions depends only on their distance.",
-            f"Without positions, shuffling 4 tokens just shuffles attention's outputs (max difference {equivariance:.1e}).",
+            "Without positions, shuffling 4 tokens just shuffles attention's outputs (max difference "
+            f"{equivariance:.1e}).",
             *note,
         ),
-        values={"dot_by_offset": {r[0]: [float(v) for v in r[1:]] for r in rows}, "permutation_difference": equivariance},
+        values={
+            "dot_by_offset": {r[0]: [float(v) for v in r[1:]] for r in rows},
+            "permutation_difference": equivariance,
+        },
     )
 
 

@@ -54,7 +54,7 @@ CROSS_ENTROPY = Topic(
         "A lower loss does not always mean higher accuracy: loss also rewards confidence.",
         "Softmax outputs are not calibrated probabilities just because they sum to 1.",
     ),
-    commands=("seqlab prove softmax-shift", "seqlab predict RUN \"a fine film\"", "seqlab explain metrics"),
+    commands=("seqlab prove softmax-shift", 'seqlab predict RUN "a fine film"', "seqlab explain metrics"),
     demo=cross_entropy_demo,
 )
 
@@ -76,11 +76,14 @@ def fine_tuning_demo(seed: int) -> DemoResult:
     with torch.no_grad():  # one plain SGD step on whatever is trainable
         for param in (*body.parameters(), *head.parameters()):
             if param.requires_grad and param.grad is not None:
-                param -= 0.5 * param.grad
+                param.sub_(0.5 * param.grad)
     body_change = float((body.weight - before_body).abs().max())
     head_change = float((head.weight.detach() - before_head).abs().max())
     rows = []
-    for name, (vocab, d, layers, d_ff) in {"MiniLM-L6-H384": (30522, 384, 6, 1536), "bert-base": (30522, 768, 12, 3072)}.items():
+    for name, (vocab, d, layers, d_ff) in {
+        "MiniLM-L6-H384": (30522, 384, 6, 1536),
+        "bert-base": (30522, 768, 12, 3072),
+    }.items():
         total = counts.bert_params(vocab, d, layers, d_ff) + counts.linear_params(d, 2)
         head_only = counts.linear_params(d, 2)
         rows.append((name, f"{head_only:,}", f"{total:,}", f"{100 * head_only / total:.4f}%"))
@@ -91,7 +94,8 @@ def fine_tuning_demo(seed: int) -> DemoResult:
         notes=(
             f"One SGD step on a tiny frozen model (seed {seed}): body weights moved {body_change:.1e}, "
             f"head weights moved {fmt(head_change, 4)}.",
-            "Frozen: a linear probe on fixed [CLS] features. Fine-tuned: every layer adapts to the task (small lr, 2e-5 to 5e-5).",
+            "Frozen: a linear probe on fixed [CLS] features. Fine-tuned: every layer adapts to the task (small lr, "
+            "2e-5 to 5e-5).",
         ),
         values={"body_change": body_change, "head_change": head_change, "rows": [list(r) for r in rows]},
     )
@@ -111,11 +115,16 @@ FINE_TUNING = Topic(
     ),
     formula="frozen: θ_body fixed, train θ_head (d·C + C);   fine-tune: train θ_body ∪ θ_head with η ≈ 2e-5",
     misconceptions=(
-        "Freezing does not make training faster per step by much: the forward pass through the body remains.",
+        "Freezing does not remove the body's cost: every step still runs its forward pass (if the body never "
+        "changes, compute its features once and cache them).",
         "Fine-tuning with a large learning rate (e.g. 1e-3) usually destroys the pretrained features.",
         "A frozen model is not 'untrained': its features come from pretraining.",
     ),
-    commands=("seqlab train --model bert-pretrained --freeze", "seqlab train --model bert-pretrained", "seqlab compare RUN RUN"),
+    commands=(
+        "seqlab train --model bert-pretrained --freeze",
+        "seqlab train --model bert-pretrained",
+        "seqlab compare RUN RUN",
+    ),
     demo=fine_tuning_demo,
 )
 
@@ -130,17 +139,31 @@ def parameters_demo(seed: int) -> DemoResult:
         cases = (
             ("nn.LSTM(100, 128)", _count(nn.LSTM(100, 128)), "4h(x+h) + 8h", counts.rnn_params("lstm", 100, 128)),
             ("nn.GRU(100, 128)", _count(nn.GRU(100, 128)), "3h(x+h) + 6h", counts.rnn_params("gru", 100, 128)),
-            ("nn.LSTM(300, 256, 2 layers, bidir.)", _count(nn.LSTM(300, 256, 2, bidirectional=True)),
-             "2·Σ_layers [4h(x_l+h) + 8h]", counts.rnn_params("lstm", 300, 256, 2, True)),
+            (
+                "nn.LSTM(300, 256, 2 layers, bidir.)",
+                _count(nn.LSTM(300, 256, 2, bidirectional=True)),
+                "2·Σ_layers [4h(x_l+h) + 8h]",
+                counts.rnn_params("lstm", 300, 256, 2, True),
+            ),
             # an explicit empty weight skips the random init (normal_ on meta imports torch._dynamo: seconds)
-            ("nn.Embedding(30522, 768)", _count(nn.Embedding(30522, 768, _weight=torch.empty(30522, 768))), "V·d",
-             counts.embedding_params(30522, 768)),
+            (
+                "nn.Embedding(30522, 768)",
+                _count(nn.Embedding(30522, 768, _weight=torch.empty(30522, 768))),
+                "V·d",
+                counts.embedding_params(30522, 768),
+            ),
             ("nn.LayerNorm(768)", _count(nn.LayerNorm(768)), "2d", counts.layer_norm_params(768)),
-            ("Transformer layer d=768, d_ff=3072", _count(nn.TransformerEncoderLayer(768, 12, 3072)),
-             "4d²+4d + 2d·d_ff+d_ff+d + 4d", counts.transformer_layer_params(768, 3072)),
+            (
+                "Transformer layer d=768, d_ff=3072",
+                _count(nn.TransformerEncoderLayer(768, 12, 3072)),
+                "4d²+4d + 2d·d_ff+d_ff+d + 4d",
+                counts.transformer_layer_params(768, 3072),
+            ),
         )
-    rows = tuple((name, f"{counted:,}", formula, f"{value:,}", "yes" if counted == value else "NO")
-                 for name, counted, formula, value in cases)
+    rows = tuple(
+        (name, f"{counted:,}", formula, f"{value:,}", "yes" if counted == value else "NO")
+        for name, counted, formula, value in cases
+    )
     return DemoResult(
         title="Counted (torch) vs closed form",
         columns=("module", "counted", "formula", "formula value", "match"),
@@ -195,8 +218,16 @@ def compound_scaling_demo(seed: int) -> DemoResult:
             recurrent = _count(nn.LSTM(width, width, layers))
         base_recurrent = base_recurrent or recurrent
         total = counts.embedding_params(vocab, width) + recurrent + counts.linear_params(width, classes)
-        values[str(phi)] = {"layers": layers, "hidden": width, "embed": width, "recurrent_params": recurrent, "total": total}
-        rows.append((str(phi), str(layers), str(width), f"{recurrent:,}", f"{recurrent / base_recurrent:.1f}x", f"{total:,}"))
+        values[str(phi)] = {
+            "layers": layers,
+            "hidden": width,
+            "embed": width,
+            "recurrent_params": recurrent,
+            "total": total,
+        }
+        rows.append(
+            (str(phi), str(layers), str(width), f"{recurrent:,}", f"{recurrent / base_recurrent:.1f}x", f"{total:,}")
+        )
     return DemoResult(
         title="Compound scaling of an LSTM classifier: depth x α = 1.2, hidden and embedding x β = 1.3 per step φ",
         columns=("φ", "layers", "hidden = embedding", "recurrent params", "vs φ = 0", "total params"),
@@ -205,7 +236,8 @@ def compound_scaling_demo(seed: int) -> DemoResult:
             f"α·β² = {fmt(alpha * beta**2, 2)} ≈ 2: each step should double the recurrent cost; rounding the layer "
             "count to a whole number makes the real steps uneven.",
             "The embedding table grows only linearly in width, so the total grows more slowly than the recurrent part.",
-            "Under a fixed trial budget, search α and β once at small scale, then grow φ instead of one dimension alone.",
+            "Under a fixed trial budget, search α and β once at small scale, then grow φ instead of one dimension "
+            "alone.",
         ),
         values=values,
     )
@@ -283,7 +315,7 @@ def bias_probes_demo(seed: int) -> DemoResult:
         gaps.append(p - p_swapped)
         rows.append((" ".join(words), fmt(p), " ".join(counterfactual), fmt(p_swapped), fmt(p - p_swapped)))
     return DemoResult(
-        title=f"A bag-of-words sentiment model trained on data where 'he' co-occurs with praise 80% of the time (seed {seed})",
+        title=f"A bag-of-words sentiment model trained where 'he' co-occurs with praise 80% of the time (seed {seed})",
         columns=("sentence", "P(pos)", "counterfactual", "P(pos)", "gap"),
         rows=tuple(rows),
         notes=(
@@ -313,7 +345,7 @@ BIAS_PROBES = Topic(
         "Swapping must be consistent (he→she, his→her, him→her) or the probe measures grammar errors.",
         "Bias comes mostly from data correlations, not from the architecture.",
     ),
-    commands=("seqlab predict RUN \"he is brilliant\"", "seqlab predict RUN \"she is brilliant\""),
+    commands=('seqlab predict RUN "he is brilliant"', 'seqlab predict RUN "she is brilliant"'),
     demo=bias_probes_demo,
 )
 
@@ -342,7 +374,11 @@ def metrics_demo(seed: int) -> DemoResult:
     noisy = torch.where(torch.rand(gold.shape, generator=gen) < 0.75, gold, torch.randint(3, gold.shape, generator=gen))
     rows = []
     scores: dict[str, dict[str, float]] = {}
-    for name, predicted in (("majority class", majority), ("uniform random", random), ("model (75% copies gold)", noisy)):
+    for name, predicted in (
+        ("majority class", majority),
+        ("uniform random", random),
+        ("model (75% copies gold)", noisy),
+    ):
         accuracy, macro = accuracy_and_macro_f1(gold, predicted, 3)
         scores[name] = {"accuracy": accuracy, "macro_f1": macro}
         rows.append((name, fmt(accuracy), fmt(macro)))

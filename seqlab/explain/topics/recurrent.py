@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import torch
 from torch import nn
 
 from seqlab.explain.counts import gru_layer_params, lstm_layer_params
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, round_list
 
+M = TypeVar("M", bound=nn.Module)
 
-def _seeded_(module: nn.Module, seed: int, scale: float = 0.5) -> nn.Module:
+
+def first_layer_weights(module: nn.Module) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(W_ih, W_hh, b_ih, b_hh) of layer 0 of an nn.RNN / nn.LSTM / nn.GRU, gates stacked as PyTorch stores them."""
+    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    w_ih, w_hh, b_ih, b_hh = (module.get_parameter(name) for name in names)
+    return w_ih, w_hh, b_ih, b_hh
+
+
+def _seeded_(module: M, seed: int, scale: float = 0.5) -> M:
     """Fill every parameter of `module` from a seeded generator (uniform in [-scale, scale])."""
     gen = generator(seed)
     with torch.no_grad():
@@ -23,10 +34,11 @@ def rnn_demo(seed: int) -> DemoResult:
     """Unroll a tanh RNN by hand for 4 steps and compare with nn.RNN."""
     torch_rnn = _seeded_(nn.RNN(3, 2, batch_first=True), seed)
     x = torch.randn(1, 4, 3, generator=generator(seed + 1))
+    w_ih, w_hh, b_ih, b_hh = first_layer_weights(torch_rnn)
     h = torch.zeros(2)
     rows = []
     for t in range(4):
-        h = torch.tanh(torch_rnn.weight_ih_l0 @ x[0, t] + torch_rnn.bias_ih_l0 + torch_rnn.weight_hh_l0 @ h + torch_rnn.bias_hh_l0)
+        h = torch.tanh(w_ih @ x[0, t] + b_ih + w_hh @ h + b_hh)
         rows.append((str(t + 1), fmt(float(h[0])), fmt(float(h[1]))))
     with torch.no_grad():
         out, _ = torch_rnn(x)
@@ -39,7 +51,10 @@ def rnn_demo(seed: int) -> DemoResult:
             f"max |hand-unrolled h_4 - nn.RNN h_4| = {fmt(difference, 7)}: the same weights are used at every step.",
             "The last state h_4 is what a classifier reads; it must summarise the whole sequence.",
         ),
-        values={"hidden_states": round_list([[float(v) for v in r[1:]] for r in rows]), "max_abs_difference": difference},
+        values={
+            "hidden_states": round_list([[float(v) for v in r[1:]] for r in rows]),
+            "max_abs_difference": difference,
+        },
     )
 
 
@@ -77,7 +92,8 @@ def lstm_gru_demo(seed: int) -> DemoResult:
     c0 = torch.randn(4, generator=gen) * 0.5
 
     # PyTorch stacks the LSTM gates as (input i, forget f, candidate g, output o).
-    pre = lstm.weight_ih_l0 @ x + lstm.bias_ih_l0 + lstm.weight_hh_l0 @ h0 + lstm.bias_hh_l0
+    w_ih, w_hh, b_ih, b_hh = first_layer_weights(lstm)
+    pre = w_ih @ x + b_ih + w_hh @ h0 + b_hh
     i, f, g, o = pre.chunk(4)
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
     c1 = f * c0 + i * g
@@ -87,8 +103,9 @@ def lstm_gru_demo(seed: int) -> DemoResult:
     lstm_error = max(float((torch_h.view(4) - h1).abs().max()), float((torch_c.view(4) - c1).abs().max()))
 
     # GRU gates: reset r, update z, candidate n (r gates the recurrent part of n).
-    gi = gru.weight_ih_l0 @ x + gru.bias_ih_l0
-    gh = gru.weight_hh_l0 @ h0 + gru.bias_hh_l0
+    w_ih, w_hh, b_ih, b_hh = first_layer_weights(gru)
+    gi = w_ih @ x + b_ih
+    gh = w_hh @ h0 + b_hh
     r = torch.sigmoid(gi[:4] + gh[:4])
     z = torch.sigmoid(gi[4:8] + gh[4:8])
     n = torch.tanh(gi[8:] + r * gh[8:])
@@ -99,8 +116,15 @@ def lstm_gru_demo(seed: int) -> DemoResult:
 
     rows = tuple(
         (name, *(fmt(float(v)) for v in values.detach()))
-        for name, values in (("LSTM input i", i), ("LSTM forget f", f), ("LSTM candidate g", g), ("LSTM output o", o),
-                             ("LSTM f + i", f + i), ("GRU update z", z), ("GRU reset r", r))
+        for name, values in (
+            ("LSTM input i", i),
+            ("LSTM forget f", f),
+            ("LSTM candidate g", g),
+            ("LSTM output o", o),
+            ("LSTM f + i", f + i),
+            ("GRU update z", z),
+            ("GRU reset r", r),
+        )
     )
     return DemoResult(
         title=f"One step of nn.LSTM(3, 4) and nn.GRU(3, 4), gates recomputed by hand (seed {seed})",
@@ -110,7 +134,8 @@ def lstm_gru_demo(seed: int) -> DemoResult:
             f"max |hand - torch| for the LSTM (h, c): {fmt(lstm_error, 7)}; for the GRU h: {fmt(gru_error, 7)}.",
             "f + i is not 1: the LSTM cell can keep the old memory and add new content at once.",
             "The GRU's new state (1 - z)·n + z·h is a convex mix: its two weights always sum to 1.",
-            f"Parameters per layer: LSTM 4h(x+h)+8h = {lstm_layer_params(3, 4)}, GRU 3h(x+h)+6h = {gru_layer_params(3, 4)}.",
+            f"Parameters per layer: LSTM 4h(x+h)+8h = {lstm_layer_params(3, 4)}, GRU 3h(x+h)+6h = "
+            f"{gru_layer_params(3, 4)}.",
         ),
         values={
             "lstm_gates": {k: round_list(v.detach()) for k, v in {"i": i, "f": f, "g": g, "o": o}.items()},
@@ -146,8 +171,12 @@ LSTM_GRU = Topic(
         "Gates are vectors acting per unit, not one scalar per step.",
         "The LSTM does not remove exploding gradients; gradient clipping is still used.",
     ),
-    commands=("seqlab prove lstm-not-convex gru-convex", "seqlab check lstm-not-convex gru-convex --fresh",
-              "seqlab params lstm", "seqlab train --model gru"),
+    commands=(
+        "seqlab prove lstm-not-convex gru-convex",
+        "seqlab check lstm-not-convex gru-convex --fresh",
+        "seqlab params lstm",
+        "seqlab train --model gru",
+    ),
     demo=lstm_gru_demo,
 )
 
@@ -200,10 +229,7 @@ GRADIENTS = Topic(
         "when its norm exceeds a threshold: it keeps the direction and bounds the step. It cures exploding, "
         "not vanishing, gradients."
     ),
-    formula=(
-        "∂L/∂h_k = ∂L/∂h_T · ∏_{t=k+1}^{T} diag(tanh′(a_t)) W_hh\n"
-        "clip:  g ← g · min(1, τ / ‖g‖)"
-    ),
+    formula=("∂L/∂h_k = ∂L/∂h_T · ∏_{t=k+1}^{T} diag(tanh′(a_t)) W_hh\n" "clip:  g ← g · min(1, τ / ‖g‖)"),
     misconceptions=(
         "Clipping does not fix vanishing gradients; it only caps large ones.",
         "Norm clipping (rescale the whole vector) keeps the direction; value clipping per coordinate does not.",
@@ -259,7 +285,9 @@ def _quadratic_grad(point: torch.Tensor) -> torch.Tensor:
 
 def optimizers_demo(seed: int) -> DemoResult:
     """Minimise the ill-conditioned quadratic ½(x² + 50y²) with five update rules from the same start."""
-    start = torch.tensor([2.0, 1.0], dtype=torch.float64) + 0.1 * torch.randn(2, generator=generator(seed), dtype=torch.float64)
+    start = torch.tensor([2.0, 1.0], dtype=torch.float64) + 0.1 * torch.randn(
+        2, generator=generator(seed), dtype=torch.float64
+    )
     rows = []
     losses: dict[str, float] = {}
     for name, (rule, lr) in OPTIMIZER_SETTINGS.items():
@@ -273,7 +301,8 @@ def optimizers_demo(seed: int) -> DemoResult:
         rows=tuple(rows),
         notes=(
             "Plain SGD must keep lr < 2/50 for the steep y direction, so it crawls along the flat x direction.",
-            "Momentum builds speed along x; adaptive methods divide by a per-coordinate gradient scale, so both directions move.",
+            "Momentum builds speed along x; adaptive methods divide by a per-coordinate gradient scale, so both "
+            "directions move.",
             "Each rule is written out by hand here; the tests check it against torch.optim step for step.",
         ),
         values={"final_loss": losses},
@@ -335,7 +364,8 @@ def padding_packing_demo(seed: int) -> DemoResult:
         rows=rows,
         notes=(
             f"Reading after the pads is off by {fmt(wrong, 4)}; packing gives the true state (error {fmt(right, 7)}).",
-            "A backward (bidirectional) direction would be wrong at every step without packing: it would start in the pads.",
+            "A backward (bidirectional) direction would be wrong at every step without packing: it would start in "
+            "the pads.",
         ),
         values={"naive_error": wrong, "packed_error": right},
     )

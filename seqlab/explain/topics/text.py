@@ -12,8 +12,25 @@ DEMO_WORDS: tuple[str, ...] = ("tokenization", "embeddings", "unbelievably", "tr
 
 # Used only when the pretrained vocabulary is not installed, so the greedy algorithm still has a vocabulary.
 _FALLBACK_VOCAB: frozenset[str] = frozenset(
-    {"[UNK]", "token", "##ization", "em", "##bed", "##ding", "##s", "un", "##bel", "##ie", "##va", "##bly",
-     "transform", "##ers", "se", "##q", "##lab"}
+    {
+        "[UNK]",
+        "token",
+        "##ization",
+        "em",
+        "##bed",
+        "##ding",
+        "##s",
+        "un",
+        "##bel",
+        "##ie",
+        "##va",
+        "##bly",
+        "transform",
+        "##ers",
+        "se",
+        "##q",
+        "##lab",
+    }
 )
 
 
@@ -109,7 +126,7 @@ TOKENIZATION = Topic(
         "'##' is not a separate token: it marks a piece that continues the previous one.",
         "A tokenizer must match its model: ids from another vocabulary index the wrong embedding rows.",
     ),
-    commands=("seqlab tokenize \"unbelievably good\"", "seqlab data stats builtin-sentiment"),
+    commands=('seqlab tokenize "unbelievably good"', "seqlab data stats builtin-sentiment"),
     demo=tokenization_demo,
 )
 
@@ -133,7 +150,8 @@ def embeddings_demo(seed: int) -> DemoResult:
         notes=(
             f"max |lookup - one_hot(ids) @ E| = {fmt(difference, 6)}: a lookup is a matrix product with a one-hot.",
             "Id 3 gets the same vector both times: the embedding ignores context; the layers above add it.",
-            f"Parameters: V x d = {vocab_size} x {dim} = {vocab_size * dim}; for bert-base 30522 x 768 = {30522 * 768:,}.",
+            f"Parameters: V x d = {vocab_size} x {dim} = {vocab_size * dim}; for bert-base 30522 x 768 = "
+            f"{30522 * 768:,}.",
         ),
         values={"vectors": round_list(looked_up), "max_abs_difference": difference, "params": vocab_size * dim},
     )
@@ -157,7 +175,7 @@ EMBEDDINGS = Topic(
         "Static embeddings cannot disambiguate word senses; contextual ones come from the layers above.",
         "The padding row (padding_idx) receives no gradient; it is not a learned 'empty word'.",
     ),
-    commands=("seqlab params bert-base-uncased", "seqlab tokenize \"a bank by the river\""),
+    commands=("seqlab params bert-base-uncased", 'seqlab tokenize "a bank by the river"'),
     demo=embeddings_demo,
 )
 

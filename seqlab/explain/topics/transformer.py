@@ -85,8 +85,10 @@ def layer_norm_demo(seed: int) -> DemoResult:
         ("biased var, eps = 1e-5 (torch default)", layer_norm_by_hand(x, eps=1e-5), math.sqrt(d), "≈ √d"),
         ("unbiased var (Annotated Transformer)", layer_norm_by_hand(x, unbiased=True), math.sqrt(d - 1), "√(d−1)"),
     )
-    rows = tuple((name, fmt(float(y.mean()), 6), fmt(float(y.norm()), 6), f"{label} = {fmt(expected, 6)}")
-                 for name, y, expected, label in variants)
+    rows = tuple(
+        (name, fmt(float(y.mean()), 6), fmt(float(y.norm()), 6), f"{label} = {fmt(expected, 6)}")
+        for name, y, expected, label in variants
+    )
     torch_out = torch.nn.functional.layer_norm(x, (d,), eps=1e-5)
     match = float((torch_out - variants[1][1]).abs().max())
     two_d = layer_norm_by_hand(torch.tensor([[0.3, 2.0], [5.0, -1.0]], dtype=torch.float64))
@@ -96,11 +98,16 @@ def layer_norm_demo(seed: int) -> DemoResult:
         rows=rows,
         notes=(
             f"max |by hand - F.layer_norm| = {match:.1e}.",
-            f"In 2-D every point maps to ±(1, −1): (0.3, 2.0) → {round_list(two_d[0], 3)}, (5, −1) → {round_list(two_d[1], 3)}.",
+            f"In 2-D every point maps to ±(1, −1): (0.3, 2.0) → {round_list(two_d[0], 3)}, (5, −1) → "
+            f"{round_list(two_d[1], 3)}.",
             "gamma then stretches each coordinate and beta shifts it, so the output can be any scale and offset.",
         ),
-        values={"norms": {name: float(y.norm()) for name, y, _, _ in variants}, "sqrt_d": math.sqrt(d),
-                "max_abs_difference_torch": match, "two_d": round_list(two_d)},
+        values={
+            "norms": {name: float(y.norm()) for name, y, _, _ in variants},
+            "sqrt_d": math.sqrt(d),
+            "max_abs_difference_torch": match,
+            "two_d": round_list(two_d),
+        },
     )
 
 
@@ -123,7 +130,11 @@ LAYER_NORM = Topic(
         "The norm is √d, not 1: every coordinate has variance 1, not the whole vector.",
         "Using the unbiased variance (divide by d − 1) gives norm √(d − 1); PyTorch and BERT divide by d.",
     ),
-    commands=("seqlab prove layernorm-norm layernorm-2d", "seqlab check layernorm-norm --pretrained", "seqlab explain residual"),
+    commands=(
+        "seqlab prove layernorm-norm layernorm-2d",
+        "seqlab check layernorm-norm --pretrained",
+        "seqlab explain residual",
+    ),
     demo=layer_norm_demo,
 )
 
@@ -214,7 +225,11 @@ ENCODER_DECODER = Topic(
         "GPT and BERT blocks are nearly the same code; the mask and the training objective make the difference.",
         "A causal classifier should pool the last real token, not the first, which has seen only itself.",
     ),
-    commands=("seqlab train --model lm", "seqlab attention --pretrained \"the film was great\"", "seqlab explain objectives"),
+    commands=(
+        "seqlab train --model lm",
+        'seqlab attention --pretrained "the film was great"',
+        "seqlab explain objectives",
+    ),
     demo=encoder_decoder_demo,
 )
 
@@ -233,7 +248,11 @@ def objectives_demo(seed: int) -> DemoResult:
             targets.append("-")
             continue
         draw = float(torch.rand(1, generator=gen))
-        replacement = "[MASK]" if draw < 0.8 else (words[int(torch.randint(len(words), (1,), generator=gen))] if draw < 0.9 else word)
+        replacement = (
+            "[MASK]"
+            if draw < 0.8
+            else (words[int(torch.randint(len(words), (1,), generator=gen))] if draw < 0.9 else word)
+        )
         corrupted.append(replacement)
         targets.append(word)
     return DemoResult(
@@ -294,10 +313,16 @@ def cls_pooling_demo(seed: int) -> DemoResult:
     return DemoResult(
         title=f"Turning 5 token vectors (seed {seed}) into one sentence vector",
         columns=("pooling", "v[0]", "v[1]", "v[2]", "v[3]"),
-        rows=matrix_rows(torch.stack([cls_pooled, mean_masked, mean_all]),
-                         ("[CLS]: tanh(W h₀ + b)", "mean over real tokens", "mean incl. [PAD] (wrong)")),
+        rows=matrix_rows(
+            torch.stack([cls_pooled, mean_masked, mean_all]),
+            ("[CLS]: tanh(W h₀ + b)", "mean over real tokens", "mean incl. [PAD] (wrong)"),
+        ),
         notes=(f"The token rows were {', '.join(labels)}; a pad changes the unmasked mean, never the masked one.",),
-        values={"cls": round_list(cls_pooled), "mean_masked": round_list(mean_masked), "mean_all": round_list(mean_all)},
+        values={
+            "cls": round_list(cls_pooled),
+            "mean_masked": round_list(mean_masked),
+            "mean_all": round_list(mean_all),
+        },
     )
 
 

@@ -1,0 +1,115 @@
+"""Counted parameters against the formulas: every preset, runs, JSON configs, and what a mismatch looks like."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from torch import nn
+
+from seqlab.errors import SeqlabError
+from seqlab.viz import formulas as fx
+from seqlab.viz.params import PRESETS, Part, count_report, heads_check, preset_report, run_report, spec_report
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_matches_its_formula(name):
+    report = preset_report(name)
+    assert report.match, [p for p in report.parts if not p.match]
+    assert report.total_counted == report.total_value
+    assert all(p.name != "unaccounted" for p in report.parts)
+
+
+def test_bert_base_is_the_published_number():
+    assert preset_report("bert-base-uncased").total_counted == 109_482_240
+
+
+def test_lm_transfer_body_and_heads():
+    untied = preset_report("lm-transfer", tied=False)
+    tied = preset_report("lm-transfer", tied=True)
+    classifier = preset_report("lm-transfer-classifier")
+    body = 10_968_200
+    assert classifier.total_counted == body + 402
+    assert untied.total_counted == body + 10_050_201
+    assert tied.total_counted == body + 50_001
+    assert any("bias present" in note for note in tied.notes)
+    assert any(f"{body:,}" in note for note in untied.notes)
+
+
+def test_rnn_layers_follow_pytorch_layout():
+    for cell, module in (("lstm", nn.LSTM), ("gru", nn.GRU)):
+        torch_count = sum(p.numel() for p in module(100, 128, num_layers=2, bidirectional=True).parameters())
+        report = preset_report(cell)
+        rnn_rows = [p for p in report.parts if p.name.startswith("rnn.")]
+        assert sum(p.counted for p in rnn_rows) == torch_count
+        assert all(p.match for p in rnn_rows)
+
+
+def test_symbols_are_the_configs(tmp_path):
+    report = preset_report("minilm")
+    assert report.symbols == {"V": 30522, "P": 512, "S": 2, "d": 384, "f": 1536, "L": 6}
+    attention = next(p for p in report.parts if p.name == "layers.*.attention")
+    assert attention.formula == "L*(4*d^2 + 4*d)" and attention.value == 6 * (4 * 384**2 + 4 * 384)
+
+
+def test_unknown_preset_lists_the_known_ones():
+    with pytest.raises(SeqlabError, match="known presets: bert-base-uncased"):
+        preset_report("bert-huge")
+
+
+def test_unclaimed_parameters_show_as_a_mismatch():
+    model = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2))
+    report = count_report(model, [Part("first", r"^0\.", fx.linear(4, 3))], {}, "two layers")
+    assert report.parts[-1].name == "unaccounted" and report.parts[-1].counted == 8
+    assert not report.match and report.total_counted == 23 and report.total_value == 15
+
+
+def test_bert_config_json_and_seqlab_spec(tmp_path):
+    bert = spec_report(
+        {
+            "hidden_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "intermediate_size": 512,
+            "vocab_size": 30522,
+        },
+        "config.json",
+    )
+    assert bert.match and bert.total_counted == preset_report("bert-tiny").total_counted
+    spec = spec_report(
+        {
+            "family": "gru",
+            "embed_dim": 8,
+            "hidden_size": 8,
+            "num_layers": 3,
+            "bidirectional": True,
+            "vocab_size": 50,
+            "num_labels": 3,
+        },
+        "gru.json",
+    )
+    assert spec.match and spec.symbols["C"] == 3
+    with pytest.raises(SeqlabError, match="neither a seqlab model spec"):
+        spec_report({"hello": 1}, "x.json")
+
+
+def test_run_report_matches_the_trained_model(tiny_runs):
+    from seqlab.training.runs import load_run
+
+    for name in ("transformer", "lm", "lstm"):
+        report = run_report(tiny_runs[name])
+        model = load_run(tiny_runs[name]).model
+        assert report.match
+        assert report.total_counted == sum(p.numel() for p in model.parameters())
+
+
+def test_heads_check_counts_live_modules():
+    check = heads_check(384)
+    assert check.symbolic_equal and check.live_equal
+    assert check.counts[12] == 4 * 384**2 + 4 * 384
+    assert check.formula_single == "4*d^2 + 4*d"
+
+
+def test_report_json_round_trips():
+    payload = preset_report("bert-tiny").to_dict()
+    assert json.loads(json.dumps(payload))["total"]["match"] is True
