@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-console = Console()
+console = Console() if Console().is_terminal else Console(width=140)  # logs get full tables
 
 
 def machine_info(device: torch.device, threads: int) -> dict[str, Any]:

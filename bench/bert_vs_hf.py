@@ -21,6 +21,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_info, print_table, time_interleaved, write_result  # noqa: E402
+from _patches import with_fused_norm_and_gelu  # noqa: E402
 from _reference import HF_ATTENTION, load_hf_bert  # noqa: E402
 
 # Dense bf16 peak (no sparsity) of GPUs we know, for MFU; pass --peak-tflops for others.
@@ -37,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls per contender first")
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds; the median is reported")
     parser.add_argument("--compile", action="store_true", help="add torch.compile(ours) as a contender")
+    parser.add_argument("--no-proposed", action="store_true",
+                        help="leave out 'ours+fused' (our BERT with the fused LayerNorm/GELU patch of bench/_patches.py)")
     parser.add_argument("--peak-tflops", type=float, default=None, help="GPU bf16 peak for MFU, if not known")
     parser.add_argument("--name", default=None, help="result file name (default bert_vs_hf_<device>)")
     return parser.parse_args(argv)
@@ -156,6 +159,8 @@ def main(argv: list[str] | None = None) -> None:
     hf_config = json.loads((model_dir / "config.json").read_text())
     ours = load_bert(model_dir).to(device)
     contenders_models: dict[str, tuple[torch.nn.Module, Callable]] = {"ours": (ours, ours_forward)}
+    if not args.no_proposed:
+        contenders_models["ours+fused"] = (with_fused_norm_and_gelu(ours), ours_forward)
     if args.compile:
         contenders_models["ours+compile"] = (torch.compile(ours), ours_forward)
     for impl in HF_ATTENTION:
@@ -167,12 +172,15 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for length in args.lengths:
         inputs = make_inputs(args.batch_size, length, hf_config["vocab_size"], device)
-        for impl in HF_ATTENTION:
-            diff = check_equal(ours, contenders_models[f"hf-{impl}"][0], inputs, device)
-            checks[f"T={length} hf-{impl}"] = diff
-            tolerance = CHECK_TOLERANCE if device.type == "cpu" else 5e-2
-            if max(diff.values()) > tolerance:
-                raise SystemExit(f"outputs differ from hf-{impl} at length {length}: {diff}; not timing")
+        tolerance = CHECK_TOLERANCE if device.type == "cpu" else 5e-2
+        for name, (model, _) in contenders_models.items():
+            if not name.startswith("ours"):
+                continue
+            for impl in HF_ATTENTION:
+                diff = check_equal(model, contenders_models[f"hf-{impl}"][0], inputs, device)
+                checks[f"T={length} {name} vs hf-{impl}"] = diff
+                if max(diff.values()) > tolerance:
+                    raise SystemExit(f"{name} differs from hf-{impl} at length {length}: {diff}; not timing")
         for backward in (False, True):
             for model, _ in contenders_models.values():
                 model.train(backward)

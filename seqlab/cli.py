@@ -24,9 +24,9 @@ app = typer.Typer(
     name="seqlab",
     help="A lab for learning how sequence models work by running them: train LSTMs, Transformers and BERT "
     "on real text, see what they attend to, count their parameters, and prove the identities they rely on.\n\n"
-    "Start with [bold]seqlab tour[/bold]: it runs every capability on the built-in corpus, offline.",
+    "Start with **seqlab tour**: it runs every capability on the built-in corpus, offline.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -18,7 +18,8 @@ def check(
         typer.Argument(help="Identities to check, e.g. layernorm-norm causal-mask (default: all).", show_default=False),
     ] = None,
     run: Annotated[
-        Optional[Path], typer.Option("--run", help="A training run folder (runs/<name>-<time>) whose model to measure.")
+        Optional[Path],
+        typer.Option("--run", help="A training run folder (e.g. runs/NAME-TIME; list them: seqlab runs) to measure."),
     ] = None,
     pretrained: Annotated[
         bool, typer.Option("--pretrained", help="Measure pretrained BERT weights (default: the MiniLM package).")
@@ -42,7 +43,7 @@ def check(
     model has no such part, a fresh small one is measured and the table says so.
 
     Examples: seqlab check --fresh;  seqlab check layernorm-norm --pretrained;
-    seqlab check --run runs/<run> --device cuda --json.  Exit code 1 if any identity fails.
+    seqlab check --run runs/NAME-TIME --device cuda --json.  Exit code 1 if any identity fails.
     """
     from seqlab.proofs.render import check_details, check_json, check_table
     from seqlab.proofs.runner import CheckConfig, check_identities

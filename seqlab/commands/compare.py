@@ -52,17 +52,15 @@ def compare(
     if json_output:
         emit_json({"figure": str(figure_path), "runs": rows})
         return
-    columns = list(dict.fromkeys(key for row in rows for key in row))
+    columns = [key for key in dict.fromkeys(key for row in rows for key in row) if key not in ("family", "dataset")]
     table = Table(title="final numbers (last epoch; best dev over all epochs)", title_justify="left")
-    for column in columns:
-        table.add_column(
-            column.replace("_", " "),
-            justify="left" if column in ("run", "family", "dataset") else "right",
-            overflow="fold",
-            no_wrap=column == "run",
-        )
+    table.add_column("run", overflow="fold")
+    table.add_column("model on data", overflow="fold")
+    for column in columns[1:]:
+        header = column.replace("_", " ").replace("accuracy", "acc").replace("perplexity", "ppl")
+        table.add_column(header.replace("macro f1", "F1"), justify="right")
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
+        table.add_row(row["run"], f"{row['family']} on {row['dataset']}", *(_cell(row.get(c)) for c in columns[1:]))
     console.print(table)
     console.print(f"curves: [bold]{figure_path}[/]")
 

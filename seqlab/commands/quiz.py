@@ -138,6 +138,8 @@ def quiz(
     from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
 
     questions = select_questions(QuizConfig(topic=topic, n=n, seed=seed))
+    if len(questions) < n and not json_output:
+        console.print(f"(only {len(questions)} questions match; using all of them)", style="dim", markup=False)
     if list_only:
         if json_output:
             emit_json([q.public_dict() for q in questions])
@@ -153,7 +155,7 @@ def quiz(
     else:
         result = _ask_interactively(questions, err_console if json_output else console)  # stdout stays pure JSON
     if json_output:
-        emit_json(result.as_dict())
+        emit_json({"seed": seed, "topic": topic, **result.as_dict()})
         return
     console.print()
     _summary(result, console)

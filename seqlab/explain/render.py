@@ -37,13 +37,19 @@ def bullets(items: Sequence[str], mark: str, style: str = "") -> Table:
     return grid
 
 
+def _looks_numeric(cell: str) -> bool:
+    """True for cells such as '0.123', '-4', '1,234', '3.2e-05', '1.7x', '12%' (right-aligned in tables)."""
+    return re.fullmatch(r"[-+]?[\d,]*\.?\d+(e[-+]?\d+)?[x%]?|-", cell.strip()) is not None
+
+
 def demo_renderable(demo: DemoResult) -> RenderableType:
     """The live example: what it computes, its table (if any), then its notes."""
     parts: list[RenderableType] = [Text(demo.title, style="bold")]
     if demo.columns:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for index, column in enumerate(demo.columns):
-            table.add_column(Text(column), justify="left" if index == 0 else "right")
+            numeric = index > 0 and all(_looks_numeric(row[index]) for row in demo.rows if index < len(row))
+            table.add_column(Text(column), justify="right" if numeric else "left")
         for row in demo.rows:
             table.add_row(*(Text(cell) for cell in row))
         parts.append(table)
@@ -54,7 +60,8 @@ def demo_renderable(demo: DemoResult) -> RenderableType:
 
 def formula_lines(formula: str) -> list[str]:
     """The formula as display lines: statements separated by three or more spaces go on lines of their own."""
-    return [part.strip() for line in formula.splitlines() for part in re.split(r" {3,}", line.strip()) if part.strip()]
+    parts = (part.strip().rstrip(",;") for line in formula.splitlines() for part in re.split(r" {3,}", line.strip()))
+    return [part for part in parts if part]
 
 
 def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = False) -> None:

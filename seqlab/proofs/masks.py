@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
     from seqlab.proofs.target import LiveTarget
 
-EXACT = 1e-9  # the masked quantities are exact zeros; this only absorbs float64 rounding
 
 
 def _display_weights(length: int, blocked: "list[list[bool]]") -> "sympy.Matrix":
@@ -133,7 +132,8 @@ class CausalMask(Identity):
             + ", ".join(f"{name} {value:.1e}" for name, value in parts.items())
             + f"; Jacobian blocks by autograd, a random cotangent per output position{whole}{note}"
         )
-        return CheckResult(measured, EXACT, measured <= EXACT, detail, extra=parts)
+        # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=parts)
 
 
 def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
@@ -280,4 +280,5 @@ class PaddingMask(Identity):
             + whole
             + note
         )
-        return CheckResult(measured, EXACT, measured <= EXACT, detail, extra=parts)
+        # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=parts)

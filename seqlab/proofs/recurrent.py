@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 
     from seqlab.proofs.target import LiveTarget
 
-RECOMPUTE_TOLERANCE = 1e-9  # hand recomputation vs torch, float64
 CLEARLY_NOT_ONE = 0.05  # max |f + i - 1| must exceed this for "not a convex combination" to be shown
 
 
@@ -117,7 +116,7 @@ class LSTMNotConvex(Identity):
                 worst_recompute, float((by_hand["c"] - c1[0]).abs().max()), float((by_hand["h"] - h1[0]).abs().max())
             )
             worst_gap = max(worst_gap, float((by_hand["f"] + by_hand["i"] - 1).abs().max()))
-        passed = worst_recompute <= RECOMPUTE_TOLERANCE and worst_gap > CLEARLY_NOT_ONE
+        passed = worst_recompute <= target.rounding and worst_gap > CLEARLY_NOT_ONE
         detail = (
             f"{len(modules)} LSTM(s), one step of layer 0 recomputed by hand from the weights "
             f"(matches torch to {worst_recompute:.1e}); measured = max |f + i - 1| over units, must exceed "
@@ -188,4 +187,4 @@ class GRUConvex(Identity):
             f"{len(modules)} GRU(s), one step of layer 0: z and n recomputed by hand from the weights; "
             f"max |h'_torch - ((1-z) n + z h)| {worst:.1e}, furthest outside [min(n,h), max(n,h)] {outside:.1e}{note}"
         )
-        return CheckResult(measured, RECOMPUTE_TOLERANCE, measured <= RECOMPUTE_TOLERANCE, detail)
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail)

@@ -9,7 +9,6 @@ from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq
 if TYPE_CHECKING:
     from seqlab.proofs.target import LiveTarget
 
-TOLERANCE = 1e-9  # float64 rounding of a different but equivalent computation
 
 
 class SoftmaxShift(Identity):
@@ -112,4 +111,5 @@ class SoftmaxShift(Identity):
             f"by up to {biggest_shift:.1f}; max change of outputs {worst_out:.1e}, of weights {worst_probs:.1e} "
             f"(both paths, with and without masks){note}"
         )
-        return CheckResult(measured, TOLERANCE, measured <= TOLERANCE, detail, extra={"largest row shift": biggest_shift})
+        extra = {"largest row shift": biggest_shift}
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=extra)

@@ -47,6 +47,11 @@ class LiveTarget:
         """The precision checks compute in: float64 where the device has it (exact-zero claims need it)."""
         return torch.float32 if self.device.type == "mps" else torch.float64
 
+    @property
+    def rounding(self) -> float:
+        """How far two equivalent computations may differ in the check dtype: 1e-9 in float64, 1e-5 in float32."""
+        return 1e-9 if self.dtype == torch.float64 else 1e-5
+
     def generator(self, offset: int = 0) -> torch.Generator:
         """A CPU generator seeded from the target's seed (draws are made on CPU, then moved)."""
         return torch.Generator().manual_seed(self.seed + offset)
@@ -225,7 +230,7 @@ def capture_layernorm_inputs(target: LiveTarget) -> tuple[list[tuple[str, nn.Mod
             handle.remove()
     captured = []
     for index, (name, module) in enumerate(modules):
-        d = module.weight.shape[-1]
+        d = int(getattr(module, "d", 0) or module.normalized_shape[-1])
         if name in seen and target.batch is not None:
             x = seen[name]
             mask = target.batch["attention_mask"]

@@ -17,6 +17,7 @@ from rich.console import Console
 TOUR_MODULES: tuple[str, ...] = (
     "data",
     "tokenize",
+    "train",
     "explain",
     "proofs",
     "attention", "params",

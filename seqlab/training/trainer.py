@@ -154,9 +154,11 @@ def _prepare(config: TrainConfig, context: DistContext) -> _Prepared:
     return _Prepared(config, task, splits, encoder, spec, model, train_loader, dev_loader, train_gold)
 
 
-def train(config: TrainConfig, console: Console | None = None, quiet: bool = False) -> TrainResult:
-    """Train a model as `config` says; write a new run directory and return the result."""
-    return _run(validate(config), console, quiet, resume_dir=None)
+def train(config: TrainConfig, console: Console | None = None, quiet: bool = False,
+          runs_dir: Path | None = None) -> TrainResult:
+    """Train a model as `config` says; write a new run directory (under `runs_dir`, default
+    `seqlab.paths.runs_root()`) and return the result."""
+    return _run(validate(config), console, quiet, resume_dir=None, runs_dir=runs_dir)
 
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
@@ -168,7 +170,8 @@ def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, e
     return _run(validate(config), console, quiet, resume_dir=run_dir)
 
 
-def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None) -> TrainResult:
+def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
+         runs_dir: Path | None = None) -> TrainResult:
     from seqlab.device import cpu_threads, resolve_device, seed_everything
     from seqlab.io import new_run_dir
     from seqlab.paths import runs_root
@@ -198,7 +201,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                 if context.is_main:
                     truncate_metrics(resume_dir, start.epoch)
             elif context.is_main:
-                run_dir = new_run_dir(runs_root(), config.run_name)
+                run_dir = new_run_dir(runs_dir or runs_root(), config.run_name)
                 write_config(run_dir, config, prepared.spec, prepared.splits.labels, prepared.task)
                 prepared.encoder.save(run_dir / ENCODER_DIR)
             else:

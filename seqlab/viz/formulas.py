@@ -80,9 +80,9 @@ def gru_layer(n_in: sp.Expr = x, hidden: sp.Expr = h) -> sp.Expr:
 
 
 def rnn_layer(cell: str, n_in: sp.Expr, hidden: sp.Expr, bidirectional: bool) -> sp.Expr:
-    """One LSTM/GRU layer, doubled when it reads the sequence in both directions."""
+    """One LSTM/GRU layer, doubled when it reads the sequence in both directions (shown as ``2*(...)``)."""
     one_direction = {"lstm": lstm_layer, "gru": gru_layer}[cell](n_in, hidden)
-    return sp.expand(one_direction * (2 if bidirectional else 1))
+    return sp.Mul(2, one_direction, evaluate=False) if bidirectional else one_direction
 
 
 def heads_do_not_change_count() -> bool:

@@ -71,7 +71,7 @@ def test_cli_answers_json(runner):
     result = runner.invoke(app, ["quiz", "--n", "5", "--seed", "2", "--answers", ",".join(answers), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert (data["score"], data["total"]) == (4, 5)
+    assert (data["score"], data["total"], data["seed"]) == (4, 5, 2)
     assert [r["id"] for r in data["results"]] == [q.id for q in questions]
     last = data["results"][-1]
     assert last["correct"] is False and last["explanation"] and last["see"][0].startswith("seqlab explain")

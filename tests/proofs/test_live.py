@@ -144,3 +144,9 @@ def test_same_seed_same_numbers_and_seed_matters():
     assert [row.check.measured for row in first.rows] == [row.check.measured for row in second.rows]
     other = check_identities(CheckConfig(ids=("attention-scaling",), fresh=True, device="cpu", seed=4))
     assert other.rows[0].check.measured != first.rows[0].check.measured
+
+
+def test_torch_layernorm_without_affine_is_measured_too():
+    result = check("layernorm-norm", broken.with_parts(torch.nn.LayerNorm(24, elementwise_affine=False)))
+    assert result.passed, result.detail
+    assert "1 LayerNorm module(s)" in result.detail and "random vectors" in result.detail

@@ -1,0 +1,66 @@
+"""Running one trial: train it (quietly, into its own folder) or measure it, and describe the outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
+from seqlab.training.config import TrainConfig
+
+
+def dev_curve(run_dir: Path) -> list[dict[str, float]]:
+    """The dev record of every finished epoch of a run (epoch, loss, accuracy or perplexity, ...)."""
+    from seqlab.training.runs import read_metrics
+
+    return [
+        {k: v for k, v in record.items() if k not in ("event", "split", "step")}
+        for record in read_metrics(run_dir)
+        if record.get("event") == "epoch" and record.get("split") == "dev"
+    ]
+
+
+def train_outcome(config: TrainConfig, folder: Path) -> tuple[dict[str, Any], Path]:
+    """Train `config` with its run folder inside `folder`; return the scores worth keeping and the run folder."""
+    from seqlab.console import _to_jsonable
+    from seqlab.training import train
+
+    with runs_written_under(folder):
+        result = train(config, quiet=True)
+    assert result.run_dir is not None  # experiments run in one process, which is rank 0
+    outcome: dict[str, Any] = {
+        "best_epoch": result.best_epoch,
+        "epochs_run": result.epochs_run,
+        "seconds": result.seconds,
+        "samples_per_second": result.samples_per_second,
+        "device": result.device,
+        "parameters": result.parameters,
+        "curve": dev_curve(result.run_dir),
+    }
+    if result.dev is not None:
+        outcome["dev"] = _to_jsonable(dataclasses.asdict(result.dev))
+    else:
+        outcome["dev_record"] = dict(result.dev_record)
+    return outcome, result.run_dir
+
+
+def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, experiment_root: Path) -> dict[str, Any]:
+    """Do the work of `trial` inside `folder`; return its record (what trial.json will hold)."""
+    started = time.perf_counter()
+    record: dict[str, Any] = {"key": key, "name": trial.name, "kind": trial.kind, "tags": trial.tags}
+    if trial.config is not None:
+        config = trial.config
+        if trial.after is not None:
+            config = dataclasses.replace(config, init_from=str(after_run))
+        outcome, run_dir = train_outcome(config, folder)
+        record["config"] = config.to_dict()
+        record["run_dir"] = str(run_dir.resolve().relative_to(experiment_root.resolve()))
+        record["result"] = outcome
+    else:
+        assert trial.measure is not None
+        record["payload"] = trial.payload
+        record["result"] = trial.measure(trial.payload, TrialContext(folder, after_run))
+    record["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return record
