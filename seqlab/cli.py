@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "prove", "check",
     "explain", "quiz",
     "attention", "params", "compare", "plot",
+    "experiment",
 )
 
 app = typer.Typer(

@@ -19,11 +19,13 @@ def evaluate(
     data_dir: DataDirOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Score a run's best weights on a split: accuracy, macro-F1, precision/recall/F1 per class, the
-    confusion matrix, and the two baselines any model must beat (uniform random guessing, and always
-    answering the most common training class).
+    """Score a trained run on a split: accuracy, macro-F1, per-class scores, confusion matrix, baselines.
 
-    Example: seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test
+    The run's best weights (model.safetensors) classify every example of the split. Precision, recall
+    and F1 are shown per class, and the confusion matrix has gold classes as rows. Two baselines say
+    what "good" means: uniform random guessing, and always answering the most common training class.
+
+    Example: `seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test`
     """
     from seqlab.training.inference import evaluate_run
     from seqlab.training.report import metrics_view

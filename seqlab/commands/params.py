@@ -23,8 +23,9 @@ def params(
     model: Annotated[
         Optional[str],
         typer.Argument(
+            metavar="MODEL",
             help="A preset: bert-base-uncased, bert-tiny, bert-mini, minilm, lm-transfer, "
-            "lm-transfer-classifier, lstm, gru."
+            "lm-transfer-classifier, lstm, gru.",
         ),
     ] = None,
     config: Annotated[
@@ -53,8 +54,15 @@ def params(
     the meta device, so bert-base costs no memory. Also shows that H attention heads have exactly the
     parameters of one head.
 
-    Examples: seqlab params bert-base-uncased;  seqlab params lm-transfer --tied;
-    seqlab params --run runs/builtin-sentiment-transformer-...;  seqlab params minilm --chart minilm.png
+    Examples:
+
+    seqlab params bert-base-uncased
+
+    seqlab params lm-transfer --tied
+
+    seqlab params --run runs/builtin-sentiment-transformer-...
+
+    seqlab params minilm --chart minilm.png
     """
     from seqlab.viz.params import heads_check, preset_report, run_report, spec_report
 

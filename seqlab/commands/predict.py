@@ -21,7 +21,9 @@ def predict(
 ) -> None:
     """Classify a text you type with a trained run and show the probability of every class.
 
-    Example: seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."
+    For sentence-pair runs (e.g. builtin-entailment, RTE) give the second sentence with --pair.
+
+    Example: `seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."`
     """
     from seqlab.training.inference import predict as predict_text
     from seqlab.training.report import prediction_table

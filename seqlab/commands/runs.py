@@ -18,9 +18,11 @@ def runs(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """List every training run: dataset, model, best dev score (accuracy, or perplexity for language
-    models), whether it finished, and when it started. Pass a run folder to `seqlab evaluate`,
-    `seqlab predict` or `seqlab train --resume`.
+    """List the training runs: dataset, model, best dev score, whether it finished, and when.
+
+    The best dev score is accuracy for classifiers and perplexity for language models. An unfinished
+    run (killed or interrupted) shows its best epoch so far; continue it with `seqlab train --resume RUN`.
+    Pass a run folder to `seqlab evaluate` or `seqlab predict`.
     """
     from seqlab.paths import runs_root
     from seqlab.training.report import runs_table

@@ -26,6 +26,7 @@ def train(
     width: Annotated[Optional[int], typer.Option("--width", help="Transformer / BERT model width (d_model).")] = None,
     ffn: Annotated[Optional[int], typer.Option("--ffn", help="Feed-forward inner size of each Transformer / BERT layer.")] = None,
     bidirectional: Annotated[bool, typer.Option("--bidirectional", help="Read the text both ways (lstm, gru).")] = False,
+    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="Hugging Face BERT folder for bert-pretrained (default: the MiniLM shipped with seqlab[pretrained]).")] = None,
     dropout: Annotated[Optional[float], typer.Option("--dropout", help="Dropout probability in [0, 1).")] = None,
     optimizer: Annotated[str, typer.Option("--optimizer", help="sgd, adagrad, rmsprop, adam or adamw.")] = "adam",
     lr: Annotated[Optional[float], typer.Option("--lr", help="Peak learning rate [default: 3e-3 for RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT].")] = None,
@@ -38,7 +39,7 @@ def train(
     grad_clip: Annotated[float, typer.Option("--grad-clip", help="Clip the gradient norm to this value; 0 turns clipping off.")] = 1.0,
     patience: Annotated[Optional[int], typer.Option("--patience", help="Stop after this many epochs without a better dev score.")] = None,
     freeze: Annotated[bool, typer.Option("--freeze", help="Train only the classification head (pretrained body kept fixed).")] = False,
-    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="A language-model run whose body starts this classifier (LM transfer).")] = None,
+    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="A language-model run whose body starts this classifier (LM transfer); the shape and vocabulary come from that run.")] = None,
     resume: Annotated[Optional[Path], typer.Option("--resume", help="Continue an interrupted run from its last finished epoch; other options are taken from the run (except --epochs).")] = None,
     max_train_examples: Annotated[Optional[int], typer.Option("--max-train-examples", help="Use only the first N training examples.")] = None,
     bucket: Annotated[bool, typer.Option("--bucket/--no-bucket", help="Batch texts of similar length together (less padding).")] = True,
@@ -60,15 +61,13 @@ def train(
 
     Examples:
 
-      seqlab train                                  # an LSTM on the built-in sentiment corpus, seconds
-
-      seqlab train --model transformer --width 64 --heads 4
-
-      seqlab train --model lm --epochs 3             # pretrain a causal LM ...
-
-      seqlab train --model lm --init-from runs/builtin-sentiment-lm-...   # ... then classify with its body
-
-      torchrun --nproc-per-node 2 -m seqlab train    # data parallel over 2 processes
+    ```
+    seqlab train                                  # an LSTM on the built-in corpus, seconds
+    seqlab train --model transformer --width 64 --heads 4 --epochs 4
+    seqlab train --model lm --name mylm           # pretrain a causal LM, then
+    seqlab train --model transformer --init-from runs/mylm-...   # classify with its body
+    torchrun --nproc-per-node 2 -m seqlab train   # two data-parallel processes
+    ```
     """
     from seqlab.training.config import TrainConfig, default_lr, model_spec
     from seqlab.training.trainer import resume as resume_run
@@ -79,11 +78,13 @@ def train(
         result = resume_run(resume, console=show, quiet=quiet, epochs=epochs)
     else:
         spec = model_spec(model, layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width,
-                          ffn=ffn, bidirectional=bidirectional, dropout=dropout)
+                          ffn=ffn, bidirectional=bidirectional, dropout=dropout,
+                          checkpoint=str(checkpoint) if checkpoint else None)
         config = TrainConfig(
             data=data, data_dir=str(data_dir) if data_dir else None, model=spec, task=task, optimizer=optimizer.lower(),
-            lr=lr if lr is not None else default_lr(model), weight_decay=weight_decay, momentum=momentum,
-            batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length, warmup_ratio=warmup,
+            lr=lr if lr is not None else default_lr(spec["family"]), weight_decay=weight_decay, momentum=momentum,
+            batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length,
+            warmup_ratio=warmup,
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples,
             name=name, bucket=bucket, compile=compile_model, log_every=log_every,

@@ -136,19 +136,27 @@ class BucketBatchSampler(Sampler[list[int]]):
 
     def _all_batches(self) -> list[list[int]]:
         indices = list(range(len(self.lengths)))
+        if not self.shuffle:  # keep the dataset order
+            return [indices[i : i + self.batch_size] for i in range(0, len(indices), self.batch_size)]
         rng = random.Random(self.seed * 1_000_003 + self.epoch)
-        if self.shuffle:
-            rng.shuffle(indices)
-        if self.bucket and self.shuffle:
-            pool_size = self.batch_size * POOL_BATCHES
-            ordered: list[int] = []
-            for start in range(0, len(indices), pool_size):
-                ordered.extend(sorted(indices[start : start + pool_size], key=lambda i: self.lengths[i]))
-            indices = ordered
-        batches = [indices[i : i + self.batch_size] for i in range(0, len(indices), self.batch_size)]
-        if self.shuffle and self.bucket:
+        rng.shuffle(indices)
+        pool_size = self.batch_size * POOL_BATCHES if self.bucket else len(indices)
+        batches = []
+        for start in range(0, len(indices), pool_size):
+            pool = indices[start : start + pool_size]
+            if self.bucket:
+                pool.sort(key=lambda i: self.lengths[i])
+            batches.extend(pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size))
+        if self.bucket:
             rng.shuffle(batches)
         return batches
+
+    def _batch_count(self) -> int:
+        n, size = len(self.lengths), self.batch_size
+        if not (self.shuffle and self.bucket):
+            return -(-n // size)
+        pool = size * POOL_BATCHES  # every full pool holds exactly POOL_BATCHES batches; the last one is cut up
+        return (n // pool) * POOL_BATCHES + -(-(n % pool) // size)
 
     def __iter__(self) -> Iterator[list[int]]:
         batches = self._all_batches()
@@ -159,7 +167,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         return iter(batches)
 
     def __len__(self) -> int:
-        total = -(-len(self.lengths) // self.batch_size)
+        total = self._batch_count()
         return -(-total // self.world_size) if self.world_size > 1 else total
 
 

@@ -96,29 +96,31 @@ def fetch(url: str, destination: Path, progress: Progress | None = None) -> str:
     sha256 = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
     try:
-        try:
-            response = _open_url(url)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SeqlabError(
-                f"could not reach {url} ({reason}); download it on a machine with a network and pass --data-dir"
-            ) from None
-        with response, os.fdopen(fd, "wb") as out:
-            length = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
-            total = int(length) if length and str(length).isdigit() else None
-            done = 0
-            while True:
-                try:
-                    chunk = response.read(CHUNK)
-                except OSError as exc:
-                    raise SeqlabError(f"the download of {url} broke off ({exc}); run the command again") from None
-                if not chunk:
-                    break
-                out.write(chunk)
-                sha256.update(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+        with os.fdopen(fd, "wb") as out:
+            try:
+                response = _open_url(url)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise SeqlabError(
+                    f"could not reach {url} ({reason}); download it on a machine with a network and pass --data-dir"
+                ) from None
+            with response:
+                headers = getattr(response, "headers", None) or {}
+                length = headers.get("Content-Length")
+                total = int(length) if length and str(length).isdigit() else None
+                done = 0
+                while True:
+                    try:
+                        chunk = response.read(CHUNK)
+                    except OSError as exc:
+                        raise SeqlabError(f"the download of {url} broke off ({exc}); run the command again") from None
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    sha256.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
         os.replace(tmp_name, destination)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

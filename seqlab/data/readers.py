@@ -135,12 +135,12 @@ def _rows(path: Path, delimiter: str, quoting: int) -> Iterator[tuple[int, list[
         raise SeqlabError(f"{path.name}:{current[0]}: not valid {'CSV' if delimiter == ',' else 'TSV'} ({exc})") from None
 
 
-def _column_index(path: Path, header: list[str], name: str, role: str) -> int:
+def _column_index(path: Path, line: int, header: list[str], name: str, role: str) -> int:
     cleaned = [h.strip() for h in header]
     if name in cleaned:
         return cleaned.index(name)
     raise SeqlabError(
-        f"{path.name}:1: no {role} column {name!r} in the header (columns: {', '.join(cleaned)}); "
+        f"{path.name}:{line}: no {role} column {name!r} in the header (columns: {', '.join(cleaned)}); "
         f"choose one with --{role.replace(' ', '-')}-column"
     )
 
@@ -149,12 +149,12 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
     """(line number, Example) of every data row of a table with a header row."""
     rows = _rows(path, delimiter, quoting)
     try:
-        _, header = next(rows)
+        header_line, header = next(rows)
     except StopIteration:
         raise SeqlabError(f"{path.name} is empty; expected a header row and one example per row") from None
-    text_i = _column_index(path, header, columns.text, "text")
-    label_i = _column_index(path, header, columns.label, "label")
-    b_i = _column_index(path, header, columns.text_b, "text b") if columns.text_b else None
+    text_i = _column_index(path, header_line, header, columns.text, "text")
+    label_i = _column_index(path, header_line, header, columns.label, "label")
+    b_i = _column_index(path, header_line, header, columns.text_b, "text b") if columns.text_b else None
     width = len(header)
     any_row = False
     for number, row in rows:

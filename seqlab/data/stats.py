@@ -38,14 +38,23 @@ def percentile(sorted_values: Sequence[int], q: float) -> int:
     return int(sorted_values[int(rank) - 1])
 
 
-def histogram(values: Sequence[int], bins: int = 10) -> list[tuple[int, int, int]]:
-    """Counts of `values` in `bins` equal-width integer ranges (from, to inclusive, count)."""
+def histogram(values: Sequence[int], bins: int = 10, upper: int | None = None) -> list[tuple[int, int, int]]:
+    """Counts of `values` in `bins` equal-width integer ranges (from, to inclusive, count).
+
+    With `upper` (e.g. the 99th percentile) the bins span min..upper and one last bin holds the long
+    tail upper+1..max, so a few very long texts do not squash every other bar into the first one.
+    """
     if not values:
         return []
     low, high = min(values), max(values)
-    width = max(1, -(-(high - low + 1) // bins))
-    counts = Counter((v - low) // width for v in values)
-    return [(low + b * width, low + (b + 1) * width - 1, counts.get(b, 0)) for b in range((high - low) // width + 1)]
+    top = high if upper is None else max(low, min(upper, high))
+    width = max(1, -(-(top - low + 1) // bins))
+    counts = Counter((v - low) // width for v in values if v <= top)
+    out = [(low + b * width, low + (b + 1) * width - 1, counts.get(b, 0)) for b in range((top - low) // width + 1)]
+    tail = sum(1 for v in values if v > out[-1][1])
+    if tail:
+        out.append((out[-1][1] + 1, high, tail))
+    return out
 
 
 def split_stats(name: str, examples: Sequence[Example], bins: int = 10) -> SplitStats:
@@ -58,7 +67,7 @@ def split_stats(name: str, examples: Sequence[Example], bins: int = 10) -> Split
         mean_length=round(sum(lengths) / len(lengths), 2) if lengths else 0.0,
         max_length=lengths[-1] if lengths else 0,
         percentiles={f"p{q}": percentile(lengths, q) for q in PERCENTILES},
-        histogram=histogram(lengths, bins),
+        histogram=histogram(lengths, bins, upper=percentile(lengths, 99)),
     )
 
 

@@ -83,7 +83,7 @@ class LayerNormNorm(Identity):
         worst_name = ""
         tokens = 0
         for name, module, inputs in captured:
-            plain = copy.deepcopy(module).double()
+            plain = copy.deepcopy(module).to(target.dtype)
             unbiased = is_unbiased(module)
             eps = layernorm_eps(module)
             with torch.no_grad():
@@ -91,12 +91,12 @@ class LayerNormNorm(Identity):
                     plain.weight.fill_(1.0)
                 if getattr(plain, "bias", None) is not None:
                     plain.bias.zero_()
-                x = inputs.double()
+                x = inputs.to(target.dtype)
                 d = x.shape[-1]
                 if unbiased:
-                    # The unbiased form adds eps to the std, not the variance; the exact claim is for eps = 0.
+                    # eps would shrink the norm below sqrt(d-1) in a form-specific way; the exact claim is for eps = 0.
                     plain.eps = 0.0
-                    expected = torch.full(x.shape[:-1], float(d - 1), dtype=torch.float64, device=x.device).sqrt()
+                    expected = torch.full(x.shape[:-1], float(d - 1), dtype=x.dtype, device=x.device).sqrt()
                 else:
                     var = x.var(dim=-1, unbiased=False)
                     expected = (d * var / (var + eps)).sqrt()
@@ -175,8 +175,8 @@ class LayerNorm2D(Identity):
             norm.bias.copy_(torch.randn(2, generator=generator, dtype=torch.float64))
         points = torch.randn(4096, 2, generator=generator, dtype=torch.float64) * 10
         points = points[(points[:, 0] - points[:, 1]).abs() > 1e-3]
-        norm = norm.to(target.device)
-        points = points.to(target.device)
+        norm = norm.to(target.device, target.dtype)
+        points = points.to(target.device, target.dtype)
         with torch.no_grad():
             out = norm(points)
             gamma, beta = norm.weight, norm.bias

@@ -140,7 +140,7 @@ def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
     """On a causal Transformer, change each later token id and record how far earlier hidden states move."""
     import torch
 
-    from seqlab.proofs.target import causal_hidden
+    from seqlab.proofs.target import causal_hidden, other_token_ids
 
     hidden = causal_hidden(target)
     if hidden is None or target.batch is None:
@@ -152,8 +152,7 @@ def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
         base = hidden(ids, mask)
         for t in range(length - 1):
             changed = ids.clone()
-            later = torch.randint(1, 50, (ids.shape[0], length - t - 1), generator=target.generator(700 + t))
-            changed[:, t + 1 :] = later.to(ids.device)
+            changed[:, t + 1 :] = other_token_ids(target.batch, (ids.shape[0], length - t - 1), target.generator(700 + t))
             moved = hidden(changed, mask)
             worst = max(worst, float((moved[:, : t + 1] - base[:, : t + 1]).abs().max()))
     parts["earlier hidden states moved (whole model)"] = worst
@@ -234,7 +233,7 @@ class PaddingMask(Identity):
         """Change the pad vectors fed to each attention module, and the pad ids fed to the whole model."""
         import torch
 
-        from seqlab.proofs.target import attention_modules, exact_copy, model_output
+        from seqlab.proofs.target import attention_modules, exact_copy, model_output, other_token_ids
 
         modules, note = attention_modules(target)
         parts = {"pad weights": 0.0, "real outputs moved (attention)": 0.0}
@@ -261,7 +260,7 @@ class PaddingMask(Identity):
             batch = target.batch
             real = batch["attention_mask"]
             swapped = dict(batch)
-            replacement = torch.randint(1, 50, batch["input_ids"].shape, generator=target.generator(600)).to(target.device)
+            replacement = other_token_ids(batch, tuple(batch["input_ids"].shape), target.generator(600))
             swapped["input_ids"] = torch.where(real, batch["input_ids"], replacement)
             try:
                 with torch.no_grad():

@@ -75,7 +75,7 @@ class SinusoidalRotation(Identity):
         for _, module in modules:
             length = min(int(getattr(module, "max_len", 128)), 512)
             with torch.no_grad():
-                table = module(length).to(torch.float64).cpu()  # [L, d]
+                table = module(length).cpu().to(torch.float64)  # [L, d]
             d = table.shape[1]
             sizes.append(f"{length}x{d}")
             for k in SHIFTS:

@@ -129,6 +129,13 @@ def target_fresh(device: torch.device, seed: int) -> LiveTarget:
     return LiveTarget(model, device, seed, "fresh transformer (random init)", batch)
 
 
+def other_token_ids(batch: dict[str, torch.Tensor], shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """Token ids of `shape` drawn from the batch's own real tokens (so they exist in any vocabulary)."""
+    pool = batch["input_ids"][batch["attention_mask"]].cpu()
+    picks = torch.randint(0, len(pool), shape, generator=generator)
+    return pool[picks].to(batch["input_ids"].device)
+
+
 def model_output(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     """Run a seqlab model on a batch and return its main output tensor (logits or hidden states)."""
     out = model(batch["input_ids"], batch["attention_mask"])

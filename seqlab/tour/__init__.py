@@ -19,8 +19,9 @@ TOUR_MODULES: tuple[str, ...] = (
     "tokenize",
     "train",
     "explain",
-    "proofs",
     "attention", "params",
+    "experiment",
+    "proofs",
 )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from seqlab.tour import TourContext, TourStep
 
+RECURRENT_IDS = ("lstm-not-convex", "padding-mask")
+
 
 def run(ctx: TourContext) -> dict[str, Any]:
     """Prove all identities, then check all of them on the trained transformer (or a fresh one)."""
@@ -39,13 +41,20 @@ def run(ctx: TourContext) -> dict[str, Any]:
     ctx.console.print(check_table(report))
     ctx.console.print(check_details(report))
     ctx.console.print(f"The same table, for any model: [bold]{how}[/] (or --pretrained).")
-    return {
+    summary = {
         "proved": sum(item.proof.verified for item in proved),
         "identities": len(proved),
         "checked_on": report.source,
         "checks_passed": sum(row.passed for row in report.rows),
         "latex": str(latex_path),
     }
+    lstm_run = ctx.shared.get("lstm_run")
+    if lstm_run is not None:  # the memory-cell identity on a trained LSTM rather than a fresh one
+        lstm_config = CheckConfig(ids=RECURRENT_IDS, run=Path(lstm_run), device=ctx.device, seed=ctx.seed)
+        lstm_report = check_identities(lstm_config, proved=proved)
+        ctx.console.print(check_table(lstm_report))
+        summary["lstm_checks_passed"] = sum(row.passed for row in lstm_report.rows)
+    return summary
 
 
 STEP = TourStep(name="proofs", title="Identities proved with sympy, then measured on a live model", run=run)

@@ -19,7 +19,7 @@ SPEC_KEYS: dict[str, dict[str, str]] = {
     "transformer": {"layers": "n_layers", "heads": "n_heads", "width": "d_model", "ffn": "d_ff", "dropout": "dropout"},
     "bert": {"layers": "num_hidden_layers", "heads": "num_attention_heads", "width": "hidden_size",
              "ffn": "intermediate_size", "dropout": "hidden_dropout_prob"},
-    "bert-pretrained": {"dropout": "dropout"},
+    "bert-pretrained": {"dropout": "dropout", "checkpoint": "checkpoint"},
 }
 SPEC_KEYS["gru"] = SPEC_KEYS["lstm"]
 SPEC_KEYS["lm"] = SPEC_KEYS["transformer"]

@@ -69,6 +69,10 @@ def predict(loaded: LoadedRun, text: str, text_b: str | None = None) -> Predicti
     _classifier_run(loaded)
     if not text.strip():
         raise SeqlabError("the text to classify is empty; pass a sentence in quotes")
+    if loaded.is_pair and not (text_b and text_b.strip()):
+        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; pass the second sentence with --pair")
+    if text_b is not None and not loaded.is_pair:
+        raise SeqlabError(f"{loaded.run_dir.name} classifies single texts; leave out --pair")
     encoded = loaded.encoder.encode(text, text_b, max_length=loaded.config.max_length)
     ids = encoded.ids or [loaded.encoder.unk_id]
     segments = encoded.segment_ids or [0]

@@ -23,8 +23,8 @@ def _pct(value: float) -> str:
 def result_table(result: TrainResult) -> Table:
     """The end-of-training summary: dev scores against baselines, best epoch, where the run is."""
     table = Table(title="training result", show_header=False, title_justify="left")
-    table.add_column("what", style="bold")
-    table.add_column("value")
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")  # the run path must stay whole to be copied
     if result.dev is not None:
         dev = result.dev
         table.add_row("dev accuracy", f"[bold green]{_pct(dev.accuracy)}[/]  (n={dev.n})")

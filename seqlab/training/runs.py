@@ -39,6 +39,7 @@ class RunInfo:
     labels: tuple[str, ...]
     dataset: str
     task: str
+    is_pair: bool = False
 
 
 @dataclass
@@ -52,9 +53,11 @@ class LoadedRun:
     run_dir: Path
     spec: dict[str, Any]
     task: str
+    is_pair: bool = False
 
 
-def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], labels: Sequence[str], task: str) -> None:
+def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], labels: Sequence[str], task: str,
+                 is_pair: bool = False) -> None:
     """Write config.json: the training config, the model spec, the labels and the seqlab version."""
     from seqlab import __version__
 
@@ -66,6 +69,7 @@ def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], label
             "labels": list(labels),
             "dataset": config.data,
             "task": task,
+            "is_pair": is_pair,
             "seqlab": __version__,
         },
     )
@@ -86,7 +90,8 @@ def read_run_info(run_dir: Path) -> RunInfo:
         labels = tuple(payload["labels"])
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError):
         raise SeqlabError(f"{path} is not a valid run config; the run is damaged, train it again") from None
-    return RunInfo(config, spec, labels, str(payload.get("dataset", config.data)), str(payload.get("task", "classify")))
+    return RunInfo(config, spec, labels, str(payload.get("dataset", config.data)), str(payload.get("task", "classify")),
+                   bool(payload.get("is_pair", False)))
 
 
 def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: int, pad_id: int,
@@ -117,7 +122,7 @@ def load_run(path: Path, device: str = "cpu", weights: str = BEST_WEIGHTS) -> Lo
     target = resolve_device(device)
     load_weights(model, run_dir / weights, device="cpu")
     model.to(target).eval()
-    return LoadedRun(model, encoder, info.labels, info.config, run_dir, info.spec, info.task)
+    return LoadedRun(model, encoder, info.labels, info.config, run_dir, info.spec, info.task, info.is_pair)
 
 
 def read_metrics(run_dir: Path) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 from rich.console import Console
+from rich.markup import escape
 from torch import nn
 
 from seqlab.errors import SeqlabError
@@ -123,8 +124,10 @@ def _freeze_body(model: nn.Module) -> None:
         parameter.requires_grad_(True)
 
 
-def _prepare(config: TrainConfig, context: DistContext) -> _Prepared:
+def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None = None) -> _Prepared:
+    """Load the data, build the encoder and the model (a resumed run reuses its own encoder and spec)."""
     from seqlab.data.batching import encode_examples, make_loader
+    from seqlab.data.encoders import load_encoder
     from seqlab.data.registry import load_splits
 
     task = config.resolved_task
@@ -134,10 +137,13 @@ def _prepare(config: TrainConfig, context: DistContext) -> _Prepared:
         raise SeqlabError(f"dataset {config.data} has no training examples; check the files in --data-dir")
     if not splits.dev:
         raise SeqlabError(f"dataset {config.data} has no dev split to pick the best epoch on")
-    encoder = _make_encoder(config, splits, task)
-    spec = _model_spec(config)
-    model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
-    if config.init_from:
+    if resume_dir is not None:  # the weights come from state.pt; no pretrained loading or LM transfer
+        encoder, spec = load_encoder(resume_dir / ENCODER_DIR), read_run_info(resume_dir).spec
+        model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
+    else:
+        encoder, spec = _make_encoder(config, splits, task), _model_spec(config)
+        model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
+    if config.init_from and resume_dir is None:
         from seqlab.models.transformer import transfer_lm_body
         from seqlab.training.runs import load_run
 
@@ -167,11 +173,11 @@ def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, e
     config = read_run_info(run_dir).config
     if epochs is not None:
         config = replace(config, epochs=epochs)
-    return _run(validate(config), console, quiet, resume_dir=run_dir)
+    return _run(validate(config), console, quiet, resume_dir=run_dir, extend=epochs is not None)
 
 
 def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
-         runs_dir: Path | None = None) -> TrainResult:
+         runs_dir: Path | None = None, extend: bool = False) -> TrainResult:
     from seqlab.device import cpu_threads, resolve_device, seed_everything
     from seqlab.io import new_run_dir
     from seqlab.paths import runs_root
@@ -182,7 +188,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
     try:
         with cpu_threads(config.threads):
             seed_everything(config.seed)
-            prepared = _prepare(config, context)
+            prepared = _prepare(config, context, resume_dir)
             model = prepared.model.to(device)
             parameters = sum(p.numel() for p in model.parameters())
             optimizer = make_optimizer(model, config)
@@ -191,24 +197,29 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             start: FitProgress | None = None
             if resume_dir is not None:
                 start = restore_resumable(resume_dir, model, optimizer, scheduler)
-                if start.finished and start.epoch >= config.epochs:
-                    raise SeqlabError(
-                        f"run {resume_dir} already finished {start.epoch} epochs; "
-                        "pass --epochs N with a larger N to train it further"
-                    )
-                start.finished = False
+                if start.finished:
+                    if start.epoch >= config.epochs or (start.stopped_early and not extend):
+                        how = "stopped early after" if start.stopped_early else "already finished"
+                        raise SeqlabError(
+                            f"run {resume_dir} {how} {start.epoch} epochs; "
+                            "pass --epochs N with a larger N to train it further"
+                        )
+                    # training further: patience starts counting again
+                    start.finished, start.stopped_early, start.bad_epochs = False, False, 0
                 run_dir: Path | None = resume_dir
                 if context.is_main:
                     truncate_metrics(resume_dir, start.epoch)
             elif context.is_main:
                 run_dir = new_run_dir(runs_dir or runs_root(), config.run_name)
-                write_config(run_dir, config, prepared.spec, prepared.splits.labels, prepared.task)
+                write_config(run_dir, config, prepared.spec, prepared.splits.labels, prepared.task,
+                             prepared.splits.is_pair)
                 prepared.encoder.save(run_dir / ENCODER_DIR)
             else:
                 run_dir = None
             if show is not None:
                 where = f"resuming {run_dir} at epoch {start.epoch + 1}" if start else f"run {run_dir}"
-                show.print(f"[bold]{config.family}[/] on {config.data}: {parameters:,} parameters, {device}, {where}", soft_wrap=True)
+                show.print(f"[bold]{config.family}[/] on {escape(config.data)}: {parameters:,} parameters, {device}, "
+                           f"{escape(where)}", soft_wrap=True)
             trainable = distributed.wrap(model, context, device)
             if config.compile:
                 trainable = torch.compile(trainable)
@@ -238,18 +249,16 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
                         and r.get("epoch") == progress.best_epoch), {})
     best_record = {k: v for k, v in best_record.items() if k not in {"event", "epoch", "step", "split"}}
     dev: Metrics | None = None
-    if prepared.task == "classify":
-        if run_dir is not None:
-            load_weights(model, run_dir / BEST_WEIGHTS, device=str(device))
+    if prepared.task == "classify" and run_dir is not None:  # other ranks have nothing to report
+        load_weights(model, run_dir / BEST_WEIGHTS, device=str(device))
         outputs = classify_loader(model, prepared.dev_loader, device)
         labels = prepared.splits.labels
         dev = compute_metrics(outputs.gold, outputs.predicted, labels, split="dev",
                               loss=outputs.loss_sum / max(len(outputs.gold), 1),
                               train_gold=prepared.train_gold, seed=prepared.config.seed)
-        if run_dir is not None:
-            rows = [(e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, labels[p], probs[p])
-                    for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
-            write_predictions(run_dir, rows)
+        rows = [(e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, labels[p], probs[p])
+                for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
+        write_predictions(run_dir, rows)
     result = TrainResult(
         run_dir=run_dir, task=prepared.task, best_epoch=progress.best_epoch, epochs_run=progress.epoch,
         stopped_early=progress.stopped_early, dev=dev, dev_record=best_record, seconds=fitted.seconds,

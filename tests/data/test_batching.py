@@ -114,3 +114,13 @@ def test_bad_batch_size_and_rank():
         make_loader(dataset, 0, shuffle=True, seed=0)
     with pytest.raises(SeqlabError, match="rank must be in"):
         make_loader(dataset, 2, shuffle=True, seed=0, rank=2, world_size=2)
+
+
+def test_len_matches_iteration_for_every_setting():
+    for n in (1, 99, 1600, 1601, 3333):
+        for shuffle in (True, False):
+            for bucket in (True, False):
+                for world_size in (1, 3):
+                    shards = [BucketBatchSampler([i % 37 for i in range(n)], 32, shuffle=shuffle, seed=1, bucket=bucket,
+                                                 rank=r, world_size=world_size) for r in range(world_size)]
+                    assert all(len(list(s)) == len(s) for s in shards), (n, shuffle, bucket, world_size)

@@ -25,3 +25,11 @@ def test_dataset_stats_counts_labels_and_pairs():
     train, test = dataset_stats(splits)
     assert (train.split, train.count, train.labels, train.max_length) == ("train", 2, {"a": 1, "b": 1}, 3)
     assert test.mean_length == 3.0 and test.percentiles["p50"] == 3
+
+
+def test_long_tail_goes_into_one_last_bin():
+    values = list(range(1, 101)) + [10_000]
+    bins = histogram(values, bins=5, upper=percentile(values, 99))
+    assert bins[-1] == (101, 10_000, 1)
+    assert sum(count for _, _, count in bins) == len(values)
+    assert bins[0] == (1, 20, 20)

@@ -86,3 +86,16 @@ def test_round_trip_of_in_vocabulary_words(words, shout):
     text = " ".join(words)
     encoded = toy.encode(text.upper() if shout else text)
     assert unknown_count(toy, encoded) == 0 and toy.decode(encoded.ids) == text
+
+
+def test_default_without_the_pretrained_extra_trains_on_the_builtin_corpus(monkeypatch):
+    from seqlab.data import wordpiece as module
+
+    monkeypatch.setattr("seqlab.paths.has_pretrained", lambda: False)
+    module._default_wordpiece.cache_clear()
+    try:
+        fallback = WordPiece.default()
+        assert fallback.source == module.TRAINED_SOURCE and fallback.vocab_size <= 2000
+        assert unknown_count(fallback, fallback.encode("the plot was not clever .")) == 0
+    finally:
+        module._default_wordpiece.cache_clear()

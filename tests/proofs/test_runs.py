@@ -44,8 +44,10 @@ def test_tour_step_proves_all_then_checks_the_tour_run(trained_runs, tmp_path):
     console = Console(record=True, width=100)
     ctx = TourContext(out_dir=tmp_path, seed=0, device="cpu", console=console)
     ctx.shared["transformer_run"] = trained_runs["transformer"]
+    ctx.shared["lstm_run"] = trained_runs["lstm"]
     summary = STEP.run(ctx)
     assert summary["proved"] == summary["identities"] == summary["checks_passed"] == 11
+    assert summary["lstm_checks_passed"] == 2
     assert summary["checked_on"] == f"run {trained_runs['transformer'].name}"
     assert (tmp_path / "proofs.tex").is_file()
     text = console.export_text()

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from seqlab.cli import app
-from seqlab.training.runs import read_metrics
+from seqlab.training.runs import list_runs, read_metrics
 
 ARGS = ["train", "--epochs", "6", "--max-train-examples", "800", "--embed-dim", "16", "--hidden", "16",
         "--threads", "1", "--device", "cpu", "--max-length", "24", "--name", "kill", "--quiet"]
@@ -57,6 +57,8 @@ def test_sigkill_then_resume_matches_an_uninterrupted_run(runner, tmp_path, monk
     done = _finished_epochs(run_dir)
     assert 1 <= done < 6, "the run must be killed mid-training"
     assert not (run_dir / "result.json").exists()
+    (unfinished,) = list_runs(killed_root)
+    assert not unfinished.finished and unfinished.best_dev is not None  # `seqlab runs` shows it as unfinished
 
     resumed = runner.invoke(app, ["train", "--resume", str(run_dir), "--quiet"])
     assert resumed.exit_code == 0, resumed.output

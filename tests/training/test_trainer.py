@@ -117,3 +117,27 @@ def test_resume_refuses_a_finished_run_but_extends_it_with_more_epochs():
     extended = resume(run.run_dir, quiet=True, epochs=2)
     assert extended.run_dir == run.run_dir and extended.epochs_run == 2
     assert [r["epoch"] for r in read_metrics(run.run_dir) if r["split"] == "dev"] == [1, 2]
+
+
+def test_sentence_pair_runs_need_the_pair_when_predicting():
+    run = train(tiny_config("gru", data="builtin-entailment", epochs=1, max_train_examples=32), quiet=True)
+    loaded = load_run(run.run_dir)
+    prediction = predict(loaded, "a dog runs in the park .", "an animal runs in the park .")
+    assert set(prediction.probabilities) == {"entailment", "not_entailment"}
+    assert "<sep>" in prediction.tokens
+    with pytest.raises(SeqlabError, match="pass the second sentence with --pair"):
+        predict(loaded, "a dog runs in the park .")
+    lstm = load_run(train(tiny_config("lstm", epochs=1, max_train_examples=32), quiet=True).run_dir)
+    with pytest.raises(SeqlabError, match="leave out --pair"):
+        predict(lstm, "good", "bad")
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_training_with_bf16_autocast_is_deterministic():
+    config = tiny_config("transformer", device="cuda", max_train_examples=64)
+    first, second = train(config, quiet=True), train(config, quiet=True)
+    assert first.device.startswith("cuda")
+    assert [r["loss"] for r in read_metrics(first.run_dir)] == pytest.approx(
+        [r["loss"] for r in read_metrics(second.run_dir)], rel=1e-3
+    )

@@ -1,0 +1,88 @@
+"""LM pretraining then transfer: a causal Transformer pretrained on the training text, then classifying,
+against the same model trained from scratch."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
+from seqlab.experiments.recipes.common import Sizes, train_config, with_seeds
+from seqlab.experiments.summary import baseline_row_note, dev_scores, fmt_mean_sd, group_seeds, mean_sd
+
+SIZES = Sizes(epochs=3, max_length=128)
+MODEL = {"family": "lm", "d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 128}
+TINY_MODEL = {"family": "lm", "d_model": 32, "n_heads": 2, "n_layers": 1, "d_ff": 64}
+PRETRAIN = "lm-pretrain"
+
+
+def lm_dataset(config: ExperimentConfig) -> str:
+    """--data, else CFIMDB with --data-dir, else the built-in sentiment corpus."""
+    if config.data:
+        return config.data
+    return "cfimdb" if config.data_dir else "builtin-sentiment"
+
+
+def plan_transfer(config: ExperimentConfig) -> Plan:
+    """Pretrain the LM (next-token loss on the training text), then two classifiers of the same shape:
+    one starting from the LM's body, one from random weights."""
+    data = lm_dataset(config)
+    model = dict(TINY_MODEL if config.tiny else MODEL)
+    classify = train_config(config, SIZES, data, model, task="classify")
+    pretrain = dataclasses.replace(classify, task="lm")
+    trials = with_seeds(config, PRETRAIN, {"model": "causal LM", "start": "pretraining"}, pretrain)
+    trials += with_seeds(config, "from-scratch", {"model": "classifier", "start": "random weights"}, classify)
+    trials += with_seeds(config, "transfer", {"model": "classifier", "start": "LM body"}, classify, after=PRETRAIN)
+    notes = [f"model: causal Transformer d_model {model['d_model']}, {model['n_layers']} layer(s), "
+             f"{model['n_heads']} heads, sinusoidal positions, square subsequent mask; the classifier pools the "
+             "last real token", "the LM is pretrained on the same training texts (labels unused), for as many "
+             "epochs as the classifiers train"]
+    return Plan(trials, [data], notes)
+
+
+def _mean_curve(items: list[dict[str, Any]], metric: str) -> list[tuple[int, float]]:
+    """The per-epoch mean of `metric` over seeds."""
+    by_epoch: dict[int, list[float]] = {}
+    for record in items:
+        for point in record["result"].get("curve", []):
+            if metric in point:
+                by_epoch.setdefault(int(point["epoch"]), []).append(float(point[metric]))
+    return [(epoch, sum(v) / len(v)) for epoch, v in sorted(by_epoch.items())]
+
+
+def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
+    """Dev accuracy per epoch of both classifiers on one plot; the LM's perplexity; the gain from transfer."""
+    from seqlab.experiments.plots import epoch_curves
+    from seqlab.viz.figures import save_figure
+
+    rows, curves, best = [], {}, {}
+    for tags, items in group_seeds(records):
+        if tags["model"] == "causal LM":
+            perplexity = [r["result"]["dev_record"].get("perplexity", float("nan")) for r in items]
+            rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
+                         f"perplexity {sum(perplexity) / len(perplexity):.1f}", "-", "-"))
+            continue
+        curve = _mean_curve(items, "accuracy")
+        curves[f"{tags['start']}"] = [(e, 100 * v) for e, v in curve]
+        best[tags["start"]] = mean_sd(dev_scores(items))[0]
+        rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
+                     fmt_mean_sd(dev_scores(items)), fmt_mean_sd(dev_scores(items, "macro_f1"), percent=False),
+                     "  ".join(f"{v:.1f}" for _, v in curves[tags["start"]])))
+    save_figure(epoch_curves(curves, "dev accuracy per epoch: LM transfer vs from scratch"), out / "transfer-curves.png")
+    table = ResultTable("LM pretraining then transfer",
+                        ("model", "starts from", "parameters", "best dev accuracy % (or LM perplexity)",
+                         "dev macro-F1", "dev accuracy % per epoch"), tuple(rows))
+    notes = [baseline_row_note(records)]
+    if "LM body" in best and "random weights" in best:
+        gain = 100 * (best["LM body"] - best["random weights"])
+        notes.append(f"transfer minus scratch: {gain:+.1f} accuracy points at the best epoch")
+    return Summary([table], ["transfer-curves.png"], notes, {"curves": curves})
+
+
+RECIPES = (
+    Recipe("lm-transfer", "LM pretraining then transfer",
+           "A causal LM pretrained on the training text, its body then classifying, against the same model from "
+           "scratch.", plan_transfer, summarize_transfer),
+)

@@ -1,0 +1,85 @@
+"""The report folder: README.md (tables, figures, the command that reproduces it) and results.json."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.recipe import Recipe, ResultTable, Summary
+from seqlab.io import atomic_write_json, atomic_write_text
+
+README_FILE = "README.md"
+RESULTS_FILE = "results.json"
+EXPERIMENT_FILE = "experiment.json"
+
+
+def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
+    """The `seqlab experiment run` line that makes (or resumes) this report."""
+    parts = ["seqlab", "experiment", "run", config.recipe]
+    options: list[tuple[str, Any]] = [
+        ("--data-dir", config.data_dir), ("--data", config.data), ("--budget", config.budget),
+        ("--seeds", config.seeds if config.seeds != 1 else None), ("--seed", config.seed or None),
+        ("--epochs", config.epochs), ("--max-train", config.max_train), ("--max-length", config.max_length),
+        ("--run", config.run), ("--device", config.device if config.device != "auto" else None),
+        ("--threads", config.threads),
+    ]
+    for flag, value in options:
+        if value is not None:
+            parts += [flag, str(value)]
+    if config.tiny:
+        parts.append("--tiny")
+    parts += ["--out", str(out_dir)]
+    return shlex.join(parts)
+
+
+def markdown_table(table: ResultTable) -> str:
+    """A GitHub markdown table (pipes in cells escaped)."""
+    def cell(value: str) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"| {' | '.join(cell(c) for c in table.columns)} |", f"|{'|'.join('---' for _ in table.columns)}|"]
+    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, str]:
+    """Versions and machine, so a reader can tell where the numbers came from."""
+    import torch
+
+    from seqlab import __version__
+
+    return {"seqlab": __version__, "torch": torch.__version__, "python": platform.python_version(),
+            "machine": f"{platform.system()} {platform.machine()}, {torch.get_num_threads()} torch threads"}
+
+
+def write_readme(recipe: Recipe, config: ExperimentConfig, out_dir: Path, summary: Summary, facts: dict[str, Any],
+                 plan_notes: list[str]) -> Path:
+    """README.md: what was run, the tables, the figures, the notes, and how to reproduce it."""
+    lines = [f"# {recipe.name}", "", recipe.description, ""]
+    lines += ["## Reproduce", "", "```", reproduce_command(config, out_dir), "```", ""]
+    lines += ["Rerunning the same command into the same `--out` skips every finished trial.", ""]
+    lines += ["## Setting", ""]
+    lines += [f"- {key}: {value}" for key, value in facts.items()]
+    lines += [f"- {note}" for note in plan_notes]
+    lines.append("")
+    for table in summary.tables:
+        lines += [f"## {table.title}", "", markdown_table(table), ""]
+    if summary.notes:
+        lines += ["## Reading the results", ""] + [f"- {note}" for note in summary.notes] + [""]
+    if summary.figures:
+        lines += ["## Figures", ""] + [f"![{name}]({name})" for name in summary.figures] + [""]
+    return atomic_write_text(out_dir / README_FILE, "\n".join(lines))
+
+
+def write_results(out_dir: Path, payload: dict[str, Any]) -> Path:
+    """results.json: config, every trial record, the summary tables and data."""
+    return atomic_write_json(out_dir / RESULTS_FILE, payload)
+
+
+def now_utc() -> str:
+    """The current time, ISO 8601 in UTC to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,169 @@
+"""Running a recipe end to end: plan, run (or skip) each trial with progress, summarize, write the report."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from seqlab.errors import SeqlabError
+from seqlab.experiments.config import ExperimentConfig, validate
+from seqlab.experiments.execute import run_trial
+from seqlab.experiments.recipe import Recipe, Summary
+from seqlab.experiments.recipes import get_recipe
+from seqlab.experiments.report import EXPERIMENT_FILE, now_utc, reproduce_command, write_readme, write_results
+from seqlab.experiments.trials import Trial, TrialStore, trial_key
+from seqlab.io import atomic_write_json
+from seqlab.training.loop import TrainingInterrupted
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """How a recipe run went: where the report is, how many trials were trained or found done, the summary."""
+
+    recipe: str
+    out_dir: Path
+    trials: int
+    trained: int
+    skipped: int
+    seconds: float
+    summary: Summary
+    readme: Path
+    results: Path
+    command: str
+
+
+def _out_dir(config: ExperimentConfig) -> Path:
+    """--out (created or resumed), else a new folder under <runs>/experiments/."""
+    from seqlab.io import new_run_dir
+    from seqlab.paths import runs_root
+
+    if config.out is None:
+        return new_run_dir(runs_root() / "experiments", config.recipe)
+    out = Path(config.out)
+    marker = out / EXPERIMENT_FILE
+    if marker.is_file():
+        try:
+            earlier = json.loads(marker.read_text(encoding="utf-8")).get("recipe")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            earlier = None
+        if earlier != config.recipe:
+            raise SeqlabError(
+                f"--out {out} holds a {earlier or 'damaged'} experiment, not {config.recipe}; "
+                "choose another --out folder"
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _check_dependencies(trials: list[Trial]) -> None:
+    names = [t.name for t in trials]
+    if len(set(names)) != len(names):
+        raise AssertionError(f"a recipe planned two trials with the same name: {names}")
+    for index, trial in enumerate(trials):
+        if trial.after is not None and trial.after not in names[:index]:
+            raise AssertionError(f"trial {trial.name} comes after {trial.after}, which is not planned before it")
+
+
+def _progress(console: Console | None) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=console is None or not console.is_terminal, transient=True,
+    )
+
+
+def _trial_line(record: dict[str, Any], skipped: bool) -> str:
+    """One line per finished trial: its name and headline number."""
+    result = record.get("result", {})
+    if record.get("kind") == "measure":
+        headline = str(result.get("headline", "measured"))
+    elif "dev" in result:
+        headline = f"dev accuracy {100 * result['dev']['accuracy']:.1f}%"
+    elif "dev_record" in result:
+        headline = f"dev perplexity {result['dev_record'].get('perplexity', float('nan')):.1f}"
+    else:
+        headline = str(result.get("headline", "measured"))
+    how = "[dim]done earlier, skipped[/]" if skipped else f"{record.get('wall_seconds', 0):.1f} s"
+    return f"  {escape(record['name'])}: {escape(headline)}  ({how})"
+
+
+def run_experiment(config: ExperimentConfig, console: Console | None = None) -> ExperimentResult:
+    """Run recipe `config.recipe`: every planned trial not already done in the output folder, then the report."""
+    recipe: Recipe = get_recipe(config.recipe)
+    validate(config)
+    plan = recipe.plan(config)
+    _check_dependencies(plan.trials)
+    out_dir = _out_dir(config)
+    command = reproduce_command(config, out_dir)
+    atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
+    store = TrialStore(out_dir)
+    started = time.perf_counter()
+    keys: dict[str, str] = {}
+    run_dirs: dict[str, Path | None] = {}
+    records: list[dict[str, Any]] = []
+    trained = skipped = 0
+    if console is not None:
+        console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)}; "
+                      f"report in {escape(str(out_dir))}", soft_wrap=True)
+    with _progress(console) as progress:
+        task = progress.add_task(recipe.name, total=len(plan.trials))
+        for trial in plan.trials:
+            after_key = keys.get(trial.after) if trial.after else None
+            key = trial_key(trial, after_key)
+            keys[trial.name] = key
+            progress.update(task, description=trial.name)
+            record = store.finished(trial, key)
+            was_skipped = record is not None
+            if record is None:
+                folder = store.fresh_folder(trial, key)
+                after_run = run_dirs.get(trial.after) if trial.after else None
+                try:
+                    record = run_trial(trial, key, folder, after_run, out_dir)
+                except (KeyboardInterrupt, TrainingInterrupted):
+                    raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
+                                              f"finished trial(s) are kept; resume with: {command}") from None
+                store.save(trial, key, record)
+                trained += 1
+            else:
+                skipped += 1
+            run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
+            records.append(record)
+            if console is not None:
+                progress.console.print(_trial_line(record, was_skipped), soft_wrap=True)
+            progress.advance(task)
+    summary = recipe.summarize(config, records, out_dir)
+    seconds = time.perf_counter() - started
+    facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
+    readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
+    results = write_results(out_dir, {
+        "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
+        "facts": facts, "notes": plan.notes + summary.notes,
+        "tables": [asdict(t) for t in summary.tables], "figures": summary.figures, "data": summary.data,
+        "trials": records,
+    })
+    return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
+                            results, command)
+
+
+def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str, Any]], trained: int, skipped: int,
+           seconds: float) -> dict[str, Any]:
+    """The settings a reader needs next to the numbers: data, seeds, device, time, versions."""
+    from seqlab.experiments.report import environment
+
+    devices = sorted({r["result"]["device"] for r in records if "device" in r.get("result", {})})
+    trial_seconds = sum(float(r.get("wall_seconds", 0.0)) for r in records)
+    return {
+        "datasets": ", ".join(datasets),
+        "seeds": ", ".join(str(s) for s in config.seed_list),
+        "device": ", ".join(devices) or config.device,
+        "trials": f"{len(records)} ({trained} trained now, {skipped} found done)",
+        "wall time": f"{seconds:.1f} s this invocation; {trial_seconds:.1f} s summed over all trials",
+        "finished": now_utc(),
+        **environment(),
+    }

@@ -1,0 +1,61 @@
+"""`seqlab experiment`: list, run with --json, and one-line errors with exit 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seqlab.cli import app
+
+
+def test_list_json_names_every_recipe(runner):
+    result = runner.invoke(app, ["experiment", "list", "--json"])
+    assert result.exit_code == 0
+    names = [r["name"] for r in json.loads(result.output)]
+    assert "rnn-compound-scaling" in names and "bias-probe" in names and len(names) == 10
+
+
+def test_run_json_then_resume(runner, tmp_path):
+    args = ["experiment", "run", "tokenizers", "--tiny", "--max-train", "100", "--out", str(tmp_path / "t"), "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["trained"] == 2
+    second = json.loads(runner.invoke(app, args).output)
+    assert (second["trained"], second["skipped"]) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["experiment", "run", "rnn-nope"], "known: rnn-optimizers"),
+        (["experiment", "run", "rnn-width", "--budget", "0"], "--budget must be at least 1"),
+        (["experiment", "run", "rnn-width", "--data-dir", "/no/such/folder"], "does not exist"),
+        (["experiment", "run", "rnn-width", "--seeds", "0"], "--seeds"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(runner, args, expected):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0]
+
+
+def test_out_folder_of_another_recipe_is_refused(runner, tmp_path):
+    out = str(tmp_path / "shared")
+    assert runner.invoke(app, ["experiment", "run", "tokenizers", "--tiny", "--max-train", "50", "--out", out]).exit_code == 0
+    result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--out", out])
+    assert result.exit_code == 2 and "holds a tokenizers experiment" in result.output
+
+
+def test_ctrl_c_in_a_trial_names_the_resume_command(runner, tmp_path, monkeypatch):
+    import seqlab.experiments.runner as runner_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner_module, "run_trial", interrupted)
+    out = str(tmp_path / "cut")
+    result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--out", out])
+    assert result.exit_code == 130
+    assert "resume with: seqlab experiment run rnn-width --tiny --out" in " ".join(result.output.split())
