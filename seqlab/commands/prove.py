@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import JsonOption, user_errors
+from seqlab.errors import SeqlabError
 from seqlab.console import console, emit_json
 
 
@@ -43,6 +44,8 @@ def prove(
 
     config = ProveConfig(ids=tuple(ids or ()), latex=latex)
     items = prove_identities(config.ids)
+    if config.latex is not None and config.latex.is_dir():
+        raise SeqlabError(f"--latex {config.latex} is a folder; give a file name such as proofs.tex")
     if config.latex is not None:
         atomic_write_text(config.latex, latex_document(items))
     all_verified = all(item.proof.verified for item in items)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import JsonOption, user_errors
+from seqlab.errors import SeqlabError
 from seqlab.console import console, emit_json
 
 
@@ -28,6 +29,9 @@ def runs(
     from seqlab.training.report import runs_table
     from seqlab.training.runs import list_runs
 
+    if root is not None and not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise SeqlabError(f"--root {root} {what}; pass the folder that holds your runs (default ./runs)")
     folder = root or runs_root()
     found = list_runs(folder)
     if json_output:

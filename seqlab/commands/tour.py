@@ -48,6 +48,11 @@ def tour(
         if unknown:
             raise SeqlabError(f"unknown tour step(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         steps = [s for s in steps if s.name in only]
+    from seqlab.device import resolve_device
+
+    resolve_device(device)  # a device that is not here fails before any step starts
+    if out is not None and out.exists() and not out.is_dir():
+        raise SeqlabError(f"--out {out} is a file; give a folder for the tour's runs and figures")
     out_dir = out or Path(tempfile.mkdtemp(prefix="seqlab-tour-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     quiet_console = console if not json_output else console.__class__(quiet=True)

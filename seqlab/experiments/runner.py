@@ -71,6 +71,19 @@ def _check_dependencies(trials: list[Trial]) -> None:
             raise AssertionError(f"trial {trial.name} comes after {trial.after}, which is not planned before it")
 
 
+def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...]) -> None:
+    """Fail on a bad device, run or dataset before any report folder is made."""
+    from seqlab.data.registry import load_splits
+    from seqlab.device import resolve_device
+    from seqlab.training.runs import read_run_info
+
+    resolve_device(config.device)
+    if config.run is not None:
+        read_run_info(Path(config.run))
+    for name in datasets:
+        load_splits(name, Path(config.data_dir) if config.data_dir else None, seed=config.seed)
+
+
 def _progress(console: Console | None) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -99,6 +112,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     validate(config)
     plan = recipe.plan(config)
     _check_dependencies(plan.trials)
+    _check_inputs(config, plan.datasets)
     out_dir = _out_dir(config)
     command = reproduce_command(config, out_dir)
     atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +116,7 @@ class TrainConfig:
         """"lm" (next-token pretraining) or "classify"."""
         if self.task != "auto":
             return self.task
-        return "lm" if self.family == "lm" else "classify"
+        return "lm" if self.family == "lm" and not self.init_from else "classify"
 
     @property
     def run_name(self) -> str:
@@ -143,9 +145,11 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"unknown task {config.task!r}; choose one of: {', '.join(TASKS)}")
     if config.resolved_task == "lm" and config.family != "lm":
         raise SeqlabError(f"--task lm needs --model lm (a causal language model), not {config.family}")
+    if config.resolved_task == "lm" and config.init_from:
+        raise SeqlabError("--init-from copies a pretrained LM body into a classifier; drop --task lm")
     if config.optimizer not in OPTIMIZERS:
         raise SeqlabError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    if not config.lr > 0:
+    if not (math.isfinite(config.lr) and config.lr > 0):
         raise SeqlabError(f"--lr must be greater than 0 (got {config.lr}); try 3e-3 for Adam or 0.1 for SGD")
     if config.weight_decay < 0:
         raise SeqlabError(f"--weight-decay must be 0 or more (got {config.weight_decay})")

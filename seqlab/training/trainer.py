@@ -141,7 +141,8 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         encoder, spec = load_encoder(resume_dir / ENCODER_DIR), read_run_info(resume_dir).spec
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
     else:
-        encoder, spec = _make_encoder(config, splits, task), _model_spec(config)
+        spec = _model_spec(config)  # first, so a bad --init-from is reported as such
+        encoder = _make_encoder(config, splits, task)
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
     if config.init_from and resume_dir is None:
         from seqlab.models.transformer import transfer_lm_body
