@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from seqlab.errors import SeqlabError
@@ -89,7 +91,14 @@ def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
 
-ACTIVATIONS = {"gelu": gelu, "gelu_new": gelu_tanh, "gelu_pytorch_tanh": gelu_tanh, "relu": torch.relu}
+# The hand-written forms above teach the formula; training uses torch's fused kernels, which compute the
+# same functions (tests/models check they agree).
+ACTIVATIONS = {
+    "gelu": F.gelu,
+    "gelu_new": partial(F.gelu, approximate="tanh"),
+    "gelu_pytorch_tanh": partial(F.gelu, approximate="tanh"),
+    "relu": torch.relu,
+}
 
 
 class BertEmbeddings(nn.Module):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -25,6 +26,14 @@ class LayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Normalize `x` [..., d] over its last dimension and apply gamma and beta."""
+        if not self.unbiased and type(self).normalize is LayerNorm.normalize:
+            # Fast path: torch's fused kernel computes exactly `normalize` below (tests prove it), in one
+            # pass instead of ~7 elementwise passes (and their backward).
+            return F.layer_norm(x, (self.d,), self.weight, self.bias, self.eps)
+        return self.normalize(x)
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        """The formula written out: gamma * (x - mean) / sqrt(var + eps) + beta."""
         mean = x.mean(dim=-1, keepdim=True)  # [..., 1]
         var = x.var(dim=-1, keepdim=True, unbiased=self.unbiased)  # [..., 1]
         return self.weight * (x - mean) / torch.sqrt(var + self.eps) + self.bias

@@ -186,3 +186,14 @@ def test_bad_config_values_are_clear_errors() -> None:
         BertConfig(hidden_size=16, num_attention_heads=3)
     config = BertConfig.from_dict({**TINY, "model_type": "bert", "architectures": ["BertModel"]})
     assert config.hidden_size == 16 and config.to_dict()["vocab_size"] == 40
+
+
+def test_hand_written_gelu_equals_the_fused_activation():
+    import torch.nn.functional as F
+
+    from seqlab.models.bert import ACTIVATIONS, gelu, gelu_tanh
+
+    x = torch.linspace(-6, 6, 1001, dtype=torch.float64)
+    torch.testing.assert_close(ACTIVATIONS["gelu"](x), gelu(x), rtol=0, atol=1e-12)
+    torch.testing.assert_close(ACTIVATIONS["gelu_new"](x), gelu_tanh(x), rtol=0, atol=1e-12)
+    assert F.gelu is ACTIVATIONS["gelu"]

@@ -43,3 +43,14 @@ def test_norm_is_sqrt_d_biased_and_sqrt_d_minus_1_unbiased() -> None:
 
 def test_parameter_names_are_weight_and_bias() -> None:
     assert sorted(name for name, _ in LayerNorm(4).named_parameters()) == ["bias", "weight"]
+
+
+def test_fused_fast_path_equals_the_written_out_formula():
+    torch.manual_seed(0)
+    norm = LayerNorm(16, eps=1e-5)
+    with torch.no_grad():
+        norm.weight.uniform_(0.5, 1.5)
+        norm.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(3, 7, 16, dtype=torch.float64)
+    norm = norm.double()
+    torch.testing.assert_close(norm(x), norm.normalize(x), rtol=0, atol=1e-12)
