@@ -12,12 +12,11 @@ from seqlab import __version__
 # One entry per module in seqlab/commands/, in the order `seqlab --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "tour",
-    "data",
-    "tokenize",
+    "data", "tokenize",
     "train", "evaluate", "predict", "runs",
+    "attention", "params", "compare", "plot",
     "prove", "check",
     "explain", "quiz",
-    "attention", "params", "compare", "plot",
     "experiment",
 )
 

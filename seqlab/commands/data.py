@@ -10,8 +10,8 @@ import typer
 from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
 
 data_app = typer.Typer(
-    help="The datasets: what is known ([bold]list[/]), how big and how long ([bold]stats[/]), what the rows "
-    "look like ([bold]show[/]), and fetching the real ones ([bold]download[/]).",
+    help="The datasets: what is known (**list**), how big and how long (**stats**), what the rows "
+    "look like (**show**), and fetching the real ones (**download**).",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )

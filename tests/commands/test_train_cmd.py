@@ -61,6 +61,7 @@ def test_evaluate_predict_and_runs(runner, trained):
 
 
 def test_runs_with_no_runs(runner, tmp_path):
+    (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["runs", "--root", str(tmp_path / "empty")])
     assert result.exit_code == 0 and "no runs" in result.output
 
