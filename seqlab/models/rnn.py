@@ -65,6 +65,15 @@ class RNNClassifier(nn.Module):
         directions = 2 if config.bidirectional else 1
         self.head = nn.Linear(config.hidden_size * directions, num_labels)
 
+    def _packed_final_state(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The last layer's final hidden state, read through a PackedSequence (both directions when bidirectional)."""
+        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+        _, state = self.rnn(packed)
+        final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n); h_n [L*dirs,B,H]
+        if self.config.bidirectional:
+            return torch.cat([final[-2], final[-1]], dim=-1)  # last layer, forward and backward [B,2H]
+        return final[-1]  # [B,H]
+
     def forward(
         self,
         input_ids: torch.Tensor,
@@ -79,11 +88,12 @@ class RNNClassifier(nn.Module):
             # an empty sequence still gets one step (its pad embedding is zero) so packing works
             lengths = attention_mask.long().sum(dim=1).clamp(min=1).cpu()
         embedded = self.dropout(self.embedding(input_ids))  # [B,T,E]
-        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
-        _, state = self.rnn(packed)
-        final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n); h_n [L*dirs,B,H]
-        if self.config.bidirectional:
-            sentence = torch.cat([final[-2], final[-1]], dim=-1)  # last layer, forward and backward [B,2H]
+        if self.config.bidirectional or embedded.is_cuda:
+            sentence = self._packed_final_state(embedded, lengths)
         else:
-            sentence = final[-1]  # [B,H]
+            # One direction over right-padded batches: the output at the last real step is exactly the
+            # packed final state (pads come after it in time), and on CPU this is 4-5x faster than packing.
+            outputs, _ = self.rnn(embedded)  # [B,T,H]
+            last = (lengths.to(outputs.device) - 1).view(-1, 1, 1).expand(-1, 1, outputs.size(-1))
+            sentence = outputs.gather(1, last).squeeze(1)  # [B,H]
         return ClassifierOutput(logits=self.head(self.dropout(sentence)), attentions=None)

@@ -57,3 +57,20 @@ def test_invalid_settings_are_clear_errors() -> None:
         RNNConfig("gru", vocab_size=12, num_layers=0)
     with pytest.raises(SeqlabError, match="dropout"):
         RNNConfig("gru", vocab_size=12, dropout=1.5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_one_direction_padded_fast_path_equals_packing(cell):
+    from seqlab.models.rnn import RNNClassifier, RNNConfig
+
+    torch.manual_seed(0)
+    model = RNNClassifier(RNNConfig(cell=cell, vocab_size=50, embed_dim=8, hidden_size=6, num_layers=2), 3).eval()
+    ids = torch.randint(4, 50, (4, 9))
+    mask = torch.ones(4, 9, dtype=torch.bool)
+    for row, length in enumerate([9, 5, 1, 7]):
+        mask[row, length:] = False
+        ids[row, length:] = 0
+    fast = model(ids, mask).logits
+    embedded = model.embedding(ids)
+    packed = model.head(model._packed_final_state(embedded, mask.long().sum(1)))
+    torch.testing.assert_close(fast, packed, rtol=0, atol=1e-6)
