@@ -40,8 +40,10 @@ def _done(path: Path, json_output: bool, extra: dict | None = None) -> None:
 
 
 def _check_run(run: Path) -> None:
-    if not run.is_dir():
-        raise SeqlabError(f"run folder {run} does not exist; list your runs with: seqlab runs")
+    """A missing folder or one that is not a run: the same one-line error every run command gives."""
+    from seqlab.training.runs import read_run_info
+
+    read_run_info(run)
 
 
 @plot_app.command("positions")
