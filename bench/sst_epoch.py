@@ -1,7 +1,7 @@
 """One epoch of SST fine-tuning: seqlab's training loop against the plain Hugging Face loop.
 
 Both fine-tune the same MiniLM checkpoint on SST (5 classes) with batch 16, max length 128 and AdamW at
-lr 2e-5 on the same number of CPU threads. Ours batches by length (dynamic padding inside length buckets,
+a constant lr 2e-5 (no warm-up, no clipping) on the same number of CPU threads. Ours batches by length (dynamic padding inside length buckets,
 via `seqlab.training.train`); the reference pads each batch of a random order
 (BertForSequenceClassification). Reported: seconds per training epoch, the ratio, tokens processed
 (padding included) and dev accuracy after the epoch.
@@ -113,6 +113,8 @@ def run_ours(args: argparse.Namespace) -> dict:
     config = TrainConfig(
         data="sst", data_dir=str(args.data_dir), model={"family": "bert-pretrained"}, optimizer="adamw",
         lr=2e-5, batch_size=16, max_length=128, epochs=1, seed=args.seed, device="cpu", threads=args.threads,
+        # the reference is a plain loop: constant lr, no warm-up, no clipping
+        schedule="constant", warmup_ratio=0.0, grad_clip=None,
         max_train_examples=args.max_train, compile=args.compile, name="bench-sst-epoch",
     )
     meter = LoopMeter()
@@ -146,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         "command": "python bench/sst_epoch.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": machine_info(torch.device("cpu"), args.threads),
         "settings": {"batch_size": 16, "max_length": 128, "lr": 2e-5, "optimizer": "AdamW", "seed": args.seed,
+                     "schedule": "constant, no warm-up, no clipping (both sides)",
                      "max_train": args.max_train},
         "hf": previous.get("hf") if args.side == "ours" else run_hf(args, model_dir),
         "ours": previous.get("ours") if args.side == "hf" else run_ours(args),

@@ -14,6 +14,7 @@ from seqlab.errors import SeqlabError
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 FAMILIES: tuple[str, ...] = ("lstm", "gru", "transformer", "lm", "bert", "bert-pretrained")
 TASKS: tuple[str, ...] = ("auto", "classify", "lm")
+SCHEDULES: tuple[str, ...] = ("linear", "constant")  # after the warm-up: decay linearly to 0, or hold the peak
 # Command-line option -> the model factory's spec key, per family (seqlab.models.factory defaults).
 SPEC_KEYS: dict[str, dict[str, str]] = {
     "lstm": {"layers": "num_layers", "hidden": "hidden_size", "embed_dim": "embed_dim",
@@ -92,6 +93,7 @@ class TrainConfig:
     epochs: int = 5
     max_length: int = 64
     warmup_ratio: float = 0.1
+    schedule: str = "linear"
     grad_clip: float | None = 1.0
     patience: int | None = None
     seed: int = 0
@@ -163,6 +165,8 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"--max-length must be at least 2 tokens (got {config.max_length})")
     if not 0 <= config.warmup_ratio < 1:
         raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
+    if config.schedule not in SCHEDULES:
+        raise SeqlabError(f"unknown --schedule {config.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
     if config.grad_clip is not None and config.grad_clip <= 0:
         raise SeqlabError(f"--grad-clip must be greater than 0 (got {config.grad_clip}); pass 0 to turn clipping off")
     if config.patience is not None and config.patience < 1:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,9 +25,37 @@ from seqlab.training.tasks import Task, to_device
 
 
 class TrainingInterrupted(SeqlabError):
-    """Ctrl-C during training: the last finished epoch is saved and the message names the resume command."""
+    """Ctrl-C during training: the state is saved and the message names the resume command."""
 
     exit_code = 130
+
+
+class StopRequest:
+    """Turns the first Ctrl-C (SIGINT) into a request that the loop honours at the next step boundary.
+
+    Stopping between steps means the saved weights, optimizer and RNG states are never half-updated, so
+    `--resume` continues as if nothing happened. A second Ctrl-C stops at once (KeyboardInterrupt), and
+    the run then resumes from the last state saved. Only the main thread can own signal handlers; elsewhere
+    Ctrl-C keeps its default behaviour.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 @dataclass
@@ -39,6 +69,12 @@ class FitProgress:
     bad_epochs: int = 0  # epochs in a row without a better dev score
     finished: bool = False
     stopped_early: bool = False
+    # a run stopped inside an epoch: batches of epoch+1 already trained on, and that epoch's loss sums so far
+    batches_done: int = 0
+    epoch_loss: float = 0.0
+    epoch_items: int = 0
+    window_loss: float = 0.0
+    window_items: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,21 +126,41 @@ def restore_resumable(run_dir: Path, model: nn.Module, optimizer: torch.optim.Op
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         checkpoint.set_rng_state(state["rng"])
-        return FitProgress(**{k: state[k] for k in FitProgress.__dataclass_fields__})
+        return FitProgress(**{k: state[k] for k in FitProgress.__dataclass_fields__ if k in state})
     except (KeyError, ValueError, TypeError, RuntimeError):
         raise SeqlabError(f"{run_dir / STATE_FILE} does not match this run's optimizer; start a new training") from None
 
 
-def linear_schedule(optimizer: torch.optim.Optimizer, total_steps: int, warmup_ratio: float) -> torch.optim.lr_scheduler.LambdaLR:
-    """Learning rate rising linearly over the first `warmup_ratio` of steps, then falling linearly to 0."""
+def lr_schedule(
+    optimizer: torch.optim.Optimizer, total_steps: int, warmup_ratio: float, kind: str = "linear"
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate rising linearly over the first `warmup_ratio` of steps, then falling linearly to 0
+    ("linear") or held at its peak ("constant", the plain loop of most reference scripts)."""
     warmup = int(total_steps * warmup_ratio)
 
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / warmup
+        if kind == "constant":
+            return 1.0
         return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _epoch_batches(loader: Iterable[Any], *, resumed: bool) -> Iterable[Any]:
+    """The loader's iterator for one epoch; on an epoch resumed mid-way, without touching the global RNG.
+
+    Creating a DataLoader iterator draws a seed from torch's global RNG. An uninterrupted run made that
+    draw before the epoch's first step, so the RNG state saved mid-epoch already includes it; drawing
+    again on resume would shift every later dropout mask.
+    """
+    if not resumed:
+        return iter(loader)
+    rng = checkpoint.rng_state()
+    iterator = iter(loader)
+    checkpoint.set_rng_state(rng)
+    return iterator
 
 
 def _set_epoch(loader: Iterable[Any], epoch: int) -> None:
@@ -112,6 +168,13 @@ def _set_epoch(loader: Iterable[Any], epoch: int) -> None:
         if hasattr(holder, "set_epoch"):
             holder.set_epoch(epoch)
             return
+
+
+def _saved_point(progress: FitProgress) -> str:
+    """Where a saved run stands, in words: "the start", "epoch 2", or "epoch 3, batch 40"."""
+    if progress.batches_done:
+        return f"epoch {progress.epoch + 1}, batch {progress.batches_done}"
+    return f"epoch {progress.epoch}" if progress.epoch else "the start"
 
 
 def _nan_message(epoch: int, step: int, options: FitOptions) -> str:
@@ -147,20 +210,23 @@ def fit(
     writes = run_dir is not None
     if writes and start is None:  # an epoch-0 state, so even Ctrl-C in the first epoch is resumable
         save_resumable(run_dir, model, optimizer, scheduler, progress)
+    saved = _saved_point(progress)
     history: list[dict[str, Any]] = []
     started = time.perf_counter()
     samples_per_second = 0.0
     bar = EpochProgress(console, quiet=quiet or not dist.is_main)
     model.train()
     try:
-        with bar:
+        with bar, StopRequest() as stop:
             for epoch in range(progress.epoch + 1, options.epochs + 1):
                 if progress.finished:
                     break
                 _set_epoch(train_loader, epoch)
-                bar.start_epoch(epoch, options.epochs, len(train_loader))  # type: ignore[arg-type]
-                epoch_loss, epoch_items, window_loss, window_items = 0.0, 0, 0.0, 0
-                for batch in train_loader:
+                batches = len(train_loader)  # type: ignore[arg-type]
+                bar.start_epoch(epoch, options.epochs, batches, done=progress.batches_done)
+                for index, batch in enumerate(_epoch_batches(train_loader, resumed=progress.batches_done > 0)):
+                    if index < progress.batches_done:  # trained on before an interruption (same order: seed, epoch)
+                        continue
                     batch = to_device(batch, device)
                     with autocast(device):
                         loss, items = task.loss(model, batch)
@@ -171,28 +237,42 @@ def fit(
                     optimizer.step()
                     scheduler.step()
                     progress.step += 1
-                    loss_sum, count = sum_across([float(loss.detach()) * items, float(items)], dist, device)
+                    progress.batches_done = index + 1
+                    # every rank learns of a Ctrl-C in the same step, so all of them stop together
+                    loss_sum, count, stops = sum_across(
+                        [float(loss.detach()) * items, float(items), float(stop.requested)], dist, device)
                     if not math.isfinite(loss_sum):
                         raise SeqlabError(_nan_message(epoch, progress.step, options))
-                    epoch_loss, epoch_items = epoch_loss + loss_sum, epoch_items + int(count)
-                    window_loss, window_items = window_loss + loss_sum, window_items + int(count)
+                    progress.epoch_loss += loss_sum
+                    progress.epoch_items += int(count)
+                    progress.window_loss += loss_sum
+                    progress.window_items += int(count)
                     bar.advance(int(count), loss_sum / max(count, 1))
                     if writes and progress.step % options.log_every == 0:
                         append_jsonl(run_dir / METRICS_FILE, {
                             "event": "step", "epoch": epoch, "step": progress.step, "split": "train",
-                            "loss": window_loss / max(window_items, 1), "lr": scheduler.get_last_lr()[0],
+                            "loss": progress.window_loss / max(progress.window_items, 1),
+                            "lr": scheduler.get_last_lr()[0],
                         })
-                        window_loss, window_items = 0.0, 0
+                        progress.window_loss, progress.window_items = 0.0, 0
+                    if stops and progress.batches_done < batches:
+                        if writes:
+                            save_resumable(run_dir, model, optimizer, scheduler, progress)
+                        raise TrainingInterrupted(
+                            f"interrupted; training is saved as of {_saved_point(progress)} of {batches}; "
+                            f"continue with: {options.resume_hint}"
+                        )
                 samples_per_second = bar.samples_per_second
                 evaluation = task.evaluate(checkpoint.unwrap(model), dev_loader, device)
                 model.train()
                 train_record = {"event": "epoch", "epoch": epoch, "step": progress.step, "split": "train",
-                                "loss": epoch_loss / max(epoch_items, 1)}
+                                "loss": progress.epoch_loss / max(progress.epoch_items, 1)}
                 dev_record = {"event": "epoch", "epoch": epoch, "step": progress.step, "split": "dev",
                               **evaluation.record}
                 history.append(dev_record)
                 improved = evaluation.score > progress.best_score
                 progress.epoch = epoch
+                progress.batches_done, progress.epoch_loss, progress.epoch_items = 0, 0.0, 0
                 if improved:
                     progress.best_score, progress.best_epoch, progress.bad_epochs = evaluation.score, epoch, 0
                 else:
@@ -206,6 +286,7 @@ def fit(
                     if improved:
                         checkpoint.save_weights(model, run_dir / BEST_WEIGHTS)
                     save_resumable(run_dir, model, optimizer, scheduler, progress)
+                    saved = _saved_point(progress)
                 if console is not None and not quiet and dist.is_main:
                     shown = ", ".join(f"{k} {v:.4f}" for k, v in evaluation.record.items())
                     mark = " [green]best[/]" if improved else ""
@@ -213,8 +294,11 @@ def fit(
                         f"epoch {epoch}/{options.epochs}  train loss {train_record['loss']:.4f}  dev {shown}{mark}",
                         soft_wrap=True,
                     )
-    except KeyboardInterrupt:
-        saved = f"epoch {progress.epoch}" if progress.epoch else "the start"
+                stops = sum_across([float(stop.requested)], dist, device)[0]  # Ctrl-C during the dev pass
+                if stops and not progress.finished:
+                    raise TrainingInterrupted(
+                        f"interrupted; training is saved as of epoch {epoch}; continue with: {options.resume_hint}")
+    except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: the last saved state stands
         raise TrainingInterrupted(
             f"interrupted; training is saved as of {saved}; continue with: {options.resume_hint}"
         ) from None

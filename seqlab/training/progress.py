@@ -36,11 +36,12 @@ class EpochProgress:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._progress.__exit__(kind, exc, tb)
 
-    def start_epoch(self, epoch: int, epochs: int, batches: int) -> None:
-        """Begin a new bar for `epoch` of `epochs` with `batches` steps."""
+    def start_epoch(self, epoch: int, epochs: int, batches: int, done: int = 0) -> None:
+        """Begin a new bar for `epoch` of `epochs` with `batches` steps, `done` of them already trained."""
         if self._task is not None:
             self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(f"epoch {epoch}/{epochs}", total=batches, loss="-", rate="-")
+        self._task = self._progress.add_task(
+            f"epoch {epoch}/{epochs}", total=batches, completed=done, loss="-", rate="-")
         self._samples = 0
         self._started = time.perf_counter()
 

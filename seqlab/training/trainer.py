@@ -15,7 +15,7 @@ from seqlab.errors import SeqlabError
 from seqlab.training import distributed
 from seqlab.training.config import DEFAULT_MAX_POSITIONS, MAX_POSITIONS_KEY, TrainConfig, validate
 from seqlab.training.distributed import DistContext
-from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, linear_schedule, restore_resumable
+from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics
 from seqlab.training.optimizers import make_optimizer
 from seqlab.training.runs import (
@@ -169,7 +169,7 @@ def train(config: TrainConfig, console: Console | None = None, quiet: bool = Fal
 
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
-    """Continue an interrupted run from its last finished epoch (optionally to a larger `epochs`)."""
+    """Continue an interrupted run from its last saved state (optionally to a larger `epochs`)."""
     run_dir = Path(run_dir)
     config = read_run_info(run_dir).config
     if epochs is not None:
@@ -194,7 +194,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             parameters = sum(p.numel() for p in model.parameters())
             optimizer = make_optimizer(model, config)
             total_steps = config.epochs * len(prepared.train_loader)
-            scheduler = linear_schedule(optimizer, total_steps, config.warmup_ratio)
+            scheduler = lr_schedule(optimizer, total_steps, config.warmup_ratio, config.schedule)
             start: FitProgress | None = None
             if resume_dir is not None:
                 start = restore_resumable(resume_dir, model, optimizer, scheduler)

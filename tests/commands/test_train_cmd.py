@@ -75,6 +75,7 @@ def test_runs_with_no_runs(runner, tmp_path):
         (["--model", "transformer", "--width", "30", "--heads", "4"], "--width 30 does not split into --heads 4"),
         (["--heads", "2"], "--heads does not apply to --model lstm"),
         (["--optimizer", "lion"], "unknown optimizer"),
+        (["--schedule", "cosine"], "unknown --schedule 'cosine'"),
         (["--data", "no-such-dataset"], "no-such-dataset"),
     ],
 )
@@ -96,5 +97,5 @@ def test_missing_run_and_corrupt_checkpoint_are_one_line(runner, trained, tmp_pa
 def test_help_teaches(runner):
     result = runner.invoke(app, ["train", "--help"])
     assert result.exit_code == 0
-    for option in ("--model", "--init-from", "--resume", "--warmup", "--grad-clip", "--patience", "--freeze"):
+    for option in ("--model", "--init-from", "--resume", "--warmup", "--schedule", "--grad-clip", "--patience", "--freeze"):
         assert option in result.output

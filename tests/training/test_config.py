@@ -31,6 +31,7 @@ def test_config_is_frozen():
         ({"epochs": 0}, "--epochs must be at least 1"),
         ({"optimizer": "lion"}, "unknown optimizer 'lion'"),
         ({"warmup_ratio": 1.5}, "--warmup"),
+        ({"schedule": "cosine"}, "unknown --schedule 'cosine'"),
         ({"grad_clip": -1.0}, "--grad-clip"),
         ({"patience": 0}, "--patience"),
         ({"model": {"family": "transformer", "d_model": 30, "n_heads": 4}}, "--width 30 does not split into --heads 4"),

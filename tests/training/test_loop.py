@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 
 import pytest
 import torch
@@ -13,7 +15,7 @@ from seqlab.training.loop import (
     FitOptions,
     TrainingInterrupted,
     fit,
-    linear_schedule,
+    lr_schedule,
     restore_resumable,
 )
 from seqlab.training.runs import read_metrics
@@ -30,7 +32,7 @@ def _setup(lr: float = 0.05, epochs: int = 4, seed: int = 0):
     model = TinyClassifier()
     train, dev = synthetic_batches(6), synthetic_batches(3, seed=1)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    scheduler = linear_schedule(optimizer, epochs * len(train), warmup_ratio=0.1)
+    scheduler = lr_schedule(optimizer, epochs * len(train), warmup_ratio=0.1)
     return model, train, dev, optimizer, scheduler
 
 
@@ -57,13 +59,25 @@ def test_fit_learns_writes_records_and_checkpoints(tmp_path):
 
 def test_warmup_then_linear_decay():
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
-    scheduler = linear_schedule(optimizer, total_steps=10, warmup_ratio=0.2)
+    scheduler = lr_schedule(optimizer, total_steps=10, warmup_ratio=0.2)
     rates = []
     for _ in range(10):
         rates.append(scheduler.get_last_lr()[0])
         optimizer.step()
         scheduler.step()
     assert rates == pytest.approx([0.5, 1.0, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125])
+
+
+@pytest.mark.parametrize(("warmup", "expected"), [(0.2, [0.5, 1.0] + [1.0] * 8), (0.0, [1.0] * 10)])
+def test_constant_schedule_holds_the_peak_after_warmup(warmup, expected):
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    scheduler = lr_schedule(optimizer, total_steps=10, warmup_ratio=warmup, kind="constant")
+    rates = []
+    for _ in range(10):
+        rates.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    assert rates == pytest.approx(expected)
 
 
 def test_nan_loss_stops_with_advice(tmp_path):
@@ -121,6 +135,60 @@ def test_ctrl_c_keeps_a_resumable_state_and_names_the_resume_command(tmp_path):
         fit(model, _InterruptAt(TASK, 9), train, dev, optimizer, scheduler, options, device=CPU, run_dir=tmp_path)
     assert info.value.exit_code == 130
     assert restore_resumable(tmp_path, *_setup()[0:1], *_setup()[3:5]).epoch == 1
+
+
+class _CtrlCAt:
+    """Wraps a task and delivers SIGINT to this process (a real Ctrl-C) at the given loss calls (repeat = twice)."""
+
+    def __init__(self, task, *calls: int) -> None:
+        self.task, self.at, self.calls = task, list(calls), 0
+
+    def loss(self, model, batch):
+        self.calls += 1
+        for _ in range(self.at.count(self.calls)):
+            os.kill(os.getpid(), signal.SIGINT)
+        return self.task.loss(model, batch)
+
+    def evaluate(self, model, loader, device):
+        return self.task.evaluate(model, loader, device)
+
+
+def test_ctrl_c_mid_epoch_saves_that_step_and_resume_matches_an_uninterrupted_run(tmp_path):
+    full, split = tmp_path / "full", tmp_path / "split"
+    full.mkdir(), split.mkdir()
+    model, train, dev, optimizer, scheduler = _setup()
+    fit(model, TASK, train, dev, optimizer, scheduler, FitOptions(epochs=4, log_every=2), device=CPU, run_dir=full)
+
+    model, train, dev, optimizer, scheduler = _setup()
+    with pytest.raises(TrainingInterrupted, match="as of epoch 2, batch 3 of 6; continue with") as info:
+        fit(model, _CtrlCAt(TASK, 9), train, dev, optimizer, scheduler, FitOptions(epochs=4, log_every=2),
+            device=CPU, run_dir=split)
+    assert info.value.exit_code == 130
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+    torch.manual_seed(123)  # a new process: nothing but the saved state may carry over
+    model, train, dev, optimizer, scheduler = _setup(seed=99)
+    start = restore_resumable(split, model, optimizer, scheduler)
+    assert (start.epoch, start.batches_done, start.step) == (1, 3, 9)
+    fit(model, TASK, train, dev, optimizer, scheduler, FitOptions(epochs=4, log_every=2), device=CPU,
+        run_dir=split, start=start)
+    assert _records(split) == _records(full)
+
+
+def test_second_ctrl_c_stops_at_once_and_keeps_the_last_saved_state(tmp_path):
+    model, train, dev, optimizer, scheduler = _setup()
+    with pytest.raises(TrainingInterrupted, match="as of epoch 1; continue with"):
+        fit(model, _CtrlCAt(TASK, 8, 8), train, dev, optimizer, scheduler, FitOptions(epochs=4), device=CPU,
+            run_dir=tmp_path)
+    assert restore_resumable(tmp_path, *_setup()[0:1], *_setup()[3:5]).epoch == 1
+
+
+def test_ctrl_c_on_the_last_batch_stops_after_the_epoch_is_scored(tmp_path):
+    model, train, dev, optimizer, scheduler = _setup()
+    with pytest.raises(TrainingInterrupted, match="as of epoch 1; continue with"):
+        fit(model, _CtrlCAt(TASK, 6), train, dev, optimizer, scheduler, FitOptions(epochs=4), device=CPU,
+            run_dir=tmp_path)
+    assert [r["epoch"] for r in read_metrics(tmp_path) if r.get("split") == "dev"] == [1]
 
 
 def test_non_main_rank_writes_nothing(tmp_path):
