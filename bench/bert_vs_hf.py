@@ -21,7 +21,6 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_info, print_table, time_interleaved, write_result  # noqa: E402
-from _patches import with_fused_norm_and_gelu  # noqa: E402
 from _reference import HF_ATTENTION, load_hf_bert  # noqa: E402
 
 # Dense bf16 peak (no sparsity) of GPUs we know, for MFU; pass --peak-tflops for others.
@@ -38,8 +37,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls per contender first")
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds; the median is reported")
     parser.add_argument("--compile", action="store_true", help="add torch.compile(ours) as a contender")
-    parser.add_argument("--no-proposed", action="store_true",
-                        help="leave out 'ours+fused' (our BERT with the fused LayerNorm/GELU patch of bench/_patches.py)")
     parser.add_argument("--peak-tflops", type=float, default=None, help="GPU bf16 peak for MFU, if not known")
     parser.add_argument("--name", default=None, help="result file name (default bert_vs_hf_<device>)")
     return parser.parse_args(argv)
@@ -159,8 +156,6 @@ def main(argv: list[str] | None = None) -> None:
     hf_config = json.loads((model_dir / "config.json").read_text())
     ours = load_bert(model_dir).to(device)
     contenders_models: dict[str, tuple[torch.nn.Module, Callable]] = {"ours": (ours, ours_forward)}
-    if not args.no_proposed:
-        contenders_models["ours+fused"] = (with_fused_norm_and_gelu(ours), ours_forward)
     if args.compile:
         contenders_models["ours+compile"] = (torch.compile(ours), ours_forward)
     for impl in HF_ATTENTION:
