@@ -45,3 +45,6 @@ DeviceOption = Annotated[
     str, typer.Option("--device", help="Where to run: auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps.")
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same seed and device give the same numbers.")]
+ThreadsOption = Annotated[
+    Optional[int], typer.Option("--threads", help="CPU threads for torch (default: torch's own choice).")
+]

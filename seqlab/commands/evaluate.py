@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, user_errors
+from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, ThreadsOption, user_errors
 from seqlab.console import console, emit_json
 
 
@@ -17,6 +17,7 @@ def evaluate(
     split: Annotated[str, typer.Option("--split", help="Which split to score: dev, test or train.")] = "dev",
     device: DeviceOption = "cpu",
     data_dir: DataDirOption = None,
+    threads: ThreadsOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Score a trained run on a split: accuracy, macro-F1, per-class scores, confusion matrix, baselines.
@@ -27,10 +28,15 @@ def evaluate(
 
     Example: `seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test`
     """
+    from seqlab.device import cpu_threads
+    from seqlab.errors import SeqlabError
     from seqlab.training.inference import evaluate_run
     from seqlab.training.report import metrics_view
 
-    metrics = evaluate_run(run, split=split.lower(), data_dir=data_dir, device=device)
+    if threads is not None and threads < 1:
+        raise SeqlabError(f"--threads must be at least 1 (got {threads})")
+    with cpu_threads(threads):
+        metrics = evaluate_run(run, split=split.lower(), data_dir=data_dir, device=device)
     if json_output:
         emit_json(metrics)
         return

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
 from seqlab.console import console, emit_json
 
 experiment_app = typer.Typer(
@@ -55,7 +55,7 @@ def run(
     data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb).")] = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run", help="bias-probe: the trained run to probe (default: train a quick one).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", help="CPU threads for torch.")] = None,
+    threads: ThreadsOption = None,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
     data_dir: DataDirOption = None,

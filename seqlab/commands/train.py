@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
 from seqlab.console import console, emit_json
 
 DEFAULT_EPOCHS = 5
@@ -46,7 +46,7 @@ def train(
     bucket: Annotated[bool, typer.Option("--bucket/--no-bucket", help="Batch texts of similar length together (less padding).")] = True,
     compile_model: Annotated[bool, typer.Option("--compile", help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
     name: Annotated[Optional[str], typer.Option("--name", help="Prefix of the run folder (default: DATA-MODEL).")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", help="CPU threads for torch.")] = None,
+    threads: ThreadsOption = None,
     log_every: Annotated[int, typer.Option("--log-every", help="Record the training loss in metrics.jsonl every N steps.")] = 20,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or per-epoch lines.")] = False,
     seed: SeedOption = 0,

@@ -46,6 +46,9 @@ def test_evaluate_predict_and_runs(runner, trained):
 
     table = runner.invoke(app, ["evaluate", str(trained)])
     assert table.exit_code == 0 and "confusion matrix" in table.output and "per class" in table.output
+    one_thread = runner.invoke(app, ["evaluate", str(trained), "--split", "test", "--threads", "1", "--json"])
+    assert one_thread.exit_code == 0 and json.loads(one_thread.stdout)["accuracy"] == metrics["accuracy"]
+    assert "--threads must be at least 1" in _one_error_line(runner.invoke(app, ["evaluate", str(trained), "--threads", "0"]))
 
     predicted = runner.invoke(app, ["predict", str(trained), "i loved this film .", "--json"])
     assert predicted.exit_code == 0, predicted.output
