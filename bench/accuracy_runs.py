@@ -59,6 +59,19 @@ RUNS: dict[str, AccuracyRun] = {
             evaluate=("test",),
         ),
         AccuracyRun(
+            "sst-finetune-constant",
+            ["--data", "sst", *BERT, "--lr", "2e-5", "--schedule", "constant", "--warmup", "0", "--grad-clip", "0",
+             "--max-length", "128", "--epochs", "3"],
+            "best dev >= 0.469 (reference 0.479) with the reference loop's own schedule: constant lr, no clipping",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "cfimdb-frozen",
+            ["--data", "cfimdb", *BERT, "--freeze", "--lr", "1e-3", "--max-length", "256", "--epochs", "3"],
+            "dev accuracy; frozen vs fine-tuned (no reference)",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
             "cfimdb-finetune",
             ["--data", "cfimdb", *BERT, "--lr", "2e-5", "--max-length", "256", "--epochs", "3"],
             "dev ~0.922 (reference)",
@@ -67,24 +80,15 @@ RUNS: dict[str, AccuracyRun] = {
         AccuracyRun(
             "imdb-lstm",
             ["--data", "imdb", "--model", "lstm", "--embed-dim", "128", "--hidden", "128", "--layers", "1",
-             "--bidirectional", "--optimizer", "adam", "--lr", "1e-3", "--batch-size", "64",
-             "--max-length", "256", "--epochs", "4"],
-            "test >= 0.87",
+             "--optimizer", "adam", "--lr", "2e-3", "--batch-size", "64", "--max-length", "256", "--epochs", "6"],
+            "test >= 0.87 (one direction; 3 epochs gave 0.854)",
             evaluate=("test",),
         ),
         AccuracyRun(
             "imdb-gru",
             ["--data", "imdb", "--model", "gru", "--embed-dim", "128", "--hidden", "128", "--layers", "1",
-             "--bidirectional", "--optimizer", "adam", "--lr", "1e-3", "--batch-size", "64",
-             "--max-length", "256", "--epochs", "4"],
-            "test >= 0.87",
-            evaluate=("test",),
-        ),
-        AccuracyRun(
-            "imdb-gru-uni",
-            ["--data", "imdb", "--model", "gru", "--embed-dim", "128", "--hidden", "128", "--layers", "1",
-             "--optimizer", "adam", "--lr", "2e-3", "--batch-size", "64", "--max-length", "256", "--epochs", "4"],
-            "test >= 0.87 (one direction: packing makes bidirectional too slow for this CPU budget)",
+             "--optimizer", "adam", "--lr", "2e-3", "--batch-size", "64", "--max-length", "256", "--epochs", "3"],
+            "test >= 0.87 (one direction)",
             evaluate=("test",),
         ),
         AccuracyRun(
@@ -244,6 +248,48 @@ def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
     return record
 
 
+# `seqlab train` flags whose values an adopted run's config.json must match, and the config key of each
+ADOPT_CHECKS = {"--data": "data", "--optimizer": "optimizer", "--lr": "lr", "--batch-size": "batch_size",
+                "--epochs": "epochs", "--max-length": "max_length", "--warmup": "warmup_ratio",
+                "--schedule": "schedule", "--grad-clip": "grad_clip", "--max-train-examples": "max_train_examples"}
+
+
+def adopt(run: AccuracyRun, run_dir: Path, data_dir: Path) -> dict:
+    """A record for a run started by hand with this run's command (another --name), after checking its config.
+
+    The run's stored config.json must agree with the command on every setting in ADOPT_CHECKS, on the
+    model family, seed, device and --freeze; otherwise nothing is recorded.
+    """
+    stored = json.loads((run_dir / "config.json").read_text())["train"]
+    args = run.args
+    expected: dict = {"seed": SEED, "device": "cpu", "freeze": "--freeze" in args,
+                      "family": args[args.index("--model") + 1] if "--model" in args else "lstm"}
+    for flag, key in ADOPT_CHECKS.items():
+        if flag in args:
+            value = args[args.index(flag) + 1]
+            expected[key] = value if key in {"data", "optimizer", "schedule"} else float(value)
+    if expected.get("grad_clip") == 0.0:
+        expected["grad_clip"] = None  # --grad-clip 0 turns clipping off
+    actual = {**stored, "family": stored["model"]["family"], "schedule": stored.get("schedule", "linear")}
+    wrong = {k: (v, actual.get(k)) for k, v in expected.items() if actual.get(k) != v}
+    if wrong:
+        raise SystemExit(f"{run_dir} was not made by the {run.name} command: (expected, stored) {wrong}")
+    result = json.loads((run_dir / "result.json").read_text())
+    argv = command_line(run, data_dir)
+    argv[argv.index("--name") + 1] = stored["name"]
+    dev = [r for r in read_jsonl(run_dir / "metrics.jsonl") if r.get("split") == "dev" and r.get("event") == "epoch"]
+    record = {
+        "name": run.name, "command": f"SEQLAB_RUNS={run_dir.parent} " + shlex.join(argv), "goal": run.goal,
+        "seed": SEED, "device": "cpu", "threads": stored.get("threads"),
+        "started": datetime.strptime(run_dir.name[-15:], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc).isoformat(),
+        "wall_seconds": round(result["seconds"], 1), "exit_code": 0, "launcher": "seqlab train (by hand)",
+        "log": None, "run_dir": str(run_dir), "result": result,
+        "dev_per_epoch": [{k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev],
+    }
+    fill_evaluations(record, run, data_dir)
+    return record
+
+
 def fill_evaluations(record: dict, run: AccuracyRun, data_dir: Path) -> None:
     """Add `seqlab evaluate RUN --split S` metrics for each split the run asks for and the record lacks."""
     if "run_dir" not in record:
@@ -280,6 +326,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--log-dir", type=Path, default=Path("/tmp"), help="where each run's console log goes")
     parser.add_argument("--list", action="store_true", help="print the runs and their commands, run nothing")
+    parser.add_argument("--adopt", type=Path, metavar="RUN_DIR",
+                        help="train nothing; record RUN_DIR, trained by hand with the one named run's command")
     parser.add_argument("--fill-evaluations", action="store_true",
                         help="train nothing; add missing test-split evaluations to the recorded runs")
     args = parser.parse_args(argv)
@@ -290,6 +338,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.list:
         for name in names:
             print(f"{name}: {shlex.join(command_line(RUNS[name], args.data_dir))}")
+        return
+    if args.adopt:
+        if len(names) != 1:
+            parser.error("--adopt records one run: name it, e.g. --adopt runs/x imdb-lstm")
+        record = adopt(RUNS[names[0]], args.adopt.resolve(), args.data_dir.resolve())
+        with open(RECORDS, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        print(f"recorded {args.adopt} as {names[0]}")
         return
     if args.fill_evaluations:
         records = read_jsonl(RECORDS)
