@@ -66,12 +66,6 @@ RUNS: dict[str, AccuracyRun] = {
             evaluate=("test",),
         ),
         AccuracyRun(
-            "cfimdb-frozen",
-            ["--data", "cfimdb", *BERT, "--freeze", "--lr", "1e-3", "--max-length", "256", "--epochs", "3"],
-            "dev accuracy; frozen vs fine-tuned (no reference)",
-            evaluate=("test",),
-        ),
-        AccuracyRun(
             "cfimdb-finetune",
             ["--data", "cfimdb", *BERT, "--lr", "2e-5", "--max-length", "256", "--epochs", "3"],
             "dev ~0.922 (reference)",
@@ -164,6 +158,25 @@ RUNS: dict[str, AccuracyRun] = {
             "lm-scratch-sst",
             ["--data", "sst", "--model", "lm", "--task", "classify", "--max-length", "64",
              "--epochs", "5"],
+            "same causal classifier from random weights",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "lm-pretrain-imdb",
+            ["--data", "imdb", "--model", "lm", "--max-length", "64", "--epochs", "2",
+             "--max-train-examples", "10000"],
+            "causal LM pretraining on 10,000 IMDB reviews (first 64 words), for transfer to CFIMDB",
+        ),
+        AccuracyRun(
+            "lm-transfer-cfimdb",
+            ["--data", "cfimdb", "--model", "lm", "--task", "classify", "--init-from", "{RUN:lm-pretrain-imdb}",
+             "--max-length", "128", "--epochs", "5"],
+            "CFIMDB classifier whose body (and vocabulary) start from the IMDB LM (vs lm-scratch-cfimdb)",
+            evaluate=("test",),
+        ),
+        AccuracyRun(
+            "lm-scratch-cfimdb",
+            ["--data", "cfimdb", "--model", "lm", "--task", "classify", "--max-length", "128", "--epochs", "5"],
             "same causal classifier from random weights",
             evaluate=("test",),
         ),

@@ -3,9 +3,10 @@
 Trains seqlab's RNNClassifier on real IMDB reviews (word vocabulary, truncated to --max-length) for one
 pass over --examples reviews per timed repetition, with Adam. Four variants per cell:
 
-  packed + bucketed   what `seqlab train` does (pack_padded_sequence; batches of similar length)
+  packed + bucketed   pack_padded_sequence, batches of similar length (`seqlab train` on CUDA, or bidirectional)
   packed + random     packing, batches in random order (padding still costs collation, not recurrence)
   padded + bucketed   the recurrence runs over padding too; the state is read at each text's last token
+                      (`seqlab train` for a one-direction RNN on CPU)
   padded + random     the naive loop: every batch runs to its longest review
 
 Variants are interleaved across repetitions and the median samples/s is reported.
@@ -46,6 +47,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class PackedRNN(nn.Module):
+    """Runs an RNNClassifier through pack_padded_sequence always (its forward picks a path by device)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.inner = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, segment_ids: Any = None) -> torch.Tensor:
+        inner = self.inner
+        lengths = attention_mask.long().sum(dim=1).clamp(min=1).cpu()
+        final = inner._packed_final_state(inner.dropout(inner.embedding(input_ids)), lengths)
+        return inner.head(inner.dropout(final))
+
+
 class PaddedRNN(nn.Module):
     """Runs an RNNClassifier's layers over the padded batch (no packing); reads the state at each last token.
 
@@ -76,7 +91,7 @@ def check_same_logits(packed: nn.Module, padded: nn.Module, batch: dict[str, tor
     with torch.inference_mode():
         a = _logits(packed(batch["input_ids"], batch["attention_mask"]))
         b = padded(batch["input_ids"], batch["attention_mask"])
-    packed.train()
+    packed.train()  # the two wrappers share one inner model
     return float((a - b).abs().max())
 
 
@@ -129,12 +144,11 @@ def main(argv: list[str] | None = None) -> None:
             for batching, loader in loaders.items():
                 seed_everything(0)
                 model: nn.Module = RNNClassifier(config, len(splits.labels)).to(device)
-                if packing == "padded":
-                    model = PaddedRNN(model)
+                model = PaddedRNN(model) if packing == "padded" else PackedRNN(model)
                 calls[f"{packing} + {batching}"] = epoch_fn(model, loader, device)
         probe = RNNClassifier(config, len(splits.labels)).to(device)
         first = {k: v.to(device) for k, v in next(iter(loaders["random"])).items()}
-        checks[cell] = check_same_logits(probe, PaddedRNN(probe), first)
+        checks[cell] = check_same_logits(PackedRNN(probe), PaddedRNN(probe), first)
         timings = time_interleaved(calls, device, args.warmup, args.repeats)
         baseline = timings.median("padded + random")
         for name in calls:

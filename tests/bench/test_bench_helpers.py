@@ -52,7 +52,7 @@ def test_padded_rnn_twin_gives_the_packed_logits() -> None:
         ids = torch.randint(1, 50, (4, 7))
         mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1])[:, None]
         batch = {"input_ids": ids.masked_fill(~mask, 0), "attention_mask": mask}
-        diff = rnn_throughput.check_same_logits(model, rnn_throughput.PaddedRNN(model), batch)
+        diff = rnn_throughput.check_same_logits(rnn_throughput.PackedRNN(model), rnn_throughput.PaddedRNN(model), batch)
         assert diff < 1e-6
 
 
@@ -79,3 +79,22 @@ def test_accuracy_page_reports_recorded_numbers(tmp_path: Path) -> None:
 def test_scripts_explain_themselves(script: str) -> None:
     out = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "usage:" in out.stdout
+
+
+def test_accuracy_run_names_are_unique_and_adopt_checks_the_config(tmp_path: Path) -> None:
+    import re
+
+    import accuracy_runs
+
+    source = (BENCH / "accuracy_runs.py").read_text()
+    names = re.findall(r'AccuracyRun\(\n\s+"([^"]+)"', source)
+    assert len(names) == len(set(names)) == len(accuracy_runs.RUNS)  # a repeated name would hide a run
+
+    run_dir = tmp_path / "by-hand-20261123-151235"
+    run_dir.mkdir()
+    stored = {"data": "imdb", "model": {"family": "gru"}, "optimizer": "adam", "lr": 0.002, "batch_size": 64,
+              "epochs": 3, "max_length": 256, "warmup_ratio": 0.1, "grad_clip": 1.0, "seed": 0, "device": "cpu",
+              "freeze": False, "max_train_examples": None, "name": "by-hand", "threads": 1}
+    (run_dir / "config.json").write_text(json.dumps({"train": stored}))
+    with pytest.raises(SystemExit, match="was not made by the imdb-lstm command"):
+        accuracy_runs.adopt(accuracy_runs.RUNS["imdb-lstm"], run_dir, tmp_path)
