@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.errors import SeqlabError
+from seqlab.models.unpad import PackedTokens
 
 
 def causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
@@ -91,12 +92,17 @@ class MultiHeadSelfAttention(nn.Module):
         attention_mask: torch.Tensor | None = None,
         causal: bool = False,
         need_weights: bool = False,
+        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Attend over x [B,T,D]; returns (out [B,T,D], probs [B,H,T,T] when need_weights else None).
 
         attention_mask [B,T] bool marks real tokens (True) and padding (False); padding is never
-        attended to. `causal=True` lets position i see only positions <= i.
+        attended to. `causal=True` lets position i see only positions <= i. With `packed`, x holds only
+        the real tokens [N,D] (see seqlab.models.unpad) and so does the output; the projections skip
+        the padding and only the attention itself runs on the padded [B,H,T,d_head] layout.
         """
+        if packed is not None:
+            return self._forward_packed(x, packed, causal), None
         b, t, d = x.shape
         q = self._split_heads(self.query(x))  # [B,H,T,d_head]
         k = self._split_heads(self.key(x))
@@ -112,6 +118,13 @@ class MultiHeadSelfAttention(nn.Module):
 
         context = context.transpose(1, 2).reshape(b, t, d)  # [B,T,D]
         return self.out(context), probs
+
+    def _forward_packed(self, x: torch.Tensor, packed: PackedTokens, causal: bool) -> torch.Tensor:
+        """The fast path on real tokens only: x [N,D] -> [N,D]."""
+        q, k, v = (self._split_heads(packed.pad(proj(x))) for proj in (self.query, self.key, self.value))
+        context = self._fast_attention(q, k, v, packed.mask, causal)  # [B,H,T,d_head]
+        context = context.transpose(1, 2).reshape(packed.batch, packed.length, self.d_model)  # [B,T,D]
+        return self.out(packed.unpad(context))
 
     def _fast_attention(
         self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, attention_mask: torch.Tensor | None, causal: bool

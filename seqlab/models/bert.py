@@ -19,6 +19,7 @@ from seqlab.models._checks import require_pad_id, require_positive_ints, require
 from seqlab.models.attention import MultiHeadSelfAttention, check_heads
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput
+from seqlab.models.unpad import PackedTokens
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,12 @@ class BertLayer(nn.Module):
         self.activation = ACTIVATIONS[config.hidden_act]
 
     def forward(
-        self, x: torch.Tensor, attention_mask: torch.Tensor | None, need_weights: bool = False
+        self, x: torch.Tensor, attention_mask: torch.Tensor | None, need_weights: bool = False,
+        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None)."""
-        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights)
+        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None); with `packed`, x is the
+        real tokens only, [N,D] in and out (everything after the attention is position-wise)."""
+        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights, packed=packed)
         x = self.attention_norm(x + self.dropout(attended))
         inner = self.activation(self.intermediate(x))  # [B,T,I]
         x = self.output_norm(x + self.dropout(self.output(inner)))
@@ -191,13 +194,22 @@ class BertModel(nn.Module):
         segment_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
     ) -> BertOutput:
-        """input_ids [B,T], attention_mask [B,T] bool (True = real token), segment_ids [B,T] -> BertOutput."""
+        """input_ids [B,T], attention_mask [B,T] bool (True = real token), segment_ids [B,T] -> BertOutput.
+
+        With padding in the batch, the layers run on the real tokens only (seqlab.models.unpad), and
+        last_hidden_state is zero at padded positions; asking for attentions keeps the padded layout.
+        """
         x = self.embeddings(input_ids, segment_ids)  # [B,T,D]
+        packed = None if output_attentions else PackedTokens.of(attention_mask)
+        if packed is not None:
+            x = packed.unpad(x)  # [N,D]
         attentions: list[torch.Tensor] | None = [] if output_attentions else None
         for layer in self.layers:
-            x, probs = layer(x, attention_mask, need_weights=output_attentions)
+            x, probs = layer(x, attention_mask, need_weights=output_attentions, packed=packed)
             if attentions is not None:
                 attentions.append(probs)
+        if packed is not None:
+            x = packed.pad(x)  # [B,T,D]
         pooled = torch.tanh(self.pooler(x[:, 0]))  # [B,D] from the [CLS] token
         return BertOutput(last_hidden_state=x, pooled_output=pooled, attentions=attentions)
 

@@ -50,7 +50,7 @@ def test_loaded_tiny_checkpoint_matches_hugging_face(hf_checkpoint: Path) -> Non
     ids, mask, segments = _inputs()
     mine = ours(ids, mask, segments)
     reference = theirs(input_ids=ids, attention_mask=mask.long(), token_type_ids=segments)
-    torch.testing.assert_close(mine.last_hidden_state, reference.last_hidden_state, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(mine.last_hidden_state[mask], reference.last_hidden_state[mask], atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(mine.pooled_output, reference.pooler_output, atol=1e-5, rtol=1e-5)
 
 
@@ -164,6 +164,46 @@ def test_segments_matter_and_padding_does_not() -> None:
     assert not torch.allclose(base[0], model(ids, mask).last_hidden_state[0])
     other = model(ids.masked_fill(~mask, 17), mask, segments).last_hidden_state
     torch.testing.assert_close(base[1, :3], other[1, :3], atol=1e-5, rtol=1e-5)
+
+
+def test_real_tokens_only_path_equals_the_padded_path() -> None:
+    torch.manual_seed(0)
+    model = BertModel(BertConfig(**TINY)).eval()
+    ids, mask, segments = _inputs()
+    with torch.no_grad():
+        packed = model(ids, mask, segments)
+        padded = model(ids, mask, segments, output_attentions=True)  # attentions keep the padded layout
+    torch.testing.assert_close(packed.last_hidden_state[mask], padded.last_hidden_state[mask], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(packed.pooled_output, padded.pooled_output, atol=1e-6, rtol=1e-5)
+    assert packed.last_hidden_state[~mask].abs().max() == 0
+
+    model.train()  # gradients reach every weight the same way (dropout off to compare)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    for layer in model.layers:
+        layer.attention.dropout = 0.0
+    grads = []
+    for attentions in (False, True):
+        model.zero_grad()
+        model(ids, mask, segments, output_attentions=attentions).pooled_output.square().sum().backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+    assert grads[0].keys() == grads[1].keys()
+    for name in grads[0]:
+        torch.testing.assert_close(grads[0][name], grads[1][name], atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_packing_is_skipped_without_padding_or_with_an_empty_row() -> None:
+    from seqlab.models.unpad import PackedTokens
+
+    assert PackedTokens.of(None) is None
+    assert PackedTokens.of(torch.ones(2, 4, dtype=torch.bool)) is None
+    assert PackedTokens.of(torch.tensor([[True, False], [False, False]])) is None
+    packed = PackedTokens.of(torch.tensor([[True, True, False], [True, False, False]]))
+    assert packed.index.tolist() == [0, 1, 3]
+    x = torch.arange(18.0).view(2, 3, 3)
+    assert packed.unpad(x).tolist() == [[0, 1, 2], [3, 4, 5], [9, 10, 11]]
+    assert packed.pad(packed.unpad(x))[0, 2].abs().sum() == 0
 
 
 def test_same_seed_same_init() -> None:
