@@ -5,6 +5,10 @@ then times inference and forward+backward, interleaving the contenders (ours, HF
 transformers default, HF "eager") after warm-up, and reports the median samples/s and ours/HF ratios.
 On CUDA it runs under bf16 autocast and reports model FLOPs utilisation (MFU).
 
+Rows have random real lengths in [T/2, T], as in a randomly ordered padded batch. Our BERT runs its
+position-wise layers on the real tokens only (seqlab.models.unpad); HF runs them on the padding too. The
+FLOP and MFU figures count the padded batch for every contender, so they are effective rates.
+
     python bench/bert_vs_hf.py                        # CPU, 2 threads, batch 32, lengths 64 and 128
     python bench/bert_vs_hf.py --device cuda          # GPU, bf16 autocast, with MFU
     python bench/bert_vs_hf.py --compile              # also time torch.compile(ours)
