@@ -18,7 +18,7 @@ RECORDS = BENCH / "results" / "accuracy.jsonl"
 PAGE = BENCH.parent / "docs" / "results" / "accuracy.md"
 NOTES = BENCH / "results" / "accuracy_notes.md"  # hand-written findings, included verbatim
 
-SETTINGS = ("optimizer", "lr", "batch_size", "epochs", "max_length", "warmup_ratio", "grad_clip", "freeze",
+SETTINGS = ("optimizer", "lr", "batch_size", "epochs", "max_length", "warmup_ratio", "schedule", "grad_clip", "freeze",
             "weight_decay")
 
 
@@ -131,7 +131,9 @@ def render(records: list[dict]) -> str:
         "Measured with `seqlab train` on the copies in `shared/data` (see its MANIFEST.md), driven by",
         "`python bench/accuracy_runs.py NAME` (which records each run in `bench/results/accuracy.jsonl`) and",
         "rendered by `python bench/accuracy_report.py`. Machine: 2-core AMD EPYC VM (no GPU), torch CPU build,",
-        "shared with other jobs for the whole session, so wall times are upper bounds. \"best dev\" is the dev",
+        "shared with other jobs (first session) or running two of these at a time (second), so wall times are",
+        "upper bounds. Runs started by hand with a listed command are recorded with `--adopt` after their",
+        "config.json is checked against it. \"best dev\" is the dev",
         "score of the best epoch's weights (the checkpoint kept as model.safetensors); test is",
         "`seqlab evaluate RUN --split test` on those weights.",
         "",
