@@ -221,6 +221,12 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def dev_per_epoch(run_dir: Path) -> list[dict]:
+    """The run's per-epoch dev records from metrics.jsonl: epoch, accuracy, macro-F1, loss."""
+    dev = [r for r in read_jsonl(run_dir / "metrics.jsonl") if r.get("split") == "dev" and r.get("event") == "epoch"]
+    return [{k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev]
+
+
 def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
     """Run one training command (and its evaluations), return the record for accuracy.jsonl."""
     env = os.environ | {"SEQLAB_RUNS": str(RUNS_ROOT)}
@@ -253,10 +259,7 @@ def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
     record["run_dir"] = str(run_dir)
     result = json.loads((run_dir / "result.json").read_text())
     record["result"] = result
-    dev = [r for r in read_jsonl(run_dir / "metrics.jsonl") if r.get("split") == "dev" and r.get("event") == "epoch"]
-    record["dev_per_epoch"] = [
-        {k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev
-    ]
+    record["dev_per_epoch"] = dev_per_epoch(run_dir)
     fill_evaluations(record, run, data_dir)
     return record
 
@@ -290,14 +293,13 @@ def adopt(run: AccuracyRun, run_dir: Path, data_dir: Path) -> dict:
     result = json.loads((run_dir / "result.json").read_text())
     argv = command_line(run, data_dir)
     argv[argv.index("--name") + 1] = stored["name"]
-    dev = [r for r in read_jsonl(run_dir / "metrics.jsonl") if r.get("split") == "dev" and r.get("event") == "epoch"]
     record = {
         "name": run.name, "command": f"SEQLAB_RUNS={run_dir.parent} " + shlex.join(argv), "goal": run.goal,
         "seed": SEED, "device": "cpu", "threads": stored.get("threads"),
         "started": datetime.strptime(run_dir.name[-15:], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc).isoformat(),
         "wall_seconds": round(result["seconds"], 1), "exit_code": 0, "launcher": "seqlab train (by hand)",
         "log": None, "run_dir": str(run_dir), "result": result,
-        "dev_per_epoch": [{k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev],
+        "dev_per_epoch": dev_per_epoch(run_dir),
     }
     fill_evaluations(record, run, data_dir)
     return record

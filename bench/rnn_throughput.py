@@ -47,38 +47,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class PackedRNN(nn.Module):
-    """Runs an RNNClassifier through pack_padded_sequence always (its forward picks a path by device)."""
+class RNNPath(nn.Module):
+    """An RNNClassifier forced down one of its two paths: packed sequences, or the padded batch read at
+    each text's last real step (its forward picks by device and direction). Same weights, same answer
+    for a one-direction RNN; only the work differs."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, *, packed: bool) -> None:
         super().__init__()
-        self.inner = model
+        self.inner, self.packed = model, packed
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, segment_ids: Any = None) -> torch.Tensor:
         inner = self.inner
         lengths = attention_mask.long().sum(dim=1).clamp(min=1).cpu()
-        final = inner._packed_final_state(inner.dropout(inner.embedding(input_ids)), lengths)
+        embedded = inner.dropout(inner.embedding(input_ids))
+        final = (inner._packed_final_state if self.packed else inner._padded_final_state)(embedded, lengths)
         return inner.head(inner.dropout(final))
-
-
-class PaddedRNN(nn.Module):
-    """Runs an RNNClassifier's layers over the padded batch (no packing); reads the state at each last token.
-
-    Same weights and same answer as the packed model for a one-direction RNN; only the work differs.
-    """
-
-    def __init__(self, packed: nn.Module) -> None:
-        super().__init__()
-        if packed.config.bidirectional:
-            raise ValueError("the padded variant reads the last real token, which is only right one-directional")
-        self.inner = packed
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, segment_ids: Any = None) -> torch.Tensor:
-        inner = self.inner
-        lengths = attention_mask.long().sum(dim=1).clamp(min=1)  # [B]
-        outputs, _ = inner.rnn(inner.dropout(inner.embedding(input_ids)))  # [B,T,H], padding included
-        last = outputs[torch.arange(input_ids.size(0), device=input_ids.device), lengths - 1]  # [B,H]
-        return inner.head(inner.dropout(last))
 
 
 def _logits(output: Any) -> torch.Tensor:
@@ -144,11 +127,11 @@ def main(argv: list[str] | None = None) -> None:
             for batching, loader in loaders.items():
                 seed_everything(0)
                 model: nn.Module = RNNClassifier(config, len(splits.labels)).to(device)
-                model = PaddedRNN(model) if packing == "padded" else PackedRNN(model)
+                model = RNNPath(model, packed=packing == "packed")
                 calls[f"{packing} + {batching}"] = epoch_fn(model, loader, device)
         probe = RNNClassifier(config, len(splits.labels)).to(device)
         first = {k: v.to(device) for k, v in next(iter(loaders["random"])).items()}
-        checks[cell] = check_same_logits(PackedRNN(probe), PaddedRNN(probe), first)
+        checks[cell] = check_same_logits(RNNPath(probe, packed=True), RNNPath(probe, packed=False), first)
         timings = time_interleaved(calls, device, args.warmup, args.repeats)
         baseline = timings.median("padded + random")
         for name in calls:

@@ -60,8 +60,10 @@ def cpu_threads(n: int | None) -> Iterator[None]:
     if n is None:
         yield
         return
+    if n < 1:
+        raise SeqlabError(f"--threads must be at least 1 (got {n})")
     before = torch.get_num_threads()
-    torch.set_num_threads(max(1, n))
+    torch.set_num_threads(n)
     try:
         yield
     finally:

@@ -29,12 +29,9 @@ def evaluate(
     Example: `seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test`
     """
     from seqlab.device import cpu_threads
-    from seqlab.errors import SeqlabError
     from seqlab.training.inference import evaluate_run
     from seqlab.training.report import metrics_view
 
-    if threads is not None and threads < 1:
-        raise SeqlabError(f"--threads must be at least 1 (got {threads})")
     with cpu_threads(threads):
         metrics = evaluate_run(run, split=split.lower(), data_dir=data_dir, device=device)
     if json_output:

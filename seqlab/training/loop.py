@@ -177,6 +177,11 @@ def _saved_point(progress: FitProgress) -> str:
     return f"epoch {progress.epoch}" if progress.epoch else "the start"
 
 
+def _interrupted(saved: str, options: FitOptions) -> TrainingInterrupted:
+    """The error for a stopped run: where it is saved, and the command that continues it."""
+    return TrainingInterrupted(f"interrupted; training is saved as of {saved}; continue with: {options.resume_hint}")
+
+
 def _nan_message(epoch: int, step: int, options: FitOptions) -> str:
     fix = (
         f"or a smaller --grad-clip (now {options.grad_clip})" if options.grad_clip else "or enable --grad-clip"
@@ -258,10 +263,7 @@ def fit(
                     if stops and progress.batches_done < batches:
                         if writes:
                             save_resumable(run_dir, model, optimizer, scheduler, progress)
-                        raise TrainingInterrupted(
-                            f"interrupted; training is saved as of {_saved_point(progress)} of {batches}; "
-                            f"continue with: {options.resume_hint}"
-                        )
+                        raise _interrupted(f"{_saved_point(progress)} of {batches}", options)
                 samples_per_second = bar.samples_per_second
                 evaluation = task.evaluate(checkpoint.unwrap(model), dev_loader, device)
                 model.train()
@@ -296,10 +298,7 @@ def fit(
                     )
                 stops = sum_across([float(stop.requested)], dist, device)[0]  # Ctrl-C during the dev pass
                 if stops and not progress.finished:
-                    raise TrainingInterrupted(
-                        f"interrupted; training is saved as of epoch {epoch}; continue with: {options.resume_hint}")
+                    raise _interrupted(_saved_point(progress), options)
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: the last saved state stands
-        raise TrainingInterrupted(
-            f"interrupted; training is saved as of {saved}; continue with: {options.resume_hint}"
-        ) from None
+        raise _interrupted(saved, options) from None
     return FitResult(progress, history, time.perf_counter() - started, samples_per_second)

@@ -52,7 +52,8 @@ def test_padded_rnn_twin_gives_the_packed_logits() -> None:
         ids = torch.randint(1, 50, (4, 7))
         mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1])[:, None]
         batch = {"input_ids": ids.masked_fill(~mask, 0), "attention_mask": mask}
-        diff = rnn_throughput.check_same_logits(rnn_throughput.PackedRNN(model), rnn_throughput.PaddedRNN(model), batch)
+        diff = rnn_throughput.check_same_logits(
+            rnn_throughput.RNNPath(model, packed=True), rnn_throughput.RNNPath(model, packed=False), batch)
         assert diff < 1e-6
 
 

@@ -89,17 +89,7 @@ def plan_optimizers(config: ExperimentConfig) -> Plan:
 
 def summarize_optimizers(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy per optimizer and cell, as a table and a grouped bar chart, plus dev curves."""
-    from seqlab.experiments.plots import bar_chart
-    from seqlab.viz.figures import save_figure
-
-    optimizers = list(dict.fromkeys(r["tags"]["optimizer"] for r in records))
-    series: dict[str, list[tuple[float, float]]] = {}
-    for tags, items in group_seeds(records):
-        mean, sd = mean_sd(dev_scores(items))
-        series.setdefault(tags["cell"], [(0.0, 0.0)] * len(optimizers))[optimizers.index(tags["optimizer"])] = (100 * mean, 100 * sd)
-    save_figure(bar_chart(optimizers, series, "dev accuracy by optimizer", baseline=majority_percent(records)),
-                out / "optimizers.png")
-    figures = ["optimizers.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
+    figures = _grouped_bar_figures(records, "optimizer", "cell", "dev accuracy by optimizer", out, "optimizers.png")
     best = _best(records)
     notes = [baseline_row_note(records), f"best: {best}. Adaptive methods (Adagrad, RMSprop, Adam) scale each "
              "parameter's step by its gradient history; plain SGD needs momentum and a larger learning rate."]
@@ -225,20 +215,27 @@ def plan_bidirectional(config: ExperimentConfig) -> Plan:
 
 def summarize_bidirectional(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy of uni- vs bidirectional reading per cell, as a table and a grouped bar chart."""
-    from seqlab.experiments.plots import bar_chart
-    from seqlab.viz.figures import save_figure
-
-    cells = list(dict.fromkeys(r["tags"]["cell"] for r in records))
-    series: dict[str, list[tuple[float, float]]] = {}
-    for tags, items in group_seeds(records):
-        mean, sd = mean_sd(dev_scores(items))
-        series.setdefault(tags["direction"], [(0.0, 0.0)] * len(cells))[cells.index(tags["cell"])] = (100 * mean, 100 * sd)
-    save_figure(bar_chart(cells, series, "uni- vs bidirectional", baseline=majority_percent(records)),
-                out / "bidirectional.png")
-    figures = ["bidirectional.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
+    figures = _grouped_bar_figures(records, "cell", "direction", "uni- vs bidirectional", out, "bidirectional.png")
     notes = [baseline_row_note(records), f"best: {_best(records)}. A bidirectional RNN has twice the recurrent "
              "parameters and sees the end of the text from its first step."]
     return Summary([training_table("dev accuracy by direction", records, ("cell", "direction"))], figures, notes)
+
+
+def _grouped_bar_figures(
+    records: list[dict[str, Any]], x_tag: str, series_tag: str, title: str, out: Path, filename: str
+) -> list[str]:
+    """Save a grouped bar chart of mean dev accuracy (groups: `x_tag`, one bar per `series_tag`) and the dev
+    curves under `out`; return the figure file names."""
+    from seqlab.experiments.plots import bar_chart
+    from seqlab.viz.figures import save_figure
+
+    groups = list(dict.fromkeys(r["tags"][x_tag] for r in records))
+    series: dict[str, list[tuple[float, float]]] = {}
+    for tags, items in group_seeds(records):
+        mean, sd = mean_sd(dev_scores(items))
+        series.setdefault(tags[series_tag], [(0.0, 0.0)] * len(groups))[groups.index(tags[x_tag])] = (100 * mean, 100 * sd)
+    save_figure(bar_chart(groups, series, title, baseline=majority_percent(records)), out / filename)
+    return [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
 
 
 def _best(records: list[dict[str, Any]]) -> str:
