@@ -45,10 +45,12 @@ def attention(
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
 ) -> None:
-    """Draw what each layer and head attends to, as heatmaps and as bertviz pages.
+    """Draw what each layer and head attends to, as heatmaps and as pages to explore in a browser.
 
-    Writes a layer x head grid, one head up close, the average over heads, and bertviz's interactive
-    head view and model view (HTML pages to open in a browser).
+    Writes a layer x head grid, one head up close, the average over heads, bertviz's interactive head view
+    and model view, and seqlab's attention explorer: pick a layer and head (or the head average), hover a
+    token to see where it looks and what looks at it, and read what each notable head does. Every page is
+    one file that works offline (its scripts are inside it).
 
     Rows of each heatmap are queries (the token that attends), columns are keys (what it attends to);
     every row sums to 1. A causal LM shows its lower triangle: no token sees the future.
@@ -105,10 +107,11 @@ def attention(
         ("average over heads", files.average),
         ("bertviz head view", files.head_view),
         ("bertviz model view", files.model_view),
+        ("attention explorer", files.explorer),
     ):
         table.add_row(view, str(path))
     console.print(table)
-    console.print("Open the .html files in a browser (they load d3 and jQuery from cdnjs).")
+    console.print("Open the .html files in a browser; they need no network. Start with the attention explorer.")
 
 
 def register(app: typer.Typer) -> None:

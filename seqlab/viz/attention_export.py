@@ -1,4 +1,4 @@
-"""Writing every picture of one attention capture into a folder: grid, one head, head average, bertviz pages."""
+"""Writing every picture of one attention capture into a folder: grid, one head, head average, HTML pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_text
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
+from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.bertviz_export import bertviz_html
 from seqlab.viz.figures import FigureFormat, fresh_name, save_figure
@@ -22,6 +23,7 @@ class AttentionFiles:
     average: Path
     head_view: Path
     model_view: Path
+    explorer: Path
     layer: int
     head_index: int
 
@@ -33,6 +35,7 @@ class AttentionFiles:
             "average": str(self.average),
             "head_view": str(self.head_view),
             "model_view": str(self.model_view),
+            "explorer": str(self.explorer),
             "layer": self.layer,
             "head_index": self.head_index,
         }
@@ -57,7 +60,11 @@ def write_attention_views(
     layer: int | None = None,
     head: int | None = None,
 ) -> AttentionFiles:
-    """Draw the capture into `folder` (new file names, never overwriting) and return what was written."""
+    """Draw the capture into `folder` (new file names, never overwriting) and return what was written.
+
+    The explorer page opens on the chosen `layer`/`head`, or, when neither is given, on the clearest notable head.
+    """
+    explicit = layer is not None or head is not None
     layer, head = pick_head(capture, layer, head)
     folder = Path(folder)
     tokens = list(capture.tokens)
@@ -89,4 +96,8 @@ def write_attention_views(
             title=f"{capture.model_name}: bertviz {view} view",
         )
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
-    return AttentionFiles(grid, one, average, pages["head"], pages["model"], layer, head)
+    explorer = atomic_write_text(
+        fresh_name(folder, "attention-explorer", ".html"),
+        attention_page_html(capture, *((layer, head) if explicit else (None, None))),
+    )
+    return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head)

@@ -5,12 +5,18 @@ bertviz embeds its parameters with ``json.dumps`` inside a ``<script>`` block, w
 put each real token back as a JSON string in which ``<``, ``>`` and ``&`` are written as ``\\u003c``,
 ``\\u003e`` and ``\\u0026``: the browser's parser cannot see a tag in it, and JavaScript reads the
 same characters back. bertviz draws tokens with ``.text()``, so they show as text, never as markup.
+
+bertviz's pages ask cdnjs for require.js, d3 and jQuery, so they are blank offline. We drop its require.js
+tag and its ``require.config`` of CDN paths, inline the copies of the three scripts shipped in the package
+(`seqlab.viz.web_assets`), and register d3 and jQuery as named require.js modules before bertviz's script
+asks for them: the page is one file that draws with no network, and says so on screen when it cannot.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Literal, Sequence
 
 import numpy as np
@@ -19,6 +25,14 @@ import torch
 ViewKind = Literal["head", "model"]
 
 _PLACEHOLDER = "seqlab-token-{index}-placeholder"
+_CDN_SCRIPT_TAG = re.compile(r"<script[^>]*\bsrc=[^>]*>\s*</script>", re.IGNORECASE)
+_REQUIRE_CONFIG = re.compile(r"require\.config\(\{.*?\}\);", re.DOTALL)
+# d3 and jQuery are inlined before require.js, so they set window.d3 / window.jQuery (no anonymous define);
+# naming them as modules means bertviz's requirejs(['jquery', 'd3'], ...) never fetches anything.
+_NAMED_MODULES = """
+define("d3", [], function () { return window.d3; });
+define("jquery", [], function () { return window.jQuery; });
+"""
 _JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -56,9 +70,40 @@ def bertviz_html(
     body = _render(view, layers, placeholders, sentence_b_start)
     for placeholder, token in zip(placeholders, _pretty(tokens)):
         body = body.replace(json.dumps(placeholder), script_safe_json(token))
+    return _offline_page(_without_cdn(body), title, view)
+
+
+def _without_cdn(body: str) -> str:
+    """bertviz's fragment without its CDN require.js tag and CDN module paths; RuntimeError if any remain."""
+    body = _REQUIRE_CONFIG.sub("", _CDN_SCRIPT_TAG.sub("", body))
+    if "cdnjs" in body or _CDN_SCRIPT_TAG.search(body):
+        raise RuntimeError("this bertviz version loads scripts from a CDN in a way seqlab does not remove")
+    return body
+
+
+_HOW_TO_READ = {
+    "head": "Lines join each token on the left to the tokens it attends to on the right; stronger lines carry more "
+    "weight, one colour per head. Hover over a token to see only its lines; click a coloured square to show or "
+    "hide that head, double-click it to show only that head.",
+    "model": "One small picture per layer (row) and head (column). Click one to see it up close, then hover over "
+    "a token on its left side to see where that token looks.",
+}
+_HEADER_STYLE = ".seqlab-about { font: 14px/1.4 system-ui, sans-serif; color: #334e68; max-width: 60em; margin: 0 0 10px; }"
+
+
+def _offline_page(body: str, title: str, view: ViewKind) -> str:
+    """A whole HTML page: fallback message, the inlined libraries, then bertviz's fragment."""
+    from seqlab.viz.web_assets import FALLBACK_STYLE, fallback_block, inline_script, script_source
+
+    libraries = "\n".join(
+        inline_script(source)
+        for source in (script_source("d3"), script_source("jquery"), script_source("requirejs"), _NAMED_MODULES)
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{FALLBACK_STYLE}{_HEADER_STYLE}</style>\n</head>\n<body>\n"
+        f'<p class="seqlab-about"><strong>{html.escape(title)}</strong><br>{html.escape(_HOW_TO_READ[view])}</p>\n'
+        f"{fallback_block('svg', f'bertviz {view} view')}\n{libraries}\n{body}\n</body>\n</html>\n"
     )
 
 

@@ -1,0 +1,106 @@
+"""seqlab's own attention page: one self-contained HTML file (plain JavaScript + SVG, no library, no network).
+
+A learner picks a layer and a head (or the head average), hovers or clicks a token to see its row (where it
+looks) and its column (what looks at it), browses every head as small pictures, and reads a one-line
+description of each notable head (`seqlab.viz.head_patterns`). Token text reaches the page only as JSON in
+a <script type="application/json"> block written by `script_safe_json`, and the page's script puts it on
+screen with textContent, so no token can become markup.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from seqlab.viz.attention_source import AttentionCapture
+from seqlab.viz.bertviz_export import script_safe_json
+from seqlab.viz.head_patterns import describe_heads, notable_heads
+from seqlab.viz.web_assets import FALLBACK_STYLE, asset_text, fallback_block, inline_script
+
+_BODY = """
+<h1>What each head attends to</h1>
+<p id="meta"></p>
+{fallback}
+<div class="picker" id="layers"><span>Layer</span></div>
+<div class="picker" id="heads"><span>Head</span></div>
+<p id="head-line"></p>
+<div id="tokens" aria-label="tokens of the input"></div>
+<p id="focus-hint"></p>
+<div id="explore">
+  <figure id="matrix-figure" style="margin:0">
+    <div id="matrix"></div>
+    <figcaption id="matrix-caption">Rows are queries (the token that looks), columns are keys (what it looks at);
+    each row sums to 1. Darker is more weight.{pair_note}</figcaption>
+  </figure>
+  <div id="detail"><div id="row-list"></div><div id="col-list"></div></div>
+</div>
+<h2>Notable heads</h2>
+<div id="notable"></div>
+<h2>Every head (click one)</h2>
+<div id="overview"></div>
+<footer><p>How heads are described: {rule}</p>
+<p>Written by seqlab. This file needs no network: its script and data are inside it.</p></footer>
+"""
+
+RULE = (
+    "for each head, average over its rows the weight on the previous token, the next token, the token itself, "
+    "and each single token (special tokens such as [SEP] pooled over their positions). The largest average is "
+    "the head's pattern when it is at least 0.5; otherwise a head whose rows are at least 0.9 as spread out as "
+    "uniform (entropy) is 'spread out evenly', and any other head is mixed."
+)
+
+
+def page_data(capture: AttentionCapture, layer: int | None = None, head: int | None = None) -> dict[str, Any]:
+    """Everything the page's script reads: tokens, weights (per mille, flattened [L,H,T,T]) and head patterns.
+
+    The page opens on `layer` and `head`; when they are None, on the clearest notable head that is not a
+    sink or a broad one (else the first head of the last layer).
+    """
+    patterns = describe_heads(capture.probabilities, capture.tokens, capture.causal)
+    index = {(p.layer, p.head): i for i, p in enumerate(patterns)}
+    notable = notable_heads(patterns)
+    if layer is None or head is None:
+        clear = [p for p in notable if p.kind not in ("sink", "broad")]
+        start = (clear[0].layer, clear[0].head) if clear else (capture.shape[0] - 1, 0)
+        layer = start[0] if layer is None else layer
+        head = start[1] if head is None else head
+    weights = np.rint(np.clip(capture.probabilities, 0.0, 1.0) * 1000).astype(np.int32)
+    layers, heads, _ = capture.shape
+    return {
+        "model": capture.model_name,
+        "tokens": list(capture.tokens),
+        "sentence_b_start": capture.sentence_b_start,
+        "causal": capture.causal,
+        "layers": layers,
+        "heads": heads,
+        "weights": weights.ravel().tolist(),
+        "patterns": [p.to_dict() for p in patterns],
+        "notable": [index[(p.layer, p.head)] for p in notable],
+        "start": {"layer": layer, "head": head},
+    }
+
+
+def attention_page_html(
+    capture: AttentionCapture, layer: int | None = None, head: int | None = None, title: str | None = None
+) -> str:
+    """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default)."""
+    title = title or f"{capture.model_name}: attention explorer"
+    pair_note = (
+        " The dashed lines separate sentence A from sentence B." if capture.sentence_b_start is not None else ""
+    )
+    body = _BODY.format(
+        fallback=fallback_block("#matrix svg rect", "attention explorer"),
+        pair_note=pair_note,
+        rule=html.escape(RULE),
+    )
+    data = script_safe_json(page_data(capture, layer, head))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>{FALLBACK_STYLE}{asset_text('attention_page.css')}</style>\n</head>\n<body>\n{body}\n"
+        f'<script type="application/json" id="seqlab-data">{data}</script>\n'
+        f"{inline_script(asset_text('attention_page.js'))}\n</body>\n</html>\n"
+    )
