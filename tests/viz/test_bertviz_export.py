@@ -28,10 +28,12 @@ class _Tags(HTMLParser):
         super().__init__()
         self.tags: list[str] = []
         self.scripts: list[str] = []
+        self.sources: list[str] = []
         self._in_script = False
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+        self.sources.extend(value for name, value in attrs if name in ("src", "href"))
         if tag == "script":
             self._in_script = True
             self.scripts.append("")
@@ -56,9 +58,10 @@ def test_hostile_tokens_stay_inside_the_script_as_text(view):
     page = bertviz_html(_probs(len(HOSTILE)), HOSTILE, view=view, sentence_b_start=3, title="<b>t</b>")
     parser = _Tags()
     parser.feed(page)
-    assert parser.tags.count("script") == 2  # the require.js tag and bertviz's own script, nothing injected
+    # the fallback watcher, d3, jQuery, require.js, the named modules and bertviz's own script, nothing injected
+    assert parser.tags.count("script") == 6
     assert "img" not in parser.tags and "b" not in parser.tags
-    code = parser.scripts[1]
+    code = parser.scripts[-1]
     assert code.rstrip().endswith("});")  # the script block reached its real end
     params = json.loads(re.search(r"const params = (\{.*?\}); // HACK", code, re.S).group(1))
     assert params["attention"][0]["left_text"] == HOSTILE
@@ -75,3 +78,14 @@ def test_script_safe_json_is_still_the_same_json():
 def test_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match="4 positions but 3 tokens"):
         bertviz_html(_probs(4), ["a", "b", "c"])
+
+
+@pytest.mark.parametrize("view", ["head", "model"])
+def test_page_loads_nothing_from_the_network(view):
+    page = bertviz_html(_probs(3), ["a", "b", "c"], view=view)
+    parser = _Tags()
+    parser.feed(page)
+    assert parser.sources == []  # no <script src>, no <link href>: everything is inline
+    assert "cdnjs" not in page and "require.config" not in parser.scripts[-1]  # bertviz's CDN paths are gone
+    assert 'define("d3"' in page and 'define("jquery"' in page
+    assert 'id="seqlab-fallback"' in page

@@ -77,9 +77,10 @@ def test_attention_run_writes_every_view_without_overwriting(runner, tmp_path, t
     assert rows[0] == [1.0, 0.0, 0.0, 0.0]
     written = {Path(p) for p in first["files"].values() if isinstance(p, str)}
     written |= {Path(p) for p in second["files"].values() if isinstance(p, str)}
-    assert len(written) == 10 and all(p.parent == out and p.is_file() for p in written)
+    assert len(written) == 12 and all(p.parent == out and p.is_file() for p in written)
     assert Path(second["files"]["head"]).name == "attention-L0-H1.svg"
     assert Path(second["files"]["head_view"]).name == "bertviz-head-view-2.html"
+    assert Path(second["files"]["explorer"]).name == "attention-explorer-2.html"
 
 
 def test_attention_default_folder_is_new_under_figures(runner, tmp_path, tiny_runs, monkeypatch):
@@ -87,7 +88,8 @@ def test_attention_default_folder_is_new_under_figures(runner, tmp_path, tiny_ru
     result = runner.invoke(app, ["attention", str(tiny_runs["transformer"]), "a fine film"])
     assert result.exit_code == 0, result.output
     folders = list((tmp_path / "figures").iterdir())
-    assert len(folders) == 1 and len(list(folders[0].iterdir())) == 5
+    assert len(folders) == 1 and len(list(folders[0].iterdir())) == 6
+    assert "attention explorer" in result.output and "need no network" in result.output
 
 
 def test_attention_bad_input(runner, tmp_path, tiny_runs):
