@@ -153,13 +153,13 @@ def _explorer(page, tokens: list[str]) -> None:
     highlight = page.locator("#row-highlight")
     assert highlight.get_attribute("visibility") == "hidden"
     before = page.locator("#row-list li").count()
-    page.locator("#tokens .chip[data-index='2']").hover()
+    page.locator("#tokens .chip[data-index='1']").hover()
     assert highlight.get_attribute("visibility") == "visible"
     first_y = float(highlight.get_attribute("y"))
-    assert page.locator("#tokens .chip[data-index='2']").get_attribute("class") == "chip selected"
+    assert page.locator("#tokens .chip[data-index='1']").get_attribute("class") == "chip selected"
     assert page.locator("#row-list li").count() == len(tokens) > before
-    assert tokens[2] in page.locator("#row-list h3").text_content()
-    page.locator("#matrix svg text.label[data-index='4']").first.hover()  # the matrix edge works too
+    assert tokens[1] in page.locator("#row-list h3").text_content()
+    page.locator(f"#matrix svg text.label[data-index='{len(tokens) - 1}']").first.hover()  # the matrix edge too
     assert float(highlight.get_attribute("y")) > first_y
     line = page.locator("#head-line").text_content()
     page.locator("#heads button[data-head='avg']").click()
