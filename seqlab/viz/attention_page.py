@@ -32,7 +32,7 @@ _BODY = """
   <figure id="matrix-figure" style="margin:0">
     <div id="matrix"></div>
     <figcaption id="matrix-caption">Rows are queries (the token that looks), columns are keys (what it looks at);
-    each row sums to 1. Darker is more weight.{pair_note}</figcaption>
+    each row sums to 1. Darker is more weight.{note}</figcaption>
   </figure>
   <div id="detail"><div id="row-list"></div><div id="col-list"></div></div>
 </div>
@@ -87,12 +87,14 @@ def attention_page_html(
 ) -> str:
     """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default)."""
     title = title or f"{capture.model_name}: attention explorer"
-    pair_note = (
+    note = (
         " The dashed lines separate sentence A from sentence B." if capture.sentence_b_start is not None else ""
     )
+    if capture.causal:
+        note += " Grey cells are masked: a causal model's token cannot look at later tokens."
     body = _BODY.format(
         fallback=fallback_block("#matrix svg rect", "attention explorer"),
-        pair_note=pair_note,
+        note=note,
         rule=html.escape(RULE),
     )
     data = script_safe_json(page_data(capture, layer, head))

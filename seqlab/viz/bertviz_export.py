@@ -88,7 +88,9 @@ _HOW_TO_READ = {
     "model": "One small picture per layer (row) and head (column). Click one to see it up close, then hover over "
     "a token on its left side to see where that token looks.",
 }
-_HEADER_STYLE = ".seqlab-about { font: 14px/1.4 system-ui, sans-serif; color: #334e68; max-width: 60em; margin: 0 0 10px; }"
+_HEADER_STYLE = (
+    ".seqlab-about { font: 14px/1.4 system-ui, sans-serif; color: #334e68; max-width: 60em; margin: 0 0 10px; }"
+)
 
 
 def _offline_page(body: str, title: str, view: ViewKind) -> str:

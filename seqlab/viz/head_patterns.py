@@ -10,7 +10,7 @@ see itself):
     one token  A[i, k] for one key k        "tokens -> 'but'"  (k seen by at least half the rows)
     sink       the same, for a special token, adding up every position of it ("[SEP] sink")
 
-The largest of these averages is the head's pattern when it is at least `THRESHOLD` (0.5: more than half of
+The largest of these averages is the head's pattern when it is at least `THRESHOLD` (0.5: at least half of
 each row's weight, on average). Otherwise the head is "broad" when its mean row entropy is at least
 `BROAD_ENTROPY` (0.9) of the uniform row's, and "mixed" when it is neither. Every head but a mixed one is
 notable. The score is that average, so heads can be ranked by how clearly they do their one thing.
@@ -138,7 +138,8 @@ def describe_head(
             return HeadPattern(layer, head, kind, score, token, text)
     entropy = _normalised_entropy(matrix, rows, causal)
     if entropy >= BROAD_ENTROPY:
-        return HeadPattern(layer, head, "broad", entropy, None, f"spreads out evenly (entropy {entropy:.2f} of uniform)")
+        text = f"spreads out evenly (entropy {entropy:.2f} of uniform)"
+        return HeadPattern(layer, head, "broad", entropy, None, text)
     if not options:
         return HeadPattern(layer, head, "mixed", 0.0, None, "no single pattern")
     score, _, _, text = max(options, key=lambda option: option[0])

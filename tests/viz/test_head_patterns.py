@@ -35,7 +35,8 @@ def test_previous_next_and_self():
     nxt[np.arange(N - 1), np.arange(1, N)] = 1
     nxt[N - 1, N - 1] = 1
     pattern = describe_head(_mix(nxt, 0.9), TOKENS, layer=2, head=3)
-    assert pattern.kind == "next" and pattern.score == pytest.approx(0.9 + 0.1 / N)  # the last row has no next token and is left out
+    assert pattern.kind == "next"
+    assert pattern.score == pytest.approx(0.9 + 0.1 / N)  # the last row has no next token and is left out
     assert head_line(pattern) == f"L2 H3: attends to the next token ({pattern.score:.2f})"
     assert describe_head(_mix(np.eye(N), 0.8), TOKENS).kind == "self"
 
@@ -90,7 +91,9 @@ def test_causal_rows_skip_the_first_and_keys_seen_by_few():
 
 
 def test_every_head_described_and_notable_ones_ranked():
-    probs = np.stack([np.stack([_mix(_previous(), 0.9), np.full((N, N), 1 / N)]), np.stack([_mix(np.eye(N), 0.6), _mix(np.eye(N), 0.95)])])
+    layer0 = np.stack([_mix(_previous(), 0.9), np.full((N, N), 1 / N)])
+    layer1 = np.stack([_mix(np.eye(N), 0.6), _mix(np.eye(N), 0.95)])
+    probs = np.stack([layer0, layer1])
     patterns = describe_heads(probs, TOKENS)
     assert [(p.layer, p.head) for p in patterns] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     ranked = notable_heads(patterns)

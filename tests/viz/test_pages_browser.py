@@ -229,7 +229,7 @@ def test_hostile_tokens_show_as_text(browser, tmp_path, view):
 def test_fallback_message_without_javascript(browser, written_pages):
     chromium, _, _ = browser
     context = chromium.new_context(java_script_enabled=False)
-    context.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_())
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     try:
         for view in CHECKS:
             page = context.new_page()
@@ -252,5 +252,27 @@ def test_fallback_message_when_a_script_fails(browser, written_pages, tmp_path):
     try:
         page.wait_for_function("getComputedStyle(document.getElementById('seqlab-fallback')).display === 'block'")
         assert errors and "A script on this page failed" in page.locator("#seqlab-fallback").text_content()
+    finally:
+        page.close()
+
+
+def test_explorer_greys_out_what_a_causal_model_cannot_see(browser, tiny_runs, tmp_path):
+    from seqlab.viz.attention_page import attention_page_html
+    from seqlab.viz.attention_source import attention_from_run
+
+    capture = attention_from_run(tiny_runs["lm"], SENTENCE)
+    path = tmp_path / "causal.html"
+    path.write_text(attention_page_html(capture), encoding="utf-8")
+    _, _, blocked = browser
+    blocked.clear()
+    page, errors = _open(browser, path)
+    try:
+        page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+        fills = page.eval_on_selector_all("#matrix svg rect.cell", "cells => cells.map(c => c.getAttribute('fill'))")
+        n = len(capture.tokens)
+        assert fills[0 * n + 1] == "#e4e7eb" and fills[1 * n + 0] != "#e4e7eb"  # row 0 cannot see key 1
+        page.locator("#tokens .chip[data-index='0']").hover()
+        assert page.locator("#row-list .bar-value").all_text_contents()[1:] == ["masked"] * (n - 1)
+        _check_clean(page, errors, blocked)
     finally:
         page.close()

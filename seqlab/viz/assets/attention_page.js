@@ -32,7 +32,7 @@
     var k = Math.min(STOPS.length - 2, Math.floor(v)), f = v - k, a = STOPS[k], b = STOPS[k + 1];
     return "rgb(" + [0, 1, 2].map(function (n) { return Math.round(a[n] + (b[n] - a[n]) * f); }).join(",") + ")";
   }
-  function ink(v) { return v > 0.55 ? "#ffffff" : "#0b1f33"; }
+  function ink(v) { return v > 0.65 ? "#ffffff" : "#0b1f33"; }
 
   // ---- small DOM helpers ------------------------------------------------------------------------------
   function el(tag, attrs, text) {
@@ -54,6 +54,7 @@
   }
   function headName(layer, head) { return head === "avg" ? "layer " + layer + ", average of " + H + " heads" : "layer " + layer + ", head " + head; }
   function pattern(layer, head) { return data.patterns[layer * H + head]; }
+  function masked(i, j) { return data.causal && j > i; } // a causal query cannot see later keys
   function focus() { return state.hover !== null ? state.hover : state.pinned; }
 
   // ---- header: model and sentence -----------------------------------------------------------------------
@@ -119,6 +120,7 @@
                       : {x: 0, y: 0, transform: "translate(" + (i * cell + cell / 2 + 4) + ",-6) rotate(-60)"};
     attrs["class"] = "label";
     attrs["data-index"] = i;
+    attrs["font-size"] = Math.min(12, cell - 1);
     var t = svgEl("text", attrs, data.tokens[i]);
     t.addEventListener("mouseenter", function () { state.hover = i; update(); });
     t.addEventListener("mouseleave", function () { state.hover = null; update(); });
@@ -204,8 +206,9 @@
     else line.textContent = "L" + state.layer + " H" + state.head + ": " + pattern(state.layer, state.head).text;
     for (var i = 0; i < T; i++) for (var j = 0; j < T; j++) {
       var v = weight(state.layer, state.head, i, j), c = cells[i * T + j];
-      c.setAttribute("fill", colour(v));
-      c.firstChild.textContent = data.tokens[i] + " \u2192 " + data.tokens[j] + ": " + fmt(v);
+      c.setAttribute("fill", masked(i, j) ? "#e4e7eb" : colour(v));
+      c.firstChild.textContent = data.tokens[i] + " \u2192 " + data.tokens[j] + ": " +
+        (masked(i, j) ? "masked (a later token)" : fmt(v));
       if (showValues) {
         values[i * T + j].textContent = v >= 0.005 ? fmt(v).replace(/^0/, "") : "";
         values[i * T + j].setAttribute("fill", ink(v));
@@ -226,14 +229,14 @@
       fill.style.width = (100 * pair[1]).toFixed(1) + "%";
       track.appendChild(fill);
       item.appendChild(track);
-      item.appendChild(el("span", {"class": "bar-value"}, fmt(pair[1])));
+      item.appendChild(el("span", {"class": "bar-value"}, pair[3] ? "masked" : fmt(pair[1])));
       list.appendChild(item);
     });
     box.appendChild(list);
   }
 
-  function listFor(weights) {
-    var pairs = weights.map(function (v, k) { return [data.tokens[k], v, k]; });
+  function listFor(weights, isRow, f) {
+    var pairs = weights.map(function (v, k) { return [data.tokens[k], v, k, isRow ? masked(f, k) : masked(k, f)]; });
     if (T > 24) pairs = pairs.slice().sort(function (a, b) { return b[1] - a[1]; }).slice(0, 12);
     return pairs;
   }
@@ -273,8 +276,8 @@
       (state.pinned === f ? " (click it again to let go)" : "") + ". The shading of the sentence is its row.";
     var rowWeights = [], colWeights = [];
     for (var k = 0; k < T; k++) { rowWeights.push(weight(state.layer, state.head, f, k)); colWeights.push(weight(state.layer, state.head, k, f)); }
-    bars(row, "where " + tokenName(f) + " looks (its row, sums to 1)" + (T > 24 ? ", top 12" : ""), listFor(rowWeights));
-    bars(col, "what looks at " + tokenName(f) + " (its column)" + (T > 24 ? ", top 12" : ""), listFor(colWeights));
+    bars(row, "where " + tokenName(f) + " looks (its row, sums to 1)" + (T > 24 ? ", top 12" : ""), listFor(rowWeights, true, f));
+    bars(col, "what looks at " + tokenName(f) + " (its column)" + (T > 24 ? ", top 12" : ""), listFor(colWeights, false, f));
   }
 
   render();
