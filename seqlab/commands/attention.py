@@ -111,7 +111,7 @@ def attention(
     ):
         table.add_row(view, str(path))
     console.print(table)
-    console.print("Open the .html files in a browser; they need no network. Start with the attention explorer.")
+    console.print("Open the .html files in a browser (no network needed); start with the explorer.")
 
 
 def register(app: typer.Typer) -> None:

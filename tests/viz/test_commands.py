@@ -89,7 +89,7 @@ def test_attention_default_folder_is_new_under_figures(runner, tmp_path, tiny_ru
     assert result.exit_code == 0, result.output
     folders = list((tmp_path / "figures").iterdir())
     assert len(folders) == 1 and len(list(folders[0].iterdir())) == 6
-    assert "attention explorer" in result.output and "need no network" in result.output
+    assert "attention explorer" in result.output and "no network needed" in result.output
 
 
 def test_attention_bad_input(runner, tmp_path, tiny_runs):
