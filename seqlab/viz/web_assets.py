@@ -79,10 +79,13 @@ _WATCHER = """
   var why = document.getElementById("seqlab-fallback-why");
   var drawnSelector = %s;
   var failed = false;
-  function fail(message) {
-    failed = true;
+  function show(message) {
     why.textContent = message;
     box.style.display = "block";
+  }
+  function fail(message) {
+    failed = true;
+    show(message);
   }
   function check() {
     if (!failed && document.querySelector(drawnSelector)) box.style.display = "none";
@@ -96,7 +99,7 @@ _WATCHER = """
     check();
     setTimeout(function () {
       check();
-      if (!failed && !document.querySelector(drawnSelector)) fail("The view did not draw within 5 seconds.");
+      if (!failed && !document.querySelector(drawnSelector)) show("It has not drawn 5 seconds after loading.");
     }, 5000);
   });
 })();
@@ -107,7 +110,8 @@ def fallback_block(drawn_selector: str, what: str) -> str:
     """A visible message plus the script that hides it once `drawn_selector` matches, or explains a failure.
 
     With JavaScript off the message simply stays. With JavaScript on it is hidden as soon as the view has
-    drawn; if a script throws, or nothing has drawn 5 seconds after load, it shows what went wrong.
+    drawn; if a script throws it stays and names the error; if nothing has drawn 5 seconds after load it
+    says so, and still goes away if the view draws later.
     """
     return (
         '<div id="seqlab-fallback" role="status">'
