@@ -51,24 +51,33 @@ def bert_section(payload: dict) -> list[str]:
 
 
 def sst_section(payload: dict) -> list[str]:
-    """One epoch of SST fine-tuning, ours vs the plain HF loop."""
+    """SST fine-tuning epochs, ours vs the plain HF loop."""
     hf, ours = payload.get("hf") or {}, payload.get("ours") or {}
+    settings = payload["settings"]
+    epochs, device = settings.get("epochs", 1), settings.get("device", "cpu")
+    where = "CPU" if device == "cpu" else f"{device}, bf16 autocast both sides"
+    if device != "cpu":
+        where += ", ours with CUDA graphs" if settings.get("cuda_graphs", True) else ", ours without CUDA graphs"
     lines = [
-        "## One epoch of SST fine-tuning: seqlab vs a plain Hugging Face loop"
-        + (f" (first {payload['settings']['max_train']} sentences)" if payload["settings"].get("max_train") else
+        f"## {'One epoch' if epochs == 1 else f'{epochs} epochs'} of SST fine-tuning ({where}): seqlab vs a plain "
+        "Hugging Face loop"
+        + (f" (first {settings['max_train']} sentences)" if settings.get("max_train") else
            " (all 8544 sentences)"), "",
         f"`{payload['command']}`  ", f"Machine: {_machine(payload)}.  ",
         "MiniLM, batch 16, max length 128, AdamW lr 2e-5; ours: `seqlab.training.train` (length-bucketed "
         "batches, dynamic padding); HF: BertForSequenceClassification, random order, each batch padded to its "
-        "longest. Train time excludes the dev pass; CPU time is this process's, all threads.", "",
-        "| loop | train wall s | train CPU s | tokens incl. padding | real tokens | dev accuracy after 1 epoch |",
+        "longest. Train time excludes the dev pass (summed over epochs); CPU time is this process's, all threads.",
+        "",
+        "| loop | train wall s | train CPU s | tokens incl. padding | real tokens | dev accuracy per epoch |",
         "|---|---|---|---|---|---|",
     ]
+    digits = 0 if device == "cpu" else 1
     for name, side in (("seqlab", ours), ("Hugging Face", hf)):
         if side:
+            per_epoch = side.get("dev_accuracy_per_epoch") or [side["dev_accuracy"]]
             lines.append(
-                f"| {name} | {side['train_seconds']:.0f} | {side['train_cpu_seconds']:.0f} | {side['padded_tokens']:,} | "
-                f"{side['real_tokens']:,} | {side['dev_accuracy']:.3f} |"
+                f"| {name} | {side['train_seconds']:.{digits}f} | {side['train_cpu_seconds']:.{digits}f} | "
+                f"{side['padded_tokens']:,} | {side['real_tokens']:,} | {', '.join(f'{a:.3f}' for a in per_epoch)} |"
             )
     if "speedup" in payload:
         lines += ["", f"Speed-up HF/ours: {payload['speedup']:.2f}x wall, {payload['speedup_cpu_time']:.2f}x CPU time."]

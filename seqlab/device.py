@@ -32,10 +32,11 @@ def resolve_device(name: str = "auto") -> torch.device:
     return device
 
 
-def autocast(device: torch.device, enabled: bool = True) -> contextlib.AbstractContextManager:
-    """bf16 autocast on CUDA (where it speeds up matmuls); a no-op elsewhere."""
+def autocast(device: torch.device, enabled: bool = True, cache_enabled: bool = True) -> contextlib.AbstractContextManager:
+    """bf16 autocast on CUDA (where it speeds up matmuls); a no-op elsewhere. `cache_enabled=False` while
+    recording a CUDA graph (cached weight casts would not outlive the recording)."""
     if enabled and device.type == "cuda":
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16, cache_enabled=cache_enabled)
     return contextlib.nullcontext()
 
 

@@ -45,6 +45,7 @@ def train(
     max_train_examples: Annotated[Optional[int], typer.Option("--max-train-examples", help="Use only the first N training examples.")] = None,
     bucket: Annotated[bool, typer.Option("--bucket/--no-bucket", help="Batch texts of similar length together (less padding).")] = True,
     compile_model: Annotated[bool, typer.Option("--compile", help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
+    cuda_graphs: Annotated[bool, typer.Option("--cuda-graphs/--no-cuda-graphs", help="On a CUDA GPU, record each batch shape's training step once and replay it as a CUDA graph (Transformer and BERT classifiers; several times faster for small models). No effect on CPU.")] = True,
     name: Annotated[Optional[str], typer.Option("--name", help="Prefix of the run folder (default: DATA-MODEL).")] = None,
     threads: ThreadsOption = None,
     log_every: Annotated[int, typer.Option("--log-every", help="Record the training loss in metrics.jsonl every N steps.")] = 20,
@@ -88,7 +89,7 @@ def train(
             warmup_ratio=warmup, schedule=schedule.lower(),
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples,
-            name=name, bucket=bucket, compile=compile_model, log_every=log_every,
+            name=name, bucket=bucket, compile=compile_model, cuda_graphs=cuda_graphs, log_every=log_every,
         )
         result = train_run(config, console=show, quiet=quiet)
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports

@@ -3,6 +3,11 @@
 Two paths compute the same thing. The explicit path writes out softmax(q k^T / sqrt(d_head)) v and
 returns the attention probabilities (for pictures and proofs); the fast path calls
 `F.scaled_dot_product_attention`, which picks a fused kernel (flash / memory-efficient on CUDA).
+
+A query with no key it may attend to (a row that is all padding, or padding before the first real token
+under a causal mask) outputs zeros on both paths and on every backend, and its probability row is all
+zeros: it attends to nothing. (Left alone, softmax over "all masked" is undefined: the CPU kernels gave a
+uniform average of the values, the fused CUDA kernels zeros.)
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.models.unpad import PackedTokens
+
+
+MASKED_LOGIT = -1e30  # added to the logit of a key a query must not see (fast path)
 
 
 def causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
@@ -49,8 +57,9 @@ def scaled_dot_product(
 
     q [..., Tq, d_k], k [..., Tk, d_k], v [..., Tk, d_v]; `mask` is a bool tensor broadcastable to
     [..., Tq, Tk] with True where a query may attend to a key. Masked logits are set to the most
-    negative finite number rather than -inf, so a row with no allowed key becomes a uniform average
-    instead of NaN. `scale=False` drops the 1/sqrt(d_k), to show why it is there.
+    negative finite number rather than -inf, so nothing becomes NaN; a query with no allowed key at
+    all gets a row of zero probabilities and a zero output. `scale=False` drops the 1/sqrt(d_k), to
+    show why it is there.
     """
     logits = q @ k.transpose(-2, -1)  # [..., Tq, Tk]
     if scale:
@@ -58,6 +67,8 @@ def scaled_dot_product(
     if mask is not None:
         logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
     probs = logits.softmax(dim=-1)  # [..., Tq, Tk]
+    if mask is not None:
+        probs = probs.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)  # queries that may attend to nothing
     return probs @ v, probs
 
 
@@ -134,12 +145,13 @@ class MultiHeadSelfAttention(nn.Module):
         scale = None if self.scale else 1.0  # None: torch's default 1/sqrt(d_head)
         if attention_mask is None:  # no mask tensor at all lets torch pick the flash kernel
             return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=causal, scale=scale)
-        allowed = allowed_positions(attention_mask, causal, q.size(2), q.device)
-        # An additive mask (0 or the most negative number) rather than a bool one, matching the explicit
-        # path's masked_fill, so a row with nothing to attend to averages instead of producing NaN.
-        additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device)
-        additive = additive.masked_fill(~allowed, torch.finfo(q.dtype).min)
-        return F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p, scale=scale)
+        allowed = allowed_positions(attention_mask, causal, q.size(2), q.device)  # [B|1,1,T,T]
+        # An additive mask rather than a bool one: a bool mask makes a row with nothing to attend to NaN on
+        # some backends. -1e30 leaves masked keys exactly zero weight, yet stays finite when a fused kernel
+        # rescales logits (finfo.min * log2(e) would overflow to -inf and NaN its backward).
+        additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device).masked_fill(~allowed, MASKED_LOGIT)
+        context = F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p, scale=scale)
+        return context.masked_fill(~allowed.any(dim=-1, keepdim=True), 0.0)  # queries with no key: zeros
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, n_heads={self.n_heads}, d_head={self.d_head}, scale={self.scale}"

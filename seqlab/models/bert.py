@@ -217,6 +217,8 @@ class BertModel(nn.Module):
 class BertClassifier(nn.Module):
     """Pooled [CLS] -> dropout -> linear head. freeze=True trains only the head (BERT as fixed features)."""
 
+    cuda_graph_safe = True  # on CUDA the padded path runs: no host synchronisation (see seqlab.training.step)
+
     def __init__(self, bert: BertModel, num_labels: int, dropout: float = 0.1, freeze: bool = False) -> None:
         super().__init__()
         if num_labels < 2:

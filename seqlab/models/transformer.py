@@ -166,6 +166,8 @@ POOLINGS = ("mean", "cls", "last")
 class TransformerClassifier(nn.Module):
     """A Transformer encoder, a pooled sentence vector, dropout, and a linear head to num_labels logits."""
 
+    cuda_graph_safe = True  # forward never reads a value back from the device (see seqlab.training.step)
+
     def __init__(
         self,
         config: TransformerConfig,

@@ -5,6 +5,10 @@ runs on the padding, and its result is thrown away. Those position-wise parts ar
 BERT's work, so packing the real tokens of all rows into one [N, D] matrix (N = real tokens) and padding
 back to [B, T, ...] only around the attention itself saves the padding share of the compute. Each real
 token's vector is the same either way; padded positions come back as zeros.
+
+This pays on the CPU, where compute is the cost. On a GPU a small model is bound by kernel launches, and
+finding the real tokens (`nonzero`) makes the host wait for the device every step and gives every batch a
+new shape, which rules out CUDA graphs; there the padded path runs (length bucketing keeps padding small).
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ class PackedTokens:
 
     @classmethod
     def of(cls, attention_mask: torch.Tensor | None) -> "PackedTokens | None":
-        """The packing of a key-padding mask, or None when it would not help (no padding, or an empty row)."""
-        if attention_mask is None:
+        """The packing of a key-padding mask, or None when it would not help (no padding, an empty row, or
+        a mask on a GPU, where the padded path is faster and free of host synchronisation)."""
+        if attention_mask is None or attention_mask.device.type != "cpu":
             return None
         mask = attention_mask.to(torch.bool)
         per_row = mask.sum(dim=1)

@@ -105,6 +105,7 @@ class TrainConfig:
     name: str | None = None
     bucket: bool = True
     compile: bool = False
+    cuda_graphs: bool = True  # on CUDA: replay each batch shape's step as a graph
     min_freq: int = 1
     log_every: int = 20
 

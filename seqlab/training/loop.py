@@ -12,15 +12,16 @@ from typing import Any, Iterable
 
 import torch
 from rich.console import Console
+from rich.markup import escape
 from torch import nn
 
-from seqlab.device import autocast
 from seqlab.errors import SeqlabError
 from seqlab.io import append_jsonl
 from seqlab.training import checkpoint
 from seqlab.training.distributed import DistContext, sum_across
 from seqlab.training.progress import EpochProgress
 from seqlab.training.runs import BEST_WEIGHTS, LAST_WEIGHTS, METRICS_FILE, STATE_FILE
+from seqlab.training.step import TrainStep
 from seqlab.training.tasks import Task, to_device
 
 
@@ -87,6 +88,7 @@ class FitOptions:
     log_every: int = 20
     lr: float = 1e-3  # only quoted in the NaN message
     resume_hint: str = "seqlab train --resume RUN"
+    cuda_graphs: bool = False  # replay each batch shape's step as a CUDA graph (seqlab.training.step)
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,22 @@ def _interrupted(saved: str, options: FitOptions) -> TrainingInterrupted:
     return TrainingInterrupted(f"interrupted; training is saved as of {saved}; continue with: {options.resume_hint}")
 
 
-def _nan_message(epoch: int, step: int, options: FitOptions) -> str:
+def _nan_message(epoch: int, step: int, options: FitOptions, window: int = 1) -> str:
     fix = (
         f"or a smaller --grad-clip (now {options.grad_clip})" if options.grad_clip else "or enable --grad-clip"
     )
-    return f"loss became NaN at epoch {epoch} step {step}; lower --lr (now {options.lr}) {fix}"
+    where = f"step {step}" if window <= 1 else f"one of steps {step - window + 1}-{step}"
+    return f"loss became NaN at epoch {epoch} {where}; lower --lr (now {options.lr}) {fix}"
+
+
+def sync_interval(device: torch.device, options: FitOptions) -> int:
+    """Steps between the moments the loop reads the loss back from the device.
+
+    Reading a value makes the host wait for the device; on a GPU that stall every step costs more than a
+    small model's whole step, so the loss is summed on the device and read at each log point. On the CPU
+    there is nothing to wait for and every step is read (exact NaN step, live loss in the bar).
+    """
+    return 1 if device.type == "cpu" else max(1, options.log_every)
 
 
 def fit(
@@ -220,6 +233,13 @@ def fit(
     started = time.perf_counter()
     samples_per_second = 0.0
     bar = EpochProgress(console, quiet=quiet or not dist.is_main)
+    def fallback_note(message: str) -> None:
+        if console is not None and not quiet and dist.is_main:
+            console.print(f"[yellow]note:[/] {escape(message)}", soft_wrap=True)
+
+    train_step = TrainStep(model, task.loss, optimizer, device=device, grad_clip=options.grad_clip,
+                           use_graphs=options.cuda_graphs, on_fallback=fallback_note)
+    every = sync_interval(device, options)
     model.train()
     try:
         with bar, StopRequest() as stop:
@@ -229,30 +249,32 @@ def fit(
                 _set_epoch(train_loader, epoch)
                 batches = len(train_loader)  # type: ignore[arg-type]
                 bar.start_epoch(epoch, options.epochs, batches, done=progress.batches_done)
+                unread_loss, unread_items, unread_steps = None, 0, 0  # summed on the device since the last read
                 for index, batch in enumerate(_epoch_batches(train_loader, resumed=progress.batches_done > 0)):
                     if index < progress.batches_done:  # trained on before an interruption (same order: seed, epoch)
                         continue
-                    batch = to_device(batch, device)
-                    with autocast(device):
-                        loss, items = task.loss(model, batch)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    if options.grad_clip:
-                        torch.nn.utils.clip_grad_norm_(model.parameters(), options.grad_clip)
-                    optimizer.step()
+                    loss, items = train_step(to_device(batch, device))
                     scheduler.step()
                     progress.step += 1
                     progress.batches_done = index + 1
-                    # every rank learns of a Ctrl-C in the same step, so all of them stop together
+                    unread_loss = loss.float() * items if unread_loss is None else unread_loss + loss.float() * items
+                    unread_items += items
+                    unread_steps += 1
+                    # ranks read together (same steps), so every rank learns of a Ctrl-C in the same step
+                    if (progress.step % every and progress.batches_done < batches
+                            and not (stop.requested and not dist.enabled)):
+                        bar.advance(items, None)
+                        continue
                     loss_sum, count, stops = sum_across(
-                        [float(loss.detach()) * items, float(items), float(stop.requested)], dist, device)
+                        [float(unread_loss), float(unread_items), float(stop.requested)], dist, device)
                     if not math.isfinite(loss_sum):
-                        raise SeqlabError(_nan_message(epoch, progress.step, options))
+                        raise SeqlabError(_nan_message(epoch, progress.step, options, unread_steps))
+                    unread_loss, unread_items, unread_steps = None, 0, 0
                     progress.epoch_loss += loss_sum
                     progress.epoch_items += int(count)
                     progress.window_loss += loss_sum
                     progress.window_items += int(count)
-                    bar.advance(int(count), loss_sum / max(count, 1))
+                    bar.advance(items, progress.window_loss / max(progress.window_items, 1))
                     if writes and progress.step % options.log_every == 0:
                         append_jsonl(run_dir / METRICS_FILE, {
                             "event": "step", "epoch": epoch, "step": progress.step, "split": "train",

@@ -22,8 +22,9 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
         return torch.optim.Adagrad(parameters, lr=lr, weight_decay=decay)
     if name == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=lr, momentum=momentum, weight_decay=decay)
+    fused = parameters[0].is_cuda  # one kernel for all parameters: fewer launches, no host sync
     if name == "adam":
-        return torch.optim.Adam(parameters, lr=lr, weight_decay=decay)
+        return torch.optim.Adam(parameters, lr=lr, weight_decay=decay, fused=fused or None)
     if name == "adamw":
-        return torch.optim.AdamW(parameters, lr=lr, weight_decay=decay)
+        return torch.optim.AdamW(parameters, lr=lr, weight_decay=decay, fused=fused or None)
     raise SeqlabError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")

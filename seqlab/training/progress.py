@@ -45,12 +45,13 @@ class EpochProgress:
         self._samples = 0
         self._started = time.perf_counter()
 
-    def advance(self, samples: int, loss: float) -> None:
-        """One step done on `samples` examples with training loss `loss`."""
+    def advance(self, samples: int, loss: float | None) -> None:
+        """One step done on `samples` examples; `loss` is the running training loss (None: not read this step)."""
         self._samples += samples
         elapsed = max(time.perf_counter() - self._started, 1e-9)
         if self._task is not None:
-            self._progress.update(self._task, advance=1, loss=f"{loss:.4f}", rate=f"{self._samples / elapsed:,.0f}")
+            shown = {} if loss is None else {"loss": f"{loss:.4f}"}
+            self._progress.update(self._task, advance=1, rate=f"{self._samples / elapsed:,.0f}", **shown)
 
     @property
     def samples_per_second(self) -> float:

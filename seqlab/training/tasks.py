@@ -61,21 +61,21 @@ def classify_loader(model: nn.Module, loader: Iterable[dict[str, torch.Tensor]],
     """Run a classifier over a loader in eval mode (use an unshuffled, unbucketed loader to keep dataset order)."""
     was_training = model.training
     model.eval()
-    gold: list[int] = []
-    predicted: list[int] = []
-    probabilities: list[list[float]] = []
-    loss_sum = 0.0
-    for batch in loader:
+    logits_parts: list[torch.Tensor] = []
+    label_parts: list[torch.Tensor] = []
+    for batch in loader:  # kept on the device and read back once: no wait for the device per batch
         batch = to_device(batch, device)
         with autocast(device):
-            logits = _logits(model(batch["input_ids"], batch["attention_mask"], batch.get("segment_ids"))).float()
-        loss_sum += float(F.cross_entropy(logits, batch["labels"], reduction="sum"))
-        probs = logits.softmax(-1)
-        gold.extend(batch["labels"].tolist())
-        predicted.extend(probs.argmax(-1).tolist())
-        probabilities.extend(probs.tolist())
+            logits = _logits(model(batch["input_ids"], batch["attention_mask"], batch.get("segment_ids")))
+        logits_parts.append(logits.float())
+        label_parts.append(batch["labels"])
     model.train(was_training)
-    return ClassifiedBatchOutputs(gold, predicted, probabilities, loss_sum)
+    if not logits_parts:
+        return ClassifiedBatchOutputs([], [], [], 0.0)
+    logits, labels = torch.cat(logits_parts), torch.cat(label_parts)
+    loss_sum = float(F.cross_entropy(logits, labels, reduction="sum"))
+    probs = logits.softmax(-1)
+    return ClassifiedBatchOutputs(labels.tolist(), probs.argmax(-1).tolist(), probs.tolist(), loss_sum)
 
 
 class ClassificationTask:

@@ -18,6 +18,7 @@ from seqlab.training.distributed import DistContext
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics
 from seqlab.training.optimizers import make_optimizer
+from seqlab.training.step import graphs_supported
 from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
@@ -30,6 +31,7 @@ from seqlab.training.runs import (
 )
 from seqlab.training.tasks import ClassificationTask, LanguageModelTask, classify_loader
 
+GPU_EVAL_BATCH = 256  # dev batches on a GPU: no gradients are kept, so larger batches mean fewer launches
 
 @dataclass(frozen=True)
 class TrainResult:
@@ -124,9 +126,10 @@ def _freeze_body(model: nn.Module) -> None:
         parameter.requires_grad_(True)
 
 
-def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None = None) -> _Prepared:
+def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None = None,
+             device: torch.device = torch.device("cpu")) -> _Prepared:
     """Load the data, build the encoder and the model (a resumed run reuses its own encoder and spec)."""
-    from seqlab.data.batching import encode_examples, make_loader
+    from seqlab.data.batching import CUDA_LENGTH_MULTIPLE, encode_examples, make_loader
     from seqlab.data.encoders import load_encoder
     from seqlab.data.registry import load_splits
 
@@ -154,9 +157,13 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
     dev_set = encode_examples(splits.dev, encoder, splits.labels, config.max_length)
     per_rank = distributed.per_rank_batch_size(config.batch_size, context)
+    # on a GPU: few batch shapes (one CUDA graph each), pinned batches, and large dev batches (no gradients)
+    gpu = device.type == "cuda"
+    on_device = {"pad_multiple": CUDA_LENGTH_MULTIPLE if gpu else 1, "pin_memory": gpu}
     train_loader = make_loader(train_set, per_rank, shuffle=True, seed=config.seed, bucket=config.bucket,
-                               rank=context.rank, world_size=context.world_size)
-    dev_loader = make_loader(dev_set, config.batch_size, shuffle=False, seed=config.seed, bucket=False)
+                               rank=context.rank, world_size=context.world_size, **on_device)
+    dev_batch = max(config.batch_size, GPU_EVAL_BATCH) if gpu else config.batch_size
+    dev_loader = make_loader(dev_set, dev_batch, shuffle=False, seed=config.seed, bucket=False, **on_device)
     train_gold = [splits.label_id(e.label) for e in train_examples]
     return _Prepared(config, task, splits, encoder, spec, model, train_loader, dev_loader, train_gold)
 
@@ -189,7 +196,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
     try:
         with cpu_threads(config.threads):
             seed_everything(config.seed)
-            prepared = _prepare(config, context, resume_dir)
+            prepared = _prepare(config, context, resume_dir, device)
             model = prepared.model.to(device)
             parameters = sum(p.numel() for p in model.parameters())
             optimizer = make_optimizer(model, config)
@@ -225,9 +232,11 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             if config.compile:
                 trainable = torch.compile(trainable)
             task = LanguageModelTask() if prepared.task == "lm" else ClassificationTask(prepared.splits.labels)
+            use_graphs = (config.cuda_graphs and prepared.task == "classify"
+                          and graphs_supported(model, device, distributed=context.enabled, compiled=config.compile))
             options = FitOptions(
                 epochs=config.epochs, grad_clip=config.grad_clip, patience=config.patience,
-                log_every=config.log_every, lr=config.lr,
+                log_every=config.log_every, lr=config.lr, cuda_graphs=use_graphs,
                 resume_hint=f"seqlab train --resume {run_dir}" if run_dir else "seqlab train --resume RUN",
             )
             fitted = fit(trainable, task, prepared.train_loader, prepared.dev_loader, optimizer, scheduler, options,

@@ -100,3 +100,21 @@ def test_dropout_on_probabilities_in_training_only() -> None:
     c, _ = attention(x, need_weights=True)
     d, _ = attention(x, need_weights=False)
     torch.testing.assert_close(c, d, atol=2e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_a_query_with_nothing_to_attend_to_outputs_zeros_on_both_paths(causal: bool) -> None:
+    """A row of padding (and, under a causal mask, left padding) attends to nothing: zeros, not an average."""
+    attention = _attention().eval()
+    mask = torch.tensor([[True, True, False, False], [False, False, False, False], [False, True, True, True]])
+    x = torch.randn(3, 4, 24)
+    explicit, probs = attention(x, mask, causal=causal, need_weights=True)
+    fast, _ = attention(x, mask, causal=causal)
+    torch.testing.assert_close(fast, explicit, atol=1e-5, rtol=1e-5)
+    before_out = attention.out.bias.expand(4, -1)  # zero context -> the output projection's bias alone
+    torch.testing.assert_close(explicit[1], before_out)
+    assert torch.all(probs[1] == 0)
+    if causal:  # query 0 of row 2 may see only key 0, which is padding
+        torch.testing.assert_close(explicit[2, 0], attention.out.bias)
+        assert torch.all(probs[2, :, 0] == 0)
+    torch.testing.assert_close(probs[0].sum(-1), torch.ones(4, 4))
