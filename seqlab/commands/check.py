@@ -39,13 +39,16 @@ def check(
 
     Each check takes the part of the model it needs: its LayerNorms (hooked on real tokens), its
     attention modules (masks, scaling, softmax shift, parameter counts), its sinusoidal table, its
-    LSTM/GRU (one step recomputed by hand), and FLOPs counted with torch's FlopCounterMode. When the
-    model has no such part, a fresh small one is measured and the table says so.
+    LSTM/GRU (every layer and direction recomputed by hand), its Transformer blocks (residual
+    Jacobians), FLOPs counted with torch's FlopCounterMode, and for a --freeze run its body against
+    the pretrained weights. Attention is read on both the explicit path and the fused kernel the
+    model actually runs. When the model has no such part, a fresh small one (a stand-in) is measured:
+    the "measured on" column says which, and the last line counts only the model's own rows.
 
     Examples: seqlab check --fresh;  seqlab check layernorm-norm --pretrained;
     seqlab check --run runs/NAME-TIME --device cuda --json.  Exit code 1 if any identity fails.
     """
-    from seqlab.proofs.render import check_details, check_json, check_table
+    from seqlab.proofs.render import check_details, check_headline, check_json, check_table
     from seqlab.proofs.runner import CheckConfig, check_identities
 
     config = CheckConfig(
@@ -57,9 +60,7 @@ def check(
     else:
         console.print(check_table(report))
         console.print(check_details(report))
-        passed = sum(row.passed for row in report.rows)
-        style = "green" if report.all_passed else "red"
-        console.print(f"[bold {style}]{passed}/{len(report.rows)} identities hold on {report.source}.[/]")
+        console.print(check_headline(report))
         console.print("The derivations: [bold]seqlab prove ID[/].")
     if not report.all_passed:
         raise typer.Exit(code=1)

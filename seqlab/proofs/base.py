@@ -33,7 +33,9 @@ class CheckResult:
 
     `measured` is the quantity the identity constrains (usually a maximum error, which must stay at or
     below `tolerance`; with `lower_bound` it must exceed it instead, as for "f + i is clearly not 1");
-    `passed` is the verdict; `detail` says what was measured on what; `extra` holds the parts.
+    `passed` is the verdict; `detail` says what was measured on what; `extra` holds the parts;
+    `measured_on` is MODEL when the model's own modules (or run folder) were measured and STAND_IN when
+    a fresh module built for the check was (the model has no such part, or the identity is about a class).
     """
 
     measured: float
@@ -42,6 +44,16 @@ class CheckResult:
     detail: str
     extra: dict[str, float] = field(default_factory=dict)
     lower_bound: bool = False
+    measured_on: str = "model"
+
+
+MODEL = "model"
+STAND_IN = "stand-in"
+
+
+def measured_on(note: str) -> str:
+    """MODEL when a target helper returned no note (it found the model's own part), else STAND_IN."""
+    return STAND_IN if note else MODEL
 
 
 class Identity(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 
 if TYPE_CHECKING:
     from seqlab.proofs.target import LiveTarget
@@ -15,9 +15,10 @@ class LayerNormNorm(Identity):
     """||LN(x)|| = sqrt(d) before the affine part; sqrt(d)*sqrt(var/(var+eps)) with eps; sqrt(d-1) unbiased."""
 
     id = "layernorm-norm"
-    title = "layer norm output has norm sqrt(d)"
+    title = "layer norm output has mean 0 and norm sqrt(d)"
     conditions = (
-        "x in R^d not constant, gamma = 1, beta = 0, eps = 0, variance biased (divide by d): ||LN(x)|| = sqrt(d). "
+        "x in R^d not constant, gamma = 1, beta = 0, eps = 0, variance biased (divide by d): the d entries of LN(x) "
+        "have mean 0 and mean square 1, so ||LN(x)|| = sqrt(d). "
         "With eps > 0 the norm is sqrt(d)*sqrt(var/(var+eps)); with the unbiased std (divide by d-1, as the "
         "Annotated Transformer does) it is sqrt(d-1)."
     )
@@ -39,7 +40,9 @@ class LayerNormNorm(Identity):
         norm_sq = factor_sum(sp.Sum(((x[i] - mu) / sp.sqrt(var)) ** 2, (i, 1, d)))
         with_eps = factor_sum(sp.Sum((x[i] - mu) ** 2 / (var + eps), (i, 1, d)))
         unbiased = factor_sum(sp.Sum((x[i] - mu) ** 2 / (squares / (d - 1)), (i, 1, d)))
+        mean_out = sp.simplify((sp.expand(sp.Sum(x[i] - mu, (i, 1, d))).doit() / d).xreplace({j: i}))
         checks = [
+            mean_out == 0,
             is_zero(norm_sq - d),
             is_zero(with_eps - d * var / (var + eps)),
             is_zero(unbiased - (d - 1)),
@@ -53,6 +56,7 @@ class LayerNormNorm(Identity):
         steps = (
             ProofStep("mean and biased variance of x in R^d", eq("sigma^2", sp.Sum((x[i] - mu_s) ** 2, (i, 1, d)) / d)),
             ProofStep("layer norm with gamma = 1, beta = 0, eps = 0", eq("y_i", (x[i] - mu_s) / sigma)),
+            ProofStep("the mean of the d entries of y: sum(x_i - mu) = d mu - d mu", eq("mean(y)", mean_out)),
             ProofStep(
                 "sigma does not depend on i, so it leaves the sum",
                 eq("||y||^2", sp.Sum((x[i] - mu_s) ** 2, (i, 1, d)) / sigma**2),
@@ -67,7 +71,7 @@ class LayerNormNorm(Identity):
             ProofStep("a concrete case, exact: x = (1, 2, 6), d = 3", eq("||y||", sp.nsimplify(ex_y.norm()))),
         )
         return ProofResult(
-            statement="||LN(x)|| = sqrt(d) for gamma=1, beta=0, eps=0, biased variance",
+            statement="LN(x) has mean 0 and ||LN(x)|| = sqrt(d) (mean square 1) for gamma=1, beta=0, eps=0, biased variance",
             steps=steps,
             verified=all(checks),
         )
@@ -81,6 +85,7 @@ class LayerNormNorm(Identity):
         captured, note = capture_layernorm_inputs(target)
         worst = 0.0
         worst_name = ""
+        worst_mean = 0.0
         tokens = 0
         for name, module, inputs in captured:
             plain = copy.deepcopy(module).to(target.dtype)
@@ -100,18 +105,29 @@ class LayerNormNorm(Identity):
                 else:
                     var = x.var(dim=-1, unbiased=False)
                     expected = (d * var / (var + eps)).sqrt()
-                norms = plain(x).norm(dim=-1)
+                normalized = plain(x)
+                norms = normalized.norm(dim=-1)
+                # The norm alone cannot tell LayerNorm from RMSNorm (x / rms(x)): with a tiny eps both give sqrt(d).
+                # Mean 0 is the other half of the identity, relative to the output's size.
+                means = normalized.mean(dim=-1).abs() * d**0.5 / norms.clamp_min(1e-30)
             worst_here = float((norms - expected).abs().max())
+            worst_mean = max(worst_mean, float(means.max()))
             tokens += norms.numel()
             if worst_here >= worst:
                 worst, worst_name = worst_here, name
         tolerance = 100 * target.rounding  # norms are ~sqrt(d), so allow a little more than one rounding step
         kind = "sqrt(d-1) (unbiased)" if any(is_unbiased(m) for _, m, _ in captured) else "sqrt(d)*sqrt(var/(var+eps))"
+        vectors = "vectors at real (non-pad) token positions" if not note else "input vectors"
         detail = (
-            f"{len(captured)} LayerNorm module(s), {tokens} real-token vectors; max |norm - {kind}| "
-            f"(worst in {worst_name or 'n/a'}){note}"
+            f"{len(captured)} LayerNorm module(s), {tokens} {vectors}, gamma = 1, beta = 0; max |norm - {kind}| "
+            f"{worst:.1e} (worst in {worst_name or 'n/a'}), max |mean| of the d entries {worst_mean:.1e} "
+            f"(want 0: an RMSNorm passes the norm but not this){note}"
         )
-        return CheckResult(measured=worst, tolerance=tolerance, passed=bool(captured) and worst <= tolerance, detail=detail)
+        measured = max(worst, worst_mean)
+        on = STAND_IN if "has no LayerNorm" in note else MODEL
+        passed = bool(captured) and measured <= tolerance
+        extra = {"norm error": worst, "mean": worst_mean}
+        return CheckResult(measured=measured, tolerance=tolerance, passed=passed, detail=detail, extra=extra, measured_on=on)
 
 
 class LayerNorm2D(Identity):
@@ -184,5 +200,8 @@ class LayerNorm2D(Identity):
             expected = torch.cat([sign * gamma[0] + beta[0], -sign * gamma[1] + beta[1]], dim=-1).reshape(-1, 2)
         worst = float((out - expected).abs().max())
         tolerance = target.rounding
-        detail = f"{cls.__name__}(2, eps=0) with random gamma/beta on {len(points)} random points; max |out - predicted corner|{note}"
-        return CheckResult(measured=worst, tolerance=tolerance, passed=worst <= tolerance, detail=detail)
+        detail = (
+            f"a new {cls.__name__}(2, eps=0) (the model's LayerNorm class at d = 2) with random gamma/beta on "
+            f"{len(points)} random points; max |out - predicted corner|{note}"
+        )
+        return CheckResult(measured=worst, tolerance=tolerance, passed=worst <= tolerance, detail=detail, measured_on=STAND_IN)

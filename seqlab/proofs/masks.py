@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
 
 if TYPE_CHECKING:
     import sympy
@@ -42,6 +42,36 @@ def _symbolic_attention(
     return xs, weights, outputs
 
 
+SIZES_UP_TO = 4  # the symbolic proofs check every sequence length up to this one
+
+
+def _causal_facts(length: int) -> bool:
+    """For one T: the masked weights are 0, rows sum to 1, and no output has a later input in it."""
+    import sympy as sp
+
+    blocked = [[j > i for j in range(length)] for i in range(length)]
+    xs, weights, outputs = _symbolic_attention(length, blocked)
+    return (
+        all(weights[i, j] == 0 for i in range(length) for j in range(i + 1, length))
+        and all(sp.cancel(sum(weights[i, :]) - 1) == 0 for i in range(length))
+        and all(sp.diff(outputs[i], xs[j]) == 0 for i in range(length) for j in range(i + 1, length))
+    )
+
+
+def _padding_facts(length: int, pads: int) -> bool:
+    """For one T and the last `pads` tokens padded: pad weights 0, rows sum to 1, real outputs free of pads."""
+    import sympy as sp
+
+    real = length - pads
+    blocked = [[j >= real for j in range(length)] for _ in range(length)]
+    xs, weights, outputs = _symbolic_attention(length, blocked)
+    return (
+        all(weights[i, j] == 0 for i in range(length) for j in range(real, length))
+        and all(sp.cancel(sum(weights[i, :]) - 1) == 0 for i in range(length))
+        and all(sp.diff(outputs[i], xs[j]) == 0 for i in range(real) for j in range(real, length))
+    )
+
+
 class CausalMask(Identity):
     """With the square subsequent mask, position t never sees positions after t."""
 
@@ -53,22 +83,16 @@ class CausalMask(Identity):
     )
 
     def prove(self) -> ProofResult:
-        """Build a 3-token symbolic attention with the causal mask and compute its Jacobian."""
+        """Symbolic one-head attention with the causal mask for every T up to SIZES_UP_TO; display T = 3."""
         import sympy as sp
 
+        checks = [_causal_facts(size) for size in range(1, SIZES_UP_TO + 1)]
         length = 3
         blocked = [[j > i for j in range(length)] for i in range(length)]
         xs, weights, outputs = _symbolic_attention(length, blocked)
         jacobian = outputs.jacobian(sp.Matrix(xs))
         _, _, open_outputs = _symbolic_attention(length, [[False] * length for _ in range(length)])
         open_jacobian = open_outputs.jacobian(sp.Matrix(xs))
-        above = [weights[i, j] for i in range(length) for j in range(length) if j > i]
-        checks = [
-            all(w == 0 for w in above),
-            all(is_zero(sum(weights[i, :]) - 1) for i in range(length)),
-            all(jacobian[i, j] == 0 for i in range(length) for j in range(length) if j > i),
-            open_jacobian[0, 2] != 0,  # without the mask the first output does depend on the last input
-        ]
         logit_names = sp.Matrix(length, length, lambda i, j: sp.Symbol(f"l{i + 1}{j + 1}") if j <= i else -sp.oo)
         shown_weights = _display_weights(length, blocked)
         values = sp.Matrix(sp.symbols(f"v1:{length + 1}"))
@@ -93,28 +117,47 @@ class CausalMask(Identity):
                 "without the mask the same entry is a nonzero expression",
                 f"dy1/dx3 = a {size}-operation expression in a, b, c, x1, x2, x3, not identically 0",
             ),
+            ProofStep(
+                f"the same facts, checked by sympy for every T = 1..{SIZES_UP_TO}; for any T the argument is this "
+                "structure: row t of the logits holds only x_1..x_t, the rest is exp(-oo) = 0",
+                f"T = 1..{SIZES_UP_TO}: W upper triangle 0, rows sum to 1, dy_t/dx_s = 0 for s > t",
+            ),
         )
-        statement = "with a causal mask, output t does not depend on inputs after t; weight rows sum to 1"
+        statement = (
+            f"with a causal mask, output t does not depend on inputs after t and weight rows sum to 1 "
+            f"(one head, scalar tokens, sympy-verified for T = 1..{SIZES_UP_TO})"
+        )
         return ProofResult(statement, steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
         """On each attention module: weights above the diagonal, row sums, later-token changes, Jacobian blocks."""
         import torch
 
-        from seqlab.proofs.target import attention_modules, exact_copy
+        from seqlab.proofs.target import attention_modules, attention_weights, exact_copy
 
         modules, note = attention_modules(target)
-        parts = {"weights above diagonal": 0.0, "|row sum - 1|": 0.0, "earlier outputs moved": 0.0, "Jacobian blocks": 0.0}
+        parts = {
+            "weights above diagonal": 0.0, "|row sum - 1|": 0.0, "weights on or below diagonal missing": 0.0,
+            "fused vs explicit weights": 0.0, "earlier outputs moved": 0.0, "Jacobian blocks": 0.0,
+        }
         for index, (_, module) in enumerate(modules):
             attention = exact_copy(module, target)
             d = attention.d_model
             length = 8
             x = target.randn(2, length, d, offset=100 + index)
-            with torch.no_grad():
-                _, probs = attention(x, causal=True, need_weights=True)
-                upper = torch.ones(length, length, dtype=torch.bool, device=x.device).triu(1)
+            upper = torch.ones(length, length, dtype=torch.bool, device=x.device).triu(1)
+            weights = attention_weights(attention, x, None, True)
+            parts["fused vs explicit weights"] = max(
+                parts["fused vs explicit weights"], float((weights["fused"] - weights["explicit"]).abs().max())
+            )
+            for probs in weights.values():
                 parts["weights above diagonal"] = max(parts["weights above diagonal"], float(probs[..., upper].abs().max()))
                 parts["|row sum - 1|"] = max(parts["|row sum - 1|"], float((probs.sum(-1) - 1).abs().max()))
+                # the diagonal itself must stay visible: a strict mask (tril(-1)) would hide token t from itself
+                parts["weights on or below diagonal missing"] = max(
+                    parts["weights on or below diagonal missing"], float((probs[..., ~upper] == 0).sum())
+                )
+            with torch.no_grad():
                 for need_weights in (True, False):
                     base, _ = attention(x, causal=True, need_weights=need_weights)
                     for t in range(length - 1):
@@ -128,12 +171,15 @@ class CausalMask(Identity):
         whole = _whole_model_future(target, parts)
         measured = max(parts.values())
         detail = (
-            f"{len(modules)} attention module(s), float64, both the explicit and the fused path; "
+            f"{len(modules)} attention module(s), float64, weights read from both the explicit and the fused path "
+            "(the one the model runs); "
             + ", ".join(f"{name} {value:.1e}" for name, value in parts.items())
             + f"; Jacobian blocks by autograd, a random cotangent per output position{whole}{note}"
         )
         # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
-        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=parts)
+        return CheckResult(
+            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=measured_on(note)
+        )
 
 
 def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
@@ -197,18 +243,15 @@ class PaddingMask(Identity):
     )
 
     def prove(self) -> ProofResult:
-        """A 3-token symbolic attention whose third token is padding: its Jacobian column at real rows is zero."""
+        """Symbolic one-head attention with the last tokens padded, every T up to SIZES_UP_TO; display T = 3, 1 pad."""
         import sympy as sp
 
+        facts = [_padding_facts(size, pads) for size in range(2, SIZES_UP_TO + 1) for pads in range(1, size)]
         length = 3
         blocked = [[j == length - 1 for j in range(length)] for _ in range(length)]
         xs, weights, outputs = _symbolic_attention(length, blocked)
         jacobian = outputs.jacobian(sp.Matrix(xs))
-        checks = [
-            all(weights[i, length - 1] == 0 for i in range(length)),
-            all(is_zero(sum(weights[i, :]) - 1) for i in range(length)),
-            all(jacobian[i, length - 1] == 0 for i in range(length - 1)),
-        ]
+        checks = [all(facts)]
         steps = (
             ProofStep(
                 "x3 is a pad token: the mask sets column 3 of the logits to -oo",
@@ -227,16 +270,27 @@ class PaddingMask(Identity):
                 eq("dy[1:2]/dx3", jacobian[: length - 1, length - 1]),
             ),
         )
-        return ProofResult("outputs at real positions do not depend on pad positions", steps, all(checks))
+        steps = steps + (
+            ProofStep(
+                f"the same facts for every T = 2..{SIZES_UP_TO} and every number of pads, checked by sympy",
+                f"T = 2..{SIZES_UP_TO}, 1..T-1 pads: pad columns 0, rows sum to 1, dy_real/dx_pad = 0",
+            ),
+        )
+        statement = (
+            "outputs at real positions do not depend on pad positions "
+            f"(one head, scalar tokens, sympy-verified for T = 2..{SIZES_UP_TO} with any number of pads)"
+        )
+        return ProofResult(statement, steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Change the pad vectors fed to each attention module, and the pad ids fed to the whole model."""
         import torch
 
-        from seqlab.proofs.target import attention_modules, exact_copy, model_output, other_token_ids
+        from seqlab.proofs.target import attention_modules, attention_weights, exact_copy, model_output, other_token_ids
 
         modules, note = attention_modules(target)
-        parts = {"pad weights": 0.0, "real outputs moved (attention)": 0.0}
+        parts = {"pad weights": 0.0, "|real row sum - 1|": 0.0, "fused vs explicit weights": 0.0,
+                 "real outputs moved (attention)": 0.0}
         lengths = torch.tensor([8, 5, 2], device=target.device)
         length = 8
         mask = torch.arange(length, device=target.device)[None, :] < lengths[:, None]
@@ -244,11 +298,20 @@ class PaddingMask(Identity):
             attention = exact_copy(module, target)
             x = target.randn(3, length, attention.d_model, offset=400 + index)
             changed = torch.where(mask[..., None], x, target.randn(3, length, attention.d_model, offset=500 + index) * 5)
+            for causal in (False, True):
+                weights = attention_weights(attention, x, mask, causal)
+                parts["fused vs explicit weights"] = max(
+                    parts["fused vs explicit weights"], float((weights["fused"] - weights["explicit"]).abs().max())
+                )
+                for probs in weights.values():
+                    pad_keys = (~mask)[:, None, None, :].expand_as(probs)
+                    real_queries = mask[:, None, :].expand(probs.shape[:3])
+                    parts["pad weights"] = max(parts["pad weights"], float(probs[pad_keys].abs().max()))
+                    # every real query keeps a full distribution over the real keys (a query-side mask breaks this)
+                    row_sums = probs.masked_fill(pad_keys, 0).sum(-1)[real_queries]
+                    parts["|real row sum - 1|"] = max(parts["|real row sum - 1|"], float((row_sums - 1).abs().max()))
             with torch.no_grad():
                 for causal in (False, True):
-                    _, probs = attention(x, attention_mask=mask, causal=causal, need_weights=True)
-                    pad_keys = (~mask)[:, None, None, :].expand_as(probs)
-                    parts["pad weights"] = max(parts["pad weights"], float(probs[pad_keys].abs().max()))
                     for need_weights in (True, False):
                         base, _ = attention(x, attention_mask=mask, causal=causal, need_weights=need_weights)
                         moved, _ = attention(changed, attention_mask=mask, causal=causal, need_weights=need_weights)
@@ -274,10 +337,13 @@ class PaddingMask(Identity):
                 whole = "; the whole model could not be run here, so only its attention modules were measured"
         measured = max(parts.values())
         detail = (
-            f"{len(modules)} attention module(s), float64, with and without the causal mask, both paths; "
+            f"{len(modules)} attention module(s), float64, with and without the causal mask, weights and outputs of "
+            "both the explicit and the fused path (the one the model runs); "
             + ", ".join(f"{name} {value:.1e}" for name, value in parts.items())
             + whole
             + note
         )
         # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
-        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=parts)
+        return CheckResult(
+            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=measured_on(note)
+        )

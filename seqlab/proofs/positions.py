@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
 
 if TYPE_CHECKING:
     import torch
@@ -88,7 +88,7 @@ class SinusoidalRotation(Identity):
             f"{len(modules)} sinusoidal table(s) ({', '.join(sizes)}); block rotation R_k for k in {SHIFTS} "
             f"applied to every position; max |R_k PE(p) - PE(p+k)|{note}"
         )
-        return CheckResult(worst, TOLERANCE, worst <= TOLERANCE, detail)
+        return CheckResult(worst, TOLERANCE, worst <= TOLERANCE, detail, measured_on=measured_on(note))
 
 
 def block_rotation(d: int, k: int) -> torch.Tensor:
@@ -105,3 +105,81 @@ def block_rotation(d: int, k: int) -> torch.Tensor:
         angle = k * math.exp(-math.log(10000.0) * (d - 1) / d)
         rotation[d - 1, d - 1] = math.cos(angle)
     return rotation
+
+
+DOT_SHIFTS = 24  # shifts k = 0 .. DOT_SHIFTS - 1 measured on the table
+
+
+class PositionalDotProduct(Identity):
+    """PE(p) . PE(p+k) = sum_i cos(k w_i): it depends on the offset k only, never on the position p."""
+
+    id = "positional-dot"
+    title = "sinusoidal positions: PE(p) . PE(p+k) depends only on k"
+    conditions = (
+        "the sinusoidal table of sinusoidal-rotation (sin at 2i, cos at 2i+1, one frequency w_i per pair, even d): "
+        "PE(p+k) = R_k PE(p) with R_k a rotation, so PE(p) . PE(p+k) = sum_i cos(k w_i), the same for every p. "
+        "Any order of the d coordinates keeps this (a dot product ignores the order); a frequency that differs "
+        "between the sin and the cos of a pair breaks it."
+    )
+
+    def prove(self) -> ProofResult:
+        """One frequency pair: sin(pw)sin((p+k)w) + cos(pw)cos((p+k)w) = cos(kw); sum over i; no p left."""
+        import sympy as sp
+
+        p, k, w = sp.symbols("p k omega", real=True)
+        pair = sp.Matrix([sp.sin(p * w), sp.cos(p * w)])
+        moved = sp.Matrix([sp.sin((p + k) * w), sp.cos((p + k) * w)])
+        rotation = sp.Matrix([[sp.cos(k * w), sp.sin(k * w)], [-sp.sin(k * w), sp.cos(k * w)]])
+        dot = (pair.T * moved)[0]
+        through_rotation = sp.simplify((pair.T * rotation * pair)[0])
+        simplified = sp.simplify(sp.expand_trig(dot))
+        i = sp.Symbol("i", integer=True, nonnegative=True)
+        half = sp.Symbol("d/2", integer=True, positive=True)
+        frequency = sp.Function("omega")
+        total = sp.Sum(sp.cos(k * frequency(i)), (i, 0, half - 1))
+        checks = [
+            is_zero(simplified - sp.cos(k * w)),
+            is_zero(through_rotation - sp.cos(k * w)),
+            sp.diff(simplified, p) == 0,
+            sp.diff(total, p) == 0,
+        ]
+        steps = (
+            ProofStep("one frequency pair of PE(p) and PE(p+k), dotted", eq("PE_w(p) . PE_w(p+k)", dot)),
+            ProofStep("from the rotation proof, PE_w(p+k) = R_k PE_w(p), so it is PE_w(p)^T R_k PE_w(p)", eq("PE_w(p)^T R_k PE_w(p)", through_rotation)),
+            ProofStep("the angle-sum formula gives the same, with no p in it", eq("PE_w(p) . PE_w(p+k)", simplified)),
+            ProofStep("summing the d/2 frequency pairs", eq("PE(p) . PE(p+k)", total)),
+            ProofStep("its derivative in p", eq("d/dp PE(p) . PE(p+k)", sp.diff(total, p))),
+        )
+        return ProofResult("PE(p) . PE(p+k) = sum_i cos(k w_i), independent of p", steps, all(checks))
+
+    def check(self, target: LiveTarget) -> CheckResult:
+        """Every dot product PE(p).PE(p+k) of the model's table, by k: spread over p, and distance from sum cos(k w_i)."""
+        import torch
+
+        from seqlab.proofs.target import sinusoidal_modules
+
+        modules, note = sinusoidal_modules(target)
+        spread = formula_gap = 0.0
+        sizes = []
+        for _, module in modules:
+            length = min(int(getattr(module, "max_len", 128)), 512)
+            with torch.no_grad():
+                table = module(length).cpu().to(torch.float64)  # [L, d]
+            d = table.shape[1]
+            sizes.append(f"{length}x{d}")
+            gram = table @ table.T
+            frequencies = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float64) / d)
+            for k in range(min(DOT_SHIFTS, length)):
+                values = torch.diagonal(gram, offset=k)  # PE(p) . PE(p+k) for every p
+                spread = max(spread, float(values.max() - values.min()))
+                if d % 2 == 0:  # an odd width's lone sine has no cosine partner: only the spread is claimed
+                    expected = float(torch.cos(k * frequencies).sum())
+                    formula_gap = max(formula_gap, float((values - expected).abs().max()))
+        measured = max(spread, formula_gap)
+        tolerance = 10 * TOLERANCE  # a sum of d/2 float32 products
+        detail = (
+            f"{len(modules)} sinusoidal table(s) ({', '.join(sizes)}); for k = 0..{DOT_SHIFTS - 1}: spread over p of "
+            f"PE(p).PE(p+k) {spread:.1e} (want 0), max |PE(p).PE(p+k) - sum_i cos(k w_i)| {formula_gap:.1e}{note}"
+        )
+        extra = {"spread over p": spread, "formula gap": formula_gap}
+        return CheckResult(measured, tolerance, measured <= tolerance, detail, extra=extra, measured_on=measured_on(note))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
 
 if TYPE_CHECKING:
     import torch
@@ -20,27 +20,106 @@ def _pieces(weight: torch.Tensor, count: int) -> list[torch.Tensor]:
     return list(weight.chunk(count, dim=0))
 
 
-def lstm_step(lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor) -> dict[str, torch.Tensor]:
-    """One step of layer 0 (forward direction) of an nn.LSTM, by hand: gates i, f, g, o and the new c, h."""
+def _weights(module: nn.RNNBase, layer: int, reverse: bool) -> tuple[torch.Tensor, ...]:
+    """(W_ih, b_ih, W_hh, b_hh) of one layer and direction of an nn.LSTM / nn.GRU (biases may be None)."""
+    suffix = f"l{layer}" + ("_reverse" if reverse else "")
+    return tuple(getattr(module, f"{name}_{suffix}", None) for name in ("weight_ih", "bias_ih", "weight_hh", "bias_hh"))
+
+
+def lstm_step(
+    lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, layer: int = 0, reverse: bool = False
+) -> dict[str, torch.Tensor]:
+    """One step of one layer and direction of an nn.LSTM, by hand: gates i, f, g, o and the new c, h."""
     import torch.nn.functional as F
 
-    pre = F.linear(x, lstm.weight_ih_l0, lstm.bias_ih_l0) + F.linear(h, lstm.weight_hh_l0, lstm.bias_hh_l0)
+    w_ih, b_ih, w_hh, b_hh = _weights(lstm, layer, reverse)
+    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
     i, f, g, o = pre.chunk(4, dim=-1)  # torch orders the gates input, forget, cell, output
     i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
     c_new = f * c + i * g
-    return {"i": i, "f": f, "g": g, "o": o, "c": c_new, "h": o * c_new.tanh()}
+    return {"i": i, "f": f, "g": g, "o": o, "c_old": c, "c": c_new, "h": o * c_new.tanh()}
 
 
-def gru_step(gru: nn.GRU, x: torch.Tensor, h: torch.Tensor) -> dict[str, torch.Tensor]:
-    """One step of layer 0 (forward direction) of an nn.GRU, by hand: gates r, z, candidate n, new h."""
+def gru_step(gru: nn.GRU, x: torch.Tensor, h: torch.Tensor, layer: int = 0, reverse: bool = False) -> dict[str, torch.Tensor]:
+    """One step of one layer and direction of an nn.GRU, by hand: gates r, z, candidate n, new h."""
     import torch.nn.functional as F
 
-    gx = F.linear(x, gru.weight_ih_l0, gru.bias_ih_l0).chunk(3, dim=-1)  # reset, update, new
-    gh = F.linear(h, gru.weight_hh_l0, gru.bias_hh_l0).chunk(3, dim=-1)
+    w_ih, b_ih, w_hh, b_hh = _weights(gru, layer, reverse)
+    gx = F.linear(x, w_ih, b_ih).chunk(3, dim=-1)  # reset, update, new
+    gh = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)
     r = (gx[0] + gh[0]).sigmoid()
     z = (gx[1] + gh[1]).sigmoid()
     n = (gx[2] + r * gh[2]).tanh()
-    return {"r": r, "z": z, "n": n, "h": (1 - z) * n + z * h}
+    return {"r": r, "z": z, "n": n, "h_old": h, "h": (1 - z) * n + z * h}
+
+
+def rnn_by_hand(
+    module: nn.RNNBase, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, list[dict[str, torch.Tensor]]]:
+    """Run a whole nn.LSTM / nn.GRU (every layer, both directions) step by step from its weights.
+
+    x [B,T,In] (batch first), h0 (and c0 for an LSTM) [L*dirs,B,H]. Returns (outputs [B,T,dirs*H], h_n,
+    c_n or None, every step's gate dictionary). Layer l > 0 reads the concatenated outputs of layer l-1.
+    """
+    import torch
+
+    lstm = isinstance(module, torch.nn.LSTM)
+    directions = 2 if module.bidirectional else 1
+    steps: list[dict[str, torch.Tensor]] = []
+    h_n, c_n = [], []
+    layer_input = x
+    for layer in range(module.num_layers):
+        outputs = []
+        for direction in range(directions):
+            index = layer * directions + direction
+            h = h0[index]
+            c = c0[index] if lstm and c0 is not None else None
+            order = range(x.shape[1] - 1, -1, -1) if direction else range(x.shape[1])
+            per_step = {}
+            for t in order:
+                if lstm:
+                    step = lstm_step(module, layer_input[:, t], h, c, layer, bool(direction))
+                    c = step["c"]
+                else:
+                    step = gru_step(module, layer_input[:, t], h, layer, bool(direction))
+                h = step["h"]
+                per_step[t] = h
+                steps.append(step)
+            outputs.append(torch.stack([per_step[t] for t in range(x.shape[1])], dim=1))
+            h_n.append(h)
+            c_n.append(c)
+        layer_input = torch.cat(outputs, dim=-1)
+    return layer_input, torch.stack(h_n), torch.stack(c_n) if lstm else None, steps
+
+
+def _compare_with_torch(module: nn.RNNBase, target: LiveTarget, offset: int, length: int = 3) -> tuple[float, list[dict[str, torch.Tensor]]]:
+    """Run `module` (a check-precision copy) and rnn_by_hand on the same random sequence; the largest difference.
+
+    Every layer and both directions are compared: outputs, final h (and final c for an LSTM).
+    """
+    import torch
+
+    batch = 16
+    x = target.randn(batch, length, module.input_size, offset=offset)
+    h0 = _initial_state(module, batch, target, offset + 1)
+    lstm = isinstance(module, torch.nn.LSTM)
+    c0 = _initial_state(module, batch, target, offset + 2) if lstm else None
+    with torch.no_grad():
+        seq = x if module.batch_first else x.transpose(0, 1)
+        out, state = module(seq, (h0, c0) if lstm else h0)
+        out = out if module.batch_first else out.transpose(0, 1)
+        h_torch, c_torch = state if lstm else (state, None)
+        by_hand, h_n, c_n, steps = rnn_by_hand(module, x, h0, c0)
+    gaps = [(out - by_hand).abs().max(), (h_torch - h_n).abs().max()]
+    if lstm:
+        gaps.append((c_torch - c_n).abs().max())
+    return float(max(gaps)), steps
+
+
+def _layout(module: nn.RNNBase) -> str:
+    """'2 layers, bidirectional' style description of an RNN's stack."""
+    layers = f"{module.num_layers} layer{'s' if module.num_layers > 1 else ''}"
+    return layers + (", bidirectional" if module.bidirectional else "")
 
 
 def _initial_state(module: nn.RNNBase, batch: int, target: LiveTarget, offset: int) -> torch.Tensor:
@@ -56,8 +135,9 @@ class LSTMNotConvex(Identity):
     title = "LSTM cell: f*c + i*g is not a convex combination"
     conditions = (
         "standard LSTM, forget gate f and input gate i computed separately (f = sigmoid(a_f), i = sigmoid(a_i)): "
-        "f + i = 1 holds only when a_f = -a_i, so c' can leave the segment between c and g; the GRU ties its two "
-        "weights to z and 1 - z instead."
+        "f + i = 1 holds if and only if a_f = -a_i, so c' can leave the segment between c and g; the GRU ties its two "
+        "weights to z and 1 - z instead. The live check shows a model's gates are untied and how often its cell leaves "
+        "that segment."
     )
 
     def prove(self) -> ProofResult:
@@ -73,7 +153,15 @@ class LSTMNotConvex(Identity):
         candidate = sp.Symbol("g")
         mixed = (sigmoid(a_f) * cell + sigmoid(a_i) * candidate).subs({a_f: 2, a_i: 2, cell: 1, candidate: 1})
         tied = sp.simplify(sigmoid(a_f).subs(a_f, -a_i) + sigmoid(a_i) - 1)
+        u = sp.Symbol("u", real=True)
+        reflection = sp.simplify(1 - sigmoid(u) - sigmoid(-u))  # 1 - sigmoid(u) = sigmoid(-u)
+        slope = sp.simplify(sp.diff(sigmoid(u), u) - sigmoid(u) * (1 - sigmoid(u)))  # sigmoid' = s(1-s) > 0
+        # f + i = 1  <=>  sigmoid(a_f) = sigmoid(-a_i)  <=>  a_f = -a_i, because sigmoid is strictly increasing.
+        only_if = sp.solve(sp.Eq(sp.exp(-a_f), sp.exp(a_i)), a_f)  # sigmoid(a_f) = sigmoid(-a_i) cleared of fractions
         checks = [
+            reflection == 0,
+            slope == 0,
+            only_if == [-a_i],
             sp.simplify(excess - sp.tanh(1)) == 0,
             bool(excess > 0),
             bool(sp.simplify(mixed - 1) > 0),
@@ -89,41 +177,59 @@ class LSTMNotConvex(Identity):
             ),
             ProofStep("numerically", eq("c'", sp.N(mixed, 6))),
             ProofStep(
-                "f + i = 1 only on the slice a_f = -a_i (the coupled 'CIFG' variant)",
+                "if a_f = -a_i then f + i = 1 (the coupled 'CIFG' variant)",
                 eq("f + i - 1 |_(a_f = -a_i)", tied),
+            ),
+            ProofStep("only if: 1 - sigmoid(u) = sigmoid(-u), so f + i = 1 means sigmoid(a_f) = sigmoid(-a_i)", eq("1 - sigmoid(u) - sigmoid(-u)", reflection)),
+            ProofStep(
+                "sigmoid' = sigmoid (1 - sigmoid) > 0: strictly increasing, hence injective, so a_f = -a_i",
+                eq("a_f", only_if[0] if only_if else sp.nan),
             ),
         )
         return ProofResult("f + i need not be 1: the LSTM cell is not a convex combination of c and g", steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Run one step of each LSTM by hand from its weights, confirm it matches torch, measure max |f + i - 1|."""
+        """Recompute each LSTM (every layer, both directions) by hand; measure how far f + i is from 1.
+
+        What it shows on a given model: its gates are not tied (max |f + i - 1| well above 0), and how often
+        the new cell actually leaves the segment between c and g, which a convex mix never does.
+        """
         import torch
 
         from seqlab.proofs.target import exact_copy, recurrent_modules
 
         modules, note = recurrent_modules(target, torch.nn.LSTM)
-        worst_gap = 0.0
-        worst_recompute = 0.0
+        worst_gap = worst_recompute = 0.0
+        total = outside = above = 0
+        low_sum, high_sum = float("inf"), float("-inf")
+        layouts = []
         for index, (_, module) in enumerate(modules):
             lstm = exact_copy(module, target)
-            x = target.randn(16, lstm.input_size, offset=1100 + index)
-            h0 = _initial_state(lstm, 16, target, 1200 + index)
-            c0 = _initial_state(lstm, 16, target, 1300 + index)
-            with torch.no_grad():
-                _, (h1, c1) = lstm(x[:, None, :] if lstm.batch_first else x[None], (h0, c0))
-                by_hand = lstm_step(lstm, x, h0[0], c0[0])
-            worst_recompute = max(
-                worst_recompute, float((by_hand["c"] - c1[0]).abs().max()), float((by_hand["h"] - h1[0]).abs().max())
-            )
-            worst_gap = max(worst_gap, float((by_hand["f"] + by_hand["i"] - 1).abs().max()))
+            layouts.append(_layout(lstm))
+            recompute, steps = _compare_with_torch(lstm, target, offset=1100 + 10 * index)
+            worst_recompute = max(worst_recompute, recompute)
+            for step in steps:
+                both = step["f"] + step["i"]
+                worst_gap = max(worst_gap, float((both - 1).abs().max()))
+                low_sum, high_sum = min(low_sum, float(both.min())), max(high_sum, float(both.max()))
+                low = torch.minimum(step["c_old"], step["g"])
+                high = torch.maximum(step["c_old"], step["g"])
+                outside += int(((step["c"] < low) | (step["c"] > high)).sum())
+                above += int((both > 1).sum())
+                total += both.numel()
         passed = worst_recompute <= target.rounding and worst_gap > CLEARLY_NOT_ONE
+        share_outside = outside / max(total, 1)
         detail = (
-            f"{len(modules)} LSTM(s), one step of layer 0 recomputed by hand from the weights "
-            f"(matches torch to {worst_recompute:.1e}); measured = max |f + i - 1| over units, must exceed "
-            f"{CLEARLY_NOT_ONE}{note}"
+            f"{len(modules)} LSTM(s) ({'; '.join(layouts)}), 3 steps of every layer and direction recomputed by hand "
+            f"from the weights (outputs, final h and c match torch to {worst_recompute:.1e}); f + i ranged "
+            f"{low_sum:.2f}..{high_sum:.2f} (> 1 for {above / max(total, 1):.0%} of units), and the new cell left "
+            f"[min(c, g), max(c, g)] for {share_outside:.0%} of units, which a convex mix never does; "
+            f"measured = max |f + i - 1|, must exceed {CLEARLY_NOT_ONE}{note}"
         )
-        extra = {"recompute_error": worst_recompute}
-        return CheckResult(worst_gap, CLEARLY_NOT_ONE, passed, detail, extra=extra, lower_bound=True)
+        extra = {"recompute_error": worst_recompute, "share outside [c, g]": share_outside}
+        return CheckResult(
+            worst_gap, CLEARLY_NOT_ONE, passed, detail, extra=extra, lower_bound=True, measured_on=measured_on(note)
+        )
 
 
 class GRUConvex(Identity):
@@ -161,7 +267,7 @@ class GRUConvex(Identity):
         return ProofResult("GRU: h' = (1-z) n + z h with weights in (0, 1) summing to 1", steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Recompute z and n by hand from each GRU's weights; torch's h' must equal (1-z) n + z h."""
+        """Recompute each GRU (every layer, both directions) by hand; h' must be (1-z) n + z h, between n and h."""
         import torch
 
         from seqlab.proofs.target import exact_copy, recurrent_modules
@@ -169,22 +275,21 @@ class GRUConvex(Identity):
         modules, note = recurrent_modules(target, torch.nn.GRU)
         worst = 0.0
         outside = 0.0
+        layouts = []
         for index, (_, module) in enumerate(modules):
             gru = exact_copy(module, target)
-            x = target.randn(16, gru.input_size, offset=1400 + index)
-            h0 = _initial_state(gru, 16, target, 1500 + index)
-            with torch.no_grad():
-                _, h1 = gru(x[:, None, :] if gru.batch_first else x[None], h0)
-                by_hand = gru_step(gru, x, h0[0])
-            torch_h = h1[0]
-            worst = max(worst, float((torch_h - by_hand["h"]).abs().max()))
-            low = torch.minimum(by_hand["n"], h0[0])
-            high = torch.maximum(by_hand["n"], h0[0])
-            beyond = torch.maximum(low - torch_h, torch_h - high).clamp(min=0)  # distance outside [low, high]
-            outside = max(outside, float(beyond.max()))
+            layouts.append(_layout(gru))
+            recompute, steps = _compare_with_torch(gru, target, offset=1400 + 10 * index)
+            worst = max(worst, recompute)
+            for step in steps:
+                low = torch.minimum(step["n"], step["h_old"])
+                high = torch.maximum(step["n"], step["h_old"])
+                beyond = torch.maximum(low - step["h"], step["h"] - high).clamp(min=0)  # distance outside [low, high]
+                outside = max(outside, float(beyond.max()))
         measured = max(worst, outside)
         detail = (
-            f"{len(modules)} GRU(s), one step of layer 0: z and n recomputed by hand from the weights; "
-            f"max |h'_torch - ((1-z) n + z h)| {worst:.1e}, furthest outside [min(n,h), max(n,h)] {outside:.1e}{note}"
+            f"{len(modules)} GRU(s) ({'; '.join(layouts)}), 3 steps of every layer and direction: z and n recomputed "
+            f"by hand from the weights; max |torch - ((1-z) n + z h)| over outputs and final states {worst:.1e}, "
+            f"furthest outside [min(n,h), max(n,h)] {outside:.1e}{note}"
         )
-        return CheckResult(measured, target.rounding, measured <= target.rounding, detail)
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, measured_on=measured_on(note))

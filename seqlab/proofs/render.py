@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from seqlab.proofs.base import ProofStep
+from seqlab.proofs.base import MODEL, ProofStep
 from seqlab.proofs.runner import CheckReport, ProvedIdentity
 
 VERIFIED = "[bold green]verified[/]"
@@ -76,27 +76,54 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def format_bound(value: float, lower_bound: bool) -> str:
+    """The tolerance as a short bound: '<= 1e-09', '> 0.05', '<= 0'."""
+    sign = ">" if lower_bound else "<="
+    if value == 0:
+        return f"{sign} 0"
+    number = f"{value:.0e}" if abs(value) < 1e-3 or abs(value) >= 1e5 else f"{value:.3g}"
+    return f"{sign} {number}"
+
+
 def check_table(report: CheckReport) -> Table:
-    """The side-by-side table: identity | symbolic | live measurement | tolerance | verdict."""
+    """The side-by-side table: identity | sympy | measured on | measured | bound | verdict (fits 80 columns)."""
     table = Table(title=f"identities on {escape(report.source)} ({report.device}, seed {report.seed})")
     table.add_column("identity", style="bold", no_wrap=True)
-    table.add_column("symbolic")
-    table.add_column("live measurement", justify="right")
-    table.add_column("tolerance", justify="right")
-    table.add_column("verdict")
+    table.add_column("sympy", no_wrap=True)
+    table.add_column("measured on", no_wrap=True)
+    table.add_column("measured", justify="right", no_wrap=True)
+    table.add_column("bound", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
     for row in report.rows:
-        symbolic = "[green]verified[/]" if row.verified else "[red]not verified[/]"
-        bound = ">" if row.check.lower_bound else "<="
+        symbolic = "[green]verified[/]" if row.verified else "[red]NOT[/]"
         verdict = "[bold green]pass[/]" if row.passed else "[bold red]FAIL[/]"
-        cells = [
+        on = "model" if row.check.measured_on == MODEL else "[yellow]stand-in[/]"
+        table.add_row(
             escape(row.identity.id),
             symbolic,
+            on,
             format_number(row.check.measured),
-            f"{bound} {format_number(row.check.tolerance)}",
+            format_bound(row.check.tolerance, row.check.lower_bound),
             verdict,
-        ]
-        table.add_row(*cells)
+        )
     return table
+
+
+def check_headline(report: CheckReport) -> str:
+    """One line (rich markup) that counts only the model's own rows as holding on it, and names the stand-ins.
+
+    "11/11 identities hold on run X" would overstate a run where most rows were measured on fresh modules.
+    """
+    counts = report.counts()
+    ok = report.all_passed
+    style = "green" if ok else "red"
+    line = f"[bold {style}]{counts['model_passed']}/{counts['model']} identities hold on {escape(report.source)} itself"
+    if counts["stand_in"]:
+        line += (
+            f"; {counts['stand_in']} more were measured on stand-ins (fresh modules, or the model's class at other "
+            f"sizes), {counts['stand_in_passed']}/{counts['stand_in']} pass"
+        )
+    return line + ".[/]"
 
 
 def check_details(report: CheckReport) -> Group:
@@ -114,6 +141,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "device": report.device,
         "seed": report.seed,
         "all_passed": report.all_passed,
+        "counts": report.counts(),
         "results": [
             {
                 "id": row.identity.id,
@@ -126,6 +154,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "live_passed": row.check.passed,
                 "passed": row.passed,
                 "detail": row.check.detail,
+                "measured_on": row.check.measured_on,
                 "extra": dict(row.check.extra),
             }
             for row in report.rows

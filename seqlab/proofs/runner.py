@@ -79,6 +79,19 @@ class CheckReport:
         """True when every identity passed on both faces."""
         return all(row.passed for row in self.rows)
 
+    def counts(self) -> dict[str, int]:
+        """How many rows were measured on the model itself and on stand-ins, and how many of each passed."""
+        from seqlab.proofs.base import MODEL
+
+        own = [row for row in self.rows if row.check.measured_on == MODEL]
+        stand_ins = [row for row in self.rows if row.check.measured_on != MODEL]
+        return {
+            "model": len(own),
+            "model_passed": sum(row.passed for row in own),
+            "stand_in": len(stand_ins),
+            "stand_in_passed": sum(row.passed for row in stand_ins),
+        }
+
 
 def prove_identities(ids: Sequence[str]) -> list[ProvedIdentity]:
     """Prove the named identities (all when `ids` is empty)."""

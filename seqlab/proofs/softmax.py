@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
 
 if TYPE_CHECKING:
     from seqlab.proofs.target import LiveTarget
@@ -32,25 +32,27 @@ class SoftmaxShift(Identity):
         z = sp.IndexedBase("z", real=True)
         shifted = sp.exp(z[i] + c) / sp.Sum(sp.exp(z[j] + c), (j, 1, n))
         plain = sp.exp(z[i]) / sp.Sum(sp.exp(z[j]), (j, 1, n))
-        numerator = sp.exp(z[i]) * sp.exp(c)
-        denominator = factor_sum(sp.Sum(sp.exp(z[j]) * sp.exp(c), (j, 1, n)))
-        general = sp.simplify(numerator / denominator - plain)
         shown = sp.Mul(
             sp.Mul(sp.exp(c), sp.exp(z[i]), evaluate=False),
             sp.Pow(sp.Mul(sp.exp(c), sp.Sum(sp.exp(z[j]), (j, 1, n)), evaluate=False), -1, evaluate=False),
             evaluate=False,
         )
+        # Step 2 must be the same expression as step 1 (exp(c) moved out of the sum), and it must equal
+        # the plain softmax: both differences are taken on exactly the expressions shown.
+        moved_out = sp.expand(shifted).replace(sp.Sum, lambda *args: factor_sum(sp.Sum(*args)))
+        rewritten = sp.simplify(moved_out - shown)
+        general = sp.simplify(shown - plain)
 
         z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
         row = [z1, z2, z3]
         soft = [sp.exp(v) / sum(sp.exp(w) for w in row) for v in row]
         soft_c = [sp.exp(v + c) / sum(sp.exp(w + c) for w in row) for v in row]
-        checks = [general == 0, all(is_zero(a - b) for a, b in zip(soft_c, soft))]
+        checks = [rewritten == 0, general == 0, all(is_zero(a - b) for a, b in zip(soft_c, soft))]
         steps = (
             ProofStep("softmax of the shifted row", eq("softmax(z+c)_i", shifted)),
             ProofStep("exp(z_j + c) = exp(c) exp(z_j); exp(c) leaves the sum", eq("softmax(z+c)_i", shown)),
             ProofStep(
-                "exp(c) cancels (sympy: difference simplifies to 0)",
+                "exp(c) cancels: the expression above minus the plain softmax simplifies to 0 (sympy)",
                 eq("softmax(z+c)_i - softmax(z)_i", general),
             ),
             ProofStep(
@@ -112,4 +114,6 @@ class SoftmaxShift(Identity):
             f"(both paths, with and without masks){note}"
         )
         extra = {"largest row shift": biggest_shift}
-        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, extra=extra)
+        return CheckResult(
+            measured, target.rounding, measured <= target.rounding, detail, extra=extra, measured_on=measured_on(note)
+        )

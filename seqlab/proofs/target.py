@@ -41,6 +41,7 @@ class LiveTarget:
     seed: int
     source: str
     batch: dict[str, torch.Tensor] | None = None
+    run_dir: Path | None = None  # the run folder, for checks that read what training wrote (frozen-body)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -93,7 +94,7 @@ def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
 
     loaded = load_run(Path(path), device=str(device))
     batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
-    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch)
+    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded.run_dir)
 
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
@@ -269,6 +270,52 @@ def exact_copy(module: nn.Module, target: LiveTarget) -> nn.Module:
     import copy
 
     return copy.deepcopy(module).to(device=target.device, dtype=target.dtype).eval()
+
+
+def attention_weights(
+    attention: nn.Module,
+    x: torch.Tensor,
+    attention_mask: torch.Tensor | None = None,
+    causal: bool = False,
+    replace: dict[str, torch.Tensor] | None = None,
+) -> dict[str, torch.Tensor]:
+    """The attention weights [B,H,T,T] of both paths of a MultiHeadSelfAttention, read through its forward.
+
+    "explicit" is what need_weights=True returns. "fused" is read off the fast path the model trains and
+    predicts with (F.scaled_dot_product_attention): the values are replaced by one-hot vectors and the
+    output projection by the identity, so each output coordinate is one attention weight
+    (ceil(T / d_head) forward calls). `replace` maps "query"/"key" to tensors [B,T,D] that replace those
+    projections' outputs. `attention` is modified during the call and restored after it.
+    """
+    batch, length, width = x.shape
+    d_head, heads = attention.d_head, attention.n_heads
+    draws = dict(replace or {})
+
+    def replace_with(name: str) -> Callable[..., torch.Tensor]:
+        return lambda _module, _args, _output: draws[name]
+
+    handles = [getattr(attention, name).register_forward_hook(replace_with(name)) for name in draws]
+    out = attention.out
+    weights = {}
+    try:
+        with torch.no_grad():
+            _, weights["explicit"] = attention(x, attention_mask, causal, True)
+            handles.append(attention.value.register_forward_hook(replace_with("value")))
+            attention.out = nn.Identity()
+            columns = []
+            for start in range(0, length, d_head):
+                count = min(d_head, length - start)
+                one_hot = torch.zeros(batch, length, heads, d_head, dtype=x.dtype, device=x.device)
+                one_hot[:, start : start + count, :, :count] = torch.eye(count, dtype=x.dtype, device=x.device)[:, None, :]
+                draws["value"] = one_hot.reshape(batch, length, width)
+                context, _ = attention(x, attention_mask, causal, False)  # [B,T,H*d_head]
+                columns.append(context.view(batch, length, heads, d_head)[..., :count])
+            weights["fused"] = torch.cat(columns, dim=-1).permute(0, 2, 1, 3).contiguous()  # [B,H,T,T]
+    finally:
+        attention.out = out
+        for handle in handles:
+            handle.remove()
+    return weights
 
 
 # ---------------------------------------------------------------- positions and recurrent layers

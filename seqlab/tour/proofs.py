@@ -7,7 +7,7 @@ from typing import Any
 
 from seqlab.tour import TourContext, TourStep
 
-RECURRENT_IDS = ("lstm-not-convex", "padding-mask")
+RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
 
 
 def run(ctx: TourContext) -> dict[str, Any]:
@@ -15,7 +15,7 @@ def run(ctx: TourContext) -> dict[str, Any]:
     from rich.table import Table
 
     from seqlab.io import atomic_write_text
-    from seqlab.proofs.render import check_details, check_table, latex_document
+    from seqlab.proofs.render import check_details, check_headline, check_table, latex_document
     from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
 
     proved = prove_identities(())
@@ -40,12 +40,16 @@ def run(ctx: TourContext) -> dict[str, Any]:
     report = check_identities(config, proved=proved)
     ctx.console.print(check_table(report))
     ctx.console.print(check_details(report))
+    ctx.console.print(check_headline(report))
     ctx.console.print(f"The same table, for any model: [bold]{how}[/] (or --pretrained).")
+    counts = report.counts()
     summary = {
         "proved": sum(item.proof.verified for item in proved),
         "identities": len(proved),
         "checked_on": report.source,
         "checks_passed": sum(row.passed for row in report.rows),
+        "checked_on_model": counts["model"],
+        "stand_ins": counts["stand_in"],
         "latex": str(latex_path),
     }
     lstm_run = ctx.shared.get("lstm_run")
@@ -53,6 +57,7 @@ def run(ctx: TourContext) -> dict[str, Any]:
         lstm_config = CheckConfig(ids=RECURRENT_IDS, run=Path(lstm_run), device=ctx.device, seed=ctx.seed)
         lstm_report = check_identities(lstm_config, proved=proved)
         ctx.console.print(check_table(lstm_report))
+        ctx.console.print(check_headline(lstm_report))
         summary["lstm_checks_passed"] = sum(row.passed for row in lstm_report.rows)
     return summary
 
