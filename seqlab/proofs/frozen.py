@@ -112,7 +112,10 @@ def _compare_run(target: LiveTarget, reference: nn.Module, source: str) -> Check
     expected = _body_parameters(reference)
     differing = [name for name in expected if not torch.equal(trained[name].detach().cpu(), expected[name].detach().cpu())]
     weights = sum(p.numel() for p in expected.values())
-    worst = max((float((trained[n].detach().cpu().double() - expected[n].double()).abs().max()) for n in differing), default=0.0)
+    worst = max(
+        (float((trained[n].detach().cpu().double() - expected[n].detach().double()).abs().max()) for n in differing),
+        default=0.0,
+    )
     detail = (
         f"run folder trained with --freeze: {len(expected)} body tensors ({weights:,} weights) compared bitwise with "
         f"{source} rebuilt by seqlab's own loading code; {len(differing)} differ"

@@ -115,14 +115,19 @@ def check_headline(report: CheckReport) -> str:
     "11/11 identities hold on run X" would overstate a run where most rows were measured on fresh modules.
     """
     counts = report.counts()
-    ok = report.all_passed
-    style = "green" if ok else "red"
-    line = f"[bold {style}]{counts['model_passed']}/{counts['model']} identities hold on {escape(report.source)} itself"
-    if counts["stand_in"]:
-        line += (
-            f"; {counts['stand_in']} more were measured on stand-ins (fresh modules, or the model's class at other "
-            f"sizes), {counts['stand_in_passed']}/{counts['stand_in']} pass"
+    style = "green" if report.all_passed else "red"
+    source = escape(report.source)
+    stand_in, stand_in_passed = counts["stand_in"], counts["stand_in_passed"]
+    what = "fresh modules, or the model's class at other sizes"
+    if not counts["model"]:
+        return (
+            f"[bold {style}]None of these identities could be measured on {source} itself; {stand_in_passed}/{stand_in} "
+            f"hold on stand-ins ({what}).[/]"
         )
+    line = f"[bold {style}]{counts['model_passed']}/{counts['model']} identities hold on {source} itself"
+    if stand_in:
+        verb = "was" if stand_in == 1 else "were"
+        line += f"; {stand_in} more {verb} measured on stand-ins ({what}): {stand_in_passed}/{stand_in} hold"
     return line + ".[/]"
 
 

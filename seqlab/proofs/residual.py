@@ -89,7 +89,9 @@ def residual_blocks(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], st
     if found:
         return found, ""
     torch.manual_seed(target.seed)
-    config = TransformerConfig(vocab_size=8, d_model=FRESH_WIDTH, n_heads=FRESH_HEADS, n_layers=1, d_ff=128, dropout=0.0)
+    config = TransformerConfig(
+        vocab_size=8, d_model=FRESH_WIDTH, n_heads=FRESH_HEADS, n_layers=1, d_ff=128, dropout=0.0, norm_first=True
+    )
     block = TransformerBlock(config).to(target.device).eval()
     return [("fresh block", block)], "; the model has no Transformer block, so a fresh pre-norm block was measured"
 

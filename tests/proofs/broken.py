@@ -138,3 +138,201 @@ def replace_positions(target: LiveTarget) -> LiveTarget:
     old = model.encoder.positions
     model.encoder.positions = WrongBasePositions(old.table.shape[1], old.max_len)
     return LiveTarget(model, target.device, target.seed, "wrong-base positions", target.batch)
+
+
+# ---------------------------------------------------------------- the fused path (the one the model runs)
+
+
+class UnscaledFusedAttention(MultiHeadSelfAttention):
+    """The fused path forgets 1/sqrt(d_k); the explicit path (need_weights=True) is still right."""
+
+    def _fast_attention(self, q, k, v, attention_mask, causal):
+        allowed = attention_module.allowed_positions(attention_mask, causal, q.size(2), q.device)
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, scale=1.0)
+
+
+class MasklessFusedAttention(MultiHeadSelfAttention):
+    """The fused path drops both the padding and the causal mask; the explicit path keeps them."""
+
+    def _fast_attention(self, q, k, v, attention_mask, causal):
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+
+class DropoutInEvalAttention(MultiHeadSelfAttention):
+    """The fused path keeps its dropout on in eval mode (dropout_p = self.dropout whatever self.training says)."""
+
+    def _fast_attention(self, q, k, v, attention_mask, causal):
+        allowed = attention_module.allowed_positions(attention_mask, causal, q.size(2), q.device)
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=self.dropout)
+
+
+def strict_causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
+    """tril(-1): position i may see only positions before it, not itself (the first row sees nothing)."""
+    return torch.ones(size, size, dtype=torch.bool, device=device).tril(diagonal=-1)
+
+
+def query_padding_positions(attention_mask, causal, length, device):
+    """The padding mask applied to the queries (rows) instead of the keys (columns)."""
+    allowed = None
+    if attention_mask is not None:
+        allowed = attention_mask.to(device=device, dtype=torch.bool)[:, None, :, None]  # [B,1,T,1]: rows
+    if causal:
+        lower = attention_module.causal_mask(length, device)[None, None]
+        allowed = lower if allowed is None else allowed & lower
+    return allowed
+
+
+def replace_attention(target: LiveTarget, cls: type[MultiHeadSelfAttention], dropout: float = 0.0) -> LiveTarget:
+    """The fresh target with every attention module swapped for `cls` (same weights)."""
+    model = copy.deepcopy(target.model)
+    for block in model.encoder.blocks:
+        old = block.attention
+        new = cls(old.d_model, old.n_heads, dropout=dropout)
+        new.load_state_dict(old.state_dict())
+        block.attention = new
+    return LiveTarget(model.eval(), target.device, target.seed, f"{cls.__name__} model", target.batch)
+
+
+# ---------------------------------------------------------------- layer norm and positions
+
+
+class RMSNorm(LayerNorm):
+    """RMSNorm in LayerNorm's place: x / sqrt(mean(x^2) + eps), no mean subtracted (eps 1e-12 in the tests)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.weight * x / torch.sqrt(x.pow(2).mean(dim=-1, keepdim=True) + self.eps) + self.bias
+
+
+def rms_norm_model(target: LiveTarget) -> LiveTarget:
+    """The fresh target with every LayerNorm replaced by an RMSNorm with eps 1e-12."""
+    model = replace_layernorms(target.model, RMSNorm)
+    for module in model.modules():
+        if isinstance(module, RMSNorm):
+            module.eps = 1e-12
+    return LiveTarget(model, target.device, target.seed, "RMSNorm model", target.batch)
+
+
+class SwappedPositions(SinusoidalPositions):
+    """cos at the even coordinates, sin at the odd ones."""
+
+    def __init__(self, d_model: int, max_len: int) -> None:
+        super().__init__(d_model, max_len)
+        table = self.table.clone()
+        self.table[:, 0::2], self.table[:, 1::2] = table[:, 1::2], table[:, 0::2]
+
+
+class HalfHalfPositions(SinusoidalPositions):
+    """All sines in the first half, all cosines in the second (the tensor2tensor layout), not interleaved."""
+
+    def __init__(self, d_model: int, max_len: int) -> None:
+        super().__init__(d_model, max_len)
+        table = self.table.clone()
+        half = d_model // 2
+        self.table[:, :half], self.table[:, half:] = table[:, 0::2], table[:, 1::2]
+
+
+class PerDimensionFrequencyPositions(SinusoidalPositions):
+    """Frequency 10000^(-j/d) for every coordinate j: the sin and cos of a pair no longer share a frequency."""
+
+    def __init__(self, d_model: int, max_len: int) -> None:
+        super().__init__(d_model, max_len)
+        position = torch.arange(max_len, dtype=torch.float32)[:, None]
+        frequency = torch.exp(torch.arange(d_model, dtype=torch.float32) * (-math.log(10000.0) / d_model))
+        angle = position * frequency
+        self.table[:, 0::2] = torch.sin(angle[:, 0::2])
+        self.table[:, 1::2] = torch.cos(angle[:, 1::2])
+
+
+def with_positions(target: LiveTarget, cls: type[SinusoidalPositions]) -> LiveTarget:
+    """The fresh target with its sinusoidal table swapped for `cls`."""
+    model = copy.deepcopy(target.model)
+    old = model.encoder.positions
+    model.encoder.positions = cls(old.table.shape[1], old.max_len)
+    return LiveTarget(model, target.device, target.seed, f"{cls.__name__} model", target.batch)
+
+
+# ---------------------------------------------------------------- recurrent layers
+
+
+def _nudge(output, state, module, where: str):
+    """Add 0.01 to the part of an RNN's result that `where` names: the top layer, or the backward direction."""
+    hidden = module.hidden_size
+    output, state = output.clone(), state.clone()
+    if where == "upper":  # layer num_layers - 1, forward direction; the output is that layer's
+        state[-1] += 0.01
+        output[..., :hidden] += 0.01
+    else:  # "backward": the reverse direction of the last layer
+        state[-1] += 0.01
+        output[..., hidden:] += 0.01
+    return output, state
+
+
+class NudgedLSTM(nn.LSTM):
+    """An LSTM whose upper layer (num_layers=2) or backward direction (bidirectional) is off by 0.01."""
+
+    where = "upper"
+
+    def forward(self, input, hx=None):
+        output, (h, c) = super().forward(input, hx)
+        output, h = _nudge(output, h, self, self.where)
+        return output, (h, c)
+
+
+class NudgedGRU(nn.GRU):
+    """A GRU whose upper layer (num_layers=2) or backward direction (bidirectional) is off by 0.01."""
+
+    where = "upper"
+
+    def forward(self, input, hx=None):
+        output, h = super().forward(input, hx)
+        return _nudge(output, h, self, self.where)
+
+
+def nudged(cls: type, where: str) -> nn.Module:
+    """A small broken recurrent layer: two layers when `where` is 'upper', bidirectional when 'backward'."""
+    torch.manual_seed(0)
+    layers, both = (2, False) if where == "upper" else (1, True)
+    module = cls(16, 24, num_layers=layers, bidirectional=both, batch_first=True)
+    module.where = where
+    return module
+
+
+class LeakyRNN(nn.RNN):
+    """h_t = tanh(W h_(t-1) + U x_t + b) + h_(t-1): a skip the vanilla RNN's Jacobian product does not have."""
+
+    def forward(self, input, hx=None):
+        output, h = super().forward(input, hx)
+        return output + hx.transpose(0, 1), h + hx
+
+
+class LeakyCellLSTM(nn.LSTM):
+    """c_t = f c_(t-1) + i g + 0.1 c_(t-1): dc_t/dc_(t-1) = diag(f) + 0.1 I."""
+
+    def forward(self, input, hx=None):
+        output, (h, c) = super().forward(input, hx)
+        return output, (h, c + 0.1 * hx[1])
+
+
+# ---------------------------------------------------------------- residual blocks and freezing
+
+
+def scaled_residual_block(seed: int = 0) -> nn.Module:
+    """A pre-norm TransformerBlock whose attention sublayer keeps only half the skip: 0.5 x + f(x)."""
+    from seqlab.models.transformer import TransformerBlock, TransformerConfig
+
+    class HalfSkipBlock(TransformerBlock):
+        def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+            attended, probs = self.attention(self.norm1(x), attention_mask, causal, need_weights)
+            x = 0.5 * x + attended
+            x = x + self.ffn(self.norm2(x))
+            return x, probs
+
+    torch.manual_seed(seed)
+    config = TransformerConfig(vocab_size=8, d_model=32, n_heads=4, n_layers=1, d_ff=64, dropout=0.0)
+    return HalfSkipBlock(config).eval()
+
+
+def freeze_embeddings_only(model: nn.Module) -> None:
+    """A --freeze that fixes only the token embeddings and leaves the rest of the body trainable."""
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_("embedding" not in name)

@@ -52,10 +52,13 @@ def test_check_fresh_json_shape(runner):
 
 
 def test_check_table_for_people(runner):
-    result = runner.invoke(app, ["check", "layernorm-2d", "--fresh", "--device", "cpu"])
+    result = runner.invoke(app, ["check", "layernorm-2d", "layernorm-norm", "--fresh", "--device", "cpu"])
     assert result.exit_code == 0, result.output
-    for word in ("identity", "symbolic", "live measurement", "tolerance", "verdict", "pass", "1/1 identities hold"):
+    for word in ("identity", "sympy", "measured on", "bound", "verdict", "pass", "stand-in", "model"):
         assert word in result.output
+    flat = " ".join(result.output.split())
+    assert "1/1 identities hold on fresh transformer (random init) itself" in flat
+    assert "1 more was measured on stand-ins" in flat and "1/1 hold" in flat
 
 
 def test_check_exits_1_when_an_identity_fails(runner, monkeypatch):

@@ -49,6 +49,9 @@ def test_checks_use_the_models_own_parts(fresh_results):
     assert "real outputs moved (whole model)" in results["padding-mask"].extra
     assert "no sinusoidal" not in results["sinusoidal-rotation"].detail
     assert "the model has no LSTM" in results["lstm-not-convex"].detail
+    on = {identity_id: result.measured_on for identity_id, result in results.items()}
+    assert on["layernorm-norm"] == on["causal-mask"] == on["attention-rows"] == on["residual-jacobian"] == "model"
+    assert on["lstm-not-convex"] == on["multihead-params"] == on["attention-cost"] == "stand-in"
 
 
 def test_checks_leave_the_model_untouched(fresh_target, fresh_results):
@@ -150,3 +153,4 @@ def test_torch_layernorm_without_affine_is_measured_too():
     result = check("layernorm-norm", broken.with_parts(torch.nn.LayerNorm(24, elementwise_affine=False)))
     assert result.passed, result.detail
     assert "1 LayerNorm module(s)" in result.detail and "random vectors" in result.detail
+    assert "real (non-pad) token" not in result.detail  # random vectors are not called real tokens

@@ -14,6 +14,7 @@ TINY_SPECS = {
     "transformer": {"family": "transformer", "d_model": 16, "n_heads": 2, "n_layers": 1, "d_ff": 32},
     "lstm": {"family": "lstm", "embed_dim": 16, "hidden_size": 16},
     "lm": {"family": "lm", "d_model": 16, "n_heads": 2, "n_layers": 1, "d_ff": 32},
+    "gru": {"family": "gru", "embed_dim": 16, "hidden_size": 16},
 }
 
 
@@ -31,6 +32,11 @@ def trained_runs(tmp_path_factory) -> dict[str, Path]:
                 model=spec, max_train_examples=64, epochs=1, batch_size=16, max_length=24, threads=1, device="cpu"
             )
             runs[family] = train(config, quiet=True).run_dir
+        frozen = TrainConfig(
+            model={"family": "lm"}, init_from=str(runs["lm"]), freeze=True, max_train_examples=64, epochs=1,
+            batch_size=16, max_length=24, threads=1, device="cpu", lr=1e-2,
+        )
+        runs["frozen"] = train(frozen, quiet=True).run_dir
     return runs
 
 
@@ -46,12 +52,16 @@ def test_tour_step_proves_all_then_checks_the_tour_run(trained_runs, tmp_path):
     ctx.shared["transformer_run"] = trained_runs["transformer"]
     ctx.shared["lstm_run"] = trained_runs["lstm"]
     summary = STEP.run(ctx)
-    assert summary["proved"] == summary["identities"] == summary["checks_passed"] == 11
-    assert summary["lstm_checks_passed"] == 2
+    from seqlab.proofs import REGISTRY
+
+    assert summary["proved"] == summary["identities"] == summary["checks_passed"] == len(REGISTRY)
+    assert summary["checked_on_model"] + summary["stand_ins"] == len(REGISTRY)
+    assert summary["checked_on_model"] >= 9  # layer norms, attention, masks, positions, residual blocks
+    assert summary["lstm_checks_passed"] == 3
     assert summary["checked_on"] == f"run {trained_runs['transformer'].name}"
     assert (tmp_path / "proofs.tex").is_file()
     text = console.export_text()
-    assert "seqlab check --run" in text and "live measurement" in text
+    assert "seqlab check --run" in text and "measured on" in text and "stand-ins" in text
 
 
 def test_check_on_a_trained_transformer_run(trained_runs, runner):
@@ -94,3 +104,48 @@ def test_pretrained_minilm(minilm_dir):
     assert "BertModel" in padding.check.detail
     assert "d=384, h=12" in params.check.detail
     assert "learned" in positions.check.detail  # BERT's positions are learned: a fresh table is measured instead
+
+
+def test_gru_run_reports_its_stand_ins(trained_runs, runner):
+    result = runner.invoke(app, ["check", "--run", str(trained_runs["gru"]), "--device", "cpu", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    on = {row["id"]: row["measured_on"] for row in payload["results"]}
+    assert on["gru-convex"] == "model" and on["layernorm-norm"] == "stand-in" and on["causal-mask"] == "stand-in"
+    assert payload["counts"]["model"] < payload["counts"]["stand_in"]
+    people = runner.invoke(app, ["check", "--run", str(trained_runs["gru"]), "--device", "cpu"])
+    flat = " ".join(people.output.split())
+    model = payload["counts"]["model"]
+    assert f"{model}/{model} identities hold on run {trained_runs['gru'].name} itself" in flat
+    assert f"{payload['counts']['stand_in']} more were measured on stand-ins" in flat
+
+
+def test_frozen_run_body_is_bitwise_the_lm_body(trained_runs):
+    report = check_identities(CheckConfig(ids=("frozen-body",), run=trained_runs["frozen"], device="cpu"))
+    row = report.rows[0]
+    assert row.passed, row.check.detail
+    assert row.check.measured_on == "model" and "compared bitwise" in row.check.detail
+    assert trained_runs["lm"].name in row.check.detail
+
+
+def test_tampered_frozen_run_fails(trained_runs, tmp_path):
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    copy = tmp_path / trained_runs["frozen"].name
+    shutil.copytree(trained_runs["frozen"], copy)
+    weights = load_file(copy / "model.safetensors")
+    name = next(key for key in weights if key.startswith("encoder.blocks.0.ffn"))
+    weights[name] = weights[name].clone()
+    weights[name].view(-1)[0] += 1e-6  # one weight, one small step: still not bitwise the pretrained body
+    save_file(weights, copy / "model.safetensors")
+    report = check_identities(CheckConfig(ids=("frozen-body",), run=copy, device="cpu"))
+    row = report.rows[0]
+    assert not row.passed and row.check.extra["differing tensors"] == 1
+
+
+def test_unfrozen_run_is_measured_on_a_frozen_copy(trained_runs):
+    report = check_identities(CheckConfig(ids=("frozen-body",), run=trained_runs["transformer"], device="cpu"))
+    row = report.rows[0]
+    assert row.passed and row.check.measured_on == "stand-in" and "without --freeze" in row.check.detail
