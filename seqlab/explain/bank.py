@@ -211,7 +211,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Each row of the attention probability matrix sums to 1.",
         True,
         "Row i is a softmax over the keys for query i, so it is a probability distribution (masked entries are 0).",
-        see=("seqlab prove softmax-shift",),
+        see=("seqlab prove attention-rows",),
     ),
     choice(
         "qkv-source",
@@ -370,7 +370,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A LayerNorm(384) has gamma = 1, beta = 0, eps = 0 (biased variance). What is the Euclidean norm of its output "
         "for any input vector that is not constant? (two decimals)",
         math.sqrt(384),
-        "Each output coordinate has mean 0 and variance 1 over the 384 features, so the sum of squares is 384 and "
+        "The 384 entries of the output have mean 0 and mean square 1, so the sum of squares is 384 and "
         f"the norm √384 ≈ {math.sqrt(384):.2f}.",
         tolerance=0.01,
         see=("seqlab prove layernorm-norm", "seqlab check layernorm-norm --pretrained"),

@@ -201,7 +201,8 @@ MULTIHEAD = Topic(
     misconceptions=(
         "More heads do not add parameters; they split the same width into smaller subspaces.",
         "Heads are not guaranteed to specialise; many can be pruned with little loss.",
-        "The quadratic cost is in the sequence length T, not in the width d.",
+        "Only the scores are quadratic, and in T: T² d; the projections add T d², so for T < 2d a layer's "
+        "cost is mostly the projections, not the T² part.",
     ),
     commands=(
         "seqlab params bert-base-uncased",
@@ -213,24 +214,48 @@ MULTIHEAD = Topic(
 
 
 def masks_demo(seed: int) -> DemoResult:
-    """A causal mask combined with a padding mask on 5 positions (the last 2 are pads)."""
+    """The padding mask where it matters: an encoder row over right padding, and a decoder over left padding.
+
+    Under a causal mask, right padding sits after every real token, so the causal mask alone already hides
+    it and the padding mask would demonstrate nothing. So the table is the encoder case (no causal mask),
+    and the notes add the decoder case with the pads on the left, before the real tokens.
+    """
     gen = generator(seed)
     labels = ("the", "film", "rocks", "[PAD]", "[PAD]")
     real = torch.tensor([True, True, True, False, False])
-    causal = torch.ones(5, 5, dtype=torch.bool).tril()
-    allowed = causal & real[None, :]
     q, k = torch.randn(5, 4, generator=gen), torch.randn(5, 4, generator=gen)
+    allowed = real[None, :].expand(5, 5)  # encoder: padding mask only
     probs = softmax_attention(q, k, allowed)
+    unmasked = softmax_attention(q, k)
+    leak = float(unmasked[:3, 3:].sum(-1).max())
+
+    left_real = real.flip(0)  # [PAD] [PAD] the film rocks
+    causal = torch.ones(5, 5, dtype=torch.bool).tril()
+    left_allowed = causal & left_real[None, :]
+    left_probs = softmax_attention(q, k, left_allowed)[2:]  # the real queries
+    causal_only_leak = float(softmax_attention(q, k, causal)[2:, :2].sum(-1).max())
     return DemoResult(
-        title=f"Causal + padding mask, softmax(QKᵀ/√4) with seeded Q, K (seed {seed})",
+        title=f"Encoder with a padding mask, softmax(QKᵀ/√4) with seeded Q, K (seed {seed})",
         columns=("query \\ key", *labels),
         rows=matrix_rows(probs[:3], labels[:3]),
         notes=(
-            "Above the diagonal is exactly 0 (no peeking at later tokens); pad columns are exactly 0.",
-            "Masked logits are set to −∞ before the softmax, so the remaining weights still sum to 1.",
+            "The pad columns are exactly 0: the padding mask set their logits to −∞ before the softmax, and each "
+            "row still sums to 1.",
+            f"Without the padding mask the real tokens would put up to {fmt(leak)} of their attention on the pads.",
+            "Under a causal mask, right padding comes after every real token, so the causal mask alone hides it. "
+            f"With left padding (pads first) the causal mask alone lets real tokens put up to {fmt(causal_only_leak)} "
+            "on the pads; a decoder needs both masks to make that exactly 0.",
             "Rows of pad queries are left out: their outputs are never read.",
         ),
-        values={"probabilities": round_list(probs[:3]), "allowed": allowed.tolist()},
+        values={
+            "probabilities": round_list(probs[:3]),
+            "allowed": allowed.tolist(),
+            "causal": False,
+            "pad_weight_without_mask": leak,
+            "left_padded_probabilities": round_list(left_probs),
+            "left_padded_allowed": left_allowed.tolist(),
+            "left_padded_pad_weight_causal_only": causal_only_leak,
+        },
     )
 
 

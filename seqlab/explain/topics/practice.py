@@ -89,7 +89,7 @@ def fine_tuning_demo(seed: int) -> DemoResult:
         rows.append((name, f"{head_only:,}", f"{total:,}", f"{100 * head_only / total:.4f}%"))
     return DemoResult(
         title="Frozen features vs fine-tuning: what the optimizer may change (2-class head)",
-        columns=("model", "trainable when frozen", "trainable when fine-tuned", "frozen share"),
+        columns=("model", "trainable when frozen", "trainable when fine-tuned", "trainable share when frozen"),
         rows=tuple(rows),
         notes=(
             f"One SGD step on a tiny frozen model (seed {seed}): body weights moved {body_change:.1e}, "

@@ -221,21 +221,31 @@ GRADIENTS = Topic(
     title="Vanishing and exploding gradients, clipping",
     summary="Backprop through time multiplies one Jacobian per step; products shrink or blow up.",
     idea=(
-        "The gradient of a late loss with respect to an early state is a product of step Jacobians "
-        "∂h_t/∂h_{t−1} = diag(tanh′)·W_hh. If their norms are below 1 the product decays exponentially "
+        "The gradient of a late loss with respect to an early state is an ordered product of step Jacobians "
+        "J_t = ∂h_t/∂h_{t−1} = diag(tanh′)·W_hh, the latest step on the left: ∂h_T/∂h_k = J_T J_{T−1} ⋯ J_{k+1} "
+        "(matrices do not commute, so the order matters). Since tanh′ ≤ 1 its norm is at most ‖W_hh‖^(T−k). If their norms are below 1 the product decays exponentially "
         "(vanishing: the model cannot learn long-range dependencies); above 1 it can grow exponentially "
         "(exploding: one huge step wrecks the weights, or the loss becomes NaN). Gating (LSTM/GRU), residual "
         "connections and normalisation keep the product near 1. Gradient clipping rescales the whole gradient "
         "when its norm exceeds a threshold: it keeps the direction and bounds the step. It cures exploding, "
         "not vanishing, gradients."
     ),
-    formula=("∂L/∂h_k = ∂L/∂h_T · ∏_{t=k+1}^{T} diag(tanh′(a_t)) W_hh\n" "clip:  g ← g · min(1, τ / ‖g‖)"),
+    formula=(
+        "∂L/∂h_k = ∂L/∂h_T · J_T J_{T−1} ⋯ J_{k+1},   J_t = diag(tanh′(a_t)) W_hh,   ‖∂h_T/∂h_k‖ ≤ ‖W_hh‖^(T−k)\n"
+        "LSTM cell path: ∂c_t/∂c_{t−1} = diag(f_t)\n"
+        "clip:  g ← g · min(1, τ / ‖g‖)"
+    ),
     misconceptions=(
         "Clipping does not fix vanishing gradients; it only caps large ones.",
         "Norm clipping (rescale the whole vector) keeps the direction; value clipping per coordinate does not.",
         "ReLU does not remove the problem in RNNs: the repeated W_hh product still scales the gradient.",
     ),
-    commands=("seqlab train --model lstm --grad-clip 1.0", "seqlab explain lstm-gru"),
+    commands=(
+        "seqlab train --model lstm --grad-clip 1.0",
+        "seqlab prove rnn-gradients lstm-memory",
+        "seqlab check rnn-gradients lstm-memory --fresh",
+        "seqlab explain lstm-gru",
+    ),
     demo=gradients_demo,
 )
 
@@ -384,7 +394,8 @@ PADDING_PACKING = Topic(
     ),
     formula="lengths ℓ_b = Σ_t mask[b,t],   final state = h_{ℓ_b} (not h_T),   mean = Σ_t mask·h_t / ℓ_b",
     misconceptions=(
-        "Padding does not change the result by itself; reading states or averaging over pad positions does.",
+        "Pads change the result whenever the model reads them: a backward RNN over a right-padded batch starts "
+        "in the pads, a forward one ends in them; packing (or masks, for attention and pooling) makes them harmless.",
         "The pad embedding being zero does not make an RNN ignore pads: biases and the recurrence still change h.",
         "Truncation silently drops text: check the length distribution before choosing max length.",
     ),

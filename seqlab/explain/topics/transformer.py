@@ -114,12 +114,12 @@ def layer_norm_demo(seed: int) -> DemoResult:
 LAYER_NORM = Topic(
     id="layer-norm",
     title="Layer normalisation",
-    summary="Normalise each token's vector to mean 0, variance 1, then scale by γ and shift by β.",
+    summary="Normalise each token's vector so its d entries have mean 0 and mean square 1, then scale by γ, shift by β.",
     idea=(
         "Layer norm standardises each token's d features on their own (not across the batch): subtract their "
         "mean, divide by their standard deviation, then apply a learned per-feature scale γ and shift β. Before "
-        "γ and β, every output has mean 0 and variance 1, so its Euclidean norm is exactly √d (with eps = 0 and "
-        "the biased variance): all vectors lie on a sphere of radius √d in the hyperplane Σy = 0. In 2-D that "
+        "γ and β, the d entries of each output vector have mean 0 and mean square 1, so its Euclidean norm is exactly "
+        "√d (with eps = 0 and the biased variance): all vectors lie on a sphere of radius √d in the hyperplane Σy = 0. In 2-D that "
         "leaves only the two points (1, −1) and (−1, 1). It behaves the same at training and test time and "
         "for any batch size, which is why Transformers use it instead of batch norm."
     ),
@@ -127,7 +127,7 @@ LAYER_NORM = Topic(
     misconceptions=(
         "Layer norm does not normalise across the batch; batch norm does.",
         "Layer norm is not applied to the attention matrix; the softmax already normalises it.",
-        "The norm is √d, not 1: every coordinate has variance 1, not the whole vector.",
+        "The norm is √d, not 1: the d entries of one vector have mean 0 and mean square 1, so their squares sum to d.",
         "Using the unbiased variance (divide by d − 1) gives norm √(d − 1); PyTorch and BERT divide by d.",
     ),
     commands=(
