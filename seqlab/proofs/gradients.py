@@ -65,14 +65,14 @@ class RNNGradients(Identity):
         ]
         steps = (
             ProofStep("one step, d = 2 (u = U x_t + b)", eq("h_t", h1)),
-            ProofStep("its Jacobian with respect to h_(t-1) is diag(tanh') W", eq("dh_t/dh_(t-1)", sp.Symbol("diag(1 - h_t^2) W"))),
-            ProofStep("sympy: the difference from diag(1 - h_t^2) W expands to", eq("J - diag(1-h^2) W", (jacobian - claimed).applyfunc(sp.expand))),
+            ProofStep("its Jacobian with respect to h_(t-1) is diag(tanh') W", eq("dh_t/dh_(t-1)", sp.Symbol("diag(1 - h_t²) W"))),
+            ProofStep("sympy: the difference from diag(1 - h_t^2) W expands to", eq("J - diag(1-h²) W", (jacobian - claimed).applyfunc(sp.expand))),
             ProofStep(
                 "two steps: the chain rule puts the later Jacobian on the left (J_1 J_2 differs from it)",
                 eq("dh_2/dh_0 - J_2 J_1", (two_steps - j2 * j1).applyfunc(sp.expand)),
             ),
-            ProofStep("tanh' = 1 - tanh^2, and 1 - t^2 <= 1 for every real t (equality at t = tanh(0) = 0)", eq("1 - t^2 <= 1", at_most_one)),
-            ProofStep("1 - t^2 > 0 exactly where tanh lives, so 0 < tanh' <= 1", eq("{t : 1 - t^2 > 0}", positive_on)),
+            ProofStep("tanh' = 1 - tanh^2, and 1 - t^2 <= 1 for every real t (equality at t = tanh(0) = 0)", eq("1 - t² ≤ 1", at_most_one)),
+            ProofStep("1 - t^2 > 0 exactly where tanh lives, so 0 < tanh' <= 1", eq("{t : 1 - t² > 0}", positive_on)),
             ProofStep(
                 "so each factor has ||J_t|| <= ||diag(tanh')|| ||W|| <= ||W||, and the product over T - k steps",
                 "||dh_T/dh_k||_2 <= ||J_T|| ... ||J_(k+1)|| <= ||W||_2^(T-k)",

@@ -145,7 +145,7 @@ class PositionalDotProduct(Identity):
         ]
         steps = (
             ProofStep("one frequency pair of PE(p) and PE(p+k), dotted", eq("PE_w(p) . PE_w(p+k)", dot)),
-            ProofStep("from the rotation proof, PE_w(p+k) = R_k PE_w(p), so it is PE_w(p)^T R_k PE_w(p)", eq("PE_w(p)^T R_k PE_w(p)", through_rotation)),
+            ProofStep("from the rotation proof, PE_w(p+k) = R_k PE_w(p), so it is PE_w(p)^T R_k PE_w(p)", eq("PE_w(p)ᵀ R_k PE_w(p)", through_rotation)),
             ProofStep("the angle-sum formula gives the same, with no p in it", eq("PE_w(p) . PE_w(p+k)", simplified)),
             ProofStep("summing the d/2 frequency pairs", eq("PE(p) . PE(p+k)", total)),
             ProofStep("its derivative in p", eq("d/dp PE(p) . PE(p+k)", sp.diff(total, p))),

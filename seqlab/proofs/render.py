@@ -26,13 +26,20 @@ def step_text(step: ProofStep) -> str:
     return sympy.pretty(step.expression, use_unicode=True, wrap_line=False)
 
 
+# Unicode that step labels use for readability in the terminal, spelled for LaTeX math mode.
+_LATEX_MATH = {"²": "^{2}", "≥": r"\geq ", "≤": r"\leq ", "ᵀ": "^{T}"}
+
+
 def step_latex(step: ProofStep) -> str:
-    """The step's expression as LaTeX math (text steps become \\text{...})."""
+    """The step's expression as LaTeX math (text steps become \\text{...}); unicode signs become LaTeX."""
     if isinstance(step.expression, str):
         return r"\text{" + latex_escape(step.expression) + "}"
     import sympy
 
-    return sympy.latex(step.expression)
+    text = sympy.latex(step.expression)
+    for char, spelled in _LATEX_MATH.items():
+        text = text.replace(char, spelled)
+    return text
 
 
 def proof_panel(item: ProvedIdentity) -> Panel:

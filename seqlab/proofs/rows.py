@@ -52,15 +52,15 @@ class AttentionRows(Identity):
         steps = (
             ProofStep("the entries of row i, summed over its n keys", eq("sum_j p_ij", row_sum)),
             ProofStep("the denominator does not depend on i: it leaves the sum and cancels", eq("sum_j p_ij", l1)),
-            ProofStep("every weight is in [0, 1], where p - p^2 is never negative", eq("p - p^2", gap)),
-            ProofStep("sympy: p - p^2 >= 0 exactly on", eq("{p : p - p^2 >= 0}", where_nonnegative)),
+            ProofStep("every weight is in [0, 1], where p - p^2 is never negative", eq("p - p²", gap)),
+            ProofStep("sympy: p - p^2 >= 0 exactly on", eq("{p : p - p² ≥ 0}", where_nonnegative)),
             ProofStep("so sum p_ij^2 <= sum p_ij = 1: the L2 norm of a row is at most 1", "||p_i||_2^2 = sum p_ij^2 <= sum p_ij = 1"),
             ProofStep(
                 "equality needs p - p^2 = 0 for every entry, i.e. each p_ij in {0, 1}; summing to 1, exactly one is 1",
-                eq("{p : p - p^2 = 0}", sp.FiniteSet(*where_equal)),
+                eq("{p : p - p² = 0}", sp.FiniteSet(*where_equal)),
             ),
             ProofStep("columns: three queries that all prefer key 1 (logits (2, 0, 0) each)", eq("W", weights)),
-            ProofStep("column sums are not 1 (the first is about 2.36)", eq("1^T W", column_sums.T)),
+            ProofStep("column sums are not 1 (the first is about 2.36)", eq("1ᵀ W", column_sums.T)),
         )
         statement = "each attention row sums to 1 and has L2 norm <= 1, = 1 only for a one-hot row; columns sum to anything"
         return ProofResult(statement, steps, all(checks))

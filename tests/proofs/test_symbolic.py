@@ -56,3 +56,70 @@ def test_latex_document_escapes_text_and_has_a_section_per_identity():
     assert tex.count(r"\section{") == 2
     assert tex.count(r"\begin{enumerate}") == tex.count(r"\end{enumerate}") == 2
     assert latex_escape("50% of a_b & {c}") == r"50\% of a\_b \& \{c\}"
+
+
+def _rhs(identity_id: str) -> list:
+    import sympy as sp
+
+    result = select([identity_id])[0].prove()
+    return [step.expression.rhs for step in result.steps if isinstance(step.expression, sp.Eq)]
+
+
+def test_mask_proofs_say_for_which_sizes_they_were_verified():
+    from seqlab.proofs.masks import SIZES_UP_TO, _causal_facts, _padding_facts
+
+    for identity_id in ("causal-mask", "padding-mask"):
+        statement = select([identity_id])[0].prove().statement
+        assert f"..{SIZES_UP_TO}" in statement and "sympy-verified" in statement
+    assert all(_causal_facts(size) for size in range(1, SIZES_UP_TO + 1))
+    assert _padding_facts(4, 3)
+
+
+def test_softmax_shift_compares_the_displayed_expression_itself():
+    import sympy as sp
+
+    result = select(["softmax-shift"])[0].prove()
+    shown, cancelled = result.steps[1].expression.rhs, result.steps[2].expression.rhs
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    z = sp.IndexedBase("z", real=True)
+    assert sp.simplify(shown - sp.exp(z[i]) / sp.Sum(sp.exp(z[j]), (j, 1, n))) == 0 and cancelled == 0
+
+
+def test_scaling_states_its_assumptions():
+    identity = select(["attention-scaling"])[0]
+    assert "independent" in identity.conditions and "mean 0" in identity.conditions and "Normal" in identity.conditions
+    assert "mean 0 and variance 1" in identity.prove().statement
+
+
+def test_lstm_proof_shows_the_only_if():
+    import sympy as sp
+
+    assert -sp.Symbol("a_i", real=True) in _rhs("lstm-not-convex")
+
+
+def test_cost_title_and_crossover_with_projections():
+    import sympy as sp
+
+    identity = select(["attention-cost"])[0]
+    assert "O(n^2 d + n d^2)" in identity.title
+    d = sp.Symbol("d", positive=True)
+    assert 2 * d in _rhs("attention-cost") and 4 * d in _rhs("attention-cost")
+
+
+def test_new_identities_prove_their_key_facts():
+    import sympy as sp
+
+    assert sp.Interval(0, 1) in _rhs("attention-rows")
+    assert sp.FiniteSet(0, 1) in _rhs("attention-rows")
+    assert sp.eye(2) in _rhs("residual-jacobian")
+    assert sp.zeros(2, 2) in _rhs("rnn-gradients")  # dh_2/dh_0 - J_2 J_1 = 0
+    assert sp.diag(*sp.symbols("f1 f2", real=True)) in _rhs("lstm-memory")
+    k, w = sp.Symbol("k", real=True), sp.Symbol("omega", real=True)
+    assert sp.cos(k * w) in _rhs("positional-dot")
+
+
+def test_latex_of_every_proof_is_well_formed():
+    tex = latex_document(prove_identities([]))
+    assert tex.count(r"\section{") == len(IDS)
+    assert tex.count(r"\[") == tex.count(r"\]")
