@@ -137,7 +137,7 @@ class CausalMask(Identity):
 
         modules, note = attention_modules(target)
         parts = {
-            "weights above diagonal": 0.0, "|row sum - 1|": 0.0, "weights on or below diagonal missing": 0.0,
+            "weights above diagonal": 0.0, "|row sum - 1|": 0.0, "share of weights on or below diagonal at 0": 0.0,
             "fused vs explicit weights": 0.0, "earlier outputs moved": 0.0, "Jacobian blocks": 0.0,
         }
         for index, (_, module) in enumerate(modules):
@@ -154,8 +154,8 @@ class CausalMask(Identity):
                 parts["weights above diagonal"] = max(parts["weights above diagonal"], float(probs[..., upper].abs().max()))
                 parts["|row sum - 1|"] = max(parts["|row sum - 1|"], float((probs.sum(-1) - 1).abs().max()))
                 # the diagonal itself must stay visible: a strict mask (tril(-1)) would hide token t from itself
-                parts["weights on or below diagonal missing"] = max(
-                    parts["weights on or below diagonal missing"], float((probs[..., ~upper] == 0).sum())
+                parts["share of weights on or below diagonal at 0"] = max(
+                    parts["share of weights on or below diagonal at 0"], float((probs[..., ~upper] == 0).double().mean())
                 )
             with torch.no_grad():
                 for need_weights in (True, False):

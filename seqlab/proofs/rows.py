@@ -59,6 +59,10 @@ class AttentionRows(Identity):
                 "equality needs p - p^2 = 0 for every entry, i.e. each p_ij in {0, 1}; summing to 1, exactly one is 1",
                 eq("{p : p - p² = 0}", sp.FiniteSet(*where_equal)),
             ),
+            ProofStep(
+                "the same bound, quantitatively: each p_ij <= max_j p_ij, so L2^2 reaches 1 only as the largest weight does",
+                "sum_j p_ij^2 <= max_j p_ij * sum_j p_ij = max_j p_ij",
+            ),
             ProofStep("columns: three queries that all prefer key 1 (logits (2, 0, 0) each)", eq("W", weights)),
             ProofStep("column sums are not 1 (the first is about 2.36)", eq("1ᵀ W", column_sums.T)),
         )
@@ -72,7 +76,7 @@ class AttentionRows(Identity):
         from seqlab.proofs.target import attention_modules, attention_weights, exact_copy
 
         modules, note = attention_modules(target)
-        parts = {"|row L1 - 1|": 0.0, "row L2 above 1": 0.0, "L2 = 1 but not one-hot": 0.0}
+        parts = {"|row L1 - 1|": 0.0, "row L2 above 1": 0.0, "L2² above the largest weight": 0.0}
         lengths = torch.tensor([10, 7, 3], device=target.device)
         length = 10
         mask = torch.arange(length, device=target.device)[None, :] < lengths[:, None]
@@ -89,25 +93,24 @@ class AttentionRows(Identity):
                     biggest = probs.max(dim=-1).values[real]
                     parts["|row L1 - 1|"] = max(parts["|row L1 - 1|"], float((l1 - 1).abs().max()))
                     parts["row L2 above 1"] = max(parts["row L2 above 1"], float((l2 - 1).clamp(min=0).max()))
-                    at_one = l2 >= 1 - target.rounding
-                    if bool(at_one.any()):
-                        parts["L2 = 1 but not one-hot"] = max(
-                            parts["L2 = 1 but not one-hot"], float((1 - biggest[at_one]).abs().max())
-                        )
-                    one_hot_rows += int(at_one.sum())
+                    # The quantitative form of "equality only for one-hot": sum p^2 <= max p * sum p = max p,
+                    # so L2^2 can reach 1 only as fast as the largest weight does.
+                    parts["L2² above the largest weight"] = max(
+                        parts["L2² above the largest weight"], float((l2**2 - biggest).clamp(min=0).max())
+                    )
+                    one_hot_rows += int((biggest >= 1 - target.rounding).sum())
                     rows += int(real.sum())
                     keys = mask[:, None, :].expand(probs.shape[0], probs.shape[1], length)  # real key columns
                     columns = probs.masked_fill(~real[..., None], 0).sum(-2)[keys]
                     column_low, column_high = min(column_low, float(columns.min())), max(column_high, float(columns.max()))
         measured = max(parts.values())
-        one_hot_words = (
-            "each one-hot: the first query under the causal mask" if parts["L2 = 1 but not one-hot"] <= target.rounding
-            else "NOT all one-hot"
-        )
         detail = (
             f"{len(modules)} attention module(s), float64, weights of both the explicit and the fused path, "
             f"padding mask, with and without the causal mask; {rows} real rows: max |L1 - 1| {parts['|row L1 - 1|']:.1e}, "
-            f"L2 above 1 by {parts['row L2 above 1']:.1e}, {one_hot_rows} rows with L2 = 1 ({one_hot_words}); column sums ranged {column_low:.2f}..{column_high:.2f}, unconstrained{note}"
+            f"L2 above 1 by {parts['row L2 above 1']:.1e}, L2² above the row's largest weight by "
+            f"{parts['L2² above the largest weight']:.1e} (so L2 = 1 only when one weight is 1); {one_hot_rows} rows "
+            f"one-hot to rounding, with L2 = 1 (such as the first query under the causal mask); column sums ranged "
+            f"{column_low:.2f}..{column_high:.2f}, unconstrained{note}"
         )
         extra = {**parts, "column sum min": column_low, "column sum max": column_high, "one-hot rows": float(one_hot_rows)}
         return CheckResult(
