@@ -98,3 +98,28 @@ def safe_child(root: Path, relative: str) -> Path:
     if target != root and root not in target.parents:
         raise SeqlabError(f"refusing to write {relative!r}: it points outside the output folder {root}")
     return target
+
+
+def atomic_create_text(path: Path, text: str) -> Path:
+    """Write a NEW file atomically: FileExistsError when `path` exists, never a half-written or replaced file.
+
+    The text goes to a temporary file that is then hard-linked to `path` (linking fails if `path` exists)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create, then write
+            with open(path, "x", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+    finally:
+        os.unlink(temporary)
+    return path

@@ -48,3 +48,33 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same seed 
 ThreadsOption = Annotated[
     Optional[int], typer.Option("--threads", help="CPU threads for torch (default: torch's own choice).")
 ]
+
+
+# Your own files (issue 21): the same column options on data, train, evaluate, predict and experiment.
+TextColumnOption = Annotated[
+    Optional[str],
+    typer.Option("--text-column", help="For your own file: the text column, by header name or 0-based number "
+                 "[default: 'text'; with --no-header, 1].", show_default=False),
+]
+LabelColumnOption = Annotated[
+    Optional[str],
+    typer.Option("--label-column", help="For your own file: the label column, by header name or 0-based number "
+                 "[default: 'label'; with --no-header, 0].", show_default=False),
+]
+TextPairColumnOption = Annotated[
+    Optional[str],
+    typer.Option("--text-pair-column", "--text-b-column", help="For your own file of sentence pairs: the column "
+                 "with the second sentence (name or 0-based number).", show_default=False),
+]
+NoHeaderOption = Annotated[
+    bool,
+    typer.Option("--no-header", help="Your file has no header row: every line is an example and columns are "
+                 "numbered from 0 (LABEL<TAB>TEXT is recognised without it)."),
+]
+
+
+def column_choice(text: str | None, label: str | None, text_pair: str | None, no_header: bool):
+    """The ColumnChoice of the four column options."""
+    from seqlab.data.sources import ColumnChoice
+
+    return ColumnChoice(text, label, text_pair, no_header)

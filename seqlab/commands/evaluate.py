@@ -1,43 +1,89 @@
-"""`seqlab evaluate`: score a trained run on a split, with per-class scores, confusion matrix and baselines."""
+"""`seqlab evaluate`: score a trained run on a split or on any labelled file, with per-class scores,
+confusion matrix and baselines."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, ThreadsOption, user_errors
+from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
+from seqlab.commands._common import column_choice
 from seqlab.console import console, emit_json
 
 
 @user_errors
 def evaluate(
     run: Annotated[Path, typer.Argument(help="A run folder made by `seqlab train` (see `seqlab runs`).")],
-    split: Annotated[str, typer.Option("--split", help="Which split to score: dev, test or train.")] = "dev",
+    split: Annotated[Optional[str], typer.Option("--split", help="Which split of the run's data to score: dev, test or train [default: dev].", show_default=False)] = None,
     device: DeviceOption = "cpu",
     data_dir: DataDirOption = None,
     threads: ThreadsOption = None,
     json_output: JsonOption = False,
+    # your own files (issue 21)
+    data_file: Annotated[Optional[Path], typer.Option("--data", help="Score this labelled file instead of a split, read with the run's columns and labels; its predictions go to RUN/evaluations/.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --data: write the predictions TSV here instead (a new file; never overwritten).")] = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
-    """Score a trained run on a split: accuracy, macro-F1, per-class scores, confusion matrix, baselines.
+    """Score a trained run on a split or on your own file: accuracy, macro-F1, per-class scores, confusion
+    matrix, baselines.
 
-    The run's best weights (model.safetensors) classify every example of the split. Precision, recall
-    and F1 are shown per class, and the confusion matrix has gold classes as rows. Two baselines say
-    what "good" means: uniform random guessing, and always answering the most common training class.
+    The run's best weights (model.safetensors) classify every example. Precision, recall and F1 are
+    shown per class, and the confusion matrix has gold classes as rows. Two baselines say what "good"
+    means: uniform random guessing, and always answering the most common training class.
 
-    Example: `seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test`
+    With --data FILE, any labelled file is scored with the columns the run was trained with (or the
+    ones you give); its predictions (text, gold, predicted, probability) are written to a new file in
+    RUN/evaluations/, and the run's own files are left alone. A data file that changed since training
+    is reported as a warning.
+
+    Examples:
+
+    ```
+    seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test
+    seqlab evaluate runs/trec-lstm-20250101-120000 --data ~/trec/test.tsv
+    ```
     """
     from seqlab.device import cpu_threads
-    from seqlab.training.inference import evaluate_run
+    from seqlab.errors import SeqlabError
     from seqlab.training.report import metrics_view
 
-    with cpu_threads(threads):
-        metrics = evaluate_run(run, split=split.lower(), data_dir=data_dir, device=device)
-    if json_output:
-        emit_json(metrics)
+    choice = column_choice(text_column, label_column, text_pair_column, no_header)
+    if data_file is None:
+        if out is not None or choice.given:
+            raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
+        from seqlab.training.inference import evaluate_run
+        from seqlab.training.trainer import warn_changed_files
+
+        warn_changed_files(run)
+        with cpu_threads(threads):
+            metrics = evaluate_run(run, split=(split or "dev").lower(), data_dir=data_dir, device=device)
+        if json_output:
+            emit_json(metrics)
+            return
+        console.print(metrics_view(metrics))
         return
-    console.print(metrics_view(metrics))
+    if split is not None:
+        raise SeqlabError("choose one: --split (a split of the run's data) or --data FILE (your own file)")
+    from dataclasses import asdict
+
+    from rich.markup import escape
+
+    from seqlab.training.inference import evaluate_file, save_file_evaluation
+
+    with cpu_threads(threads):
+        evaluation = evaluate_file(run, data_file, device=device, choice=choice)
+    saved = save_file_evaluation(run, evaluation, out)
+    if json_output:
+        emit_json({**asdict(evaluation.metrics), "file": evaluation.file.to_dict(), "predictions_file": str(saved)})
+        return
+    console.print(metrics_view(evaluation.metrics))
+    console.print(f"predictions: [bold]{escape(str(saved))}[/]", soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
+from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.console import console, emit_json
 
 DEFAULT_EPOCHS = 5
@@ -16,7 +17,7 @@ MODEL_HELP = "Model family: lstm, gru, transformer, lm (causal LM; pretrains wit
 
 @user_errors
 def train(
-    data: Annotated[str, typer.Option("--data", help="Dataset name (see `seqlab data list`) or a .tsv/.csv/.jsonl file.")] = "builtin-sentiment",
+    data: Annotated[str, typer.Option("--data", help="Dataset name (see `seqlab data list`) or your training file (.tsv/.csv/.jsonl). A file alone is shuffled (seeded) and split 70/10/20% into train/dev/test; with --dev, all of it trains.")] = "builtin-sentiment",
     model: Annotated[str, typer.Option("--model", help=MODEL_HELP)] = "lstm",
     task: Annotated[str, typer.Option("--task", help="auto (lm for --model lm, else classify), classify, or lm.")] = "auto",
     layers: Annotated[Optional[int], typer.Option("--layers", help="Number of RNN / Transformer / BERT layers.")] = None,
@@ -36,7 +37,7 @@ def train(
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Passes over the training set [default: 5]; with --resume, a larger number trains further.")] = None,
     max_length: Annotated[int, typer.Option("--max-length", help="Truncate each text to this many tokens.")] = 64,
     warmup: Annotated[float, typer.Option("--warmup", help="Fraction of steps with linearly rising LR, before the --schedule.")] = 0.1,
-    schedule: Annotated[str, typer.Option("--schedule", help="After the warm-up: **linear** decays the LR to 0 by the last step; **constant** holds it (a plain loop, as in most reference scripts).")] = "linear",
+    schedule: Annotated[str, typer.Option("--schedule", help="After the warm-up: **linear** (default) decays the LR to 0 by the last step; **constant** holds it (a plain loop, as in most reference scripts). The default wins at full budgets (e.g. 3 epochs of BERT fine-tuning) but hurts very short runs (a few hundred steps): use constant there.")] = "linear",
     grad_clip: Annotated[float, typer.Option("--grad-clip", help="Clip the gradient norm to this value; 0 turns clipping off.")] = 1.0,
     patience: Annotated[Optional[int], typer.Option("--patience", help="Stop after this many epochs without a better dev score.")] = None,
     freeze: Annotated[bool, typer.Option("--freeze", help="Train only the classification head (pretrained body kept fixed).")] = False,
@@ -54,6 +55,13 @@ def train(
     device: DeviceOption = "auto",
     data_dir: DataDirOption = None,
     json_output: JsonOption = False,
+    # your own files (issue 21)
+    dev_file: Annotated[Optional[Path], typer.Option("--dev", help="Your dev file (picks the best epoch); then no dev split is carved and all of --data trains.")] = None,
+    test_file: Annotated[Optional[Path], typer.Option("--test", help="Your test file, held out (score it with: seqlab evaluate RUN --split test); without --dev, dev is a seeded 10% of --data.")] = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Train a model on a dataset and save everything to a new run folder under ./runs (or $SEQLAB_RUNS).
 
@@ -90,6 +98,9 @@ def train(
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples,
             name=name, bucket=bucket, compile=compile_model, cuda_graphs=cuda_graphs, log_every=log_every,
+            dev=str(dev_file) if dev_file else None, test=str(test_file) if test_file else None,
+            text_column=text_column, label_column=label_column, text_pair_column=text_pair_column,
+            no_header=no_header,
         )
         result = train_run(config, console=show, quiet=quiet)
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports
@@ -100,6 +111,10 @@ def train(
     from seqlab.training.report import result_table
 
     console.print(result_table(result))
+    if result.hint:
+        from rich.markup import escape
+
+        console.print(f"[yellow]hint:[/] {escape(result.hint)}", soft_wrap=False)
 
 
 def register(app: typer.Typer) -> None:

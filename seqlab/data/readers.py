@@ -8,6 +8,7 @@ folder of files, and any TSV/CSV/JSONL table with chosen text/label columns.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -24,11 +25,15 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long reviews are longer tha
 
 @dataclass(frozen=True)
 class TableColumns:
-    """Which columns of a TSV/CSV/JSONL table hold the text, the label and (for pairs) the second text."""
+    """Which columns of a TSV/CSV/JSONL table hold the text, the label and (for pairs) the second text.
+
+    A column is a header name or a 0-based index (\"0\" is the first column); a name wins when the header has it.
+    """
 
     text: str = "text"
     label: str = "label"
     text_b: str | None = None
+    header: bool = True  # False: every row is data, and columns are named by 0-based index ("0", "1", ...)
 
 
 def _open_binary(path: Path):
@@ -135,13 +140,28 @@ def _rows(path: Path, delimiter: str, quoting: int) -> Iterator[tuple[int, list[
         raise SeqlabError(f"{path.name}:{current[0]}: not valid {'CSV' if delimiter == ',' else 'TSV'} ({exc})") from None
 
 
-def _column_index(path: Path, line: int, header: list[str], name: str, role: str) -> int:
-    cleaned = [h.strip() for h in header]
-    if name in cleaned:
+def _column_index(path: Path, line: int, header: list[str] | None, name: str, role: str, width: int) -> int:
+    """The position of column `name` (a header name, or a 0-based index) in rows `width` fields wide."""
+    option = f"--{role.replace(' ', '-')}-column"
+    cleaned = [h.strip() for h in header] if header is not None else None
+    if cleaned is not None and name in cleaned:
         return cleaned.index(name)
+    if name.strip().isdigit():
+        index = int(name)
+        if index < width:
+            return index
+        raise SeqlabError(
+            f"{path.name}:{line}: {role} column {index} does not exist: the rows have {width} columns "
+            f"(0 to {width - 1}); fix {option}"
+        )
+    if cleaned is None:
+        raise SeqlabError(
+            f"{path.name} is read without a header (--no-header), so its columns have numbers, not names; "
+            f"pass {option} N (0 is the first column)"
+        )
     raise SeqlabError(
         f"{path.name}:{line}: no {role} column {name!r} in the header (columns: {', '.join(cleaned)}); "
-        f"choose one with --{role.replace(' ', '-')}-column"
+        f"choose one with {option} NAME or a 0-based number; a file without a header needs --no-header"
     )
 
 
@@ -152,17 +172,20 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
         header_line, header = next(rows)
     except StopIteration:
         raise SeqlabError(f"{path.name} is empty; expected a header row and one example per row") from None
-    text_i = _column_index(path, header_line, header, columns.text, "text")
-    label_i = _column_index(path, header_line, header, columns.label, "label")
-    b_i = _column_index(path, header_line, header, columns.text_b, "text b") if columns.text_b else None
     width = len(header)
+    if not columns.header:  # the first row is data: read it again below
+        rows, header = itertools.chain([(header_line, header)], rows), None
+    text_i = _column_index(path, header_line, header, columns.text, "text", width)
+    label_i = _column_index(path, header_line, header, columns.label, "label", width)
+    b_i = _column_index(path, header_line, header, columns.text_b, "text pair", width) if columns.text_b else None
     any_row = False
     for number, row in rows:
         any_row = True
         if len(row) != width:
             sep = "tabs" if delimiter == "\t" else "commas"
             raise SeqlabError(
-                f"{path.name}:{number}: expected {width} fields like the header, found {len(row)}; "
+                f"{path.name}:{number}: expected {width} fields like the {'header' if header else 'first row'}, "
+                f"found {len(row)}; "
                 f"check for stray {sep}"
             )
         text_b = _require_text(path, number, row[b_i], columns.text_b or "") if b_i is not None else None

@@ -108,6 +108,14 @@ class TrainConfig:
     cuda_graphs: bool = True  # on CUDA: replay each batch shape's step as a graph
     min_freq: int = 1
     log_every: int = 20
+    # Your own files (issue 21): separate dev/test files, and which columns to read. `data`, `dev` and
+    # `test` are stored as absolute paths; the columns as resolved when the run was made.
+    dev: str | None = None
+    test: str | None = None
+    text_column: str | None = None
+    label_column: str | None = None
+    text_pair_column: str | None = None
+    no_header: bool = False
 
     @property
     def family(self) -> str:
@@ -126,8 +134,23 @@ class TrainConfig:
         """The run directory's prefix: the chosen name, else dataset and family (and "transfer" with init_from)."""
         if self.name:
             return self.name
-        dataset = Path(self.data).stem if Path(self.data).suffix else self.data
+        dataset = self.dataset_name
         return f"{dataset}-{self.family}" + ("-transfer" if self.init_from else "")
+
+    @property
+    def dataset_name(self) -> str:
+        """The dataset's display name: a known name as is, a file by its folder and stem (trec/train.tsv -> trec)."""
+        from seqlab.data.sources import display_name
+
+        return display_name(self.data) if Path(self.data).suffix else self.data
+
+    def source(self, data_dir: Path | None = None) -> Any:
+        """The run's data as a `seqlab.data.sources.DataSource` (`data_dir` overrides the stored one)."""
+        from seqlab.data.sources import ColumnChoice, DataSource
+
+        folder = data_dir or (Path(self.data_dir) if self.data_dir else None)
+        choice = ColumnChoice(self.text_column, self.label_column, self.text_pair_column, self.no_header)
+        return DataSource(self.data, folder, self.seed, self.dev, self.test, choice)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able copy of the config."""
@@ -138,6 +161,17 @@ class TrainConfig:
         """Rebuild a config from `to_dict` output, ignoring keys this version does not know."""
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in payload.items() if k in known})
+
+
+def absolute_paths(config: TrainConfig) -> TrainConfig:
+    """`config` with its data, dev and test files as absolute, resolved paths, so the run works from any folder."""
+    from seqlab.data.registry import is_table_path
+
+    def absolute(path: str | None) -> str | None:
+        return str(Path(path).expanduser().resolve()) if path else None
+
+    data = absolute(config.data) if is_table_path(config.data) else config.data
+    return dataclasses.replace(config, data=data, dev=absolute(config.dev), test=absolute(config.test))
 
 
 def validate(config: TrainConfig) -> TrainConfig:

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import torch
 
+from seqlab.data.sources import ColumnChoice, FileRecord
 from seqlab.errors import SeqlabError
 from seqlab.training.metrics import Metrics, compute_metrics
 from seqlab.training.runs import LoadedRun, load_run
 from seqlab.training.tasks import classify_loader
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
+EVALUATIONS_DIR = "evaluations"  # evaluate --data FILE writes its predictions here, inside the run folder
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,23 @@ def _classifier_run(loaded: LoadedRun) -> LoadedRun:
     return loaded
 
 
+def _classify_examples(loaded: LoadedRun, examples, batch_size: int):
+    """Run a loaded classifier over `examples` in order; the loader's ClassifiedBatchOutputs."""
+    from seqlab.data.batching import encode_examples, make_loader
+
+    dataset = encode_examples(examples, loaded.encoder, loaded.labels, loaded.config.max_length)
+    loader = make_loader(dataset, batch_size, shuffle=False, seed=loaded.config.seed, bucket=False)
+    return classify_loader(loaded.model, loader, next(loaded.model.parameters()).device)
+
+
 def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None, device: str = "cpu",
                  batch_size: int = 64) -> Metrics:
     """Accuracy, macro-F1, per-class scores, confusion matrix and baselines of a run's best weights on `split`."""
-    from seqlab.data.batching import encode_examples, make_loader
-    from seqlab.data.registry import load_splits
-
     if split not in SPLITS:
         raise SeqlabError(f"unknown split {split!r}; choose one of: {', '.join(SPLITS)}")
     loaded = _classifier_run(load_run(Path(run_dir), device=device))
     config = loaded.config
-    folder = data_dir or (Path(config.data_dir) if config.data_dir else None)
-    splits = load_splits(config.data, folder, seed=config.seed)
+    splits = config.source(data_dir).load().splits
     if tuple(splits.labels) != tuple(loaded.labels):
         raise SeqlabError(
             f"the data's labels ({', '.join(splits.labels)}) differ from the run's ({', '.join(loaded.labels)}); "
@@ -52,15 +59,93 @@ def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None
         )
     examples = getattr(splits, split)
     if not examples:
-        raise SeqlabError(f"{config.data} has no labeled {split} split; try --split dev")
-    dataset = encode_examples(examples, loaded.encoder, loaded.labels, config.max_length)
-    loader = make_loader(dataset, batch_size, shuffle=False, seed=config.seed, bucket=False)
-    target = next(loaded.model.parameters()).device
-    outputs = classify_loader(loaded.model, loader, target)
+        hint = "; score a file with: seqlab evaluate RUN --data FILE" if config.source().is_file else "; try --split dev"
+        raise SeqlabError(f"{config.dataset_name} has no labeled {split} split{hint}")
+    outputs = _classify_examples(loaded, examples, batch_size)
     train_examples = splits.train if config.max_train_examples is None else splits.train[: config.max_train_examples]
     train_gold = [splits.label_id(e.label) for e in train_examples]
     return compute_metrics(outputs.gold, outputs.predicted, loaded.labels, split=split,
                            loss=outputs.loss_sum / max(len(outputs.gold), 1), train_gold=train_gold, seed=config.seed)
+
+
+@dataclass(frozen=True)
+class FileEvaluation:
+    """A run scored on a file: the metrics, the file's fingerprint, and one prediction row per example."""
+
+    metrics: Metrics
+    file: FileRecord
+    predictions: tuple[tuple[str, str, str, float], ...]  # text, gold, predicted, probability of the prediction
+
+
+def _train_gold(loaded: LoadedRun) -> list[int] | None:
+    """The run's training labels as class ids (for the majority baseline), from config.json's label counts."""
+    from seqlab.training.runs import read_data_record
+
+    counts = read_data_record(loaded.run_dir).get("train_label_counts")
+    if isinstance(counts, dict) and counts:
+        return [loaded.labels.index(label) for label, n in counts.items() if label in loaded.labels
+                for _ in range(int(n))]
+    try:  # a run made before the counts were stored: read its training data again
+        splits = loaded.config.source().load().splits
+    except SeqlabError:
+        return None
+    train = splits.train if loaded.config.max_train_examples is None else splits.train[: loaded.config.max_train_examples]
+    return [loaded.labels.index(e.label) for e in train if e.label in loaded.labels]
+
+
+def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int = 64,
+                  choice: ColumnChoice | None = None) -> FileEvaluation:
+    """Score a run's best weights on any labelled file, read with the run's columns (or `choice` when given).
+
+    Labels the run never saw are one SeqlabError naming them; the majority baseline is the run's
+    training majority class."""
+    from seqlab.data.sources import read_labelled_file
+
+    loaded = _classifier_run(load_run(Path(run_dir), device=device))
+    config = loaded.config
+    if choice is not None and choice.given:
+        columns = choice.columns()
+    else:
+        columns = ColumnChoice(config.text_column, config.label_column, config.text_pair_column,
+                               config.no_header).columns()
+    if loaded.is_pair and columns.text_b is None:
+        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
+                          "with --text-pair-column")
+    examples, record = read_labelled_file(Path(path), columns, loaded.labels)
+    outputs = _classify_examples(loaded, examples, batch_size)
+    metrics = compute_metrics(outputs.gold, outputs.predicted, loaded.labels, split=Path(path).name,
+                              loss=outputs.loss_sum / max(len(outputs.gold), 1), train_gold=_train_gold(loaded),
+                              seed=config.seed)
+    rows = tuple((e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, loaded.labels[p], probs[p])
+                 for e, p, probs in zip(examples, outputs.predicted, outputs.probabilities))
+    return FileEvaluation(metrics, record, rows)
+
+
+def save_file_evaluation(run_dir: Path, evaluation: FileEvaluation, out: Path | None = None) -> Path:
+    """Write the predictions of `evaluation` as TSV; never overwrites a file (atomic, exclusive create).
+
+    Default: RUN/evaluations/<file stem>.predictions.tsv (-2, -3, ... when taken), beside the run's own files,
+    which stay untouched. `out` that already exists is a SeqlabError."""
+    from seqlab.io import atomic_create_text
+    from seqlab.training.runs import predictions_text
+
+    text = predictions_text(evaluation.predictions)
+    if out is not None:
+        out = Path(out)
+        if out.exists():
+            raise SeqlabError(f"{out} already exists; seqlab does not overwrite files: pass a new --out path")
+        return atomic_create_text(out, text)
+    folder = Path(run_dir) / EVALUATIONS_DIR
+    stem = Path(evaluation.file.path).stem
+    for attempt in range(1, 1000):
+        target = folder / (f"{stem}.predictions.tsv" if attempt == 1 else f"{stem}.predictions-{attempt}.tsv")
+        if target.exists():
+            continue
+        try:
+            return atomic_create_text(target, text)
+        except FileExistsError:
+            continue
+    raise SeqlabError(f"{folder} holds too many predictions of {stem}; clean it up")
 
 
 @torch.no_grad()

@@ -76,6 +76,7 @@ class FitProgress:
     epoch_items: int = 0
     window_loss: float = 0.0
     window_items: int = 0
+    epoch_seconds: float = 0.0  # wall time of this epoch's training steps so far (dev passes not counted)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class FitResult:
     progress: FitProgress
     history: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-    samples_per_second: float = 0.0
+    samples_per_second: float = 0.0  # mean over this call's epochs: items trained / training-step seconds
 
 
 def save_resumable(
@@ -231,7 +232,8 @@ def fit(
     saved = _saved_point(progress)
     history: list[dict[str, Any]] = []
     started = time.perf_counter()
-    samples_per_second = 0.0
+    trained_items, trained_seconds = 0, 0.0  # this process's training steps, for the mean rate
+    unit = getattr(task, "unit", "examples")  # what a loss item is: examples (classify) or tokens (LM)
     bar = EpochProgress(console, quiet=quiet or not dist.is_main)
     def fallback_note(message: str) -> None:
         if console is not None and not quiet and dist.is_main:
@@ -250,6 +252,7 @@ def fit(
                 batches = len(train_loader)  # type: ignore[arg-type]
                 bar.start_epoch(epoch, options.epochs, batches, done=progress.batches_done)
                 unread_loss, unread_items, unread_steps = None, 0, 0  # summed on the device since the last read
+                epoch_started, seconds_before = time.perf_counter(), progress.epoch_seconds
                 for index, batch in enumerate(_epoch_batches(train_loader, resumed=progress.batches_done > 0)):
                     if index < progress.batches_done:  # trained on before an interruption (same order: seed, epoch)
                         continue
@@ -283,20 +286,25 @@ def fit(
                         })
                         progress.window_loss, progress.window_items = 0.0, 0
                     if stops and progress.batches_done < batches:
+                        progress.epoch_seconds = seconds_before + time.perf_counter() - epoch_started
                         if writes:
                             save_resumable(run_dir, model, optimizer, scheduler, progress)
                         raise _interrupted(f"{_saved_point(progress)} of {batches}", options)
-                samples_per_second = bar.samples_per_second
+                progress.epoch_seconds = seconds_before + time.perf_counter() - epoch_started
+                trained_items += progress.epoch_items
+                trained_seconds += progress.epoch_seconds
                 evaluation = task.evaluate(checkpoint.unwrap(model), dev_loader, device)
                 model.train()
                 train_record = {"event": "epoch", "epoch": epoch, "step": progress.step, "split": "train",
-                                "loss": progress.epoch_loss / max(progress.epoch_items, 1)}
+                                "loss": progress.epoch_loss / max(progress.epoch_items, 1),
+                                "seconds": progress.epoch_seconds, "items": progress.epoch_items, "unit": unit}
                 dev_record = {"event": "epoch", "epoch": epoch, "step": progress.step, "split": "dev",
                               **evaluation.record}
                 history.append(dev_record)
                 improved = evaluation.score > progress.best_score
                 progress.epoch = epoch
                 progress.batches_done, progress.epoch_loss, progress.epoch_items = 0, 0.0, 0
+                progress.epoch_seconds = 0.0
                 if improved:
                     progress.best_score, progress.best_epoch, progress.bad_epochs = evaluation.score, epoch, 0
                 else:
@@ -314,8 +322,10 @@ def fit(
                 if console is not None and not quiet and dist.is_main:
                     shown = ", ".join(f"{k} {v:.4f}" for k, v in evaluation.record.items())
                     mark = " [green]best[/]" if improved else ""
+                    rate = train_record["items"] / max(train_record["seconds"], 1e-9)
                     console.print(
-                        f"epoch {epoch}/{options.epochs}  train loss {train_record['loss']:.4f}  dev {shown}{mark}",
+                        f"epoch {epoch}/{options.epochs}  train loss {train_record['loss']:.4f}  dev {shown}{mark}"
+                        f"  [dim]{train_record['seconds']:.1f} s, {rate:,.0f} {unit}/s[/]",
                         soft_wrap=True,
                     )
                 stops = sum_across([float(stop.requested)], dist, device)[0]  # Ctrl-C during the dev pass
@@ -323,4 +333,4 @@ def fit(
                     raise _interrupted(_saved_point(progress), options)
     except KeyboardInterrupt:  # a second Ctrl-C, or one outside the main thread: the last saved state stands
         raise _interrupted(saved, options) from None
-    return FitResult(progress, history, time.perf_counter() - started, samples_per_second)
+    return FitResult(progress, history, time.perf_counter() - started, trained_items / max(trained_seconds, 1e-9))

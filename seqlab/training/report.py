@@ -37,14 +37,27 @@ def result_table(result: TrainResult) -> Table:
     stop = " (stopped early)" if result.stopped_early else ""
     table.add_row("best epoch", f"{result.best_epoch} of {result.epochs_run}{stop}")
     table.add_row("parameters", f"{result.parameters:,}")
-    table.add_row("time", f"{result.seconds:.1f} s on {result.device}, {result.samples_per_second:,.0f} samples/s")
+    table.add_row("time", f"{result.seconds:.1f} s on {result.device}" + _per_epoch(result.epoch_seconds))
+    epochs = len(result.epoch_seconds)
+    table.add_row("training rate", f"{result.samples_per_second:,.0f} {result.rate_unit}/s" + (
+        f", [dim]mean of {epochs} epoch{'s' if epochs > 1 else ''}; dev passes not timed[/]" if epochs else ""))
     table.add_row("run", escape(str(result.run_dir)))
     return table
 
 
+def _per_epoch(seconds: tuple[float, ...]) -> str:
+    """", 12.1 s per epoch" (the mean, with the range when epochs differ by more than a tenth of a second)."""
+    if not seconds:
+        return ""
+    mean = sum(seconds) / len(seconds)
+    spread = f" ({min(seconds):.1f}-{max(seconds):.1f})" if max(seconds) - min(seconds) >= 0.1 else ""
+    return f", {mean:.1f} s per epoch{spread}"
+
+
 def metrics_view(metrics: Metrics) -> RenderableType:
     """Scores, per-class table and confusion matrix of one split."""
-    summary = Table(title=f"{metrics.split} split ({metrics.n} examples)", show_header=False, title_justify="left")
+    what = f"{metrics.split} split" if metrics.split in ("train", "dev", "test") else escape(metrics.split)
+    summary = Table(title=f"{what} ({metrics.n:,} examples)", show_header=False, title_justify="left")
     summary.add_column("what", style="bold")
     summary.add_column("value")
     summary.add_row("accuracy", f"[bold green]{_pct(metrics.accuracy)}[/]")

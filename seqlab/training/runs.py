@@ -57,8 +57,10 @@ class LoadedRun:
 
 
 def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], labels: Sequence[str], task: str,
-                 is_pair: bool = False) -> None:
-    """Write config.json: the training config, the model spec, the labels and the seqlab version."""
+                 is_pair: bool = False, data: dict[str, Any] | None = None) -> None:
+    """Write config.json: the training config, the model spec, the labels and the seqlab version.
+
+    `data` (files with sha256 and rows, training label counts) goes under "data"."""
     from seqlab import __version__
 
     atomic_write_json(
@@ -67,12 +69,22 @@ def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], label
             "train": config.to_dict(),
             "model": spec,
             "labels": list(labels),
-            "dataset": config.data,
+            "dataset": config.dataset_name,
             "task": task,
             "is_pair": is_pair,
             "seqlab": __version__,
+            **({"data": data} if data is not None else {}),
         },
     )
+
+
+def read_data_record(run_dir: Path) -> dict[str, Any]:
+    """The "data" part of a run's config.json (files, notes, training label counts); {} for older runs."""
+    try:
+        record = json.loads((Path(run_dir) / CONFIG_FILE).read_text(encoding="utf-8")).get("data")
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def read_run_info(run_dir: Path) -> RunInfo:
@@ -145,14 +157,19 @@ def truncate_metrics(run_dir: Path, last_epoch: int) -> None:
     atomic_write_text(Path(run_dir) / METRICS_FILE, "".join(json.dumps(r) + "\n" for r in kept))
 
 
-def write_predictions(run_dir: Path, rows: Sequence[tuple[str, str, str, float]]) -> Path:
-    """Write predictions.tsv: text, gold, predicted, probability of the predicted class."""
+def predictions_text(rows: Sequence[tuple[str, str, str, float]]) -> str:
+    """The TSV text of predictions: a header, then text, gold, predicted, probability of the predicted class."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     writer.writerow(["text", "gold", "predicted", "probability"])
     for text, gold, predicted, probability in rows:
         writer.writerow([text, gold, predicted, f"{probability:.6f}"])
-    return atomic_write_text(Path(run_dir) / PREDICTIONS_FILE, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_predictions(run_dir: Path, rows: Sequence[tuple[str, str, str, float]]) -> Path:
+    """Write predictions.tsv: text, gold, predicted, probability of the predicted class."""
+    return atomic_write_text(Path(run_dir) / PREDICTIONS_FILE, predictions_text(rows))
 
 
 def write_result(run_dir: Path, payload: dict[str, Any]) -> Path:

@@ -81,6 +81,8 @@ def classify_loader(model: nn.Module, loader: Iterable[dict[str, torch.Tensor]],
 class ClassificationTask:
     """Cross-entropy over class logits; dev score is accuracy (macro-F1 recorded beside it)."""
 
+    unit = "examples"  # what the fit loop's rate counts
+
     def __init__(self, labels: Sequence[str]) -> None:
         self.labels = tuple(labels)
 
@@ -110,6 +112,8 @@ def next_token_loss(logits: torch.Tensor, input_ids: torch.Tensor, attention_mas
 
 class LanguageModelTask:
     """Next-token prediction for a causal LM; dev score is minus the loss, perplexity recorded beside it."""
+
+    unit = "tokens"  # what the fit loop's rate counts
 
     def loss(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
         """Mean next-token cross-entropy of the batch."""

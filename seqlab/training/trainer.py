@@ -13,7 +13,7 @@ from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.training import distributed
-from seqlab.training.config import DEFAULT_MAX_POSITIONS, MAX_POSITIONS_KEY, TrainConfig, validate
+from seqlab.training.config import DEFAULT_MAX_POSITIONS, MAX_POSITIONS_KEY, TrainConfig, absolute_paths, validate
 from seqlab.training.distributed import DistContext
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics
@@ -23,6 +23,7 @@ from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
     build_model,
+    read_data_record,
     read_run_info,
     truncate_metrics,
     write_config,
@@ -45,9 +46,12 @@ class TrainResult:
     dev: Metrics | None  # classification: scores of model.safetensors on dev
     dev_record: dict[str, float]  # the best epoch's dev record (loss, accuracy/perplexity, ...)
     seconds: float
-    samples_per_second: float
+    samples_per_second: float  # mean over the run's epochs: items trained / seconds of training steps
     device: str
     parameters: int
+    epoch_seconds: tuple[float, ...] = ()  # wall time of each epoch's training steps (dev passes not counted)
+    rate_unit: str = "examples"  # what samples_per_second counts: examples, or tokens for a language model
+    hint: str | None = None  # advice shown under the result (e.g. try --schedule constant)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class _Prepared:
     train_loader: Any
     dev_loader: Any
     train_gold: list[int]
+    loaded: Any = None  # seqlab.data.sources.LoadedData: notes for people and the files' fingerprints
 
 
 def _cap(examples: tuple, limit: int | None) -> tuple:
@@ -115,6 +120,47 @@ def _model_spec(config: TrainConfig) -> dict[str, Any]:
     return spec
 
 
+SHORT_RUN_STEPS = 300  # a run with at most this many optimizer steps counts as short for the schedule hint
+LOW_ACCURACY = 0.9  # ... and one that ends below this dev accuracy as low
+
+
+def schedule_hint(config: TrainConfig, steps: int, dev: Metrics | None) -> str | None:
+    """Advice for a short run on the default schedule that ended low: try --schedule constant.
+
+    Warm-up plus linear decay wins at full budgets, but in a few hundred steps it spends much of the run at
+    a small learning rate."""
+    if config.schedule != "linear" or dev is None or steps > SHORT_RUN_STEPS or dev.accuracy >= LOW_ACCURACY:
+        return None
+    return (f"a short run ({steps} steps) with warm-up and linear decay spends much of it at a small "
+            "learning rate; try --schedule constant")
+
+
+def data_record(prepared: _Prepared) -> dict[str, Any]:
+    """What config.json keeps about the data: each file's path, sha256 and rows, the notes, and the
+    training label counts (so `evaluate --data FILE` has the majority baseline without the training file)."""
+    from collections import Counter
+
+    loaded = prepared.loaded
+    counts = Counter(prepared.splits.labels[i] for i in prepared.train_gold)
+    return {
+        "files": [f.to_dict() for f in loaded.files] if loaded else [],
+        "notes": list(loaded.notes) if loaded else [],
+        "train_label_counts": {label: counts.get(label, 0) for label in prepared.splits.labels},
+        "counts": prepared.splits.counts(),
+    }
+
+
+def warn_changed_files(run_dir: Path) -> list[str]:
+    """Warn (stderr) about data files of `run_dir` that are gone or changed since it was made; return the lines."""
+    from seqlab.console import err_console
+    from seqlab.data.sources import changed_files
+
+    lines = changed_files(read_data_record(run_dir).get("files", []))
+    for line in lines:
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True, highlight=False)
+    return lines
+
+
 def _freeze_body(model: nn.Module) -> None:
     """Keep everything but the classification head fixed (the frozen-feature setting)."""
     head = getattr(model, "head", None) or getattr(model, "classifier", None)
@@ -131,10 +177,14 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     """Load the data, build the encoder and the model (a resumed run reuses its own encoder and spec)."""
     from seqlab.data.batching import CUDA_LENGTH_MULTIPLE, encode_examples, make_loader
     from seqlab.data.encoders import load_encoder
-    from seqlab.data.registry import load_splits
 
     task = config.resolved_task
-    splits = load_splits(config.data, Path(config.data_dir) if config.data_dir else None, seed=config.seed)
+    loaded = config.source().load()
+    splits = loaded.splits
+    if loaded.columns is not None:  # store the columns as read (a recognised headerless file included)
+        columns = loaded.columns
+        config = replace(config, text_column=columns.text, label_column=columns.label,
+                         text_pair_column=columns.text_b, no_header=not columns.header)
     train_examples = _cap(splits.train, config.max_train_examples)
     if not train_examples:
         raise SeqlabError(f"dataset {config.data} has no training examples; check the files in --data-dir")
@@ -165,14 +215,14 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     dev_batch = max(config.batch_size, GPU_EVAL_BATCH) if gpu else config.batch_size
     dev_loader = make_loader(dev_set, dev_batch, shuffle=False, seed=config.seed, bucket=False, **on_device)
     train_gold = [splits.label_id(e.label) for e in train_examples]
-    return _Prepared(config, task, splits, encoder, spec, model, train_loader, dev_loader, train_gold)
+    return _Prepared(config, task, splits, encoder, spec, model, train_loader, dev_loader, train_gold, loaded)
 
 
 def train(config: TrainConfig, console: Console | None = None, quiet: bool = False,
           runs_dir: Path | None = None) -> TrainResult:
     """Train a model as `config` says; write a new run directory (under `runs_dir`, default
     `seqlab.paths.runs_root()`) and return the result."""
-    return _run(validate(config), console, quiet, resume_dir=None, runs_dir=runs_dir)
+    return _run(validate(absolute_paths(config)), console, quiet, resume_dir=None, runs_dir=runs_dir)
 
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
@@ -219,15 +269,19 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                     truncate_metrics(resume_dir, start.epoch)
             elif context.is_main:
                 run_dir = new_run_dir(runs_dir or runs_root(), config.run_name)
-                write_config(run_dir, config, prepared.spec, prepared.splits.labels, prepared.task,
-                             prepared.splits.is_pair)
+                write_config(run_dir, prepared.config, prepared.spec, prepared.splits.labels, prepared.task,
+                             prepared.splits.is_pair, data=data_record(prepared))
                 prepared.encoder.save(run_dir / ENCODER_DIR)
             else:
                 run_dir = None
             if show is not None:
                 where = f"resuming {run_dir} at epoch {start.epoch + 1}" if start else f"run {run_dir}"
-                show.print(f"[bold]{config.family}[/] on {escape(config.data)}: {parameters:,} parameters, {device}, "
-                           f"{escape(where)}", soft_wrap=True)
+                show.print(f"[bold]{config.family}[/] on {escape(config.dataset_name)}: {parameters:,} parameters, "
+                           f"{device}, {escape(where)}", soft_wrap=True)
+                for note in prepared.loaded.notes if prepared.loaded else ():
+                    show.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
+            if resume_dir is not None and context.is_main:
+                warn_changed_files(resume_dir)
             trainable = distributed.wrap(model, context, device)
             if config.compile:
                 trainable = torch.compile(trainable)
@@ -269,10 +323,16 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         rows = [(e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, labels[p], probs[p])
                 for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
         write_predictions(run_dir, rows)
+    epochs = [r for r in records if r.get("split") == "train" and r.get("event") == "epoch" and "seconds" in r]
+    epoch_seconds = tuple(float(r["seconds"]) for r in epochs)
+    mean_rate = (sum(float(r.get("items", 0)) for r in epochs) / max(sum(epoch_seconds), 1e-9)
+                 if epochs else fitted.samples_per_second)
     result = TrainResult(
         run_dir=run_dir, task=prepared.task, best_epoch=progress.best_epoch, epochs_run=progress.epoch,
         stopped_early=progress.stopped_early, dev=dev, dev_record=best_record, seconds=fitted.seconds,
-        samples_per_second=fitted.samples_per_second, device=str(device), parameters=parameters,
+        samples_per_second=mean_rate, device=str(device), parameters=parameters, epoch_seconds=epoch_seconds,
+        rate_unit="tokens" if prepared.task == "lm" else "examples",
+        hint=schedule_hint(prepared.config, progress.step, dev),
     )
     if run_dir is not None:
         best_dev = dev.accuracy if dev is not None else best_record.get("perplexity")

@@ -79,3 +79,8 @@ def tiny_config(family: str = "lstm", **changes):
                     threads=1, lr=3e-3, device="cpu", log_every=2)
     settings.update(changes)
     return TrainConfig(**settings)
+
+
+def timeless(records: list[dict]) -> list[dict]:
+    """metrics.jsonl records without the wall-time field (the only part two equal runs may differ in)."""
+    return [{k: v for k, v in record.items() if k != "seconds"} for record in records]

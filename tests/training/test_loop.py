@@ -21,7 +21,7 @@ from seqlab.training.loop import (
 from seqlab.training.runs import read_metrics
 from seqlab.training.tasks import ClassificationTask, LanguageModelTask, next_token_loss
 
-from .helpers import TinyClassifier, synthetic_batches
+from .helpers import TinyClassifier, synthetic_batches, timeless
 
 CPU = torch.device("cpu")
 TASK = ClassificationTask(["even", "odd"])
@@ -37,7 +37,7 @@ def _setup(lr: float = 0.05, epochs: int = 4, seed: int = 0):
 
 
 def _records(run_dir):
-    return [json.dumps(r, sort_keys=True) for r in read_metrics(run_dir)]
+    return [json.dumps(r, sort_keys=True) for r in timeless(read_metrics(run_dir))]
 
 
 def test_fit_learns_writes_records_and_checkpoints(tmp_path):
