@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 
 data_app = typer.Typer(
     help="The datasets: what is known (**list**), how big and how long (**stats**), what the rows "
@@ -20,23 +21,31 @@ NameArgument = Annotated[
     str,
     typer.Argument(
         help="A dataset name from `seqlab data list` (e.g. builtin-sentiment, sst, imdb, rte) or a path to a "
-        ".tsv/.csv/.jsonl file with a header.",
+        ".tsv/.csv/.jsonl file (with a header, or --no-header).",
         show_default=False,
     ),
 ]
-TextColumnOption = Annotated[str, typer.Option("--text-column", help="For a table file: the column with the text.")]
-LabelColumnOption = Annotated[str, typer.Option("--label-column", help="For a table file: the column with the label.")]
-TextBColumnOption = Annotated[
-    Optional[str],
-    typer.Option("--text-b-column", help="For a table file of sentence pairs: the column with the second sentence."),
-]
+DevFileOption = Annotated[
+    Optional[Path], typer.Option("--dev", help="Your own dev file (as for `seqlab train`): no dev split is carved.")]
+TestFileOption = Annotated[Optional[Path], typer.Option("--test", help="Your own test file (as for `seqlab train`).")]
 
 
-def _dataset_config(name: str, data_dir: Path | None, seed: int, text: str, label: str, text_b: str | None):
+def _dataset_config(name: str, data_dir: Path | None, seed: int, text: str | None, label: str | None,
+                    text_pair: str | None, no_header: bool, dev: Path | None = None, test: Path | None = None):
+    from seqlab.commands._common import column_choice
     from seqlab.data.config import DatasetConfig
-    from seqlab.data.readers import TableColumns
 
-    return DatasetConfig(name, data_dir, seed, TableColumns(text, label, text_b))
+    return DatasetConfig(name, data_dir, seed, column_choice(text, label, text_pair, no_header),
+                         str(dev) if dev else None, str(test) if test else None)
+
+
+def _print_notes(notes) -> None:
+    from rich.markup import escape
+
+    from seqlab.console import console
+
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]", soft_wrap=True, highlight=False)
 
 
 @data_app.command("list")
@@ -78,9 +87,12 @@ def stats(
     data_dir: DataDirOption = None,
     bins: Annotated[int, typer.Option("--bins", min=1, max=50, help="Bars in the length histogram.")] = 10,
     seed: SeedOption = 0,
-    text_column: TextColumnOption = "text",
-    label_column: LabelColumnOption = "label",
-    text_b_column: TextBColumnOption = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
+    dev_file: DevFileOption = None,
+    test_file: TestFileOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Count a dataset: examples per split, examples per label, and how long the texts are.
@@ -91,12 +103,15 @@ def stats(
     from seqlab.data.render import length_histogram, stats_table
     from seqlab.data.stats import dataset_stats
 
-    splits = _dataset_config(name, data_dir, seed, text_column, label_column, text_b_column).load()
+    loaded = _dataset_config(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
+                             dev_file, test_file).source().load()
+    splits = loaded.splits
     numbers = dataset_stats(splits, bins)
     if json_output:
         emit_json({"name": splits.name, "labels": list(splits.labels), "is_pair": splits.is_pair,
                    "splits": [s.__dict__ for s in numbers]})
         return
+    _print_notes(loaded.notes)
     console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
     console.print(length_histogram(numbers[0]))
     if not splits.test:
@@ -111,9 +126,12 @@ def show(
     count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many rows to show.")] = 5,
     data_dir: DataDirOption = None,
     seed: SeedOption = 0,
-    text_column: TextColumnOption = "text",
-    label_column: LabelColumnOption = "label",
-    text_b_column: TextBColumnOption = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
+    dev_file: DevFileOption = None,
+    test_file: TestFileOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Show a few rows of a split, picked at random with --seed, exactly as the readers parsed them."""
@@ -122,7 +140,9 @@ def show(
     from seqlab.console import console, emit_json
     from seqlab.data.render import examples_table
 
-    splits = _dataset_config(name, data_dir, seed, text_column, label_column, text_b_column).load()
+    loaded = _dataset_config(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
+                             dev_file, test_file).source().load()
+    splits = loaded.splits
     rows = splits.split(split)
     if not rows:
         from seqlab.errors import SeqlabError
@@ -133,6 +153,7 @@ def show(
         emit_json([{"index": i, "label": rows[i].label, "text": rows[i].text, "text_b": rows[i].text_b}
                    for i in picked])
         return
+    _print_notes(loaded.notes)
     console.print(examples_table(f"{splits.name} {split}: {len(picked)} of {len(rows):,} rows",
                                  [(i, rows[i]) for i in picked], splits.is_pair))
 

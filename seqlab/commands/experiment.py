@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
+from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.console import console, emit_json
 
 experiment_app = typer.Typer(
@@ -52,7 +53,7 @@ def run(
     max_train: Annotated[Optional[int], typer.Option("--max-train", help="Use only the first N training examples.")] = None,
     max_length: Annotated[Optional[int], typer.Option("--max-length", help="Truncate texts to this many tokens [default: the recipe's].")] = None,
     tiny: Annotated[bool, typer.Option("--tiny", help="Tiny budget: small models, 1 epoch, a slice of the data; seconds on the built-in corpus.")] = False,
-    data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb).")] = None,
+    data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb), or your own .tsv/.csv/.jsonl file.")] = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run", help="bias-probe: the trained run to probe (default: train a quick one).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
     threads: ThreadsOption = None,
@@ -60,6 +61,13 @@ def run(
     device: DeviceOption = "auto",
     data_dir: DataDirOption = None,
     json_output: JsonOption = False,
+    # your own files (issue 21)
+    dev_file: Annotated[Optional[Path], typer.Option("--dev", help="With --data FILE: your dev file (no dev split is carved).")] = None,
+    test_file: Annotated[Optional[Path], typer.Option("--test", help="With --data FILE: your test file, held out.")] = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
     """Run a recipe: train (or measure) each of its trials, then write README.md, results.json and figures.
 
@@ -84,9 +92,12 @@ def run(
     from seqlab.experiments.runner import run_experiment
 
     config = ExperimentConfig(
-        recipe=name, data_dir=str(data_dir) if data_dir else None, data=data, budget=budget, seeds=seeds, seed=seed,
+        recipe=name, data_dir=str(data_dir) if data_dir else None,
+        data=_absolute(Path(data)) if data and Path(data).suffix.lower() in (".tsv", ".csv", ".jsonl", ".json") else data, budget=budget, seeds=seeds, seed=seed,
         epochs=epochs, max_train=max_train, max_length=max_length, tiny=tiny, device=device, threads=threads,
         out=str(out) if out else None, run=str(run_dir) if run_dir else None,
+        dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
+        text_pair_column=text_pair_column, no_header=no_header,
     )
     result = run_experiment(config, console=None if json_output else console)
     if json_output:
@@ -98,6 +109,10 @@ def run(
     from seqlab.experiments.render import summary_view
 
     console.print(summary_view(result))
+
+
+def _absolute(path: Path | None) -> str | None:
+    return str(path.expanduser().resolve()) if path is not None else None
 
 
 def register(app: typer.Typer) -> None:

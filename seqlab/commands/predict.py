@@ -1,4 +1,4 @@
-"""`seqlab predict`: classify a sentence (or a sentence pair) with a trained run."""
+"""`seqlab predict`: classify a sentence (or a sentence pair), or every row of a file, with a trained run."""
 
 from __future__ import annotations
 
@@ -8,23 +8,54 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DeviceOption, JsonOption, user_errors
+from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
+from seqlab.commands._common import column_choice
 from seqlab.console import console, emit_json
+
+SHOWN_ROWS = 10  # rows of a predicted file shown in the terminal (all of them are in the TSV)
 
 
 @user_errors
 def predict(
     run: Annotated[Path, typer.Argument(help="A run folder made by `seqlab train` (see `seqlab runs`).")],
-    text: Annotated[str, typer.Argument(help="The text to classify, in quotes.")],
+    text: Annotated[Optional[str], typer.Argument(help="The text to classify, in quotes (or use --data FILE).", show_default=False)] = None,
     pair: Annotated[Optional[str], typer.Option("--pair", help="Second sentence, for sentence-pair runs (e.g. entailment).")] = None,
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
+    # your own files (issue 21)
+    data_file: Annotated[Optional[Path], typer.Option("--data", help="Classify every row of this file (labels not needed), read with the run's text column; the predictions go to RUN/predictions/.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --data: write the predictions TSV here instead (a new file; never overwritten).")] = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    text_pair_column: TextPairColumnOption = None,
+    no_header: NoHeaderOption = False,
 ) -> None:
-    """Classify a text you type with a trained run and show the probability of every class.
+    """Classify a text you type, or every row of a file, with a trained run and show the class probabilities.
 
     For sentence-pair runs (e.g. builtin-entailment, RTE) give the second sentence with --pair.
 
-    Example: `seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."`
+    With --data FILE the rows are read with the columns the run was trained with (or the ones you
+    give), and text, predicted label and probability go to a new TSV in RUN/predictions/.
+
+    Examples:
+
+    ```
+    seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."
+    seqlab predict runs/trec-lstm-20250101-120000 --data new-questions.tsv
+    ```
     """
+    from seqlab.errors import SeqlabError
+
+    choice = column_choice(text_column, label_column, text_pair_column, no_header)
+    if data_file is not None:
+        if text is not None or pair is not None:
+            raise SeqlabError("choose one: a TEXT to classify or --data FILE")
+        _predict_file(run, data_file, out, choice, device, json_output)
+        return
+    if text is None:
+        raise SeqlabError("nothing to classify: pass a TEXT in quotes or --data FILE")
+    if out is not None or choice.given:
+        raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
     from seqlab.training.inference import predict as predict_text
     from seqlab.training.report import prediction_table
     from seqlab.training.runs import load_run
@@ -34,6 +65,31 @@ def predict(
         emit_json(prediction)
         return
     console.print(prediction_table(prediction))
+
+
+def _predict_file(run: Path, data_file: Path, out: Path | None, choice, device: str, json_output: bool) -> None:
+    """Classify every row of `data_file`, save the TSV, and show the first rows."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from seqlab.training.inference import predict_file, save_file_predictions
+
+    predictions = predict_file(run, data_file, device=device, choice=choice)
+    saved = save_file_predictions(run, predictions, out)
+    if json_output:
+        emit_json({"file": predictions.file.to_dict(), "predictions_file": str(saved),
+                   "predictions": [{"text": t, "label": l, "probability": p} for t, l, p in predictions.rows]})
+        return
+    table = Table(title=f"{escape(Path(data_file).name)}: {len(predictions.rows):,} rows classified",
+                  title_justify="left")
+    table.add_column("text", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width - 32))
+    table.add_column("predicted", no_wrap=True, min_width=9, overflow="fold")
+    table.add_column("probability", justify="right", no_wrap=True, min_width=11)
+    for text, label, probability in predictions.rows[:SHOWN_ROWS]:
+        table.add_row(escape(text), escape(label), f"{probability:.3f}")
+    console.print(table)
+    more = f" (the first {SHOWN_ROWS} are shown)" if len(predictions.rows) > SHOWN_ROWS else ""
+    console.print(f"predictions: [bold]{escape(str(saved))}[/]{more}", soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,23 +6,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqlab.data.examples import Splits
-from seqlab.data.readers import TableColumns
+from seqlab.data.sources import ColumnChoice, DataSource
 
 
 @dataclass(frozen=True)
 class DatasetConfig:
-    """A dataset name (or table path), where its files are, the split seed and the table columns."""
+    """A dataset name (or table path), where its files are, the split seed, the columns and dev/test files."""
 
     name: str
     data_dir: Path | None = None
     seed: int = 0
-    columns: TableColumns = field(default_factory=TableColumns)
+    choice: ColumnChoice = field(default_factory=ColumnChoice)
+    dev: str | None = None
+    test: str | None = None
+
+    def source(self) -> DataSource:
+        """The same thing as a DataSource (what train and evaluate read through)."""
+        return DataSource(self.name, self.data_dir, self.seed, self.dev, self.test, self.choice)
 
     def load(self) -> Splits:
         """The dataset's Splits."""
-        from seqlab.data.registry import load_splits
-
-        return load_splits(self.name, self.data_dir, self.seed, columns=self.columns)
+        return self.source().load().splits
 
 
 @dataclass(frozen=True)

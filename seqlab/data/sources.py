@@ -49,6 +49,11 @@ class ColumnChoice:
             return TableColumns(self.text or "1", self.label or "0", self.text_pair, header=False)
         return TableColumns(self.text or "text", self.label or "label", self.text_pair)
 
+    def over(self, stored: "ColumnChoice") -> "ColumnChoice":
+        """This choice with what it leaves unsaid taken from `stored` (a run's columns)."""
+        return ColumnChoice(self.text or stored.text, self.label or stored.label,
+                            self.text_pair or stored.text_pair, self.no_header or stored.no_header)
+
     @classmethod
     def of(cls, columns: TableColumns) -> "ColumnChoice":
         """The choice that reads exactly `columns` (what a run stores and reuses)."""

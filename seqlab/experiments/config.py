@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seqlab.errors import SeqlabError
 
@@ -33,6 +34,19 @@ class ExperimentConfig:
     threads: int | None = None
     out: str | None = None
     run: str | None = None
+    # your own files (issue 21): --data FILE's dev/test files and columns, passed to every trial
+    dev: str | None = None
+    test: str | None = None
+    text_column: str | None = None
+    label_column: str | None = None
+    text_pair_column: str | None = None
+    no_header: bool = False
+
+    def own_files(self) -> dict[str, Any]:
+        """The TrainConfig fields of --dev/--test and the column options."""
+        return {"dev": self.dev, "test": self.test, "text_column": self.text_column,
+                "label_column": self.label_column, "text_pair_column": self.text_pair_column,
+                "no_header": self.no_header}
 
     @property
     def seed_list(self) -> list[int]:

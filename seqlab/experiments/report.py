@@ -25,13 +25,17 @@ def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
         ("--seeds", config.seeds if config.seeds != 1 else None), ("--seed", config.seed or None),
         ("--epochs", config.epochs), ("--max-train", config.max_train), ("--max-length", config.max_length),
         ("--run", config.run), ("--device", config.device if config.device != "auto" else None),
-        ("--threads", config.threads),
+        ("--threads", config.threads), ("--dev", config.dev), ("--test", config.test),
+        ("--text-column", config.text_column), ("--label-column", config.label_column),
+        ("--text-pair-column", config.text_pair_column),
     ]
     for flag, value in options:
         if value is not None:
             parts += [flag, str(value)]
     if config.tiny:
         parts.append("--tiny")
+    if config.no_header:
+        parts.append("--no-header")
     parts += ["--out", str(out_dir)]
     return shlex.join(parts)
 

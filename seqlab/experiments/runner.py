@@ -80,8 +80,12 @@ def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...
     resolve_device(config.device)
     if config.run is not None:
         read_run_info(Path(config.run))
+    from seqlab.data.sources import ColumnChoice, DataSource
+
+    choice = ColumnChoice(config.text_column, config.label_column, config.text_pair_column, config.no_header)
     for name in datasets:
-        load_splits(name, Path(config.data_dir) if config.data_dir else None, seed=config.seed)
+        DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev, config.test,
+                   choice).load()
 
 
 def _progress(console: Console | None) -> Progress:

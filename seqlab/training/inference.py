@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from seqlab.data.readers import TableColumns
 from seqlab.data.sources import ColumnChoice, FileRecord
 from seqlab.errors import SeqlabError
 from seqlab.training.metrics import Metrics, compute_metrics
@@ -15,6 +16,7 @@ from seqlab.training.tasks import classify_loader
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 EVALUATIONS_DIR = "evaluations"  # evaluate --data FILE writes its predictions here, inside the run folder
+PREDICTIONS_DIR = "predictions"  # predict --data FILE writes here
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ class FileEvaluation:
     predictions: tuple[tuple[str, str, str, float], ...]  # text, gold, predicted, probability of the prediction
 
 
+def _run_columns(config, choice: ColumnChoice | None) -> TableColumns:
+    """The columns to read a file with: the run's, each one overridden by the user's `choice` when given."""
+    stored = ColumnChoice(config.text_column, config.label_column, config.text_pair_column, config.no_header)
+    return (choice or ColumnChoice()).over(stored).columns()
+
+
 def _train_gold(loaded: LoadedRun) -> list[int] | None:
     """The run's training labels as class ids (for the majority baseline), from config.json's label counts."""
     from seqlab.training.runs import read_data_record
@@ -103,11 +111,7 @@ def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: in
 
     loaded = _classifier_run(load_run(Path(run_dir), device=device))
     config = loaded.config
-    if choice is not None and choice.given:
-        columns = choice.columns()
-    else:
-        columns = ColumnChoice(config.text_column, config.label_column, config.text_pair_column,
-                               config.no_header).columns()
+    columns = _run_columns(config, choice)
     if loaded.is_pair and columns.text_b is None:
         raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
                           "with --text-pair-column")
@@ -122,21 +126,64 @@ def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: in
 
 
 def save_file_evaluation(run_dir: Path, evaluation: FileEvaluation, out: Path | None = None) -> Path:
-    """Write the predictions of `evaluation` as TSV; never overwrites a file (atomic, exclusive create).
-
-    Default: RUN/evaluations/<file stem>.predictions.tsv (-2, -3, ... when taken), beside the run's own files,
-    which stay untouched. `out` that already exists is a SeqlabError."""
-    from seqlab.io import atomic_create_text
+    """Write the predictions of `evaluation` as TSV to a new file (RUN/evaluations/<stem>.predictions.tsv, or
+    `out`); the run's own files stay untouched and no existing file is overwritten."""
     from seqlab.training.runs import predictions_text
 
     text = predictions_text(evaluation.predictions)
+    return save_new_file(run_dir, EVALUATIONS_DIR, Path(evaluation.file.path).stem, text, out)
+
+
+@dataclass(frozen=True)
+class FilePredictions:
+    """A run's predictions for every row of a file: (text, predicted label, its probability) per row."""
+
+    file: FileRecord
+    rows: tuple[tuple[str, str, float], ...]
+
+
+def predict_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int = 64,
+                 choice: ColumnChoice | None = None) -> FilePredictions:
+    """Classify every row of a file (labels not needed), read with the run's text column(s) or `choice`'s."""
+    from dataclasses import replace
+
+    from seqlab.data import readers
+    from seqlab.data.examples import Example
+    from seqlab.data.sources import fingerprint
+
+    loaded = _classifier_run(load_run(Path(run_dir), device=device))
+    config = loaded.config
+    columns = _run_columns(config, choice)
+    if loaded.is_pair and columns.text_b is None:
+        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
+                          "with --text-pair-column")
+    path = Path(path)
+    if not path.is_file():
+        raise SeqlabError(f"{path} not found; pass an existing .tsv/.csv/.jsonl file")
+    # only the text is needed: read the text column in the label's place, so unlabelled files work too
+    read = readers.read_table(path, replace(columns, label=columns.text))
+    examples = [Example(e.text, loaded.labels[0], e.text_b) for e in read]
+    outputs = _classify_examples(loaded, examples, batch_size)
+    rows = tuple((e.text if not e.text_b else f"{e.text} ||| {e.text_b}", loaded.labels[p], probs[p])
+                 for e, p, probs in zip(examples, outputs.predicted, outputs.probabilities))
+    return FilePredictions(fingerprint("predicted", path, len(rows)), rows)
+
+
+def save_new_file(run_dir: Path, subfolder: str, stem: str, text: str, out: Path | None = None) -> Path:
+    """Write `text` to a NEW file: `out`, or RUN/<subfolder>/<stem>.predictions.tsv (-2, -3, ... when taken).
+
+    Atomic and exclusive: an existing file is never overwritten (an existing `out` is a SeqlabError)."""
+    from seqlab.io import atomic_create_text
+
     if out is not None:
         out = Path(out)
         if out.exists():
             raise SeqlabError(f"{out} already exists; seqlab does not overwrite files: pass a new --out path")
-        return atomic_create_text(out, text)
-    folder = Path(run_dir) / EVALUATIONS_DIR
-    stem = Path(evaluation.file.path).stem
+        try:
+            return atomic_create_text(out, text)
+        except FileExistsError:
+            raise SeqlabError(f"{out} already exists; seqlab does not overwrite files: pass a new --out path") from None
+    folder = Path(run_dir) / subfolder
     for attempt in range(1, 1000):
         target = folder / (f"{stem}.predictions.tsv" if attempt == 1 else f"{stem}.predictions-{attempt}.tsv")
         if target.exists():
@@ -146,6 +193,19 @@ def save_file_evaluation(run_dir: Path, evaluation: FileEvaluation, out: Path | 
         except FileExistsError:
             continue
     raise SeqlabError(f"{folder} holds too many predictions of {stem}; clean it up")
+
+
+def save_file_predictions(run_dir: Path, predictions: FilePredictions, out: Path | None = None) -> Path:
+    """Write a FilePredictions as TSV (text, predicted, probability) to a new file in RUN/predictions/ or `out`."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(["text", "predicted", "probability"])
+    for text, label, probability in predictions.rows:
+        writer.writerow([text, label, f"{probability:.6f}"])
+    return save_new_file(run_dir, PREDICTIONS_DIR, Path(predictions.file.path).stem, buffer.getvalue(), out)
 
 
 @torch.no_grad()

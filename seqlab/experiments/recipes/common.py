@@ -43,6 +43,7 @@ def train_config(config: ExperimentConfig, sizes: Sizes, data: str, model: dict[
         seed=config.seed,
         device=config.device,
         threads=config.threads,
+        **config.own_files(),
         **settings,
     )
 
