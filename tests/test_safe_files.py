@@ -226,3 +226,13 @@ def test_two_train_processes_started_together_get_two_run_directories(tmp_path):
     for run_dir in run_dirs:
         assert run_dir.name.startswith("same-")
         assert (run_dir / "model.safetensors").is_file() and (run_dir / "result.json").is_file()
+
+
+def test_atomic_create_never_overwrites(tmp_path):
+    from seqlab.io import atomic_create_text
+
+    target = atomic_create_text(tmp_path / "sub" / "p.tsv", "first\n")
+    assert target.read_text() == "first\n"
+    with pytest.raises(FileExistsError):
+        atomic_create_text(target, "second\n")
+    assert target.read_text() == "first\n" and [p.name for p in target.parent.iterdir()] == ["p.tsv"]
