@@ -54,22 +54,25 @@ ThreadsOption = Annotated[
 TextColumnOption = Annotated[
     Optional[str],
     typer.Option("--text-column", help="For your own file: the text column, by header name or 0-based number "
-                 "[default: 'text'; with --no-header, 1].", show_default=False),
+                 "(default: 'text', or 1 with --no-header; evaluate and predict use the run's).",
+                 show_default=False),
 ]
 LabelColumnOption = Annotated[
     Optional[str],
     typer.Option("--label-column", help="For your own file: the label column, by header name or 0-based number "
-                 "[default: 'label'; with --no-header, 0].", show_default=False),
+                 "(default: 'label', or 0 with --no-header; evaluate and predict use the run's).",
+                 show_default=False),
 ]
 TextPairColumnOption = Annotated[
     Optional[str],
-    typer.Option("--text-pair-column", "--text-b-column", help="For your own file of sentence pairs: the column "
+    typer.Option("--text-pair-column", help="For your own file of sentence pairs: the column "
                  "with the second sentence (name or 0-based number).", show_default=False),
 ]
 NoHeaderOption = Annotated[
     bool,
-    typer.Option("--no-header", help="Your file has no header row: every line is an example and columns are "
-                 "numbered from 0 (LABEL<TAB>TEXT is recognised without it)."),
+    typer.Option("--no-header", help="Your file has no header row: every line is an example, and columns are "
+                 "numbered from 0 (default: label 0, text 1). A two-column label-tab-text .tsv is recognised "
+                 "without it."),
 ]
 
 

@@ -60,9 +60,9 @@ def evaluate(
         from seqlab.training.inference import evaluate_run
         from seqlab.training.trainer import warn_changed_files
 
-        warn_changed_files(run)
         with cpu_threads(threads):
             metrics = evaluate_run(run, split=(split or "dev").lower(), data_dir=data_dir, device=device)
+        warn_changed_files(run)  # after: a changed file that breaks the scoring is named in the error instead
         if json_output:
             emit_json(metrics)
             return

@@ -55,9 +55,10 @@ def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None
     config = loaded.config
     splits = config.source(data_dir).load().splits
     if tuple(splits.labels) != tuple(loaded.labels):
+        changed = run_changed_files(loaded.run_dir)
+        fix = changed[0] if changed else "point --data-dir at the dataset the run was trained on"
         raise SeqlabError(
-            f"the data's labels ({', '.join(splits.labels)}) differ from the run's ({', '.join(loaded.labels)}); "
-            "point --data-dir at the dataset the run was trained on"
+            f"the data's labels ({', '.join(splits.labels)}) differ from the run's ({', '.join(loaded.labels)}); {fix}"
         )
     examples = getattr(splits, split)
     if not examples:
@@ -77,6 +78,14 @@ class FileEvaluation:
     metrics: Metrics
     file: FileRecord
     predictions: tuple[tuple[str, str, str, float], ...]  # text, gold, predicted, probability of the prediction
+
+
+def run_changed_files(run_dir: Path) -> list[str]:
+    """One line per data file of the run that is gone or changed since it was made (see config.json "data")."""
+    from seqlab.data.sources import changed_files
+    from seqlab.training.runs import read_data_record
+
+    return changed_files(read_data_record(Path(run_dir)).get("files", []))
 
 
 def _run_columns(config, choice: ColumnChoice | None) -> TableColumns:

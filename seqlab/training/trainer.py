@@ -23,7 +23,6 @@ from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
     build_model,
-    read_data_record,
     read_run_info,
     truncate_metrics,
     write_config,
@@ -150,12 +149,12 @@ def data_record(prepared: _Prepared) -> dict[str, Any]:
     }
 
 
-def warn_changed_files(run_dir: Path) -> list[str]:
+def warn_changed_files(run_dir: Path, lines: list[str] | None = None) -> list[str]:
     """Warn (stderr) about data files of `run_dir` that are gone or changed since it was made; return the lines."""
     from seqlab.console import err_console
-    from seqlab.data.sources import changed_files
+    from seqlab.training.inference import run_changed_files
 
-    lines = changed_files(read_data_record(run_dir).get("files", []))
+    lines = run_changed_files(run_dir) if lines is None else lines
     for line in lines:
         err_console.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True, highlight=False)
     return lines

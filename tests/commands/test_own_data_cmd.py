@@ -145,3 +145,11 @@ def test_data_stats_reads_a_headerless_file_with_numbered_columns(runner, own):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["name"] == "mydata" and [s["count"] for s in payload["splits"]][:2] == [160, 40]
+
+
+def test_resume_warns_when_the_training_file_changed(runner, own):
+    run, _ = _train(runner)
+    own["train"].write_text(own["train"].read_text() + "pos\tthe film was great .\n", encoding="utf-8")
+    resumed = runner.invoke(app, ["train", "--resume", str(run), "--epochs", "3", "--quiet"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "warning: the train file" in resumed.stderr and "changed since the run was made" in resumed.stderr
