@@ -24,6 +24,9 @@ TRIAL_FILE = "trial.json"
 KEY_LENGTH = 12
 # Settings that change where or how fast a trial runs, not what it computes.
 _NOT_HASHED = ("name", "threads", "log_every")
+# TrainConfig fields added for your own files (issue 21): hashed only when set, so trials planned
+# before they existed keep their keys (and finished trials are still found).
+_HASHED_WHEN_SET = ("dev", "test", "text_column", "label_column", "text_pair_column", "no_header")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class TrialContext:
 def hashed_description(trial: Trial, after_key: str | None) -> dict[str, Any]:
     """What identifies a trial: its kind, its config (or measure + payload), and its dependency's key."""
     if trial.config is not None:
-        settings = {k: v for k, v in trial.config.to_dict().items() if k not in _NOT_HASHED}
+        settings = {k: v for k, v in trial.config.to_dict().items()
+                    if k not in _NOT_HASHED and not (k in _HASHED_WHEN_SET and not v)}
         settings["init_from"] = after_key  # a path would change when the folder moves; the key does not
         return {"kind": "train", "config": settings}
     measure = trial.measure

@@ -164,14 +164,16 @@ class TrainConfig:
 
 
 def absolute_paths(config: TrainConfig) -> TrainConfig:
-    """`config` with its data, dev and test files as absolute, resolved paths, so the run works from any folder."""
+    """`config` with its data, dev and test files, --data-dir and --init-from as absolute, resolved paths, so the
+    run can be evaluated and resumed from any folder."""
     from seqlab.data.registry import is_table_path
 
     def absolute(path: str | None) -> str | None:
         return str(Path(path).expanduser().resolve()) if path else None
 
     data = absolute(config.data) if is_table_path(config.data) else config.data
-    return dataclasses.replace(config, data=data, dev=absolute(config.dev), test=absolute(config.test))
+    return dataclasses.replace(config, data=data, dev=absolute(config.dev), test=absolute(config.test),
+                               data_dir=absolute(config.data_dir), init_from=absolute(config.init_from))
 
 
 def validate(config: TrainConfig) -> TrainConfig:

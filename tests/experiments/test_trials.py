@@ -28,3 +28,13 @@ def test_torn_or_foreign_trial_file_is_not_done(tmp_path):
     assert store.finished(trial, key) is None
     store.save(trial, key, {"key": key, "result": {}})
     assert store.finished(trial, key) == {"key": key, "result": {}}
+
+
+def test_own_file_fields_change_the_key_only_when_set():
+    """Trials planned before --dev/--test and the column options existed keep their keys."""
+    from seqlab.experiments.trials import Trial, hashed_description, trial_key
+    from seqlab.training.config import TrainConfig
+
+    plain = hashed_description(Trial("a", {}, TrainConfig()), None)["config"]
+    assert not {"dev", "test", "text_column", "label_column", "text_pair_column", "no_header"} & set(plain)
+    assert trial_key(Trial("a", {}, TrainConfig(dev="/d/dev.tsv"))) != trial_key(Trial("a", {}, TrainConfig()))

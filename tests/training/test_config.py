@@ -72,3 +72,14 @@ def test_task_and_run_name():
     assert TrainConfig(data="some/dir/reviews.tsv", model={"family": "gru"}).run_name == "reviews-gru"
     assert TrainConfig(name="mine").run_name == "mine"
     assert default_lr("bert-pretrained") < default_lr("lstm")
+
+
+def test_absolute_paths_make_a_run_independent_of_the_working_folder(tmp_path, monkeypatch):
+    from seqlab.training.config import TrainConfig, absolute_paths
+
+    monkeypatch.chdir(tmp_path)
+    config = absolute_paths(TrainConfig(data="trec/train.tsv", dev="trec/dev.tsv", data_dir="data"))
+    assert config.data == str(tmp_path / "trec" / "train.tsv") and config.dev == str(tmp_path / "trec" / "dev.tsv")
+    assert config.data_dir == str(tmp_path / "data") and config.test is None
+    assert absolute_paths(TrainConfig(data="sst")).data == "sst"  # a dataset name stays a name
+    assert config.run_name == "trec-lstm" and config.dataset_name == "trec"
