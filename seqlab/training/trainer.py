@@ -186,9 +186,10 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
                          text_pair_column=columns.text_b, no_header=not columns.header)
     train_examples = _cap(splits.train, config.max_train_examples)
     if not train_examples:
-        raise SeqlabError(f"dataset {config.data} has no training examples; check the files in --data-dir")
+        raise SeqlabError(f"dataset {config.dataset_name} has no training examples; check the files in --data-dir")
     if not splits.dev:
-        raise SeqlabError(f"dataset {config.data} has no dev split to pick the best epoch on")
+        hint = "; pass a dev file with --dev FILE" if config.source().is_file else ""
+        raise SeqlabError(f"dataset {config.dataset_name} has no dev split to pick the best epoch on{hint}")
     if resume_dir is not None:  # the weights come from state.pt; no pretrained loading or LM transfer
         encoder, spec = load_encoder(resume_dir / ENCODER_DIR), read_run_info(resume_dir).spec
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
