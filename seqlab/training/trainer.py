@@ -149,12 +149,12 @@ def data_record(prepared: _Prepared) -> dict[str, Any]:
     }
 
 
-def warn_changed_files(run_dir: Path, lines: list[str] | None = None) -> list[str]:
+def warn_changed_files(run_dir: Path) -> list[str]:
     """Warn (stderr) about data files of `run_dir` that are gone or changed since it was made; return the lines."""
     from seqlab.console import err_console
     from seqlab.training.inference import run_changed_files
 
-    lines = run_changed_files(run_dir) if lines is None else lines
+    lines = run_changed_files(run_dir)
     for line in lines:
         err_console.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True, highlight=False)
     return lines
