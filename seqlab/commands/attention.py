@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from seqlab.commands._common import DeviceOption, JsonOption, user_errors
 from seqlab.console import console, emit_json
 from seqlab.errors import SeqlabError
+from seqlab.viz.figures import DEFAULT_DPI
 
 
 @user_errors
@@ -36,16 +38,33 @@ def attention(
         ),
     ] = None,
     pair: Annotated[Optional[str], typer.Option("--pair", help="A second sentence, for sentence-pair input.")] = None,
-    layer: Annotated[Optional[int], typer.Option("--layer", help="Layer to show up close (default: the last).")] = None,
-    head: Annotated[Optional[int], typer.Option("--head", help="Head to show up close (default: 0).")] = None,
+    layer: Annotated[
+        Optional[int], typer.Option("--layer", help="Layer to show up close (default: the most informative head's).")
+    ] = None,
+    head: Annotated[
+        Optional[int], typer.Option("--head", help="Head to show up close (default: the layer's most informative).")
+    ] = None,
+    query: Annotated[
+        Optional[str],
+        typer.Option(
+            "--query",
+            metavar="TOKEN",
+            help="Show where this token looks in every layer and head (a token as printed, or a position like #3).",
+        ),
+    ] = None,
     out: Annotated[
         Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under ./figures).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
+    dpi: Annotated[int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide).")] = DEFAULT_DPI,
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
 ) -> None:
-    """Draw what each layer and head attends to, as heatmaps and as pages to explore in a browser.
+    """Show what each layer and head attends to: in the terminal, as heatmaps and as pages for a browser.
+
+    Prints the most informative head as a coloured matrix (lowest row entropy relative to uniform, skipping
+    heads that rest on [CLS]/[SEP]) and the heads with a sharp pattern in words ("L0 H2: each token -> the
+    previous token 0.97"). With --query TOKEN it prints where that token looks in every layer and head.
 
     Writes a layer x head grid, one head up close, the average over heads, bertviz's interactive head view
     and model view, and seqlab's attention explorer: pick a layer and head (or the head average), hover a
@@ -61,13 +80,18 @@ def attention(
 
     seqlab attention runs/builtin-entailment-bert-... "a man is sleeping" --pair "a person rests"
 
+    seqlab attention --pretrained "the acting was not good but the story was great" --query but
+
     seqlab attention RUN "the movie was great" --layer 1 --head 3 --format svg --json
     """
     from seqlab.viz.attention_export import write_attention_views
+    from seqlab.viz.attention_heads import SELECTION_RULE, find_token, notable_heads, rank_heads, summarize_heads
     from seqlab.viz.attention_source import attention_from_pretrained, attention_from_run
-    from seqlab.viz.figures import check_format, output_folder
+    from seqlab.viz.attention_terminal import overview, query_view
+    from seqlab.viz.figures import check_dpi, check_format, output_folder
 
     fmt = check_format(fmt)
+    dpi = check_dpi(dpi)
     use_pretrained = pretrained or checkpoint is not None
     if use_pretrained:
         if sentence is not None:
@@ -86,18 +110,34 @@ def attention(
                 f"run folder {first} does not exist; list your runs with: seqlab runs (or use --pretrained)"
             )
         capture = attention_from_run(Path(first), sentence, pair, device)
+    query_index = find_token(capture.tokens, query) if query is not None else None
     folder = output_folder(out, f"attention-{capture.model_name}")
-    files = write_attention_views(capture, folder, fmt, layer, head)
+    files = write_attention_views(capture, folder, fmt, layer, head, dpi=dpi)
+    summaries = summarize_heads(capture.probabilities, capture.tokens, capture.causal)
+    ranked, notable = rank_heads(summaries), notable_heads(summaries)
 
     if json_output:
-        emit_json({**capture.to_dict(), "files": files.to_dict()})
+        extra: dict = {
+            "selection_rule": SELECTION_RULE,
+            "most_informative": ranked[0].to_dict(),
+            "notable_heads": [s.to_dict() for s in notable],
+            "heads": [s.to_dict() for s in summaries],
+        }
+        if query_index is not None:
+            extra["query"] = {"token": capture.tokens[query_index], "index": query_index}
+        emit_json({**capture.to_dict(), "files": files.to_dict(), **extra})
         return
     layers, heads, tokens = capture.shape
     console.print(
-        f"[bold]{capture.model_name}[/]: {layers} layers x {heads} heads over {tokens} tokens"
+        f"[bold]{escape(capture.model_name)}[/]: {layers} layers x {heads} heads over {tokens} tokens"
         f"{' (causal)' if capture.causal else ''}"
     )
     console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
+    width = console.width
+    if query_index is not None:
+        console.print(query_view(capture.probabilities, capture.tokens, query_index, capture.causal, width))
+    else:
+        console.print(overview(capture.probabilities, capture.tokens, ranked, notable, capture.causal, width))
     table = Table(show_header=True, title="written", title_justify="left")
     table.add_column("view")
     table.add_column("file", overflow="fold")

@@ -44,6 +44,7 @@ def params(
     chart: Annotated[
         Optional[Path], typer.Option("--chart", help="Also draw a bar chart of parameters per part (.png/.svg/.pdf).")
     ] = None,
+    dpi: Annotated[int, typer.Option("--dpi", help="Pixels per inch of a PNG --chart (200 fits a slide).")] = 200,
     json_output: JsonOption = False,
 ) -> None:
     """Count parameters per part and check each count against its formula, derived with sympy.
@@ -80,7 +81,7 @@ def params(
         report = run_report(run)
     width = report.symbols.get("d")
     heads = heads_check(width) if width else None
-    chart_path = _draw_chart(report, chart) if chart else None
+    chart_path = _draw_chart(report, chart, dpi) if chart else None
 
     if json_output:
         payload = report.to_dict()
@@ -118,13 +119,13 @@ def _read_json(path: Path) -> dict:
         raise SeqlabError(f"{path} is not valid JSON ({exc}); fix the file") from None
 
 
-def _draw_chart(report, path: Path) -> Path:
-    from seqlab.viz.figures import save_figure
+def _draw_chart(report, path: Path, dpi: int) -> Path:
+    from seqlab.viz.figures import check_dpi, save_figure
     from seqlab.viz.param_chart import params_figure
 
     if path.is_dir():
         raise SeqlabError(f"--chart {path} is a folder; give a file name such as params.png")
-    return save_figure(params_figure(report), path)
+    return save_figure(params_figure(report), path, dpi=check_dpi(dpi))
 
 
 def _print_report(report) -> None:

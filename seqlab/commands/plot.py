@@ -20,16 +20,24 @@ plot_app = typer.Typer(
 OutOption = Annotated[
     Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
 ]
-FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")]
+FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg (editable text) or pdf.")]
+DpiOption = Annotated[int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide, 100 a screen).")]
+DEFAULT_DPI = 200
 
 
-def _save(figure, out: Path | None, stem: str, fmt: str) -> Path:
+def _save(figure, out: Path | None, stem: str, fmt: str, dpi: int) -> Path:
     """Save into --out (or a new ./figures folder) under a name that is not taken yet."""
     from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
 
     fmt = check_format(fmt)
     folder = output_folder(out, stem)
-    return save_figure(figure, fresh_name(folder, stem, f".{fmt}"), fmt)
+    return save_figure(figure, fresh_name(folder, stem, f".{fmt}"), fmt, dpi)
+
+
+def _check_dpi(dpi: int) -> int:
+    from seqlab.viz.figures import check_dpi
+
+    return check_dpi(dpi)
 
 
 def _done(path: Path, json_output: bool, extra: dict | None = None) -> None:
@@ -53,6 +61,7 @@ def positions(
     max_len: Annotated[int, typer.Option("--max-len", help="Number of positions to draw.")] = 100,
     out: OutOption = None,
     fmt: FormatOption = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
     """The sinusoidal position table as a heatmap and as curves.
@@ -62,7 +71,8 @@ def positions(
     """
     from seqlab.viz.positions_masks import positions_figure
 
-    _done(_save(positions_figure(max_len, d_model), out, "positions", fmt), json_output)
+    _check_dpi(dpi)
+    _done(_save(positions_figure(max_len, d_model), out, "positions", fmt, dpi), json_output)
 
 
 @plot_app.command("masks")
@@ -72,12 +82,14 @@ def masks(
     padding: Annotated[int, typer.Option("--padding", help="How many of them are padding (at the end).")] = 3,
     out: OutOption = None,
     fmt: FormatOption = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
     """Which keys each query may attend to under the causal mask, the padding mask, and both combined."""
     from seqlab.viz.positions_masks import mask_matrices, masks_figure
 
-    path = _save(masks_figure(length, padding), out, "masks", fmt)
+    _check_dpi(dpi)
+    path = _save(masks_figure(length, padding), out, "masks", fmt, dpi)
     _done(path, json_output, {"masks": {k: v.tolist() for k, v in mask_matrices(length, padding).items()}})
 
 
@@ -89,16 +101,20 @@ def lengths(
     seed: SeedOption = 0,
     out: OutOption = None,
     fmt: FormatOption = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
     """Histogram of words per example for each split, with the train split's median and 95th percentile
     (a good --max-length covers the 95th percentile)."""
     import numpy as np
 
+    from seqlab.viz.figures import shorten
     from seqlab.viz.lengths import lengths_figure, split_lengths
 
+    _check_dpi(dpi)
     values = split_lengths(dataset, data_dir, seed)
-    path = _save(lengths_figure(values, f"{dataset}: words per example"), out, "lengths", fmt)
+    title = f"{shorten(dataset, 50)}: words per example"
+    path = _save(lengths_figure(values, title), out, "lengths", fmt, dpi)
     summary = {
         split: {
             "count": len(v),
@@ -117,14 +133,20 @@ def confusion(
     run: Annotated[Path, typer.Argument(help="A finished run folder (it has predictions.tsv).")],
     out: OutOption = None,
     fmt: FormatOption = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
-    """The dev-set confusion matrix of a run: gold classes down, predicted across; color is the row share."""
+    """The dev-set confusion matrix of a run: gold classes down, predicted across.
+
+    Each cell shows the share of its gold row (recall on the diagonal) and, smaller, the count; the colour
+    is the row share. Classes published as numbers get their names (SST: very negative ... very positive).
+    """
     from seqlab.viz.confusion import confusion_figure, read_confusion
 
+    _check_dpi(dpi)
     _check_run(run)
     matrix = read_confusion(run)
-    _done(_save(confusion_figure(matrix), out, "confusion", fmt), json_output, matrix.to_dict())
+    _done(_save(confusion_figure(matrix), out, "confusion", fmt, dpi), json_output, matrix.to_dict())
 
 
 @plot_app.command("curves")
@@ -133,14 +155,17 @@ def curves(
     run: Annotated[Path, typer.Argument(help="A run folder.")],
     out: OutOption = None,
     fmt: FormatOption = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
-    """Loss per epoch (train and dev) and the dev score of one run. Several runs: seqlab compare."""
-    from seqlab.viz.curves import curves_figure, read_curves
+    """The training loss as logged every --log-every steps, the learning rate, loss per epoch (train and
+    dev), and the dev score after each epoch against the majority baseline. Several runs: seqlab compare."""
+    from seqlab.viz.curves import curves_figure, curves_title, read_curves
 
+    _check_dpi(dpi)
     _check_run(run)
     run_curves = read_curves(run)
-    path = _save(curves_figure([run_curves], run_curves.name), out, "curves", fmt)
+    path = _save(curves_figure([run_curves], curves_title(run_curves)), out, "curves", fmt, dpi)
     _done(path, json_output, {"final": run_curves.final_metrics()})
 
 

@@ -109,8 +109,13 @@ def train(
         emit_json(result)
         return
     from seqlab.training.report import result_table
+    from seqlab.training.verdict import judge
 
     console.print(result_table(result))
+    if result.dev is not None:
+        verdict = judge(result.dev.accuracy, result.dev.majority_baseline.accuracy, result.epochs_run, result.best_epoch)
+        style = "green" if verdict.level == "well above chance" else "yellow"
+        console.print(f"verdict: [{style}]{verdict.line}[/]", highlight=False)
     if result.hint:
         from rich.markup import escape
 

@@ -11,10 +11,15 @@ TOUR_SENTENCE = "the acting was not good but the story was great"
 
 
 def run_attention(ctx: TourContext) -> dict[str, Any]:
-    """Heatmaps and bertviz pages for the train step's transformer run (or a fresh one), then MiniLM."""
+    """For the train step's transformer run (or a fresh one), then MiniLM: the most informative head and the
+    notable heads in the terminal, then heatmaps and bertviz pages on disk."""
+    from rich.markup import escape
+
     from seqlab.io import slugify
     from seqlab.paths import has_pretrained
     from seqlab.viz.attention_export import write_attention_views
+    from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
+    from seqlab.viz.attention_terminal import overview
     from seqlab.viz.attention_source import (
         attention_from_fresh_transformer,
         attention_from_pretrained,
@@ -43,20 +48,29 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
     for label, item in captures:
         files = write_attention_views(item, folder / slugify(item.model_name))
         layers, heads, tokens = item.shape
-        ctx.console.print(f"[bold]{label}[/]: {layers} layers x {heads} heads over {tokens} tokens")
-        ctx.console.print(f"  grid {files.grid}\n  bertviz {files.head_view}", highlight=False)
+        summaries = summarize_heads(item.probabilities, item.tokens, item.causal)
+        ranked, notable = rank_heads(summaries), notable_heads(summaries)
+        ctx.console.print(f"[bold]{escape(label)}[/]: {layers} layers x {heads} heads over {tokens} tokens")
+        ctx.console.print(overview(item.probabilities, item.tokens, ranked, notable, item.causal,
+                                   min(ctx.console.width, 100)))
+        ctx.console.print(f"  pictures: {escape(str(files.grid.parent))}/\n  bertviz: {escape(str(files.head_view))}",
+                          highlight=False)
         summary[item.model_name] = {
             "layers": layers,
             "heads": heads,
             "tokens": tokens,
             "grid": str(files.grid),
             "head_view": str(files.head_view),
+            "most_informative": ranked[0].to_dict(),
+            "notable_heads": [s.to_dict() for s in notable],
         }
     ctx.console.print(
-        'More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/], '
+        'More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/] '
+        "(add [bold]--query but[/] to follow one token), "
         "[bold]seqlab plot masks[/], [bold]seqlab plot positions[/]"
     )
     return summary
 
 
-STEP = TourStep("attention", "attention maps and bertviz pages: a trained Transformer and MiniLM", run_attention)
+STEP = TourStep("attention", "what a trained Transformer and MiniLM attend to: in the terminal, as maps and pages",
+                run_attention)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_text
+from seqlab.viz.attention_heads import SPECIAL_TOKENS, rank_heads, summarize_heads
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
 from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.bertviz_export import bertviz_html
-from seqlab.viz.figures import FigureFormat, fresh_name, save_figure
+from seqlab.viz.figures import DEFAULT_DPI, FigureFormat, fresh_name, save_figure, shorten
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,44 @@ class AttentionFiles:
 
 
 def pick_head(capture: AttentionCapture, layer: int | None, head: int | None) -> tuple[int, int]:
-    """The layer and head to show up close (default: last layer, head 0); SeqlabError when out of range."""
+    """The layer and head to show up close; SeqlabError when out of range.
+
+    What is not given comes from the ranking of seqlab.viz.attention_heads (SELECTION_RULE): the most
+    informative head overall, or the most informative head of the given layer.
+    """
     n_layers, n_heads, _ = capture.shape
-    layer = n_layers - 1 if layer is None else layer
-    head = 0 if head is None else head
-    if not 0 <= layer < n_layers:
+    if layer is not None and not 0 <= layer < n_layers:
         raise SeqlabError(f"--layer {layer} is out of range; {capture.model_name} has layers 0..{n_layers - 1}")
-    if not 0 <= head < n_heads:
+    if head is not None and not 0 <= head < n_heads:
         raise SeqlabError(f"--head {head} is out of range; {capture.model_name} has heads 0..{n_heads - 1}")
+    if layer is None or head is None:
+        ranked = rank_heads(summarize_heads(capture.probabilities, capture.tokens, capture.causal))
+        best = next(s for s in ranked if (layer is None or s.layer == layer) and (head is None or s.head == head))
+        layer, head = best.layer, best.head
     return layer, head
+
+
+def sentence_of(capture: AttentionCapture, limit: int = 70) -> str:
+    """The input as the model read it, shortened for a title: word pieces joined, specials left out,
+    ' | ' between sentence A and sentence B."""
+    words: list[str] = []
+    for index, token in enumerate(capture.tokens):
+        if capture.sentence_b_start is not None and index == capture.sentence_b_start and words:
+            words.append("|")
+        if token in SPECIAL_TOKENS:
+            continue
+        if token.startswith("##") and words:
+            words[-1] += token[2:]
+        else:
+            words.append(token)
+    while words and words[-1] == "|":
+        words.pop()
+    return shorten(" ".join(words), limit)
+
+
+def display_name(model_name: str) -> str:
+    """A model name for a title: a run folder's date-time stamp dropped (builtin-sentiment-transformer)."""
+    return re.sub(r"-\d{8}-\d{6}(-\d+)?$", "", model_name)
 
 
 def write_attention_views(
@@ -59,6 +90,7 @@ def write_attention_views(
     fmt: FigureFormat = "png",
     layer: int | None = None,
     head: int | None = None,
+    dpi: int = DEFAULT_DPI,
 ) -> AttentionFiles:
     """Draw the capture into `folder` (new file names, never overwriting) and return what was written.
 
@@ -69,22 +101,31 @@ def write_attention_views(
     folder = Path(folder)
     tokens = list(capture.tokens)
     probs = capture.probabilities
-    kind = "causal, each token sees only earlier ones" if capture.causal else "bidirectional"
+    kind = "causal: each token sees only earlier ones" if capture.causal else "bidirectional"
+    quoted = f"\u201c{sentence_of(capture)}\u201d"
+    name = display_name(capture.model_name)
+    pair = capture.sentence_b_start
     suffix = f".{fmt}"
     grid = save_figure(
-        attention_grid(probs, tokens, f"{capture.model_name}: every layer and head ({kind})"),
+        attention_grid(probs, tokens, f"{quoted}\n{name}: every layer and head ({kind})",
+                       sentence_b_start=pair),
         fresh_name(folder, "attention-grid", suffix),
         fmt,
+        dpi,
     )
     one = save_figure(
-        single_head(probs[layer, head], tokens, f"{capture.model_name}: layer {layer}, head {head}"),
+        single_head(probs[layer, head], tokens, f"{quoted}\n{name}: layer {layer}, head {head}",
+                    sentence_b_start=pair),
         fresh_name(folder, f"attention-L{layer}-H{head}", suffix),
         fmt,
+        dpi,
     )
     average = save_figure(
-        head_average(probs, tokens, f"{capture.model_name}: average over heads, per layer"),
+        head_average(probs, tokens, f"{quoted}\n{name}: average over heads, per layer",
+                     sentence_b_start=pair),
         fresh_name(folder, "attention-average", suffix),
         fmt,
+        dpi,
     )
     pages = {}
     for view in ("head", "model"):

@@ -11,16 +11,32 @@ from seqlab.viz.figures import pyplot
 CMAP = "viridis"
 
 
+MARKER = "tab:red"  # the line between sentence A and sentence B
+MIN_LABEL_POINTS = 6.0
+
+
 def label_text(token: str) -> str:
-    """A token as a tick label: '$' escaped so matplotlib shows it instead of starting math mode."""
-    return token.replace("$", r"\$")
+    """A token as a tick label (figures draw text literally: SLIDE_STYLE turns math parsing off)."""
+    return str(token)
 
 
 def _font_size(n_tokens: int, cell_inches: float) -> float:
-    """Tick labels that fit the cell: about 70% of the space per token, between 3 and 10 points."""
-    return float(np.clip(cell_inches * 72 / max(n_tokens, 1) * 0.7, 3.0, 10.0))
+    """Tick labels that fit the cell: about 75% of the space per token, between 6 and 10 points."""
+    return float(np.clip(cell_inches * 72 / max(n_tokens, 1) * 0.75, MIN_LABEL_POINTS, 10.0))
 
 
+def _cell_for(n_tokens: int, cell_inches: float) -> float:
+    """The cell size, grown when needed so that `n_tokens` labels of MIN_LABEL_POINTS fit along it."""
+    return max(cell_inches, n_tokens * MIN_LABEL_POINTS / (72 * 0.75))
+
+
+def _mark_pair(ax, sentence_b_start: int | None, n: int, offset_x: float = 0.0, offset_y: float = 0.0) -> None:
+    """A line before the first token of sentence B, across and down one [T, T] map."""
+    if sentence_b_start is None or not 0 < sentence_b_start < n:
+        return
+    edge = sentence_b_start - 0.5
+    ax.plot([offset_x + edge] * 2, [offset_y - 0.5, offset_y + n - 0.5], color=MARKER, linewidth=1.0)
+    ax.plot([offset_x - 0.5, offset_x + n - 0.5], [offset_y + edge] * 2, color=MARKER, linewidth=1.0)
 def _label_axes(ax, tokens: Sequence[str], size: float, x: bool, y: bool) -> None:
     """Token names on the bottom (keys) and left (queries) edges of a heatmap."""
     n = len(tokens)
@@ -48,20 +64,28 @@ def tile_grid(attentions: np.ndarray, gap: int = 1) -> np.ndarray:
     return mosaic
 
 
-def attention_grid(attentions: np.ndarray, tokens: Sequence[str], title: str = "attention", cell: float = 1.7):
+def attention_grid(
+    attentions: np.ndarray,
+    tokens: Sequence[str],
+    title: str = "attention",
+    cell: float = 1.7,
+    sentence_b_start: int | None = None,
+):
     """A figure with one heatmap per layer (rows) and head (columns); `attentions` is [L, H, T, T].
 
     Rows are queries (who attends), columns keys (attended to); every cell shares the 0..1 color scale.
-    Token names run along the left and bottom edges only, so 6 x 12 grids stay readable. The grid is
-    drawn as one image with gaps (one axes instead of L*H), which keeps big grids fast.
+    Token names run along the left and bottom edges only, at 6 points or more (cells grow to fit them);
+    a red line separates sentence A from sentence B. The grid is drawn as one image with gaps (one axes
+    instead of L*H), which keeps big grids fast.
     """
     import matplotlib
 
     plt = pyplot()
     n_layers, n_heads, n, _ = attentions.shape
     step = n + 1
-    width, height = cell * n_heads + 2.2, cell * n_layers + 1.8  # the axes get exactly cell x cell per map
-    fig, ax = plt.subplots(figsize=(width, height))
+    cell = _cell_for(n, cell)
+    width, height = cell * n_heads + 2.6, cell * n_layers + 2.0
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     cmap = matplotlib.colormaps[CMAP].with_extremes(bad="white")
     image = ax.imshow(tile_grid(attentions), cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest", aspect="equal")
     size = _font_size(n, cell)
@@ -73,31 +97,35 @@ def attention_grid(attentions: np.ndarray, tokens: Sequence[str], title: str = "
     ax.tick_params(length=0, pad=1)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    for head in range(n_heads):
-        ax.text(head * step + (n - 1) / 2, -1.0, f"head {head}", ha="center", va="bottom", fontsize=9)
     for layer in range(n_layers):
-        ax.text(
-            n_heads * step - 0.5,
-            layer * step + (n - 1) / 2,
-            f"layer {layer}",
-            ha="left",
-            va="center",
-            rotation=270,
-            fontsize=9,
-        )
-    fig.suptitle(title, fontsize=12)
-    fig.subplots_adjust(left=1.0 / width, right=1 - 1.2 / width, bottom=1.1 / height, top=1 - 0.7 / height)
-    colorbar_axes = fig.add_axes((1 - 0.75 / width, 1.1 / height, 0.15 / width, 1 - 1.8 / height))
-    fig.colorbar(image, cax=colorbar_axes, label="attention probability")
+        for head in range(n_heads):
+            _mark_pair(ax, sentence_b_start, n, head * step, layer * step)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([h * step + (n - 1) / 2 for h in range(n_heads)], [f"head {h}" for h in range(n_heads)])
+    top.tick_params(length=0)
+    right = ax.secondary_yaxis("right")
+    right.set_yticks([layer * step + (n - 1) / 2 for layer in range(n_layers)],
+                     [f"layer {layer}" for layer in range(n_layers)], rotation=270, va="center")
+    right.tick_params(length=0, pad=4)
+    ax.set_xlabel("key (attended to)")
+    ax.set_ylabel("query (attending)")
+    fig.suptitle(title)
+    fig.colorbar(image, ax=ax, label="attention probability", shrink=min(1.0, 4.0 / height + 0.3), pad=0.02)
     return fig
 
 
-def single_head(probs: np.ndarray, tokens: Sequence[str], title: str = "attention", annotate_up_to: int = 16):
+def single_head(
+    probs: np.ndarray,
+    tokens: Sequence[str],
+    title: str = "attention",
+    annotate_up_to: int = 20,
+    sentence_b_start: int | None = None,
+):
     """One head's [T, T] probabilities, large, with each value written in its cell for short inputs."""
     plt = pyplot()
     n = len(tokens)
-    side = float(np.clip(0.45 * n + 2.5, 5.0, 14.0))
-    fig, ax = plt.subplots(figsize=(side + 1.2, side))
+    side = float(np.clip(0.45 * n + 3.0, 5.5, 14.0))
+    fig, ax = plt.subplots(figsize=(side + 1.4, side + 0.4), layout="constrained")
     image = ax.imshow(probs, cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
     _label_axes(ax, tokens, _font_size(n, side - 2), x=True, y=True)
     ax.set_xlabel("key (attended to)")
@@ -106,43 +134,68 @@ def single_head(probs: np.ndarray, tokens: Sequence[str], title: str = "attentio
         for i in range(n):
             for j in range(n):
                 value = float(probs[i, j])
+                if value < 0.05:  # a sea of 0.00 hides the few weights that matter
+                    continue
                 ax.text(
                     j,
                     i,
                     f"{value:.2f}",
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=7 if n > 12 else 8,
                     color="black" if value > 0.6 else "white",
                 )
+    _mark_pair(ax, sentence_b_start, n)
     ax.set_title(title)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="attention probability")
-    fig.tight_layout()
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02, label="attention probability")
     return fig
 
 
-def head_average(attentions: np.ndarray, tokens: Sequence[str], title: str = "average over heads", cell: float = 3.0):
-    """One heatmap per layer of the [L, H, T, T] probabilities averaged over heads (a row, wrapping at 4)."""
+def _columns(n_layers: int) -> int:
+    """Panels per row: every row full when the layer count allows (6 -> 3 x 2, 12 -> 4 x 3), at most 4."""
+    if n_layers <= 4:
+        return n_layers
+    for columns in (4, 3):
+        if n_layers % columns == 0:
+            return columns
+    return 4
+
+
+def head_average(
+    attentions: np.ndarray,
+    tokens: Sequence[str],
+    title: str = "average over heads",
+    cell: float = 3.2,
+    sentence_b_start: int | None = None,
+):
+    """One heatmap per layer of the [L, H, T, T] probabilities averaged over heads (rows of up to 4, all full
+    when the layer count allows; a left-over slot is removed, not left empty)."""
     plt = pyplot()
     n_layers = attentions.shape[0]
-    columns = min(n_layers, 4)
+    n = len(tokens)
+    columns = _columns(n_layers)
     rows = -(-n_layers // columns)
-    width, height = cell * columns + 1.4, cell * rows + 1.0
-    fig, axes = plt.subplots(rows, columns, figsize=(width, height), squeeze=False)
+    cell = _cell_for(n, cell)
+    width, height = cell * columns + 2.0, (cell + 0.35) * rows + 1.6
+    fig, axes = plt.subplots(rows, columns, figsize=(width, height), squeeze=False, layout="constrained")
     mean = attentions.mean(axis=1)  # [L, T, T]
-    size = _font_size(len(tokens), cell)
+    size = _font_size(n, cell)
     image = None
+    used = []
     for index, ax in enumerate(axes.flat):
         if index >= n_layers:
-            ax.axis("off")
+            fig.delaxes(ax)
             continue
+        used.append(ax)
         image = ax.imshow(mean[index], cmap=CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
-        _label_axes(ax, tokens, size, x=True, y=index % columns == 0)
-        ax.set_title(f"layer {index}", fontsize=10)
-    fig.suptitle(title, fontsize=12)
-    fig.subplots_adjust(
-        left=1.0 / width, right=1 - 1.0 / width, bottom=1.0 / height, top=1 - 0.5 / height, wspace=0.15, hspace=0.35
-    )
-    colorbar_axes = fig.add_axes((1 - 0.75 / width, 1.0 / height, 0.15 / width, 1 - 1.5 / height))
-    fig.colorbar(image, cax=colorbar_axes, label="attention probability")
+        last_row = index + columns >= n_layers
+        _label_axes(ax, tokens, size, x=last_row, y=index % columns == 0)
+        _mark_pair(ax, sentence_b_start, n)
+        ax.set_title(f"layer {index}", fontsize=11)
+        if last_row:
+            ax.set_xlabel("key")
+        if index % columns == 0:
+            ax.set_ylabel("query")
+    fig.suptitle(title)
+    fig.colorbar(image, ax=used, label="attention probability", shrink=0.8, pad=0.02)
     return fig

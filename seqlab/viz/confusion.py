@@ -10,16 +10,38 @@ from typing import Any
 import numpy as np
 
 from seqlab.errors import SeqlabError
-from seqlab.viz.figures import pyplot
+from seqlab.viz.figures import pyplot, shorten
+
+# Names of classes that datasets publish as numbers, for the axes of a figure.
+LABEL_NAMES: dict[str, dict[str, str]] = {
+    "sst": {"0": "very negative", "1": "negative", "2": "neutral", "3": "positive", "4": "very positive"},
+    "sst2": {"0": "negative", "1": "positive"},
+    "cfimdb": {"0": "negative", "1": "positive"},
+}
+
+
+def label_names(dataset: str, labels: tuple[str, ...]) -> list[str]:
+    """Readable class names: 'very negative (0)' for SST's '0'; other labels as they are, '_' read as a space."""
+    names = LABEL_NAMES.get(dataset, {})
+    return [f"{names[label]} ({label})" if label in names else label.replace("_", " ") for label in labels]
 
 
 @dataclass(frozen=True)
 class Confusion:
-    """counts[i, j] = examples of gold class labels[i] predicted as labels[j]."""
+    """counts[i, j] = examples of gold class labels[i] predicted as labels[j], on one split of one dataset."""
 
     run: str
     labels: tuple[str, ...]
     counts: np.ndarray
+    dataset: str = ""
+    split: str = "dev"
+    model: str = ""
+
+    @property
+    def row_shares(self) -> np.ndarray:
+        """counts divided by their gold row's total (0 for an empty row)."""
+        rows = self.counts.sum(axis=1, keepdims=True)
+        return np.divide(self.counts, rows, out=np.zeros_like(self.counts, dtype=float), where=rows > 0)
 
     @property
     def accuracy(self) -> float:
@@ -29,7 +51,14 @@ class Confusion:
 
     def to_dict(self) -> dict[str, Any]:
         """Labels, the count matrix and accuracy (for --json)."""
-        return {"run": self.run, "labels": list(self.labels), "counts": self.counts.tolist(), "accuracy": self.accuracy}
+        return {
+            "run": self.run,
+            "labels": list(self.labels),
+            "counts": self.counts.tolist(),
+            "accuracy": self.accuracy,
+            "dataset": self.dataset,
+            "split": self.split,
+        }
 
 
 def read_confusion(run_dir: Path) -> Confusion:
@@ -54,32 +83,32 @@ def read_confusion(run_dir: Path) -> Confusion:
     if unknown:
         raise SeqlabError(f"{path} mentions labels {', '.join(unknown)} that the run does not have")
     counts = confusion_matrix([r["gold"] for r in rows], [r["predicted"] for r in rows], labels=labels)
-    return Confusion(run_dir.name, tuple(labels), counts)
+    return Confusion(run_dir.name, tuple(labels), counts, info.dataset, "dev", str(info.spec.get("family", "")))
 
 
 def confusion_figure(confusion: Confusion):
-    """Heatmap: color = share of the gold row, text = count; gold on the left, predicted along the bottom."""
+    """Heatmap: colour and big number = share of the gold row (recall), small number = count; gold down the
+    left, predicted along the bottom, class names where the dataset publishes numbers."""
     plt = pyplot()
     n = len(confusion.labels)
-    side = max(4.0, 0.8 * n + 2.5)
-    fig, ax = plt.subplots(figsize=(side + 1, side))
-    rows = confusion.counts.sum(axis=1, keepdims=True)
-    shares = np.divide(confusion.counts, rows, out=np.zeros_like(confusion.counts, dtype=float), where=rows > 0)
+    side = max(4.5, 1.1 * n + 2.8)
+    fig, ax = plt.subplots(figsize=(side + 1.6, side), layout="constrained")
+    shares = confusion.row_shares
     image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
-    labels = [label.replace("$", r"\$") for label in confusion.labels]
-    ax.set_xticks(range(n), labels, rotation=45, ha="right")
+    labels = label_names(confusion.dataset, confusion.labels)
+    ax.set_xticks(range(n), labels, rotation=30 if n > 2 else 0, ha="right" if n > 2 else "center")
     ax.set_yticks(range(n), labels)
     for i in range(n):
         for j in range(n):
-            ax.text(
-                j,
-                i,
-                str(int(confusion.counts[i, j])),
-                ha="center",
-                va="center",
-                color="white" if shares[i, j] > 0.5 else "black",
-            )
-    ax.set(xlabel="predicted", ylabel="gold", title=f"{confusion.run}: accuracy {confusion.accuracy:.3f}")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the gold class")
-    fig.tight_layout()
+            colour = "white" if shares[i, j] > 0.5 else "black"
+            ax.text(j, i - 0.1, f"{shares[i, j]:.0%}", ha="center", va="center", color=colour,
+                    fontsize=13 if n <= 3 else 11, fontweight="bold" if i == j else "normal")
+            ax.text(j, i + 0.22, f"{int(confusion.counts[i, j]):,}", ha="center", va="center", color=colour,
+                    fontsize=9)
+    ax.set(xlabel="predicted class", ylabel="gold class")
+    what = " ".join(p for p in (confusion.dataset, confusion.model) if p) or shorten(confusion.run, 40)
+    total = int(confusion.counts.sum())
+    ax.set_title(f"{what}, {confusion.split} split ({total:,} examples)\naccuracy {confusion.accuracy:.1%}; "
+                 "each row: share of that gold class")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02, label="share of the gold class")
     return fig

@@ -1,4 +1,5 @@
-"""Training curves from runs' metrics.jsonl: loss and dev score per epoch, several runs overlaid."""
+"""Training curves from runs' metrics.jsonl: the step loss and learning rate, loss and dev score per epoch
+against the majority baseline, several runs overlaid."""
 
 from __future__ import annotations
 
@@ -7,18 +8,29 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.errors import SeqlabError
-from seqlab.viz.figures import pyplot
+from seqlab.viz.figures import pyplot, shorten
+
+
+@dataclass(frozen=True)
+class StepPoint:
+    """One logged training step: where it falls in epochs (1.5 = half-way through epoch 2), loss and lr."""
+
+    epoch: float
+    loss: float
+    lr: float | None
 
 
 @dataclass(frozen=True)
 class RunCurves:
-    """Per-epoch numbers of one run: {split: {metric: [(epoch, value), ...]}} and its final records."""
+    """Per-epoch numbers of one run: {split: {metric: [(epoch, value), ...]}}, its step records and baselines."""
 
     name: str
     family: str
     dataset: str
     task: str
     series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
+    steps: tuple[StepPoint, ...] = ()
+    majority_baseline: float | None = None  # dev accuracy of always answering the most common class
 
     @property
     def score(self) -> str:
@@ -52,14 +64,51 @@ class RunCurves:
         }
 
 
+def _step_points(records: list[dict[str, Any]]) -> tuple[StepPoint, ...]:
+    """Step records placed on the epoch axis: a step half-way through epoch e sits at e - 0.5."""
+    ends = {int(r["epoch"]): int(r["step"]) for r in records
+            if r.get("event") == "epoch" and r.get("split") == "train" and "step" in r and "epoch" in r}
+    first = ends.get(1)
+    points = []
+    for record in records:
+        if record.get("event") != "step" or not isinstance(record.get("loss"), (int, float)):
+            continue
+        epoch, step = int(record.get("epoch", 1)), int(record.get("step", 0))
+        start = ends.get(epoch - 1, 0 if epoch == 1 else None)
+        end = ends.get(epoch)
+        if start is not None and end is not None and end > start:
+            x = epoch - 1 + (step - start) / (end - start)
+        elif first:
+            x = step / first
+        else:
+            continue  # first epoch unfinished: its length is not known yet
+        lr = record.get("lr")
+        points.append(StepPoint(float(x), float(record["loss"]), float(lr) if isinstance(lr, (int, float)) else None))
+    return tuple(points)
+
+
+def _majority(run_dir: Path) -> float | None:
+    """The majority baseline's dev accuracy from result.json (None before the run finishes, or for an LM)."""
+    import json
+
+    from seqlab.training.runs import RESULT_FILE
+
+    try:
+        result = json.loads((run_dir / RESULT_FILE).read_text(encoding="utf-8"))
+        return float(result["dev"]["majority_baseline"]["accuracy"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def read_curves(run_dir: Path) -> RunCurves:
-    """The per-epoch records of a run; SeqlabError when it is not a run or has finished no epoch."""
+    """The per-epoch and step records of a run; SeqlabError when it is not a run or has finished no epoch."""
     from seqlab.training.runs import read_metrics, read_run_info
 
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
     series: dict[str, dict[str, list[tuple[int, float]]]] = {}
-    for record in read_metrics(run_dir):
+    records = read_metrics(run_dir)
+    for record in records:
         if record.get("event", "epoch") != "epoch" or "split" not in record or "epoch" not in record:
             continue
         for key, value in record.items():
@@ -68,38 +117,71 @@ def read_curves(run_dir: Path) -> RunCurves:
             series.setdefault(record["split"], {}).setdefault(key, []).append((int(record["epoch"]), float(value)))
     if not series:
         raise SeqlabError(f"{run_dir} has no finished epoch in metrics.jsonl yet; train it (or wait) and try again")
-    return RunCurves(run_dir.name, str(info.spec.get("family", "?")), info.dataset, info.task, series)
+    return RunCurves(run_dir.name, str(info.spec.get("family", "?")), info.dataset, info.task, series,
+                     _step_points(records), _majority(run_dir))
+
+
+def curves_title(run: RunCurves) -> str:
+    """'transformer on builtin-sentiment' for a classifier, '... (language model)' for an LM."""
+    return f"{run.family} on {run.dataset}" + (" (language model)" if run.task == "lm" else "")
 
 
 def curves_figure(runs: list[RunCurves], title: str = "training curves"):
-    """Two panels: loss per epoch (train solid, dev dashed) and the dev score per epoch, one color per run."""
+    """Two panels, one colour per run. Left: the logged training loss (thin), loss per epoch (train solid,
+    dev dashed) and, for one run, the learning rate on a right-hand axis. Right: the dev score per epoch
+    with the majority baseline. The x axis is in epochs, ticks on whole epochs."""
+    from matplotlib.ticker import MaxNLocator
+
     plt = pyplot()
-    fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    several = len(runs) > 1
     for index, run in enumerate(runs):
         color = colors[index % len(colors)]
+        name = f"{shorten(run.name, 32)}: " if several else ""
+        if run.steps:
+            loss_ax.plot([p.epoch for p in run.steps], [p.loss for p in run.steps], "-", color=color,
+                         linewidth=0.8, alpha=0.45, label=f"{name}train, logged steps")
         for split, style in (("train", "-"), ("dev", "--")):
             points = run.series.get(split, {}).get("loss", [])
             if points:
-                loss_ax.plot(*zip(*points), style, color=color, marker="o", markersize=3, label=f"{run.name} {split}")
-            for metric in ("accuracy", "perplexity"):
-                points = run.series.get(split, {}).get(metric, [])
-                if points:
-                    score_ax.plot(
-                        *zip(*points),
-                        style,
-                        color=color,
-                        marker="o",
-                        markersize=3,
-                        label=f"{run.name} {split} {metric}",
-                    )
-    loss_ax.set(title="loss (train solid, dev dashed)", xlabel="epoch", ylabel="cross-entropy")
-    score_ax.set(title="dev score", xlabel="epoch", ylabel="accuracy / perplexity")
+                loss_ax.plot(*zip(*points), style, color=color, marker="o", markersize=5,
+                             label=f"{name}{split}, end of epoch")
+        points = run.series.get("dev", {}).get(run.score, [])
+        if points:
+            score_ax.plot(*zip(*points), "-", color=color, marker="o", markersize=5, label=f"{name}dev {run.score}")
+    baselines = sorted({r.majority_baseline for r in runs if r.majority_baseline is not None and r.task != "lm"})
+    for value in baselines:
+        score_ax.axhline(value, color="grey", linestyle=":", linewidth=1.5, label=f"majority baseline {value:.1%}")
+    if len(runs) == 1 and any(p.lr is not None for p in runs[0].steps):
+        lr_ax = loss_ax.twinx()
+        steps = [p for p in runs[0].steps if p.lr is not None]
+        lr_ax.plot([p.epoch for p in steps], [p.lr for p in steps], color="tab:grey", linewidth=1.2,
+                   linestyle="-.", label="learning rate (right axis)")
+        lr_ax.set_ylabel("learning rate")
+        lr_ax.set_ylim(bottom=0)
+        lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useMathText=False)
+        handles, labels = loss_ax.get_legend_handles_labels()
+        extra_handles, extra_labels = lr_ax.get_legend_handles_labels()
+        loss_ax.legend(handles + extra_handles, labels + extra_labels, fontsize=9, loc="upper right")
+    elif loss_ax.lines:
+        loss_ax.legend(fontsize=8 if several else 9, loc="upper right")
+    scores = {r.score for r in runs}
+    if scores == {"accuracy"}:
+        score_ax.set_ylabel("dev accuracy")
+        score_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    elif scores == {"perplexity"}:
+        score_ax.set_ylabel("dev perplexity (lower is better)")
+    else:
+        score_ax.set_ylabel("dev accuracy / perplexity")
+    loss_ax.set(title="loss", xlabel="epoch", ylabel="cross-entropy")
+    score_ax.set(title="dev score after each epoch", xlabel="epoch")
+    last = max((e for r in runs for split in r.series.values() for pts in split.values() for e, _ in pts), default=1)
     for ax in (loss_ax, score_ax):
         ax.grid(alpha=0.3)
-        if ax.lines:
-            ax.legend(fontsize=7)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlim(0 if ax is loss_ax else 0.5, last + 0.25)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if score_ax.lines:
+        score_ax.legend(fontsize=8 if several else 9, loc="lower right" if scores == {"accuracy"} else "upper right")
     fig.suptitle(title)
-    fig.tight_layout()
     return fig

@@ -11,7 +11,21 @@ from seqlab.io import atomic_write_bytes, new_run_dir
 
 FigureFormat = Literal["png", "svg", "pdf"]
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-DPI = 100  # pixel size = figure inches x DPI, so tests can predict it
+DEFAULT_DPI = 200  # slide quality; pixel size = figure inches x dpi, so tests can predict it
+DPI = DEFAULT_DPI
+MIN_DPI, MAX_DPI = 50, 600
+# Applied to every figure seqlab draws: text from data is drawn literally ('$x$' is not math), SVG keeps
+# text as editable <text> elements, and sizes read from the back of a lecture hall.
+SLIDE_STYLE: dict[str, object] = {
+    "text.parse_math": False,
+    "svg.fonttype": "none",
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "figure.titlesize": 13,
+    "legend.fontsize": 9,
+    "axes.formatter.useoffset": False,
+}
 
 
 def check_format(fmt: str) -> FigureFormat:
@@ -22,18 +36,35 @@ def check_format(fmt: str) -> FigureFormat:
     return fmt  # type: ignore[return-value]
 
 
+def check_dpi(dpi: int) -> int:
+    """The dpi when it is sensible for a figure; SeqlabError naming the range otherwise."""
+    if not MIN_DPI <= int(dpi) <= MAX_DPI:
+        raise SeqlabError(f"--dpi {dpi} is out of range; use {MIN_DPI}..{MAX_DPI} (200 suits slides, 100 the screen)")
+    return int(dpi)
+
+
 def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (no window, works on servers)."""
+    """matplotlib.pyplot on the non-interactive Agg backend (no window, works on servers), with SLIDE_STYLE."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    matplotlib.rcParams.update(SLIDE_STYLE)
     return plt
 
 
-def save_figure(figure, path: Path, fmt: FigureFormat | None = None) -> Path:
-    """Write `figure` to `path` (format from `fmt` or the suffix) atomically, then close it."""
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut + "…"
+
+
+def save_figure(figure, path: Path, fmt: FigureFormat | None = None, dpi: int = DEFAULT_DPI) -> Path:
+    """Write `figure` to `path` (format from `fmt` or the suffix) at `dpi` atomically, then close it."""
     path = Path(path)
     fmt = check_format(fmt or path.suffix or "png")
     if path.suffix.lower() != f".{fmt}":
@@ -41,9 +72,19 @@ def save_figure(figure, path: Path, fmt: FigureFormat | None = None) -> Path:
     buffer = io.BytesIO()
     # SVG: keep text as text (selectable, searchable) and leave out the date so same input -> same bytes
     metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None} if fmt == "pdf" else None)
-    figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+    import matplotlib
+
+    with matplotlib.rc_context(SLIDE_STYLE):
+        settle_layout(figure)
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     pyplot().close(figure)
     return atomic_write_bytes(path, buffer.getvalue())
+
+
+def settle_layout(figure) -> None:
+    """Run the layout once before saving: constrained layout sizes rotated tick labels only after a first
+    pass, so a single pass can leave an axis label off the canvas."""
+    figure.draw_without_rendering()
 
 
 def output_folder(out: Path | None, name: str, root: Path = Path("figures")) -> Path:

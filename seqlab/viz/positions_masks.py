@@ -9,24 +9,35 @@ from seqlab.errors import SeqlabError
 from seqlab.viz.figures import pyplot
 
 
+def sinusoid(positions: np.ndarray, dim: int, d_model: int) -> np.ndarray:
+    """PE[p, dim] at any (also fractional) positions p: sin for even dims, cos for odd, wavelength 10000^(2i/d)."""
+    angle = positions / np.power(10000.0, (dim - dim % 2) / d_model)
+    return np.sin(angle) if dim % 2 == 0 else np.cos(angle)
+
+
 def positions_figure(max_len: int = 100, d_model: int = 64):
-    """Heatmap of the sinusoidal table PE[position, dimension], with a few dimensions drawn as curves."""
+    """Heatmap of the sinusoidal table PE[position, dimension], with a few dimensions drawn as smooth curves
+    (the formula between positions) and dots at the whole positions a model actually uses."""
     from seqlab.models.positions import sinusoidal_table
 
     if max_len < 1 or d_model < 2:
         raise SeqlabError("positions need --max-len >= 1 and --d-model >= 2")
     table = sinusoidal_table(max_len, d_model).numpy()
     plt = pyplot()
-    fig, (heat, curves) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.3, 1]})
+    fig, (heat, curves) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]},
+                                       layout="constrained")
     image = heat.imshow(table, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
-    heat.set(title=f"sinusoidal positions (d={d_model})", xlabel="dimension i", ylabel="position p")
-    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.04)
-    for dim in sorted({0, 1, min(4, d_model - 1), min(10, d_model - 1), d_model // 2}):
-        curves.plot(range(max_len), table[:, dim], label=f"dim {dim}")
-    curves.set(title="low dimensions turn fast, high ones slowly", xlabel="position p", ylabel="PE[p, i]")
-    curves.legend(fontsize=8)
+    heat.set(title=f"sinusoidal positions (d = {d_model})", xlabel="dimension i", ylabel="position p")
+    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.02, label="PE[p, i]")
+    shown = min(max_len, 40)  # enough positions to see the slow dimensions move, few enough to see the dots
+    fine = np.linspace(0, shown - 1, 40 * shown)
+    for dim in sorted({0, 1, min(6, d_model - 1), min(16, d_model - 1), d_model // 2}):
+        (line,) = curves.plot(fine, sinusoid(fine, dim, d_model), linewidth=1.6, label=f"i = {dim}")
+        curves.plot(range(shown), table[:shown, dim], "o", markersize=3, color=line.get_color())
+    curves.set(title="low dimensions turn fast, high ones slowly", xlabel="position p (dots: whole positions)",
+               ylabel="PE[p, i]")
+    curves.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="dimension")
     curves.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -55,11 +66,11 @@ def masks_figure(length: int = 8, padding: int = 3):
     names = [f"t{i}" for i in range(length - padding)] + ["<pad>"] * padding
     for ax, (title, matrix) in zip(axes, masks.items()):
         ax.imshow(matrix, cmap="Greens", vmin=0, vmax=1.4, interpolation="nearest")
-        ax.set_xticks(range(length), names, rotation=90, fontsize=8)
-        ax.set_yticks(range(length), names, fontsize=8)
+        ax.set_xticks(range(length), names, rotation=90, fontsize=10)
+        ax.set_yticks(range(length), names, fontsize=10)
         for i in range(length):
             for j in range(length):
-                ax.text(j, i, "" if matrix[i, j] else "x", ha="center", va="center", fontsize=8, color="grey")
+                ax.text(j, i, "" if matrix[i, j] else "x", ha="center", va="center", fontsize=10, color="grey")
         ax.set(title=title, xlabel="key", ylabel="query")
-    fig.suptitle("green: may attend; x: masked, its logit becomes the most negative float before softmax (weight 0)")
+    fig.suptitle("green: may attend; x: masked (its logit becomes the most negative float, so its weight is 0)")
     return fig

@@ -115,8 +115,8 @@ def test_attention_pretrained_pair(runner, tmp_path, minilm_dir):
     assert payload["layers"] == 6 and payload["heads"] == 12 and payload["sentence_b_start"] == 5
     assert payload["tokens"] == ["[CLS]", "the", "cat", "sat", "[SEP]", "it", "slept", "[SEP]"]
     assert len(payload["attention"]) == 72
-    with Image.open(payload["files"]["grid"]) as image:
-        assert image.size == (round((1.7 * 12 + 2.2) * 100), round((1.7 * 6 + 1.8) * 100))
+    with Image.open(payload["files"]["grid"]) as image:  # 200 dpi, 1.7 inches a map plus the margins
+        assert image.size == (round((1.7 * 12 + 2.6) * 200), round((1.7 * 6 + 2.0) * 200))
 
 
 def test_compare_and_plots(runner, tmp_path, tiny_runs):

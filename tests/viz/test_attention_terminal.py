@@ -1,0 +1,115 @@
+"""Attention in the terminal: the rich renderables at 80 columns, `seqlab attention` and --query, in a pty too."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from seqlab.cli import app
+from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
+from seqlab.viz.attention_terminal import head_matrix, overview, query_view
+
+TOKENS = ["[CLS]", "the", "acting", "was", "not", "[b]ok[/]", "but", "$x$", "[SEP]"]
+
+
+def _render(renderable, width: int = 80) -> list[str]:
+    console = Console(width=width, record=True, color_system=None, force_terminal=False)
+    console.print(renderable)
+    return console.export_text().splitlines()
+
+
+def _attention() -> np.ndarray:
+    n = len(TOKENS)
+    probs = np.full((2, 3, n, n), 0.02)
+    probs[0, 1, :, 6] = 0.9  # L0 H1: every token -> 'but'
+    probs[1, 0, :, 0] = 0.95  # L1 H0: rests on [CLS]
+    for i in range(1, n):
+        probs[1, 2, i, i - 1] = 0.8  # L1 H2: previous token
+    return probs / probs.sum(-1, keepdims=True)
+
+
+def test_overview_shows_the_chosen_head_and_the_notable_ones_in_80_columns():
+    probs = _attention()
+    summaries = summarize_heads(probs, TOKENS)
+    lines = _render(overview(probs, TOKENS, rank_heads(summaries), notable_heads(summaries)))
+    text = "\n".join(lines)
+    assert max(len(line) for line in lines) <= 80
+    assert "most informative head: L0 H1 (every token -> 'but' 0.85)" in text
+    assert "L1 H2  each token -> the previous token" in text
+    assert "1 of 6 heads rest on [CLS]/[SEP]" in text
+    assert "[b]ok[/]" in text and "$x$" in text  # tokens are shown literally, never as markup
+    row = next(line for line in lines if line.startswith("  4 not"))
+    assert row.endswith("→ but 0.85") and "█" in row
+
+
+def test_matrix_of_a_long_input_is_cut_to_the_width_and_says_so():
+    n = 60
+    probs = np.full((n, n), 1.0 / n)
+    lines = _render(head_matrix(probs, [f"w{i}" for i in range(n)], "long", width=80))
+    assert max(len(line) for line in lines) <= 80
+    assert any("keys shown" in line for line in lines)
+
+
+def test_causal_rows_leave_the_future_blank():
+    probs = np.tril(np.ones((4, 4))) / np.arange(1, 5)[:, None]
+    lines = _render(head_matrix(probs, ["a", "b", "c", "d"], "causal", causal=True))
+    first = next(line for line in lines if line.startswith("  0 a"))
+    assert first.split("→")[0].rstrip().endswith("█")  # one key seen, the rest blank
+
+
+def test_query_view_lists_every_layer_and_head():
+    lines = _render(query_view(_attention(), TOKENS, 4))
+    heads = [line for line in lines if re.match(r"L\d H\d", line)]
+    assert len(heads) == 6 and max(len(line) for line in lines) <= 80
+    assert heads[1].endswith("→ but 0.85")
+    average = next(line for line in lines if line.startswith("averaged over all heads:"))
+    assert "but 0.20" in average
+    assert heads[0].endswith("→ spread out")  # a uniform row names no key
+
+
+def test_attention_command_prints_the_terminal_view(runner, tiny_runs, tmp_path):
+    result = runner.invoke(app, ["attention", str(tiny_runs["transformer"]), "the film was not good",
+                                 "--out", str(tmp_path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "most informative head: L" in result.output and "notable heads" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_attention_query_and_json_fields(runner, tiny_runs, tmp_path):
+    run = str(tiny_runs["transformer"])
+    result = runner.invoke(app, ["attention", run, "the film was not good", "--query", "not", "--out", str(tmp_path)],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "where #3 'not' looks" in result.output
+    assert len(re.findall(r"^L\d H\d", result.output, flags=re.M)) == 4
+    payload = json.loads(runner.invoke(app, ["attention", run, "the film", "--out", str(tmp_path), "--json"]).stdout)
+    assert {"tokens", "attention", "files", "layers", "heads"} <= set(payload)  # what scripts already read
+    best = payload["most_informative"]
+    assert (payload["files"]["layer"], payload["files"]["head_index"]) == (best["layer"], best["head"])
+    assert len(payload["heads"]) == 4 and "selection_rule" in payload
+    bad = runner.invoke(app, ["attention", run, "the film", "--query", "cat", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "not one of the tokens" in bad.output and "Traceback" not in bad.output
+    dpi = runner.invoke(app, ["attention", run, "the film", "--dpi", "5000", "--out", str(tmp_path)])
+    assert dpi.exit_code == 2 and "--dpi 5000 is out of range" in dpi.output
+
+
+def test_attention_in_a_real_terminal_of_80_columns(tiny_runs, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "COLUMNS": "80", "LINES": "50", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-m", "seqlab", "attention", str(tiny_runs["transformer"]),
+                                           "the film was not good", "--out", str(tmp_path)],
+                          env=env, dimensions=(50, 80), encoding="utf-8", timeout=120)
+    child.expect(pexpect.EOF)
+    child.close()
+    output = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
+    assert child.exitstatus == 0, output
+    assert "\x1b[" in child.before  # coloured
+    assert "most informative head" in output
+    assert max(len(line) for line in output.splitlines()) <= 80
