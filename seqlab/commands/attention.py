@@ -121,7 +121,7 @@ def attention(
             "selection_rule": SELECTION_RULE,
             "most_informative": ranked[0].to_dict(),
             "notable_heads": [s.to_dict() for s in notable],
-            "heads": [s.to_dict() for s in summaries],
+            "head_summaries": [s.to_dict() for s in summaries],
         }
         if query_index is not None:
             extra["query"] = {"token": capture.tokens[query_index], "index": query_index}

@@ -59,8 +59,10 @@ def shorten(text: str, limit: int = 60) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut + "…"
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:  # the cut falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…"
 
 
 def save_figure(figure, path: Path, fmt: FigureFormat | None = None, dpi: int = DEFAULT_DPI) -> Path:

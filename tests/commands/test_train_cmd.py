@@ -36,6 +36,8 @@ def test_train_prints_a_result_table(runner):
     assert result.exit_code == 0, result.output
     for fragment in ("dev accuracy", "random baseline", "majority baseline", "best epoch", "table-"):
         assert fragment in result.output
+    verdict = next(line for line in result.output.splitlines() if line.startswith("verdict: "))
+    assert " vs 50% majority: " in verdict  # one epoch on 64 examples: judged against the baseline
 
 
 def test_evaluate_predict_and_runs(runner, trained):

@@ -92,7 +92,7 @@ def test_attention_query_and_json_fields(runner, tiny_runs, tmp_path):
     assert {"tokens", "attention", "files", "layers", "heads"} <= set(payload)  # what scripts already read
     best = payload["most_informative"]
     assert (payload["files"]["layer"], payload["files"]["head_index"]) == (best["layer"], best["head"])
-    assert len(payload["heads"]) == 4 and "selection_rule" in payload
+    assert payload["heads"] == 2 and len(payload["head_summaries"]) == 4 and "selection_rule" in payload
     bad = runner.invoke(app, ["attention", run, "the film", "--query", "cat", "--out", str(tmp_path)])
     assert bad.exit_code == 2 and "not one of the tokens" in bad.output and "Traceback" not in bad.output
     dpi = runner.invoke(app, ["attention", run, "the film", "--dpi", "5000", "--out", str(tmp_path)])

@@ -27,7 +27,7 @@ def test_grid_png_has_the_predicted_pixel_size(tmp_path):
     path = save_figure(attention_grid(_probs(6, 12, len(TOKENS)), TOKENS, cell=cell), tmp_path / "grid.png")
     with Image.open(path) as image:
         assert image.format == "PNG"
-        assert image.size == (round((cell * 12 + 2.2) * DPI), round((cell * 6 + 1.8) * DPI))
+        assert image.size == (round((cell * 12 + 2.6) * DPI), round((cell * 6 + 2.0) * DPI))
 
 
 def test_tiles_keep_each_map_and_leave_gaps():
