@@ -72,5 +72,5 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
     return summary
 
 
-STEP = TourStep("attention", "what a trained Transformer and MiniLM attend to: in the terminal, as maps and pages",
+STEP = TourStep("attention", "attention in the terminal, as maps and pages: Transformer, MiniLM",
                 run_attention)

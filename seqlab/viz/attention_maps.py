@@ -176,7 +176,7 @@ def head_average(
     columns = _columns(n_layers)
     rows = -(-n_layers // columns)
     cell = _cell_for(n, cell)
-    width, height = cell * columns + 2.0, (cell + 0.35) * rows + 1.6
+    width, height = cell * columns + 2.0, (cell + 0.35) * rows + 1.3
     fig, axes = plt.subplots(rows, columns, figsize=(width, height), squeeze=False, layout="constrained")
     mean = attentions.mean(axis=1)  # [L, T, T]
     size = _font_size(n, cell)

@@ -126,6 +126,14 @@ def curves_title(run: RunCurves) -> str:
     return f"{run.family} on {run.dataset}" + (" (language model)" if run.task == "lm" else "")
 
 
+def _learning_rate(value: float, _position: object = None) -> str:
+    """A tick of the learning-rate axis: 0.0025 -> '2.5e-3' (no '1e-3' offset above the axis)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
 def curves_figure(runs: list[RunCurves], title: str = "training curves"):
     """Two panels, one colour per run. Left: the logged training loss (thin), loss per epoch (train solid,
     dev dashed) and, for one run, the learning rate on a right-hand axis. Right: the dev score per epoch
@@ -160,7 +168,7 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
                    linestyle="-.", label="learning rate (right axis)")
         lr_ax.set_ylabel("learning rate")
         lr_ax.set_ylim(bottom=0)
-        lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3), useMathText=False)
+        lr_ax.yaxis.set_major_formatter(_learning_rate)
         handles, labels = loss_ax.get_legend_handles_labels()
         extra_handles, extra_labels = lr_ax.get_legend_handles_labels()
         loss_ax.legend(handles + extra_handles, labels + extra_labels, fontsize=9, loc="upper right")
