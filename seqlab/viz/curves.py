@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.errors import SeqlabError
-from seqlab.viz.figures import pyplot, shorten
+from seqlab.viz.figures import pyplot
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,15 @@ def curves_title(run: RunCurves) -> str:
     return f"{run.family} on {run.dataset}" + (" (language model)" if run.task == "lm" else "")
 
 
+def _short_run(name: str, limit: int = 34) -> str:
+    """A run name for a legend: whole when short, else its start and its end (the date-time that tells
+    runs of one model apart), joined by an ellipsis."""
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return name
+    return name[: limit // 2 - 1] + "…" + name[-(limit // 2):]
+
+
 def _learning_rate(value: float, _position: object = None) -> str:
     """A tick of the learning-rate axis: 0.0025 -> '2.5e-3' (no '1e-3' offset above the axis)."""
     if value == 0:
@@ -146,10 +155,10 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
     several = len(runs) > 1
     for index, run in enumerate(runs):
         color = colors[index % len(colors)]
-        name = f"{shorten(run.name, 32)}: " if several else ""
+        name = f"{_short_run(run.name)}: " if several else ""
         if run.steps:
             loss_ax.plot([p.epoch for p in run.steps], [p.loss for p in run.steps], "-", color=color,
-                         linewidth=0.8, alpha=0.45, label=f"{name}train, logged steps")
+                         linewidth=0.8, alpha=0.45, label=None if several else "train, logged steps")
         for split, style in (("train", "-"), ("dev", "--")):
             points = run.series.get(split, {}).get("loss", [])
             if points:
@@ -182,7 +191,7 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
         score_ax.set_ylabel("dev perplexity (lower is better)")
     else:
         score_ax.set_ylabel("dev accuracy / perplexity")
-    loss_ax.set(title="loss", xlabel="epoch", ylabel="cross-entropy")
+    loss_ax.set(title="loss (thin: logged steps)" if several else "loss", xlabel="epoch", ylabel="cross-entropy")
     score_ax.set(title="dev score after each epoch", xlabel="epoch")
     last = max((e for r in runs for split in r.series.values() for pts in split.values() for e, _ in pts), default=1)
     for ax in (loss_ax, score_ax):
