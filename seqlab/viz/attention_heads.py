@@ -1,4 +1,5 @@
-"""Which attention heads are worth showing, and what each one does, in words.
+"""Which attention heads are worth showing first; what each one does comes from seqlab.viz.head_patterns
+(the same words as the attention explorer page).
 
 The rule (stated to the user by `SELECTION_RULE`): a head is informative when its rows are far from uniform,
 measured as 1 - (mean row entropy / entropy of a uniform row over the keys that row may see). Heads that put
@@ -14,13 +15,13 @@ from typing import Any, Sequence
 import numpy as np
 
 from seqlab.errors import SeqlabError
+from seqlab.viz.head_patterns import SPECIAL_TOKENS, describe_head
 
-SPECIAL_TOKENS = frozenset({"[CLS]", "[SEP]", "[PAD]", "<cls>", "<sep>", "<pad>", "<s>", "</s>"})
 SINK_SHARE = 0.5  # above this share of weight on special tokens a head is a sink
-PATTERN_STRENGTH = 0.4  # a pattern is named when it holds at least this much weight on average
+SHARP_KINDS = ("token", "previous", "next", "self")  # the patterns worth naming as notable
 SELECTION_RULE = (
-    "most informative = lowest row entropy relative to uniform, "
-    f"skipping heads that rest on [CLS]/[SEP] (their top key, or over {SINK_SHARE:.0%} of their weight)"
+    "the lowest row entropy relative to uniform, among heads that do not rest on [CLS]/[SEP] "
+    f"(as their top key, or with over {SINK_SHARE:.0%} of their weight)"
 )
 
 
@@ -32,10 +33,10 @@ class HeadSummary:
     head: int
     focus: float  # 1 - mean normalised row entropy: 0 = uniform rows, 1 = every row on a single key
     sink_share: float  # mean weight on special tokens
-    pattern: str  # "token", "previous", "next", "self", "sink" or "broad"
-    strength: float  # mean weight that the pattern explains (for "broad": the mean top weight of a row)
-    target: int | None  # index of the key of a "token"/"sink" pattern
-    description: str  # one line, e.g. "every token -> 'but' 0.90"
+    pattern: str  # head_patterns' kind: "token", "previous", "next", "self", "sink", "broad" or "mixed"
+    strength: float  # head_patterns' score: the mean weight the pattern explains
+    target: str | None  # the key token of a "token"/"sink" pattern
+    description: str  # one line, e.g. "tokens -> 'but' 0.90"
 
     @property
     def is_sink(self) -> bool:
@@ -79,41 +80,6 @@ def focus(probs: np.ndarray, causal: bool = False) -> float:
     return float(1.0 - np.mean(entropy[rows] / np.log(keys[rows])))
 
 
-def _name(tokens: Sequence[str], index: int) -> str:
-    """A token in quotes, with its position when the same token occurs more than once."""
-    token = tokens[index]
-    return f"'{token}'" + (f" (#{index})" if list(tokens).count(token) > 1 else "")
-
-
-def describe_head(probs: np.ndarray, tokens: Sequence[str], causal: bool = False) -> tuple[str, float, int | None, str]:
-    """(pattern, strength, target token index, one-line description) of one head's [T, T] probabilities."""
-    n = len(tokens)
-    special = np.array([t in SPECIAL_TOKENS for t in tokens])
-    # weight each key receives, averaged over all queries; a causal model's row 0 sees only key 0, so it is left out
-    column = probs[1:].mean(axis=0) if causal and n > 1 else probs.mean(axis=0)
-    candidates: list[tuple[str, float, int | None]] = []
-    j = int(np.argmax(column))
-    if n > 1:
-        candidates.append(("sink" if special[j] else "token", float(column[j]), j))
-        candidates.append(("previous", float(np.mean(np.diagonal(probs, -1))), None))
-        if not causal:
-            candidates.append(("next", float(np.mean(np.diagonal(probs, 1))), None))
-    candidates.append(("self", float(np.mean(np.diagonal(probs))), None))
-    pattern, strength, target = max(candidates, key=lambda c: c[1])
-    if strength < PATTERN_STRENGTH:
-        top = float(np.mean(probs.max(axis=1)))
-        spread = float(np.mean(np.exp(-(probs * np.log(np.clip(probs, 1e-12, 1))).sum(axis=1))))
-        return "broad", top, None, f"spread out: each token looks at ~{spread:.0f} tokens (top weight {top:.2f})"
-    text = {
-        "token": lambda: f"every token -> {_name(tokens, j)} {strength:.2f}",
-        "sink": lambda: f"rests on {tokens[j]} {strength:.2f} (nothing to do: a resting head)",
-        "previous": lambda: f"each token -> the previous token {strength:.2f}",
-        "next": lambda: f"each token -> the next token {strength:.2f}",
-        "self": lambda: f"each token -> itself {strength:.2f}",
-    }[pattern]()
-    return pattern, strength, target, text
-
-
 def summarize_heads(probabilities: np.ndarray, tokens: Sequence[str], causal: bool = False) -> list[HeadSummary]:
     """A HeadSummary for every layer and head of [L, H, T, T] probabilities, in layer/head order."""
     if probabilities.ndim != 4 or probabilities.shape[-1] != len(tokens):
@@ -123,9 +89,10 @@ def summarize_heads(probabilities: np.ndarray, tokens: Sequence[str], causal: bo
     for layer in range(probabilities.shape[0]):
         for head in range(probabilities.shape[1]):
             probs = probabilities[layer, head]
-            pattern, strength, target, text = describe_head(probs, tokens, causal)
+            found = describe_head(probs, tokens, layer, head, causal)
             sink_share = float(probs[:, special].sum(axis=1).mean()) if special.any() else 0.0
-            out.append(HeadSummary(layer, head, focus(probs, causal), sink_share, pattern, strength, target, text))
+            out.append(HeadSummary(layer, head, focus(probs, causal), sink_share, found.kind, found.score,
+                                   found.token, found.text))
     return out
 
 
@@ -135,8 +102,8 @@ def rank_heads(summaries: Sequence[HeadSummary]) -> list[HeadSummary]:
 
 
 def notable_heads(summaries: Sequence[HeadSummary], limit: int = 4) -> list[HeadSummary]:
-    """Up to `limit` heads with a sharp, nameable pattern (not broad, not a sink), strongest first."""
-    named = [s for s in summaries if s.pattern not in ("broad", "sink") and not s.is_sink]
+    """Up to `limit` heads with a sharp, nameable pattern (not broad, mixed or a sink), strongest first."""
+    named = [s for s in summaries if s.pattern in SHARP_KINDS and not s.is_sink]
     return sorted(named, key=lambda s: (-s.strength, s.layer, s.head))[:limit]
 
 

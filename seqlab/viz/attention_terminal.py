@@ -105,7 +105,7 @@ def head_matrix(probs: np.ndarray, tokens: Sequence[str], title: str, causal: bo
 
 
 def notable_view(summaries: Sequence[HeadSummary]) -> RenderableType:
-    """The heads with a sharp pattern, one line each ('L0 H2  every token -> 'but' 0.90')."""
+    """The heads with a sharp pattern, one line each ("L0 H2  tokens -> 'but' 0.90")."""
     lines = [Text("notable heads", style="bold")]
     if not summaries:
         lines.append(Text("  none: every head is spread out or rests on [CLS]/[SEP]", style="dim"))
@@ -121,8 +121,8 @@ def overview(probabilities: np.ndarray, tokens: Sequence[str], ranked: Sequence[
     """The most informative head as a matrix (with the rule that chose it), then the notable heads in words."""
     best = ranked[0]
     resting = sum(1 for s in ranked if s.is_sink)
-    rule = Text(f"chosen by rule: {SELECTION_RULE}", style="dim")
-    title = f"most informative head: {best.label} ({best.description})"
+    rule = Text(f"chosen by: {SELECTION_RULE}", style="dim")
+    title = f"most informative head: {best.label}: {best.description}"
     parts: list[RenderableType] = [head_matrix(probabilities[best.layer, best.head], tokens, title, causal, width),
                                    rule, notable_view(notable)]
     if resting:

@@ -7,7 +7,6 @@ import pytest
 
 from seqlab.errors import SeqlabError
 from seqlab.viz.attention_heads import (
-    describe_head,
     find_token,
     focus,
     notable_heads,
@@ -45,20 +44,12 @@ def test_focus_is_zero_for_uniform_rows_and_one_for_one_hot_rows():
     assert focus(causal_uniform, causal=True) == pytest.approx(0.0, abs=1e-9)
 
 
-def test_patterns_are_named_with_their_weight():
-    assert describe_head(_column(4), TOKENS)[0::3] == ("token", "every token -> 'not' 0.90")
-    assert describe_head(_previous(), TOKENS)[0] == "previous"
-    assert describe_head(np.eye(N), TOKENS)[3] == "each token -> itself 1.00"
-    assert describe_head(_column(6, 0.8), TOKENS)[0] == "sink"
-    pattern, _, target, text = describe_head(_uniform(), TOKENS)
-    assert pattern == "broad" and target is None and "~7 tokens" in text
-
-
-def test_a_repeated_token_is_named_with_its_position():
-    tokens = ["the", "cat", "saw", "the", "dog"]
-    probs = np.full((5, 5), 0.025)
-    probs[:, 3] = 0.9
-    assert describe_head(probs, tokens)[3] == "every token -> 'the' (#3) 0.90"
+def test_each_head_gets_the_explorer_pages_words():
+    stack = np.stack([np.stack([_column(4), _previous(), _column(6, 0.8), _uniform()])])
+    heads = summarize_heads(stack, TOKENS)
+    assert [h.pattern for h in heads] == ["token", "previous", "sink", "broad"]
+    assert heads[0].description == "tokens -> 'not' 0.90" and heads[0].target == "not"
+    assert heads[2].is_sink and not heads[0].is_sink
 
 
 def test_sinks_rank_last_and_sharper_heads_first():

@@ -40,8 +40,8 @@ def test_overview_shows_the_chosen_head_and_the_notable_ones_in_80_columns():
     lines = _render(overview(probs, TOKENS, rank_heads(summaries), notable_heads(summaries)))
     text = "\n".join(lines)
     assert max(len(line) for line in lines) <= 80
-    assert "most informative head: L0 H1 (every token -> 'but' 0.85)" in text
-    assert "L1 H2  each token -> the previous token" in text
+    assert "most informative head: L0 H1: tokens -> 'but' 0.85" in text
+    assert "L1 H2  attends to the previous token (0.83)" in text
     assert "1 of 6 heads rest on [CLS]/[SEP]" in text
     assert "[b]ok[/]" in text and "$x$" in text  # tokens are shown literally, never as markup
     row = next(line for line in lines if line.startswith("  4 not"))
