@@ -227,6 +227,21 @@ def dev_per_epoch(run_dir: Path) -> list[dict]:
     return [{k: r[k] for k in ("epoch", "accuracy", "macro_f1", "loss") if k in r} for r in dev]
 
 
+def provenance() -> dict:
+    """What made the numbers: the code version (git commit, '+dirty' when the tree has changes) and torch's."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=BENCH, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    commit = git("rev-parse", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    torch_version = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"],
+                                   capture_output=True, text=True).stdout.strip() or "unknown"
+    return {"code_version": commit + ("+dirty" if dirty else ""), "torch_version": torch_version}
+
+
 def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
     """Run one training command (and its evaluations), return the record for accuracy.jsonl."""
     env = os.environ | {"SEQLAB_RUNS": str(RUNS_ROOT)}
@@ -252,6 +267,7 @@ def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
         "exit_code": code,
         "launcher": shlex.join(seqlab_argv("train")),
         "log": str(log),
+        **provenance(),
     }
     if code != 0:
         return record
