@@ -102,6 +102,7 @@ class TrainConfig:
     freeze: bool = False
     init_from: str | None = None
     max_train_examples: int | None = None
+    stratify_subset: bool = False  # with max_train_examples: a seeded, label-stratified sample, not the first N
     name: str | None = None
     bucket: bool = True
     compile: bool = False

@@ -65,7 +65,9 @@ def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None
         hint = "; score a file with: seqlab evaluate RUN --data FILE" if config.source().is_file else "; try --split dev"
         raise SeqlabError(f"{config.dataset_name} has no labeled {split} split{hint}")
     outputs = _classify_examples(loaded, examples, batch_size)
-    train_examples = splits.train if config.max_train_examples is None else splits.train[: config.max_train_examples]
+    from seqlab.data.subset import cap_examples
+
+    train_examples = cap_examples(splits.train, config.max_train_examples, config.stratify_subset, config.seed)
     train_gold = [splits.label_id(e.label) for e in train_examples]
     return compute_metrics(outputs.gold, outputs.predicted, loaded.labels, split=split,
                            loss=outputs.loss_sum / max(len(outputs.gold), 1), train_gold=train_gold, seed=config.seed)

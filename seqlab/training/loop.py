@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import torch
 from rich.console import Console
@@ -218,12 +218,15 @@ def fit(
     start: FitProgress | None = None,
     console: Console | None = None,
     quiet: bool = False,
+    on_step: Callable[[int, int, int, int], None] | None = None,
 ) -> FitResult:
     """Train for `options.epochs`, evaluating on dev after each epoch; return how it went.
 
     Rank 0 (the only process when not distributed) writes to `run_dir`: metrics.jsonl records, the best
     weights (model.safetensors), and last.safetensors + state.pt after every epoch so that training can
     resume exactly. Other ranks pass run_dir=None. `start` continues from a restored FitProgress.
+    `on_step(epoch, epochs, step, steps)` is called as each epoch starts (step 0, or the resumed step) and
+    after every training step, for progress shown by a caller (experiments show it under their trial bar).
     """
     progress = start or FitProgress()
     writes = run_dir is not None
@@ -253,6 +256,8 @@ def fit(
                 bar.start_epoch(epoch, options.epochs, batches, done=progress.batches_done)
                 unread_loss, unread_items, unread_steps = None, 0, 0  # summed on the device since the last read
                 epoch_started, seconds_before = time.perf_counter(), progress.epoch_seconds
+                if on_step is not None:
+                    on_step(epoch, options.epochs, progress.batches_done, batches)
                 for index, batch in enumerate(_epoch_batches(train_loader, resumed=progress.batches_done > 0)):
                     if index < progress.batches_done:  # trained on before an interruption (same order: seed, epoch)
                         continue
@@ -263,6 +268,8 @@ def fit(
                     unread_loss = loss.float() * items if unread_loss is None else unread_loss + loss.float() * items
                     unread_items += items
                     unread_steps += 1
+                    if on_step is not None:
+                        on_step(epoch, options.epochs, index + 1, batches)
                     # ranks read together (same steps), so every rank learns of a Ctrl-C in the same step
                     if (progress.step % every and progress.batches_done < batches
                             and not (stop.requested and not dist.enabled)):

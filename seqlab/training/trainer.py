@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from rich.console import Console
@@ -69,8 +69,11 @@ class _Prepared:
     loaded: Any = None  # seqlab.data.sources.LoadedData: notes for people and the files' fingerprints
 
 
-def _cap(examples: tuple, limit: int | None) -> tuple:
-    return examples if limit is None else examples[:limit]
+def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
+    """The training examples `config` uses (see seqlab.data.subset.cap_examples)."""
+    from seqlab.data.subset import cap_examples
+
+    return cap_examples(examples, config.max_train_examples, config.stratify_subset, config.seed)
 
 
 def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
@@ -90,7 +93,7 @@ def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
         return WordPiece.default()
     from seqlab.data.vocab import Vocab
 
-    texts = [t for e in _cap(splits.train, config.max_train_examples) for t in (e.text, e.text_b) if t]
+    texts = [t for e in _train_subset(config, splits.train) for t in (e.text, e.text_b) if t]
     return Vocab.build(texts, min_freq=config.min_freq)
 
 
@@ -184,7 +187,7 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         columns = loaded.columns
         config = replace(config, text_column=columns.text, label_column=columns.label,
                          text_pair_column=columns.text_b, no_header=not columns.header)
-    train_examples = _cap(splits.train, config.max_train_examples)
+    train_examples = _train_subset(config, splits.train)
     if not train_examples:
         raise SeqlabError(f"dataset {config.dataset_name} has no training examples; check the files in --data-dir")
     if not splits.dev:
@@ -219,10 +222,10 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
 
 
 def train(config: TrainConfig, console: Console | None = None, quiet: bool = False,
-          runs_dir: Path | None = None) -> TrainResult:
+          runs_dir: Path | None = None, on_step: Callable[[int, int, int, int], None] | None = None) -> TrainResult:
     """Train a model as `config` says; write a new run directory (under `runs_dir`, default
-    `seqlab.paths.runs_root()`) and return the result."""
-    return _run(validate(absolute_paths(config)), console, quiet, resume_dir=None, runs_dir=runs_dir)
+    `seqlab.paths.runs_root()`) and return the result. `on_step(epoch, epochs, step, steps)` reports progress."""
+    return _run(validate(absolute_paths(config)), console, quiet, resume_dir=None, runs_dir=runs_dir, on_step=on_step)
 
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
@@ -235,7 +238,8 @@ def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, e
 
 
 def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
-         runs_dir: Path | None = None, extend: bool = False) -> TrainResult:
+         runs_dir: Path | None = None, extend: bool = False,
+         on_step: Callable[[int, int, int, int], None] | None = None) -> TrainResult:
     from seqlab.device import cpu_threads, resolve_device, seed_everything
     from seqlab.io import new_run_dir
     from seqlab.paths import runs_root
@@ -294,7 +298,8 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                 resume_hint=f"seqlab train --resume {run_dir}" if run_dir else "seqlab train --resume RUN",
             )
             fitted = fit(trainable, task, prepared.train_loader, prepared.dev_loader, optimizer, scheduler, options,
-                         device=device, run_dir=run_dir, dist=context, start=start, console=show, quiet=quiet)
+                         device=device, run_dir=run_dir, dist=context, start=start, console=show, quiet=quiet,
+                         on_step=on_step)
             return _finish(prepared, model, fitted, run_dir, device, parameters, context)
     finally:
         distributed.shutdown(context)
