@@ -228,15 +228,19 @@ def dev_per_epoch(run_dir: Path) -> list[dict]:
 
 
 def provenance() -> dict:
-    """What made the numbers: the code version (git commit, '+dirty' when the tree has changes) and torch's."""
+    """What made the numbers: the code version (git commit, '+dirty' when the tree has changes; or
+    $SEQLAB_CODE_VERSION for a clean exported copy) and torch's."""
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=BENCH, capture_output=True, text=True, check=True).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return ""
 
-    commit = git("rev-parse", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    if os.environ.get("SEQLAB_CODE_VERSION"):  # a clean `git archive COMMIT` copy, run outside the repository
+        commit, dirty = os.environ["SEQLAB_CODE_VERSION"], False
+    else:
+        commit = git("rev-parse", "HEAD") or "unknown"
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     torch_version = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"],
                                    capture_output=True, text=True).stdout.strip() or "unknown"
     return {"code_version": commit + ("+dirty" if dirty else ""), "torch_version": torch_version}
