@@ -39,6 +39,9 @@ def _pct(value: float | None) -> str:
 
 
 def _stored_config(record: dict) -> dict:
+    """The run's config.json as the record keeps it (new records copy it), else read from the run folder."""
+    if "config" in record:
+        return record["config"]
     path = Path(record.get("run_dir", "")) / "config.json"
     return json.loads(path.read_text()) if path.is_file() else {}
 

@@ -277,6 +277,7 @@ def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
         return record
     run_dir = newest_run_dir(run.name, before)
     record["run_dir"] = str(run_dir)
+    record["config"] = json.loads((run_dir / "config.json").read_text())  # so pages render without the run folder
     result = json.loads((run_dir / "result.json").read_text())
     record["result"] = result
     record["dev_per_epoch"] = dev_per_epoch(run_dir)

@@ -24,7 +24,7 @@ experiment_app = typer.Typer(
 def list_recipes(json_output: JsonOption = False) -> None:
     """List every recipe: its name, the study it belongs to, and what it compares.
 
-    Run one with: seqlab experiment run NAME --tiny   (seconds, built-in corpus)
+    Run one with: seqlab experiment run NAME   (quick budget, 3 seeds; --tiny --seeds 1 for seconds)
     """
     from rich.table import Table
 
@@ -40,19 +40,21 @@ def list_recipes(json_output: JsonOption = False) -> None:
     for recipe in recipes:
         table.add_row(f"[bold]{recipe.name}[/]", recipe.study, recipe.description)
     console.print(table)
-    console.print("Run one: [bold]seqlab experiment run rnn-width --tiny[/]  (add --data-dir DIR for real data)")
+    console.print("Run one: [bold]seqlab experiment run rnn-width[/]  (add --data-dir DIR for real data; "
+                  "--tiny --seeds 1 for a seconds-long look at the mechanics)")
 
 
 @experiment_app.command("run")
 @user_errors
 def run(
     name: Annotated[str, typer.Argument(help="Recipe name (see `seqlab experiment list`).", show_default=False)],
-    budget: Annotated[Optional[int], typer.Option("--budget", help="At most N configurations (each trained --seeds times); compound scaling samples N points of its grid (at most 50).")] = None,
-    seeds: Annotated[int, typer.Option("--seeds", help="Train every configuration with K seeds; tables show mean ± sd.")] = 1,
-    epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per trial [default: the recipe's].")] = None,
-    max_train: Annotated[Optional[int], typer.Option("--max-train", help="Use only the first N training examples.")] = None,
-    max_length: Annotated[Optional[int], typer.Option("--max-length", help="Truncate texts to this many tokens [default: the recipe's].")] = None,
-    tiny: Annotated[bool, typer.Option("--tiny", help="Tiny budget: small models, 1 epoch, a slice of the data; seconds on the built-in corpus.")] = False,
+    budget: Annotated[str, typer.Option("--budget", help="How much each trial trains: quick (a seeded, label-stratified subset, shorter texts, few epochs: the laptop default, stated per recipe in the report), full (the study's own setting: hours on CPU for the RNN and BERT studies) or tiny (seconds, numbers at chance).")] = "quick",
+    max_configs: Annotated[Optional[int], typer.Option("--max-configs", help="Train at most N configurations of a sweep (each --seeds times); compound scaling samples N points of its grid (at most 50).")] = None,
+    seeds: Annotated[int, typer.Option("--seeds", help="Train every configuration with K seeds (seed, seed+1, ...); tables show mean ± 95% interval and verdicts need at least 2.")] = 3,
+    epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per trial [default: the budget's].")] = None,
+    max_train: Annotated[Optional[int], typer.Option("--max-train", help="Train on a seeded, label-stratified sample of N training examples [default: the budget's].")] = None,
+    max_length: Annotated[Optional[int], typer.Option("--max-length", help="Truncate texts to this many tokens [default: the budget's].")] = None,
+    tiny: Annotated[bool, typer.Option("--tiny", help="Same as --budget tiny.")] = False,
     data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb), or your own .tsv/.csv/.jsonl file.")] = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run", help="bias-probe: the trained run to probe (default: train a quick one).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
@@ -71,6 +73,11 @@ def run(
 ) -> None:
     """Run a recipe: train (or measure) each of its trials, then write README.md, results.json and figures.
 
+    Every configuration is trained with --seeds seeds (default 3); the report gives dev and test accuracy
+    as mean ± 95% interval, the random and majority baselines, "at chance" where a setting is within noise
+    of the majority baseline, and a verdict per comparison ("A beats B by 2.1 ± 0.8 points" or "no
+    difference that these runs can show"). The estimated time is printed before the first trial.
+
     Each trial is named by a hash of its config and saved under OUT/trials/ the moment it finishes,
     so a killed run loses at most the trial in progress: run the same command with the same --out
     and only the missing trials are trained.
@@ -80,11 +87,13 @@ def run(
 
     Examples:
 
-      seqlab experiment run rnn-optimizers --tiny
+      seqlab experiment run rnn-width                      (quick budget, built-in corpus, 3 seeds)
 
-      seqlab experiment run rnn-compound-scaling --data-dir DIR --budget 20 --max-train 5000 --epochs 2
+      seqlab experiment run rnn-optimizers --tiny --seeds 1 (seconds: the mechanics only)
 
-      seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --data cfimdb --seeds 3
+      seqlab experiment run rnn-compound-scaling --data-dir DIR --max-configs 20
+
+      seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --data cfimdb --budget full
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
     """
@@ -93,8 +102,9 @@ def run(
 
     config = ExperimentConfig(
         recipe=name, data_dir=str(data_dir) if data_dir else None,
-        data=_absolute(Path(data)) if data and Path(data).suffix.lower() in (".tsv", ".csv", ".jsonl", ".json") else data, budget=budget, seeds=seeds, seed=seed,
-        epochs=epochs, max_train=max_train, max_length=max_length, tiny=tiny, device=device, threads=threads,
+        data=_absolute(Path(data)) if data and Path(data).suffix.lower() in (".tsv", ".csv", ".jsonl", ".json") else data,
+        budget="tiny" if tiny else budget, max_configs=max_configs, seeds=seeds, seed=seed, epochs=epochs,
+        max_train=max_train, max_length=max_length, device=device, threads=threads,
         out=str(out) if out else None, run=str(run_dir) if run_dir else None,
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
         text_pair_column=text_pair_column, no_header=no_header,
@@ -104,6 +114,7 @@ def run(
         emit_json({"recipe": result.recipe, "out_dir": result.out_dir, "trials": result.trials,
                    "trained": result.trained, "skipped": result.skipped, "seconds": result.seconds,
                    "readme": result.readme, "results": result.results, "command": result.command,
+                   "estimated_seconds": result.estimated_seconds, "budget": config.budget,
                    "tables": result.summary.tables, "figures": result.summary.figures, "notes": result.summary.notes})
         return
     from seqlab.experiments.render import summary_view

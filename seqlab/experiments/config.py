@@ -9,27 +9,31 @@ from typing import Any
 from seqlab.errors import SeqlabError
 
 MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling samples its grid down to this)
+BUDGETS = ("tiny", "quick", "full")  # see seqlab.experiments.recipes.common.Sizes for what each means per recipe
+DEFAULT_SEEDS = 3
 
 
 @dataclass(frozen=True)
 class ExperimentConfig:
     """One recipe run: which recipe, on what data, how much compute, and where the report goes.
 
-    `budget` caps the number of configurations a sweep trains (each one `seeds` times); `tiny` shrinks
-    every recipe (small models, one epoch, a slice of the data) so it finishes in seconds on the
-    built-in corpus. `epochs`, `max_train` and `max_length` override the recipe's own choices.
+    `budget` names how much each trial trains: "quick" (the default: a seeded, label-stratified subset of the
+    training set, a shorter max length and fewer epochs, chosen per recipe to finish on a laptop CPU),
+    "full" (the study's own settings) or "tiny" (small models, one epoch, a slice of the data: seconds on
+    the built-in corpus, numbers at chance). `max_configs` caps how many configurations a sweep trains,
+    each one `seeds` times. `epochs`, `max_train` and `max_length` override the budget's choices.
     """
 
     recipe: str
     data_dir: str | None = None
     data: str | None = None
-    budget: int | None = None
-    seeds: int = 1
+    budget: str = "quick"
+    max_configs: int | None = None
+    seeds: int = DEFAULT_SEEDS
     seed: int = 0
     epochs: int | None = None
     max_train: int | None = None
     max_length: int | None = None
-    tiny: bool = False
     device: str = "auto"
     threads: int | None = None
     out: str | None = None
@@ -49,19 +53,28 @@ class ExperimentConfig:
                 "no_header": self.no_header}
 
     @property
+    def tiny(self) -> bool:
+        """True at the tiny budget (small models, seconds, numbers at chance)."""
+        return self.budget == "tiny"
+
+    @property
     def seed_list(self) -> list[int]:
         """The seeds every configuration is trained with: seed, seed+1, ..."""
         return [self.seed + i for i in range(self.seeds)]
 
     def cap(self, default: int = MAX_TRIALS) -> int:
-        """How many configurations a sweep may train: --budget, else `default`, never more than MAX_TRIALS."""
-        return min(self.budget if self.budget is not None else default, MAX_TRIALS)
+        """How many configurations a sweep may train: --max-configs, else `default`, never more than MAX_TRIALS."""
+        return min(self.max_configs if self.max_configs is not None else default, MAX_TRIALS)
 
 
 def validate(config: ExperimentConfig) -> ExperimentConfig:
     """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
-    if config.budget is not None and config.budget < 1:
-        raise SeqlabError(f"--budget must be at least 1 trial (got {config.budget}); try --budget 8")
+    if config.budget not in BUDGETS:
+        hint = (f"; to train at most {config.budget} configurations use --max-configs {config.budget}"
+                if str(config.budget).isdigit() else "")
+        raise SeqlabError(f"--budget must be one of {', '.join(BUDGETS)} (got {config.budget!r}){hint}")
+    if config.max_configs is not None and config.max_configs < 1:
+        raise SeqlabError(f"--max-configs must be at least 1 (got {config.max_configs}); try --max-configs 4")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
     if config.epochs is not None and config.epochs < 1:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
 from seqlab.training.config import TrainConfig
+
+StepCallback = Callable[[int, int, int, int], None]  # (epoch, epochs, step, steps)
 
 
 def dev_curve(run_dir: Path) -> list[dict[str, float]]:
@@ -22,13 +25,28 @@ def dev_curve(run_dir: Path) -> list[dict[str, float]]:
     ]
 
 
-def train_outcome(config: TrainConfig, folder: Path) -> tuple[dict[str, Any], Path]:
-    """Train `config` with its run folder inside `folder`; return the scores worth keeping and the run folder."""
+def test_scores(run_dir: Path) -> dict[str, Any] | None:
+    """The run's best weights scored on the labelled test split, or None where the test labels are hidden."""
+    from seqlab.console import _to_jsonable
+    from seqlab.errors import SeqlabError
+    from seqlab.training.inference import evaluate_run
+
+    try:
+        metrics = evaluate_run(run_dir, split="test")
+    except SeqlabError:  # no labelled test split (RTE's GLUE test set)
+        return None
+    return _to_jsonable(dataclasses.asdict(metrics))
+
+
+def train_outcome(config: TrainConfig, folder: Path, on_step: StepCallback | None = None
+                  ) -> tuple[dict[str, Any], Path]:
+    """Train `config` with its run folder inside `folder`; return the scores worth keeping (dev, and test where
+    labelled) and the run folder."""
     from seqlab.console import _to_jsonable
     from seqlab.training import train
 
     with runs_written_under(folder):
-        result = train(config, quiet=True)
+        result = train(config, quiet=True, on_step=on_step)
     assert result.run_dir is not None  # experiments run in one process, which is rank 0
     outcome: dict[str, Any] = {
         "best_epoch": result.best_epoch,
@@ -41,20 +59,23 @@ def train_outcome(config: TrainConfig, folder: Path) -> tuple[dict[str, Any], Pa
     }
     if result.dev is not None:
         outcome["dev"] = _to_jsonable(dataclasses.asdict(result.dev))
+        outcome["test"] = test_scores(result.run_dir)
     else:
         outcome["dev_record"] = dict(result.dev_record)
     return outcome, result.run_dir
 
 
-def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, experiment_root: Path) -> dict[str, Any]:
-    """Do the work of `trial` inside `folder`; return its record (what trial.json will hold)."""
+def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, experiment_root: Path,
+              on_step: StepCallback | None = None) -> dict[str, Any]:
+    """Do the work of `trial` inside `folder`; return its record (what trial.json will hold), with the versions
+    that made it. `on_step(epoch, epochs, step, steps)` reports progress inside a training trial."""
     started = time.perf_counter()
     record: dict[str, Any] = {"key": key, "name": trial.name, "kind": trial.kind, "tags": trial.tags}
     if trial.config is not None:
         config = trial.config
         if trial.after is not None:
             config = dataclasses.replace(config, init_from=str(after_run))
-        outcome, run_dir = train_outcome(config, folder)
+        outcome, run_dir = train_outcome(config, folder, on_step)
         record["config"] = config.to_dict()
         record["run_dir"] = str(run_dir.resolve().relative_to(experiment_root.resolve()))
         record["result"] = outcome
@@ -63,4 +84,27 @@ def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, expe
         record["payload"] = trial.payload
         record["result"] = trial.measure(trial.payload, TrialContext(folder, after_run))
     record["wall_seconds"] = round(time.perf_counter() - started, 3)
+    record["versions"] = versions()
     return record
+
+
+@functools.lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    """seqlab's version and git commit (when run from a checkout; '+dirty' with uncommitted changes), torch's."""
+    import subprocess
+
+    import torch
+
+    import seqlab
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=Path(seqlab.__file__).parent, capture_output=True, text=True,
+                                  timeout=5).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no", "--", "."):
+        commit += "+dirty"  # seqlab/ has uncommitted changes: the commit alone does not say what ran
+    return {"seqlab": seqlab.__version__, "commit": commit or "unknown", "torch": torch.__version__}

@@ -8,12 +8,16 @@ import numpy as np
 
 from seqlab.viz.figures import pyplot
 
-Point = tuple[float, float, float]  # x, mean, sd
+Baselines = dict[str, float]  # {"majority baseline": 50.0, "random baseline": 50.0}, in percent
+MIN_SPAN = 30.0  # percentage points: a y-axis never spans less, so seed noise is not drawn as a trend
 
 
-def _finish(fig, ax, title: str, baseline: float | None):
+def _finish(fig, ax, title: str, baseline: float | None = None, baselines: Baselines | None = None):
+    lines = dict(baselines or {})
     if baseline is not None:
-        ax.axhline(baseline, color="gray", linestyle="--", linewidth=1, label=f"majority baseline {baseline:.1f}%")
+        lines.setdefault("majority baseline", baseline)
+    for (name, value), style in zip(lines.items(), ("--", ":", "-.")):
+        ax.axhline(value, color="gray", linestyle=style, linewidth=1, label=f"{name} {value:.1f}%")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
@@ -22,37 +26,63 @@ def _finish(fig, ax, title: str, baseline: float | None):
     return fig
 
 
-def bar_chart(groups: Sequence[str], series: dict[str, Sequence[tuple[float, float]]], title: str,
-              ylabel: str = "dev accuracy (%)", baseline: float | None = None):
-    """Grouped bars: one group per entry of `groups`, one bar per series (mean with a ±sd whisker)."""
+def honest_limits(values: Sequence[float], baselines: Baselines | None = None, top: float = 100.0
+                  ) -> tuple[float, float]:
+    """Y limits (percent) that show every value and baseline with a margin and span at least MIN_SPAN points."""
+    everything = [float(v) for v in values] + list((baselines or {}).values())
+    if not everything:
+        return 0.0, top
+    low, high = min(everything) - 3.0, max(everything) + 3.0
+    if high - low < MIN_SPAN:
+        middle = (low + high) / 2
+        low, high = middle - MIN_SPAN / 2, middle + MIN_SPAN / 2
+    if high > top:
+        low, high = low - (high - top), top
+    return max(low, 0.0), high
+
+
+def bar_chart(groups: Sequence[str], series: dict[str, Sequence[Sequence[float]]], title: str,
+              ylabel: str = "dev accuracy (%)", baselines: Baselines | None = None):
+    """Grouped bars: one group per entry of `groups`, one bar per series at the mean of its per-seed values
+    (percent), every seed drawn as a black dot on its bar, baselines as horizontal lines."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(groups) * max(1, len(series))), 4.5))
     width = 0.8 / max(1, len(series))
     x = np.arange(len(groups))
-    for i, (name, values) in enumerate(series.items()):
-        means = [m for m, _ in values]
-        sds = [s for _, s in values]
-        bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, means, width, yerr=sds, capsize=3, label=name)
-        ax.bar_label(bars, fmt="%.1f", fontsize=7)
+    shown: list[float] = []
+    for i, (name, per_group) in enumerate(series.items()):
+        offset = x + (i - (len(series) - 1) / 2) * width
+        means = [float(np.mean(v)) if len(v) else np.nan for v in per_group]
+        bars = ax.bar(offset, means, width, label=name, alpha=0.8)
+        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=6)
+        for position, values in zip(offset, per_group):
+            ax.scatter([position] * len(values), values, color="black", s=10, zorder=3)
+            shown += list(values)
+    ax.scatter([], [], color="black", s=10, label="one seed")
     ax.set_xticks(x, list(groups))
     ax.set_ylabel(ylabel)
-    return _finish(fig, ax, title, baseline)
+    ax.set_ylim(*honest_limits(shown, baselines))
+    return _finish(fig, ax, title, baselines=baselines)
 
 
-def line_chart(series: dict[str, Sequence[Point]], title: str, xlabel: str, ylabel: str = "dev accuracy (%)",
-               log_x: bool = False, baseline: float | None = None):
-    """One line per series through (x, mean) points, with a ±sd band."""
+def line_chart(series: dict[str, Sequence[tuple[float, Sequence[float]]]], title: str, xlabel: str,
+               ylabel: str = "dev accuracy (%)", log_x: bool = False, baselines: Baselines | None = None):
+    """One line per series through the mean at each x, every seed's value drawn as a dot, baselines as lines."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    shown: list[float] = []
     for name, points in series.items():
-        xs, means, sds = (np.asarray(v, dtype=float) for v in zip(*points))
-        ax.plot(xs, means, marker="o", label=name)
-        if np.any(sds > 0):
-            ax.fill_between(xs, means - sds, means + sds, alpha=0.2)
+        xs = [float(x) for x, _ in points]
+        means = [float(np.mean(v)) for _, v in points]
+        line, = ax.plot(xs, means, marker="o", label=f"{name} (mean)")
+        for x, values in points:
+            ax.scatter([x] * len(values), values, color=line.get_color(), s=12, alpha=0.5)
+            shown += list(values)
     if log_x:
         ax.set_xscale("log", base=2)
     ax.set(xlabel=xlabel, ylabel=ylabel)
-    return _finish(fig, ax, title, baseline)
+    ax.set_ylim(*honest_limits(shown, baselines))
+    return _finish(fig, ax, title, baselines=baselines)
 
 
 def pareto_chart(points: Sequence[tuple[float, float]], labels: Sequence[str], front: Sequence[int], title: str,
@@ -74,8 +104,10 @@ def pareto_chart(points: Sequence[tuple[float, float]], labels: Sequence[str], f
     return _finish(fig, ax, title, None)
 
 
-def epoch_curves(curves: dict[str, Sequence[tuple[int, float]]], title: str, ylabel: str = "dev accuracy (%)"):
-    """One line per trial: the dev score after each epoch."""
+def epoch_curves(curves: dict[str, Sequence[tuple[int, float]]], title: str, ylabel: str = "dev accuracy (%)",
+                 baselines: Baselines | None = None):
+    """One line per trial: the dev score after each epoch; baselines as horizontal lines when given (the y-axis
+    then spans at least MIN_SPAN points)."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, points in curves.items():
@@ -83,7 +115,9 @@ def epoch_curves(curves: dict[str, Sequence[tuple[int, float]]], title: str, yla
             ax.plot(*zip(*points), marker="o", markersize=3, label=name)
     ax.set(xlabel="epoch", ylabel=ylabel)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    return _finish(fig, ax, title, None)
+    if baselines:
+        ax.set_ylim(*honest_limits([v for points in curves.values() for _, v in points], baselines))
+    return _finish(fig, ax, title, baselines=baselines)
 
 
 def length_histograms(lengths: dict[str, Sequence[int]], title: str, xlabel: str = "tokens per example"):

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.config import DEFAULT_SEEDS, ExperimentConfig
 from seqlab.experiments.recipe import Recipe, ResultTable, Summary
 from seqlab.io import atomic_write_json, atomic_write_text
 
@@ -21,8 +21,9 @@ def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
     """The `seqlab experiment run` line that makes (or resumes) this report."""
     parts = ["seqlab", "experiment", "run", config.recipe]
     options: list[tuple[str, Any]] = [
-        ("--data-dir", config.data_dir), ("--data", config.data), ("--budget", config.budget),
-        ("--seeds", config.seeds if config.seeds != 1 else None), ("--seed", config.seed or None),
+        ("--data-dir", config.data_dir), ("--data", config.data),
+        ("--budget", config.budget if config.budget != "quick" else None), ("--max-configs", config.max_configs),
+        ("--seeds", config.seeds if config.seeds != DEFAULT_SEEDS else None), ("--seed", config.seed or None),
         ("--epochs", config.epochs), ("--max-train", config.max_train), ("--max-length", config.max_length),
         ("--run", config.run), ("--device", config.device if config.device != "auto" else None),
         ("--threads", config.threads), ("--dev", config.dev), ("--test", config.test),
@@ -32,8 +33,6 @@ def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
     for flag, value in options:
         if value is not None:
             parts += [flag, str(value)]
-    if config.tiny:
-        parts.append("--tiny")
     if config.no_header:
         parts.append("--no-header")
     parts += ["--out", str(out_dir)]

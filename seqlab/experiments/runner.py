@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from seqlab.errors import SeqlabError
 from seqlab.experiments.config import ExperimentConfig, validate
@@ -37,6 +37,7 @@ class ExperimentResult:
     readme: Path
     results: Path
     command: str
+    estimated_seconds: float = 0.0
 
 
 def _out_dir(config: ExperimentConfig) -> Path:
@@ -71,9 +72,8 @@ def _check_dependencies(trials: list[Trial]) -> None:
             raise AssertionError(f"trial {trial.name} comes after {trial.after}, which is not planned before it")
 
 
-def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...]) -> None:
-    """Fail on a bad device, run or dataset before any report folder is made."""
-    from seqlab.data.registry import load_splits
+def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Fail on a bad device, run or dataset before any report folder is made; return the loaded splits by name."""
     from seqlab.device import resolve_device
     from seqlab.training.runs import read_run_info
 
@@ -83,16 +83,44 @@ def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...
     from seqlab.data.sources import ColumnChoice, DataSource
 
     choice = ColumnChoice(config.text_column, config.label_column, config.text_pair_column, config.no_header)
-    for name in datasets:
-        DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev, config.test,
-                   choice).load()
+    return {name: DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev,
+                             config.test, choice).load().splits
+            for name in datasets}
+
+
+MEASURE_SECONDS = 5.0  # a measuring trial (tokenizer statistics, a bias probe) takes seconds
+
+
+def estimate_seconds(trials: list[Trial], splits: dict[str, Any]) -> float:
+    """Rough seconds the `trials` will take on this CPU (see seqlab.experiments.estimate)."""
+    from seqlab.experiments.estimate import mean_words, trial_seconds
+
+    words = {name: mean_words(s.train) for name, s in splits.items()}
+    total = 0.0
+    for trial in trials:
+        config = trial.config
+        if config is None or config.data not in splits:
+            total += MEASURE_SECONDS
+            continue
+        data = splits[config.data]
+        total += trial_seconds(config, len(data.train), len(data.dev), words[config.data])
+    return total
 
 
 def _progress(console: Console | None) -> Progress:
+    """Two bars: trials (with time left once some finish), and the epoch and step inside the current trial."""
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=console is None or not console.is_terminal, transient=True,
+        TimeRemainingColumn(), console=console, disable=console is None or not console.is_terminal, transient=True,
     )
+
+
+def _keys(trials: list[Trial]) -> dict[str, str]:
+    """Every trial's key (a trial after another hashes that one's key into its own)."""
+    keys: dict[str, str] = {}
+    for trial in trials:
+        keys[trial.name] = trial_key(trial, keys.get(trial.after) if trial.after else None)
+    return keys
 
 
 def _trial_line(record: dict[str, Any], skipped: bool) -> str:
@@ -116,7 +144,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     validate(config)
     plan = recipe.plan(config)
     _check_dependencies(plan.trials)
-    _check_inputs(config, plan.datasets)
+    splits = _check_inputs(config, plan.datasets)
     out_dir = _out_dir(config)
     command = reproduce_command(config, out_dir)
     atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
@@ -126,11 +154,26 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     run_dirs: dict[str, Path | None] = {}
     records: list[dict[str, Any]] = []
     trained = skipped = 0
+    pending = [t for t in plan.trials if store.finished(t, _keys(plan.trials).get(t.name, "")) is None]
+    estimate = estimate_seconds(pending, splits)
     if console is not None:
-        console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)}; "
-                      f"report in {escape(str(out_dir))}", soft_wrap=True)
+        from seqlab.experiments.estimate import human
+
+        console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
+                      f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
+                      soft_wrap=True)
+        done = len(plan.trials) - len(pending)
+        console.print(f"Estimated time: about {human(estimate)} for {len(pending)} trial(s)"
+                      + (f" ({done} already done)" if done else "")
+                      + " (rough, from measured CPU rates; Ctrl-C keeps finished trials)", soft_wrap=True)
     with _progress(console) as progress:
         task = progress.add_task(recipe.name, total=len(plan.trials))
+        inner = progress.add_task("", total=None, visible=False)
+
+        def on_step(epoch: int, epochs: int, step: int, steps: int) -> None:
+            progress.update(inner, description=f"  epoch {epoch}/{epochs}", total=steps, completed=step,
+                            visible=True)
+
         for trial in plan.trials:
             after_key = keys.get(trial.after) if trial.after else None
             key = trial_key(trial, after_key)
@@ -142,7 +185,8 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                 folder = store.fresh_folder(trial, key)
                 after_run = run_dirs.get(trial.after) if trial.after else None
                 try:
-                    record = run_trial(trial, key, folder, after_run, out_dir)
+                    record = run_trial(trial, key, folder, after_run, out_dir, on_step)
+                    progress.update(inner, visible=False)
                 except (KeyboardInterrupt, TrainingInterrupted):
                     raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
                                               f"finished trial(s) are kept; resume with: {command}") from None
@@ -158,6 +202,9 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     summary = recipe.summarize(config, records, out_dir)
     seconds = time.perf_counter() - started
     facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
+    from seqlab.experiments.estimate import human
+
+    facts["estimated before starting"] = f"{human(estimate)} for {len(pending)} trial(s)"
     readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
     results = write_results(out_dir, {
         "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
@@ -166,7 +213,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         "trials": records,
     })
     return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
-                            results, command)
+                            results, command, estimate)
 
 
 def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str, Any]], trained: int, skipped: int,
@@ -178,6 +225,7 @@ def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str
     trial_seconds = sum(float(r.get("wall_seconds", 0.0)) for r in records)
     return {
         "datasets": ", ".join(datasets),
+        "budget": config.budget,
         "seeds": ", ".join(str(s) for s in config.seed_list),
         "device": ", ".join(devices) or config.device,
         "trials": f"{len(records)} ({trained} trained now, {skipped} found done)",

@@ -1,11 +1,13 @@
-"""Reading trial records: group seeds of one configuration, mean and standard deviation, table cells."""
+"""Reading trial records: group seeds of one configuration, score spreads, baselines, at-chance labels, verdicts."""
 
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from seqlab.experiments.recipe import ResultTable
+from seqlab.experiments.stats import Comparison, at_chance, compare, spread
 
 
 def config_tags(record: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -28,43 +30,123 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
 
-def fmt_mean_sd(values: Sequence[float], percent: bool = True, digits: int = 1) -> str:
-    """'84.2 ± 1.3' (percent) or '0.842 ± 0.013'; just the mean when there is one value."""
-    mean, sd = mean_sd(values)
-    scale, digits = (100.0, digits) if percent else (1.0, digits + 2)
-    if len(values) <= 1:
-        return f"{mean * scale:.{digits}f}"
-    return f"{mean * scale:.{digits}f} ± {sd * scale:.{digits}f}"
+def fmt_spread(values: Sequence[float], percent: bool = True) -> str:
+    """'84.2 ± 1.3' (percent; ± is the 95% interval of the mean over seeds) or '0.842 ± 0.013'; '-' when empty."""
+    if not values:
+        return "-"
+    s = spread(values)
+    if percent:
+        return s.points()
+    return f"{s.mean:.3f}" if s.n <= 1 else f"{s.mean:.3f} ± {s.half_width:.3f}"
+
+
+def scores(records: Sequence[dict[str, Any]], split: str = "dev", metric: str = "accuracy") -> list[float]:
+    """The `metric` (accuracy, macro_f1) of each record's best weights on `split` (dev, test), where scored."""
+    return [float(r["result"][split][metric]) for r in records if r["result"].get(split)]
 
 
 def dev_scores(records: Sequence[dict[str, Any]], metric: str = "accuracy") -> list[float]:
-    """The dev `metric` (accuracy, macro_f1) of each record's best weights."""
-    return [float(r["result"]["dev"][metric]) for r in records if "dev" in r["result"]]
+    """The dev `metric` of each record's best weights."""
+    return scores(records, "dev", metric)
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """What guessing scores on one split: `n` examples, random-guess and majority-class accuracy (fractions)."""
+
+    split: str
+    n: int
+    random: float
+    majority: float
+
+
+def baselines(records: Sequence[dict[str, Any]], split: str = "dev") -> Baselines | None:
+    """The random and majority baselines of the split the records were scored on (None when none was)."""
+    for record in records:
+        scored = record["result"].get(split)
+        if scored:
+            return Baselines(split, int(scored["n"]), float(scored["random_baseline"]["accuracy"]),
+                             float(scored["majority_baseline"]["accuracy"]))
+    return None
+
+
+def chance_label(values: Sequence[float], base: Baselines | None) -> str:
+    """'at chance' when `values` are within noise of always answering the majority class, else 'above chance'."""
+    if not values or base is None:
+        return "-"
+    return "at chance" if at_chance(values, base.majority, base.n) else "above chance"
 
 
 def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: Sequence[str]) -> ResultTable:
-    """One row per configuration: its tags, parameters, dev accuracy and macro-F1 (mean ± sd over seeds), time."""
+    """One row per configuration: its tags, parameters, dev and test accuracy (mean ± 95% interval over seeds),
+    dev macro-F1, whether it is at chance, seeds and time; then a row each for the random and majority baselines."""
+    dev_base, test_base = baselines(records, "dev"), baselines(records, "test")
     rows = []
     for tags, items in group_seeds(records):
         first = items[0]["result"]
         rows.append((
             *(str(tags.get(column, "")) for column in tag_columns),
             f"{first['parameters']:,}",
-            fmt_mean_sd(dev_scores(items)),
-            fmt_mean_sd(dev_scores(items, "macro_f1"), percent=False),
+            fmt_spread(dev_scores(items)),
+            fmt_spread(scores(items, "test")),
+            fmt_spread(dev_scores(items, "macro_f1"), percent=False),
+            chance_label(dev_scores(items), dev_base),
             str(len(items)),
             f"{statistics.fmean(r['result']['seconds'] for r in items):.1f}",
         ))
-    columns = (*tag_columns, "parameters", "dev accuracy %", "dev macro-F1", "seeds", "seconds / trial")
+    pad = ("",) * max(len(tag_columns) - 1, 0)
+    for name, attr in (("random baseline", "random"), ("majority baseline", "majority")):
+        if dev_base is not None:
+            test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
+            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "-", "-", "-"))
+    columns = (*tag_columns, "parameters", "dev accuracy %", "test accuracy %", "dev macro-F1", "vs majority",
+               "seeds", "seconds / trial")
     return ResultTable(title, tuple(columns), tuple(rows))
 
 
 def baseline_row_note(records: Sequence[dict[str, Any]]) -> str:
-    """A sentence with the random and majority baselines of the dev split the records were scored on."""
-    for record in records:
-        dev = record["result"].get("dev")
-        if dev:
-            return (f"Baselines on the same dev split ({dev['n']} examples): random guessing "
-                    f"{100 * dev['random_baseline']['accuracy']:.1f}% accuracy, always the majority class "
-                    f"{100 * dev['majority_baseline']['accuracy']:.1f}%.")
-    return ""
+    """A sentence on the baselines and on how to read ± (a 95% interval of the mean over seeds)."""
+    dev, test = baselines(records, "dev"), baselines(records, "test")
+    if dev is None:
+        return ""
+    text = (f"Baselines on dev ({dev.n} examples): random guessing {100 * dev.random:.1f}%, always the majority "
+            f"class {100 * dev.majority:.1f}%")
+    if test is not None:
+        text += f"; on test ({test.n}): {100 * test.random:.1f}% and {100 * test.majority:.1f}%"
+    return (text + ". ± is the 95% interval of the mean over seeds; 'at chance' means not above the majority "
+            "baseline by more than that interval or the dev set's own sampling noise.")
+
+
+def label(tags: dict[str, Any]) -> str:
+    """'cell lstm, optimizer adam': a configuration named by its tags."""
+    return ", ".join(f"{k} {v}" for k, v in tags.items())
+
+
+def compare_groups(a: tuple[dict[str, Any], list[dict[str, Any]]], b: tuple[dict[str, Any], list[dict[str, Any]]],
+                   name_a: str | None = None, name_b: str | None = None) -> Comparison:
+    """The verdict on two configurations' dev accuracy over seeds (with the dev set's sampling noise)."""
+    base = baselines(a[1] + b[1])
+    return compare(name_a or label(a[0]), dev_scores(a[1]), name_b or label(b[0]), dev_scores(b[1]),
+                   n_examples=base.n if base else None)
+
+
+def best_versus_rest(records: Sequence[dict[str, Any]], limit: int = 6) -> list[str]:
+    """Verdicts of the configuration with the best mean dev accuracy against each other one (the closest first),
+    plus whether the best is at chance: the sentences a sweep's reader needs."""
+    groups = [g for g in group_seeds(records) if dev_scores(g[1])]
+    if not groups:
+        return []
+    groups.sort(key=lambda g: -spread(dev_scores(g[1])).mean)
+    best = groups[0]
+    lines = [f"best mean dev accuracy: {label(best[0])} at {fmt_spread(dev_scores(best[1]))}% "
+             f"({chance_label(dev_scores(best[1]), baselines(records))})"]
+    lines += [compare_groups(best, other).verdict for other in groups[1:limit + 1]]
+    if len(groups) > limit + 1:
+        lines.append(f"({len(groups) - limit - 1} more configuration(s) not compared here; see the table)")
+    return lines
+
+
+def verdict_data(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
+    """Comparisons as JSON-able dicts for results.json."""
+    return [{"a": c.a, "b": c.b, "difference": c.difference, "half_width": c.half_width, "decided": c.decided,
+             "verdict": c.verdict} for c in comparisons]

@@ -29,7 +29,9 @@ def test_run_json_then_resume(runner, tmp_path):
     ("args", "expected"),
     [
         (["experiment", "run", "rnn-nope"], "known: rnn-optimizers"),
-        (["experiment", "run", "rnn-width", "--budget", "0"], "--budget must be at least 1"),
+        (["experiment", "run", "rnn-width", "--budget", "8"], "use --max-configs 8"),
+        (["experiment", "run", "rnn-width", "--budget", "huge"], "--budget must be one of tiny, quick, full"),
+        (["experiment", "run", "rnn-width", "--max-configs", "0"], "--max-configs must be at least 1"),
         (["experiment", "run", "rnn-width", "--data-dir", "/no/such/folder"], "does not exist"),
         (["experiment", "run", "rnn-width", "--seeds", "0"], "--seeds"),
     ],
@@ -58,4 +60,4 @@ def test_ctrl_c_in_a_trial_names_the_resume_command(runner, tmp_path, monkeypatc
     out = str(tmp_path / "cut")
     result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--out", out])
     assert result.exit_code == 130
-    assert "resume with: seqlab experiment run rnn-width --tiny --out" in " ".join(result.output.split())
+    assert "resume with: seqlab experiment run rnn-width --budget tiny --out" in " ".join(result.output.split())

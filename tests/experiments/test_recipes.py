@@ -10,7 +10,7 @@ from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.runner import run_experiment
 
 # Tiny budget, and a slice small enough that the whole file stays within seconds on 2 cores.
-FAST = dict(tiny=True, threads=1, device="cpu", max_train=120, max_length=16)
+FAST = dict(budget="tiny", seeds=1, threads=1, device="cpu", max_train=120, max_length=16)
 RECIPES = ["rnn-optimizers", "rnn-depth", "rnn-width", "rnn-embedding", "rnn-compound-scaling",
            "rnn-bidirectional", "bert-frozen-vs-finetune", "lm-transfer", "tokenizers", "bias-probe"]
 
@@ -33,14 +33,14 @@ def _check_report(result) -> dict:
 @pytest.mark.parametrize("name", RECIPES)
 def test_recipe_tiny_runs_and_writes_report(name, tmp_path):
     budget = 1 if name.startswith("rnn-") or name.startswith("bert") else None
-    result = run_experiment(ExperimentConfig(name, budget=budget, out=str(tmp_path / name), **FAST))
+    result = run_experiment(ExperimentConfig(name, max_configs=budget, out=str(tmp_path / name), **FAST))
     assert result.trained == result.trials >= 1
     payload = _check_report(result)
     assert payload["tables"] and all(table["rows"] for table in payload["tables"])
 
 
 def test_rerun_into_same_out_trains_nothing_and_keeps_numbers(tmp_path):
-    config = ExperimentConfig("rnn-width", seeds=2, out=str(tmp_path / "width"), **FAST)
+    config = ExperimentConfig("rnn-width", out=str(tmp_path / "width"), **{**FAST, "seeds": 2})
     first = run_experiment(config)
     again = run_experiment(config)
     assert (first.trained, again.trained, again.skipped) == (4, 0, 4)
@@ -48,7 +48,7 @@ def test_rerun_into_same_out_trains_nothing_and_keeps_numbers(tmp_path):
 
 
 def test_interrupted_trial_is_trained_again(tmp_path):
-    config = ExperimentConfig("rnn-embedding", budget=2, out=str(tmp_path / "emb"), **FAST)
+    config = ExperimentConfig("rnn-embedding", max_configs=2, out=str(tmp_path / "emb"), **FAST)
     first = run_experiment(config)
     trial_files = sorted((first.out_dir / "trials").glob("*/trial.json"))
     trial_files[0].unlink()  # as if the process died before the trial's last write
@@ -57,13 +57,13 @@ def test_interrupted_trial_is_trained_again(tmp_path):
 
 
 def test_same_seed_same_numbers(tmp_path):
-    one = run_experiment(ExperimentConfig("rnn-width", budget=1, out=str(tmp_path / "a"), **FAST))
-    two = run_experiment(ExperimentConfig("rnn-width", budget=1, out=str(tmp_path / "b"), **FAST))
+    one = run_experiment(ExperimentConfig("rnn-width", max_configs=1, out=str(tmp_path / "a"), **FAST))
+    two = run_experiment(ExperimentConfig("rnn-width", max_configs=1, out=str(tmp_path / "b"), **FAST))
     assert one.summary.tables[0].rows[0][:4] == two.summary.tables[0].rows[0][:4]
 
 
 def test_compound_scaling_samples_the_grid_within_budget(tmp_path):
-    result = run_experiment(ExperimentConfig("rnn-compound-scaling", budget=3, out=str(tmp_path / "c"), **FAST))
+    result = run_experiment(ExperimentConfig("rnn-compound-scaling", max_configs=3, out=str(tmp_path / "c"), **FAST))
     assert result.trials == 3
     front = json.loads((result.out_dir / "results.json").read_text(encoding="utf-8"))["data"]["pareto_front"]
     assert 1 <= len(front) <= 3

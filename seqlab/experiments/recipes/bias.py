@@ -11,10 +11,10 @@ from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
-from seqlab.experiments.recipes.common import Sizes, train_config
+from seqlab.experiments.recipes.common import Budget, Sizes, train_config
 from seqlab.experiments.trials import Trial, TrialContext
 
-SIZES = Sizes(epochs=3, max_length=128, tiny_max_train=600)
+SIZES = Sizes(full=Budget(epochs=3, max_length=128), quick=Budget(epochs=3, max_length=128, max_train=4000))
 QUICK_MODEL = {"family": "lstm", "embed_dim": 64, "hidden_size": 64}
 TINY_MODEL = {"family": "lstm", "embed_dim": 16, "hidden_size": 16}
 QUICK = "quick-model"

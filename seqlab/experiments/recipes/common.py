@@ -7,39 +7,54 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from seqlab.experiments.config import ExperimentConfig
-from seqlab.experiments.summary import dev_scores, group_seeds, mean_sd
+from seqlab.experiments.summary import baselines, dev_scores, group_seeds
 from seqlab.experiments.trials import Trial
 from seqlab.training.config import TrainConfig
 
-TINY_EPOCHS = 1
-TINY_MAX_TRAIN = 600
-TINY_MAX_LENGTH = 32
-
-
 @dataclasses.dataclass(frozen=True)
-class Sizes:
-    """How much a recipe trains by default, at full size and at the tiny budget."""
+class Budget:
+    """How much one trial trains: epochs, max length in tokens, and how many training examples (None: all;
+    otherwise a seeded, label-stratified sample, drawn anew for each seed)."""
 
     epochs: int
     max_length: int
     max_train: int | None = None
-    tiny_epochs: int = TINY_EPOCHS
-    tiny_max_length: int = TINY_MAX_LENGTH
-    tiny_max_train: int | None = TINY_MAX_TRAIN
+
+    def describe(self) -> str:
+        """'4 epochs, 128 tokens, 4,000 training examples (seeded, label-stratified)'."""
+        examples = ("the whole training split" if self.max_train is None
+                    else f"at most {self.max_train:,} training examples (seeded, label-stratified)")
+        return f"{self.epochs} epoch(s), {self.max_length} tokens, {examples}"
+
+
+TINY = Budget(epochs=1, max_length=32, max_train=600)
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """What a recipe trains at each --budget: `full` is the study's own setting, `quick` the laptop default."""
+
+    full: Budget
+    quick: Budget
+    tiny: Budget = TINY
+
+    def pick(self, budget: str) -> Budget:
+        """The Budget called `budget` (tiny, quick or full)."""
+        return {"tiny": self.tiny, "quick": self.quick, "full": self.full}[budget]
 
 
 def train_config(config: ExperimentConfig, sizes: Sizes, data: str, model: dict[str, Any], **settings: Any) -> TrainConfig:
-    """The TrainConfig of one trial: the recipe's sizes (tiny or full), overridden by the user's options."""
-    epochs = sizes.tiny_epochs if config.tiny else sizes.epochs
-    max_length = sizes.tiny_max_length if config.tiny else sizes.max_length
-    max_train = sizes.tiny_max_train if config.tiny else sizes.max_train
+    """The TrainConfig of one trial: the recipe's sizes at the chosen budget, overridden by the user's options."""
+    budget = sizes.pick(config.budget)
+    max_train = config.max_train or budget.max_train
     return TrainConfig(
         data=data,
         data_dir=config.data_dir if not data.startswith("builtin-") else None,
         model=model,
-        epochs=config.epochs or epochs,
-        max_length=config.max_length or max_length,
-        max_train_examples=config.max_train or max_train,
+        epochs=config.epochs or budget.epochs,
+        max_length=config.max_length or budget.max_length,
+        max_train_examples=max_train,
+        stratify_subset=max_train is not None,
         seed=config.seed,
         device=config.device,
         threads=config.threads,
@@ -66,23 +81,21 @@ def sentiment_dataset(config: ExperimentConfig, real: str = "imdb") -> str:
     return real if config.data_dir else "builtin-sentiment"
 
 
-def majority_percent(records: Sequence[dict[str, Any]]) -> float | None:
-    """The majority-class baseline of the records' dev split, in percent."""
-    for record in records:
-        dev = record["result"].get("dev")
-        if dev:
-            return 100 * dev["majority_baseline"]["accuracy"]
-    return None
+def baseline_lines(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """{"majority baseline": %, "random baseline": %} of the records' dev split (empty when none was scored)."""
+    base = baselines(records)
+    if base is None:
+        return {}
+    return {"majority baseline": 100 * base.majority, "random baseline": 100 * base.random}
 
 
 def accuracy_points(records: Sequence[dict[str, Any]], x_tag: str, line_tag: str | None = None
-                    ) -> dict[str, list[tuple[float, float, float]]]:
-    """{line: [(x, mean accuracy %, sd %)]} over the configurations of `records`."""
-    series: dict[str, list[tuple[float, float, float]]] = {}
+                    ) -> dict[str, list[tuple[float, list[float]]]]:
+    """{line: [(x, [dev accuracy % of each seed])]} over the configurations of `records`."""
+    series: dict[str, list[tuple[float, list[float]]]] = {}
     for tags, items in group_seeds(records):
-        mean, sd = mean_sd(dev_scores(items))
         line = f"{line_tag} {tags[line_tag]}" if line_tag else "dev accuracy"
-        series.setdefault(line, []).append((float(tags[x_tag]), 100 * mean, 100 * sd))
+        series.setdefault(line, []).append((float(tags[x_tag]), [100 * v for v in dev_scores(items)]))
     return {k: sorted(v) for k, v in series.items()}
 
 

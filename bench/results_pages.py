@@ -1,0 +1,230 @@
+"""Regenerate every results page from its run records, or check that the committed pages match them.
+
+    python bench/results_pages.py           # rewrite the pages below from the records
+    python bench/results_pages.py --check   # exit 1, naming the page, when a page differs from its records
+
+Pages and their records:
+- docs/results/accuracy.md    <- bench/results/accuracy.jsonl          (bench/accuracy_report.py)
+- docs/results/bench.md       <- bench/results/*.json                  (bench/bench_report.py)
+- docs/results/experiments.md <- bench/results/experiments/*.json      (bench/experiments_report.py)
+- docs/RESULTS.md: the blocks between `<!-- generated: NAME -->` and `<!-- end: NAME -->` (the accuracy table,
+  the IMDB per-epoch table, the experiments summary); every other line of RESULTS.md is prose without
+  measured numbers, except the speed table, whose numbers `check_speed_table` finds in docs/results/bench.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import accuracy_report  # noqa: E402
+import bench_report  # noqa: E402
+import experiments_report  # noqa: E402
+
+RESULTS_PAGE = ROOT / "docs" / "RESULTS.md"
+BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of RESULTS.md's accuracy table: a recorded run, what it is, and what it is held against."""
+
+    what: str
+    run: str
+    goal: str = ""
+    target: float | None = None  # the dev (or, with on_test, test) score the goal names
+    on_test: bool = False
+    versus: str | None = None  # a recorded run it is compared with (LM transfer vs from scratch)
+
+
+ROWS = (
+    Row("MiniLM fine-tuned, SST-5, the reference's schedule", "sst-finetune-constant", "HF loop 0.479", 0.479),
+    Row("same with our default schedule", "sst-finetune", "HF loop 0.479", 0.479),
+    Row("same, default schedule, lr 5e-5", "sst-finetune-lr5e-5", "HF loop 0.479", 0.479),
+    Row("MiniLM frozen, SST-5", "sst-frozen", "HF loop 0.318", 0.318),
+    Row("MiniLM fine-tuned, CFIMDB", "cfimdb-finetune", "HF loop 0.922", 0.922),
+    Row("MiniLM frozen, CFIMDB", "cfimdb-frozen", "none published"),
+    Row("MiniLM fine-tuned, RTE", "rte-finetune", "none published"),
+    Row("MiniLM frozen, RTE", "rte-frozen", "none published"),
+    Row("LSTM, IMDB 7:1:2, 35,000 train reviews, 6 epochs", "imdb-lstm", "test >= 0.87", 0.87, on_test=True),
+    Row("LSTM, IMDB, first 8,000 train reviews, 3 epochs", "imdb-lstm-8k", "CPU-budget stand-in"),
+    Row("GRU, IMDB, first 8,000 train reviews, 3 epochs", "imdb-gru-8k", "CPU-budget stand-in"),
+    Row("causal LM pretrained, then classified (built-in corpus)", "lm-transfer-builtin", versus="lm-scratch-builtin"),
+    Row("causal LM pretrained on SST's training text, then SST", "lm-transfer-sst", versus="lm-scratch-sst"),
+    Row("causal LM pretrained on 10,000 IMDB reviews, then CFIMDB", "lm-transfer-cfimdb",
+        versus="lm-scratch-cfimdb"),
+)
+COMMON_FLAGS = ("--data-dir", "--seed", "--device", "--threads", "--name")
+
+
+def short_command(record: dict) -> str:
+    """The `seqlab train` flags that matter, without the ones every run shares; run folders shown as LMRUN."""
+    argv = shlex.split(record["command"])
+    argv = argv[argv.index("train") + 1:]
+    kept: list[str] = []
+    skip = False
+    for index, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg in COMMON_FLAGS:
+            skip = True
+            continue
+        kept.append("LMRUN" if index and argv[index - 1] == "--init-from" else arg)
+    return "`" + " ".join(kept) + "`"
+
+
+def _test(record: dict) -> dict | None:
+    return accuracy_report._test(record)
+
+
+def _scores(record: dict) -> tuple[str, str]:
+    """'best dev (F1)' and 'test' cells of a record."""
+    dev = record["result"].get("dev") or {}
+    test = _test(record)
+    dev_cell = f"{dev['accuracy']:.3f} (F1 {dev['macro_f1']:.3f})" if dev else "-"
+    test_cell = f"{test['accuracy']:.3f}" if test else "(hidden)"
+    return dev_cell, test_cell
+
+
+def _goal(row: Row, record: dict, records: dict[str, dict]) -> str:
+    """The goal cell: the reference and whether it was met (within one point counts), or the comparison."""
+    from seqlab.experiments.stats import binomial_half_width
+
+    if row.versus:
+        other = records[row.versus]
+        dev, base = record["result"]["dev"], other["result"]["dev"]
+        noise = binomial_half_width(base["accuracy"], dev["n"])
+        gap = dev["accuracy"] - base["accuracy"]
+        judged = ("within the dev set's sampling noise" if abs(gap) <= noise
+                  else ("transfer ahead" if gap > 0 else "transfer behind") + " by more than that noise")
+        test = _test(other)
+        test_text = f"{test['accuracy']:.3f}" if test else "-"
+        first = [r for r in record.get("dev_per_epoch", []) if r.get("epoch") == 2]
+        first_base = [r for r in other.get("dev_per_epoch", []) if r.get("epoch") == 2]
+        start = (f"; after epoch 2: {first[0]['accuracy']:.3f} vs {first_base[0]['accuracy']:.3f}"
+                 if first and first_base else "")
+        return (f"from scratch (`{row.versus}`): dev {base['accuracy']:.3f}, test "
+                f"{test_text}; gap {gap:+.3f}, {judged} (±{noise:.3f}, one "
+                f"seed each){start}")
+    if row.target is None:
+        return row.goal
+    scored = _test(record) if row.on_test else record["result"].get("dev")
+    value = scored["accuracy"] if scored else float("nan")
+    if value >= row.target:
+        verdict = "met"
+    elif value >= row.target - 0.01:
+        verdict = f"within one point ({value - row.target:+.3f})"
+    else:
+        verdict = f"missed by {row.target - value:.3f}"
+    return f"{row.goal}: {verdict}"
+
+
+def accuracy_table(records: dict[str, dict]) -> str:
+    """RESULTS.md's accuracy table, every number from bench/results/accuracy.jsonl."""
+    lines = ["| what (run name) | command (after `seqlab train`) | best dev (macro-F1) | test | reference / goal |",
+             "|---|---|---|---|---|"]
+    for row in ROWS:
+        record = records.get(row.run)
+        if record is None or record.get("exit_code") != 0:
+            lines.append(f"| {row.what} (`{row.run}`) | not recorded | - | - | {row.goal} |")
+            continue
+        dev, test = _scores(record)
+        lines.append(f"| {row.what} (`{row.run}`) | {short_command(record)} | {dev} | {test} | "
+                     f"{_goal(row, record, records)} |")
+    return "\n".join(lines) + "\n"
+
+
+def imdb_epochs(records: dict[str, dict]) -> str:
+    """Dev accuracy per epoch of the recorded IMDB RNN runs, side by side."""
+    names = [n for n in ("imdb-lstm", "imdb-gru", "imdb-lstm-8k", "imdb-gru-8k") if n in records]
+    curves = {n: {r["epoch"]: r.get("accuracy") for r in records[n].get("dev_per_epoch", [])} for n in names}
+    epochs = sorted({e for c in curves.values() for e in c})
+    lines = ["| epoch | " + " | ".join(f"`{n}` dev" for n in names) + " |", "|---|" + "---|" * len(names)]
+    for epoch in epochs:
+        cells = [f"{curves[n][epoch]:.3f}" if curves[n].get(epoch) is not None else "" for n in names]
+        lines.append(f"| {epoch} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_results_page(text: str) -> str:
+    """RESULTS.md with its generated blocks rewritten from the records."""
+    records = {r["name"]: r for r in accuracy_report.read_records()}
+    blocks = {"accuracy-table": accuracy_table(records), "imdb-epochs": imdb_epochs(records),
+              "experiments": experiments_report.summary_block(experiments_report.read_reports())}
+
+    def fill(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in blocks:
+            raise SystemExit(f"RESULTS.md has an unknown generated block {name!r}")
+        return match.group(1) + blocks[name] + match.group(4)
+
+    return BLOCK.sub(fill, text)
+
+
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?x?(?![\w])")
+
+
+def check_speed_table(results: str, bench_page: str) -> list[str]:
+    """Numbers of RESULTS.md's speed table (between '## Speed' and the next '## ') missing from bench.md."""
+    section = results.split("## Speed", 1)[-1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|") and not line.startswith("|---")][1:]
+    missing = []
+    for row in rows:
+        measured = row.split("|")[3] if row.count("|") >= 4 else row  # the "ours vs reference" column
+        for number in NUMBER.findall(measured):
+            bare = number.rstrip("x")
+            if not re.search(rf"(?<![\d.]){re.escape(bare)}(?![\d])", bench_page):
+                missing.append(number)
+    return missing
+
+
+def render_all() -> dict[Path, str]:
+    """Every page as its records make it."""
+    return {
+        accuracy_report.PAGE: accuracy_report.render(accuracy_report.read_records()),
+        bench_report.PAGE: bench_report.render(),
+        experiments_report.PAGE: experiments_report.render(experiments_report.read_reports()),
+        RESULTS_PAGE: render_results_page(RESULTS_PAGE.read_text(encoding="utf-8")),
+    }
+
+
+def stale_pages() -> list[str]:
+    """One line per page whose committed text differs from what its records make (empty: all current)."""
+    problems = []
+    pages = render_all()
+    for path, text in pages.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path.relative_to(ROOT)} differs from its records; run: python bench/results_pages.py")
+    missing = check_speed_table(pages[RESULTS_PAGE], pages[bench_report.PAGE])
+    if missing:
+        problems.append(f"docs/RESULTS.md speed table numbers not in docs/results/bench.md: {', '.join(missing)}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a page is stale")
+    args = parser.parse_args(argv)
+    if args.check:
+        problems = stale_pages()
+        for line in problems:
+            print(line)
+        raise SystemExit(1 if problems else 0)
+    from seqlab.io import atomic_write_text
+
+    for path, text in render_all().items():
+        atomic_write_text(path, text)
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
