@@ -90,7 +90,8 @@ def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, expe
 
 @functools.lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
-    """seqlab's version and git commit (when run from a checkout; '+dirty' with uncommitted changes), torch's."""
+    """seqlab's version and git commit (from $SEQLAB_CODE_VERSION, else git when run from a checkout, '+dirty' with
+    uncommitted changes), torch's."""
     import subprocess
 
     import torch
@@ -104,6 +105,10 @@ def versions() -> dict[str, str]:
         except (OSError, subprocess.SubprocessError):
             return ""
 
+    import os
+
+    if os.environ.get("SEQLAB_CODE_VERSION"):  # a clean `git archive COMMIT` copy, run outside the repository
+        return {"seqlab": seqlab.__version__, "commit": os.environ["SEQLAB_CODE_VERSION"], "torch": torch.__version__}
     commit = git("rev-parse", "HEAD")
     if commit and git("status", "--porcelain", "--untracked-files=no", "--", "."):
         commit += "+dirty"  # seqlab/ has uncommitted changes: the commit alone does not say what ran

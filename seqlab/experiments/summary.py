@@ -92,16 +92,20 @@ def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: S
             fmt_spread(dev_scores(items, "macro_f1"), percent=False),
             chance_label(dev_scores(items), dev_base),
             str(len(items)),
-            f"{statistics.fmean(r['result']['seconds'] for r in items):.1f}",
+            f"{trial_seconds(items):.0f}",
         ))
     pad = ("",) * max(len(tag_columns) - 1, 0)
-    for name, attr in (("random baseline", "random"), ("majority baseline", "majority")):
+    for name, attr in (("random", "random"), ("majority", "majority")):
         if dev_base is not None:
             test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "-", "-", "-"))
-    columns = (*tag_columns, "parameters", "dev accuracy %", "test accuracy %", "dev macro-F1", "vs majority",
-               "seeds", "seconds / trial")
+            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-", "-"))
+    columns = (*tag_columns, "params", "dev acc %", "test acc %", "dev F1", "vs majority", "seeds", "s / trial")
     return ResultTable(title, tuple(columns), tuple(rows))
+
+
+def trial_seconds(items: Sequence[dict[str, Any]]) -> float:
+    """Mean wall seconds of one trial (training, scoring and saving) over the seeds."""
+    return statistics.fmean(float(r.get("wall_seconds", r["result"].get("seconds", 0.0))) for r in items)
 
 
 def baseline_row_note(records: Sequence[dict[str, Any]]) -> str:

@@ -42,7 +42,7 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
 
     records = json.loads(first.results.read_text(encoding="utf-8"))["trials"]
     verdict = reading(records)
-    ctx.console.print(f"[bold]Reading:[/] {verdict}", soft_wrap=True)
+    ctx.console.print(f"[bold]Reading:[/] {verdict}")
     again = run_experiment(config)
     ctx.console.print(f"Run again into the same folder: {again.trained} trained, {again.skipped} skipped "
                       "(finished trials are found by the hash of their config).")

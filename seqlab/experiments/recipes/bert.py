@@ -16,6 +16,7 @@ from seqlab.experiments.summary import (
     fmt_spread,
     group_seeds,
     scores,
+    trial_seconds,
 )
 
 # full: the accuracy runs' setting (docs/results/accuracy.md: 3 epochs, 128 tokens, every training example);
@@ -70,7 +71,7 @@ def plan_bert(config: ExperimentConfig) -> Plan:
 
 
 def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
-    """Per dataset and mode: accuracy and macro-F1 (mean ± sd) against the random and majority baselines."""
+    """Per dataset and mode: accuracy and macro-F1 (mean ± 95% interval) against the random and majority baselines."""
     from seqlab.experiments.plots import bar_chart
     from seqlab.viz.figures import save_figure
 
@@ -86,15 +87,15 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
             rows.append((
                 data, mode, str(len(items)), fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
                 fmt_spread(dev_scores(items, "macro_f1"), percent=False), chance_label(dev_scores(items), dev_base),
-                f"{sum(r['result']['seconds'] for r in items) / len(items):.0f}",
+                f"{trial_seconds(items):.0f}",
             ))
             series.setdefault(mode, [[] for _ in names])[names.index(data)] = [100 * v for v in dev_scores(items)]
         if dev_base is not None:
             test = (lambda v: f"{100 * v:.1f}") if test_base else (lambda v: "-")
-            rows.append((data, "random baseline", "-", f"{100 * dev_base.random:.1f}",
-                         test(test_base.random if test_base else 0), "-", "-", "-"))
-            rows.append((data, "majority baseline", "-", f"{100 * dev_base.majority:.1f}",
-                         test(test_base.majority if test_base else 0), "-", "-", "-"))
+            rows.append((data, "random", "-", f"{100 * dev_base.random:.1f}",
+                         test(test_base.random if test_base else 0), "-", "baseline", "-"))
+            rows.append((data, "majority", "-", f"{100 * dev_base.majority:.1f}",
+                         test(test_base.majority if test_base else 0), "-", "baseline", "-"))
             series.setdefault("majority baseline", [[] for _ in names])[names.index(data)] = [100 * dev_base.majority]
         if "finetune" in groups and "frozen" in groups:
             verdicts.append(compare_groups(groups["finetune"], groups["frozen"], f"{data} fine-tuned",
@@ -103,8 +104,7 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
     figures = ["frozen-vs-finetune.png", *save_confusions(records, out)]
     table = ResultTable(
         "dev and test accuracy % (mean ± 95% interval over seeds) against the baselines",
-        ("dataset", "mode", "seeds", "dev accuracy %", "test accuracy %", "dev macro-F1", "vs majority",
-         "seconds / trial"),
+        ("dataset", "mode", "seeds", "dev acc %", "test acc %", "dev F1", "vs majority", "s / trial"),
         tuple(rows),
     )
     notes = ["frozen keeps the pretrained body fixed and trains only the linear head on [CLS]; fine-tuning "

@@ -86,14 +86,14 @@ def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], 
                      "  ".join(f"{v:.1f}" for _, v in curves[tags["start"]])))
     if dev_base is not None:
         test_base = baselines(records, "test")
-        for name, attr in (("random baseline", "random"), ("majority baseline", "majority")):
+        for name, attr in (("random", "random"), ("majority", "majority")):
             test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, "-", "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "-", "-"))
+            rows.append((name, "-", "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-"))
     save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds): LM transfer vs from scratch",
                              baselines=baseline_lines(records)), out / "transfer-curves.png")
     table = ResultTable("LM pretraining then transfer",
-                        ("model", "starts from", "parameters", "best dev accuracy % (or LM perplexity)",
-                         "test accuracy %", "dev macro-F1", "vs majority", "dev accuracy % per epoch (mean)"),
+                        ("model", "starts from", "params", "dev acc % (LM: perplexity)", "test acc %", "dev F1",
+                         "vs majority", "dev acc % per epoch"),
                         tuple(rows))
     notes = [baseline_row_note(records)]
     verdicts = []
