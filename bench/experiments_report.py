@@ -55,6 +55,26 @@ def section(name: str, report: dict) -> list[str]:
     return lines
 
 
+def budget_table() -> list[str]:
+    """What --budget tiny / quick / full train per recipe, read from the recipes' own Sizes."""
+    from seqlab.experiments.recipes import all_recipes
+    import importlib
+
+    lines = ["## Budgets", "", "What each `--budget` trains per trial (subsets are seeded and label-stratified, "
+             "drawn anew per seed). Read from the recipes' code; every configuration runs `--seeds` times (3).", "",
+             "| recipes | tiny | quick (default) | full |", "|---|---|---|---|"]
+    by_module: dict[str, list[str]] = {}
+    for recipe in all_recipes():
+        module = importlib.import_module(recipe.plan.__module__)
+        if hasattr(module, "SIZES"):
+            by_module.setdefault(recipe.plan.__module__, []).append(recipe.name)
+    for name, recipes in by_module.items():
+        sizes = importlib.import_module(name).SIZES
+        lines.append(f"| {', '.join(recipes)} | {sizes.tiny.describe()} | {sizes.quick.describe()} | "
+                     f"{sizes.full.describe()} |")
+    return lines + ["", "tokenizers measures (no training): its budget only caps examples at tiny.", ""]
+
+
 def render(reports: list[tuple[str, dict]]) -> str:
     """The whole page."""
     lines = ["# Experiments: the studies as recipes (measured)", "",
@@ -63,6 +83,7 @@ def render(reports: list[tuple[str, dict]]) -> str:
              "version). ± is the 95% interval of the mean over seeds.", ""]
     if NOTES.is_file():
         lines += NOTES.read_text(encoding="utf-8").strip().splitlines() + [""]
+    lines += budget_table()
     for name, report in reports:
         lines += section(name, report)
     return "\n".join(lines).rstrip() + "\n"

@@ -80,6 +80,9 @@ def line_chart(series: dict[str, Sequence[tuple[float, Sequence[float]]]], title
             shown += list(values)
     if log_x:
         ax.set_xscale("log", base=2)
+        ticks = sorted({float(x) for points in series.values() for x, _ in points})
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.minorticks_off()
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.set_ylim(*honest_limits(shown, baselines))
     return _finish(fig, ax, title, baselines=baselines)
@@ -114,7 +117,10 @@ def epoch_curves(curves: dict[str, Sequence[tuple[int, float]]], title: str, yla
         if points:
             ax.plot(*zip(*points), marker="o", markersize=3, label=name)
     ax.set(xlabel="epoch", ylabel=ylabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    epochs = sorted({int(e) for points in curves.values() for e, _ in points})
+    if epochs:
+        ax.set_xticks(range(epochs[0], epochs[-1] + 1))
+        ax.set_xlim(epochs[0] - 0.5, epochs[-1] + 0.5)
     if baselines:
         ax.set_ylim(*honest_limits([v for points in curves.values() for _, v in points], baselines))
     return _finish(fig, ax, title, baselines=baselines)

@@ -101,7 +101,7 @@ def accuracy_points(records: Sequence[dict[str, Any]], x_tag: str, line_tag: str
 
 def save_epoch_curves(records: Sequence[dict[str, Any]], out_dir: Path, title: str,
                       filename: str = "curves.png") -> str | None:
-    """dev accuracy per epoch of the first seed of every configuration; returns the file name."""
+    """Dev accuracy per epoch of the first seed of every configuration, with the baselines; returns the file name."""
     from seqlab.experiments.plots import epoch_curves
     from seqlab.viz.figures import save_figure
 
@@ -109,10 +109,10 @@ def save_epoch_curves(records: Sequence[dict[str, Any]], out_dir: Path, title: s
     for tags, items in group_seeds(records):
         points = [(int(p["epoch"]), 100 * float(p["accuracy"])) for p in items[0]["result"].get("curve", [])
                   if "accuracy" in p]
-        curves[" ".join(f"{v}" for v in tags.values())] = points
+        curves[", ".join(f"{k} {v}" for k, v in tags.items())] = points
     if not any(curves.values()):
         return None
-    save_figure(epoch_curves(curves, title), out_dir / filename)
+    save_figure(epoch_curves(curves, title, baselines=baseline_lines(records)), out_dir / filename)
     return filename
 
 

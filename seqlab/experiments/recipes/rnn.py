@@ -136,7 +136,7 @@ def summarize_depth(config: ExperimentConfig, records: list[dict[str, Any]], out
     figure = line_chart(accuracy_points(records, "layers", "dropout"), "dev accuracy by depth", "LSTM layers",
                         baselines=baseline_lines(records))
     save_figure(figure, out / "depth.png")
-    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
+    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
     groups = {(t["layers"], t["dropout"]): (t, items) for t, items in group_seeds(records)}
     dropout = [compare_groups(groups[(layers, 0.3)], groups[(layers, 0.0)]).verdict
                for layers, rate in groups if rate == 0.0 and (layers, 0.3) in groups]
@@ -170,7 +170,7 @@ def _summarize_size(tag: str, label: str, filename: str):
         figure = line_chart(accuracy_points(records, tag), f"dev accuracy by {label}", label, log_x=True,
                             baselines=baseline_lines(records))
         save_figure(figure, out / filename)
-        figures = [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
+        figures = [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
         notes = [baseline_row_note(records), *best_versus_rest(records)]
         return Summary([training_table(f"dev accuracy by {label}", records, (tag,))], figures, notes)
 
@@ -264,7 +264,7 @@ def _grouped_bar_figures(
         values = series.setdefault(str(tags[series_tag]), [[] for _ in groups])
         values[groups.index(tags[x_tag])] = [100 * v for v in dev_scores(items)]
     save_figure(bar_chart([str(g) for g in groups], series, title, baselines=baseline_lines(records)), out / filename)
-    return [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch")])]
+    return [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
 
 
 RECIPES = (

@@ -1,0 +1,124 @@
+"""Reports read their numbers honestly: baselines in every table, at-chance labels, verdicts, per-seed plots,
+an estimate before starting, progress inside a trial, and budgets per recipe."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seqlab.cli import app
+from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.estimate import human, trial_seconds
+from seqlab.experiments.plots import MIN_SPAN, bar_chart, honest_limits, line_chart
+from seqlab.experiments.recipes.common import TINY, Budget, Sizes, train_config
+from seqlab.experiments.runner import run_experiment
+from seqlab.experiments.summary import best_versus_rest, training_table
+from seqlab.training.config import TrainConfig
+
+FAST = dict(budget="tiny", threads=1, device="cpu", max_train=120, max_length=16)
+
+
+def _record(name: str, width: int, seed: int, dev: float, n: int = 400, majority: float = 0.5) -> dict:
+    scored = {"n": n, "accuracy": dev, "macro_f1": dev, "random_baseline": {"accuracy": 0.499, "macro_f1": 0.49},
+              "majority_baseline": {"accuracy": majority, "macro_f1": 0.33}}
+    return {"name": name, "tags": {"hidden": width, "seed": seed}, "wall_seconds": 2.0,
+            "result": {"parameters": 100 * width, "seconds": 1.0, "dev": scored, "test": dict(scored)}}
+
+
+def test_training_table_has_baselines_test_scores_and_chance_labels():
+    records = [_record("a", 8, s, v) for s, v in enumerate((0.50, 0.52, 0.49))]
+    records += [_record("b", 32, s, v) for s, v in enumerate((0.85, 0.86, 0.84))]
+    table = training_table("t", records, ("hidden",))
+    rows = {row[0]: row for row in table.rows}
+    assert table.columns[2:4] == ("dev acc %", "test acc %")
+    assert rows["8"][5] == "at chance" and rows["32"][5] == "above chance"
+    assert rows["32"][2].startswith("85.0 ± ") and rows["32"][3].startswith("85.0 ± ")
+    assert rows["majority"][2] == "50.0" and rows["random"][2] == "49.9" and rows["majority"][5] == "baseline"
+
+
+def test_best_versus_rest_states_a_verdict_from_the_numbers():
+    records = [_record("a", 8, s, v) for s, v in enumerate((0.50, 0.52, 0.49))]
+    records += [_record("b", 32, s, v) for s, v in enumerate((0.85, 0.86, 0.84))]
+    lines = best_versus_rest(records)
+    assert lines[0].startswith("best mean dev accuracy: hidden 32 at 85.0 ± ") and "(above chance)" in lines[0]
+    assert lines[1].startswith("hidden 32 beats hidden 8 by 34.7 ± ")
+
+
+def test_axis_limits_never_zoom_noise_into_a_trend():
+    low, high = honest_limits([50.7, 49.9, 50.2], {"majority baseline": 50.0})
+    assert high - low >= MIN_SPAN and low <= 49.9 and high >= 50.7
+    low, high = honest_limits([99.0, 100.0], {"majority baseline": 50.0})
+    assert high == 100.0 and low <= 50.0
+
+
+def test_plots_draw_every_seed_and_the_baselines():
+    figure = line_chart({"dev accuracy": [(8.0, [50.0, 52.0]), (32.0, [49.0, 51.0])]}, "t", "hidden",
+                        baselines={"majority baseline": 50.0, "random baseline": 49.9})
+    ax = figure.axes[0]
+    dots = sum(len(c.get_offsets()) for c in ax.collections)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert dots == 4 and any("majority baseline" in t for t in labels) and any("random" in t for t in labels)
+    low, high = ax.get_ylim()
+    assert high - low >= MIN_SPAN
+    bars = bar_chart(["adam", "sgd"], {"lstm": [[80.0, 82.0], [55.0, 50.0]]}, "t",
+                     baselines={"majority baseline": 50.0})
+    assert sum(len(c.get_offsets()) for c in bars.axes[0].collections) == 4
+
+
+def test_budgets_pick_sizes_and_stratify_subsets():
+    sizes = Sizes(full=Budget(3, 256), quick=Budget(4, 128, 8000))
+    quick = train_config(ExperimentConfig("rnn-width", data_dir="d"), sizes, "imdb", {"family": "lstm"})
+    assert (quick.epochs, quick.max_length, quick.max_train_examples, quick.stratify_subset) == (4, 128, 8000, True)
+    full = train_config(ExperimentConfig("rnn-width", budget="full"), sizes, "imdb", {"family": "lstm"})
+    assert (full.epochs, full.max_train_examples, full.stratify_subset) == (3, None, False)
+    tiny = train_config(ExperimentConfig("rnn-width", budget="tiny"), sizes, "imdb", {"family": "lstm"})
+    assert (tiny.epochs, tiny.max_length, tiny.max_train_examples) == (TINY.epochs, TINY.max_length, TINY.max_train)
+    assert "label-stratified" in sizes.quick.describe() and "whole training split" in sizes.full.describe()
+
+
+def test_estimate_grows_with_the_work():
+    base = TrainConfig(data="x", model={"family": "lstm"}, epochs=2, max_length=64)
+    one = trial_seconds(base, n_train=3000, n_dev=400, words=12)
+    assert trial_seconds(TrainConfig(data="x", model={"family": "lstm"}, epochs=4, max_length=64), 3000, 400, 12) > one
+    bert = TrainConfig(data="x", model={"family": "bert-pretrained"}, epochs=2, max_length=64)
+    assert trial_seconds(bert, 3000, 400, 12) > 10 * one
+    assert human(30) == "30 s" and human(600) == "10 min" and human(7200) == "2.0 h"
+
+
+def test_run_prints_the_estimate_and_reports_steps_inside_a_trial(runner, tmp_path, monkeypatch):
+    import seqlab.experiments.runner as runner_module
+
+    steps = []
+    real = runner_module.run_trial
+
+    def spy(*args, **kwargs):
+        on_step = args[5] if len(args) > 5 else kwargs.get("on_step")
+
+        def wrapped(epoch, epochs, step, total):
+            steps.append((epoch, epochs, step, total))
+            on_step(epoch, epochs, step, total)
+        return real(*args[:5], wrapped)
+
+    monkeypatch.setattr(runner_module, "run_trial", spy)
+    out = tmp_path / "w"
+    result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--seeds", "2", "--max-configs", "1",
+                                 "--max-train", "120", "--max-length", "16", "--threads", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Estimated time: about" in result.output and "2 seed(s)" in result.output
+    assert steps[0][2] == 0 and steps[-1][2] == steps[-1][3] and steps[-1][1] == 1
+    results = json.loads((out / "results.json").read_text())
+    trial = results["trials"][0]
+    assert trial["versions"]["torch"] and trial["result"]["test"]["n"] > 0
+    assert "estimated before starting" in results["facts"]
+
+
+@pytest.mark.parametrize("recipe", ["rnn-optimizers", "bert-frozen-vs-finetune", "lm-transfer"])
+def test_two_seeds_give_verdicts(recipe, tmp_path):
+    result = run_experiment(ExperimentConfig(recipe, seeds=2, max_configs=1 if recipe != "lm-transfer" else None,
+                                             out=str(tmp_path / recipe), **FAST))
+    notes = " ".join(result.summary.notes)
+    if recipe == "rnn-optimizers":  # one configuration: nothing to compare, but the best is labelled
+        assert "best mean dev accuracy" in notes and "chance" in notes
+    else:
+        assert " beats " in notes or "no difference that these runs can show" in notes
