@@ -36,3 +36,9 @@ def test_short_command_drops_shared_flags_and_names_lm_runs():
     record = {"command": "SEQLAB_RUNS=runs/a seqlab train --data sst --model lm --init-from /x/run-1 --epochs 5 "
                          "--data-dir /d --seed 0 --device cpu --threads 1 --name n"}
     assert results_pages.short_command(record) == "`--data sst --model lm --init-from LMRUN --epochs 5`"
+
+
+def test_note_scores_must_come_from_a_record():
+    records = [{"result": {"dev": {"accuracy": 0.48594}}, "curve": [0.7001, 12]}]
+    notes = "dev 0.486 then 0.700, and a made-up 0.512 (version 10.123 is not a score)"
+    assert results_pages.unbacked_note_numbers(notes, records) == ["0.512"]
