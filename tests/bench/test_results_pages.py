@@ -42,3 +42,15 @@ def test_note_scores_must_come_from_a_record():
     records = [{"result": {"dev": {"accuracy": 0.48594}}, "curve": [0.7001, 12]}]
     notes = "dev 0.486 then 0.700, and a made-up 0.512 (version 10.123 is not a score)"
     assert results_pages.unbacked_note_numbers(notes, records) == ["0.512"]
+
+
+def test_reproduce_compares_scores_within_the_tolerance():
+    import reproduce
+
+    recorded = {"name": "r", "result": {"best_dev": 0.887}, "evaluate": {"test": {"exit_code": 0,
+                                                                                 "metrics": {"accuracy": 0.875}}}}
+    same = json.loads(json.dumps(recorded))
+    assert reproduce.differences(same, recorded, 0.0) == []
+    same["result"]["best_dev"] = 0.897
+    assert reproduce.differences(same, recorded, 0.02) == []
+    assert reproduce.differences(same, recorded, 0.0) == ["r: best dev 0.897 vs recorded 0.887"]
