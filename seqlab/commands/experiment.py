@@ -87,13 +87,13 @@ def run(
 
     Examples:
 
-      seqlab experiment run rnn-width                      (quick budget, built-in corpus, 3 seeds)
+      seqlab experiment run rnn-width   # quick budget, built-in corpus, 3 seeds
 
-      seqlab experiment run rnn-optimizers --tiny --seeds 1 (seconds: the mechanics only)
+      seqlab experiment run rnn-optimizers --tiny --seeds 1   # seconds, at chance
 
       seqlab experiment run rnn-compound-scaling --data-dir DIR --max-configs 20
 
-      seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --data cfimdb --budget full
+      seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --budget full
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
     """
