@@ -12,7 +12,8 @@ Baselines = dict[str, float]  # {"majority baseline": 50.0, "random baseline": 5
 MIN_SPAN = 30.0  # percentage points: a y-axis never spans less, so seed noise is not drawn as a trend
 
 
-def _finish(fig, ax, title: str, baseline: float | None = None, baselines: Baselines | None = None):
+def _finish(fig, ax, title: str, baseline: float | None = None, baselines: Baselines | None = None,
+            legend_outside: bool = False):
     lines = dict(baselines or {})
     if baseline is not None:
         lines.setdefault("majority baseline", baseline)
@@ -21,7 +22,10 @@ def _finish(fig, ax, title: str, baseline: float | None = None, baselines: Basel
     ax.set_title(title)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
+        if legend_outside:  # bars fill the plot: the legend goes to the right of it
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        else:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -46,7 +50,7 @@ def bar_chart(groups: Sequence[str], series: dict[str, Sequence[Sequence[float]]
     """Grouped bars: one group per entry of `groups`, one bar per series at the mean of its per-seed values
     (percent), every seed drawn as a black dot on its bar, baselines as horizontal lines."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(groups) * max(1, len(series))), 4.5))
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.2 * len(groups) * max(1, len(series)) + 2.0), 4.5))
     width = 0.8 / max(1, len(series))
     x = np.arange(len(groups))
     shown: list[float] = []
@@ -61,8 +65,9 @@ def bar_chart(groups: Sequence[str], series: dict[str, Sequence[Sequence[float]]
     ax.scatter([], [], color="black", s=10, label="one seed")
     ax.set_xticks(x, list(groups))
     ax.set_ylabel(ylabel)
-    ax.set_ylim(*honest_limits(shown, baselines))
-    return _finish(fig, ax, title, baselines=baselines)
+    low, high = honest_limits(shown, baselines)
+    ax.set_ylim(low, high + 0.06 * (high - low))  # room for the value labels above the tallest bars
+    return _finish(fig, ax, title, baselines=baselines, legend_outside=True)
 
 
 def line_chart(series: dict[str, Sequence[tuple[float, Sequence[float]]]], title: str, xlabel: str,

@@ -16,12 +16,18 @@ if TYPE_CHECKING:
 
 
 def rich_table(table: ResultTable) -> Table:
-    """A ResultTable as a rich Table (numbers right-aligned)."""
-    view = Table(title=table.title, title_justify="left")
-    numeric = [all(_looks_numeric(row[i]) for row in table.rows) if table.rows else False
-               for i in range(len(table.columns))]
-    for column, right in zip(table.columns, numeric):
-        view.add_column(escape(column), justify="right" if right else "left")
+    """A ResultTable as a rich Table: light rules so it fits 80 columns, numbers right-aligned and kept whole
+    ("84.2 ± 1.3" never breaks), text columns wrapping."""
+    from rich import box
+
+    view = Table(title=table.title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    numeric = [any(_looks_numeric(row[i]) for row in table.rows)
+               and all(_looks_numeric(row[i]) or str(row[i]) in ("-", "") for row in table.rows)
+               if table.rows else False for i in range(len(table.columns))]
+    for index, (column, right) in enumerate(zip(table.columns, numeric)):
+        longest = max((len(str(row[index])) for row in table.rows), default=0)
+        view.add_column(escape(column), justify="right" if right else "left", no_wrap=right,
+                        min_width=None if right else min(longest, 8))
     for row in table.rows:
         view.add_row(*(escape(str(cell)) for cell in row))
     return view

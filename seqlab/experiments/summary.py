@@ -79,7 +79,8 @@ def chance_label(values: Sequence[float], base: Baselines | None) -> str:
 
 def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: Sequence[str]) -> ResultTable:
     """One row per configuration: its tags, parameters, dev and test accuracy (mean ± 95% interval over seeds),
-    dev macro-F1, whether it is at chance, seeds and time; then a row each for the random and majority baselines."""
+    mean dev macro-F1, whether it is at chance and wall time (seeds per setting in the title); then a row each for the random and majority
+    baselines."""
     dev_base, test_base = baselines(records, "dev"), baselines(records, "test")
     rows = []
     for tags, items in group_seeds(records):
@@ -89,18 +90,26 @@ def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: S
             f"{first['parameters']:,}",
             fmt_spread(dev_scores(items)),
             fmt_spread(scores(items, "test")),
-            fmt_spread(dev_scores(items, "macro_f1"), percent=False),
+            f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}",
             chance_label(dev_scores(items), dev_base),
-            str(len(items)),
             f"{trial_seconds(items):.0f}",
         ))
     pad = ("",) * max(len(tag_columns) - 1, 0)
     for name, attr in (("random", "random"), ("majority", "majority")):
         if dev_base is not None:
             test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-", "-"))
-    columns = (*tag_columns, "params", "dev acc %", "test acc %", "dev F1", "vs majority", "seeds", "s / trial")
-    return ResultTable(title, tuple(columns), tuple(rows))
+            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-"))
+    columns = (*tag_columns, "params", "dev acc %", "test acc %", "dev F1", "vs majority", "s/trial")
+    return ResultTable(f"{title} ({seeds_phrase(records)})", tuple(columns), tuple(rows))
+
+
+def seeds_phrase(records: Sequence[dict[str, Any]]) -> str:
+    """'3 seeds each' (or '1-3 seeds' when configurations differ)."""
+    counts = sorted({len(items) for _, items in group_seeds(records)})
+    if not counts:
+        return "no trials"
+    text = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return f"{text} seed{'s' if counts[-1] > 1 else ''} each"
 
 
 def trial_seconds(items: Sequence[dict[str, Any]]) -> float:
@@ -145,7 +154,7 @@ def best_versus_rest(records: Sequence[dict[str, Any]], limit: int = 6) -> list[
     lines = [f"best mean dev accuracy: {label(best[0])} at {fmt_spread(dev_scores(best[1]))}% "
              f"({chance_label(dev_scores(best[1]), baselines(records))})"]
     lines += [compare_groups(best, other).verdict for other in groups[1:limit + 1]]
-    if len(groups) > limit + 1:
+    if limit and len(groups) > limit + 1:
         lines.append(f"({len(groups) - limit - 1} more configuration(s) not compared here; see the table)")
     return lines
 

@@ -8,6 +8,7 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, save_confusions, train_config, with_seeds
+from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baselines,
     chance_label,
@@ -16,6 +17,7 @@ from seqlab.experiments.summary import (
     fmt_spread,
     group_seeds,
     scores,
+    seeds_phrase,
     trial_seconds,
 )
 
@@ -85,16 +87,16 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
         dev_base, test_base = baselines(mine, "dev"), baselines(mine, "test")
         for mode, (tags, items) in groups.items():
             rows.append((
-                data, mode, str(len(items)), fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
-                fmt_spread(dev_scores(items, "macro_f1"), percent=False), chance_label(dev_scores(items), dev_base),
+                data, mode, fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
+                f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), dev_base),
                 f"{trial_seconds(items):.0f}",
             ))
             series.setdefault(mode, [[] for _ in names])[names.index(data)] = [100 * v for v in dev_scores(items)]
         if dev_base is not None:
             test = (lambda v: f"{100 * v:.1f}") if test_base else (lambda v: "-")
-            rows.append((data, "random", "-", f"{100 * dev_base.random:.1f}",
+            rows.append((data, "random", f"{100 * dev_base.random:.1f}",
                          test(test_base.random if test_base else 0), "-", "baseline", "-"))
-            rows.append((data, "majority", "-", f"{100 * dev_base.majority:.1f}",
+            rows.append((data, "majority", f"{100 * dev_base.majority:.1f}",
                          test(test_base.majority if test_base else 0), "-", "baseline", "-"))
             series.setdefault("majority baseline", [[] for _ in names])[names.index(data)] = [100 * dev_base.majority]
         if "finetune" in groups and "frozen" in groups:
@@ -103,8 +105,8 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
     save_figure(bar_chart(names, series, "frozen vs fine-tuned: dev accuracy"), out / "frozen-vs-finetune.png")
     figures = ["frozen-vs-finetune.png", *save_confusions(records, out)]
     table = ResultTable(
-        "dev and test accuracy % (mean ± 95% interval over seeds) against the baselines",
-        ("dataset", "mode", "seeds", "dev acc %", "test acc %", "dev F1", "vs majority", "s / trial"),
+        f"dev and test accuracy % (mean ± 95% interval, {seeds_phrase(records)}) against the baselines",
+        ("dataset", "mode", "dev acc %", "test acc %", "dev F1", "vs majority", "s/trial"),
         tuple(rows),
     )
     notes = ["frozen keeps the pretrained body fixed and trains only the linear head on [CLS]; fine-tuning "

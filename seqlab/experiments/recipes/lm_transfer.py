@@ -10,6 +10,7 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
+from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baseline_row_note,
     baselines,
@@ -19,6 +20,7 @@ from seqlab.experiments.summary import (
     fmt_spread,
     group_seeds,
     scores,
+    seeds_phrase,
 )
 
 # full: CFIMDB's whole training split at 128 tokens, 5 epochs; quick: 64 tokens and 5 epochs, as the accuracy runs
@@ -76,28 +78,28 @@ def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], 
         if tags["model"] == "causal LM":
             perplexity = [r["result"]["dev_record"].get("perplexity", float("nan")) for r in items]
             rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
-                         f"perplexity {sum(perplexity) / len(perplexity):.1f}", "-", "-", "-", "-"))
+                         f"{sum(perplexity) / len(perplexity):.1f} ppl", "-", "-", "-"))
             continue
         curve = _mean_curve(items, "accuracy")
         curves[f"{tags['start']}"] = [(e, 100 * v) for e, v in curve]
         groups[tags["start"]] = (tags, items)
         rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
                      fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
-                     fmt_spread(dev_scores(items, "macro_f1"), percent=False),
-                     chance_label(dev_scores(items), dev_base),
-                     "  ".join(f"{v:.1f}" for _, v in curves[tags["start"]])))
+                     f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}",
+                     chance_label(dev_scores(items), dev_base)))
     if dev_base is not None:
         test_base = baselines(records, "test")
         for name, attr in (("random", "random"), ("majority", "majority")):
             test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, "-", "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-"))
+            rows.append((name, "-", "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline"))
     save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds): LM transfer vs from scratch",
                              baselines=baseline_lines(records)), out / "transfer-curves.png")
-    table = ResultTable("LM pretraining then transfer",
-                        ("model", "starts from", "params", "dev acc % (LM: perplexity)", "test acc %", "dev F1",
-                         "vs majority", "dev acc % per epoch"),
+    table = ResultTable(f"LM pretraining then transfer ({seeds_phrase(records)})",
+                        ("model", "start", "params", "dev acc %", "test acc %", "dev F1", "vs majority"),
                         tuple(rows))
-    notes = [baseline_row_note(records)]
+    notes = [baseline_row_note(records), "the causal LM row gives its dev perplexity (ppl) instead of accuracy",
+             *(f"dev accuracy % per epoch, mean over seeds, {start}: " + ", ".join(f"{v:.1f}" for _, v in curve)
+               for start, curve in curves.items())]
     verdicts = []
     if "LM body" in groups and "random weights" in groups:
         verdicts.append(compare_groups(groups["LM body"], groups["random weights"], "transfer", "from scratch").verdict)
