@@ -41,7 +41,13 @@ def autocast(device: torch.device, enabled: bool = True, cache_enabled: bool = T
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed python, numpy and torch (all devices); return a CPU generator seeded the same way."""
+    """Seed python, numpy and torch (all devices); return a CPU generator seeded the same way.
+
+    A seed outside 0..2**32-1 (which numpy cannot take) is a SeqlabError naming --seed.
+    """
+    from seqlab.training.config import check_seed
+
+    check_seed(seed)
     random.seed(seed)
     try:
         import numpy as np
@@ -61,8 +67,9 @@ def cpu_threads(n: int | None) -> Iterator[None]:
     if n is None:
         yield
         return
-    if n < 1:
-        raise SeqlabError(f"--threads must be at least 1 (got {n})")
+    from seqlab.training.config import check_threads
+
+    check_threads(n)
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
@@ -74,4 +81,4 @@ def cpu_threads(n: int | None) -> Iterator[None]:
 def default_threads() -> int:
     """CPU threads to use by default: $SEQLAB_THREADS, else torch's own choice."""
     value = os.environ.get("SEQLAB_THREADS")
-    return int(value) if value and value.isdigit() else torch.get_num_threads()
+    return int(value) if value and value.isascii() and value.isdigit() else torch.get_num_threads()

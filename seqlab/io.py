@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from seqlab.errors import SeqlabError
+
+TMP_SUFFIX = ".tmp"
+LOCK_FILE = ".lock"
 
 
 def _umask() -> int:
@@ -20,22 +24,40 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` so that readers see the old file or the new one, never half of one."""
+def temp_path(path: Path) -> Path:
+    """A fresh hidden `.NAME.XXXX.tmp` file next to `path` (made with the usual permissions, not mkstemp's 0600).
+
+    Every atomic write goes through one of these, so `clean_temporaries` knows what a killed writer left.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # a teammate reading a shared run folder can read the weights too
+    return Path(tmp)
+
+
+def replace_from(tmp: Path, path: Path, write: Callable[[Path], None]) -> Path:
+    """Run `write(tmp)`, then rename `tmp` over `path`; on any failure remove `tmp` and keep the old `path`."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return Path(path)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` so that readers see the old file or the new one, never half of one."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    return replace_from(temp_path(path), Path(path), write)
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -65,9 +87,12 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+SLUG_LIMIT = 80  # characters; file systems allow 255 bytes per name, and the time stamp is added
+
+
 def slugify(name: str) -> str:
-    """A file-name-safe version of `name` (no slashes, no '..')."""
-    slug = _SLUG.sub("-", name).strip("-.")
+    """A file-name-safe version of `name` (no slashes, no '..', at most SLUG_LIMIT characters)."""
+    slug = _SLUG.sub("-", name).strip("-.")[:SLUG_LIMIT].strip("-.")
     return slug or "run"
 
 
@@ -78,6 +103,8 @@ def new_run_dir(root: Path, name: str) -> Path:
     mkdir without exist_ok and retries with a counter.
     """
     root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise SeqlabError(f"{root} is a file, not a folder; point SEQLAB_RUNS (or --out) at a folder")
     root.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     base = f"{slugify(name)}-{stamp}"
@@ -123,3 +150,41 @@ def atomic_create_text(path: Path, text: str) -> Path:
     finally:
         os.unlink(temporary)
     return path
+
+
+def clean_temporaries(folder: Path) -> list[Path]:
+    """Remove the `.NAME.XXXX.tmp` files a killed writer left in `folder` and its sub-folders; return them.
+
+    Call it only while holding the folder's lock (`locked_folder`), so no live writer's file is removed.
+    """
+    removed = []
+    for tmp in Path(folder).rglob(f".*{TMP_SUFFIX}"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path, what: str = "run") -> Iterator[None]:
+    """Hold an exclusive OS lock (flock) on `folder` for the block; a second writer gets one SeqlabError.
+
+    The lock lives on FOLDER/.lock and ends with the process, so a killed writer never leaves a stale
+    lock behind. Leftover temporary files of an earlier, killed writer are removed once the lock is held.
+    """
+    import fcntl
+
+    folder = Path(folder)
+    handle = open(folder / LOCK_FILE, "a+b")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SeqlabError(
+                f"{what} {folder} is in use by another seqlab process; wait for it to finish "
+                "(or stop it), then run the command again"
+            ) from None
+        clean_temporaries(folder)
+        yield
+    finally:
+        handle.close()

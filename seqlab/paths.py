@@ -14,8 +14,14 @@ def runs_root() -> Path:
 
 
 def cache_dir() -> Path:
-    """Folder for downloads: $SEQLAB_CACHE, else ~/.cache/seqlab."""
-    return Path(os.environ.get("SEQLAB_CACHE", Path.home() / ".cache" / "seqlab"))
+    """Folder for downloads: $SEQLAB_CACHE, else ~/.cache/seqlab (the home folder is only looked up then)."""
+    if os.environ.get("SEQLAB_CACHE"):
+        return Path(os.environ["SEQLAB_CACHE"])
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no $HOME and no passwd entry (some containers)
+        raise SeqlabError("no home folder to keep downloads in; set SEQLAB_CACHE to a writable folder") from None
+    return home / ".cache" / "seqlab"
 
 
 def data_dir(option: Path | None) -> Path:
@@ -26,6 +32,9 @@ def data_dir(option: Path | None) -> Path:
             "this dataset is read from a folder you provide; pass --data-dir DIR or set SEQLAB_DATA "
             "(or use the built-in corpus: builtin-sentiment, builtin-entailment)"
         )
+    if chosen.exists() and not chosen.is_dir():
+        raise SeqlabError(f"data folder {chosen} is a file, not a folder; pass --data-dir with the folder that "
+                          "holds the dataset")
     if not chosen.is_dir():
         raise SeqlabError(f"data folder {chosen} does not exist; pass --data-dir with the folder that holds the dataset")
     return chosen

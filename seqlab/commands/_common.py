@@ -9,13 +9,17 @@ from typing import Annotated, Any, Callable, Optional, TypeVar
 import typer
 
 from seqlab.console import error_line
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, os_error_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def user_errors(func: F) -> F:
-    """Wrap a command so that a SeqlabError prints one line and exits 2, and Ctrl-C exits 130."""
+    """Wrap a command so that a SeqlabError prints one line and exits 2, and Ctrl-C exits 130.
+
+    An OSError that no library code turned into a SeqlabError (a full disk, a read-only folder, a name
+    too long, a file where a folder should be) is one line and exit 2 too, never a traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -24,6 +28,9 @@ def user_errors(func: F) -> F:
         except SeqlabError as exc:
             error_line(str(exc))
             raise typer.Exit(code=exc.exit_code) from None
+        except OSError as exc:
+            error_line(os_error_message(exc))
+            raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
             error_line("interrupted (Ctrl-C)")
             raise typer.Exit(code=130) from None

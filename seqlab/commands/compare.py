@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from seqlab.commands._common import JsonOption, user_errors
-from seqlab.console import console, emit_json
+from seqlab.console import console, emit_json, safe_text
 from seqlab.errors import SeqlabError
 
 
@@ -36,6 +38,8 @@ def compare(
     Typical use: a model pretrained as a language model and then fine-tuned, against the same model
     trained from scratch; or the same model with different optimizers.
 
+    A run that cannot be read (damaged, or no finished epoch) is left out and named below the table.
+
     Example: seqlab compare runs/sst-lm-transfer-... runs/sst-lm-...
     """
     from seqlab.viz.curves import curves_figure, read_curves
@@ -45,12 +49,20 @@ def compare(
     missing = [str(r) for r in runs if not r.is_dir()]
     if missing:
         raise SeqlabError(f"run folder(s) {', '.join(missing)} do not exist; list your runs with: seqlab runs")
-    curves = [read_curves(r) for r in runs]
+    curves, damaged = [], []
+    for run in runs:
+        try:
+            curves.append(read_curves(run))
+        except SeqlabError as exc:  # one damaged run: compare the others and say which was left out
+            damaged.append({"run": str(run), "damaged": str(exc)})
+    if not curves:
+        raise SeqlabError(damaged[0]["damaged"] if len(damaged) == 1 else
+                          f"none of the {len(damaged)} runs can be read; first: {damaged[0]['damaged']}")
     folder = output_folder(out, "compare")
     figure_path = save_figure(curves_figure(curves, "training curves"), fresh_name(folder, "curves", f".{fmt}"), fmt)
     rows = [c.final_metrics() for c in curves]
     if json_output:
-        emit_json({"figure": str(figure_path), "runs": rows})
+        emit_json({"figure": str(figure_path), "runs": rows, "damaged": damaged})
         return
     columns = [key for key in dict.fromkeys(key for row in rows for key in row) if key not in ("family", "dataset")]
     table = Table(title="final numbers (last epoch; best dev over all epochs)", title_justify="left")
@@ -60,9 +72,13 @@ def compare(
         header = column.replace("_", " ").replace("accuracy", "acc").replace("perplexity", "ppl")
         table.add_column(header.replace("macro f1", "F1"), justify="right")
     for row in rows:
-        table.add_row(row["run"], f"{row['family']} on {row['dataset']}", *(_cell(row.get(c)) for c in columns[1:]))
+        table.add_row(Text(safe_text(row["run"])), Text(safe_text(f"{row['family']} on {row['dataset']}")),
+                      *(_cell(row.get(c)) for c in columns[1:]))
     console.print(table)
-    console.print(f"curves: [bold]{figure_path}[/]")
+    for item in damaged:
+        console.print(f"left out (damaged): {safe_text(item['damaged'], 300)}", markup=False, highlight=False,
+                      soft_wrap=True)
+    console.print(f"curves: [bold]{escape(safe_text(figure_path))}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from seqlab.commands._common import JsonOption, user_errors
 from seqlab.errors import SeqlabError
-from seqlab.console import console, emit_json
+from seqlab.console import console, emit_json, safe_text
 
 
 @user_errors
@@ -23,7 +23,9 @@ def runs(
 
     The best dev score is accuracy for classifiers and perplexity for language models. An unfinished
     run (killed or interrupted) shows its best epoch so far; continue it with `seqlab train --resume RUN`.
-    Pass a run folder to `seqlab evaluate` or `seqlab predict`.
+    A run folder that cannot be read (say, a garbled config.json) is listed as damaged, with the
+    reason below the table; the other runs are listed as usual. Pass a run folder to `seqlab evaluate`
+    or `seqlab predict`.
     """
     from seqlab.paths import runs_root
     from seqlab.training.report import runs_table
@@ -41,6 +43,10 @@ def runs(
         console.print(f"no runs in {folder}; start one with: seqlab train", markup=False, highlight=False)
         return
     console.print(runs_table(found))
+    for run in found:
+        if run.damaged is not None:
+            console.print(f"damaged: {safe_text(run.path.name)}: {safe_text(run.damaged, 200)}",
+                          markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

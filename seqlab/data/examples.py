@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -49,10 +50,13 @@ class Splits:
         return {"train": len(self.train), "dev": len(self.dev), "test": len(self.test)}
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only: "²" and "--1" pass str.isdigit but not int()
+
+
 def sorted_labels(examples: Sequence[Example]) -> tuple[str, ...]:
     """The distinct labels of `examples`, numbers in numeric order, other names alphabetically."""
     found = {example.label for example in examples}
-    if found and all(label.lstrip("-").isdigit() for label in found):
+    if found and all(_INTEGER.fullmatch(label) for label in found):
         return tuple(sorted(found, key=int))
     return tuple(sorted(found))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,9 @@ def _open_binary(path: Path):
         raise SeqlabError(f"{path} cannot be read (permission denied)") from None
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (line number, text) of every line of `path`, decoded as UTF-8, BOM and line ending removed.
+def iter_lines(path: Path, keep_ends: bool = False) -> Iterator[tuple[int, str]]:
+    """Yield (line number, text) of every line of `path`, decoded as UTF-8, BOM and line ending removed
+    (kept with `keep_ends`, for the csv module, which needs them to read quoted fields spanning lines).
 
     Blank lines are yielded too (readers skip them); an empty file or bytes that are not UTF-8 raise
     SeqlabError naming the file and line.
@@ -66,9 +68,9 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
                 ) from None
             if number == 1 and line.startswith(BOM):
                 line = line[1:]
-            line = line.rstrip("\r\n")
-            any_line = any_line or bool(line.strip())
-            yield number, line
+            stripped = line.rstrip("\r\n")
+            any_line = any_line or bool(stripped.strip())
+            yield number, line if keep_ends else stripped
     if not any_line:
         raise SeqlabError(f"{path.name} is empty; expected one example per line")
 
@@ -85,7 +87,10 @@ def _check_label(path: Path, number: int, label: str, labels: Iterable[str] | No
     if not label:
         raise SeqlabError(f"{path.name}:{number}: the label is empty")
     if labels is not None and label not in labels:
-        raise SeqlabError(f"{path.name}:{number}: label {label!r} is not one of {', '.join(labels)}")
+        from seqlab.console import safe_text
+
+        raise SeqlabError(f"{path.name}:{number}: label {safe_text(repr(label), 60)} is not one of "
+                          f"{safe_text(', '.join(labels), 200)}")
     return label
 
 
@@ -122,8 +127,9 @@ def read_label_tsv(path: Path, labels: tuple[str, ...] | None = None) -> list[Ex
 
 
 def _rows(path: Path, delimiter: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-blank row, the header included."""
-    numbered = iter_lines(path)
+    """(first line number, fields) of each non-blank row, the header included; a quoted CSV field keeps
+    its embedded newlines."""
+    numbered = iter_lines(path, keep_ends=True)
     current = [0]
 
     def lines() -> Iterator[str]:
@@ -132,10 +138,13 @@ def _rows(path: Path, delimiter: str, quoting: int) -> Iterator[tuple[int, list[
             yield line
 
     try:
-        for row in csv.reader(lines(), delimiter=delimiter, quoting=quoting, strict=True):
+        reader = csv.reader(lines(), delimiter=delimiter, quoting=quoting, strict=True)
+        last = 0
+        for row in reader:
+            first, last = last + 1, current[0]
             if not row or all(not field.strip() for field in row):
                 continue
-            yield current[0], row
+            yield first, row
     except csv.Error as exc:
         raise SeqlabError(f"{path.name}:{current[0]}: not valid {'CSV' if delimiter == ',' else 'TSV'} ({exc})") from None
 
@@ -173,6 +182,7 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
     except StopIteration:
         raise SeqlabError(f"{path.name} is empty; expected a header row and one example per row") from None
     width = len(header)
+    names = [h.strip() for h in header] if columns.header else None  # a repeat of it is a junk row
     if not columns.header:  # the first row is data: read it again below
         rows, header = itertools.chain([(header_line, header)], rows), None
     text_i = _column_index(path, header_line, header, columns.text, "text", width)
@@ -180,6 +190,9 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
     b_i = _column_index(path, header_line, header, columns.text_b, "text pair", width) if columns.text_b else None
     any_row = False
     for number, row in rows:
+        if [field.strip() for field in row] == names:
+            raise SeqlabError(f"{path.name}:{number}: the header row again (files joined together?); "
+                              "delete this line, or its label would become a class")
         any_row = True
         if len(row) != width:
             sep = "tabs" if delimiter == "\t" else "commas"
@@ -225,6 +238,9 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SeqlabError(f"{path.name}:{number}: not valid JSON ({exc.msg}); expected one object per line") from None
+        except (ValueError, RecursionError):  # an integer beyond Python's digit limit, or nesting too deep
+            raise SeqlabError(f"{path.name}:{number}: a number too long or objects nested too deep; "
+                              "expected one flat object per line") from None
         if not isinstance(record, dict):
             raise SeqlabError(f"{path.name}:{number}: expected a JSON object, found {type(record).__name__}")
         values = []
@@ -237,10 +253,7 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
                     f"{path.name}:{number}: no key {key!r} (keys: {', '.join(map(str, record))}); "
                     "choose with --text-column/--label-column"
                 )
-            value = record[key]
-            if isinstance(value, (dict, list)) or value is None:
-                raise SeqlabError(f"{path.name}:{number}: {key!r} must be a string or number, found {value!r}")
-            values.append(str(value))
+            values.append(_json_field(path, number, key, record[key], is_label=key == columns.label))
         text, label, text_b = values
         examples.append(
             Example(
@@ -250,6 +263,29 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
             )
         )
     return examples
+
+
+def _json_field(path: Path, number: int, key: str, value: object, is_label: bool) -> str:
+    """A JSONL value as text: strings as they are, whole numbers as digits; anything else is refused.
+
+    true/false, NaN/Infinity and 1.5 as labels would each become a class ("True", "nan", "1.5")
+    that no one meant, so they are errors naming the line.
+    """
+    from seqlab.console import safe_text
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        shown = safe_text(json.dumps(value), 40)
+        raise SeqlabError(f"{path.name}:{number}: {key!r} must be a string or number, found {shown}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SeqlabError(f"{path.name}:{number}: {key!r} is {value}, not a usable value; fix or drop the line")
+        if is_label and not value.is_integer():
+            raise SeqlabError(f"{path.name}:{number}: label {value} is not a whole number; labels are names "
+                              "or class numbers")
+        return str(int(value)) if is_label else str(value)
+    return str(value)
 
 
 def read_table(path: Path, columns: TableColumns = TableColumns()) -> list[Example]:

@@ -170,6 +170,8 @@ def is_table_path(name: str) -> bool:
 def load_table_splits(path: Path, columns: TableColumns, seed: int) -> Splits:
     """Read a TSV/CSV/JSONL file and split it 7:1:2 with `seed`."""
     path = Path(path)
+    if path.is_dir():
+        raise SeqlabError(f"{path} is a folder, expected a .tsv/.csv/.jsonl file (or pass a dataset name)")
     if not path.is_file():
         raise SeqlabError(f"{path} not found; pass a dataset name (see `seqlab data list`) or an existing file")
     examples = readers.read_table(path, columns)

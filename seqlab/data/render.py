@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from seqlab.console import safe_text
 from seqlab.data.compare import EncodingView, TokenView
 from seqlab.data.examples import Example
 from seqlab.data.stats import SplitStats
@@ -57,9 +58,9 @@ def examples_table(title: str, rows: Sequence[tuple[int, Example]], is_pair: boo
     if is_pair:
         table.add_column("text b")
     for index, example in rows:
-        cells = [Text(str(index)), Text(example.label), Text(example.text)]
+        cells = [Text(str(index)), Text(safe_text(example.label)), Text(safe_text(example.text))]
         if is_pair:
-            cells.append(Text(example.text_b or ""))
+            cells.append(Text(safe_text(example.text_b or "")))
         table.add_row(*cells)
     return table
 

@@ -77,14 +77,17 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         raise SeqlabError(f"--max-configs must be at least 1 (got {config.max_configs}); try --max-configs 4")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
-    if config.epochs is not None and config.epochs < 1:
-        raise SeqlabError(f"--epochs must be at least 1 (got {config.epochs})")
+    from seqlab.training.config import LARGE_LIMIT, MAX_LENGTH_LIMIT, check_seed, check_threads
+
+    if config.epochs is not None and not 1 <= config.epochs <= LARGE_LIMIT:
+        raise SeqlabError(f"--epochs must be at least 1 and at most {LARGE_LIMIT:,} (got {config.epochs})")
+    check_seed(config.seed)
+    check_seed(config.seed + config.seeds - 1)
     if config.max_train is not None and config.max_train < 1:
         raise SeqlabError(f"--max-train must be at least 1 example (got {config.max_train})")
-    if config.max_length is not None and config.max_length < 4:
-        raise SeqlabError(f"--max-length must be at least 4 tokens (got {config.max_length})")
-    if config.threads is not None and config.threads < 1:
-        raise SeqlabError(f"--threads must be at least 1 (got {config.threads})")
+    if config.max_length is not None and not 4 <= config.max_length <= MAX_LENGTH_LIMIT:
+        raise SeqlabError(f"--max-length must be from 4 to {MAX_LENGTH_LIMIT:,} tokens (got {config.max_length})")
+    check_threads(config.threads)
     if config.data_dir is not None and not Path(config.data_dir).is_dir():
         raise SeqlabError(
             f"data folder {config.data_dir} does not exist; pass --data-dir with the folder that holds "

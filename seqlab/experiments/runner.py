@@ -19,7 +19,7 @@ from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
 from seqlab.experiments.report import EXPERIMENT_FILE, now_utc, reproduce_command, write_readme, write_results
 from seqlab.experiments.trials import Trial, TrialStore, trial_key
-from seqlab.io import atomic_write_json
+from seqlab.io import atomic_write_json, locked_folder
 from seqlab.training.loop import TrainingInterrupted
 
 
@@ -41,7 +41,9 @@ class ExperimentResult:
 
 
 def _out_dir(config: ExperimentConfig) -> Path:
-    """--out (created or resumed), else a new folder under <runs>/experiments/."""
+    """--out (created, or an earlier report of the same recipe, resumed), else a new folder under
+    <runs>/experiments/. A non-empty folder that is not a report is refused: README.md and results.json
+    would replace the user's own files."""
     from seqlab.io import new_run_dir
     from seqlab.paths import runs_root
 
@@ -49,6 +51,11 @@ def _out_dir(config: ExperimentConfig) -> Path:
         return new_run_dir(runs_root() / "experiments", config.recipe)
     out = Path(config.out)
     marker = out / EXPERIMENT_FILE
+    if out.is_dir() and not marker.is_file() and any(out.iterdir()):
+        raise SeqlabError(
+            f"--out {out} already holds files that are not a seqlab experiment report; "
+            "give a new or empty folder (seqlab never writes its report over your files)"
+        )
     if marker.is_file():
         try:
             earlier = json.loads(marker.read_text(encoding="utf-8")).get("recipe")
@@ -146,74 +153,75 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     _check_dependencies(plan.trials)
     splits = _check_inputs(config, plan.datasets)
     out_dir = _out_dir(config)
-    command = reproduce_command(config, out_dir)
-    atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
-    store = TrialStore(out_dir)
-    started = time.perf_counter()
-    keys: dict[str, str] = {}
-    run_dirs: dict[str, Path | None] = {}
-    records: list[dict[str, Any]] = []
-    trained = skipped = 0
-    pending = [t for t in plan.trials if store.finished(t, _keys(plan.trials).get(t.name, "")) is None]
-    estimate = estimate_seconds(pending, splits)
-    if console is not None:
+    with locked_folder(out_dir, "experiment report"):  # a second run into the same --out is refused
+        command = reproduce_command(config, out_dir)
+        atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
+        store = TrialStore(out_dir)
+        started = time.perf_counter()
+        keys: dict[str, str] = {}
+        run_dirs: dict[str, Path | None] = {}
+        records: list[dict[str, Any]] = []
+        trained = skipped = 0
+        pending = [t for t in plan.trials if store.finished(t, _keys(plan.trials).get(t.name, "")) is None]
+        estimate = estimate_seconds(pending, splits)
+        if console is not None:
+            from seqlab.experiments.estimate import human
+
+            console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
+                          f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
+                          soft_wrap=True)
+            done = len(plan.trials) - len(pending)
+            console.print(f"Estimated time: about {human(estimate)} for {len(pending)} trial(s)"
+                          + (f" ({done} already done)" if done else "")
+                          + " (rough, from measured CPU rates; Ctrl-C keeps finished trials)", soft_wrap=True)
+        with _progress(console) as progress:
+            task = progress.add_task(recipe.name, total=len(plan.trials))
+            inner = progress.add_task("", total=None, visible=False)
+
+            def on_step(epoch: int, epochs: int, step: int, steps: int) -> None:
+                progress.update(inner, description=f"  epoch {epoch}/{epochs}", total=steps, completed=step,
+                                visible=True)
+
+            for trial in plan.trials:
+                after_key = keys.get(trial.after) if trial.after else None
+                key = trial_key(trial, after_key)
+                keys[trial.name] = key
+                progress.update(task, description=trial.name)
+                record = store.finished(trial, key)
+                was_skipped = record is not None
+                if record is None:
+                    folder = store.fresh_folder(trial, key)
+                    after_run = run_dirs.get(trial.after) if trial.after else None
+                    try:
+                        record = run_trial(trial, key, folder, after_run, out_dir, on_step)
+                        progress.update(inner, visible=False)
+                    except (KeyboardInterrupt, TrainingInterrupted):
+                        raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
+                                                  f"finished trial(s) are kept; resume with: {command}") from None
+                    store.save(trial, key, record)
+                    trained += 1
+                else:
+                    skipped += 1
+                run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
+                records.append(record)
+                if console is not None:
+                    progress.console.print(_trial_line(record, was_skipped), soft_wrap=True)
+                progress.advance(task)
+        summary = recipe.summarize(config, records, out_dir)
+        seconds = time.perf_counter() - started
+        facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
         from seqlab.experiments.estimate import human
 
-        console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
-                      f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
-                      soft_wrap=True)
-        done = len(plan.trials) - len(pending)
-        console.print(f"Estimated time: about {human(estimate)} for {len(pending)} trial(s)"
-                      + (f" ({done} already done)" if done else "")
-                      + " (rough, from measured CPU rates; Ctrl-C keeps finished trials)", soft_wrap=True)
-    with _progress(console) as progress:
-        task = progress.add_task(recipe.name, total=len(plan.trials))
-        inner = progress.add_task("", total=None, visible=False)
-
-        def on_step(epoch: int, epochs: int, step: int, steps: int) -> None:
-            progress.update(inner, description=f"  epoch {epoch}/{epochs}", total=steps, completed=step,
-                            visible=True)
-
-        for trial in plan.trials:
-            after_key = keys.get(trial.after) if trial.after else None
-            key = trial_key(trial, after_key)
-            keys[trial.name] = key
-            progress.update(task, description=trial.name)
-            record = store.finished(trial, key)
-            was_skipped = record is not None
-            if record is None:
-                folder = store.fresh_folder(trial, key)
-                after_run = run_dirs.get(trial.after) if trial.after else None
-                try:
-                    record = run_trial(trial, key, folder, after_run, out_dir, on_step)
-                    progress.update(inner, visible=False)
-                except (KeyboardInterrupt, TrainingInterrupted):
-                    raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
-                                              f"finished trial(s) are kept; resume with: {command}") from None
-                store.save(trial, key, record)
-                trained += 1
-            else:
-                skipped += 1
-            run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
-            records.append(record)
-            if console is not None:
-                progress.console.print(_trial_line(record, was_skipped), soft_wrap=True)
-            progress.advance(task)
-    summary = recipe.summarize(config, records, out_dir)
-    seconds = time.perf_counter() - started
-    facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
-    from seqlab.experiments.estimate import human
-
-    facts["estimated before starting"] = f"{human(estimate)} for {len(pending)} trial(s)"
-    readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
-    results = write_results(out_dir, {
-        "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
-        "facts": facts, "notes": plan.notes + summary.notes,
-        "tables": [asdict(t) for t in summary.tables], "figures": summary.figures, "data": summary.data,
-        "trials": records,
-    })
-    return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
-                            results, command, estimate)
+        facts["estimated before starting"] = f"{human(estimate)} for {len(pending)} trial(s)"
+        readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
+        results = write_results(out_dir, {
+            "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
+            "facts": facts, "notes": plan.notes + summary.notes,
+            "tables": [asdict(t) for t in summary.tables], "figures": summary.figures, "data": summary.data,
+            "trials": records,
+        })
+        return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
+                                results, command, estimate)
 
 
 def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str, Any]], trained: int, skipped: int,

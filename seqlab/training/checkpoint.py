@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
+import pickle
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import torch
 from torch import nn
 
 from seqlab.errors import SeqlabError
-from seqlab.io import atomic_write_bytes
+from seqlab.io import atomic_write_bytes, replace_from, temp_path
 
 
 def unwrap(model: nn.Module) -> nn.Module:
@@ -33,17 +32,38 @@ def save_weights(model: nn.Module, path: Path) -> Path:
     from safetensors.torch import save_model
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    # save_model (not save_file) drops tied duplicates such as an LM head sharing the embedding.
+    return replace_from(temp_path(path), path, lambda tmp: save_model(unwrap(model), str(tmp)))
+
+
+def _readable(path: Path, what: str) -> None:
+    """SeqlabError when `path` is missing, a folder, or not readable (named as such, not as "corrupt")."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise SeqlabError(f"{what} {path} is a folder, expected a file; the run folder is damaged")
     try:
-        # save_model (not save_file) drops tied duplicates such as an LM head sharing the embedding.
-        save_model(unwrap(model), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise SeqlabError(f"{what} {path} cannot be read (permission denied); ask its owner for read access "
+                          "(chmod a+r) or copy the run") from None
+
+
+def _check_tensors(model: nn.Module, path: Path) -> None:
+    """SeqlabError when a loaded tensor has a dtype seqlab never writes or holds NaN/inf values."""
+    for name, tensor in unwrap(model).state_dict().items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise SeqlabError(f"checkpoint {path} holds NaN or infinite values in {name}; "
+                              "it was not written by a healthy training, train the run again")
+
+
+class _WrongDtype(Exception):
+    """A tensor in a checkpoint whose dtype differs from the model's."""
+
+
+_SAFETENSORS_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.float64: "F64",
+                       torch.int64: "I64", torch.int32: "I32", torch.bool: "BOOL", torch.uint8: "U8", torch.int8: "I8"}
 
 
 def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu") -> nn.Module:
@@ -52,11 +72,19 @@ def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu
     from safetensors.torch import load_model
 
     path = Path(path)
+    _readable(path, "checkpoint")
     if not path.is_file():
         raise SeqlabError(f"checkpoint {path} is missing; the run did not finish an epoch, train it again")
+    expected = {name: tensor.dtype for name, tensor in unwrap(model).state_dict().items()}
     try:
-        with safe_open(str(path), framework="pt"):  # checks the header covers the whole file
-            pass
+        with safe_open(str(path), framework="pt") as handle:  # checks the header covers the whole file
+            for name in handle.keys():
+                dtype = handle.get_slice(name).get_dtype()
+                if name in expected and dtype != _SAFETENSORS_DTYPES.get(expected[name], dtype):
+                    raise _WrongDtype(f"{name} is {dtype}, expected {_SAFETENSORS_DTYPES[expected[name]]}")
+    except _WrongDtype as exc:
+        raise SeqlabError(f"checkpoint {path} was not written by seqlab for this model ({exc}); "
+                          "train the run again") from None
     except Exception as exc:  # safetensors raises several types for truncated or garbled files
         raise SeqlabError(
             f"checkpoint {path} is corrupt or truncated ({type(exc).__name__}); train the run again"
@@ -73,6 +101,7 @@ def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu
             f"(missing: {', '.join(missing[:5]) or 'none'}; unexpected: {', '.join(unexpected[:5]) or 'none'}); "
             "was it written by another seqlab version?"
         )
+    _check_tensors(model, path)
     return model
 
 
@@ -108,9 +137,16 @@ def save_state(path: Path, state: dict[str, Any]) -> Path:
 def load_state(path: Path) -> dict[str, Any]:
     """Read state.pt with torch.load(weights_only=True); a missing or corrupt file is one SeqlabError."""
     path = Path(path)
+    _readable(path, "training state")
     if not path.is_file():
         raise SeqlabError(f"{path} is missing, so this run cannot be resumed; start a new training instead")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:  # weights_only refused an object: never relay torch's advice to disable that
+        raise SeqlabError(f"{path} holds Python objects seqlab never writes, so it was not loaded; "
+                          "this run cannot be resumed, train again") from None
     except Exception as exc:
         raise SeqlabError(f"{path} is corrupt ({type(exc).__name__}); this run cannot be resumed, train again") from None
+    if not isinstance(state, dict):
+        raise SeqlabError(f"{path} is not a seqlab training state; this run cannot be resumed, train again")
+    return state

@@ -31,6 +31,8 @@ DEFAULT_LR: dict[str, float] = {
 }
 MAX_POSITIONS_KEY: dict[str, str] = {"transformer": "max_len", "lm": "max_len", "bert": "max_position_embeddings"}
 DEFAULT_MAX_POSITIONS = 512
+MAX_LENGTH_LIMIT = 65_536  # tokens per text; beyond this a position table alone needs gigabytes
+LARGE_LIMIT = 10**9  # batch size, epochs, examples, steps: far beyond any course run, below any overflow
 
 
 def default_lr(family: str) -> float:
@@ -177,6 +179,52 @@ def absolute_paths(config: TrainConfig) -> TrainConfig:
                                data_dir=absolute(config.data_dir), init_from=absolute(config.init_from))
 
 
+def check_seed(seed: int) -> int:
+    """`seed` when numpy, torch and Python can all use it (0 to 2**32 - 1); SeqlabError naming --seed otherwise."""
+    if not 0 <= seed < 2**32:
+        raise SeqlabError(f"--seed must be from 0 to {2**32 - 1} (got {seed})")
+    return seed
+
+
+def check_threads(threads: int | None) -> int | None:
+    """`threads` when it is None or 1 to 4x this machine's CPUs; SeqlabError naming --threads otherwise."""
+    import os
+
+    if threads is None:
+        return None
+    cpus = os.cpu_count() or 1
+    if not 1 <= threads <= 4 * cpus:
+        raise SeqlabError(f"--threads must be at least 1 and at most {4 * cpus} (4 per CPU here) (got {threads})")
+    return threads
+
+
+def _dropout(spec: dict[str, Any]) -> Any:
+    keys = SPEC_KEYS.get(str(spec.get("family")), {})
+    return spec.get(keys["dropout"]) if "dropout" in keys else None
+
+
+def _check_init_from(config: TrainConfig) -> None:
+    """--init-from builds a Transformer classifier shaped like the LM run; options that say otherwise are refused."""
+    if not config.init_from:
+        return
+    if config.family not in ("transformer", "lm"):
+        raise SeqlabError(
+            f"--init-from builds a Transformer classifier from the LM run, so --model {config.family} would be "
+            "ignored; pass --model transformer (or drop --init-from)"
+        )
+
+
+def check_transfer_shape(model: dict[str, Any], lm_spec: dict[str, Any]) -> None:
+    """SeqlabError naming the options of `model` (the user's spec) that differ from the LM run's shape."""
+    options = {v: k for k, v in SPEC_KEYS["transformer"].items()}
+    differ = sorted(key for key, value in model.items()
+                    if key not in ("family", "dropout") and lm_spec.get(key) != value)
+    if differ:
+        named = ", ".join(f"--{options.get(key, key).replace('_', '-')} {model[key]}" for key in differ)
+        raise SeqlabError(f"{named} cannot change a model started --init-from an LM run (its shape comes from "
+                          "that run); drop the option(s)")
+
+
 def validate(config: TrainConfig) -> TrainConfig:
     """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
     if config.family not in FAMILIES:
@@ -191,30 +239,36 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
     if not (math.isfinite(config.lr) and config.lr > 0):
         raise SeqlabError(f"--lr must be greater than 0 (got {config.lr}); try 3e-3 for Adam or 0.1 for SGD")
-    if config.weight_decay < 0:
-        raise SeqlabError(f"--weight-decay must be 0 or more (got {config.weight_decay})")
+    if not (math.isfinite(config.weight_decay) and config.weight_decay >= 0):
+        raise SeqlabError(f"--weight-decay must be a number, 0 or more (got {config.weight_decay})")
     if not 0 <= config.momentum < 1:
         raise SeqlabError(f"--momentum must be in [0, 1) (got {config.momentum})")
-    if config.batch_size < 1:
-        raise SeqlabError(f"--batch-size must be at least 1 (got {config.batch_size})")
-    if config.epochs < 1:
-        raise SeqlabError(f"--epochs must be at least 1 (got {config.epochs})")
-    if config.max_length < 2:
-        raise SeqlabError(f"--max-length must be at least 2 tokens (got {config.max_length})")
-    if not 0 <= config.warmup_ratio < 1:
+    for option, value in (("--batch-size", config.batch_size), ("--epochs", config.epochs)):
+        if not 1 <= value <= LARGE_LIMIT:
+            raise SeqlabError(f"{option} must be at least 1 and at most {LARGE_LIMIT:,} (got {value})")
+    if not 2 <= config.max_length <= MAX_LENGTH_LIMIT:
+        raise SeqlabError(f"--max-length must be from 2 to {MAX_LENGTH_LIMIT:,} tokens (got {config.max_length}); "
+                          "texts longer than it are cut, so 64-512 is plenty")
+    check_seed(config.seed)
+    if not 0 <= config.warmup_ratio < 1:  # NaN fails this too
         raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
     if config.schedule not in SCHEDULES:
         raise SeqlabError(f"unknown --schedule {config.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
-    if config.grad_clip is not None and config.grad_clip <= 0:
+    if config.grad_clip is not None and not (math.isfinite(config.grad_clip) and config.grad_clip > 0):
         raise SeqlabError(f"--grad-clip must be greater than 0 (got {config.grad_clip}); pass 0 to turn clipping off")
     if config.patience is not None and config.patience < 1:
         raise SeqlabError(f"--patience must be at least 1 epoch (got {config.patience})")
-    if config.threads is not None and config.threads < 1:
-        raise SeqlabError(f"--threads must be at least 1 (got {config.threads})")
-    if config.max_train_examples is not None and config.max_train_examples < 1:
+    check_threads(config.threads)
+    if config.patience is not None and config.patience > LARGE_LIMIT:
+        raise SeqlabError(f"--patience must be at most {LARGE_LIMIT:,} epochs (got {config.patience})")
+    if config.max_train_examples is not None and not 1 <= config.max_train_examples <= 2**62:
         raise SeqlabError(f"--max-train-examples must be at least 1 (got {config.max_train_examples})")
-    if config.log_every < 1:
-        raise SeqlabError(f"log_every must be at least 1 step (got {config.log_every})")
+    if not 1 <= config.log_every <= LARGE_LIMIT:
+        raise SeqlabError(f"--log-every must be at least 1 step (got {config.log_every})")
+    dropout = _dropout(config.model)
+    if dropout is not None and not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
+        raise SeqlabError(f"--dropout must be a probability in [0, 1) (got {dropout})")
+    _check_init_from(config)
     width, heads = _width_and_heads(config.model)
     if width is not None and heads is not None and heads >= 1 and width % heads:
         raise SeqlabError(

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
+from seqlab.console import safe_text
 from seqlab.training.inference import Prediction
 from seqlab.training.metrics import Metrics
 from seqlab.training.runs import RunSummary
@@ -97,12 +98,15 @@ def prediction_table(prediction: Prediction) -> Table:
 
 
 def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """One row per run: folder, dataset, model, best dev score, date."""
+    """One row per run: folder, dataset, model, best dev score, date; a damaged run says so in its row."""
     table = Table(title=f"{len(runs)} run(s)", title_justify="left")
     table.add_column("run", overflow="fold")
     for column in ("dataset", "model", "best dev", "done", "created"):
         table.add_column(column, no_wrap=True, overflow="ellipsis")
     for run in runs:
+        if run.damaged is not None:
+            table.add_row(escape(safe_text(run.path.name)), "[red]damaged[/]", "-", "-", "-", run.created[5:])
+            continue
         if run.best_dev is None:
             best = "-"
         elif run.metric == "accuracy":
@@ -110,6 +114,6 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
         else:
             best = f"ppl {run.best_dev:.1f}"
         model = f"{run.family} (LM)" if run.task == "lm" else run.family
-        table.add_row(escape(run.path.name), escape(run.dataset), model, best,
+        table.add_row(escape(safe_text(run.path.name)), escape(safe_text(run.dataset, 40)), model, best,
                       "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
     return table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -13,7 +14,14 @@ from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.training import distributed
-from seqlab.training.config import DEFAULT_MAX_POSITIONS, MAX_POSITIONS_KEY, TrainConfig, absolute_paths, validate
+from seqlab.training.config import (
+    DEFAULT_MAX_POSITIONS,
+    MAX_POSITIONS_KEY,
+    TrainConfig,
+    absolute_paths,
+    check_transfer_shape,
+    validate,
+)
 from seqlab.training.distributed import DistContext
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics
@@ -23,6 +31,7 @@ from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
     build_model,
+    is_finished,
     read_run_info,
     truncate_metrics,
     write_config,
@@ -113,6 +122,7 @@ def _model_spec(config: TrainConfig) -> dict[str, Any]:
                 f"--init-from {config.init_from} is a {source.task} run; it must be a language model run "
                 "(train one with: seqlab train --model lm)"
             )
+        check_transfer_shape(config.model, source.spec)
         spec = {**source.spec, "family": "lm"}
         if "dropout" in config.model:
             spec["dropout"] = config.model["dropout"]
@@ -174,6 +184,25 @@ def _freeze_body(model: nn.Module) -> None:
         parameter.requires_grad_(True)
 
 
+def _same_labels(run_labels: tuple[str, ...], data_labels: tuple[str, ...], data: str, run_dir: Path) -> None:
+    """SeqlabError naming the difference when a resumed run's dataset no longer has the run's labels.
+
+    Class ids are positions in the label list, so a renamed, added or removed label would silently
+    train the saved head on other classes.
+    """
+    if tuple(run_labels) == tuple(data_labels):
+        return
+    gone = [label for label in run_labels if label not in data_labels]
+    new = [label for label in data_labels if label not in run_labels]
+    parts = ([f"missing now: {', '.join(map(repr, gone[:5]))}"] if gone else []) + (
+        [f"new: {', '.join(map(repr, new[:5]))}"] if new else [])
+    difference = "; ".join(parts) or "the same labels in another order"
+    raise SeqlabError(
+        f"the labels of {data} differ from the ones run {run_dir} was trained with ({difference}); "
+        "restore the data the run was trained on, or start a new training"
+    )
+
+
 def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None = None,
              device: torch.device = torch.device("cpu")) -> _Prepared:
     """Load the data, build the encoder and the model (a resumed run reuses its own encoder and spec)."""
@@ -194,7 +223,9 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         hint = "; pass a dev file with --dev FILE" if config.source().is_file else ""
         raise SeqlabError(f"dataset {config.dataset_name} has no dev split to pick the best epoch on{hint}")
     if resume_dir is not None:  # the weights come from state.pt; no pretrained loading or LM transfer
-        encoder, spec = load_encoder(resume_dir / ENCODER_DIR), read_run_info(resume_dir).spec
+        info = read_run_info(resume_dir)
+        _same_labels(info.labels, splits.labels, config.data, resume_dir)
+        encoder, spec = load_encoder(resume_dir / ENCODER_DIR), info.spec
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
     else:
         spec = _model_spec(config)  # first, so a bad --init-from is reported as such
@@ -230,25 +261,31 @@ def train(config: TrainConfig, console: Console | None = None, quiet: bool = Fal
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
     """Continue an interrupted run from its last saved state (optionally to a larger `epochs`)."""
+    from seqlab.io import locked_folder
+
     run_dir = Path(run_dir)
     config = read_run_info(run_dir).config
     if epochs is not None:
         config = replace(config, epochs=epochs)
-    return _run(validate(config), console, quiet, resume_dir=run_dir, extend=epochs is not None)
+    config = validate(config)
+    if not distributed.from_environment().is_main:  # rank 0 holds the lock for all processes
+        return _run(config, console, quiet, resume_dir=run_dir, extend=epochs is not None)
+    with locked_folder(run_dir):
+        return _run(config, console, quiet, resume_dir=run_dir, extend=epochs is not None)
 
 
 def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
          runs_dir: Path | None = None, extend: bool = False,
          on_step: Callable[[int, int, int, int], None] | None = None) -> TrainResult:
     from seqlab.device import cpu_threads, resolve_device, seed_everything
-    from seqlab.io import new_run_dir
+    from seqlab.io import locked_folder, new_run_dir
     from seqlab.paths import runs_root
 
     context = distributed.from_environment()
     device = distributed.init(context, resolve_device(config.device))
     show = console if (console is not None and not quiet and context.is_main) else None
     try:
-        with cpu_threads(config.threads):
+        with cpu_threads(config.threads), contextlib.ExitStack() as stack:
             seed_everything(config.seed)
             prepared = _prepare(config, context, resume_dir, device)
             model = prepared.model.to(device)
@@ -259,7 +296,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             start: FitProgress | None = None
             if resume_dir is not None:
                 start = restore_resumable(resume_dir, model, optimizer, scheduler)
-                if start.finished:
+                if start.finished and is_finished(resume_dir):
                     if start.epoch >= config.epochs or (start.stopped_early and not extend):
                         how = "stopped early after" if start.stopped_early else "already finished"
                         raise SeqlabError(
@@ -268,11 +305,16 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                         )
                     # training further: patience starts counting again
                     start.finished, start.stopped_early, start.bad_epochs = False, False, 0
+                elif start.finished and extend and start.epoch < config.epochs:
+                    start.finished, start.stopped_early, start.bad_epochs = False, False, 0
+                # else: killed after the last checkpoint but before predictions/result; fit() trains
+                # nothing and _finish writes the missing outputs from model.safetensors
                 run_dir: Path | None = resume_dir
                 if context.is_main:
                     truncate_metrics(resume_dir, start.epoch)
             elif context.is_main:
                 run_dir = new_run_dir(runs_dir or runs_root(), config.run_name)
+                stack.enter_context(locked_folder(run_dir))  # a --resume started meanwhile waits its turn
                 write_config(run_dir, prepared.config, prepared.spec, prepared.splits.labels, prepared.task,
                              prepared.splits.is_pair, data=data_record(prepared))
                 prepared.encoder.save(run_dir / ENCODER_DIR)
