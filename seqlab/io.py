@@ -25,7 +25,7 @@ def _umask() -> int:
 
 
 def temp_path(path: Path) -> Path:
-    """A fresh hidden `.NAME.XXXX.tmp` file next to `path` (made with the usual permissions, not mkstemp's 0600).
+    """A fresh hidden `.NAME.XXXX.tmp` file next to `path`, for `replace_from`.
 
     Every atomic write goes through one of these, so `clean_temporaries` knows what a killed writer left.
     """
@@ -33,14 +33,18 @@ def temp_path(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # a teammate reading a shared run folder can read the weights too
     return Path(tmp)
 
 
 def replace_from(tmp: Path, path: Path, write: Callable[[Path], None]) -> Path:
-    """Run `write(tmp)`, then rename `tmp` over `path`; on any failure remove `tmp` and keep the old `path`."""
+    """Run `write(tmp)`, then rename `tmp` over `path`; on any failure remove `tmp` and keep the old `path`.
+
+    The file gets the usual permissions (0666 less the umask), not mkstemp's 0600, whoever wrote it, so a
+    teammate who can read a shared run folder can read its weights too.
+    """
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -80,6 +80,18 @@ def lab(tmp_path_factory) -> Lab:
     _write(root / "spec-bad-heads.json", json.dumps(
         {"family": "transformer", "d_model": 30, "n_heads": 4, "vocab_size": 100, "num_labels": 2}))
     (root / "not-a-run").mkdir()
+    # junk rows and values that must not become classes
+    _write(root / "repeated-header.tsv", "text\tlabel\n" + "a fine film\tpos\n" * 5 + "text\tlabel\n" + "a dull film\tneg\n" * 5)
+    _write(root / "bool-label.jsonl", '{"text": "a fine film", "label": "pos"}\n{"text": "a dull film", "label": true}\n')
+    _write(root / "nan-label.jsonl", '{"text": "a fine film", "label": 1}\n{"text": "a dull film", "label": NaN}\n')
+    _write(root / "huge-int.jsonl", '{"text": "a fine film", "label": ' + "9" * 5000 + "}\n")
+    _write(root / "long-label.tsv", "label\ttext\n" + "x" * 100_000 + "\n")
+    (root / "folder.tsv").mkdir()
+    for split, count in (("train", 60), ("dev", 20)):
+        _write(root / "longlabel" / "sst" / f"sst-{split}.txt", _sst_lines(count, offset=100 * len(split)))
+    _write(root / "longlabel" / "sst" / "sst-test.txt", "x" * 100_000 + " ||| a label ten pages long .\n")
+    _write(root / "a-file", "not a folder\n")
+    _write(root / "user-folder" / "README.md", "# my own notes\n")
 
     runs = root / "runs"
     sst_run = _tiny_train(TINY_LSTM, runs, data="sst", data_dir=str(root / "good"), name="sst-lstm")
@@ -90,6 +102,7 @@ def lab(tmp_path_factory) -> Lab:
     _write(table, "text\tlabel\n" + "".join(rows))
     table_run = _tiny_train(TINY_LSTM, runs, data=str(table), name="table")
     _write(table, "text\tlabel\n" + "".join(rows) + "".join(f"an odd film {i}\tneutral\n" for i in range(20)))
+    _damaged_copies(root, sst_run)
     truncated = root / "truncated-run"
     truncated.mkdir()
     for item in sst_run.rglob("*"):
@@ -98,6 +111,32 @@ def lab(tmp_path_factory) -> Lab:
     weights = (sst_run / "model.safetensors").read_bytes()
     (truncated / "model.safetensors").write_bytes(weights[: len(weights) // 3])
     return Lab(root, sst_run, transformer_run, lm_run, table_run)
+
+
+def _copy_run(source: Path, target: Path) -> Path:
+    for item in source.rglob("*"):
+        if item.is_file():
+            _write(target / item.relative_to(source), item.read_bytes())
+    return target
+
+
+def _damaged_copies(root: Path, run: Path) -> None:
+    """Copies of a good run with one thing wrong each: config fields of the wrong type, checkpoints seqlab
+    could not have written, a pickled object where the training state belongs."""
+    from safetensors.torch import load_file, save_file
+
+    config = json.loads((run / "config.json").read_text())
+    for name, change in (("null-train", {"train": None}), ("sixty", {"train": {**config["train"], "max_length": "sixty"}}),
+                         ("odd-labels", {"labels": [0, {"a": 1}]}), ("no-family", {"model": {"hidden_size": 8}})):
+        target = _copy_run(run, root / f"config-{name}")
+        (target / "config.json").write_text(json.dumps({**config, **change}))
+    weights = load_file(str(run / "model.safetensors"))
+    for name, tensors in (("int8", {k: v.to(torch.int8) for k, v in weights.items()}),
+                          ("nan", {k: torch.full_like(v, float("nan")) for k, v in weights.items()})):
+        target = _copy_run(run, root / f"weights-{name}")
+        save_file(tensors, str(target / "model.safetensors"))
+    target = _copy_run(run, root / "pickle-state")
+    torch.save({"epoch": 1, "evil": Path("x")}, target / "state.pt")  # weights_only refuses the Path object
 
 
 @dataclass(frozen=True)
@@ -130,6 +169,23 @@ BAD_INPUTS = [
          "label '7' is not one of"),
     case("new-label-in-the-table-since-training", lambda lab: ["evaluate", str(lab.table_run), "--split", "test"],
          "differ from the run's"),
+    case("new-label-in-the-table-resume", lambda lab: ["train", "--resume", str(lab.table_run)],
+         "new: 'neutral'"),
+    case("repeated-header-row", lambda lab: ["data", "show", lab.path("repeated-header.tsv")],
+         "repeated-header.tsv:7: the header row again"),
+    case("jsonl-true-label", lambda lab: ["train", "--data", lab.path("bool-label.jsonl")],
+         "bool-label.jsonl:2: 'label' must be a string or number, found true"),
+    case("jsonl-nan-label", lambda lab: ["data", "stats", lab.path("nan-label.jsonl")], "nan-label.jsonl:2: 'label' is nan"),
+    case("jsonl-integer-beyond-digit-limit", lambda lab: ["data", "show", lab.path("huge-int.jsonl")],
+         "huge-int.jsonl:1: a number too long"),
+    case("label-100k-characters-long",
+         lambda lab: ["evaluate", str(lab.sst_run), "--split", "test", "--data-dir", lab.path("longlabel")],
+         "is not one of 0, 1, 2, 3, 4"),
+    case("newline-and-escape-in-a-path", lambda lab: ["train", "--data", lab.path("no\nsuch\x1b[2J.tsv")],
+         "no\\nsuch\\e[2J.tsv not found"),
+    case("data-file-is-a-folder", lambda lab: ["train", "--data", lab.path("folder.tsv")], "is a folder, expected"),
+    case("data-dir-is-a-file", lambda lab: ["data", "stats", "sst", "--data-dir", lab.path("a-file")],
+         "is a file, not a folder"),
     # training options
     case("heads-do-not-divide-width",
          lambda lab: ["train", "--model", "transformer", "--width", "30", "--heads", "4"], "multiple of 4"),
@@ -141,6 +197,24 @@ BAD_INPUTS = [
     case("epochs-0", lambda lab: ["train", "--epochs", "0"], "--epochs must be at least 1"),
     case("unknown-model-family", lambda lab: ["train", "--model", "lstn"], "unknown model 'lstn'"),
     case("unknown-optimizer", lambda lab: ["train", "--optimizer", "lion"], "unknown optimizer 'lion'"),
+    case("weight-decay-nan", lambda lab: ["train", "--weight-decay", "nan"], "--weight-decay"),
+    case("grad-clip-nan", lambda lab: ["train", "--grad-clip", "nan"], "--grad-clip"),
+    case("seed-negative", lambda lab: ["train", "--seed", "-1"], "--seed must be from 0"),
+    case("seed-beyond-numpy", lambda lab: ["train", "--seed", str(2**70)], "--seed must be from 0"),
+    case("seed-beyond-numpy-experiment", lambda lab: ["experiment", "run", "rnn-optimizers", "--tiny", "--seed",
+                                                      str(2**40)], "--seed must be from 0"),
+    case("max-length-absurd", lambda lab: ["train", "--model", "transformer", "--max-length", str(10**11)],
+         "--max-length must be from 2"),
+    case("threads-absurd", lambda lab: ["train", "--threads", "100000"], "--threads must be at least 1 and at most"),
+    case("threads-absurd-evaluate", lambda lab: ["evaluate", str(lab.sst_run), "--threads", "100000"],
+         "--threads must be at least 1 and at most"),
+    case("dropout-nan", lambda lab: ["train", "--dropout", "nan"], "--dropout"),
+    case("epochs-absurd", lambda lab: ["train", "--epochs", str(10**12)], "--epochs must be at least 1 and at most"),
+    # contradictory options
+    case("gru-init-from-lm", lambda lab: ["train", "--model", "gru", "--init-from", str(lab.lm_run)],
+         "pass --model transformer"),
+    case("width-init-from-lm", lambda lab: ["train", "--model", "transformer", "--width", "64", "--init-from",
+                                            str(lab.lm_run)], "--width 64 cannot change"),
     # run folders
     case("missing-run-evaluate", lambda lab: ["evaluate", lab.path("no-such-run")], "does not exist"),
     case("missing-run-predict", lambda lab: ["predict", lab.path("no-such-run"), "a fine movie"], "does not exist"),
@@ -164,6 +238,16 @@ BAD_INPUTS = [
          "not a seqlab run"),
     case("not-a-run-bias-probe", lambda lab: ["experiment", "run", "bias-probe", "--run", lab.path("not-a-run")],
          "not a seqlab run"),
+    case("config-train-null", lambda lab: ["evaluate", lab.path("config-null-train")], "train is null, expected an object"),
+    case("config-max-length-sixty", lambda lab: ["predict", lab.path("config-sixty"), "a film"],
+         "train.max_length is 'sixty', expected a whole number"),
+    case("config-labels-not-strings", lambda lab: ["train", "--resume", lab.path("config-odd-labels")],
+         "labels is [0"),
+    case("config-model-without-family", lambda lab: ["plot", "curves", lab.path("config-no-family")], "model.family"),
+    case("weights-int8", lambda lab: ["evaluate", lab.path("weights-int8")], "is I8, expected F32"),
+    case("weights-nan", lambda lab: ["predict", lab.path("weights-nan"), "a film"], "NaN or infinite values"),
+    case("pickled-object-in-state", lambda lab: ["train", "--resume", lab.path("pickle-state")],
+         "holds Python objects seqlab never writes"),
     case("truncated-checkpoint-evaluate", lambda lab: ["evaluate", lab.path("truncated-run")], "corrupt or truncated"),
     case("truncated-checkpoint-predict", lambda lab: ["predict", lab.path("truncated-run"), "a fine movie"],
          "corrupt or truncated"),
@@ -193,6 +277,9 @@ BAD_INPUTS = [
     # output files
     case("latex-to-a-folder", lambda lab: ["prove", "layernorm-norm", "--latex", str(lab.root)], "folder"),
     case("out-is-a-file-plot", lambda lab: ["plot", "masks", "--out", lab.path("empty.tsv")], "is a file"),
+    case("out-holds-user-files-experiment",
+         lambda lab: ["experiment", "run", "rnn-optimizers", "--tiny", "--out", lab.path("user-folder")],
+         "not a seqlab experiment report"),
     case("out-is-a-file-tour", lambda lab: ["tour", "--only", "data", "--out", lab.path("empty.tsv")], "is a file"),
     # devices (CUDA is hidden by the test, so these hold on GPU machines too)
     case("cuda-without-cuda-train", lambda lab: ["train", "--device", "cuda"], "no CUDA GPU"),
@@ -233,6 +320,30 @@ def test_bad_input_is_one_line_and_exit_2(bad: Case, lab: Lab, runner, no_cuda_n
     assert len(lines) == 1, result.output
     assert lines[0].startswith("error: ")
     assert bad.says in lines[0]
+    assert len(lines[0]) <= 410 and "\x1b" not in lines[0]  # long user text is shortened, control characters escaped
+
+
+def test_data_show_escapes_terminal_control_sequences(lab: Lab, runner, tmp_path):
+    """A row holding ESC]0;...BEL (retitle the window) and ESC[2J (clear the screen) is shown, not obeyed."""
+    table = tmp_path / "evil\x1b]0;t\x07.tsv"
+    rows = "".join(f"a fine film {i}\tpos\n" for i in range(8)) + "\x1b]0;pwned\x07\x1b[2Jgotcha\tneg\n" * 12
+    table.write_text("text\tlabel\n" + rows, encoding="utf-8")
+    for argv in (["data", "show", str(table), "--count", "20"], ["data", "stats", str(table)],
+                 ["data", "show", str(tmp_path / "missing\x1b[2J.tsv")]):
+        result = runner.invoke(app, argv, color=True)
+        assert "\x1b]" not in result.output and "\x1b[2J" not in result.output and "\x07" not in result.output
+    result = runner.invoke(app, ["data", "show", str(table), "--count", "20"])
+    assert result.exit_code == 0 and "\\e]0;pwned" in result.output
+
+
+def test_labels_that_look_like_numbers_but_are_not(runner, tmp_path):
+    """'²' and '--1' pass str.isdigit() (after lstrip) but not int(): they are names, sorted as text."""
+    table = tmp_path / "odd.tsv"
+    table.write_text("text\tlabel\n" + "".join(f"film {i}\t{('²', '--1', '3')[i % 3]}\n" for i in range(30)),
+                     encoding="utf-8")
+    result = runner.invoke(app, ["data", "stats", str(table), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
 
 
 USAGE_ERRORS = {

@@ -19,7 +19,7 @@ from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
 from seqlab.experiments.report import EXPERIMENT_FILE, now_utc, reproduce_command, write_readme, write_results
 from seqlab.experiments.trials import Trial, TrialStore, trial_key
-from seqlab.io import atomic_write_json, locked_folder
+from seqlab.io import LOCK_FILE, atomic_write_json, locked_folder
 from seqlab.training.loop import TrainingInterrupted
 
 
@@ -51,7 +51,7 @@ def _out_dir(config: ExperimentConfig) -> Path:
         return new_run_dir(runs_root() / "experiments", config.recipe)
     out = Path(config.out)
     marker = out / EXPERIMENT_FILE
-    if out.is_dir() and not marker.is_file() and any(out.iterdir()):
+    if out.is_dir() and not marker.is_file() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise SeqlabError(
             f"--out {out} already holds files that are not a seqlab experiment report; "
             "give a new or empty folder (seqlab never writes its report over your files)"
