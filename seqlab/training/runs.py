@@ -305,9 +305,9 @@ def read_result(run_dir: Path) -> dict[str, Any]:
 def is_finished(run_dir: Path) -> bool:
     """True when the run wrote everything a finished run has: result.json (and predictions.tsv for classifiers)."""
     run_dir = Path(run_dir)
-    if not (run_dir / RESULT_FILE).is_file():
-        return False
     try:
+        if not read_result(run_dir):  # absent or garbled: resume writes it again
+            return False
         task = read_run_info(run_dir).task
     except SeqlabError:
         return False

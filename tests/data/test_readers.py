@@ -220,3 +220,37 @@ def test_header_only_table_and_bad_kaggle_label_name_the_problem(tmp_path):
         read_glue_tsv(write(tmp_path / "dev.tsv", "sentence\tlabel\n"), "sentence")
     with pytest.raises(SeqlabError, match=r"k.csv:3: sentiment 'meh' is not 'positive' or 'negative'"):
         read_kaggle_imdb_csv(write(tmp_path / "k.csv", "review,sentiment\ngood,positive\nok,meh\n"))
+
+
+def test_csv_keeps_a_newline_inside_a_quoted_field_and_counts_lines_from_the_row_start(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\n"first line\nsecond line",pos\r\n"one\r\ntwo\r\nthree",neg\nok,pos\n,neg\n',
+                    encoding="utf-8")
+    with pytest.raises(SeqlabError, match=r"t.csv:8: the text is empty"):  # row 5 starts on physical line 8
+        read_table(path)
+    path.write_text('text,label\n"first line\nsecond line",pos\r\n"one\r\ntwo\r\nthree",neg\nok,pos\n',
+                    encoding="utf-8")
+    assert [e.text for e in read_table(path)] == ["first line\nsecond line", "one\r\ntwo\r\nthree", "ok"]
+
+
+@pytest.mark.parametrize("suffix,content,message", [
+    (".tsv", "text\tlabel\na\tpos\n\ntext\tlabel\nb\tneg\n", r"t.tsv:4: the header row again"),
+    (".csv", "text,label\na,pos\n text , label \nb,neg\n", r"t.csv:3: the header row again"),
+    (".jsonl", '{"text": "a", "label": false}\n', r"t.jsonl:1: 'label' must be a string or number, found false"),
+    (".jsonl", '{"text": "a", "label": Infinity}\n', r"t.jsonl:1: 'label' is inf"),
+    (".jsonl", '{"text": "a", "label": 1.5}\n', r"t.jsonl:1: label 1.5 is not a whole number"),
+    (".jsonl", '{"text": "a", "label": ' + "1" * 5000 + "}\n", r"t.jsonl:1: a number too long"),
+    (".jsonl", '{"text": NaN, "label": "pos"}\n', r"t.jsonl:1: 'text' is nan"),
+], ids=["tsv-header-again", "csv-header-again", "jsonl-false", "jsonl-infinity", "jsonl-fraction", "jsonl-huge-int",
+        "jsonl-nan-text"])
+def test_junk_rows_are_refused_with_their_line(tmp_path, suffix, content, message):
+    path = tmp_path / f"t{suffix}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SeqlabError, match=message):
+        read_table(path)
+
+
+def test_jsonl_whole_number_labels_read_as_digits(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": 1}\n{"text": "b", "label": 2.0}\n', encoding="utf-8")
+    assert [e.label for e in read_table(path)] == ["1", "2"]

@@ -168,6 +168,9 @@ def test_resume_completes_a_run_killed_before_its_result_files(missing, runner):
     assert summary.finished
     again = runner.invoke(app, ["train", "--resume", str(run_dir)])
     _one_error(again, "already finished")
+    (run_dir / "result.json").write_bytes(b"\x00garbled")  # a damaged result is rewritten by resume too
+    assert runner.invoke(app, ["train", "--resume", str(run_dir), "--quiet"]).exit_code == 0
+    assert json.loads((run_dir / "result.json").read_text())["dev"] == expected["dev"]
 
 
 def test_a_failure_while_writing_the_result_is_finished_by_resume(runner, monkeypatch):
