@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import re
 from pathlib import Path
 
@@ -80,14 +79,17 @@ def read_checkpoint_tensors(directory: Path) -> dict[str, torch.Tensor]:
             ) from None
     if bin_path.is_file():
         try:
+            from seqlab.training.checkpoint import refused_by_weights_only
+
             state = torch.load(bin_path, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError:  # weights_only refused an object; torch's own text advises unsafe loading
-            raise SeqlabError(f"{bin_path} holds Python objects besides tensors, so it was not loaded; "
-                              "use a checkpoint saved as model.safetensors") from None
         except OSError:
             raise
-        except Exception as exc:  # zip and size errors all mean the same thing to the user
-            raise SeqlabError(f"{bin_path} is corrupt or truncated ({type(exc).__name__}); download it again") from None
+        except Exception as exc:  # pickle, zip and size errors all mean the same thing to the user
+            if refused_by_weights_only(exc):  # never relay torch's advice to load it unsafely
+                raise SeqlabError(f"{bin_path} holds Python objects besides tensors, so it was not loaded (unsafe); "
+                                  "use a checkpoint saved as model.safetensors") from None
+            raise SeqlabError(f"{bin_path} is corrupt, truncated or unsafe ({type(exc).__name__}); "
+                              "download it again") from None
         if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
             raise SeqlabError(f"{bin_path} does not hold a dict of tensors; use a BERT state-dict checkpoint")
         return state

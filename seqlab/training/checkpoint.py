@@ -134,6 +134,14 @@ def save_state(path: Path, state: dict[str, Any]) -> Path:
     return atomic_write_bytes(Path(path), buffer.getvalue())
 
 
+def refused_by_weights_only(exc: BaseException) -> bool:
+    """True when torch.load(weights_only=True) refused a Python object (rather than finding a broken file).
+
+    torch words both the same way ("Weights only load failed ..."); only a refused object names a global.
+    """
+    return isinstance(exc, pickle.UnpicklingError) and "unsupported global" in str(exc).lower()
+
+
 def load_state(path: Path) -> dict[str, Any]:
     """Read state.pt with torch.load(weights_only=True); a missing or corrupt file is one SeqlabError."""
     path = Path(path)
@@ -142,10 +150,10 @@ def load_state(path: Path) -> dict[str, Any]:
         raise SeqlabError(f"{path} is missing, so this run cannot be resumed; start a new training instead")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:  # weights_only refused an object: never relay torch's advice to disable that
-        raise SeqlabError(f"{path} holds Python objects seqlab never writes, so it was not loaded; "
-                          "this run cannot be resumed, train again") from None
     except Exception as exc:
+        if refused_by_weights_only(exc):  # never relay torch's advice to load it unsafely
+            raise SeqlabError(f"{path} holds Python objects seqlab never writes, so it was not loaded; "
+                              "this run cannot be resumed, train again") from None
         raise SeqlabError(f"{path} is corrupt ({type(exc).__name__}); this run cannot be resumed, train again") from None
     if not isinstance(state, dict):
         raise SeqlabError(f"{path} is not a seqlab training state; this run cannot be resumed, train again")
