@@ -210,6 +210,10 @@ BAD_INPUTS = [
          "--threads must be at least 1 and at most"),
     case("dropout-nan", lambda lab: ["train", "--dropout", "nan"], "--dropout"),
     case("epochs-absurd", lambda lab: ["train", "--epochs", str(10**12)], "--epochs must be at least 1 and at most"),
+    case("hidden-absurd", lambda lab: ["train", "--hidden", str(10**9)], "hidden_size must be at most"),
+    case("layers-absurd", lambda lab: ["train", "--model", "transformer", "--layers", str(10**5)],
+         "n_layers must be at most 1,000"),
+    case("positions-absurd", lambda lab: ["plot", "positions", "--max-len", str(10**11)], "--max-len from 1 to"),
     # contradictory options
     case("gru-init-from-lm", lambda lab: ["train", "--model", "gru", "--init-from", str(lab.lm_run)],
          "pass --model transformer"),

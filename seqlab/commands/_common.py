@@ -31,11 +31,25 @@ def user_errors(func: F) -> F:
         except OSError as exc:
             error_line(os_error_message(exc))
             raise typer.Exit(code=2) from None
+        except (MemoryError, RuntimeError) as exc:
+            if not _out_of_memory(exc):
+                raise
+            error_line("not enough memory for this model or batch; use smaller sizes (--hidden, --width, --layers, "
+                       "--batch-size, --max-length) or another --device")
+            raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
             error_line("interrupted (Ctrl-C)")
             raise typer.Exit(code=130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """True for a failed allocation: MemoryError, torch's CPU allocator, or CUDA/MPS out of memory."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return "out of memory" in text or "can't allocate memory" in text or "cannot allocate memory" in text
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]

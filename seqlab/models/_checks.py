@@ -7,12 +7,20 @@ from typing import Any
 from seqlab.errors import SeqlabError
 
 
+SIZE_LIMIT = 2**24  # any width, vocabulary or position count: 16.7 million
+LAYER_LIMIT = 1000
+LAYER_FIELDS = ("num_layers", "n_layers", "num_hidden_layers")
+
+
 def require_positive_ints(config: Any, *names: str) -> None:
-    """Each named field of `config` must be a whole number >= 1."""
+    """Each named field of `config` must be a whole number >= 1 (and no larger than any model could use)."""
     for name in names:
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise SeqlabError(f"{name} must be a whole number of at least 1, got {value!r}")
+        limit = LAYER_LIMIT if name in LAYER_FIELDS else SIZE_LIMIT
+        if value > limit:
+            raise SeqlabError(f"{name} must be at most {limit:,}, got {value:,}")
 
 
 def require_probabilities(config: Any, *names: str) -> None:

@@ -20,8 +20,9 @@ def positions_figure(max_len: int = 100, d_model: int = 64):
     (the formula between positions) and dots at the whole positions a model actually uses."""
     from seqlab.models.positions import sinusoidal_table
 
-    if max_len < 1 or d_model < 2:
-        raise SeqlabError("positions need --max-len >= 1 and --d-model >= 2")
+    if not (1 <= max_len <= 10_000 and 2 <= d_model <= 4_096):
+        raise SeqlabError(f"positions need --max-len from 1 to 10,000 and --d-model from 2 to 4,096 "
+                          f"(got {max_len} and {d_model}); a figure cannot show more")
     table = sinusoidal_table(max_len, d_model).numpy()
     plt = pyplot()
     fig, (heat, curves) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]},

@@ -121,6 +121,18 @@ def test_no_home_folder_matters_only_without_seqlab_cache(monkeypatch, tmp_path)
         cache_dir()
 
 
+def test_running_out_of_memory_is_one_line(runner, monkeypatch):
+    from seqlab.training import trainer
+
+    def allocate(*args, **kwargs):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] DefaultCPUAllocator: can't allocate memory: "
+                           "you tried to allocate 1024000000000 bytes.")
+
+    monkeypatch.setattr(trainer, "build_model", allocate)
+    _one_error(runner.invoke(app, ["train", *TINY, "--epochs", "1"]), "not enough memory")
+    assert not Path(os.environ["SEQLAB_RUNS"]).exists()  # nothing was written before the model existed
+
+
 # --- a full disk mid-training keeps the last checkpoint, and resume works once space is back ---------------
 
 def test_disk_full_mid_training_keeps_the_last_checkpoint_and_resume_finishes(runner, monkeypatch):
