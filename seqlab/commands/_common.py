@@ -28,6 +28,9 @@ def user_errors(func: F) -> F:
         except SeqlabError as exc:
             error_line(str(exc))
             raise typer.Exit(code=exc.exit_code) from None
+        except BrokenPipeError:  # `seqlab runs | head`: the reader left; say nothing more to it
+            _silence_stdout()
+            raise typer.Exit(code=0) from None
         except OSError as exc:
             error_line(os_error_message(exc))
             raise typer.Exit(code=2) from None
@@ -42,6 +45,18 @@ def user_errors(func: F) -> F:
             raise typer.Exit(code=130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test runner's buffer): nothing to silence
+        pass
 
 
 def _out_of_memory(exc: BaseException) -> bool:

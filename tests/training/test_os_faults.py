@@ -349,3 +349,34 @@ def test_names_with_mathtext_reach_figures_safely(runner, tmp_path):
             result = runner.invoke(app, [*argv, "--out", str(tmp_path / "figs")])
             assert result.exit_code == 0, result.output
         run_dir = odd
+
+
+@pytest.mark.parametrize("code,says", [(errno.EROFS, "read-only file system"), (errno.EACCES, "permission denied")],
+                         ids=["read-only", "permission-denied"])
+def test_resuming_a_run_in_a_folder_that_cannot_be_written_is_one_line(code, says, runner, monkeypatch):
+    import builtins
+
+    run_dir = _train(runner, epochs=1)
+    state_before = (run_dir / "state.pt").read_bytes()
+    real_open = builtins.open
+
+    def read_only_open(file, mode="r", *args, **kwargs):
+        if str(file).startswith(str(run_dir)) and any(flag in mode for flag in "wax+"):
+            raise OSError(code, os.strerror(code), str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", read_only_open)
+    _one_error(runner.invoke(app, ["train", "--resume", str(run_dir), "--epochs", "2"]), says)
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert (run_dir / "state.pt").read_bytes() == state_before
+
+
+def test_a_closed_pipe_ends_quietly(runner, monkeypatch):
+    from seqlab.commands import runs as runs_command
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(runs_command, "emit_json", closed)
+    result = runner.invoke(app, ["runs", "--json"])
+    assert result.exit_code == 0 and "error" not in result.output
