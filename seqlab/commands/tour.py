@@ -8,39 +8,77 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
 
 from seqlab.commands._common import DeviceOption, JsonOption, SeedOption, user_errors
 from seqlab.console import console, emit_json
 from seqlab.errors import SeqlabError
+
+NEXT_COMMANDS: tuple[str, ...] = (
+    "seqlab quiz                  # ten questions, with hints",
+    "seqlab explain attention     # one concept, with a live example",
+    "seqlab train --help          # train on real data (SST, IMDB)",
+)
+
+
+def _next_commands(results: list[dict], out_dir: Path) -> list[str]:
+    """The commands to try next; the first uses the tour's own transformer run when the train step ran."""
+    from seqlab.tour import relative_to
+
+    commands = list(NEXT_COMMANDS)
+    for row in results:
+        run = (row.get("transformer") or {}).get("run") if row.get("step") == "train" else None
+        if run:
+            commands.insert(0, f'seqlab predict {relative_to(run, out_dir)} "your own sentence"')
+    return commands
+
+
+def _wait_for_enter(console, index: int, total: int) -> bool:
+    """Wait for Enter before the next step; False when the learner typed q (or input ended)."""
+    try:
+        reply = console.input(f"[dim]step {index}/{total} done. Enter: next step, q: stop here [/]")
+    except EOFError:
+        return False
+    return reply.strip().lower() not in {"q", "quit"}
 
 
 @user_errors
 def tour(
     out: Annotated[
         Optional[Path],
-        typer.Option("--out", help="Folder for the tour's runs and figures (default: a new temporary folder)."),
+        typer.Option("--out", metavar="DIR",
+                     help="Folder for the tour's runs and figures (default: a new temporary folder)."),
     ] = None,
     only: Annotated[
-        Optional[list[str]], typer.Option("--only", help="Run just these steps (repeat the option); see --list.")
+        Optional[list[str]],
+        typer.Option("--only", metavar="STEP", help="Run just these steps (repeat the option); see --list."),
     ] = None,
     list_steps: Annotated[bool, typer.Option("--list", help="List the steps and exit.")] = False,
+    pause: Annotated[
+        bool, typer.Option("--pause", help="Wait for Enter after each step (on a terminal), to read at your pace.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also show how each measurement was made (tolerances, details).")
+    ] = False,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
     json_output: JsonOption = False,
 ) -> None:
-    """Run every seqlab capability end to end on the built-in corpus: offline, a few minutes on a laptop CPU.
+    """A guided lesson: run small sequence models end to end on the built-in corpus, offline, in about a minute.
 
-    Each step prints what it shows and the command that shows more; the summary at the end lists
-    every step with its time. Figures and runs land in --out.
+    It opens with what you will learn, ends each step with its takeaway (computed from what ran), asks you
+    one quiz question when you are at a terminal, and closes with the pictures to open and the commands to
+    try next. Runs and figures land in --out.
     """
+    import sys
+
     from seqlab.tour import TourContext, tour_steps
+    from seqlab.tour.lesson import LESSONS, print_ending, print_opening, print_takeaway, takeaway
 
     steps = tour_steps()
     if list_steps:
         for step in steps:
-            console.print(f"[bold]{step.name}[/]  {step.title}")
+            lesson = LESSONS.get(step.name)
+            console.print(f"[bold]{step.name:<11}[/]{lesson.learn if lesson else step.title}", highlight=False)
         return
     if only:
         known = {s.name for s in steps}
@@ -53,33 +91,35 @@ def tour(
     resolve_device(device)  # a device that is not here fails before any step starts
     if out is not None and out.exists() and not out.is_dir():
         raise SeqlabError(f"--out {out} is a file; give a folder for the tour's runs and figures")
-    out_dir = out or Path(tempfile.mkdtemp(prefix="seqlab-tour-"))
+    out_dir = (out or Path(tempfile.mkdtemp(prefix="seqlab-tour-"))).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    quiet_console = console if not json_output else console.__class__(quiet=True)
-    context = TourContext(out_dir=out_dir, seed=seed, device=device, console=quiet_console)
+    talk = console if not json_output else console.__class__(quiet=True)
+    at_terminal = not json_output and sys.stdin.isatty() and console.is_terminal
+    context = TourContext(out_dir=out_dir, seed=seed, device=device, console=talk, verbose=verbose,
+                          interactive=at_terminal)
+    print_opening(talk, steps, out_dir, pause and at_terminal)
 
     results: list[dict] = []
     started = time.perf_counter()
     for index, step in enumerate(steps, 1):
-        quiet_console.print()
-        quiet_console.rule(f"[bold cyan]{index}/{len(steps)}  {step.title}")
+        talk.print()
+        talk.rule(f"[bold cyan]{index}/{len(steps)}  {step.title}")
         t0 = time.perf_counter()
         summary = step.run(context) or {}
-        results.append({"step": step.name, "title": step.title, "seconds": round(time.perf_counter() - t0, 2), **summary})
+        seconds = round(time.perf_counter() - t0, 2)
+        line = takeaway(step.name, summary, context)
+        if line:
+            talk.print()
+            print_takeaway(talk, line)
+        results.append({"step": step.name, "title": step.title, "seconds": seconds, "takeaway": line, **summary})
+        if pause and at_terminal and index < len(steps) and not _wait_for_enter(talk, index, len(steps)):
+            break
     total = time.perf_counter() - started
 
     if json_output:
         emit_json({"out_dir": str(out_dir), "seconds": round(total, 2), "steps": results})
         return
-    table = Table(title="tour summary", show_lines=False)
-    table.add_column("step")
-    table.add_column("what it showed")
-    table.add_column("seconds", justify="right")
-    for row in results:
-        table.add_row(row["step"], row["title"], f"{row['seconds']:.1f}")
-    console.print()
-    console.print(table)
-    console.print(Panel(f"Done in {total:.0f} s. Runs and figures are in [bold]{out_dir}[/].", expand=False))
+    print_ending(console, out_dir, results, total, _next_commands(results, out_dir))
 
 
 def register(app: typer.Typer) -> None:

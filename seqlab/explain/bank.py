@@ -99,6 +99,11 @@ QUESTIONS: tuple[Question, ...] = (
         f"4 gates x 128 x (100 + 128) weights plus two bias vectors b_ih and b_hh of 4 x 128 each: "
         f"4·128·228 + 8·128 = {_lstm:,}.",
         see=("seqlab params lstm",),
+        hint="Four gates, each with input weights, recurrent weights and biases. How many bias vectors does PyTorch keep?",
+        mistakes=(
+            (4 * 128 * 228, "you left out the biases: PyTorch keeps two per gate, b_ih and b_hh (8·128 in all)."),
+            (4 * 128 * 228 + 4 * 128, "PyTorch keeps two bias vectors, b_ih and b_hh; you counted one."),
+        ),
     ),
     number(
         "gru-params",
@@ -107,6 +112,11 @@ QUESTIONS: tuple[Question, ...] = (
         _gru,
         f"3 gates x 128 x (100 + 128) weights plus two bias vectors of 3 x 128: 3·128·228 + 6·128 = {_gru:,}.",
         see=("seqlab params gru",),
+        mistakes=(
+            (3 * 128 * 228, "you left out the biases: two vectors b_ih and b_hh of 3·128 each."),
+            (3 * 128 * 228 + 3 * 128, "PyTorch keeps two bias vectors, b_ih and b_hh; you counted one."),
+            (_lstm, "that is the LSTM's count (4 gates); a GRU has 3."),
+        ),
     ),
     number(
         "bilstm-params",
@@ -116,6 +126,15 @@ QUESTIONS: tuple[Question, ...] = (
         "Layer 1: 2 directions x (4·256·(300+256) + 8·256); layer 2 reads both directions (512 inputs): "
         f"2 x (4·256·(512+256) + 8·256). Total {_bilstm:,}.",
         see=("seqlab params lstm",),
+        hint="Count layer 1 and layer 2 separately, each for both directions. What width does layer 2 read?",
+        mistakes=(
+            (counts.rnn_params("lstm", 300, 256, num_layers=2),
+             "you counted one direction only; bidirectional doubles every layer, and layer 2 reads 512 inputs."),
+            (2 * counts.lstm_layer_params(300, 256) + 2 * counts.lstm_layer_params(256, 256),
+             "layer 2 reads both directions of layer 1: 512 inputs, not 256."),
+            (2 * 4 * 256 * (300 + 256) + 2 * 4 * 256 * (512 + 256),
+             "you left out the biases: two vectors of 4·256 per direction and layer."),
+        ),
     ),
     true_false(
         "lstm-convex",
@@ -212,6 +231,32 @@ QUESTIONS: tuple[Question, ...] = (
         True,
         "Row i is a softmax over the keys for query i, so it is a probability distribution (masked entries are 0).",
         see=("seqlab prove attention-rows",),
+        hint="Which direction does the softmax run over: queries or keys?",
+    ),
+    true_false(
+        "columns-sum-one",
+        "attention",
+        "Each column of the attention probability matrix sums to 1.",
+        False,
+        "Only rows are normalised (a softmax over the keys for each query). A column collects what every query "
+        "gives one key: anything from 0 (nobody looks at it) to T (everyone looks only at it).",
+        see=("seqlab prove attention-rows",),
+        hint="The softmax normalises one query's weights over all keys. What constrains a key's column?",
+    ),
+    choice(
+        "row-l2-norm",
+        "attention",
+        "What is true of the L2 norm (square root of the sum of squares) of one row of attention probabilities?",
+        (
+            "it is always exactly 1, like the sum",
+            "it is at most 1, and equals 1 only when the row is one-hot",
+            "it is at least 1",
+            "it is always 1/√T for T keys",
+        ),
+        1,
+        "Each pᵢ lies in [0, 1] and they sum to 1, so Σpᵢ² ≤ Σpᵢ = 1, with equality only when one pᵢ is 1. "
+        "A uniform row over T keys has the smallest norm, 1/√T.",
+        hint="Compare pᵢ² with pᵢ when 0 ≤ pᵢ ≤ 1; then try a uniform row and a one-hot row.",
     ),
     choice(
         "qkv-source",
@@ -261,6 +306,11 @@ QUESTIONS: tuple[Question, ...] = (
         "with biases, width 768, 12 heads)?",
         _attn_768,
         f"Four 768 x 768 matrices and four biases of 768: 4·768² + 4·768 = {_attn_768:,}, whatever the head count.",
+        mistakes=(
+            (4 * 768 * 768, "you left out the four bias vectors of 768."),
+            (12 * _attn_768, "heads split the 768 x 768 projections into slices; they do not multiply them by 12."),
+            (3 * 768 * 768 + 3 * 768, "Q, K and V are three projections, but there is a fourth: the output projection."),
+        ),
         see=("seqlab prove multihead-params", "seqlab params bert-base-uncased"),
     ),
     true_false(
@@ -527,6 +577,23 @@ QUESTIONS: tuple[Question, ...] = (
         f"200 x 50,001 weights + 50,001 biases = {counts.linear_params(200, 50001):,}. "
         "Tying to the embedding would leave only the 50,001 biases.",
         see=("seqlab params lm-transfer",),
+        mistakes=((200 * 50001, "you left out the output bias: one per vocabulary entry, 50,001."),),
+    ),
+    number(
+        "tied-lm-total",
+        "parameters",
+        "A language model has a token embedding of 50,001 x 200 and an LM head tied to it (the same matrix, "
+        "used transposed), with an output bias. How many parameters do the embedding and head hold together?",
+        counts.embedding_params(50001, 200) + 50001,
+        f"The tied matrix is one tensor, counted once: 50,001·200 = {counts.embedding_params(50001, 200):,}, plus "
+        f"the head's 50,001 biases = {counts.embedding_params(50001, 200) + 50001:,}.",
+        see=("seqlab params lm-transfer", "seqlab params lm-transfer --tied"),
+        hint="Tying means the head reuses the embedding tensor. How many times is a shared tensor counted?",
+        mistakes=(
+            (2 * counts.embedding_params(50001, 200) + 50001,
+             "you counted the tied matrix twice; the head reuses the embedding's tensor, so it is counted once."),
+            (counts.embedding_params(50001, 200), "you left out the head's output bias: 50,001 more."),
+        ),
     ),
     # compound-scaling
     true_false(

@@ -34,6 +34,9 @@ class Question:
     options: tuple[str, ...] = ()
     tolerance: float = 0.0
     see: tuple[str, ...] = ()
+    hint: str = ""
+    # Common wrong answers and what each one reveals: (response, diagnosis); numbers match within tolerance.
+    mistakes: tuple[tuple[bool | int | float, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind == "true-false" and not isinstance(self.answer, bool):
@@ -49,7 +52,7 @@ class Question:
             return "true or false (t/f, yes/no)"
         if self.kind == "choice":
             return f"one letter, {', '.join(LETTERS[: len(self.options)])}"
-        return "a number, e.g. 12345 or 12_345 or 0.25 or 1.5e-3"
+        return "a number or arithmetic, e.g. 12345, 12_345, 0.25, 4*128*(100+128)"
 
     def parse(self, text: str) -> bool | int | float:
         """Read a response: a bool, an option index or a number; AnswerFormatError when it is none of them."""
@@ -64,9 +67,11 @@ class Question:
             if len(value) == 1 and value in letters:
                 return letters.index(value)
         else:
+            from seqlab.explain.arith import NotArithmetic, evaluate
+
             try:
-                number = float(value.replace("_", "").replace(",", ""))
-            except ValueError:
+                number = evaluate(value)
+            except NotArithmetic:
                 number = math.nan
             if math.isfinite(number):
                 return number
@@ -77,6 +82,34 @@ class Question:
         if self.kind == "number":
             return abs(float(response) - float(self.answer)) <= self.tolerance
         return response == self.answer
+
+    def diagnose(self, response: bool | int | float) -> str:
+        """What a wrong response most likely reveals (empty when it is right or not a known mistake)."""
+        if self.is_correct(response):
+            return ""
+        for wrong, diagnosis in self.mistakes:
+            if self.kind == "number":
+                if abs(float(response) - float(wrong)) <= max(self.tolerance, 1e-9 * abs(float(wrong))):
+                    return diagnosis
+            elif response == wrong:
+                return diagnosis
+        return ""
+
+    def hint_text(self) -> str:
+        """A nudge that does not give the answer away: the question's own hint, else where to look."""
+        if self.hint:
+            return self.hint
+        if self.kind == "number":
+            return f"Write the formula first; `seqlab explain {self.topic}` shows it. Arithmetic like 4*128*228 works."
+        return f"`seqlab explain {self.topic}` covers this; rule out the options that break a definition."
+
+    def format_value(self, response: bool | int | float) -> str:
+        """A parsed response written the way the questions write numbers (12,345; 0.25; true; b) ...)."""
+        if self.kind == "true-false":
+            return "true" if response else "false"
+        if self.kind == "choice":
+            return f"{LETTERS[int(response)]}) {self.options[int(response)]}"
+        return format_number(float(response))
 
     def answer_key(self) -> str:
         """The right answer in the form `--answers` accepts: a letter, true/false, or a number."""
@@ -94,9 +127,8 @@ class Question:
         if self.kind == "choice":
             index = int(self.answer)
             return f"{LETTERS[index]}) {self.options[index]}"
-        value = float(self.answer)
-        shown = f"{int(value):,}" if value.is_integer() else f"{value:.4g}"
-        return shown + (f" (± {self.tolerance:g})" if self.tolerance else "")
+        shown = format_number(float(self.answer))
+        return shown + (f" (± {self.tolerance:g})" if self.tolerance >= 1e-3 else "")
 
     def public_dict(self) -> dict[str, object]:
         """The question without its answer (for listing a quiz before taking it)."""
@@ -110,9 +142,20 @@ class Question:
         }
 
 
-def true_false(id: str, topic: str, prompt: str, answer: bool, explanation: str, see: tuple[str, ...] = ()) -> Question:
+def format_number(value: float) -> str:
+    """A number as the questions write it: 117,760 for integers, 4 significant digits otherwise."""
+    if value.is_integer() and abs(value) < 1e18:
+        return f"{int(value):,}"
+    return f"{value:.4g}"
+
+
+def true_false(
+    id: str, topic: str, prompt: str, answer: bool, explanation: str, see: tuple[str, ...] = (), hint: str = ""
+) -> Question:
     """A true/false question; `see` adds commands to `seqlab explain TOPIC`."""
-    return Question(id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see))
+    return Question(
+        id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see), hint=hint
+    )
 
 
 def choice(
@@ -123,17 +166,31 @@ def choice(
     correct: int,
     explanation: str,
     see: tuple[str, ...] = (),
+    hint: str = "",
 ) -> Question:
     """A multiple-choice question whose option `correct` (0-based) is the one right answer."""
     return Question(
-        id, topic, "choice", prompt, correct, explanation, options=options, see=(f"seqlab explain {topic}", *see)
+        id, topic, "choice", prompt, correct, explanation, options=options, see=(f"seqlab explain {topic}", *see),
+        hint=hint,
     )
 
 
 def number(
-    id: str, topic: str, prompt: str, value: float, explanation: str, tolerance: float = 0.0, see: tuple[str, ...] = ()
+    id: str,
+    topic: str,
+    prompt: str,
+    value: float,
+    explanation: str,
+    tolerance: float = 0.0,
+    see: tuple[str, ...] = (),
+    hint: str = "",
+    mistakes: tuple[tuple[float, str], ...] = (),
 ) -> Question:
-    """A numeric question accepting answers within `tolerance` of `value` (computed, never typed in)."""
+    """A numeric question accepting answers within `tolerance` of `value` (computed, never typed in).
+
+    `mistakes` pairs common wrong values (computed too) with what each reveals, e.g. a forgotten bias.
+    """
     return Question(
-        id, topic, "number", prompt, value, explanation, tolerance=tolerance, see=(f"seqlab explain {topic}", *see)
+        id, topic, "number", prompt, value, explanation, tolerance=tolerance, see=(f"seqlab explain {topic}", *see),
+        hint=hint, mistakes=mistakes,
     )

@@ -34,6 +34,9 @@ class QuestionResult:
     answer_key: str
     explanation: str
     see: tuple[str, ...]
+    diagnosis: str = ""  # what a known wrong answer reveals, e.g. "you left out the biases"
+    skipped: bool = False
+    given_value: str = ""  # the response as the questions write numbers (an expression shows its value)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class QuizResult:
     """All answered questions and the score."""
 
     results: tuple[QuestionResult, ...]
+    stopped: bool = False  # the learner quit (or pressed Ctrl-C) before the last question
 
     @property
     def score(self) -> int:
@@ -52,11 +56,18 @@ class QuizResult:
         """Number of questions asked."""
         return len(self.results)
 
+    @property
+    def skipped(self) -> int:
+        """Number of questions skipped."""
+        return sum(result.skipped for result in self.results)
+
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-able data: per-question results, score, total."""
         return {
             "score": self.score,
             "total": self.total,
+            "skipped": self.skipped,
+            "stopped": self.stopped,
             "results": [{**result.__dict__, "see": list(result.see)} for result in self.results],
         }
 
@@ -92,7 +103,12 @@ def parse_answer_list(text: str, questions: Sequence[Question]) -> list[bool | i
 
 
 def grade(question: Question, response: bool | int | float, given: str) -> QuestionResult:
-    """Grade one parsed response against the question's answer."""
+    """Grade one parsed response against the question's answer, with the diagnosis of a known mistake."""
+    from seqlab.explain.arith import is_expression
+
+    shown = question.format_value(response)
+    if question.kind == "number" and is_expression(given):
+        shown = f"{given.strip()} = {shown}"
     return QuestionResult(
         id=question.id,
         topic=question.topic,
@@ -103,7 +119,31 @@ def grade(question: Question, response: bool | int | float, given: str) -> Quest
         answer_key=question.answer_key(),
         explanation=question.explanation,
         see=question.see,
+        diagnosis=question.diagnose(response),
+        given_value=shown,
     )
+
+
+def skip(question: Question) -> QuestionResult:
+    """The result of a skipped question: not right, with the answer and explanation to read."""
+    return QuestionResult(
+        id=question.id,
+        topic=question.topic,
+        prompt=question.prompt,
+        given="",
+        correct=False,
+        answer=question.answer_text(),
+        answer_key=question.answer_key(),
+        explanation=question.explanation,
+        see=question.see,
+        skipped=True,
+        given_value="skipped",
+    )
+
+
+HINT_WORDS = frozenset({"?", "hint"})
+SKIP_WORDS = frozenset({"s", "skip"})
+QUIT_WORDS = frozenset({"q", "quit", "exit"})
 
 
 def run_quiz(
@@ -111,24 +151,38 @@ def run_quiz(
     ask: Callable[[Question, int], str],
     on_result: Callable[[QuestionResult], None] = lambda result: None,
     on_retry: Callable[[str], None] = lambda message: None,
+    on_hint: Callable[[Question], None] = lambda question: None,
 ) -> QuizResult:
     """Ask each question with `ask(question, number)` until the response parses, grade it, report it.
 
-    `on_retry` receives the message for a response that is not a valid answer; `on_result` sees each grade
-    as soon as it is known (immediate feedback).
+    Besides answers, `ask` may return "?"/"hint" (`on_hint` shows the hint, the question is asked again),
+    "s"/"skip" (recorded as skipped) or "q"/"quit" (stop; the result so far comes back with `stopped`).
+    Ctrl-C inside `ask` stops the same way. `on_retry` receives the message for a response that is not a
+    valid answer; `on_result` sees each grade as soon as it is known (immediate feedback).
     """
-    results = []
-    for number, question in enumerate(questions, 1):
-        while True:
-            text = ask(question, number)
-            try:
-                response = question.parse(text)
-                break
-            except AnswerFormatError as exc:
-                on_retry(str(exc))
-        result = grade(question, response, text)
-        on_result(result)
-        results.append(result)
+    results: list[QuestionResult] = []
+    try:
+        for number, question in enumerate(questions, 1):
+            while True:
+                text = ask(question, number)
+                word = text.strip().lower()
+                if word in HINT_WORDS:
+                    on_hint(question)
+                    continue
+                if word in QUIT_WORDS:
+                    return QuizResult(tuple(results), stopped=True)
+                if word in SKIP_WORDS:
+                    result = skip(question)
+                    break
+                try:
+                    result = grade(question, question.parse(text), text)
+                    break
+                except AnswerFormatError as exc:
+                    on_retry(str(exc))
+            on_result(result)
+            results.append(result)
+    except KeyboardInterrupt:
+        return QuizResult(tuple(results), stopped=True)
     return QuizResult(tuple(results))
 
 

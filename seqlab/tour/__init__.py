@@ -33,7 +33,30 @@ class TourContext:
     seed: int
     device: str
     console: Console
+    verbose: bool = False  # measurement detail (how each check was made) as well as the results
+    interactive: bool = False  # a person at a terminal: ask the quiz question instead of answering it
     shared: dict[str, Any] = field(default_factory=dict)
+
+    def show(self, path: Path | str) -> str:
+        """`path` relative to the tour folder when inside it (short, copy-pastable after `cd`), else as is."""
+        return relative_to(path, self.out_dir)
+
+
+def print_more(ctx: TourContext, commands: list[str] | tuple[str, ...]) -> None:
+    """'More:' and then one command per line, never wrapped, so each can be copied whole."""
+    from rich.text import Text
+
+    ctx.console.print(Text("More:", style="dim"))
+    for command in commands:
+        ctx.console.print(Text(f"  {command}", style="bold"), soft_wrap=True, highlight=False)
+
+
+def relative_to(path: Path | str, folder: Path) -> str:
+    """`path` relative to `folder` when it lies inside it, else unchanged (as text)."""
+    try:
+        return str(Path(path).resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.tour import TourContext, TourStep
+from seqlab.tour.lesson import most_attended
 
 TOUR_SENTENCE = "the acting was not good but the story was great"
 
@@ -53,7 +54,7 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(f"[bold]{escape(label)}[/]: {layers} layers x {heads} heads over {tokens} tokens")
         ctx.console.print(overview(item.probabilities, item.tokens, ranked, notable, item.causal,
                                    min(ctx.console.width, 100)))
-        ctx.console.print(f"  pictures: {escape(str(files.grid.parent))}/\n  bertviz: {escape(str(files.head_view))}",
+        ctx.console.print(f"  pictures: {escape(ctx.show(files.grid.parent))}/\n  bertviz: {escape(ctx.show(files.head_view))}",
                           highlight=False)
         summary[item.model_name] = {
             "layers": layers,
@@ -64,6 +65,7 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
             "most_informative": ranked[0].to_dict(),
             "notable_heads": [s.to_dict() for s in notable],
         }
+        summary[item.model_name]["most_attended"] = most_attended(item)
     ctx.console.print(
         'More: [bold]seqlab attention --pretrained "your sentence" --pair "a second one"[/] '
         "(add [bold]--query but[/] to follow one token), "

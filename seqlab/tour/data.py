@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from seqlab.tour import TourContext, TourStep
+from seqlab.tour import TourContext, TourStep, print_more
 
 TOUR_SENTENCE = "The unlikeable hero was not boring at all."
 
@@ -23,8 +23,8 @@ def run_data(ctx: TourContext) -> dict[str, Any]:
     picked = sorted(random.Random(ctx.seed).sample(range(len(splits.train)), 4))
     ctx.console.print(examples_table("a few training rows: negation and 'but' decide the label",
                                      [(i, splits.train[i]) for i in picked], splits.is_pair))
-    ctx.console.print("More: [bold]seqlab data list[/], [bold]seqlab data show builtin-entailment[/], "
-                      "[bold]seqlab data stats imdb --data-dir DIR[/]")
+    print_more(ctx, ["seqlab data list", "seqlab data show builtin-entailment",
+                     "seqlab data stats imdb --data-dir DIR"])
     ctx.shared["splits"] = splits
     return {"examples": splits.counts(), "labels": list(splits.labels)}
 
@@ -41,7 +41,7 @@ def run_tokenize(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(encoding_view(view, name, ctx.console.width))
         ctx.console.print()
     ctx.console.print(LEGEND)
-    ctx.console.print('More: [bold]seqlab tokenize "your text" --pair "a second sentence"[/]')
+    print_more(ctx, ['seqlab tokenize "your text" --pair "a second sentence"'])
     return {"word_unknown": words.unknown_count, "wordpiece_unknown": pieces.unknown_count,
             "wordpiece_source": pieces.source}
 

@@ -1,4 +1,4 @@
-"""Tour step "explain": one topic explained with its live example, then one quiz question answered for you."""
+"""Tour step "explain": one topic explained with its live example, then one quiz question for the learner."""
 
 from __future__ import annotations
 
@@ -6,40 +6,43 @@ from typing import Any
 
 from rich.text import Text
 
-from seqlab.tour import TourContext, TourStep
+from seqlab.tour import TourContext, TourStep, print_more
 
 TOPIC = "attention"
 
 
 def run(ctx: TourContext) -> dict[str, Any]:
-    """Explain attention (short form) and grade one attention question answered non-interactively."""
+    """Explain attention (short form), then one attention question: asked at a terminal, else answered for you."""
     from seqlab.explain.catalog import ExplainConfig, explain
     from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
     from seqlab.explain.render import print_topic
+    from seqlab.explain.session import ask_interactively, feedback, question_panel
 
     topic, demo = explain(ExplainConfig(topic=TOPIC, seed=ctx.seed))
     print_topic(topic, demo, ctx.console, short=True)
 
     question = select_questions(QuizConfig(topic=TOPIC, n=1, seed=ctx.seed))[0]
-    answer = question.answer_key()
-    result = grade_answer_list([question], answer).results[0]
     ctx.console.print()
-    ctx.console.print(Text("quiz: ", style="bold") + Text(question.prompt))
-    for index, option in enumerate(question.options):
-        ctx.console.print(Text(f"  {'abcdefgh'[index]}) {option}"))
-    ctx.console.print(
-        Text(f"answered with --answers {answer!r}: ")
-        + (Text("right", style="green") if result.correct else Text("wrong", style="red"))
-    )
-    ctx.console.print(Text(result.explanation))
-    ctx.console.print(
-        Text(
-            f"More: seqlab explain (all topics), seqlab quiz --topic {TOPIC}, "
-            f'seqlab quiz --n 10 --answers "..." --json',
-            style="dim",
-        )
-    )
-    return {"topic": topic.id, "question": question.id, "answer": answer, "correct": result.correct}
+    if ctx.interactive:
+        ctx.console.print(Text("Your turn: one question (type the answer and press Enter).", style="bold"))
+        result = ask_interactively([question], ctx.console)
+        answered_by = "you"
+        item = result.results[0] if result.results else None
+    else:
+        answer = question.answer_key()
+        item = grade_answer_list([question], answer).results[0]
+        answered_by = "tour"
+        ctx.console.print(question_panel(question, 1, 1))
+        ctx.console.print(Text(f"(not at a terminal, so the tour answers for you: {answer})", style="dim"))
+        feedback(item, ctx.console)
+    print_more(ctx, ["seqlab explain            # all topics", f"seqlab quiz --topic {TOPIC}"])
+    return {
+        "topic": topic.id,
+        "question": question.id,
+        "answered_by": answered_by,
+        "correct": bool(item and item.correct),
+        "skipped": item is None or item.skipped,
+    }
 
 
 STEP = TourStep("explain", "explain a concept with a live example, then one quiz question", run)

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from seqlab.tour import TourContext, TourStep
+from seqlab.tour import TourContext, TourStep, print_more
 
 
 def _table(report) -> Table:
@@ -28,28 +28,41 @@ def _table(report) -> Table:
     return table
 
 
+def _summary(report) -> dict[str, Any]:
+    """Totals and per-part counts of one report (what the takeaway reads)."""
+    return {"counted": report.total_counted, "formula": report.total_value, "match": report.match,
+            "parts": {part.name: part.counted for part in report.parts}}
+
+
 def run_params(ctx: TourContext) -> dict[str, Any]:
-    """Print the MiniLM and lm-transfer tables (counted on the meta device) and the heads identity."""
+    """MiniLM's and lm-transfer's tables (counted on the meta device), the tied head in one line, the heads identity."""
     from seqlab.viz.params import heads_check, preset_report
 
     summary: dict[str, Any] = {}
-    for name, tied in (("minilm", False), ("lm-transfer", False), ("lm-transfer", True)):
-        report = preset_report(name, tied=tied)
+    for name in ("minilm", "lm-transfer"):
+        report = preset_report(name, tied=False)
         ctx.console.print(_table(report))
-        for note in report.notes:
+        for note in report.notes if ctx.verbose else ():
             ctx.console.print(f"  {note}", highlight=False)
-        key = f"{name}{'-tied' if tied else ''}"
-        summary[key] = {"counted": report.total_counted, "formula": report.total_value, "match": report.match}
+        summary[name] = _summary(report)
+    untied, tied = summary["lm-transfer"], _summary(preset_report("lm-transfer", tied=True))
+    summary["lm-transfer-tied"] = tied
+    saved = untied["counted"] - tied["counted"]
+    ctx.console.print(
+        f"Tying the LM head to the token embedding (one V x d matrix used twice) leaves {tied['counted']:,} "
+        f"parameters: {saved:,} fewer{'' if tied['match'] else ' (does NOT match its formula)'}.",
+        highlight=False,
+    )
     heads = heads_check(384)
     ctx.console.print(
-        f"heads: {heads.formula_multi} = {heads.formula_single} for every H "
-        f"(symbolic: {heads.symbolic_equal}; MiniLM width 384, counted {sorted(set(heads.counts.values()))})"
+        f"Heads: {heads.formula_multi} = {heads.formula_single} for every number of heads H "
+        f"(sympy: {'proved' if heads.symbolic_equal else 'NOT proved'}; counted at width 384 for H in "
+        f"{sorted(heads.counts)}: {', '.join(sorted({f'{c:,}' for c in heads.counts.values()}))})",
+        highlight=False,
     )
     summary["heads_equal"] = heads.symbolic_equal and heads.live_equal
-    ctx.console.print(
-        "More: [bold]seqlab params bert-base-uncased --chart params.png[/], "
-        "[bold]seqlab params --run RUN[/], [bold]seqlab params lstm[/]"
-    )
+    print_more(ctx, ["seqlab params bert-base-uncased --chart params.png", "seqlab params --run RUN",
+                     "seqlab params lstm"])
     return summary
 
 

@@ -5,9 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from seqlab.tour import TourContext, TourStep
+from seqlab.tour import TourContext, TourStep, print_more
 
 RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
+
+
+def _combined_table(proved, report):
+    """One row per identity: its statement, whether sympy proved it, whether it held on the model."""
+    from rich.table import Table
+
+    from seqlab.proofs.base import MODEL
+
+    live = {row.identity.id: row for row in report.rows}
+    table = Table(title=f"identities: proved, then measured on {report.source}", title_justify="left")
+    table.add_column("identity", style="bold", no_wrap=True)
+    table.add_column("statement")
+    table.add_column("sympy", no_wrap=True)
+    table.add_column("on the model", no_wrap=True)
+    for item in proved:
+        row = live.get(item.identity.id)
+        table.add_row(
+            item.identity.id,
+            item.proof.statement,
+            "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
+            "-" if row is None else (("[green]holds[/]" if row.check.passed else "[red]FAILS[/]")
+                                     + ("" if row.check.measured_on == MODEL else " [dim](stand-in)[/]")),
+        )
+    return table
 
 
 def run(ctx: TourContext) -> dict[str, Any]:
@@ -19,29 +43,32 @@ def run(ctx: TourContext) -> dict[str, Any]:
     from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
 
     proved = prove_identities(())
-    table = Table(title="sympy proofs")
-    table.add_column("identity", style="bold")
-    table.add_column("statement")
-    table.add_column("verdict")
-    for item in proved:
-        verdict = "[green]verified[/]" if item.proof.verified else "[red]NOT verified[/]"
-        table.add_row(item.identity.id, item.proof.statement, verdict)
-    ctx.console.print(table)
     latex_path = atomic_write_text(Path(ctx.out_dir) / "proofs.tex", latex_document(proved))
-    ctx.console.print(f"Every step of every proof: [bold]seqlab prove ID[/]; as LaTeX in {latex_path}.")
-
     run_dir = ctx.shared.get("transformer_run")
     if run_dir is not None:
         config = CheckConfig(run=Path(run_dir), device=ctx.device, seed=ctx.seed)
-        how = f"seqlab check --run {run_dir}"
+        how = f"seqlab check --run {ctx.show(run_dir)}"
     else:
         config = CheckConfig(fresh=True, device=ctx.device, seed=ctx.seed)
         how = "seqlab check --fresh"
     report = check_identities(config, proved=proved)
-    ctx.console.print(check_table(report))
-    ctx.console.print(check_details(report))
+
+    if ctx.verbose:
+        table = Table(title="sympy proofs")
+        table.add_column("identity", style="bold")
+        table.add_column("statement")
+        table.add_column("verdict")
+        for item in proved:
+            verdict = "[green]verified[/]" if item.proof.verified else "[red]NOT verified[/]"
+            table.add_row(item.identity.id, item.proof.statement, verdict)
+        ctx.console.print(table)
+        ctx.console.print(check_table(report))
+        ctx.console.print(check_details(report))
+    else:
+        ctx.console.print(_combined_table(proved, report))
     ctx.console.print(check_headline(report))
-    ctx.console.print(f"The same table, for any model: [bold]{how}[/] (or --pretrained).")
+    if not ctx.verbose:
+        ctx.console.print("[dim]How each was measured, with tolerances: seqlab tour --only proofs --verbose[/]")
     counts = report.counts()
     summary = {
         "proved": sum(item.proof.verified for item in proved),
@@ -56,9 +83,15 @@ def run(ctx: TourContext) -> dict[str, Any]:
     if lstm_run is not None:  # the memory-cell identity on a trained LSTM rather than a fresh one
         lstm_config = CheckConfig(ids=RECURRENT_IDS, run=Path(lstm_run), device=ctx.device, seed=ctx.seed)
         lstm_report = check_identities(lstm_config, proved=proved)
-        ctx.console.print(check_table(lstm_report))
+        if ctx.verbose:
+            ctx.console.print(check_table(lstm_report))
+        else:
+            verdicts = ", ".join(f"{row.identity.id} {'holds' if row.passed else 'FAILS'}" for row in lstm_report.rows)
+            ctx.console.print(f"On the trained LSTM: {verdicts}.", highlight=False)
         ctx.console.print(check_headline(lstm_report))
         summary["lstm_checks_passed"] = sum(row.passed for row in lstm_report.rows)
+    ctx.console.print(f"All steps of every proof, as LaTeX: {ctx.show(latex_path)}", highlight=False, soft_wrap=True)
+    print_more(ctx, ["seqlab prove ID            # one proof, step by step", how])
     return summary
 
 

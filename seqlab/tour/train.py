@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 
-from seqlab.tour import TourContext, TourStep
+from seqlab.tour import TourContext, TourStep, print_more
 
 TOUR_SENTENCE = "the plot was not boring at all ."
 # Small enough for well under 30 s each on two CPU cores; both reach 90%+ dev accuracy.
@@ -40,6 +39,7 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
                       f"{dev.random_baseline.accuracy:.1%}/{dev.majority_baseline.accuracy:.1%}",
                       str(result.best_epoch))
         ctx.shared[f"{family}_run"] = result.run_dir
+        summary["majority_accuracy"] = dev.majority_baseline.accuracy
         summary[family] = {"dev_accuracy": dev.accuracy, "run": str(result.run_dir), "seconds": round(result.seconds, 1)}
     ctx.console.print(table)
 
@@ -47,12 +47,9 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
     prediction = predict(loaded, TOUR_SENTENCE)
     ctx.console.print(f'the transformer reads "{TOUR_SENTENCE}" (negation flips "boring"):')
     ctx.console.print(prediction_table(prediction))
-    run = escape(str(ctx.shared["transformer_run"]))
-    ctx.console.print(
-        f'More: [bold]seqlab predict {run} "your sentence"[/], [bold]seqlab evaluate {run} --split test[/], '
-        "[bold]seqlab train --model gru --bidirectional[/], [bold]seqlab runs[/]",
-        highlight=False, soft_wrap=True,
-    )
+    run = ctx.show(ctx.shared["transformer_run"])
+    print_more(ctx, [f'seqlab predict {run} "your sentence"', f"seqlab evaluate {run} --split test",
+                     "seqlab train --model gru --bidirectional", "seqlab runs"])
     summary["prediction"] = {"text": TOUR_SENTENCE, "label": prediction.label}
     return summary
 

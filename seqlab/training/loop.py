@@ -173,6 +173,20 @@ def _set_epoch(loader: Iterable[Any], epoch: int) -> None:
             return
 
 
+SHORT_METRIC_NAMES = {"accuracy": "acc", "macro_f1": "F1", "perplexity": "ppl"}
+
+
+def epoch_line(epoch: int, epochs: int, train_loss: float, dev: dict[str, float], best: bool,
+               timing: str = "") -> str:
+    """The line after each epoch: train loss, the dev metrics, 'best' when it improved, then the epoch's time.
+
+    Without `timing` it fits 80 columns; the time comes last, so a narrow terminal wraps that, not 'best'.
+    """
+    shown = "  ".join(f"{SHORT_METRIC_NAMES.get(k, k)} {v:.4f}" for k, v in dev.items())
+    line = f"epoch {epoch}/{epochs}  train loss {train_loss:.4f} | dev {shown}" + ("  [green]best[/]" if best else "")
+    return line + (f"  [dim]{timing}[/]" if timing else "")
+
+
 def _saved_point(progress: FitProgress) -> str:
     """Where a saved run stands, in words: "the start", "epoch 2", or "epoch 3, batch 40"."""
     if progress.batches_done:
@@ -284,7 +298,7 @@ def fit(
                     progress.epoch_items += int(count)
                     progress.window_loss += loss_sum
                     progress.window_items += int(count)
-                    bar.advance(items, progress.window_loss / max(progress.window_items, 1))
+                    bar.advance(items, progress.epoch_loss / max(progress.epoch_items, 1))  # running mean
                     if writes and progress.step % options.log_every == 0:
                         append_jsonl(run_dir / METRICS_FILE, {
                             "event": "step", "epoch": epoch, "step": progress.step, "split": "train",
@@ -300,7 +314,8 @@ def fit(
                 progress.epoch_seconds = seconds_before + time.perf_counter() - epoch_started
                 trained_items += progress.epoch_items
                 trained_seconds += progress.epoch_seconds
-                evaluation = task.evaluate(checkpoint.unwrap(model), dev_loader, device)
+                with bar.evaluating():
+                    evaluation = task.evaluate(checkpoint.unwrap(model), dev_loader, device)
                 model.train()
                 train_record = {"event": "epoch", "epoch": epoch, "step": progress.step, "split": "train",
                                 "loss": progress.epoch_loss / max(progress.epoch_items, 1),
@@ -327,14 +342,10 @@ def fit(
                     save_resumable(run_dir, model, optimizer, scheduler, progress)
                     saved = _saved_point(progress)
                 if console is not None and not quiet and dist.is_main:
-                    shown = ", ".join(f"{k} {v:.4f}" for k, v in evaluation.record.items())
-                    mark = " [green]best[/]" if improved else ""
                     rate = train_record["items"] / max(train_record["seconds"], 1e-9)
-                    console.print(
-                        f"epoch {epoch}/{options.epochs}  train loss {train_record['loss']:.4f}  dev {shown}{mark}"
-                        f"  [dim]{train_record['seconds']:.1f} s, {rate:,.0f} {unit}/s[/]",
-                        soft_wrap=True,
-                    )
+                    console.print(epoch_line(epoch, options.epochs, train_record["loss"], evaluation.record, improved,
+                                             timing=f"{train_record['seconds']:.1f} s, {rate:,.0f} {unit}/s"),
+                                  soft_wrap=True, highlight=False)
                 stops = sum_across([float(stop.requested)], dist, device)[0]  # Ctrl-C during the dev pass
                 if stops and not progress.finished:
                     raise _interrupted(_saved_point(progress), options)

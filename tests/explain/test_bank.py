@@ -82,6 +82,13 @@ def _bert_base_total() -> int:
         return sum(n_params(part) for part in parts)
 
 
+def _tied_lm_total() -> int:
+    with torch.device("meta"):
+        model = nn.ModuleDict({"embedding": nn.Embedding(50001, 200), "head": nn.Linear(200, 50001)})
+        model["head"].weight = model["embedding"].weight  # tied: one tensor, parameters() yields it once
+        return n_params(model)
+
+
 def _meta_count(build: Callable[[], nn.Module]) -> int:
     with torch.device("meta"):
         return n_params(build())
@@ -117,6 +124,7 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "bert-base-total": _bert_base_total,
     "bert-layer-params": lambda: _meta_count(lambda: nn.TransformerEncoderLayer(768, 12, 3072)),
     "lm-head-params": lambda: _meta_count(lambda: nn.Linear(200, 50001)),
+    "tied-lm-total": _tied_lm_total,
     "width-ratio": lambda: n_params(nn.LSTM(256, 256)) / n_params(nn.LSTM(128, 128)),
     "sst-majority-accuracy": lambda: _majority_scores()[0],
     "sst-majority-macro-f1": lambda: _majority_scores()[1],

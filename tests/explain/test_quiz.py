@@ -153,8 +153,9 @@ def test_tour_step_answers_one_question(tmp_path: Path):
     assert summary is not None
     assert STEP.name == "explain"
     assert summary["topic"] == "attention" and summary["correct"] is True
+    assert summary["answered_by"] == "tour"  # not interactive: the tour answers and says so
     text = console.export_text()
-    assert "computed live" in text and "quiz:" in text
+    assert "computed live" in text and "question 1/1" in text and "answers for you" in text
 
 
 def test_tour_runs_the_explain_step(runner, tmp_path: Path):

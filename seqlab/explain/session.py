@@ -1,0 +1,125 @@
+"""The quiz at a terminal: question panels, hints, skip and quit, immediate feedback, and the score table.
+
+Used by `seqlab quiz` and by the tour's explain step; the grading itself lives in seqlab.explain.quiz.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from rich.text import Text
+
+from seqlab.errors import SeqlabError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from seqlab.explain.questions import Question
+    from seqlab.explain.quiz import QuestionResult, QuizResult
+
+KEYS_HELP = "?: hint · s: skip · q: quit"
+
+
+def question_panel(question: Question, number: int, total: int, interactive: bool = False):
+    """The question as a rich panel: prompt, lettered options, and how to answer."""
+    from rich.console import Group
+    from rich.panel import Panel
+
+    from seqlab.explain.questions import LETTERS
+    from seqlab.explain.render import bullets
+
+    parts: list[Any] = [Text(question.prompt)]
+    for index, option in enumerate(question.options):
+        parts.append(bullets([option], f"  {LETTERS[index]})"))
+    how = f"answer with {question.expected_format()}"
+    parts.append(Text(how + (f"  ({KEYS_HELP})" if interactive else ""), style="dim"))
+    return Panel(
+        Group(*parts),
+        title=Text(f"question {number}/{total}"),
+        title_align="left",
+        border_style="cyan",
+    )
+
+
+def feedback(result: QuestionResult, console: Console) -> None:
+    """Immediate feedback: right or wrong (and what a known mistake reveals), the answer, why, where to see it."""
+    if result.skipped:
+        console.print(Text("skipped", style="bold yellow") + Text(f": the answer is {result.answer}"))
+    elif result.correct:
+        console.print(Text("✓ right", style="bold green"))
+    else:
+        console.print(Text("✗ wrong", style="bold red") + Text(f": the answer is {result.answer}"))
+        if result.diagnosis:
+            console.print(Text("Likely slip: ", style="yellow") + Text(result.diagnosis))
+    console.print(Text(result.explanation))
+    console.print(Text("see: ", style="dim") + Text("  ·  ".join(result.see), style="green"), soft_wrap=True)
+
+
+def _short(prompt: str, width: int) -> str:
+    return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
+
+
+def summary(result: QuizResult, console: Console, seed: int | None = None) -> None:
+    """The score, one row per question (its start, your answer, the answer), and how to replay the quiz."""
+    from rich.table import Table
+
+    title = f"score {result.score}/{result.total}"
+    if result.skipped:
+        title += f" ({result.skipped} skipped)"
+    if result.stopped:
+        title += ", stopped early"
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("question", overflow="ellipsis", no_wrap=True, ratio=3)
+    table.add_column("yours", overflow="fold", ratio=2)
+    table.add_column("answer", overflow="fold", ratio=2)
+    table.add_column("", justify="center", no_wrap=True)
+    for index, item in enumerate(result.results, 1):
+        mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
+        answer = item.answer.split(") ", 1)[0] if ") " in item.answer else item.answer
+        yours = item.given_value.split(") ", 1)[0] if ") " in item.given_value else item.given_value
+        table.add_row(str(index), Text(_short(item.prompt, 60)), Text(yours or "-"), Text(answer), mark)
+    console.print(table)
+    if seed is not None:
+        console.print(Text("Replay these questions: ", style="dim") + Text(f"seqlab quiz --seed {seed}", style="bold"),
+                      soft_wrap=True)
+
+
+def ask_interactively(questions: Sequence[Question], talk: Console) -> QuizResult:
+    """Ask each question on the terminal with hints, skip and quit; Ctrl-C ends it with the score so far."""
+    from rich.prompt import Prompt
+
+    from seqlab.explain.quiz import run_quiz
+
+    shown: set[int] = set()
+
+    def ask(question: Question, number: int) -> str:
+        if number not in shown:  # a retry after an unreadable answer or a hint only asks again
+            talk.print(question_panel(question, number, len(questions), interactive=True))
+            shown.add(number)
+        try:
+            return Prompt.ask("your answer", console=talk)
+        except EOFError:
+            raise SeqlabError(
+                f"input ended before question {number} of {len(questions)}; answer every question, "
+                'or pass them all with --answers "..."'
+            ) from None
+
+    def on_result(item: QuestionResult) -> None:
+        feedback(item, talk)
+        talk.print()
+
+    def on_hint(question: Question) -> None:
+        talk.print(Text("hint: ", style="bold yellow") + Text(question.hint_text()))
+
+    result = run_quiz(
+        questions,
+        ask,
+        on_result,
+        on_retry=lambda message: talk.print(message, style="yellow", markup=False),
+        on_hint=on_hint,
+    )
+    if result.stopped:
+        talk.print()
+        talk.print(Text(f"stopped after {result.total} of {len(questions)} question(s)", style="dim"))
+    return result
