@@ -35,7 +35,9 @@ def _next_commands(results: list[dict], out_dir: Path) -> list[str]:
 def _wait_for_enter(console, index: int, total: int) -> bool:
     """Wait for Enter before the next step; False when the learner typed q (or input ended)."""
     try:
-        reply = console.input(f"[dim]step {index}/{total} done. Enter: next step, q: stop here [/]")
+        from rich.text import Text
+
+        reply = console.input(Text(f"step {index}/{total} done. Enter: next step, q: stop here ", style="dim"))
     except EOFError:
         return False
     return reply.strip().lower() not in {"q", "quit"}

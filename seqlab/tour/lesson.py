@@ -193,7 +193,7 @@ def print_opening(console: Console, steps: list[Any], out_dir: Path, pause: bool
     body.append(_about(sum(LESSONS[s.name].typical_seconds if s.name in LESSONS else 5 for s in steps)))
     body.append(" on a laptop CPU.")
     if pause:
-        body.append(" Press Enter after each step to go on.")
+        body.append("\nPress Enter after each step to go on.")
     body.append("\n\nYou will learn:\n")
     for index, step in enumerate(steps, 1):
         lesson = LESSONS.get(step.name)
