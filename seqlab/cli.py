@@ -8,6 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab import __version__
+from seqlab.commands import _help
+
+_help.install()  # RUN-style metavars, no metavar on flags, usage errors as one line
 
 # One entry per module in seqlab/commands/, in the order `seqlab --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -54,5 +57,17 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Entry point of the `seqlab` console script."""
-    app()
+    """Entry point of the `seqlab` console script; a closed output pipe (`seqlab runs | head`) exits 0 quietly."""
+    import sys
+
+    import click.utils
+
+    try:
+        app()
+    except SystemExit as exc:
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # Typer's sign that stdout hit EPIPE
+            from seqlab.commands._common import _silence_stdout
+
+            _silence_stdout()
+            raise SystemExit(0) from None
+        raise

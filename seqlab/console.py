@@ -29,6 +29,18 @@ class SafeConsole(Console):
     to retitle, recolour or clear the terminal by a dataset or a file name, whatever it prints.
     """
 
+    def on_broken_pipe(self) -> None:
+        """A reader closing the pipe (`seqlab runs | head`) is a normal end: rest to /dev/null, exit 0
+        (rich's default exits 1)."""
+        import os
+
+        self.quiet = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise SystemExit(0)
+
     def _render_buffer(self, buffer: Any) -> str:
         cleaned = (segment if control or not _CONTROL_IN_LINES.search(text)
                    else Segment(_CONTROL_IN_LINES.sub(_visible, text), style, control)

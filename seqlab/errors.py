@@ -44,3 +44,12 @@ def os_error_message(exc: OSError) -> str:
         return f"{path} does not exist; check the path"
     reason = exc.strerror or type(exc).__name__
     return f"cannot read or write {path}: {reason}"
+
+
+def unknown_choice(what: str, value: str, choices: "list[str] | tuple[str, ...]") -> str:
+    """'unknown model 'transfomer'; did you mean transformer? choose one of: ...': the message for a bad value."""
+    import difflib
+
+    close = difflib.get_close_matches(str(value).strip().lower(), [str(c) for c in choices], n=2, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return f"unknown {what} {value!r}; {hint}choose one of: {', '.join(str(c) for c in choices)}"

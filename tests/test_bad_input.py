@@ -366,7 +366,9 @@ def test_usage_errors_exit_2_without_a_traceback(argv: list[str], runner):
     result = runner.invoke(app, argv)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "Usage:" in result.output
+    lines = _lines(result.output)  # Typer's usage errors in seqlab's own style: one line, where help is
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--help" in lines[0], result.output
+    assert "╭" not in result.output
 
 
 def test_text_longer_than_max_length_is_truncated_by_predict_and_attention(lab: Lab, runner):

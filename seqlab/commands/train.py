@@ -7,61 +7,116 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
+from seqlab.commands._common import user_errors
 from seqlab.console import console, emit_json
 
 DEFAULT_EPOCHS = 5
-MODEL_HELP = "Model family: lstm, gru, transformer, lm (causal LM; pretrains with --task auto), bert (from scratch), bert-pretrained (MiniLM)."
+MODEL_HELP = ("Model family: lstm, gru, transformer, lm (causal LM; pretrains with --task auto), bert (from scratch), "
+              "bert-pretrained (MiniLM).")
+# Help panels of `seqlab train --help`, in the order they are shown.
+DATA, MODEL, OPTIM, RUN, OUTPUT = "Data", "Model (defaults per family)", "Optimisation", "Run", "Output"
+# The default of each size option for each family, as the model factory sets it (a test keeps them in step).
+FAMILY_DEFAULTS: dict[str, str] = {
+    "layers": "lstm/gru 1, transformer/lm 2, bert 2",
+    "hidden": "64",
+    "embed_dim": "64",
+    "heads": "transformer/lm 4, bert 2",
+    "width": "64",
+    "ffn": "transformer/lm 128, bert 256",
+    "dropout": "0.1",
+}
+
+
+def _model_help(text: str, key: str) -> str:
+    return f"{text} [default: {FAMILY_DEFAULTS[key]}]"
 
 
 @user_errors
 def train(
-    data: Annotated[str, typer.Option("--data", help="Dataset name (see `seqlab data list`) or your training file (.tsv/.csv/.jsonl). A file alone is shuffled (seeded) and split 70/10/20% into train/dev/test; with --dev, all of it trains.")] = "builtin-sentiment",
-    model: Annotated[str, typer.Option("--model", help=MODEL_HELP)] = "lstm",
-    task: Annotated[str, typer.Option("--task", help="auto (lm for --model lm, else classify), classify, or lm.")] = "auto",
-    layers: Annotated[Optional[int], typer.Option("--layers", help="Number of RNN / Transformer / BERT layers.")] = None,
-    hidden: Annotated[Optional[int], typer.Option("--hidden", help="RNN hidden size per direction.")] = None,
-    embed_dim: Annotated[Optional[int], typer.Option("--embed-dim", help="RNN word-embedding size.")] = None,
-    heads: Annotated[Optional[int], typer.Option("--heads", help="Attention heads; must divide --width.")] = None,
-    width: Annotated[Optional[int], typer.Option("--width", help="Transformer / BERT model width (d_model).")] = None,
-    ffn: Annotated[Optional[int], typer.Option("--ffn", help="Feed-forward inner size of each Transformer / BERT layer.")] = None,
-    bidirectional: Annotated[bool, typer.Option("--bidirectional", help="Read the text both ways (lstm, gru).")] = False,
-    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", help="Hugging Face BERT folder for bert-pretrained (default: the MiniLM shipped with seqlab[pretrained]).")] = None,
-    dropout: Annotated[Optional[float], typer.Option("--dropout", help="Dropout probability in [0, 1).")] = None,
-    optimizer: Annotated[str, typer.Option("--optimizer", help="sgd, adagrad, rmsprop, adam or adamw.")] = "adam",
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Peak learning rate [default: 3e-3 for RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT].")] = None,
-    weight_decay: Annotated[float, typer.Option("--weight-decay", help="L2 penalty (decoupled for adamw).")] = 0.0,
-    momentum: Annotated[float, typer.Option("--momentum", help="Momentum for sgd and rmsprop.")] = 0.0,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Examples per optimizer step (over all processes).")] = 32,
-    epochs: Annotated[Optional[int], typer.Option("--epochs", help="Passes over the training set [default: 5]; with --resume, a larger number trains further.")] = None,
-    max_length: Annotated[int, typer.Option("--max-length", help="Truncate each text to this many tokens.")] = 64,
-    warmup: Annotated[float, typer.Option("--warmup", help="Fraction of steps with linearly rising LR, before the --schedule.")] = 0.1,
-    schedule: Annotated[str, typer.Option("--schedule", help="After the warm-up: **linear** (default) decays the LR to 0 by the last step; **constant** holds it (a plain loop, as in most reference scripts). The default wins at full budgets (e.g. 3 epochs of BERT fine-tuning) but hurts very short runs (a few hundred steps): use constant there.")] = "linear",
-    grad_clip: Annotated[float, typer.Option("--grad-clip", help="Clip the gradient norm to this value; 0 turns clipping off.")] = 1.0,
-    patience: Annotated[Optional[int], typer.Option("--patience", help="Stop after this many epochs without a better dev score.")] = None,
-    freeze: Annotated[bool, typer.Option("--freeze", help="Train only the classification head (pretrained body kept fixed).")] = False,
-    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="A language-model run whose body starts this classifier (LM transfer); the shape and vocabulary come from that run.")] = None,
-    resume: Annotated[Optional[Path], typer.Option("--resume", help="Continue an interrupted run from where it stopped (Ctrl-C saves the step it was on; a killed run restarts its unfinished epoch); other options are taken from the run (except --epochs).")] = None,
-    max_train_examples: Annotated[Optional[int], typer.Option("--max-train-examples", help="Use only the first N training examples.")] = None,
-    bucket: Annotated[bool, typer.Option("--bucket/--no-bucket", help="Batch texts of similar length together (less padding).")] = True,
-    compile_model: Annotated[bool, typer.Option("--compile", help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
-    cuda_graphs: Annotated[bool, typer.Option("--cuda-graphs/--no-cuda-graphs", help="On a CUDA GPU, record each batch shape's training step once and replay it as a CUDA graph (Transformer and BERT classifiers; several times faster for small models). No effect on CPU.")] = True,
-    name: Annotated[Optional[str], typer.Option("--name", help="Prefix of the run folder (default: DATA-MODEL).")] = None,
-    threads: ThreadsOption = None,
-    log_every: Annotated[int, typer.Option("--log-every", help="Record the training loss in metrics.jsonl every N steps.")] = 20,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or per-epoch lines.")] = False,
-    seed: SeedOption = 0,
-    device: DeviceOption = "auto",
-    data_dir: DataDirOption = None,
-    json_output: JsonOption = False,
-    # your own files (issue 21)
-    dev_file: Annotated[Optional[Path], typer.Option("--dev", help="Your dev file (picks the best epoch); then no dev split is carved and all of --data trains.")] = None,
-    test_file: Annotated[Optional[Path], typer.Option("--test", help="Your test file, held out (score it with: seqlab evaluate RUN --split test); without --dev, dev is a seeded 10% of --data.")] = None,
+    data: Annotated[str, typer.Option("--data", metavar="NAME", rich_help_panel=DATA,
+                                      help="Dataset name (see `seqlab data list`) or your training file (.tsv/.csv/.jsonl). A file alone is shuffled (seeded) and split 70/10/20% into train/dev/test; with --dev, all of it trains.")] = "builtin-sentiment",
+    dev_file: Annotated[Optional[Path], typer.Option("--dev", metavar="FILE", rich_help_panel=DATA, help="Your dev file (picks the best epoch); then no dev split is carved and all of --data trains.")] = None,
+    test_file: Annotated[Optional[Path], typer.Option("--test", metavar="FILE", rich_help_panel=DATA, help="Your test file, held out (score it with: seqlab evaluate RUN --split test); without --dev, dev is a seeded 10% of --data.")] = None,
     text_column: TextColumnOption = None,
     label_column: LabelColumnOption = None,
     text_pair_column: TextPairColumnOption = None,
     no_header: NoHeaderOption = False,
+    max_train_examples: Annotated[Optional[int], typer.Option(
+        "--max-train-examples", metavar="N", rich_help_panel=DATA,
+        help="Train on a random subset of N examples, with the label mix of the full set (seeded by --seed).")] = None,
+    max_length: Annotated[int, typer.Option("--max-length", metavar="N", rich_help_panel=DATA,
+                                            help="Truncate each text to this many tokens.")] = 64,
+    data_dir: Annotated[Optional[Path], typer.Option(
+        "--data-dir", metavar="DIR", envvar="SEQLAB_DATA", rich_help_panel=DATA,
+        help="Folder with the real datasets (sst/, cfimdb/, imdb/, rte/); also $SEQLAB_DATA.")] = None,
+    model: Annotated[str, typer.Option("--model", metavar="FAMILY", rich_help_panel=MODEL, help=MODEL_HELP)] = "lstm",
+    task: Annotated[str, typer.Option("--task", metavar="TASK", rich_help_panel=MODEL,
+                                      help="auto (lm for --model lm, else classify), classify, or lm.")] = "auto",
+    layers: Annotated[Optional[int], typer.Option("--layers", metavar="N", rich_help_panel=MODEL, show_default=False,
+                                                  help=_model_help("Layers of the RNN / Transformer / BERT.", "layers"))] = None,
+    hidden: Annotated[Optional[int], typer.Option("--hidden", metavar="N", rich_help_panel=MODEL,
+                                                  help=_model_help("RNN hidden size per direction.", "hidden"))] = None,
+    embed_dim: Annotated[Optional[int], typer.Option("--embed-dim", metavar="N", rich_help_panel=MODEL,
+                                                     help=_model_help("RNN word-embedding size.", "embed_dim"))] = None,
+    heads: Annotated[Optional[int], typer.Option("--heads", metavar="N", rich_help_panel=MODEL,
+                                                 help=_model_help("Attention heads; must divide --width.", "heads"))] = None,
+    width: Annotated[Optional[int], typer.Option("--width", metavar="N", rich_help_panel=MODEL,
+                                                 help=_model_help("Transformer / BERT width (d_model).", "width"))] = None,
+    ffn: Annotated[Optional[int], typer.Option("--ffn", metavar="N", rich_help_panel=MODEL,
+                                               help=_model_help("Feed-forward inner size per layer.", "ffn"))] = None,
+    bidirectional: Annotated[bool, typer.Option("--bidirectional", rich_help_panel=MODEL,
+                                                help="Read the text both ways (lstm, gru).")] = False,
+    dropout: Annotated[Optional[float], typer.Option("--dropout", metavar="P", rich_help_panel=MODEL,
+                                                     help=_model_help("Dropout probability in [0, 1).", "dropout"))] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", metavar="DIR", rich_help_panel=MODEL,
+                                                       help="Hugging Face BERT folder for bert-pretrained (default: the MiniLM of seqlab[pretrained]).")] = None,
+    init_from: Annotated[Optional[Path], typer.Option("--init-from", metavar="RUN", rich_help_panel=MODEL,
+                                                      help="A language-model run whose body starts this classifier (LM transfer); shape and vocabulary come from it.")] = None,
+    freeze: Annotated[bool, typer.Option("--freeze", rich_help_panel=MODEL,
+                                         help="Train only the classification head (pretrained body kept fixed).")] = False,
+    optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", rich_help_panel=OPTIM,
+                                           help="sgd, adagrad, rmsprop, adam or adamw.")] = "adam",
+    lr: Annotated[Optional[float], typer.Option("--lr", metavar="X", rich_help_panel=OPTIM,
+                                                help="Peak learning rate [default: 3e-3 RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT].")] = None,
+    weight_decay: Annotated[float, typer.Option("--weight-decay", metavar="X", rich_help_panel=OPTIM,
+                                                help="L2 penalty (decoupled for adamw).")] = 0.0,
+    momentum: Annotated[float, typer.Option("--momentum", metavar="X", rich_help_panel=OPTIM,
+                                            help="Momentum for sgd and rmsprop.")] = 0.0,
+    batch_size: Annotated[int, typer.Option("--batch-size", metavar="N", rich_help_panel=OPTIM,
+                                            help="Examples per optimizer step (over all processes).")] = 32,
+    epochs: Annotated[Optional[int], typer.Option("--epochs", metavar="N", rich_help_panel=OPTIM,
+                                                  help="Passes over the training set [default: 5]; with --resume, a larger number trains further.")] = None,
+    warmup: Annotated[float, typer.Option("--warmup", metavar="F", rich_help_panel=OPTIM,
+                                          help="Fraction of steps with linearly rising LR, before the --schedule.")] = 0.1,
+    schedule: Annotated[str, typer.Option("--schedule", metavar="NAME", rich_help_panel=OPTIM,
+                                          help="After the warm-up: **linear** decays the LR to 0 by the last step (wins at full budgets, e.g. 3 epochs of BERT fine-tuning); **constant** holds it (better for runs of a few hundred steps).")] = "linear",
+    grad_clip: Annotated[float, typer.Option("--grad-clip", metavar="X", rich_help_panel=OPTIM,
+                                             help="Clip the gradient norm to this value; 0 turns clipping off.")] = 1.0,
+    patience: Annotated[Optional[int], typer.Option("--patience", metavar="N", rich_help_panel=OPTIM,
+                                                    help="Stop after this many epochs without a better dev score.")] = None,
+    bucket: Annotated[bool, typer.Option("--bucket/--no-bucket", rich_help_panel=OPTIM,
+                                         help="Batch texts of similar length together (less padding).")] = True,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", rich_help_panel=RUN,
+                                      help="Random seed; same seed and device give the same numbers.")] = 0,
+    device: Annotated[str, typer.Option("--device", metavar="DEVICE", rich_help_panel=RUN,
+                                        help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps.")] = "auto",
+    threads: Annotated[Optional[int], typer.Option("--threads", metavar="N", rich_help_panel=RUN,
+                                                   help="CPU threads for torch (default: torch's own choice).")] = None,
+    compile_model: Annotated[bool, typer.Option("--compile", rich_help_panel=RUN,
+                                                help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
+    cuda_graphs: Annotated[bool, typer.Option("--cuda-graphs/--no-cuda-graphs", rich_help_panel=RUN,
+                                              help="On a CUDA GPU, record each batch shape's training step once and replay it as a CUDA graph (Transformer and BERT classifiers; several times faster for small models). No effect on CPU.")] = True,
+    resume: Annotated[Optional[Path], typer.Option("--resume", metavar="RUN", rich_help_panel=RUN,
+                                                   help="Continue an interrupted run where it stopped; other options come from the run (except --epochs).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", metavar="NAME", rich_help_panel=OUTPUT,
+                                                help="Prefix of the run folder (default: DATA-MODEL).")] = None,
+    log_every: Annotated[int, typer.Option("--log-every", metavar="N", rich_help_panel=OUTPUT,
+                                           help="Record the training loss in metrics.jsonl every N steps.")] = 20,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", rich_help_panel=OUTPUT,
+                                        help="No progress bar or per-epoch lines.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", rich_help_panel=OUTPUT,
+                                              help="Print the result as JSON instead of a table.")] = False,
 ) -> None:
     """Train a model on a dataset and save everything to a new run folder under ./runs (or $SEQLAB_RUNS).
 
@@ -72,11 +127,11 @@ def train(
     Examples:
 
     ```
-    seqlab train                                  # an LSTM on the built-in corpus, seconds
+    seqlab train                      # an LSTM on the built-in corpus: seconds
     seqlab train --model transformer --width 64 --heads 4 --epochs 4
-    seqlab train --model lm --name mylm           # pretrain a causal LM, then
-    seqlab train --model transformer --init-from runs/mylm-...   # classify with its body
-    torchrun --nproc-per-node 2 -m seqlab train   # two data-parallel processes
+    seqlab train --model lm --name mylm             # pretrain a causal LM,
+    seqlab train --model transformer --init-from RUN   # then classify with it
+    torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """
     from seqlab.training.config import TrainConfig, default_lr, model_spec
@@ -96,7 +151,7 @@ def train(
             batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length,
             warmup_ratio=warmup, schedule=schedule.lower(),
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
-            freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples,
+            freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples, stratify_subset=max_train_examples is not None,
             name=name, bucket=bucket, compile=compile_model, cuda_graphs=cuda_graphs, log_every=log_every,
             dev=str(dev_file) if dev_file else None, test=str(test_file) if test_file else None,
             text_column=text_column, label_column=label_column, text_pair_column=text_pair_column,

@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.models.outputs import ClassifierOutput
 from seqlab.models.rnn import RNNClassifier, RNNConfig
 from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
@@ -53,7 +53,7 @@ def default_spec(family: str) -> dict[str, Any]:
 
 def _check_family(family: Any) -> None:
     if family not in _DEFAULTS:
-        raise SeqlabError(f"unknown model family {family!r}; choose one of {', '.join(FAMILIES)}")
+        raise SeqlabError(unknown_choice("model family", family, FAMILIES))
 
 
 def _hyperparameters(spec: dict[str, Any]) -> tuple[str, dict[str, Any]]:

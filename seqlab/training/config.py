@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, unknown_choice
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 FAMILIES: tuple[str, ...] = ("lstm", "gru", "transformer", "lm", "bert", "bert-pretrained")
@@ -47,7 +47,7 @@ def model_spec(family: str, **options: Any) -> dict[str, Any]:
     """
     family = family.strip().lower()
     if family not in FAMILIES:
-        raise SeqlabError(f"unknown model {family!r}; choose one of: {', '.join(FAMILIES)}")
+        raise SeqlabError(unknown_choice("model", family, FAMILIES))
     keys = SPEC_KEYS[family]
     spec: dict[str, Any] = {"family": family}
     for option, value in options.items():
@@ -228,15 +228,15 @@ def check_transfer_shape(model: dict[str, Any], lm_spec: dict[str, Any]) -> None
 def validate(config: TrainConfig) -> TrainConfig:
     """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
     if config.family not in FAMILIES:
-        raise SeqlabError(f"unknown model {config.family!r}; choose one of: {', '.join(FAMILIES)}")
+        raise SeqlabError(unknown_choice("model", config.family, FAMILIES))
     if config.task not in TASKS:
-        raise SeqlabError(f"unknown task {config.task!r}; choose one of: {', '.join(TASKS)}")
+        raise SeqlabError(unknown_choice("task", config.task, TASKS))
     if config.resolved_task == "lm" and config.family != "lm":
         raise SeqlabError(f"--task lm needs --model lm (a causal language model), not {config.family}")
     if config.resolved_task == "lm" and config.init_from:
         raise SeqlabError("--init-from copies a pretrained LM body into a classifier; drop --task lm")
     if config.optimizer not in OPTIMIZERS:
-        raise SeqlabError(f"unknown optimizer {config.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise SeqlabError(unknown_choice("optimizer", config.optimizer, OPTIMIZERS))
     if not (math.isfinite(config.lr) and config.lr > 0):
         raise SeqlabError(f"--lr must be greater than 0 (got {config.lr}); try 3e-3 for Adam or 0.1 for SGD")
     if not (math.isfinite(config.weight_decay) and config.weight_decay >= 0):
@@ -253,7 +253,7 @@ def validate(config: TrainConfig) -> TrainConfig:
     if not 0 <= config.warmup_ratio < 1:  # NaN fails this too
         raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
     if config.schedule not in SCHEDULES:
-        raise SeqlabError(f"unknown --schedule {config.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
+        raise SeqlabError(unknown_choice("--schedule", config.schedule, SCHEDULES))
     if config.grad_clip is not None and not (math.isfinite(config.grad_clip) and config.grad_clip > 0):
         raise SeqlabError(f"--grad-clip must be greater than 0 (got {config.grad_clip}); pass 0 to turn clipping off")
     if config.patience is not None and config.patience < 1:

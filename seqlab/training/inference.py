@@ -9,7 +9,7 @@ import torch
 
 from seqlab.data.readers import TableColumns
 from seqlab.data.sources import ColumnChoice, FileRecord
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.training.metrics import Metrics, compute_metrics
 from seqlab.training.runs import LoadedRun, load_run
 from seqlab.training.tasks import classify_loader
@@ -50,7 +50,7 @@ def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None
                  batch_size: int = 64) -> Metrics:
     """Accuracy, macro-F1, per-class scores, confusion matrix and baselines of a run's best weights on `split`."""
     if split not in SPLITS:
-        raise SeqlabError(f"unknown split {split!r}; choose one of: {', '.join(SPLITS)}")
+        raise SeqlabError(unknown_choice("split", split, SPLITS))
     loaded = _classifier_run(load_run(Path(run_dir), device=device))
     config = loaded.config
     splits = config.source(data_dir).load().splits

@@ -60,7 +60,7 @@ def test_spec_overrides_defaults() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"family": "cnn"}, "unknown model family 'cnn'; choose one of lstm, gru, transformer, lm, bert, "
+        ({"family": "cnn"}, "unknown model family 'cnn'; choose one of: lstm, gru, transformer, lm, bert, "
                             "bert-pretrained"),
         ({}, "unknown model family None"),
         ({"family": "transformer", "d_model": 100, "n_heads": 3}, "width 100 is not divisible by 3 heads"),

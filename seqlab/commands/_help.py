@@ -1,0 +1,89 @@
+"""How seqlab's help and usage errors look: metavars like RUN and N, no metavar on flags, errors as one line.
+
+Typer 0.2x shows `<bool>` after every flag (so `--json <bool>` reads as if it took a value), `<int>`
+after numbers and `{run}` / `{RUN...}...` in usage lines, and prints usage errors in a box that looks
+nothing like seqlab's own one-line errors. `install()` adjusts those three places once, at import of
+seqlab.cli; every command keeps declaring its options the ordinary Typer way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# What a value of each type is called in help, as in classic Unix usage lines.
+TYPE_METAVARS = {"int": "N", "integer": "N", "float": "X", "str": "TEXT", "string": "TEXT", "text": "TEXT",
+                 "path": "PATH", "file": "FILE", "directory": "DIR"}
+
+
+def option_metavar(param: Any, shown: str | None) -> str | None:
+    """The metavar after an option in help: none for flags, the declared one, else N / X / TEXT / PATH."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return None
+    if param.metavar is not None:
+        return param.metavar
+    if shown is None:
+        return None
+    bare = shown.strip("<>")
+    suffix = "..." if bare.endswith("...") or shown.endswith("...") else ""
+    bare = bare.rstrip(".").strip("<>")
+    if "|" in bare:  # a choice: show the choices
+        return f"[{bare}]{suffix}"
+    if bare.startswith("list[") and bare.endswith("]"):
+        bare, suffix = bare[5:-1], "..."
+    return TYPE_METAVARS.get(bare.lower(), bare.upper()) + suffix
+
+
+def argument_usage(param: Any) -> str:
+    """An argument in the usage line: RUN when required, [RUN] when optional, RUN... when it repeats."""
+    name = (param.metavar or param.name or "ARG").upper()
+    repeats = param.nargs != 1
+    name = name.removesuffix("...")
+    shown = name if param.required else f"[{name}]"
+    return shown + ("..." if repeats else "")
+
+
+BOOL_WORDS = {"true", "false", "yes", "no", "1", "0", "on", "off"}
+
+
+def usage_error(exc: Any) -> None:
+    """A Click usage error as seqlab's one styled line on stderr: what is wrong, and where help is."""
+    from seqlab.console import error_line
+
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = " ".join(message.split())
+    extra = re.findall(r"\(([^)]*)\)", message) if "unexpected extra argument" in message else []
+    if any(word.lower() in BOOL_WORDS for group in extra for word in group.split()):
+        message += "; flags take no value: write the flag alone to turn it on, leave it out for off"
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and getattr(ctx, "command_path", None):
+        message += f" (see {ctx.command_path} --help)"
+    error_line(message[0].lower() + message[1:] if message[:1].isupper() and message[1:2].islower() else message)
+
+
+def install() -> None:
+    """Apply seqlab's help and error style to Typer (idempotent)."""
+    import typer.core
+    import typer.rich_utils
+
+    if getattr(typer.core, "_seqlab_style", False):
+        return
+    option_display = typer.core.TyperOption.display_type_rich
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return option_metavar(self, option_display(self, ctx) if self.metavar is None else self.metavar)
+
+    def rich_display_name(self: Any) -> str:
+        return argument_usage(self).strip("[]").removesuffix("...") + ("..." if self.nargs != 1 else "")
+
+    def argument_type(self: Any, ctx: Any) -> str | None:
+        return None  # the argument's name (RUN, TEXT) already says what it is
+
+    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    typer.core.TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    typer.core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]
+    typer.core.TyperArgument._rich_display_name = rich_display_name  # type: ignore[method-assign]
+    typer.core.TyperArgument.display_name_raw = property(  # type: ignore[assignment]
+        lambda self: self.metavar if self.metavar is not None else (self.name or "arg").upper())
+    typer.rich_utils.rich_format_error = usage_error  # type: ignore[assignment]
+    typer.core._seqlab_style = True  # type: ignore[attr-defined]
