@@ -42,6 +42,18 @@ def _looks_numeric(cell: str) -> bool:
     return re.fullmatch(r"[-+]?[\d,]*\.?\d+(e[-+]?\d+)?[x%]?|-", cell.strip()) is not None
 
 
+def is_agreement_check(note: str) -> bool:
+    """Notes such as 'max |by hand - torch| = 0.0e+00': checks for tests and --json, noise for a learner."""
+    return note.lstrip().startswith("max |")
+
+
+def paragraphs(text: str, sentences_per_paragraph: int = 2) -> str:
+    """Prose as short paragraphs of a few sentences each (a blank line between), easier to read than one block."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z(\"'])", " ".join(text.split()))
+    groups = [sentences[i:i + sentences_per_paragraph] for i in range(0, len(sentences), sentences_per_paragraph)]
+    return "\n\n".join(" ".join(group) for group in groups)
+
+
 def demo_renderable(demo: DemoResult) -> RenderableType:
     """The live example: what it computes, its table (if any), then its notes."""
     parts: list[RenderableType] = [Text(demo.title, style="bold")]
@@ -53,8 +65,9 @@ def demo_renderable(demo: DemoResult) -> RenderableType:
         for row in demo.rows:
             table.add_row(*(Text(cell) for cell in row))
         parts.append(table)
-    if demo.notes:
-        parts.append(bullets(demo.notes, "•"))
+    notes = [note for note in demo.notes if not is_agreement_check(note)]
+    if notes:
+        parts.append(bullets(notes, "•"))
     return Panel(Group(*parts), title="computed live", title_align="left", border_style="green")
 
 
@@ -70,7 +83,7 @@ def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = 
     console.print(Text(topic.summary, style="italic"))
     if not short:
         console.print()
-        console.print(Text(topic.idea))
+        console.print(Text(paragraphs(topic.idea)))
     console.print(
         Panel(
             Text("\n".join(formula_lines(topic.formula))),
@@ -82,8 +95,9 @@ def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = 
     )
     console.print(demo_renderable(demo))
     if not short:
-        console.print(Text("Common misconceptions", style="bold yellow"))
-        console.print(bullets(topic.misconceptions, " ✗", style="yellow"))
+        console.print()
+        console.print(Text("Often gotten wrong (each line is the fact)", style="bold yellow"))
+        console.print(bullets(topic.misconceptions, " ✓", style="green"))
     console.print(Text("See it run", style="bold"))
     for command in topic.commands:
         console.print(Text("  $ ") + Text(command, style="green"))

@@ -84,3 +84,16 @@ def test_summary_has_no_ids_or_raw_floats_and_prints_the_seed():
     text = console.export_text()
     assert "bert-base-scale" not in text and "rows-sum-one" not in text
     assert "8.0" not in text and "score 2/2" in text and "seqlab quiz --seed 1234" in text
+
+
+def test_explain_reads_as_facts_in_paragraphs_without_agreement_noise():
+    from seqlab.explain.catalog import ExplainConfig, explain
+    from seqlab.explain.render import print_topic
+
+    topic, demo = explain(ExplainConfig(topic="attention", seed=0))
+    console = Console(record=True, width=80)
+    print_topic(topic, demo, console)
+    text = console.export_text()
+    assert "✗" not in text and "✓" in text  # the listed statements are facts, marked as such
+    assert "max |" not in text and any("max |" in note for note in demo.notes)  # kept for --json and tests
+    assert "\n\n" in text.split("formula")[0]  # the idea is split into paragraphs
