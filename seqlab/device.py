@@ -78,6 +78,22 @@ def cpu_threads(n: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+# Below this many parameters one intra-op thread trains at least as fast as more: measured by
+# bench/threads_small.py (bench/results/threads_small.json; 1 thread was 10-80x faster than 2 up to 3.3M
+# parameters on a busy 2-core machine). Bigger models (BERT) keep torch's default.
+SMALL_MODEL_PARAMETERS = 5_000_000
+
+
+def auto_threads(parameters: int, device: torch.device, requested: int | None) -> int | None:
+    """Threads for training when --threads is not given: 1 for a small model on CPU, else None (unchanged).
+
+    An explicit --threads, or $SEQLAB_THREADS, always wins.
+    """
+    if requested is not None or os.environ.get("SEQLAB_THREADS") or device.type != "cpu":
+        return None
+    return 1 if parameters < SMALL_MODEL_PARAMETERS else None
+
+
 def default_threads() -> int:
     """CPU threads to use by default: $SEQLAB_THREADS, else torch's own choice."""
     value = os.environ.get("SEQLAB_THREADS")

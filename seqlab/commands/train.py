@@ -102,7 +102,7 @@ def train(
     device: Annotated[str, typer.Option("--device", metavar="DEVICE", rich_help_panel=RUN,
                                         help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps.")] = "auto",
     threads: Annotated[Optional[int], typer.Option("--threads", metavar="N", rich_help_panel=RUN,
-                                                   help="CPU threads for torch (default: torch's own choice).")] = None,
+                                                   help="CPU threads for torch (default: 1 for models under 5M parameters on CPU, which bench/threads_small.py measured as fastest; else torch's choice).")] = None,
     compile_model: Annotated[bool, typer.Option("--compile", rich_help_panel=RUN,
                                                 help="Compile the model with torch.compile (slower start, maybe faster steps).")] = False,
     cuda_graphs: Annotated[bool, typer.Option("--cuda-graphs/--no-cuda-graphs", rich_help_panel=RUN,

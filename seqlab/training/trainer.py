@@ -277,7 +277,7 @@ def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, e
 def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
          runs_dir: Path | None = None, extend: bool = False,
          on_step: Callable[[int, int, int, int], None] | None = None) -> TrainResult:
-    from seqlab.device import cpu_threads, resolve_device, seed_everything
+    from seqlab.device import auto_threads, cpu_threads, resolve_device, seed_everything
     from seqlab.io import locked_folder, new_run_dir
     from seqlab.paths import runs_root
 
@@ -290,6 +290,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             prepared = _prepare(config, context, resume_dir, device)
             model = prepared.model.to(device)
             parameters = sum(p.numel() for p in model.parameters())
+            stack.enter_context(cpu_threads(auto_threads(parameters, device, config.threads)))
             optimizer = make_optimizer(model, config)
             total_steps = config.epochs * len(prepared.train_loader)
             scheduler = lr_schedule(optimizer, total_steps, config.warmup_ratio, config.schedule)

@@ -108,3 +108,17 @@ def test_epoch_line_fits_80_columns():
 
 def test_durations_read_as_words():
     assert [format_duration(s) for s in (4.2, 65, 3725)] == ["4 s", "1 min 05 s", "1 h 02 min"]
+
+
+def test_small_models_on_cpu_default_to_one_thread(monkeypatch):
+    import torch
+
+    from seqlab.device import SMALL_MODEL_PARAMETERS, auto_threads
+
+    monkeypatch.delenv("SEQLAB_THREADS", raising=False)
+    cpu = torch.device("cpu")
+    assert auto_threads(40_000, cpu, None) == 1
+    assert auto_threads(SMALL_MODEL_PARAMETERS, cpu, None) is None  # BERT-size keeps torch's choice
+    assert auto_threads(40_000, cpu, 4) is None  # --threads wins
+    monkeypatch.setenv("SEQLAB_THREADS", "2")
+    assert auto_threads(40_000, cpu, None) is None
