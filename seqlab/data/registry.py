@@ -85,9 +85,12 @@ def dataset_folder(info: DatasetInfo, data_dir: Path | None, marker: str) -> Pat
     for candidate in (root / info.folder, root):
         if (candidate / marker).exists():
             return candidate
+    from seqlab.data.download import SOURCES
+
+    fix = (f"fix --data-dir or run: seqlab data download {info.name}" if info.name in SOURCES
+           else "fix --data-dir (point it at the folder that holds it; it has no seqlab download)")
     raise SeqlabError(
-        f"{info.name} not found in {root}: expected {root / info.folder}/{info.files} ({info.file_format}); "
-        f"fix --data-dir or run: seqlab data download {info.name}"
+        f"{info.name} not found in {root}: expected {root / info.folder}/{info.files} ({info.file_format}); {fix}"
     )
 
 

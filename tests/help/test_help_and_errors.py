@@ -84,3 +84,11 @@ def test_closed_pipe_exits_zero_quietly():
     done = subprocess.run(["bash", "-c", pipeline], capture_output=True, text=True, env=env, timeout=120)
     assert done.stdout.strip() == "0", done.stderr
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
+
+
+def test_missing_dataset_advice_works(runner, tmp_path):
+    no_download = runner.invoke(app, ["data", "show", "sst", "--data-dir", str(tmp_path)])
+    assert no_download.exit_code == 2 and "seqlab data download" not in no_download.output
+    assert "--data-dir" in no_download.output
+    downloadable = runner.invoke(app, ["data", "show", "imdb", "--data-dir", str(tmp_path)])
+    assert downloadable.exit_code == 2 and "seqlab data download imdb" in downloadable.output
