@@ -98,7 +98,8 @@ def _attention(summary: dict[str, Any], ctx: TourContext) -> str | None:
         if top:
             text += f", most attention goes to '{top}'"
         parts.append(text)
-    return "Every head is its own map of who reads whom. " + "; ".join(parts) + "."
+    text = "; ".join(parts)
+    return "Every head is its own map of who reads whom: " + text + "."
 
 
 def _params(summary: dict[str, Any], ctx: TourContext) -> str | None:
