@@ -26,10 +26,5 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     if name == "adam":
         return torch.optim.Adam(parameters, lr=lr, weight_decay=decay, fused=fused or None)
     if name == "adamw":
-<<<<<<< HEAD
         return torch.optim.AdamW(parameters, lr=lr, weight_decay=decay, fused=fused or None)
-    raise SeqlabError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
-=======
-        return torch.optim.AdamW(parameters, lr=lr, weight_decay=decay)
     raise SeqlabError(unknown_choice("optimizer", name, OPTIMIZERS))
->>>>>>> 7d74565 (Help and errors: RUN-style metavars, none on flags, train --help in panels with per-family defaults, usage errors as one line, did-you-mean for option values, closed pipe exits 0; --max-train-examples takes a seeded stratified subset; result table says what the rate counts)

@@ -142,7 +142,7 @@ class EpochProgress:
         """One log line: where the epoch is, the running loss, the rate and the time left."""
         percent = 100 * self._done / max(self._batches, 1)
         line = (f"epoch {self._epoch}/{self._epochs} {percent:3.0f}% ({self._done}/{self._batches})  "
-                f"loss {self.mean_loss:.4f}  {self.samples_per_second:,.0f} ex/s")
+                f"loss {self._loss_text()}  {self.samples_per_second:,.0f} ex/s")
         left = self.time_left_text()
         return line + (f"  {left}" if left else "")
 

@@ -61,18 +61,15 @@ def test_tour_step_proves_all_then_checks_the_tour_run(trained_runs, tmp_path):
     assert summary["checked_on"] == f"run {trained_runs['transformer'].name}"
     assert (tmp_path / "proofs.tex").is_file()
     text = console.export_text()
-<<<<<<< HEAD
     assert "seqlab check --run" in text and "measured on" in text and "stand-ins" in text
-=======
-    assert "seqlab check --run" in text and "holds" in text and "live measurement" not in text
+    assert "holds" in text and "bound" not in text
     assert "--verbose" in text  # the measurement detail is one option away
 
     verbose = Console(record=True, width=100)
     STEP.run(TourContext(out_dir=tmp_path, seed=0, device="cpu", console=verbose, verbose=True,
                          shared=dict(ctx.shared)))
     detail = verbose.export_text()
-    assert "live measurement" in detail and "what was measured" in detail
->>>>>>> 7d74565 (Help and errors: RUN-style metavars, none on flags, train --help in panels with per-family defaults, usage errors as one line, did-you-mean for option values, closed pipe exits 0; --max-train-examples takes a seeded stratified subset; result table says what the rate counts)
+    assert "bound" in detail and "what was measured" in detail
 
 
 def test_check_on_a_trained_transformer_run(trained_runs, runner):

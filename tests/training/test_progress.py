@@ -55,12 +55,38 @@ def test_dev_pass_time_counts_in_the_run_estimate():
     assert bar.time_left_text() == "epoch left 9 s"  # the last epoch: no separate run estimate
 
 
-def test_loss_shown_is_the_running_mean_over_examples():
+def test_loss_shown_is_the_last_read_running_mean():
     bar = EpochProgress(None, clock=Clock())
     bar.start_epoch(1, 1, batches=3)
+    assert bar.plain_line().split("loss ")[1].startswith("-")  # nothing read yet
     bar.advance(10, 1.0)
-    bar.advance(30, 0.2)
-    assert abs(bar.mean_loss - (10 * 1.0 + 30 * 0.2) / 40) < 1e-12
+    bar.advance(30, None)  # on a GPU the loss is read every few steps; the last value stands
+    assert bar.mean_loss == 1.0
+
+
+def test_the_loop_passes_the_epochs_running_mean_loss(tmp_path, monkeypatch):
+    from seqlab.training import TrainConfig, train
+
+    seen: list[float] = []
+    original = EpochProgress.advance
+
+    def record(self, samples, mean_loss):
+        if mean_loss is not None:
+            seen.append(mean_loss)
+        return original(self, samples, mean_loss)
+
+    monkeypatch.setattr(EpochProgress, "advance", record)
+    config = TrainConfig(model={"family": "lstm"}, epochs=1, max_train_examples=256, threads=1, device="cpu",
+                         log_every=1)
+    result = train(config, console=None, runs_dir=tmp_path)
+    import json
+
+    records = [json.loads(line) for line in (result.run_dir / "metrics.jsonl").read_text().splitlines()]
+    steps = [r["loss"] for r in records if r.get("event") == "step"]
+    epoch = next(r["loss"] for r in records if r.get("event") == "epoch" and r.get("split") == "train")
+    assert len(seen) == len(steps) >= 4
+    assert abs(seen[-1] - epoch) < 1e-9  # the last value shown is the epoch's mean, not the last batch's
+    assert abs(seen[0] - steps[0]) < 1e-9 and abs(seen[-1] - steps[-1]) > 1e-6
 
 
 def test_not_a_terminal_prints_a_plain_line_every_30_seconds_or_10_percent():
