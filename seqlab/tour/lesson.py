@@ -81,8 +81,9 @@ def _explain(summary: dict[str, Any], ctx: TourContext) -> str | None:
     if summary.get("skipped"):
         return line + "Quiz: skipped."
     verdict = "right" if summary["correct"] else "not right (read the explanation above)"
-    who = "your answer was" if summary.get("answered_by") == "you" else "the tour answered for you,"
-    return line + f"Quiz: {who} {verdict}."
+    if summary.get("answered_by") == "you":
+        return line + f"Quiz: your answer was {verdict}."
+    return line + "Quiz: answered by the tour (no terminal to ask you on)."
 
 
 def _attention(summary: dict[str, Any], ctx: TourContext) -> str | None:
@@ -91,15 +92,14 @@ def _attention(summary: dict[str, Any], ctx: TourContext) -> str | None:
         return None
     parts = []
     for name, value in models.items():
-        maps = value["layers"] * value["heads"]
         label = "the trained Transformer" if name.startswith("tour-") else name.split("-")[0]
-        text = f"{label}: {value['layers']} layers x {value['heads']} heads = {maps} maps"
+        text = f"{label} has {value['layers']} x {value['heads']} = {value['layers'] * value['heads']} maps"
         top = value.get("most_attended")
         if top:
-            text += f", most attention goes to '{top}'"
+            text += f", most attention on '{top}'"
         parts.append(text)
-    text = "; ".join(parts)
-    return "Every head is its own map of who reads whom: " + text + "."
+    line = "; ".join(parts)
+    return "Every head is its own map of who reads whom. " + line[0].upper() + line[1:] + "."
 
 
 def _params(summary: dict[str, Any], ctx: TourContext) -> str | None:
@@ -134,10 +134,15 @@ def _experiment(summary: dict[str, Any], ctx: TourContext) -> str | None:
 def _proofs(summary: dict[str, Any], ctx: TourContext) -> str | None:
     if "identities" not in summary:
         return None
-    line = f"{summary.get('proved', 0)} of {summary['identities']} identities proved with sympy"
+    total = summary["identities"]
+    line = f"{summary.get('proved', 0)} of {total} identities proved with sympy"
     if "checks_passed" in summary:
-        line += f", and {summary['checks_passed']} held when measured on a live model"
-    return line + ": the algebra and the code agree."
+        line += f"; {summary['checks_passed']} of {total} checks passed"
+        own, stand_ins = summary.get("checked_on_model"), summary.get("stand_ins")
+        if own is not None and stand_ins:
+            line += f" ({own} measured on the trained model itself, {stand_ins} on stand-in modules)"
+    ok = summary.get("proved") == total and summary.get("checks_passed", total) == total
+    return line + (": the algebra and the code agree." if ok else ": read the FAIL rows above.")
 
 
 def most_attended(capture: Any) -> str:

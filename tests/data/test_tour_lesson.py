@@ -51,3 +51,11 @@ def test_opening_and_ending_at_80_columns(tmp_path):
     assert "attention/tour-transformer-1/attention-grid.png" in text and "seqlab quiz" in text
     assert pictures(tmp_path)[0][1].name == "attention-grid.png"
     assert relative_to(tmp_path / "a" / "b.png", tmp_path) == "a/b.png"
+
+
+def test_proofs_takeaway_separates_the_model_from_stand_ins(tmp_path):
+    ok = {"identities": 17, "proved": 17, "checks_passed": 17, "checked_on_model": 11, "stand_ins": 6}
+    line = takeaway("proofs", ok, _ctx(tmp_path))
+    assert "11 measured on the trained model itself, 6 on stand-in modules" in line and "agree" in line
+    failed = takeaway("proofs", {**ok, "checks_passed": 16}, _ctx(tmp_path))
+    assert "16 of 17 checks passed" in failed and "agree" not in failed
