@@ -90,7 +90,7 @@ def train(
     warmup: Annotated[float, typer.Option("--warmup", metavar="F", rich_help_panel=OPTIM,
                                           help="Fraction of steps with linearly rising LR, before the --schedule.")] = 0.1,
     schedule: Annotated[str, typer.Option("--schedule", metavar="NAME", rich_help_panel=OPTIM,
-                                          help="After the warm-up: **linear** decays the LR to 0 by the last step (wins at full budgets, e.g. 3 epochs of BERT fine-tuning); **constant** holds it (better for runs of a few hundred steps).")] = "linear",
+                                          help="After the warm-up: **linear** decays the LR to 0 by the last step: it hurts very short runs (a few hundred steps) but wins at full budgets (e.g. 3 epochs of BERT fine-tuning); **constant** holds it, for short runs.")] = "linear",
     grad_clip: Annotated[float, typer.Option("--grad-clip", metavar="X", rich_help_panel=OPTIM,
                                              help="Clip the gradient norm to this value; 0 turns clipping off.")] = 1.0,
     patience: Annotated[Optional[int], typer.Option("--patience", metavar="N", rich_help_panel=OPTIM,

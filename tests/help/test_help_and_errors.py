@@ -32,7 +32,7 @@ def test_no_type_placeholders_and_no_metavar_on_flags(runner, argv):
 
 
 def test_usage_lines_name_arguments_in_capitals(runner):
-    assert "seqlab predict [OPTIONS] RUN TEXT" in _help(runner, "predict")
+    assert "seqlab predict [OPTIONS] RUN [TEXT]" in _help(runner, "predict")
     assert "seqlab compare [OPTIONS] RUN..." in _help(runner, "compare")
 
 
