@@ -1,4 +1,5 @@
-"""`seqlab predict`: classify a sentence (or a sentence pair), or every row of a file, with a trained run."""
+"""`seqlab predict`: classify a sentence (or a sentence pair), or every row of a file, with a trained run;
+or fill in the [MASK]s of a sentence with a masked-LM run."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def predict(
     run: Annotated[Path, typer.Argument(help="A run folder made by `seqlab train` (see `seqlab runs`).")],
     text: Annotated[Optional[str], typer.Argument(help="The text to classify, in quotes (or use --data FILE).", show_default=False)] = None,
     pair: Annotated[Optional[str], typer.Option("--pair", help="Second sentence, for sentence-pair runs (e.g. entailment).")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="Masked-LM runs: how many candidates to list for each [MASK].")] = 5,
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
     # your own files (issue 21)
@@ -33,6 +35,8 @@ def predict(
     """Classify a text you type, or every row of a file, with a trained run and show the class probabilities.
 
     For sentence-pair runs (e.g. builtin-entailment, RTE) give the second sentence with --pair.
+    For a masked language model run (`seqlab train --model bert --task mlm`) write [MASK] where a
+    word is missing: it lists the --top-k most likely tokens for every blank, with probabilities.
 
     With --data FILE the rows are read with the columns the run was trained with (or the ones you
     give), and text, predicted label and probability go to a new TSV in RUN/predictions/.
@@ -42,6 +46,7 @@ def predict(
     ```
     seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."
     seqlab predict runs/trec-lstm-20250101-120000 --data new-questions.tsv
+    seqlab predict runs/mlm-bert-20250101-120000 "the film was [MASK] ." --top-k 10
     ```
     """
     from seqlab.errors import SeqlabError
@@ -60,7 +65,20 @@ def predict(
     from seqlab.training.report import prediction_table
     from seqlab.training.runs import load_run
 
-    prediction = predict_text(load_run(run, device=device), text, pair)
+    loaded = load_run(run, device=device)
+    if loaded.task == "mlm":
+        from seqlab.training.fill_mask import fill_mask
+        from seqlab.training.report import fill_mask_view
+
+        if pair is not None:
+            raise SeqlabError("--pair is for sentence-pair classifiers; a masked LM fills [MASK]s in one text")
+        filled = fill_mask(loaded, text, top_k)
+        if json_output:
+            emit_json(filled)
+            return
+        console.print(fill_mask_view(filled))
+        return
+    prediction = predict_text(loaded, text, pair)
     if json_output:
         emit_json(prediction)
         return

@@ -1,4 +1,4 @@
-"""`seqlab train`: train a classifier (or pretrain a causal LM) and save it as a run directory."""
+"""`seqlab train`: train a classifier (or pretrain a causal or masked LM) and save it as a run directory."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def train(
         help="Folder with the real datasets (sst/, cfimdb/, imdb/, rte/); also $SEQLAB_DATA.")] = None,
     model: Annotated[str, typer.Option("--model", metavar="FAMILY", rich_help_panel=MODEL, help=MODEL_HELP)] = "lstm",
     task: Annotated[str, typer.Option("--task", metavar="TASK", rich_help_panel=MODEL,
-                                      help="auto (lm for --model lm, else classify), classify, or lm.")] = "auto",
+                                      help="auto (lm for --model lm, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model bert or transformer).")] = "auto",
+    whole_word_masking: Annotated[bool, typer.Option("--whole-word-masking", rich_help_panel=MODEL,
+                                                     help="--task mlm: choose whole words, never a lone ## piece (word vocabularies are whole words already).")] = False,
     layers: Annotated[Optional[int], typer.Option("--layers", metavar="N", rich_help_panel=MODEL, show_default=False,
                                                   help=_model_help("Layers of the RNN / Transformer / BERT.", "layers"))] = None,
     hidden: Annotated[Optional[int], typer.Option("--hidden", metavar="N", rich_help_panel=MODEL,
@@ -72,13 +74,13 @@ def train(
     checkpoint: Annotated[Optional[Path], typer.Option("--checkpoint", metavar="DIR", rich_help_panel=MODEL,
                                                        help="Hugging Face BERT folder for bert-pretrained (default: the MiniLM of seqlab[pretrained]).")] = None,
     init_from: Annotated[Optional[Path], typer.Option("--init-from", metavar="RUN", rich_help_panel=MODEL,
-                                                      help="A language-model run whose body starts this classifier (LM transfer); shape and vocabulary come from it.")] = None,
+                                                      help="A language-model run (--model lm, or --task mlm) whose body starts this classifier; shape and vocabulary come from it.")] = None,
     freeze: Annotated[bool, typer.Option("--freeze", rich_help_panel=MODEL,
                                          help="Train only the classification head (pretrained body kept fixed).")] = False,
     optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", rich_help_panel=OPTIM,
                                            help="sgd, adagrad, rmsprop, adam or adamw.")] = "adam",
     lr: Annotated[Optional[float], typer.Option("--lr", metavar="X", rich_help_panel=OPTIM,
-                                                help="Peak learning rate [default: 3e-3 RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT].")] = None,
+                                                help="Peak learning rate [default: 3e-3 RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT; 3e-3 for --task mlm].")] = None,
     weight_decay: Annotated[float, typer.Option("--weight-decay", metavar="X", rich_help_panel=OPTIM,
                                                 help="L2 penalty (decoupled for adamw).")] = 0.0,
     momentum: Annotated[float, typer.Option("--momentum", metavar="X", rich_help_panel=OPTIM,
@@ -131,6 +133,9 @@ def train(
     seqlab train --model transformer --width 64 --heads 4 --epochs 4
     seqlab train --model lm --name mylm             # pretrain a causal LM,
     seqlab train --model transformer --init-from RUN   # then classify with it
+    seqlab train --model bert --task mlm --name mybert   # BERT's own pretraining,
+    seqlab predict runs/mybert-... "the film was [MASK] ."
+    seqlab train --init-from runs/mybert-...          # then fine-tune its body
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """
@@ -147,7 +152,7 @@ def train(
                           checkpoint=str(checkpoint) if checkpoint else None)
         config = TrainConfig(
             data=data, data_dir=str(data_dir) if data_dir else None, model=spec, task=task, optimizer=optimizer.lower(),
-            lr=lr if lr is not None else default_lr(spec["family"]), weight_decay=weight_decay, momentum=momentum,
+            lr=lr if lr is not None else default_lr(spec["family"], task), weight_decay=weight_decay, momentum=momentum,
             batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length,
             warmup_ratio=warmup, schedule=schedule.lower(),
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
@@ -156,6 +161,7 @@ def train(
             dev=str(dev_file) if dev_file else None, test=str(test_file) if test_file else None,
             text_column=text_column, label_column=label_column, text_pair_column=text_pair_column,
             no_header=no_header,
+            whole_word_masking=whole_word_masking,
         )
         result = train_run(config, console=show, quiet=quiet)
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports

@@ -15,6 +15,8 @@ from seqlab.io import atomic_write_json
 
 PAD, UNK, CLS, SEP = "<pad>", "<unk>", "<cls>", "<sep>"
 SPECIALS: tuple[str, ...] = (PAD, UNK, CLS, SEP)
+MASK = "<mask>"  # only in vocabularies built for masked language modelling, at id 4 (older ones keep 4 specials)
+_MASK_SPELLING = re.compile(r"\[mask\]|<mask>", re.IGNORECASE)
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # A word keeps inner apostrophes and hyphens ("don't", "well-made"); any other non-space symbol is its own token.
@@ -35,7 +37,8 @@ def english_stop_words() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Vocab:
-    """Word vocabulary with specials <pad>=0 <unk>=1 <cls>=2 <sep>=3; implements TextEncoder."""
+    """Word vocabulary with specials <pad>=0 <unk>=1 <cls>=2 <sep>=3 (and <mask>=4 for masked LM);
+    implements TextEncoder."""
 
     words: tuple[str, ...]
     stop_words: frozenset[str] = frozenset()
@@ -54,11 +57,13 @@ class Vocab:
         min_freq: int = 1,
         max_size: int | None = None,
         stop_words: bool | Iterable[str] = False,
+        mask_token: bool = False,
     ) -> "Vocab":
         """Count words in `texts`; keep those seen `min_freq`+ times, most frequent first, at most `max_size` ids.
 
         `stop_words=True` drops scikit-learn's English stop words (from the vocabulary and when encoding);
-        an iterable drops exactly those words.
+        an iterable drops exactly those words. `mask_token=True` adds <mask> at id 4, after the other
+        specials, for masked language modelling (it then also reads "[MASK]" or "<mask>" in text).
         """
         if min_freq < 1:
             raise SeqlabError(f"min_freq must be at least 1, got {min_freq}")
@@ -69,10 +74,11 @@ class Vocab:
         for text in texts:
             counts.update(w for w in word_tokenize(text) if w not in stops)
         kept = [w for w, c in sorted(counts.items(), key=lambda wc: (-wc[1], wc[0])) if c >= min_freq]
-        kept = [w for w in kept if w not in SPECIALS]
+        specials = SPECIALS + ((MASK,) if mask_token else ())
+        kept = [w for w in kept if w not in specials]
         if max_size is not None:
-            kept = kept[: max_size - len(SPECIALS)]
-        return cls(words=SPECIALS + tuple(kept), stop_words=stops, frequencies={w: counts[w] for w in kept})
+            kept = kept[: max_size - len(specials)]
+        return cls(words=specials + tuple(kept), stop_words=stops, frequencies={w: counts[w] for w in kept})
 
     @property
     def vocab_size(self) -> int:
@@ -89,6 +95,16 @@ class Vocab:
         """Id of <unk> (1)."""
         return 1
 
+    @property
+    def mask_id(self) -> int | None:
+        """Id of <mask> (4) in a vocabulary built for masked language modelling, else None."""
+        return 4 if len(self.words) > 4 and self.words[4] == MASK else None
+
+    @property
+    def special_count(self) -> int:
+        """How many ids at the start are special tokens (4, or 5 with <mask>)."""
+        return len(SPECIALS) + (1 if self.mask_id is not None else 0)
+
     def __len__(self) -> int:
         return len(self.words)
 
@@ -100,8 +116,18 @@ class Vocab:
         return self._index.get(word, 1)  # type: ignore[attr-defined]
 
     def tokenize(self, text: str) -> list[str]:
-        """The words of `text` this vocabulary encodes (stop words removed when the vocabulary drops them)."""
-        return [w for w in word_tokenize(text) if w not in self.stop_words]
+        """The words of `text` this vocabulary encodes (stop words removed when the vocabulary drops them).
+
+        With a <mask> token, "[MASK]" and "<mask>" in the text become <mask>.
+        """
+        if self.mask_id is None:
+            return [w for w in word_tokenize(text) if w not in self.stop_words]
+        words: list[str] = []
+        for index, part in enumerate(_MASK_SPELLING.split(text)):
+            if index:
+                words.append(MASK)
+            words.extend(w for w in word_tokenize(part) if w not in self.stop_words)
+        return words
 
     def encode(self, text: str, text_b: str | None = None, max_length: int | None = None) -> Encoded:
         """Ids of `text` (pairs become `a <sep> b`), longest side truncated first to `max_length` ids."""

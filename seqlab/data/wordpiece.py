@@ -114,6 +114,11 @@ class WordPiece:
         """Id of [UNK]."""
         return self.vocab["[UNK]"]
 
+    @property
+    def mask_id(self) -> int | None:
+        """Id of [MASK] (None for a vocabulary without one)."""
+        return self.vocab.get("[MASK]")
+
     def _set_truncation(self, max_length: int | None, has_pair: bool) -> None:
         specials = 3 if has_pair else 2
         if max_length is None:

@@ -18,6 +18,7 @@ __all__ = [
     "FAMILIES",
     "build_classifier",
     "build_lm",
+    "build_mlm",
     "count_parameters",
     "default_spec",
 ]
@@ -142,6 +143,25 @@ def build_lm(spec: dict[str, Any], vocab_size: int, pad_id: int) -> CausalLM:
     if family != "lm":
         raise SeqlabError(f"a language model is built from family 'lm', not {family!r}")
     return CausalLM(_transformer_config(values, vocab_size, pad_id, family), tie_weights=bool(values["tie_weights"]))
+
+
+MLM_FAMILIES: tuple[str, ...] = ("bert", "transformer")
+
+
+def build_mlm(spec: dict[str, Any], vocab_size: int, pad_id: int) -> nn.Module:
+    """A masked language model (BERT or our Transformer encoder + BERT's MLM head) whose body fits the
+    classifier `build_classifier(spec, ...)` makes."""
+    from seqlab.models.bert import BertConfig, BertModel
+    from seqlab.models.mlm import BertForMaskedLM, TransformerMaskedLM
+
+    family, values = _hyperparameters(spec)
+    if family not in MLM_FAMILIES:
+        raise SeqlabError(f"masked language modelling needs a bidirectional encoder ({', '.join(MLM_FAMILIES)}), "
+                          f"not {family!r}")
+    if family == "transformer":
+        return TransformerMaskedLM(_transformer_config(values, vocab_size, pad_id, family))
+    settings = {k: v for k, v in values.items() if k not in ("dropout", "freeze")}
+    return BertForMaskedLM(BertModel(_make(BertConfig, family, vocab_size=vocab_size, pad_token_id=pad_id, **settings)))
 
 
 def count_parameters(model: nn.Module, depth: int = 1) -> dict[str, int]:

@@ -32,6 +32,8 @@ REGISTRY: tuple[str, ...] = (
     "recurrent:GRUConvex",
     "cost:AttentionVersusRecurrentCost",
     "frozen:FrozenBody",
+    "mlm:MaskingFractions",
+    "mlm:MaskedLossIgnoresUnchosen",
 )
 
 

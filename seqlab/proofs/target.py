@@ -42,6 +42,7 @@ class LiveTarget:
     source: str
     batch: dict[str, torch.Tensor] | None = None
     run_dir: Path | None = None  # the run folder, for checks that read what training wrote (frozen-body)
+    encoder: Any = None  # the run's TextEncoder when there is one (the masked-LM checks need its [MASK])
 
     @property
     def dtype(self) -> torch.dtype:
@@ -94,7 +95,8 @@ def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
 
     loaded = load_run(Path(path), device=str(device))
     batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
-    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded.run_dir)
+    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded.run_dir,
+                      encoder=loaded.encoder)
 
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:

@@ -13,7 +13,8 @@ from seqlab.errors import SeqlabError, unknown_choice
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 FAMILIES: tuple[str, ...] = ("lstm", "gru", "transformer", "lm", "bert", "bert-pretrained")
-TASKS: tuple[str, ...] = ("auto", "classify", "lm")
+TASKS: tuple[str, ...] = ("auto", "classify", "lm", "mlm")
+MLM_FAMILIES: tuple[str, ...] = ("bert", "transformer")  # bidirectional encoders that can fill in a [MASK]
 SCHEDULES: tuple[str, ...] = ("linear", "constant")  # after the warm-up: decay linearly to 0, or hold the peak
 # Command-line option -> the model factory's spec key, per family (seqlab.models.factory defaults).
 SPEC_KEYS: dict[str, dict[str, str]] = {
@@ -80,7 +81,8 @@ class TrainConfig:
     """Everything one training run needs; stored in the run's config.json so the run can be rebuilt.
 
     `model` is the model spec: ``{"family": "lstm", "hidden": 64, ...}`` as the model factory reads it.
-    `task` "auto" means language modelling for family "lm" and classification otherwise.
+    `task` "auto" means language modelling for family "lm" and classification otherwise; "mlm" is
+    BERT's masked language modelling (`whole_word_masking` chooses whole words rather than pieces).
     """
 
     data: str = "builtin-sentiment"
@@ -119,6 +121,7 @@ class TrainConfig:
     label_column: str | None = None
     text_pair_column: str | None = None
     no_header: bool = False
+    whole_word_masking: bool = False
 
     @property
     def family(self) -> str:
@@ -127,7 +130,7 @@ class TrainConfig:
 
     @property
     def resolved_task(self) -> str:
-        """"lm" (next-token pretraining) or "classify"."""
+        """"lm" (next-token pretraining), "mlm" (masked-token pretraining) or "classify"."""
         if self.task != "auto":
             return self.task
         return "lm" if self.family == "lm" and not self.init_from else "classify"
@@ -235,6 +238,15 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"--task lm needs --model lm (a causal language model), not {config.family}")
     if config.resolved_task == "lm" and config.init_from:
         raise SeqlabError("--init-from copies a pretrained LM body into a classifier; drop --task lm")
+    if config.resolved_task == "mlm" and config.family not in MLM_FAMILIES:
+        raise SeqlabError(f"--task mlm needs a bidirectional encoder: --model {' or --model '.join(MLM_FAMILIES)}, "
+                          f"not {config.family}")
+    if config.resolved_task == "mlm" and config.init_from:
+        raise SeqlabError("--init-from starts a classifier from a pretrained body; drop --task mlm")
+    if config.resolved_task == "mlm" and config.freeze:
+        raise SeqlabError("--freeze keeps a pretrained body fixed for a classifier; drop it for --task mlm")
+    if config.whole_word_masking and config.resolved_task != "mlm":
+        raise SeqlabError("--whole-word-masking only applies to --task mlm")
     if config.optimizer not in OPTIMIZERS:
         raise SeqlabError(unknown_choice("optimizer", config.optimizer, OPTIMIZERS))
     if not (math.isfinite(config.lr) and config.lr > 0):

@@ -30,8 +30,9 @@ class Prediction:
 
 def _classifier_run(loaded: LoadedRun) -> LoadedRun:
     if loaded.task != "classify":
+        kind = "a masked language model" if loaded.task == "mlm" else "a language model"
         raise SeqlabError(
-            f"{loaded.run_dir} is a language model run, not a classifier; fine-tune it first with: "
+            f"{loaded.run_dir} is {kind} run, not a classifier; fine-tune it first with: "
             f"seqlab train --init-from {loaded.run_dir}"
         )
     return loaded

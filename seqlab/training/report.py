@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from seqlab.console import safe_text
+from seqlab.training.fill_mask import FillMaskResult
 from seqlab.training.inference import Prediction
 from seqlab.training.metrics import Metrics
 from seqlab.training.runs import RunSummary
@@ -97,6 +98,23 @@ def prediction_table(prediction: Prediction) -> Table:
     return table
 
 
+def fill_mask_view(result: FillMaskResult) -> RenderableType:
+    """The sentence with each blank filled by its best guess, then one table of candidates per [MASK]."""
+    parts: list[RenderableType] = [f"[bold]filled:[/] {escape(result.filled)}"]
+    for number, slot in enumerate(result.slots, start=1):
+        table = Table(title=f"[MASK] {number} (token {slot.position} of {len(result.tokens)})", title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("token")
+        table.add_column("probability", justify="right")
+        table.add_column("")
+        for rank, filler in enumerate(slot.fillers, start=1):
+            bar = "█" * round(filler.probability * BAR_WIDTH)
+            style = "green" if rank == 1 else "dim"
+            table.add_row(str(rank), escape(filler.token), f"{filler.probability:.3f}", f"[{style}]{bar}[/]")
+        parts.append(table)
+    return Group(*parts)
+
+
 def runs_table(runs: Sequence[RunSummary]) -> Table:
     """One row per run: folder, dataset, model, best dev score, date; a damaged run says so in its row."""
     table = Table(title=f"{len(runs)} run(s)", title_justify="left")
@@ -113,7 +131,7 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
             best = _pct(run.best_dev)
         else:
             best = f"ppl {run.best_dev:.1f}"
-        model = f"{run.family} (LM)" if run.task == "lm" else run.family
+        model = f"{run.family} ({run.task.upper()})" if run.task in ("lm", "mlm") else run.family
         table.add_row(escape(safe_text(run.path.name)), escape(safe_text(run.dataset, 40)), model, best,
                       "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
     return table

@@ -184,7 +184,7 @@ def read_run_info(run_dir: Path) -> RunInfo:
 
 def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: int, pad_id: int,
                 load_weights: bool = True) -> nn.Module:
-    """A fresh model for `spec`: a causal LM for the "lm" task, otherwise a classifier.
+    """A fresh model for `spec`: a causal LM for "lm", a masked LM for "mlm", otherwise a classifier.
 
     `load_weights=False` skips reading pretrained BERT weights that a run's checkpoint will replace.
     """
@@ -192,6 +192,8 @@ def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: in
 
     if task == "lm":
         return factory.build_lm(spec, vocab_size=vocab_size, pad_id=pad_id)
+    if task == "mlm":
+        return factory.build_mlm(spec, vocab_size=vocab_size, pad_id=pad_id)
     return factory.build_classifier(spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=pad_id,
                                     load_weights=load_weights)
 

@@ -103,7 +103,7 @@ def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
     from seqlab.data.vocab import Vocab
 
     texts = [t for e in _train_subset(config, splits.train) for t in (e.text, e.text_b) if t]
-    return Vocab.build(texts, min_freq=config.min_freq)
+    return Vocab.build(texts, min_freq=config.min_freq, mask_token=task == "mlm")
 
 
 def _pretrained_dir() -> Path:
@@ -113,19 +113,21 @@ def _pretrained_dir() -> Path:
 
 
 def _model_spec(config: TrainConfig) -> dict[str, Any]:
-    """The spec stored in config.json; with --init-from, the LM run's shape as a causal classifier."""
+    """The spec stored in config.json; with --init-from, the pretrained run's shape: a causal classifier
+    for an LM run, the same bidirectional family for a masked-LM run."""
     spec = dict(config.model)
     if config.init_from:
         source = read_run_info(Path(config.init_from))
-        if source.task != "lm":
+        if source.task not in ("lm", "mlm"):
             raise SeqlabError(
                 f"--init-from {config.init_from} is a {source.task} run; it must be a language model run "
-                "(train one with: seqlab train --model lm)"
+                "(train one with: seqlab train --model lm, or --model bert --task mlm)"
             )
-        check_transfer_shape(config.model, source.spec)
-        spec = {**source.spec, "family": "lm"}
-        if "dropout" in config.model:
-            spec["dropout"] = config.model["dropout"]
+        check_transfer_shape({k: v for k, v in config.model.items() if "dropout" not in k}, source.spec)
+        spec = {**source.spec, "family": "lm"} if source.task == "lm" else dict(source.spec)
+        for key in ("dropout", "hidden_dropout_prob", "attention_probs_dropout_prob"):
+            if key in config.model and key in spec:
+                spec[key] = config.model[key]
     positions_key = MAX_POSITIONS_KEY.get(str(spec["family"]))
     if positions_key and config.max_length > DEFAULT_MAX_POSITIONS:
         spec[positions_key] = config.max_length
@@ -232,10 +234,15 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         encoder = _make_encoder(config, splits, task)
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
     if config.init_from and resume_dir is None:
+        from seqlab.models.mlm import MaskedLM, transfer_mlm_body
         from seqlab.models.transformer import transfer_lm_body
         from seqlab.training.runs import load_run
 
-        transfer_lm_body(load_run(Path(config.init_from)).model, model)
+        source_model = load_run(Path(config.init_from)).model
+        if isinstance(source_model, MaskedLM):
+            transfer_mlm_body(source_model, model)
+        else:
+            transfer_lm_body(source_model, model)
     if config.freeze:
         _freeze_body(model)
     train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
@@ -332,7 +339,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             trainable = distributed.wrap(model, context, device)
             if config.compile:
                 trainable = torch.compile(trainable)
-            task = LanguageModelTask() if prepared.task == "lm" else ClassificationTask(prepared.splits.labels)
+            task = _make_task(prepared)
             use_graphs = (config.cuda_graphs and prepared.task == "classify"
                           and graphs_supported(model, device, distributed=context.enabled, compiled=config.compile))
             options = FitOptions(
@@ -346,6 +353,19 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             return _finish(prepared, model, fitted, run_dir, device, parameters, context)
     finally:
         distributed.shutdown(context)
+
+
+def _make_task(prepared: _Prepared) -> Any:
+    """What the fit loop optimizes: next tokens, masked tokens, or labels."""
+    if prepared.task == "lm":
+        return LanguageModelTask()
+    if prepared.task == "mlm":
+        from seqlab.data.masking import MaskingRule, MaskVocab
+        from seqlab.training.mlm_task import MaskedLMTask
+
+        return MaskedLMTask(MaskVocab.of(prepared.encoder),
+                            MaskingRule(whole_word=prepared.config.whole_word_masking))
+    return ClassificationTask(prepared.splits.labels)
 
 
 def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: Path | None, device: torch.device,
@@ -383,6 +403,7 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         hint=schedule_hint(prepared.config, progress.step, dev),
     )
     if run_dir is not None:
-        best_dev = dev.accuracy if dev is not None else best_record.get("perplexity")
+        best_dev = (dev.accuracy if dev is not None
+                    else best_record.get("accuracy" if prepared.task == "mlm" else "perplexity"))
         write_result(run_dir, {"best_dev": best_dev, **asdict(result), "world_size": context.world_size})
     return result

@@ -453,6 +453,8 @@ def spec_report(spec: dict[str, Any], name: str) -> ParamReport:
         task = spec.pop("task", "classify")
         if task == "lm":
             model = factory.build_lm(spec, vocab_size=vocab_size, pad_id=0)
+        elif task == "mlm":
+            model = factory.build_mlm(spec, vocab_size=vocab_size, pad_id=0)
         else:
             model = factory.build_classifier(
                 spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=0, load_weights=False
@@ -475,6 +477,8 @@ def run_report(run_dir: Any) -> ParamReport:
     with torch.device("meta"):
         if info.task == "lm":
             model = factory.build_lm(spec, vocab_size=encoder.vocab_size, pad_id=encoder.pad_id)
+        elif info.task == "mlm":
+            model = factory.build_mlm(spec, vocab_size=encoder.vocab_size, pad_id=encoder.pad_id)
         else:
             model = factory.build_classifier(
                 spec,
