@@ -40,8 +40,9 @@ def check(
     Each check takes the part of the model it needs: its LayerNorms (hooked on real tokens), its
     attention modules (masks, scaling, softmax shift, parameter counts), its sinusoidal table, its
     LSTM/GRU (every layer and direction recomputed by hand), its Transformer blocks (residual
-    Jacobians), FLOPs counted with torch's FlopCounterMode, and for a --freeze run its body against
-    the pretrained weights. Attention is read on both the explicit path and the fused kernel the
+    Jacobians), FLOPs counted with torch's FlopCounterMode, for a --freeze run its body against
+    the pretrained weights, and BERT's masking rule on its own text (fractions, specials, a loss on
+    the chosen tokens only). Attention is read on both the explicit path and the fused kernel the
     model actually runs. When the model has no such part, a fresh small one (a stand-in) is measured:
     the "measured on" column says which, and the last line counts only the model's own rows.
 

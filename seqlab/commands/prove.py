@@ -35,7 +35,8 @@ def prove(
     attention rows (L1 = 1, L2 <= 1, columns free), the 1/sqrt(d_k) scaling, causal and padding
     masks, multi-head parameter counts, sinusoidal positions as rotations and their dot products,
     residual Jacobians, vanishing/exploding RNN gradients, LSTM vs GRU memory, the LSTM's additive
-    cell gradient, attention vs recurrent cost, and frozen bodies under --freeze.
+    cell gradient, attention vs recurrent cost, frozen bodies under --freeze, and BERT's masked-LM
+    rule (15% chosen, then 80/10/10) with a loss that sees only the chosen tokens.
 
     The same identities measured on a real model: seqlab check --fresh (or --run RUN, --pretrained).
     Exit code 1 if any proof does not verify.

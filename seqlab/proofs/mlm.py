@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
 
 if TYPE_CHECKING:
     import torch
@@ -135,8 +135,8 @@ class MaskingFractions(Identity):
                         for name, (share, expected, _) in measured_shares.items())
             + "; " + ", ".join(f"{name} {int(value)}" for name, value in exact.items()) + whole + note
         )
-        return CheckResult(worst, Z_LIMIT, passed, detail,
-                           extra={**{f"z {k}": v for k, v in z.items()}, **exact})
+        return CheckResult(worst, Z_LIMIT, passed, detail, extra={**{f"z {k}": v for k, v in z.items()}, **exact},
+                           measured_on=measured_on(note))
 
 
 class MaskedLossIgnoresUnchosen(Identity):
@@ -213,4 +213,4 @@ class MaskedLossIgnoresUnchosen(Identity):
             + note
         )
         passed = gap <= tolerance and count == int(out.chosen.sum())
-        return CheckResult(gap, tolerance, passed, detail, extra=parts)
+        return CheckResult(gap, tolerance, passed, detail, extra=parts, measured_on=measured_on(note))

@@ -199,6 +199,14 @@ def test_objectives_demo_masks_and_shifts(demos):
     picked = [i for i, t in enumerate(values["masked_targets"]) if t != "-"]
     assert picked and all(values["masked_targets"][i] == words[i] for i in picked)
     assert all(values["masked_input"][i] == words[i] for i in range(len(words)) if i not in picked)
+    for name, expected in values["expected"].items():  # 20,000 maskings: within 5 standard errors
+        assert abs(values["shares"][name] - expected) < 5 * (expected * (1 - expected) / (20_000 * 12)) ** 0.5, name
+
+
+def test_pretraining_objectives_is_a_name_for_the_objectives_topic():
+    from seqlab.explain.catalog import get_topic
+
+    assert get_topic("pretraining objectives").id == get_topic("mlm").id == "objectives"
 
 
 def test_metrics_demo_matches_sklearn():

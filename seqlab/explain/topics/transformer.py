@@ -234,27 +234,38 @@ ENCODER_DECODER = Topic(
 )
 
 
+OBJECTIVE_SENTENCE = "the movie was long but the ending made it worth every minute"
+MASK_DRAWS = 20_000  # maskings of the sentence for the measured shares
+
+
 def objectives_demo(seed: int) -> DemoResult:
-    """Masked-LM corruption (15%, 80/10/10) of a sentence, the causal-LM targets, and NSP vs SOP pairs."""
-    words = "the movie was long but the ending made it worth every minute".split()
-    gen = generator(seed)
-    chosen = torch.rand(len(words), generator=gen) < 0.15
-    if not bool(chosen.any()):  # keep the demo informative: mask at least one token
-        chosen[int(torch.randint(len(words), (1,), generator=gen))] = True
-    corrupted, targets = [], []
-    for word, pick in zip(words, chosen.tolist()):
-        if not pick:
-            corrupted.append(word)
-            targets.append("-")
-            continue
-        draw = float(torch.rand(1, generator=gen))
-        replacement = (
-            "[MASK]"
-            if draw < 0.8
-            else (words[int(torch.randint(len(words), (1,), generator=gen))] if draw < 0.9 else word)
-        )
-        corrupted.append(replacement)
-        targets.append(word)
+    """Masked-LM corruption of a sentence by the very function `seqlab train --task mlm` uses, its measured
+    shares over many draws, the causal-LM targets, and NSP vs SOP pairs."""
+    from seqlab.data.masking import IGNORE_INDEX, MaskingRule, MaskVocab, mask_tokens
+    from seqlab.data.vocab import Vocab
+
+    words = OBJECTIVE_SENTENCE.split()
+    vocab = Vocab.build([OBJECTIVE_SENTENCE], mask_token=True)
+    ids = torch.tensor([vocab.encode(OBJECTIVE_SENTENCE).ids])
+    real = torch.ones_like(ids, dtype=torch.bool)
+    mask_vocab = MaskVocab.of(vocab)
+    for offset in range(100):  # keep the demo informative: the first draw from this seed that picks a token
+        out = mask_tokens(ids, real, mask_vocab, generator=generator(seed + offset))
+        if bool(out.chosen.any()):
+            break
+    corrupted = [vocab.words[i] for i in out.input_ids[0].tolist()]
+    targets = [vocab.words[i] if i != IGNORE_INDEX else "-" for i in out.labels[0].tolist()]
+    many = mask_tokens(ids.repeat(MASK_DRAWS, 1), real.repeat(MASK_DRAWS, 1), mask_vocab,
+                       generator=generator(seed + 1000))
+    n = many.candidates.sum().item()
+    kept = many.chosen & ~many.masked & ~many.randomized
+    rule = MaskingRule()
+    shares = {
+        "chosen": (many.chosen.sum().item() / n, rule.probability),
+        "[MASK]": (many.masked.sum().item() / n, rule.probability * rule.mask_fraction),
+        "random token": (many.randomized.sum().item() / n, rule.probability * rule.random_fraction),
+        "unchanged (still predicted)": (kept.sum().item() / n, rule.probability * rule.keep_fraction),
+    }
     return DemoResult(
         title=f"Pretraining inputs and targets for one sentence (seed {seed})",
         columns=("objective", "input", "targets"),
@@ -264,8 +275,19 @@ def objectives_demo(seed: int) -> DemoResult:
             ("NSP (BERT)", "A = 'the movie was long'  B = random sentence", "IsNext / NotNext (50/50)"),
             ("SOP (ALBERT)", "B = 'the ending made it worth it'  A = 'the movie was long'", "swapped (order)"),
         ),
-        notes=("MLM predicts only the chosen ~15% ('-' = no loss there); the causal LM predicts every next token.",),
-        values={"masked_input": corrupted, "masked_targets": targets, "causal_targets": words[1:]},
+        notes=(
+            "MLM predicts only the chosen ~15% ('-' = label -100, no loss there); the causal LM predicts every "
+            "next token.",
+            f"The masked row comes from seqlab.data.masking.mask_tokens, the function `seqlab train --task mlm` "
+            f"applies to every batch. Over {MASK_DRAWS:,} maskings of this sentence: "
+            + ", ".join(f"{name} {100 * got:.2f}% (expected {100 * want:.1f}%)" for name, (got, want) in shares.items())
+            + ".",
+            "On the built-in corpus a small Transformer trained this way fills 'i did not [MASK] this movie .' with "
+            "like / hate / mind / love (docs/RESULTS.md: seqlab train --model transformer --task mlm).",
+        ),
+        values={"masked_input": corrupted, "masked_targets": targets, "causal_targets": words[1:],
+                "shares": {name: got for name, (got, _) in shares.items()},
+                "expected": {name: want for name, (_, want) in shares.items()}},
     )
 
 
@@ -292,7 +314,14 @@ OBJECTIVES = Topic(
         "Not every picked token becomes [MASK]: 10% are random and 10% are left as they are.",
         "The MLM loss is computed only on the picked positions, not on all tokens.",
     ),
-    commands=("seqlab train --model lm", "seqlab explain encoder-decoder"),
+    commands=(
+        "seqlab train --model bert --task mlm --name mybert",
+        'seqlab predict runs/mybert-... "the film was [MASK] ."',
+        "seqlab train --init-from runs/mybert-...",
+        "seqlab train --model lm",
+        "seqlab prove mlm-masking mlm-loss",
+        "seqlab check mlm-masking mlm-loss --run=runs/mybert-...",
+    ),
     demo=objectives_demo,
 )
 
