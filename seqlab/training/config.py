@@ -36,8 +36,14 @@ MAX_LENGTH_LIMIT = 65_536  # tokens per text; beyond this a position table alone
 LARGE_LIMIT = 10**9  # batch size, epochs, examples, steps: far beyond any course run, below any overflow
 
 
-def default_lr(family: str) -> float:
-    """A learning rate that trains `family` well with Adam (3e-3 for RNNs down to 5e-5 for pretrained BERT)."""
+MLM_LR = 3e-3  # masked-LM pretraining from scratch (small BERT/Transformer on the built-in corpus: docs/RESULTS.md)
+
+
+def default_lr(family: str, task: str = "auto") -> float:
+    """A learning rate that trains `family` well with Adam (3e-3 for RNNs down to 5e-5 for pretrained BERT;
+    3e-3 for masked-LM pretraining)."""
+    if task == "mlm":
+        return MLM_LR
     return DEFAULT_LR.get(family, 1e-3)
 
 
