@@ -35,7 +35,10 @@ def result_table(result: TrainResult) -> Table:
         table.add_row("majority baseline", f"{_pct(dev.majority_baseline.accuracy)} acc, {dev.majority_baseline.macro_f1:.3f} F1")
     else:
         for key, value in result.dev_record.items():
-            table.add_row(f"dev {key}", f"{value:.4f}")
+            if result.task == "mlm" and key == "accuracy":  # top-1 at the chosen (masked) positions
+                table.add_row("dev masked-token accuracy", f"[bold green]{_pct(value)}[/]")
+            else:
+                table.add_row(f"dev {key}", f"{value:.4f}")
     stop = " (stopped early)" if result.stopped_early else ""
     table.add_row("best epoch", f"{result.best_epoch} of {result.epochs_run}{stop}")
     table.add_row("parameters", f"{result.parameters:,}")

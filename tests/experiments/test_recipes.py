@@ -12,7 +12,8 @@ from seqlab.experiments.runner import run_experiment
 # Tiny budget, and a slice small enough that the whole file stays within seconds on 2 cores.
 FAST = dict(budget="tiny", seeds=1, threads=1, device="cpu", max_train=120, max_length=16)
 RECIPES = ["rnn-optimizers", "rnn-depth", "rnn-width", "rnn-embedding", "rnn-compound-scaling",
-           "rnn-bidirectional", "bert-frozen-vs-finetune", "lm-transfer", "tokenizers", "bias-probe"]
+           "rnn-bidirectional", "bert-frozen-vs-finetune", "lm-transfer", "pretraining-objectives", "tokenizers",
+           "bias-probe"]
 
 
 def _check_report(result) -> dict:

@@ -141,3 +141,15 @@ def test_cli_trains_an_mlm_and_predict_fills_the_blank(runner):
                          (["train", "--model", "lstm", "--task", "mlm"], "bidirectional")):
         result = runner.invoke(app, bad)
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_result_table_names_the_masked_token_accuracy(mlm_run):
+    from rich.console import Console
+
+    from seqlab.training.report import result_table
+
+    console = Console(record=True, width=80)
+    console.print(result_table(mlm_run))
+    text = console.export_text()
+    assert "dev masked-token accuracy" in text and f"{100 * mlm_run.dev_record['accuracy']:.1f}%" in text
+    assert "dev perplexity" in text

@@ -9,7 +9,7 @@ from seqlab.errors import SeqlabError
 from seqlab.experiments.recipe import Recipe
 
 # Modules under seqlab/experiments/recipes/ that define RECIPES, in the order `seqlab experiment list` shows them.
-RECIPE_MODULES: tuple[str, ...] = ("rnn", "bert", "lm_transfer", "tokenizers", "bias")
+RECIPE_MODULES: tuple[str, ...] = ("rnn", "bert", "lm_transfer", "objectives", "tokenizers", "bias")
 
 
 def all_recipes() -> list[Recipe]:
