@@ -35,6 +35,8 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
     bidirectional = {"family": "transformer", **body}
     causal = {"family": "lm", **body}
     mlm = train_config(config, SIZES, pretrain_data, bidirectional, task="mlm")
+    # --max-train caps the labelled examples; pretraining reads all the unlabelled text (a slice when --tiny)
+    mlm = dataclasses.replace(mlm, max_train_examples=SIZES.tiny_max_train if config.tiny else None)
     clm = dataclasses.replace(mlm, model=causal, task="lm")
     classify = train_config(config, SIZES, task_data, bidirectional, task="classify")
     trials = with_seeds(config, MLM, {"stage": "pretrain", "objective": "masked LM"}, mlm)
@@ -47,8 +49,9 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
         f"body: Transformer d_model {body['d_model']}, {body['n_layers']} layer(s), {body['n_heads']} heads, "
         f"d_ff {body['d_ff']}; the masked LM and its classifier read both ways (mean pooling), the causal LM and "
         "its classifier see only the past (last-token pooling)",
-        f"pretraining text: {pretrain_data} (labels unused), as many epochs as fine-tuning; masked LM: BERT's "
-        f"15% / 80-10-10 rule; fine-tuned on {task_data}",
+        f"pretraining text: all of {pretrain_data}'s training split (labels unused; a slice with --tiny), as many "
+        f"epochs as fine-tuning; masked LM: BERT's 15% / 80-10-10 rule; fine-tuned on {task_data}"
+        + (f" (first {config.max_train} labelled examples)" if config.max_train else ""),
     ]
     return Plan(trials, list(dict.fromkeys([pretrain_data, task_data])), notes)
 
