@@ -13,7 +13,10 @@ def test_list_json_names_every_recipe(runner):
     result = runner.invoke(app, ["experiment", "list", "--json"])
     assert result.exit_code == 0
     names = [r["name"] for r in json.loads(result.output)]
-    assert "rnn-compound-scaling" in names and "bias-probe" in names and len(names) == 10
+    from seqlab.experiments.recipes import all_recipes
+
+    assert "rnn-compound-scaling" in names and "bias-probe" in names and "pretraining-objectives" in names
+    assert len(names) == len(all_recipes())
 
 
 def test_run_json_then_resume(runner, tmp_path):
