@@ -17,6 +17,7 @@ SPLIT_WORD_TEXTS: tuple[str, ...] = (  # words WordPiece cuts into ## pieces, fo
     "an unwatchable , overlong melodrama from a screenwriter who adores flashbacks",
     "the cinematographer's hypnotic , shimmering landscapes",
 )
+LOSS_COPIES = 4  # the loss check masks 4 independent copies of the live batch at once
 Z_LIMIT = 5.0  # a correct rule lands within 5 standard errors of every expected fraction (p ~ 6e-7 per fraction)
 
 
@@ -184,6 +185,7 @@ class MaskedLossIgnoresUnchosen(Identity):
         model, encoder, batch, note = _mlm_subject(target)
         model = exact_copy(model, target)
         vocab = masking.MaskVocab.of(encoder)
+        batch = {key: value.repeat(LOSS_COPIES, 1) for key, value in batch.items()}  # more chosen tokens
         real = batch["attention_mask"]
         for offset in range(20):  # a draw with no chosen token says nothing; take the first that has some
             out = masking.mask_tokens(batch["input_ids"], real, vocab, masking.MaskingRule(),
@@ -205,7 +207,8 @@ class MaskedLossIgnoresUnchosen(Identity):
                  "chosen": float(out.chosen.sum()), "real tokens": float(real.sum())}
         telling = abs(everywhere - by_hand) > 100 * tolerance
         detail = (
-            f"{type(model).__name__} on {real.size(0)} sentences, {int(out.chosen.sum())} of {int(real.sum())} real "
+            f"{type(model).__name__} on {real.size(0) // LOSS_COPIES} sentences x {LOSS_COPIES} maskings, "
+            f"{int(out.chosen.sum())} of {int(real.sum())} real "
             f"tokens chosen: its loss {float(loss):.6f} vs cross-entropy over the chosen by hand {by_hand:.6f} "
             f"(gap {gap:.1e}); over every real token it would be {everywhere:.6f}"
             + ("" if telling else " (too close to tell the two apart on this batch)")
