@@ -23,6 +23,8 @@ DEV_MASK_SEED = 1234
 class MaskedLMTask:
     """BERT's objective; dev score is minus the loss, with masked-token accuracy and perplexity beside it."""
 
+    unit = "masked tokens"  # what the fit loop's rate counts: the chosen positions, which carry the loss
+
     def __init__(self, vocab: MaskVocab, rule: MaskingRule = MaskingRule(), dev_seed: int = DEV_MASK_SEED) -> None:
         self.vocab = vocab
         self.rule = rule

@@ -399,7 +399,7 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         run_dir=run_dir, task=prepared.task, best_epoch=progress.best_epoch, epochs_run=progress.epoch,
         stopped_early=progress.stopped_early, dev=dev, dev_record=best_record, seconds=fitted.seconds,
         samples_per_second=mean_rate, device=str(device), parameters=parameters, epoch_seconds=epoch_seconds,
-        rate_unit="tokens" if prepared.task == "lm" else "examples",
+        rate_unit={"lm": "tokens", "mlm": "masked tokens"}.get(prepared.task, "examples"),
         hint=schedule_hint(prepared.config, progress.step, dev),
     )
     if run_dir is not None:
