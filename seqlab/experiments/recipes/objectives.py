@@ -9,11 +9,24 @@ from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
-from seqlab.experiments.recipes.common import Sizes, train_config, with_seeds
+from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
 from seqlab.experiments.recipes.lm_transfer import _mean_curve
-from seqlab.experiments.summary import baseline_row_note, dev_scores, fmt_mean_sd, group_seeds, mean_sd
+from seqlab.experiments.stats import spread
+from seqlab.experiments.summary import (
+    baseline_row_note,
+    baselines,
+    chance_label,
+    compare_groups,
+    dev_scores,
+    fmt_spread,
+    group_seeds,
+    scores,
+    seeds_phrase,
+)
 
-SIZES = Sizes(epochs=3, max_length=128)
+# full: IMDB reviews (all of the training split) for pretraining, CFIMDB for fine-tuning, 128 tokens;
+# quick: the same at 64 tokens. --max-train caps the labelled examples only.
+SIZES = Sizes(full=Budget(epochs=5, max_length=128), quick=Budget(epochs=5, max_length=64))
 BODY = {"d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 128}
 TINY_BODY = {"d_model": 32, "n_heads": 2, "n_layers": 1, "d_ff": 64}
 MLM, CLM = "mlm-pretrain", "lm-pretrain"
@@ -34,11 +47,12 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
     body = dict(TINY_BODY if config.tiny else BODY)
     bidirectional = {"family": "transformer", **body}
     causal = {"family": "lm", **body}
-    mlm = train_config(config, SIZES, pretrain_data, bidirectional, task="mlm")
-    # --max-train caps the labelled examples; pretraining reads all the unlabelled text (a slice when --tiny)
-    mlm = dataclasses.replace(mlm, max_train_examples=SIZES.tiny_max_train if config.tiny else None)
-    clm = dataclasses.replace(mlm, model=causal, task="lm")
     classify = train_config(config, SIZES, task_data, bidirectional, task="classify")
+    # pretraining reads all of the unlabelled text (the tiny budget's slice at --budget tiny)
+    cap = SIZES.tiny.max_train if config.tiny else None
+    mlm = dataclasses.replace(train_config(config, SIZES, pretrain_data, bidirectional, task="mlm"),
+                              max_train_examples=cap, stratify_subset=False)
+    clm = dataclasses.replace(mlm, model=causal, task="lm")
     trials = with_seeds(config, MLM, {"stage": "pretrain", "objective": "masked LM"}, mlm)
     trials += with_seeds(config, CLM, {"stage": "pretrain", "objective": "causal LM"}, clm)
     trials += with_seeds(config, "none", {"stage": "fine-tune", "objective": "none"}, classify)
@@ -49,49 +63,55 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
         f"body: Transformer d_model {body['d_model']}, {body['n_layers']} layer(s), {body['n_heads']} heads, "
         f"d_ff {body['d_ff']}; the masked LM and its classifier read both ways (mean pooling), the causal LM and "
         "its classifier see only the past (last-token pooling)",
-        f"pretraining text: all of {pretrain_data}'s training split (labels unused; a slice with --tiny), as many "
-        f"epochs as fine-tuning; masked LM: BERT's 15% / 80-10-10 rule; fine-tuned on {task_data}"
-        + (f" (first {config.max_train} labelled examples)" if config.max_train else ""),
+        f"pretraining text: all of {pretrain_data}'s training split (labels unused; a slice at --budget tiny), as "
+        f"many epochs as fine-tuning; masked LM: BERT's 15% / 80-10-10 rule; fine-tuned on {task_data}",
+        f"{config.budget} budget: {SIZES.pick(config.budget).describe()}",
     ]
     return Plan(trials, list(dict.fromkeys([pretrain_data, task_data])), notes)
 
 
 def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
-    """Pretraining scores, fine-tuned dev accuracy (mean +/- sd over seeds) with curves, and a verdict."""
+    """Pretraining scores, fine-tuned dev/test accuracy over seeds with curves, and verdicts against none."""
     from seqlab.experiments.plots import epoch_curves
     from seqlab.viz.figures import save_figure
 
-    rows, curves, best = [], {}, {}
+    rows, curves, groups = [], {}, {}
+    finetuned = [r for r in records if r["tags"].get("stage") == "fine-tune"]
+    dev_base = baselines(finetuned)
     for tags, items in group_seeds(records):
         if tags["stage"] == "pretrain":
             dev = [r["result"]["dev_record"] for r in items]
-            score = f"perplexity {mean_sd([d.get('perplexity', float('nan')) for d in dev])[0]:.1f}"
+            score = f"{spread([d.get('perplexity', float('nan')) for d in dev]).mean:.1f} ppl"
             if tags["objective"] == "masked LM":
-                score += f", masked-token top-1 {fmt_mean_sd([d.get('accuracy', float('nan')) for d in dev])}%"
-            rows.append(("pretrain", tags["objective"], f"{items[0]['result']['parameters']:,}", score, "-", "-"))
+                score += f", {100 * spread([d.get('accuracy', float('nan')) for d in dev]).mean:.1f}% masked"
+            rows.append(("pretrain", tags["objective"], f"{items[0]['result']['parameters']:,}", score,
+                         "-", "-", "-"))
             continue
         curve = _mean_curve(items, "accuracy")
         curves[tags["objective"]] = [(e, 100 * v) for e, v in curve]
-        best[tags["objective"]] = mean_sd(dev_scores(items))[0]
+        groups[tags["objective"]] = (tags, items)
         rows.append(("fine-tune", tags["objective"], f"{items[0]['result']['parameters']:,}",
-                     fmt_mean_sd(dev_scores(items)), fmt_mean_sd(dev_scores(items, "macro_f1"), percent=False),
-                     "  ".join(f"{v:.1f}" for _, v in curves[tags["objective"]])))
-    save_figure(epoch_curves(curves, "dev accuracy per epoch after each pretraining objective"),
-                out / "objectives-curves.png")
-    table = ResultTable("Pretraining objectives then fine-tuning",
-                        ("stage", "objective", "parameters", "dev score (accuracy % for fine-tuning)",
-                         "dev macro-F1", "dev accuracy % per epoch"), tuple(rows))
-    notes = [baseline_row_note(records)]
-    if "none" in best:
-        for objective in ("masked LM", "causal LM"):
-            if objective in best:
-                notes.append(f"{objective} pretraining minus none: {100 * (best[objective] - best['none']):+.1f} "
-                             "accuracy points at the best epoch")
-    if len(best) == 3:
-        winner = max(best, key=best.__getitem__)
-        notes.append(f"best start: {winner} ({100 * best[winner]:.1f}%); with {len(config.seed_list)} seed(s), a gap "
-                     "smaller than the seeds' spread is not a finding")
-    return Summary([table], ["objectives-curves.png"], notes, {"curves": curves, "best": best})
+                     fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
+                     f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), dev_base)))
+    if dev_base is not None:
+        test_base = baselines(finetuned, "test")
+        for name in ("random", "majority"):
+            test = f"{100 * getattr(test_base, name):.1f}" if test_base else "-"
+            rows.append((name, "-", "-", f"{100 * getattr(dev_base, name):.1f}", test, "-", "baseline"))
+    save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds) after each pretraining objective",
+                             baselines=baseline_lines(finetuned)), out / "objectives-curves.png")
+    table = ResultTable(f"Pretraining objectives then fine-tuning ({seeds_phrase(finetuned)})",
+                        ("stage", "objective", "params", "dev acc % (pretrain: score)", "test acc %", "dev F1",
+                         "vs majority"), tuple(rows))
+    notes = [baseline_row_note(finetuned),
+             "pretraining rows give dev perplexity (ppl; masked and next-token perplexities are different "
+             "problems, not comparable) and, for the masked LM, top-1 accuracy at the masked positions",
+             *(f"dev accuracy % per epoch, mean over seeds, {objective}: " + ", ".join(f"{v:.1f}" for _, v in curve)
+               for objective, curve in curves.items())]
+    verdicts = [compare_groups(groups[a], groups[b], a, b).verdict
+                for a, b in (("masked LM", "none"), ("causal LM", "none"), ("masked LM", "causal LM"))
+                if a in groups and b in groups]
+    return Summary([table], ["objectives-curves.png"], notes + verdicts, {"curves": curves, "verdicts": verdicts})
 
 
 RECIPES = (
