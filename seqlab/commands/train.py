@@ -135,7 +135,7 @@ def train(
     seqlab train --model transformer --init-from RUN   # then classify with it
     seqlab train --model bert --task mlm --name mybert   # BERT's own pretraining,
     seqlab predict runs/mybert-... "the film was [MASK] ."
-    seqlab train --init-from runs/mybert-...          # then fine-tune its body
+    seqlab train --model bert --init-from runs/mybert-...   # fine-tune its body
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """

@@ -216,11 +216,30 @@ def _check_init_from(config: TrainConfig) -> None:
     """--init-from builds a Transformer classifier shaped like the LM run; options that say otherwise are refused."""
     if not config.init_from:
         return
+    source_task, source_family = _source_run(config.init_from)
+    if source_task == "mlm":  # a masked LM's body goes into a classifier of its own family
+        if config.family != source_family:
+            raise SeqlabError(
+                f"--init-from builds a {source_family} classifier from the masked-LM run, so --model {config.family} "
+                f"would be ignored; pass --model {source_family} (or drop --init-from)"
+            )
+        return
     if config.family not in ("transformer", "lm"):
         raise SeqlabError(
             f"--init-from builds a Transformer classifier from the LM run, so --model {config.family} would be "
             "ignored; pass --model transformer (or drop --init-from)"
         )
+
+
+def _source_run(path: str) -> tuple[str | None, str | None]:
+    """(task, family) of the --init-from run, or (None, None) when it cannot be read (reported later)."""
+    import json
+
+    try:
+        payload = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
+        return str(payload.get("task", "classify")), str(payload["model"]["family"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
 
 
 def check_transfer_shape(model: dict[str, Any], lm_spec: dict[str, Any]) -> None:

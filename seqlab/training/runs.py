@@ -20,6 +20,7 @@ from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json, atomic_write_text
 from seqlab.training.config import TrainConfig
 
+RUN_TASKS: tuple[str, ...] = ("classify", "lm", "mlm")  # what a run's config.json may say it learned
 CONFIG_FILE = "config.json"
 ENCODER_DIR = "encoder"
 BEST_WEIGHTS = "model.safetensors"
@@ -149,8 +150,8 @@ def check_config_schema(payload: Any) -> str | None:
         return _type_error("labels", labels, "a non-empty list of strings")
     if len(set(labels)) != len(labels):
         return "labels holds the same label twice"
-    if payload.get("task", "classify") not in ("classify", "lm"):
-        return _type_error("task", payload.get("task"), "'classify' or 'lm'")
+    if payload.get("task", "classify") not in RUN_TASKS:
+        return _type_error("task", payload.get("task"), "'classify', 'lm' or 'mlm'")
     for key, kind in (("dataset", str), ("is_pair", bool)):
         if key in payload and not isinstance(payload[key], kind):
             return _type_error(key, payload[key], "a string" if kind is str else "true or false")

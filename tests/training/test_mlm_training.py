@@ -81,6 +81,8 @@ def test_init_from_an_mlm_run_starts_a_classifier_from_its_body(mlm_run, monkeyp
     assert all(torch.equal(captured["body"][k], source[k]) for k in source)
     assert result.task == "classify" and result.dev is not None
     assert load_run(result.run_dir).spec["hidden_size"] == 16
+    with pytest.raises(SeqlabError, match="pass --model bert"):
+        train(tiny_config("lstm", init_from=str(mlm_run.run_dir), epochs=1), quiet=True)
 
 
 def test_mlm_resumes_after_an_interruption_exactly_like_an_uninterrupted_run(monkeypatch):

@@ -317,7 +317,7 @@ OBJECTIVES = Topic(
     commands=(
         "seqlab train --model bert --task mlm --name mybert",
         'seqlab predict runs/mybert-... "the film was [MASK] ."',
-        "seqlab train --init-from runs/mybert-...",
+        "seqlab train --model bert --init-from runs/mybert-...",
         "seqlab train --model lm",
         "seqlab prove mlm-masking mlm-loss",
         "seqlab check mlm-masking mlm-loss --run=runs/mybert-...",
