@@ -62,28 +62,33 @@ def usage_error(exc: Any) -> None:
 
 
 def install() -> None:
-    """Apply seqlab's help and error style to Typer (idempotent)."""
+    """Apply seqlab's help and error style to Typer (idempotent).
+
+    These are Typer internals, not its public API: each adjustment is made only where this Typer has the
+    place it changes, so another Typer version shows its own style there instead of failing at import.
+    """
     import typer.core
     import typer.rich_utils
 
     if getattr(typer.core, "_seqlab_style", False):
         return
-    option_display = typer.core.TyperOption.display_type_rich
+    option, argument = typer.core.TyperOption, typer.core.TyperArgument
+    option_display = getattr(option, "display_type_rich", None)
+    if callable(option_display):
+        def display_type_rich(self: Any, ctx: Any) -> str | None:
+            return option_metavar(self, option_display(self, ctx) if self.metavar is None else self.metavar)
 
-    def display_type_rich(self: Any, ctx: Any) -> str | None:
-        return option_metavar(self, option_display(self, ctx) if self.metavar is None else self.metavar)
-
-    def rich_display_name(self: Any) -> str:
-        return argument_usage(self).strip("[]").removesuffix("...") + ("..." if self.nargs != 1 else "")
-
-    def argument_type(self: Any, ctx: Any) -> str | None:
-        return None  # the argument's name (RUN, TEXT) already says what it is
-
-    typer.core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
-    typer.core.TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
-    typer.core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]
-    typer.core.TyperArgument._rich_display_name = rich_display_name  # type: ignore[method-assign]
-    typer.core.TyperArgument.display_name_raw = property(  # type: ignore[assignment]
-        lambda self: self.metavar if self.metavar is not None else (self.name or "arg").upper())
-    typer.rich_utils.rich_format_error = usage_error  # type: ignore[assignment]
+        option.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    if hasattr(argument, "display_type_rich"):
+        argument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]  # RUN says it all
+    if hasattr(argument, "_usage_display_name"):
+        argument._usage_display_name = argument_usage  # type: ignore[method-assign]
+    if hasattr(argument, "_rich_display_name"):
+        argument._rich_display_name = lambda self: (  # type: ignore[method-assign]
+            argument_usage(self).strip("[]").removesuffix("...") + ("..." if self.nargs != 1 else ""))
+    if hasattr(argument, "display_name_raw"):
+        argument.display_name_raw = property(  # type: ignore[assignment]
+            lambda self: self.metavar if self.metavar is not None else (self.name or "arg").upper())
+    if hasattr(typer.rich_utils, "rich_format_error"):
+        typer.rich_utils.rich_format_error = usage_error  # type: ignore[assignment]
     typer.core._seqlab_style = True  # type: ignore[attr-defined]

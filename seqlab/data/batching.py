@@ -77,14 +77,17 @@ def encode_examples(
     return EncodedDataset(items, encoder.pad_id)
 
 
-def collate(items: Sequence[dict], pad_id: int, pad_multiple: int = 1) -> dict[str, torch.Tensor]:
-    """Pad `items` to the longest one (rounded up to a multiple of `pad_multiple`) and stack them into the
-    batch dict."""
+def collate(items: Sequence[dict], pad_id: int, pad_multiple: int = 1, pad_limit: int | None = None
+            ) -> dict[str, torch.Tensor]:
+    """Pad `items` to the longest one (rounded up to a multiple of `pad_multiple`, but never past
+    `pad_limit`, the longest length the model takes) and stack them into the batch dict."""
     from torch.nn.utils.rnn import pad_sequence
 
     input_ids = pad_sequence([item["ids"] for item in items], batch_first=True, padding_value=pad_id)
     segment_ids = pad_sequence([item["segment_ids"] for item in items], batch_first=True, padding_value=0)
     extra = -input_ids.shape[1] % pad_multiple
+    if pad_limit is not None:
+        extra = max(0, min(extra, pad_limit - input_ids.shape[1]))
     if extra:
         input_ids = torch.nn.functional.pad(input_ids, (0, extra), value=pad_id)
         segment_ids = torch.nn.functional.pad(segment_ids, (0, extra), value=0)
@@ -103,12 +106,13 @@ def collate(items: Sequence[dict], pad_id: int, pad_multiple: int = 1) -> dict[s
 class _Collator:
     """Picklable collate function bound to a pad id (so DataLoader workers can use it)."""
 
-    def __init__(self, pad_id: int, pad_multiple: int = 1) -> None:
+    def __init__(self, pad_id: int, pad_multiple: int = 1, pad_limit: int | None = None) -> None:
         self.pad_id = pad_id
         self.pad_multiple = pad_multiple
+        self.pad_limit = pad_limit
 
     def __call__(self, items: Sequence[dict]) -> dict[str, torch.Tensor]:
-        return collate(items, self.pad_id, self.pad_multiple)
+        return collate(items, self.pad_id, self.pad_multiple, self.pad_limit)
 
 
 class BucketBatchSampler(Sampler[list[int]]):
@@ -181,15 +185,16 @@ CUDA_LENGTH_MULTIPLE = 16  # on a GPU, batch lengths are rounded up to this: few
 
 
 def make_loader(dataset: EncodedDataset, batch_size: int, *, shuffle: bool, seed: int, bucket: bool = True,
-                rank: int = 0, world_size: int = 1, pad_multiple: int = 1, pin_memory: bool = False) -> DataLoader:
+                rank: int = 0, world_size: int = 1, pad_multiple: int = 1, pad_limit: int | None = None,
+                pin_memory: bool = False) -> DataLoader:
     """A DataLoader of padded batch dicts; call `loader.batch_sampler.set_epoch(epoch)` each epoch.
 
-    `pad_multiple` rounds each batch's length up (extra positions are padding); `pin_memory` puts batches
-    in page-locked memory so copies to a GPU can overlap its work.
+    `pad_multiple` rounds each batch's length up (extra positions are padding), never past `pad_limit`;
+    `pin_memory` puts batches in page-locked memory so copies to a GPU can overlap its work.
     """
     sampler = BucketBatchSampler(dataset.lengths, batch_size, shuffle=shuffle, seed=seed, bucket=bucket,
                                  rank=rank, world_size=world_size)
-    return DataLoader(dataset, batch_sampler=sampler, collate_fn=_Collator(dataset.pad_id, pad_multiple),
+    return DataLoader(dataset, batch_sampler=sampler, collate_fn=_Collator(dataset.pad_id, pad_multiple, pad_limit),
                       pin_memory=pin_memory)
 
 

@@ -140,12 +140,14 @@ def _gradient_by_distance(rnn: nn.RNN, target: LiveTarget, offset: int) -> tuple
     x = target.randn(batch, STEPS, rnn.input_size, offset=offset) * 0.1
     h = (target.randn(1, batch, rnn.hidden_size, offset=offset + 1) * 0.1).requires_grad_(True)
     states = [h]
-    for t in range(STEPS):
-        _, h = rnn(x[:, t : t + 1], h)
-        states.append(h)
-    final = states[-1][0, 0]  # [H]
-    eye = torch.eye(rnn.hidden_size, dtype=final.dtype, device=final.device)
-    grads = torch.autograd.grad(final, states[:-1], grad_outputs=eye, is_grads_batched=True, allow_unused=True)
+    # cuDNN's RNN backward has no batching rule (is_grads_batched vmaps it); the native kernels do, on any device
+    with torch.backends.cudnn.flags(enabled=False):
+        for t in range(STEPS):
+            _, h = rnn(x[:, t : t + 1], h)
+            states.append(h)
+        final = states[-1][0, 0]  # [H]
+        eye = torch.eye(rnn.hidden_size, dtype=final.dtype, device=final.device)
+        grads = torch.autograd.grad(final, states[:-1], grad_outputs=eye, is_grads_batched=True, allow_unused=True)
     w = rnn.weight_hh_l0.detach()
     sigma = float(torch.linalg.matrix_norm(w, ord=2))
     norms, bounds, error = [], [], 0.0

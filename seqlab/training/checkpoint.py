@@ -27,13 +27,28 @@ def unwrap(model: nn.Module) -> nn.Module:
             return model
 
 
+def _tied_names(module: nn.Module) -> dict[str, list[str]]:
+    """For each parameter shared under several names (an LM head tied to the embedding), its other names."""
+    by_object: dict[int, list[str]] = {}
+    for name, parameter in module.named_parameters(remove_duplicate=False):
+        by_object.setdefault(id(parameter), []).append(name)
+    return {names[0]: names[1:] for names in by_object.values() if len(names) > 1}
+
+
 def save_weights(model: nn.Module, path: Path) -> Path:
-    """Write the model's weights to `path` as safetensors; readers never see half a file."""
-    from safetensors.torch import save_model
+    """Write the model's weights to `path` as safetensors; readers never see half a file.
+
+    Tied duplicates are written once (under the first name), and every tensor is copied to the CPU first:
+    on a GPU, cuDNN keeps an RNN's weights as views into one flat buffer, which safetensors refuses to write.
+    """
+    from safetensors.torch import save_file
 
     path = Path(path)
-    # save_model (not save_file) drops tied duplicates such as an LM head sharing the embedding.
-    return replace_from(temp_path(path), path, lambda tmp: save_model(unwrap(model), str(tmp)))
+    source = unwrap(model)
+    duplicates = {name for others in _tied_names(source).values() for name in others}
+    state = {name: tensor.detach().to("cpu", copy=True).contiguous()
+             for name, tensor in source.state_dict().items() if name not in duplicates}
+    return replace_from(temp_path(path), path, lambda tmp: save_file(state, str(tmp), metadata={"format": "pt"}))
 
 
 def _readable(path: Path, what: str) -> None:
@@ -69,7 +84,7 @@ _SAFETENSORS_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat1
 def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu") -> nn.Module:
     """Load safetensors weights into `model`; a missing, truncated or mismatched file is one SeqlabError."""
     from safetensors import safe_open
-    from safetensors.torch import load_model
+    from safetensors.torch import load_file
 
     path = Path(path)
     _readable(path, "checkpoint")
@@ -89,12 +104,21 @@ def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu
         raise SeqlabError(
             f"checkpoint {path} is corrupt or truncated ({type(exc).__name__}); train the run again"
         ) from None
-    try:
-        missing, unexpected = load_model(unwrap(model), str(path), strict=False, device=str(device))
-    except RuntimeError as exc:  # shapes differ
-        first = str(exc).strip().splitlines()[-1].strip()
-        raise SeqlabError(f"checkpoint {path} does not match the model in config.json ({first})") from None
-    missing, unexpected = sorted(missing), sorted(unexpected)
+    target = unwrap(model)
+    state = load_file(str(path), device=str(device))
+    for kept, others in _tied_names(target).items():  # a tied weight is stored under one of its names
+        present = next((name for name in [kept, *others] if name in state), None)
+        for name in [kept, *others]:
+            if present is not None and name not in state:
+                state[name] = state[present]
+    names = set(target.state_dict())
+    missing, unexpected = sorted(names - set(state)), sorted(set(state) - names)
+    if not missing and not unexpected:
+        try:
+            target.load_state_dict(state, strict=True)
+        except RuntimeError as exc:  # shapes differ
+            first = str(exc).strip().splitlines()[-1].strip()
+            raise SeqlabError(f"checkpoint {path} does not match the model in config.json ({first})") from None
     if missing or unexpected:
         raise SeqlabError(
             f"checkpoint {path} does not match the model in config.json "

@@ -81,6 +81,7 @@ class TrainStep:
     def _fall_back(self, batch: Batch, error: RuntimeError) -> tuple[torch.Tensor, int]:
         """Stop using graphs for the rest of the run (the failed recording ran nothing) and step eagerly."""
         torch.cuda.synchronize(self.device)
+        _release_random_state(self.device)
         self.use_graphs, self.graphs = False, {}
         if self.on_fallback is not None:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -138,3 +139,23 @@ class _ShapeGraph:
 
 def _shape_key(batch: Batch) -> tuple:
     return tuple(sorted((key, tuple(value.shape), value.dtype) for key, value in batch.items()))
+
+
+def _release_random_state(device: torch.device) -> None:
+    """After a recording failed half-way, give the device's random generator a fresh state (same seed and offset).
+
+    A recording that breaks off leaves the generator believing a capture is still open, and then every later
+    dropout mask fails ("Offset increment outside graph capture"). If that cannot be repaired, say what to do.
+    """
+    from seqlab.errors import SeqlabError
+
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    generator = torch.cuda.default_generators[index]
+    try:
+        fresh = torch.Generator(device=f"cuda:{index}")
+        fresh.set_state(generator.get_state())
+        generator.graphsafe_set_state(fresh.graphsafe_get_state())
+        torch.rand(1, device=device)  # a draw outside any capture must work again
+    except RuntimeError:
+        raise SeqlabError("CUDA graphs could not record this model's training step and left the GPU's random "
+                          "generator unusable; run again with --no-cuda-graphs") from None

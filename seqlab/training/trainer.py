@@ -250,7 +250,7 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     per_rank = distributed.per_rank_batch_size(config.batch_size, context)
     # on a GPU: few batch shapes (one CUDA graph each), pinned batches, and large dev batches (no gradients)
     gpu = device.type == "cuda"
-    on_device = {"pad_multiple": CUDA_LENGTH_MULTIPLE if gpu else 1, "pin_memory": gpu}
+    on_device = {"pad_multiple": CUDA_LENGTH_MULTIPLE if gpu else 1, "pad_limit": config.max_length, "pin_memory": gpu}
     train_loader = make_loader(train_set, per_rank, shuffle=True, seed=config.seed, bucket=config.bucket,
                                rank=context.rank, world_size=context.world_size, **on_device)
     dev_batch = max(config.batch_size, GPU_EVAL_BATCH) if gpu else config.batch_size

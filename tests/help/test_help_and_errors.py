@@ -92,3 +92,23 @@ def test_missing_dataset_advice_works(runner, tmp_path):
     assert "--data-dir" in no_download.output
     downloadable = runner.invoke(app, ["data", "show", "imdb", "--data-dir", str(tmp_path)])
     assert downloadable.exit_code == 2 and "seqlab data download imdb" in downloadable.output
+
+
+def test_a_typer_without_the_internals_we_restyle_still_runs_seqlab() -> None:
+    """The help style patches Typer internals; a Typer version without them must keep seqlab working."""
+    import subprocess
+    import sys
+
+    code = (
+        "import typer.core, typer.rich_utils\n"
+        "for cls in (typer.core.TyperOption, typer.core.TyperArgument):\n"
+        "    for name in ('display_type_rich', '_usage_display_name', '_rich_display_name'):\n"
+        "        if name in vars(cls):\n"
+        "            delattr(cls, name)\n"
+        "from seqlab.cli import main\n"
+        "main()\n"
+    )
+    for args in (["--help"], ["train", "--help"], ["data", "list"]):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Traceback" not in done.stderr

@@ -65,3 +65,28 @@ def test_corrupt_state_is_one_error(tmp_path):
         load_state(tmp_path / "state.pt")
     with pytest.raises(SeqlabError, match="cannot be resumed"):
         load_state(tmp_path / "absent.pt")
+
+
+def test_weights_that_are_views_of_one_buffer_save_and_load(tmp_path) -> None:
+    """cuDNN keeps a GPU RNN's weights as views into one flat buffer; saving must not depend on storage."""
+    import torch
+    from torch import nn
+
+    from seqlab.training.checkpoint import load_weights, save_weights
+
+    class Flat(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            flat = torch.arange(12, dtype=torch.float32)
+            self.a = nn.Parameter(flat[:4].view(2, 2))
+            self.b = nn.Parameter(flat[4:].view(2, 4))
+
+    source = Flat()
+    assert source.a.untyped_storage().data_ptr() == source.b.untyped_storage().data_ptr()
+    save_weights(source, tmp_path / "w.safetensors")
+    target = Flat()
+    with torch.no_grad():
+        target.a.zero_(), target.b.zero_()
+    load_weights(target, tmp_path / "w.safetensors")
+    torch.testing.assert_close(target.a, source.a)
+    torch.testing.assert_close(target.b, source.b)

@@ -98,3 +98,9 @@ def test_collate_rounds_the_length_up_with_padding() -> None:
     assert batch["attention_mask"].sum(1).tolist() == [3, 2]
     assert batch["input_ids"][0, :3].tolist() == [2, 5, 3] and not batch["input_ids"][:, 3:].any()
     assert collate(items, pad_id=0)["input_ids"].shape == (2, 3)
+
+
+def test_collate_never_rounds_past_the_longest_length_the_model_takes() -> None:
+    items = [{"ids": torch.arange(2, 22), "segment_ids": torch.zeros(20, dtype=torch.long), "length": 20, "label": 0}]
+    assert collate(items, pad_id=0, pad_multiple=16, pad_limit=24)["input_ids"].shape == (1, 24)
+    assert collate(items, pad_id=0, pad_multiple=16, pad_limit=40)["input_ids"].shape == (1, 32)
