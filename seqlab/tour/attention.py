@@ -54,8 +54,9 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(f"[bold]{escape(label)}[/]: {layers} layers x {heads} heads over {tokens} tokens")
         ctx.console.print(overview(item.probabilities, item.tokens, ranked, notable, item.causal,
                                    min(ctx.console.width, 100)))
-        ctx.console.print(f"  pictures: {escape(ctx.show(files.grid.parent))}/\n  bertviz: {escape(ctx.show(files.head_view))}",
-                          highlight=False)
+        ctx.console.print(f"  pictures: {escape(ctx.show(files.grid.parent))}/\n"
+                          f"  explore in a browser: {escape(ctx.show(files.explorer))}\n"
+                          f"  bertviz: {escape(ctx.show(files.head_view))}", highlight=False)
         summary[item.model_name] = {
             "layers": layers,
             "heads": heads,

@@ -215,7 +215,8 @@ def pictures(out_dir: Path) -> list[tuple[str, Path]]:
     """Up to three files worth opening after the tour, with what each shows (only those that exist)."""
     wanted: list[tuple[str, str]] = [
         ("what the trained Transformer attends to, every layer and head", "attention/tour-transformer*/attention-grid.png"),
-        ("MiniLM's attention, interactive (open in a browser)", "attention/MiniLM*/bertviz-head-view.html"),
+        ("MiniLM's attention, interactive: pick a head, hover a token (open in a browser)",
+         "attention/MiniLM*/attention-explorer.html"),
         ("learning curves of the experiment's trials", "experiment/*/curves.png"),
     ]
     fallback = [("attention of a fresh Transformer", "attention/*/attention-grid.png")]

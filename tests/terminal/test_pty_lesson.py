@@ -69,7 +69,7 @@ def test_tour_is_a_lesson_at_80_columns(tmp_path: Path):
     assert text.count("➜ ") == len(FAST_STEPS), text  # one takeaway per step
     assert "Quiz: your answer was" in text
     assert "Open these pictures" in text and "Next, try:" in text
-    assert "attention-grid.png" in text and "bertviz-head-view.html" in text
+    assert "attention-grid.png" in text and "attention-explorer.html" in text
 
     assert str(out) in text  # the folder, whole, on its own line
     printed = _path_tokens(text)

@@ -16,7 +16,7 @@ from seqlab.viz.lengths import lengths_figure
 from seqlab.viz.param_chart import params_figure
 from seqlab.viz.params import preset_report
 from seqlab.viz.positions_masks import masks_figure, positions_figure
-from tests.viz.layout import assert_clean_layout, layout_problems
+from .layout import assert_clean_layout, layout_problems
 
 PAIR = ["[CLS]", "the", "acting", "was", "not", "good", "[SEP]", "the", "film", "was", "fun", "[SEP]"]
 USER_TEXT = ["$x$", "a\\b", "<i>"]
