@@ -9,6 +9,7 @@ from rich.text import Text
 from seqlab.tour import TourContext, TourStep, print_more
 
 TOPIC = "attention"
+SENTENCE = "the acting was not good , but the story was great ."  # the attention step's sentence
 
 
 def run(ctx: TourContext) -> dict[str, Any]:
@@ -18,7 +19,12 @@ def run(ctx: TourContext) -> dict[str, Any]:
     from seqlab.explain.render import print_topic
     from seqlab.explain.session import ask_interactively, feedback, question_panel
 
+    from seqlab.explain.sentence import sentence_attention_demo
+    from seqlab.paths import has_pretrained
+
     topic, demo = explain(ExplainConfig(topic=TOPIC, seed=ctx.seed))
+    if has_pretrained():  # a real model on a real sentence, rather than random Q, K, V
+        demo = sentence_attention_demo(SENTENCE, seed=ctx.seed)
     print_topic(topic, demo, ctx.console, short=True)
 
     question = select_questions(QuizConfig(topic=TOPIC, n=1, seed=ctx.seed))[0]

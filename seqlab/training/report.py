@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Sequence
 
 from rich.console import Group, RenderableType
@@ -118,13 +120,41 @@ def fill_mask_view(result: FillMaskResult) -> RenderableType:
     return Group(*parts)
 
 
+_RUN_STAMP = re.compile(r"^(?P<prefix>.+?)-(?P<date>\d{8})-(?P<time>\d{6})(?P<repeat>-\d+)?$")
+
+
+def short_run_names(names: Sequence[str]) -> list[str]:
+    """Run folder names without their creation stamp (`tour-lstm-20261128-184250` -> `tour-lstm`), to fit
+    narrow terminals; a name whose prefix other runs share keeps its time (`tour-lstm …184250`), and a
+    name that is still ambiguous, or has no stamp, stays whole."""
+    parts = [_RUN_STAMP.match(name) for name in names]
+    prefixes = [match["prefix"] if match else name for match, name in zip(parts, names)]
+    shortened = []
+    for name, match, prefix in zip(names, parts, prefixes):
+        if match is None or match["repeat"]:
+            shortened.append(name)
+        elif prefixes.count(prefix) == 1:
+            shortened.append(prefix)
+        else:
+            with_time = f"{prefix} …{match['time']}"
+            clashes = sum(1 for other, m in zip(names, parts) if m and m["prefix"] == prefix
+                          and m["time"] == match["time"])
+            shortened.append(with_time if clashes == 1 else name)
+    return shortened
+
+
 def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """One row per run: folder, dataset, model, best dev score, date; a damaged run says so in its row."""
-    table = Table(title=f"{len(runs)} run(s)", title_justify="left")
-    table.add_column("run", overflow="fold")
-    for column in ("dataset", "model", "best dev", "done", "created"):
+    """One row per run: name (without its date-time stamp, shown under "created"), dataset, model, best dev
+    score, date; a damaged run says so in its row."""
+    table = Table(title=f"{len(runs)} run(s)", title_justify="left",
+                  caption="run: the folder name without its -YYYYmmdd-HHMMSS stamp (seqlab runs --json has paths)",
+                  caption_justify="left")
+    table.add_column("run", no_wrap=True)  # whole, so it can be read and typed
+    table.add_column("dataset", overflow="fold")
+    for column in ("model", "best dev", "done", "created"):
         table.add_column(column, no_wrap=True, overflow="ellipsis")
-    for run in runs:
+    shown = short_run_names([run.path.name for run in runs])
+    for run, name in zip(runs, shown):
         if run.damaged is not None:
             table.add_row(escape(safe_text(run.path.name)), "[red]damaged[/]", "-", "-", "-", run.created[5:])
             continue
@@ -135,6 +165,6 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
         else:
             best = f"ppl {run.best_dev:.1f}"
         model = f"{run.family} ({run.task.upper()})" if run.task in ("lm", "mlm") else run.family
-        table.add_row(escape(safe_text(run.path.name)), escape(safe_text(run.dataset, 40)), model, best,
+        table.add_row(escape(safe_text(name)), escape(safe_text(run.dataset, 40)), model, best,
                       "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
     return table
