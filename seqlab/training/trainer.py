@@ -329,9 +329,11 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             else:
                 run_dir = None
             if show is not None:
-                where = f"resuming {run_dir} at epoch {start.epoch + 1}" if start else f"run {run_dir}"
+                where = f"resuming at epoch {start.epoch + 1}:" if start else "run folder:"
                 show.print(f"[bold]{config.family}[/] on {escape(config.dataset_name)}: {parameters:,} parameters, "
-                           f"{device}, {escape(where)}", soft_wrap=True)
+                           f"{device}", soft_wrap=True)
+                # the folder on a line of its own, so a narrow terminal never breaks it inside a word
+                show.print(f"  {where} {escape(str(run_dir))}", soft_wrap=True, highlight=False)
                 for note in prepared.loaded.notes if prepared.loaded else ():
                     show.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
             if resume_dir is not None and context.is_main:
