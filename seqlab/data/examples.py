@@ -18,6 +18,11 @@ class Example:
     label: str
     text_b: str | None = None
 
+    @property
+    def shown(self) -> str:
+        """The text as one line for tables and predictions files: a pair as "A ||| B"."""
+        return self.text if not self.text_b else f"{self.text} ||| {self.text_b}"
+
 
 @dataclass(frozen=True)
 class Splits:

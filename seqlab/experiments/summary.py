@@ -163,3 +163,13 @@ def verdict_data(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
     """Comparisons as JSON-able dicts for results.json."""
     return [{"a": c.a, "b": c.b, "difference": c.difference, "half_width": c.half_width, "decided": c.decided,
              "verdict": c.verdict} for c in comparisons]
+
+
+def mean_curve(items: list[dict[str, Any]], metric: str) -> list[tuple[int, float]]:
+    """The per-epoch mean of `metric` over the seeds of trial records (their result curves)."""
+    by_epoch: dict[int, list[float]] = {}
+    for record in items:
+        for point in record["result"].get("curve", []):
+            if metric in point:
+                by_epoch.setdefault(int(point["epoch"]), []).append(float(point[metric]))
+    return [(epoch, sum(v) / len(v)) for epoch, v in sorted(by_epoch.items())]

@@ -97,6 +97,16 @@ def _run_columns(config, choice: ColumnChoice | None) -> TableColumns:
     return (choice or ColumnChoice()).over(stored).columns()
 
 
+def _run_for_file(run_dir: Path, device: str, choice: ColumnChoice | None) -> tuple[LoadedRun, TableColumns]:
+    """A classifier run and the columns to read a file for it with; a pair run needs its second column."""
+    loaded = _classifier_run(load_run(Path(run_dir), device=device))
+    columns = _run_columns(loaded.config, choice)
+    if loaded.is_pair and columns.text_b is None:
+        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
+                          "with --text-pair-column")
+    return loaded, columns
+
+
 def _train_gold(loaded: LoadedRun) -> list[int] | None:
     """The run's training labels as class ids (for the majority baseline), from config.json's label counts."""
     from seqlab.training.runs import read_data_record
@@ -121,18 +131,14 @@ def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: in
     training majority class."""
     from seqlab.data.sources import read_labelled_file
 
-    loaded = _classifier_run(load_run(Path(run_dir), device=device))
+    loaded, columns = _run_for_file(run_dir, device, choice)
     config = loaded.config
-    columns = _run_columns(config, choice)
-    if loaded.is_pair and columns.text_b is None:
-        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
-                          "with --text-pair-column")
     examples, record = read_labelled_file(Path(path), columns, loaded.labels)
     outputs = _classify_examples(loaded, examples, batch_size)
     metrics = compute_metrics(outputs.gold, outputs.predicted, loaded.labels, split=Path(path).name,
                               loss=outputs.loss_sum / max(len(outputs.gold), 1), train_gold=_train_gold(loaded),
                               seed=config.seed)
-    rows = tuple((e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, loaded.labels[p], probs[p])
+    rows = tuple((e.shown, e.label, loaded.labels[p], probs[p])
                  for e, p, probs in zip(examples, outputs.predicted, outputs.probabilities))
     return FileEvaluation(metrics, record, rows)
 
@@ -163,12 +169,7 @@ def predict_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int
     from seqlab.data.examples import Example
     from seqlab.data.sources import fingerprint
 
-    loaded = _classifier_run(load_run(Path(run_dir), device=device))
-    config = loaded.config
-    columns = _run_columns(config, choice)
-    if loaded.is_pair and columns.text_b is None:
-        raise SeqlabError(f"{loaded.run_dir.name} classifies sentence pairs; name the second sentence's column "
-                          "with --text-pair-column")
+    loaded, columns = _run_for_file(run_dir, device, choice)
     path = Path(path)
     if not path.is_file():
         raise SeqlabError(f"{path} not found; pass an existing .tsv/.csv/.jsonl file")
@@ -176,7 +177,7 @@ def predict_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int
     read = readers.read_table(path, replace(columns, label=columns.text))
     examples = [Example(e.text, loaded.labels[0], e.text_b) for e in read]
     outputs = _classify_examples(loaded, examples, batch_size)
-    rows = tuple((e.text if not e.text_b else f"{e.text} ||| {e.text_b}", loaded.labels[p], probs[p])
+    rows = tuple((e.shown, loaded.labels[p], probs[p])
                  for e, p, probs in zip(examples, outputs.predicted, outputs.probabilities))
     return FilePredictions(fingerprint("predicted", path, len(rows)), rows)
 

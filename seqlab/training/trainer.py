@@ -390,7 +390,7 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         dev = compute_metrics(outputs.gold, outputs.predicted, labels, split="dev",
                               loss=outputs.loss_sum / max(len(outputs.gold), 1),
                               train_gold=prepared.train_gold, seed=prepared.config.seed)
-        rows = [(e.text if not e.text_b else f"{e.text} ||| {e.text_b}", e.label, labels[p], probs[p])
+        rows = [(e.shown, e.label, labels[p], probs[p])
                 for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
         write_predictions(run_dir, rows)
     epochs = [r for r in records if r.get("split") == "train" and r.get("event") == "epoch" and "seconds" in r]

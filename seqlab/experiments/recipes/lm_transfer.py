@@ -19,6 +19,7 @@ from seqlab.experiments.summary import (
     dev_scores,
     fmt_spread,
     group_seeds,
+    mean_curve,
     scores,
     seeds_phrase,
 )
@@ -57,16 +58,6 @@ def plan_transfer(config: ExperimentConfig) -> Plan:
     return Plan(trials, [data], notes)
 
 
-def _mean_curve(items: list[dict[str, Any]], metric: str) -> list[tuple[int, float]]:
-    """The per-epoch mean of `metric` over seeds."""
-    by_epoch: dict[int, list[float]] = {}
-    for record in items:
-        for point in record["result"].get("curve", []):
-            if metric in point:
-                by_epoch.setdefault(int(point["epoch"]), []).append(float(point[metric]))
-    return [(epoch, sum(v) / len(v)) for epoch, v in sorted(by_epoch.items())]
-
-
 def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Dev accuracy per epoch of both classifiers on one plot; the LM's perplexity; the gain from transfer."""
     from seqlab.experiments.plots import epoch_curves
@@ -80,7 +71,7 @@ def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], 
             rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
                          f"{sum(perplexity) / len(perplexity):.1f} ppl", "-", "-", "-"))
             continue
-        curve = _mean_curve(items, "accuracy")
+        curve = mean_curve(items, "accuracy")
         curves[f"{tags['start']}"] = [(e, 100 * v) for e, v in curve]
         groups[tags["start"]] = (tags, items)
         rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",

@@ -10,7 +10,6 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
-from seqlab.experiments.recipes.lm_transfer import _mean_curve
 from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baseline_row_note,
@@ -20,6 +19,7 @@ from seqlab.experiments.summary import (
     dev_scores,
     fmt_spread,
     group_seeds,
+    mean_curve,
     scores,
     seeds_phrase,
 )
@@ -87,7 +87,7 @@ def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]]
             rows.append(("pretrain", tags["objective"], f"{items[0]['result']['parameters']:,}", score,
                          "-", "-", "-"))
             continue
-        curve = _mean_curve(items, "accuracy")
+        curve = mean_curve(items, "accuracy")
         curves[tags["objective"]] = [(e, 100 * v) for e, v in curve]
         groups[tags["objective"]] = (tags, items)
         rows.append(("fine-tune", tags["objective"], f"{items[0]['result']['parameters']:,}",
