@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
@@ -10,6 +11,7 @@ from typing import Protocol, Sequence, runtime_checkable
 from seqlab.errors import SeqlabError
 
 ENCODER_FILE = "encoder.json"
+MASK_SPELLING = re.compile(r"\[mask\]|<mask>", re.IGNORECASE)  # [MASK] or <mask>, any case, in typed text
 
 
 @dataclass(frozen=True)

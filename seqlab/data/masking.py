@@ -16,10 +16,13 @@ rather than pieces: the coin is flipped once per word and all its ## pieces foll
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import torch
 
+from seqlab.data.encoders import MASK_SPELLING
+from seqlab.data.wordpiece import SPECIAL_TOKENS
 from seqlab.errors import SeqlabError
 
 IGNORE_INDEX = -100  # the label of every position the loss must skip (torch's cross_entropy default)
@@ -68,18 +71,29 @@ class MaskVocab:
                 "(train a new run with --task mlm, which builds it)"
             )
         if encoder.kind == "wordpiece":
-            specials = [encoder.vocab[t] for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]") if t in encoder.vocab]
+            specials = [encoder.vocab[t] for t in SPECIAL_TOKENS if t in encoder.vocab]
             continuation = [i for t, i in encoder.vocab.items() if t.startswith("##")]
         else:
             specials = list(range(encoder.special_count))
             continuation = []
         return cls(int(mask_id), int(encoder.vocab_size), tuple(sorted(set(specials))), tuple(continuation))
 
+    @cached_property
     def ordinary_ids(self) -> torch.Tensor:
-        """Ids a random replacement may take: every id that is not special [N] long."""
+        """Ids a random replacement may take: every id that is not special [N] long (built once per vocabulary)."""
         keep = torch.ones(self.vocab_size, dtype=torch.bool)
         keep[list(self.special_ids)] = False
         return keep.nonzero().squeeze(1)
+
+    @cached_property
+    def special_tensor(self) -> torch.Tensor:
+        """`special_ids` as a tensor, for `torch.isin` (built once, not at every batch)."""
+        return torch.tensor(self.special_ids, dtype=torch.long)
+
+    @cached_property
+    def continuation_tensor(self) -> torch.Tensor:
+        """`continuation_ids` (the ## pieces) as a tensor, for `torch.isin` (built once)."""
+        return torch.tensor(self.continuation_ids, dtype=torch.long)
 
 
 @dataclass(frozen=True)
@@ -119,13 +133,13 @@ def mask_tokens(
     device = input_ids.device
     ids = input_ids.cpu()
     real = attention_mask.cpu().to(torch.bool)
-    candidates = real & ~torch.isin(ids, torch.tensor(vocab.special_ids, dtype=ids.dtype))
+    candidates = real & ~torch.isin(ids, vocab.special_tensor.to(ids.dtype))
     choose_draw = torch.rand(ids.shape, generator=generator)
     kind_draw = torch.rand(ids.shape, generator=generator)
-    ordinary = vocab.ordinary_ids()
+    ordinary = vocab.ordinary_ids
     random_ids = ordinary[torch.randint(len(ordinary), ids.shape, generator=generator)]
     if rule.whole_word and vocab.continuation_ids:
-        starts = _word_starts(ids, torch.tensor(vocab.continuation_ids, dtype=ids.dtype), candidates)
+        starts = _word_starts(ids, vocab.continuation_tensor.to(ids.dtype), candidates)
         choose_draw = choose_draw.gather(1, starts)  # every piece follows its word's first piece
     chosen = candidates & (choose_draw < rule.probability)
     masked = chosen & (kind_draw < rule.mask_fraction)
@@ -138,6 +152,4 @@ def mask_tokens(
 
 def split_mask_spellings(text: str, mask_token: str) -> str:
     """`text` with every spelling of the mask ([MASK] or <mask>, any case) written as `mask_token`."""
-    import re
-
-    return re.sub(r"\[mask\]|<mask>", mask_token, text, flags=re.IGNORECASE)
+    return MASK_SPELLING.sub(mask_token, text)

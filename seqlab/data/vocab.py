@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from seqlab.data.encoders import ENCODER_FILE, Encoded, truncate_pair
+from seqlab.data.encoders import ENCODER_FILE, MASK_SPELLING, Encoded, truncate_pair
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json
 
 PAD, UNK, CLS, SEP = "<pad>", "<unk>", "<cls>", "<sep>"
 SPECIALS: tuple[str, ...] = (PAD, UNK, CLS, SEP)
 MASK = "<mask>"  # only in vocabularies built for masked language modelling, at id 4 (older ones keep 4 specials)
-_MASK_SPELLING = re.compile(r"\[mask\]|<mask>", re.IGNORECASE)
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # A word keeps inner apostrophes and hyphens ("don't", "well-made"); any other non-space symbol is its own token.
@@ -123,7 +122,7 @@ class Vocab:
         if self.mask_id is None:
             return [w for w in word_tokenize(text) if w not in self.stop_words]
         words: list[str] = []
-        for index, part in enumerate(_MASK_SPELLING.split(text)):
+        for index, part in enumerate(MASK_SPELLING.split(text)):
             if index:
                 words.append(MASK)
             words.extend(w for w in word_tokenize(part) if w not in self.stop_words)

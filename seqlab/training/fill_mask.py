@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import torch
 
+from seqlab.data.encoders import MASK_SPELLING
 from seqlab.data.masking import WORD_MASK, WORDPIECE_MASK, split_mask_spellings
 from seqlab.errors import SeqlabError
 from seqlab.training.runs import LoadedRun
-
-_MASK_IN_TEXT = re.compile(r"\[mask\]|<mask>", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Filler:
@@ -54,7 +51,7 @@ def fill_mask(loaded: LoadedRun, text: str, top_k: int = 5) -> FillMaskResult:
                           "with --task mlm")
     if top_k < 1:
         raise SeqlabError(f"--top-k must be at least 1 (got {top_k})")
-    if not _MASK_IN_TEXT.search(text):
+    if not MASK_SPELLING.search(text):
         raise SeqlabError('put [MASK] where the model should guess a word, e.g. "the film was [MASK] ."')
     encoder = loaded.encoder
     mask_token = WORDPIECE_MASK if encoder.kind == "wordpiece" else WORD_MASK
@@ -75,5 +72,5 @@ def fill_mask(loaded: LoadedRun, text: str, top_k: int = 5) -> FillMaskResult:
         for position, values, ids in zip(positions, best.values.tolist(), best.indices.tolist())
     )
     replacements = iter([slot.fillers[0].token for slot in slots])
-    filled = _MASK_IN_TEXT.sub(lambda match: next(replacements, match.group(0)), text)
+    filled = MASK_SPELLING.sub(lambda match: next(replacements, match.group(0)), text)
     return FillMaskResult(text, tuple(encoded.tokens), slots, filled)
