@@ -130,10 +130,9 @@ def run_ours(args: argparse.Namespace) -> dict:
         os.environ["SEQLAB_RUNS"] = runs
         with meter.installed():
             result = train(config, quiet=True)
-        from seqlab.training.runs import read_metrics
+        from seqlab.experiments.execute import dev_curve
 
-        per_epoch = [r["accuracy"] for r in read_metrics(result.run_dir)
-                     if r.get("event") == "epoch" and r.get("split") == "dev"]
+        per_epoch = [r["accuracy"] for r in dev_curve(result.run_dir)]
     # the fit loop also writes checkpoints after the epoch; they are counted as training time (our cost)
     return {
         "train_seconds": meter.fit_seconds - meter.eval_seconds,

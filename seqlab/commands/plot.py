@@ -9,7 +9,6 @@ import typer
 
 from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
 from seqlab.console import console, emit_json
-from seqlab.errors import SeqlabError
 
 plot_app = typer.Typer(
     help="Draw the pictures that explain sequence models: sinusoidal positions, attention masks, how long a "

@@ -66,13 +66,6 @@ def binomial_half_width(p: float, n: int, confidence: float = CONFIDENCE) -> flo
     return t_quantile(math.inf, confidence) * math.sqrt(max(p * (1 - p), 0.0) / n)
 
 
-def noise(scores: Sequence[float], n_examples: int) -> float:
-    """How far a mean of `scores` can sit from the truth by chance: the larger of the seeds' t half-width and
-    the binomial half-width of one evaluation on `n_examples`."""
-    s = spread(scores)
-    return max(s.half_width, binomial_half_width(s.mean, n_examples) if s.n else 0.0)
-
-
 def at_chance(scores: Sequence[float], majority: float, n_examples: int) -> bool:
     """True when the scores' mean is not above the majority-class baseline by more than their noise."""
     s = spread(scores)

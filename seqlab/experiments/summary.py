@@ -159,12 +159,6 @@ def best_versus_rest(records: Sequence[dict[str, Any]], limit: int = 6) -> list[
     return lines
 
 
-def verdict_data(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
-    """Comparisons as JSON-able dicts for results.json."""
-    return [{"a": c.a, "b": c.b, "difference": c.difference, "half_width": c.half_width, "decided": c.decided,
-             "verdict": c.verdict} for c in comparisons]
-
-
 def mean_curve(items: list[dict[str, Any]], metric: str) -> list[tuple[int, float]]:
     """The per-epoch mean of `metric` over the seeds of trial records (their result curves)."""
     by_epoch: dict[int, list[float]] = {}

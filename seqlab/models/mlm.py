@@ -84,7 +84,7 @@ class MaskedLM(nn.Module):
         logits = self.head(hidden[chosen])  # [N,V]
         if logits.dtype in (torch.float16, torch.bfloat16):  # the loss in float32 under autocast
             logits = logits.float()
-        count = int(chosen.sum())
+        count = logits.size(0)  # the boolean index above already read the count back; no second wait
         if count == 0:  # a batch of very short texts may have no chosen token
             loss = logits.sum() * 0.0 + hidden.sum() * 0.0
         else:

@@ -131,7 +131,7 @@ def _stand_in(target: LiveTarget, note: str) -> CheckResult:
 
     import torch
 
-    from seqlab.proofs.target import model_output, random_batch, target_fresh
+    from seqlab.proofs.target import model_output, target_fresh
     from seqlab.training.config import TrainConfig
     from seqlab.training.optimizers import make_optimizer
     from seqlab.training.trainer import _freeze_body

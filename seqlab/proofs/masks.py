@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, measured_on
 
 if TYPE_CHECKING:
     import sympy

@@ -55,8 +55,6 @@ class ResidualJacobian(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """For every Transformer block: u^T dy/dx - u^T df/dx = u^T for random u, per sublayer (the other zeroed)."""
-        import torch
-
         from seqlab.proofs.target import exact_copy
 
         blocks, note = residual_blocks(target)

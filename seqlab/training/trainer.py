@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import torch
 from rich.console import Console
@@ -85,8 +85,9 @@ def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
     return cap_examples(examples, config.max_train_examples, config.stratify_subset, config.seed)
 
 
-def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
-    """The text encoder: the LM run's (with --init-from), WordPiece for BERT, else a word vocabulary."""
+def _make_encoder(config: TrainConfig, train_examples: Sequence[Any], task: str) -> Any:
+    """The text encoder: the LM run's (with --init-from), WordPiece for BERT, else a word vocabulary built
+    from the training examples."""
     from seqlab.data.encoders import load_encoder
 
     if config.init_from:
@@ -102,7 +103,7 @@ def _make_encoder(config: TrainConfig, splits: Any, task: str) -> Any:
         return WordPiece.default()
     from seqlab.data.vocab import Vocab
 
-    texts = [t for e in _train_subset(config, splits.train) for t in (e.text, e.text_b) if t]
+    texts = [t for e in train_examples for t in (e.text, e.text_b) if t]
     return Vocab.build(texts, min_freq=config.min_freq, mask_token=task == "mlm")
 
 
@@ -231,7 +232,7 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
     else:
         spec = _model_spec(config)  # first, so a bad --init-from is reported as such
-        encoder = _make_encoder(config, splits, task)
+        encoder = _make_encoder(config, train_examples, task)
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
     if config.init_from and resume_dir is None:
         from seqlab.models.mlm import MaskedLM, transfer_mlm_body
