@@ -100,6 +100,10 @@ def slugify(name: str) -> str:
     return slug or "run"
 
 
+# the folder names new_run_dir makes: NAME-YYYYmmdd-HHMMSS, and -N when two started in the same second
+RUN_STAMP = re.compile(r"^(?P<prefix>.+?)-(?P<date>\d{8})-(?P<time>\d{6})(?P<repeat>-\d+)?$")
+
+
 def new_run_dir(root: Path, name: str) -> Path:
     """Create and return a fresh directory under `root` named after `name` and the time; never reuses one.
 

@@ -97,12 +97,13 @@ def run(
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
     """
+    from seqlab.data.registry import is_table_path
     from seqlab.experiments.config import ExperimentConfig
     from seqlab.experiments.runner import run_experiment
 
     config = ExperimentConfig(
         recipe=name, data_dir=str(data_dir) if data_dir else None,
-        data=_absolute(Path(data)) if data and Path(data).suffix.lower() in (".tsv", ".csv", ".jsonl", ".json") else data,
+        data=_absolute(Path(data)) if data and is_table_path(data) else data,
         budget="tiny" if tiny else budget, max_configs=max_configs, seeds=seeds, seed=seed, epochs=epochs,
         max_train=max_train, max_length=max_length, device=device, threads=threads,
         out=str(out) if out else None, run=str(run_dir) if run_dir else None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from typing import Sequence
 
 from rich.console import Group, RenderableType
@@ -11,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from seqlab.console import safe_text
+from seqlab.io import RUN_STAMP
 from seqlab.training.fill_mask import FillMaskResult
 from seqlab.training.inference import Prediction
 from seqlab.training.metrics import Metrics
@@ -120,14 +119,11 @@ def fill_mask_view(result: FillMaskResult) -> RenderableType:
     return Group(*parts)
 
 
-_RUN_STAMP = re.compile(r"^(?P<prefix>.+?)-(?P<date>\d{8})-(?P<time>\d{6})(?P<repeat>-\d+)?$")
-
-
 def short_run_names(names: Sequence[str]) -> list[str]:
     """Run folder names without their creation stamp (`tour-lstm-20261128-184250` -> `tour-lstm`), to fit
     narrow terminals; a name whose prefix other runs share keeps its time (`tour-lstm …184250`), and a
     name that is still ambiguous, or has no stamp, stays whole."""
-    parts = [_RUN_STAMP.match(name) for name in names]
+    parts = [RUN_STAMP.match(name) for name in names]
     prefixes = [match["prefix"] if match else name for match, name in zip(parts, names)]
     shortened = []
     for name, match, prefix in zip(names, parts, prefixes):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from seqlab.errors import SeqlabError
-from seqlab.io import atomic_write_text
+from seqlab.io import RUN_STAMP, atomic_write_text
 from seqlab.viz.attention_heads import SPECIAL_TOKENS, rank_heads, summarize_heads
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
 from seqlab.viz.attention_page import attention_page_html
@@ -81,7 +80,8 @@ def sentence_of(capture: AttentionCapture, limit: int = 70) -> str:
 
 def display_name(model_name: str) -> str:
     """A model name for a title: a run folder's date-time stamp dropped (builtin-sentiment-transformer)."""
-    return re.sub(r"-\d{8}-\d{6}(-\d+)?$", "", model_name)
+    match = RUN_STAMP.match(model_name)
+    return match["prefix"] if match else model_name
 
 
 def write_attention_views(
