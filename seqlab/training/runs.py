@@ -306,7 +306,8 @@ def read_result(run_dir: Path) -> dict[str, Any]:
 
 
 def is_finished(run_dir: Path) -> bool:
-    """True when the run wrote everything a finished run has: result.json (and predictions.tsv for classifiers)."""
+    """True when the run wrote everything a finished run has: result.json (and predictions.tsv for classifiers,
+    the only task whose finish writes one)."""
     run_dir = Path(run_dir)
     try:
         if not read_result(run_dir):  # absent or garbled: resume writes it again
@@ -314,7 +315,7 @@ def is_finished(run_dir: Path) -> bool:
         task = read_run_info(run_dir).task
     except SeqlabError:
         return False
-    return task == "lm" or (run_dir / PREDICTIONS_FILE).is_file()
+    return task != "classify" or (run_dir / PREDICTIONS_FILE).is_file()
 
 
 def _created(run_dir: Path) -> str:

@@ -156,3 +156,14 @@ def test_result_table_names_the_masked_token_accuracy(mlm_run):
     text = console.export_text()
     assert "dev masked-token accuracy" in text and f"{100 * mlm_run.dev_record['accuracy']:.1f}%" in text
     assert "dev perplexity" in text
+
+
+def test_a_finished_mlm_run_is_listed_as_finished_and_refuses_a_resume(mlm_run):
+    """An MLM run writes no predictions.tsv (only classifiers do): result.json alone marks it finished."""
+    from seqlab.training.runs import is_finished
+
+    assert is_finished(mlm_run.run_dir)
+    (summary,) = [run for run in list_runs(mlm_run.run_dir.parent) if run.path == mlm_run.run_dir]
+    assert summary.finished
+    with pytest.raises(SeqlabError, match="already finished"):
+        resume(mlm_run.run_dir, quiet=True)
