@@ -218,7 +218,8 @@ class LSTMMemory(Identity):
             h0 = _initial_state(lstm, batch, target, 1801 + 10 * index)
             c0 = _initial_state(lstm, batch, target, 1802 + 10 * index)
             seq = x if lstm.batch_first else x.transpose(0, 1)
-            jacobian = torch.autograd.functional.jacobian(lambda c: lstm(seq, (h0, c))[1][1], c0, vectorize=True)
+            with torch.backends.cudnn.flags(enabled=False):  # vectorize vmaps the backward: cuDNN's RNN has no rule
+                jacobian = torch.autograd.functional.jacobian(lambda c: lstm(seq, (h0, c))[1][1], c0, vectorize=True)
             with torch.no_grad():
                 _, _, _, steps = rnn_by_hand(lstm, x, h0, c0)  # one step per layer and direction, in index order
             for state, step in enumerate(steps):

@@ -213,6 +213,8 @@ def _future_jacobian(attention: nn.Module, x: torch.Tensor, target: LiveTarget) 
     """
     import torch
 
+    from seqlab.proofs.target import vector_jacobian_products
+
     worst = 0.0
     batch, length, width = x.shape
     cotangents = torch.zeros(length, batch, length, width, dtype=x.dtype, device=x.device)
@@ -221,12 +223,7 @@ def _future_jacobian(attention: nn.Module, x: torch.Tensor, target: LiveTarget) 
     for need_weights in (True, False):
         inputs = x.detach().clone().requires_grad_(True)
         out, _ = attention(inputs, causal=True, need_weights=need_weights)
-        try:
-            (grads,) = torch.autograd.grad(out, inputs, grad_outputs=cotangents, is_grads_batched=True)
-        except RuntimeError:  # a kernel without a batching rule: one backward pass per output position
-            grads = torch.stack(
-                [torch.autograd.grad(out, inputs, grad_outputs=cotangents[t], retain_graph=True)[0] for t in range(length)]
-            )
+        grads = vector_jacobian_products(out, inputs, cotangents)
         for t in range(length - 1):
             worst = max(worst, float(grads[t, :, t + 1 :].abs().max()))
     return worst

@@ -160,17 +160,13 @@ def _identity_gap(whole: Fn, branch: Fn, off: nn.Module, x: torch.Tensor, target
     """max |u^T d whole/dx - u^T d branch/dx - u^T| over COTANGENTS random u, with `off` zeroed throughout."""
     import torch
 
+    from seqlab.proofs.target import vector_jacobian_products
+
     cotangents = torch.stack([target.randn(*x.shape, offset=offset + 7 * n) for n in range(COTANGENTS)])
     grads = []
     with _Off(off):  # forward and backward both see the zeroed layer
         for fn in (whole, branch):
             inputs = x.detach().clone().requires_grad_(True)
             out = fn(inputs)
-            try:
-                (grad,) = torch.autograd.grad(out, inputs, grad_outputs=cotangents, is_grads_batched=True)
-            except RuntimeError:  # a kernel without a batching rule: one backward pass per cotangent
-                grad = torch.stack(
-                    [torch.autograd.grad(out, inputs, grad_outputs=u, retain_graph=True)[0] for u in cotangents]
-                )
-            grads.append(grad)
+            grads.append(vector_jacobian_products(out, inputs, cotangents))
     return float((grads[0] - grads[1] - cotangents).abs().max())

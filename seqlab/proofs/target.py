@@ -153,6 +153,18 @@ def model_output(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tens
     raise SeqlabError(f"cannot read an output tensor from {type(model).__name__}; it returned {type(out).__name__}")
 
 
+def vector_jacobian_products(out: torch.Tensor, inputs: torch.Tensor, cotangents: torch.Tensor) -> torch.Tensor:
+    """u^T d out/d inputs for every cotangent u in `cotangents` [K, *out.shape] -> [K, *inputs.shape].
+
+    One batched backward pass; a kernel without a batching rule gets one backward pass per cotangent.
+    """
+    try:
+        (grads,) = torch.autograd.grad(out, inputs, grad_outputs=cotangents, is_grads_batched=True)
+        return grads
+    except RuntimeError:
+        return torch.stack([torch.autograd.grad(out, inputs, grad_outputs=u, retain_graph=True)[0] for u in cotangents])
+
+
 def find_modules(model: nn.Module, kinds: tuple[type, ...]) -> list[tuple[str, nn.Module]]:
     """Every sub-module of `model` that is an instance of one of `kinds`, with its dotted name."""
     return [(name or type(module).__name__, module) for name, module in model.named_modules() if isinstance(module, kinds)]
