@@ -158,11 +158,11 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
         store = TrialStore(out_dir)
         started = time.perf_counter()
-        keys: dict[str, str] = {}
+        keys = _keys(plan.trials)
         run_dirs: dict[str, Path | None] = {}
         records: list[dict[str, Any]] = []
         trained = skipped = 0
-        pending = [t for t in plan.trials if store.finished(t, _keys(plan.trials).get(t.name, "")) is None]
+        pending = [t for t in plan.trials if store.finished(t, keys[t.name]) is None]
         estimate = estimate_seconds(pending, splits)
         if console is not None:
             from seqlab.experiments.estimate import human
@@ -183,9 +183,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                                 visible=True)
 
             for trial in plan.trials:
-                after_key = keys.get(trial.after) if trial.after else None
-                key = trial_key(trial, after_key)
-                keys[trial.name] = key
+                key = keys[trial.name]
                 progress.update(task, description=trial.name)
                 record = store.finished(trial, key)
                 was_skipped = record is not None
