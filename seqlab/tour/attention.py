@@ -55,7 +55,7 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(overview(item.probabilities, item.tokens, ranked, notable, item.causal,
                                    min(ctx.console.width, 100)))
         ctx.console.print(f"  pictures: {escape(ctx.show(files.grid.parent))}/\n"
-                          f"  explore in a browser: {escape(ctx.show(files.explorer))}\n"
+                          f"  explorer: {escape(ctx.show(files.explorer))}\n"
                           f"  bertviz: {escape(ctx.show(files.head_view))}", highlight=False)
         summary[item.model_name] = {
             "layers": layers,
