@@ -8,11 +8,15 @@ A query with no key it may attend to (a row that is all padding, or padding befo
 under a causal mask) outputs zeros on both paths and on every backend, and its probability row is all
 zeros: it attends to nothing. (Left alone, softmax over "all masked" is undefined: the CPU kernels gave a
 uniform average of the values, the fused CUDA kernels zeros.)
+
+An encoder builds its batch's `AttentionMask` once and hands it to every layer, as Hugging Face's BERT
+builds its "extended" mask once; a module called on its own builds one from the [B,T] padding mask.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -46,6 +50,42 @@ def allowed_positions(
     return allowed
 
 
+@dataclass(frozen=True)
+class AttentionMask:
+    """Which keys each query of a batch may attend to, in the forms both paths use; build it with `of`.
+
+    `allowed` [B|1,1,T,T] bool is True where a query may attend to a key (None: every pair). With a
+    padding mask, `additive` holds the same as 0 / MASKED_LOGIT for the fused kernel and `no_key`
+    [B|1,1,T,1] marks the queries with no key at all, whose output is set to zero. Without one, the
+    fused kernel gets no mask tensor (`is_causal` instead), which lets torch pick the flash kernel.
+    """
+
+    causal: bool
+    allowed: torch.Tensor | None
+    additive: torch.Tensor | None
+    no_key: torch.Tensor | None
+
+    @classmethod
+    def of(
+        cls,
+        attention_mask: torch.Tensor | None,
+        causal: bool,
+        length: int,
+        device: torch.device,
+        dtype: torch.dtype = torch.float32,
+    ) -> AttentionMask:
+        """The masks of a batch of `length` tokens: `attention_mask` [B,T] bool marks real tokens (True)."""
+        allowed = allowed_positions(attention_mask, causal, length, device)  # [B|1,1,T,T] | None
+        if attention_mask is None:
+            return cls(causal, allowed, None, None)
+        assert allowed is not None
+        # An additive mask rather than a bool one: a bool mask makes a row with nothing to attend to NaN on
+        # some backends. -1e30 leaves masked keys exactly zero weight, yet stays finite when a fused kernel
+        # rescales logits (finfo.min * log2(e) would overflow to -inf and NaN its backward).
+        additive = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill(~allowed, MASKED_LOGIT)
+        return cls(causal, allowed, additive, ~allowed.any(dim=-1, keepdim=True))
+
+
 def scaled_dot_product(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -76,7 +116,7 @@ class MultiHeadSelfAttention(nn.Module):
     """Multi-head self-attention: project x to queries, keys and values, attend per head, project back.
 
     Linear layers are named `query`, `key`, `value` and `out`. Heads split the width:
-    d_head = d_model / n_heads.
+    d_head = d_model / n_heads. `dropout_p` is the probability of dropping an attention weight in training.
     """
 
     def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
@@ -85,13 +125,12 @@ class MultiHeadSelfAttention(nn.Module):
         self.d_model = d_model
         self.n_heads = n_heads
         self.d_head = d_model // n_heads
-        self.dropout = dropout
+        self.dropout_p = dropout
         self.scale: bool = True  # False only for the scaling demo
         self.query = nn.Linear(d_model, d_model, bias=bias)
         self.key = nn.Linear(d_model, d_model, bias=bias)
         self.value = nn.Linear(d_model, d_model, bias=bias)
         self.out = nn.Linear(d_model, d_model, bias=bias)
-        self.attn_dropout = nn.Dropout(dropout)
 
     def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
         b, t, _ = x.shape
@@ -100,58 +139,63 @@ class MultiHeadSelfAttention(nn.Module):
     def forward(
         self,
         x: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | AttentionMask | None = None,
         causal: bool = False,
         need_weights: bool = False,
-        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Attend over x [B,T,D]; returns (out [B,T,D], probs [B,H,T,T] when need_weights else None).
 
         attention_mask [B,T] bool marks real tokens (True) and padding (False); padding is never
-        attended to. `causal=True` lets position i see only positions <= i. With `packed`, x holds only
-        the real tokens [N,D] (see seqlab.models.unpad) and so does the output; the projections skip
-        the padding and only the attention itself runs on the padded [B,H,T,d_head] layout.
+        attended to. `causal=True` lets position i see only positions <= i. An encoder passes the
+        AttentionMask it built once for the batch instead (its `causal` must agree). need_weights=True
+        runs the explicit path, which returns the probabilities; otherwise the fused kernel runs.
         """
-        if packed is not None:
-            return self._forward_packed(x, packed, causal), None
         b, t, d = x.shape
-        q = self._split_heads(self.query(x))  # [B,H,T,d_head]
-        k = self._split_heads(self.key(x))
-        v = self._split_heads(self.value(x))
+        mask = self._batch_mask(attention_mask, causal, x)
+        q, k, v = (self._split_heads(proj(x)) for proj in (self.query, self.key, self.value))  # [B,H,T,d_head]
         if need_weights:
-            allowed = allowed_positions(attention_mask, causal, t, x.device)  # [B|1,1,T,T] | None
-            context, probs = scaled_dot_product(q, k, v, allowed, scale=self.scale)
-            if self.training and self.dropout > 0:  # dropout acts on the probabilities, as in the fast path
-                context = self.attn_dropout(probs) @ v
+            context, probs = scaled_dot_product(q, k, v, mask.allowed, scale=self.scale)
+            if self.training and self.dropout_p > 0:  # dropout acts on the probabilities, as in the fast path
+                context = F.dropout(probs, self.dropout_p, training=True) @ v
         else:
             probs = None
-            context = self._fast_attention(q, k, v, attention_mask, causal)
-
+            context = self._fast_attention(q, k, v, mask)
         context = context.transpose(1, 2).reshape(b, t, d)  # [B,T,D]
         return self.out(context), probs
 
-    def _forward_packed(self, x: torch.Tensor, packed: PackedTokens, causal: bool) -> torch.Tensor:
-        """The fast path on real tokens only: x [N,D] -> [N,D]."""
+    def forward_packed(self, x: torch.Tensor, packed: PackedTokens, mask: AttentionMask | None = None) -> torch.Tensor:
+        """Bidirectional attention over the real tokens only (BERT's fast path): x [N,D] -> [N,D].
+
+        x holds the real tokens of a padded batch (see seqlab.models.unpad); the projections skip the
+        padding and only the attention itself runs on the padded [B,H,T,d_head] layout. `mask` is the
+        AttentionMask of `packed.mask` when the caller built it already.
+        """
+        if mask is None:
+            mask = AttentionMask.of(packed.mask, False, packed.length, x.device, x.dtype)
         q, k, v = (self._split_heads(packed.pad(proj(x))) for proj in (self.query, self.key, self.value))
-        context = self._fast_attention(q, k, v, packed.mask, causal)  # [B,H,T,d_head]
+        context = self._fast_attention(q, k, v, mask)  # [B,H,T,d_head]
         context = context.transpose(1, 2).reshape(packed.batch, packed.length, self.d_model)  # [B,T,D]
         return self.out(packed.unpad(context))
 
-    def _fast_attention(
-        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, attention_mask: torch.Tensor | None, causal: bool
-    ) -> torch.Tensor:
+    def _batch_mask(
+        self, attention_mask: torch.Tensor | AttentionMask | None, causal: bool, x: torch.Tensor
+    ) -> AttentionMask:
+        """The AttentionMask an encoder passed, or one built here from a [B,T] padding mask."""
+        if isinstance(attention_mask, AttentionMask):
+            if attention_mask.causal != causal:
+                raise ValueError(f"the AttentionMask was built with causal={attention_mask.causal}, not {causal}")
+            return attention_mask
+        return AttentionMask.of(attention_mask, causal, x.size(1), x.device, x.dtype)
+
+    def _fast_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: AttentionMask) -> torch.Tensor:
         """F.scaled_dot_product_attention with the same masking rule as the explicit path; [B,H,T,d_head]."""
-        dropout_p = self.dropout if self.training else 0.0
+        dropout_p = self.dropout_p if self.training else 0.0
         scale = None if self.scale else 1.0  # None: torch's default 1/sqrt(d_head)
-        if attention_mask is None:  # no mask tensor at all lets torch pick the flash kernel
-            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=causal, scale=scale)
-        allowed = allowed_positions(attention_mask, causal, q.size(2), q.device)  # [B|1,1,T,T]
-        # An additive mask rather than a bool one: a bool mask makes a row with nothing to attend to NaN on
-        # some backends. -1e30 leaves masked keys exactly zero weight, yet stays finite when a fused kernel
-        # rescales logits (finfo.min * log2(e) would overflow to -inf and NaN its backward).
-        additive = torch.zeros(allowed.shape, dtype=q.dtype, device=q.device).masked_fill(~allowed, MASKED_LOGIT)
+        if mask.additive is None:  # no mask tensor at all lets torch pick the flash kernel
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=mask.causal, scale=scale)
+        additive = mask.additive.to(q.dtype)  # a no-op unless autocast computes in a narrower type
         context = F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout_p, scale=scale)
-        return context.masked_fill(~allowed.any(dim=-1, keepdim=True), 0.0)  # queries with no key: zeros
+        return context.masked_fill(mask.no_key, 0.0)  # queries with no key: zeros
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, n_heads={self.n_heads}, d_head={self.d_head}, scale={self.scale}"

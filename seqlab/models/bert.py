@@ -7,7 +7,6 @@ import dataclasses
 import math
 from functools import partial
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,7 +15,7 @@ from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.models._checks import require_pad_id, require_positive_ints, require_probabilities
-from seqlab.models.attention import MultiHeadSelfAttention, check_heads
+from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput
 from seqlab.models.unpad import PackedTokens
@@ -145,16 +144,22 @@ class BertLayer(nn.Module):
         self.activation = ACTIVATIONS[config.hidden_act]
 
     def forward(
-        self, x: torch.Tensor, attention_mask: torch.Tensor | None, need_weights: bool = False,
-        packed: PackedTokens | None = None,
+        self, x: torch.Tensor, attention_mask: torch.Tensor | AttentionMask | None = None, need_weights: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None); with `packed`, x is the
-        real tokens only, [N,D] in and out (everything after the attention is position-wise)."""
-        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights, packed=packed)
+        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None)."""
+        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights)
+        return self._add_and_feed_forward(x, attended), probs
+
+    def forward_packed(self, x: torch.Tensor, packed: PackedTokens, mask: AttentionMask | None = None) -> torch.Tensor:
+        """The same layer on the real tokens only: x [N,D] -> [N,D] (everything after the attention is
+        position-wise, so only the attention sees the padded layout)."""
+        return self._add_and_feed_forward(x, self.attention.forward_packed(x, packed, mask))
+
+    def _add_and_feed_forward(self, x: torch.Tensor, attended: torch.Tensor) -> torch.Tensor:
+        """Add & norm around the attention's output, then the feed-forward sublayer with its add & norm."""
         x = self.attention_norm(x + self.dropout(attended))
         inner = self.activation(self.intermediate(x))  # [B,T,I]
-        x = self.output_norm(x + self.dropout(self.output(inner)))
-        return x, probs
+        return self.output_norm(x + self.dropout(self.output(inner)))
 
 
 @dataclass(frozen=True)
@@ -201,15 +206,19 @@ class BertModel(nn.Module):
         """
         x = self.embeddings(input_ids, segment_ids)  # [B,T,D]
         packed = None if output_attentions else PackedTokens.of(attention_mask)
-        if packed is not None:
-            x = packed.unpad(x)  # [N,D]
         attentions: list[torch.Tensor] | None = [] if output_attentions else None
-        for layer in self.layers:
-            x, probs = layer(x, attention_mask, need_weights=output_attentions, packed=packed)
-            if attentions is not None:
-                attentions.append(probs)
         if packed is not None:
+            mask = AttentionMask.of(packed.mask, False, packed.length, x.device, x.dtype)  # once, for every layer
+            x = packed.unpad(x)  # [N,D]
+            for layer in self.layers:
+                x = layer.forward_packed(x, packed, mask)
             x = packed.pad(x)  # [B,T,D]
+        else:
+            mask = AttentionMask.of(attention_mask, False, x.size(1), x.device, x.dtype)
+            for layer in self.layers:
+                x, probs = layer(x, mask, need_weights=output_attentions)
+                if attentions is not None:
+                    attentions.append(probs)
         pooled = torch.tanh(self.pooler(x[:, 0]))  # [B,D] from the [CLS] token
         return BertOutput(last_hidden_state=x, pooled_output=pooled, attentions=attentions)
 
@@ -243,9 +252,3 @@ class BertClassifier(nn.Module):
         out = self.bert(input_ids, attention_mask, segment_ids, output_attentions)
         return ClassifierOutput(logits=self.head(self.dropout(out.pooled_output)), attentions=out.attentions)
 
-
-def load_bert(directory: Path | str | None = None) -> BertModel:
-    """Our BertModel with a Hugging Face checkpoint's weights (see seqlab.models.bert_loading.load_bert)."""
-    from seqlab.models.bert_loading import load_bert as load
-
-    return load(directory)

@@ -19,7 +19,7 @@ from seqlab.models._checks import (
     require_positive_ints,
     require_probabilities,
 )
-from seqlab.models.attention import MultiHeadSelfAttention, check_heads
+from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput, LMOutput
 from seqlab.models.positions import make_positions
@@ -88,11 +88,12 @@ class TransformerBlock(nn.Module):
     def forward(
         self,
         x: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | AttentionMask | None = None,
         causal: bool = False,
         need_weights: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None)."""
+        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None); the mask as in
+        MultiHeadSelfAttention.forward (a [B,T] padding mask, or the encoder's AttentionMask)."""
         if self.norm_first:
             attended, probs = self.attention(self.norm1(x), attention_mask, causal, need_weights)
             x = x + self.dropout(attended)
@@ -132,9 +133,10 @@ class TransformerEncoder(nn.Module):
         if self.config.scale_embeddings:
             x = x * math.sqrt(self.config.d_model)
         x = self.dropout(x + self.positions(input_ids.size(1)))
+        mask = AttentionMask.of(attention_mask, causal, x.size(1), x.device, x.dtype)  # once, for every block
         attentions: list[torch.Tensor] | None = [] if output_attentions else None
         for block in self.blocks:
-            x, probs = block(x, attention_mask, causal, need_weights=output_attentions)
+            x, probs = block(x, mask, causal, need_weights=output_attentions)
             if attentions is not None:
                 attentions.append(probs)
         if self.final_norm is not None:

@@ -101,7 +101,7 @@ def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
     """Pretrained BERT weights (default: the MiniLM package) with WordPiece-encoded sentences."""
-    from seqlab.models.bert import load_bert
+    from seqlab.models.bert_loading import load_bert
     from seqlab.paths import pretrained_bert_dir
 
     directory = Path(checkpoint) if checkpoint is not None else pretrained_bert_dir()

@@ -118,3 +118,60 @@ def test_a_query_with_nothing_to_attend_to_outputs_zeros_on_both_paths(causal: b
         torch.testing.assert_close(explicit[2, 0], attention.out.bias)
         assert torch.all(probs[2, :, 0] == 0)
     torch.testing.assert_close(probs[0].sum(-1), torch.ones(4, 4))
+
+
+def test_forward_packed_equals_the_padded_path_on_real_tokens() -> None:
+    from seqlab.models.unpad import PackedTokens
+
+    attention = _attention()
+    mask = _padding_mask()
+    x = torch.randn(3, 6, 24)
+    packed = PackedTokens.of(mask)
+    assert packed is not None
+    padded, _ = attention(x, mask)
+    real = attention.forward_packed(packed.unpad(x), packed)  # [N,D]: the real tokens only
+    assert real.shape == (int(mask.sum()), 24)
+    torch.testing.assert_close(real, padded[mask], atol=2e-6, rtol=1e-5)
+
+
+def test_a_prepared_mask_gives_what_the_padding_mask_gives() -> None:
+    from seqlab.models.attention import AttentionMask
+
+    attention = _attention()
+    mask = _padding_mask()
+    x = torch.randn(3, 6, 24)
+    prepared = AttentionMask.of(mask, True, 6, x.device)
+    for need_weights in (False, True):
+        direct = attention(x, mask, causal=True, need_weights=need_weights)
+        shared = attention(x, prepared, causal=True, need_weights=need_weights)
+        assert all(torch.equal(a, b) for a, b in zip(direct, shared) if a is not None)
+    with pytest.raises(ValueError, match="causal=True"):
+        attention(x, prepared, causal=False)
+
+
+@pytest.mark.parametrize("family", ["transformer", "bert"])
+@pytest.mark.parametrize("output_attentions", [False, True])
+def test_encoders_build_the_mask_once_per_forward(
+    monkeypatch: pytest.MonkeyPatch, family: str, output_attentions: bool
+) -> None:
+    from seqlab.models import attention as attention_module
+    from seqlab.models.bert import BertConfig, BertModel
+    from seqlab.models.transformer import TransformerConfig, TransformerEncoder
+
+    built = []
+    original = attention_module.AttentionMask.of.__func__
+
+    def counting(cls, *args, **kwargs):
+        built.append(args)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(attention_module.AttentionMask, "of", classmethod(counting))
+    torch.manual_seed(0)
+    if family == "transformer":
+        model = TransformerEncoder(TransformerConfig(vocab_size=20, d_model=16, n_heads=2, n_layers=3, d_ff=32))
+    else:
+        model = BertModel(BertConfig(vocab_size=20, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
+                                     intermediate_size=32, max_position_embeddings=8))
+    ids = torch.randint(1, 20, (3, 6))
+    model.eval()(ids, _padding_mask(), output_attentions=output_attentions)
+    assert len(built) == 1

@@ -182,7 +182,7 @@ def test_real_tokens_only_path_equals_the_padded_path() -> None:
         if isinstance(module, torch.nn.Dropout):
             module.p = 0.0
     for layer in model.layers:
-        layer.attention.dropout = 0.0
+        layer.attention.dropout_p = 0.0
     grads = []
     for attentions in (False, True):
         model.zero_grad()

@@ -146,24 +146,22 @@ def replace_positions(target: LiveTarget) -> LiveTarget:
 class UnscaledFusedAttention(MultiHeadSelfAttention):
     """The fused path forgets 1/sqrt(d_k); the explicit path (need_weights=True) is still right."""
 
-    def _fast_attention(self, q, k, v, attention_mask, causal):
-        allowed = attention_module.allowed_positions(attention_mask, causal, q.size(2), q.device)
-        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, scale=1.0)
+    def _fast_attention(self, q, k, v, mask):
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask.allowed, scale=1.0)
 
 
 class MasklessFusedAttention(MultiHeadSelfAttention):
     """The fused path drops both the padding and the causal mask; the explicit path keeps them."""
 
-    def _fast_attention(self, q, k, v, attention_mask, causal):
+    def _fast_attention(self, q, k, v, mask):
         return torch.nn.functional.scaled_dot_product_attention(q, k, v)
 
 
 class DropoutInEvalAttention(MultiHeadSelfAttention):
-    """The fused path keeps its dropout on in eval mode (dropout_p = self.dropout whatever self.training says)."""
+    """The fused path keeps its dropout on in eval mode (dropout_p whatever self.training says)."""
 
-    def _fast_attention(self, q, k, v, attention_mask, causal):
-        allowed = attention_module.allowed_positions(attention_mask, causal, q.size(2), q.device)
-        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=self.dropout)
+    def _fast_attention(self, q, k, v, mask):
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask.allowed, dropout_p=self.dropout_p)
 
 
 def strict_causal_mask(size: int, device: torch.device | None = None) -> torch.Tensor:
