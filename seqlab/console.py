@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.segment import Segment
+
+from seqlab.io import to_jsonable
 
 # C0 controls (tab aside), DEL, C1 controls, and the Unicode line/paragraph separators: a terminal acts on
 # them (ESC starts colour, title and clear-screen sequences; CR and BS overwrite what was printed).
@@ -52,30 +52,9 @@ console = SafeConsole()
 err_console = SafeConsole(stderr=True)
 
 
-def _to_jsonable(value: Any) -> Any:
-    """Convert tensors, numpy values, paths and dataclasses into plain JSON types."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _to_jsonable(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_to_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "tolist"):  # torch.Tensor, numpy arrays and scalars
-        return _to_jsonable(value.tolist())
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def emit_json(payload: Any) -> None:
     """Print `payload` as JSON on stdout (no rich markup, no wrapping), for scripts."""
-    text = json.dumps(_to_jsonable(payload), indent=2, ensure_ascii=False)
+    text = json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False)
     # json escapes C0 controls itself; DEL and C1 (a one-byte CSI on some terminals) only occur inside strings
     text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text + "\n")

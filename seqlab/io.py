@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import math
 import os
 import re
 import tempfile
@@ -69,21 +71,37 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def to_jsonable(value: Any) -> Any:
+    """`value` in plain JSON types: dataclasses as dicts, tuples and sets as lists, paths as strings,
+    tensors and numpy values as numbers and lists, and NaN or infinite floats as None (JSON has neither)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "tolist"):  # torch.Tensor, numpy arrays and scalars
+        return to_jsonable(value.tolist())
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def atomic_write_json(path: Path, payload: Any) -> Path:
     """Atomically write `payload` as indented JSON to `path`."""
-    from seqlab.console import _to_jsonable
-
-    return atomic_write_text(path, json.dumps(_to_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
+    return atomic_write_text(path, json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
 
 
 def append_jsonl(path: Path, record: dict[str, Any]) -> None:
     """Append one JSON record as a line (flushed and fsynced, so a crash loses at most this line)."""
-    from seqlab.console import _to_jsonable
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(_to_jsonable(record), ensure_ascii=False) + "\n")
+        handle.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -13,7 +13,7 @@ from typing import Iterator, Sequence
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from seqlab.data.encoders import TextEncoder
+from seqlab.data.encoded import TextEncoder, at_least_one_position
 from seqlab.data.examples import Example
 from seqlab.errors import SeqlabError
 
@@ -71,8 +71,7 @@ def encode_examples(
                      (encoder.encode(e.text, e.text_b, max_length=max_length) for e in examples)]
     items = []
     for example, (ids, segments) in zip(examples, encodings):
-        ids = ids or [encoder.unk_id]  # a text made only of stop words still needs one position
-        segments = segments or [0]
+        ids, segments = at_least_one_position(ids, segments, encoder.unk_id)
         items.append(EncodedItem.of(ids, segments, label_ids[example.label]))
     return EncodedDataset(items, encoder.pad_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seqlab.data.config import TokenizeConfig
-from seqlab.data.encoders import TextEncoder
+from seqlab.data.encoded import TextEncoder
 from seqlab.data.vocab import Vocab
 from seqlab.data.wordpiece import WordPiece
 from seqlab.errors import SeqlabError

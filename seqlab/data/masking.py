@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from seqlab.data.encoders import MASK_SPELLING
+from seqlab.data.encoded import MASK_SPELLING
 from seqlab.data.wordpiece import SPECIAL_TOKENS
 from seqlab.errors import SeqlabError
 

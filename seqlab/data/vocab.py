@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from seqlab.data.encoders import ENCODER_FILE, MASK_SPELLING, Encoded, truncate_pair
+from seqlab.data.encoded import ENCODER_FILE, MASK_SPELLING, Encoded, truncate_pair
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from seqlab.data.encoders import ENCODER_FILE, Encoded
+from seqlab.data.encoded import ENCODER_FILE, Encoded
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json, atomic_write_text
 

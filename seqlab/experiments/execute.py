@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
+from seqlab.io import to_jsonable
 from seqlab.training.config import TrainConfig
 
 StepCallback = Callable[[int, int, int, int], None]  # (epoch, epochs, step, steps)
@@ -27,7 +28,6 @@ def dev_curve(run_dir: Path) -> list[dict[str, float]]:
 
 def test_scores(run_dir: Path) -> dict[str, Any] | None:
     """The run's best weights scored on the labelled test split, or None where the test labels are hidden."""
-    from seqlab.console import _to_jsonable
     from seqlab.errors import SeqlabError
     from seqlab.training.inference import evaluate_run
 
@@ -35,14 +35,13 @@ def test_scores(run_dir: Path) -> dict[str, Any] | None:
         metrics = evaluate_run(run_dir, split="test")
     except SeqlabError:  # no labelled test split (RTE's GLUE test set)
         return None
-    return _to_jsonable(dataclasses.asdict(metrics))
+    return to_jsonable(dataclasses.asdict(metrics))
 
 
 def train_outcome(config: TrainConfig, folder: Path, on_step: StepCallback | None = None
                   ) -> tuple[dict[str, Any], Path]:
     """Train `config` with its run folder inside `folder`; return the scores worth keeping (dev, and test where
     labelled) and the run folder."""
-    from seqlab.console import _to_jsonable
     from seqlab.training import train
 
     with runs_written_under(folder):
@@ -58,7 +57,7 @@ def train_outcome(config: TrainConfig, folder: Path, on_step: StepCallback | Non
         "curve": dev_curve(result.run_dir),
     }
     if result.dev is not None:
-        outcome["dev"] = _to_jsonable(dataclasses.asdict(result.dev))
+        outcome["dev"] = to_jsonable(dataclasses.asdict(result.dev))
         outcome["test"] = test_scores(result.run_dir)
     else:
         outcome["dev_record"] = dict(result.dev_record)

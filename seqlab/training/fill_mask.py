@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqlab.data.encoders import MASK_SPELLING
+from seqlab.data.encoded import MASK_SPELLING
 from seqlab.data.masking import WORD_MASK, WORDPIECE_MASK, split_mask_spellings
 from seqlab.errors import SeqlabError
 from seqlab.training.runs import LoadedRun

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from seqlab.data.encoded import at_least_one_position
 from seqlab.data.readers import TableColumns
 from seqlab.data.sources import ColumnChoice, FileRecord
 from seqlab.errors import SeqlabError, unknown_choice
@@ -232,8 +233,7 @@ def predict(loaded: LoadedRun, text: str, text_b: str | None = None) -> Predicti
     if text_b is not None and not loaded.is_pair:
         raise SeqlabError(f"{loaded.run_dir.name} classifies single texts; leave out --pair")
     encoded = loaded.encoder.encode(text, text_b, max_length=loaded.config.max_length)
-    ids = encoded.ids or [loaded.encoder.unk_id]
-    segments = encoded.segment_ids or [0]
+    ids, segments = at_least_one_position(encoded.ids, encoded.segment_ids, loaded.encoder.unk_id)
     device = next(loaded.model.parameters()).device
     input_ids = torch.tensor([ids], dtype=torch.long, device=device)
     mask = torch.ones_like(input_ids, dtype=torch.bool)

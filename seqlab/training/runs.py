@@ -48,7 +48,7 @@ class LoadedRun:
     """A trained model rebuilt from its run directory, ready for evaluation or prediction."""
 
     model: nn.Module
-    encoder: Any  # seqlab.data.encoders.TextEncoder
+    encoder: Any  # seqlab.data.encoded.TextEncoder
     labels: tuple[str, ...]
     config: TrainConfig
     run_dir: Path

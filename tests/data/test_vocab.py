@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqlab.data.encoders import TextEncoder, load_encoder, unknown_count
+from seqlab.data.encoded import TextEncoder
+from seqlab.data.encoders import load_encoder
 from seqlab.data.vocab import SPECIALS, Vocab, word_tokenize
 from seqlab.errors import SeqlabError
 
@@ -46,7 +47,7 @@ def test_encode_unknowns_pairs_and_truncation():
     vocab = Vocab.build(["a good film", "a bad plot"])
     encoded = vocab.encode("a great film")
     assert encoded.tokens == ["a", "great", "film"] and encoded.ids[1] == vocab.unk_id
-    assert unknown_count(vocab, encoded) == 1
+    assert encoded.ids.count(vocab.unk_id) == 1
     pair = vocab.encode("a good film", "bad plot")
     assert pair.tokens == ["a", "good", "film", "<sep>", "bad", "plot"] and set(pair.segment_ids) == {0}
     cut = vocab.encode("a good film", "bad plot", max_length=4)

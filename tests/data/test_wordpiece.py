@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seqlab.data.builtin import builtin_texts
-from seqlab.data.encoders import TextEncoder, load_encoder, unknown_count
+from seqlab.data.encoded import TextEncoder
+from seqlab.data.encoders import load_encoder
 from seqlab.data.wordpiece import PRETRAINED_SOURCE, WordPiece
 from seqlab.errors import SeqlabError
 
@@ -45,7 +46,7 @@ def test_longest_first_truncation(toy):
 
 def test_unknowns_and_decode(toy):
     encoded = toy.encode("the zebra was good")
-    assert unknown_count(toy, encoded) == 1
+    assert encoded.ids.count(toy.unk_id) == 1
     assert toy.decode(toy.encode("The unlikeable film was good.").ids) == "the unlikeable film was good."
     with pytest.raises(SeqlabError, match="outside this WordPiece vocabulary"):
         toy.decode([999])
@@ -68,7 +69,7 @@ def test_vocab_without_specials_is_refused(tmp_path):
 def test_trained_fallback_covers_the_builtin_corpus():
     trained = WordPiece.train(builtin_texts(), vocab_size=500, source="test")
     encoded = trained.encode("the plot was not clever .", "a dog runs .")
-    assert unknown_count(trained, encoded) == 0 and encoded.tokens[0] == "[CLS]"
+    assert encoded.ids.count(trained.unk_id) == 0 and encoded.tokens[0] == "[CLS]"
     assert any(t.startswith("##") for t in trained.encode("unbelievably clever").tokens)
 
 
@@ -85,7 +86,7 @@ def test_round_trip_of_in_vocabulary_words(words, shout):
     toy = WordPiece({token: i for i, token in enumerate(TOY_VOCAB)}, source="toy")
     text = " ".join(words)
     encoded = toy.encode(text.upper() if shout else text)
-    assert unknown_count(toy, encoded) == 0 and toy.decode(encoded.ids) == text
+    assert encoded.ids.count(toy.unk_id) == 0 and toy.decode(encoded.ids) == text
 
 
 def test_default_without_the_pretrained_extra_trains_on_the_builtin_corpus(monkeypatch):
@@ -96,6 +97,6 @@ def test_default_without_the_pretrained_extra_trains_on_the_builtin_corpus(monke
     try:
         fallback = WordPiece.default()
         assert fallback.source == module.TRAINED_SOURCE and fallback.vocab_size <= 2000
-        assert unknown_count(fallback, fallback.encode("the plot was not clever .")) == 0
+        assert fallback.encode("the plot was not clever .").ids.count(fallback.unk_id) == 0
     finally:
         module._default_wordpiece.cache_clear()

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from seqlab.cli import app
-from seqlab.console import _to_jsonable
+from seqlab.io import to_jsonable
 from seqlab.errors import SeqlabError
 from seqlab.explain import all_topics, get_topic, topic_ids
 from seqlab.explain.catalog import ALIASES
@@ -82,7 +82,7 @@ def test_every_topic_renders_with_its_demo(demos):
         for misconception in topic.misconceptions:
             assert misconception.split()[0] in text
         assert (
-            json.loads(json.dumps(_to_jsonable(topic.as_dict(demos[topic.id]))))["demo"]["title"]
+            json.loads(json.dumps(to_jsonable(topic.as_dict(demos[topic.id]))))["demo"]["title"]
             == demos[topic.id].title
         )
 
