@@ -92,9 +92,3 @@ def auto_threads(parameters: int, device: torch.device, requested: int | None) -
     if requested is not None or os.environ.get("SEQLAB_THREADS") or device.type != "cpu":
         return None
     return 1 if parameters < SMALL_MODEL_PARAMETERS else None
-
-
-def default_threads() -> int:
-    """CPU threads to use by default: $SEQLAB_THREADS, else torch's own choice."""
-    value = os.environ.get("SEQLAB_THREADS")
-    return int(value) if value and value.isascii() and value.isdigit() else torch.get_num_threads()

@@ -222,13 +222,6 @@ class CausalLM(nn.Module):
         hidden, attentions = self.encoder(input_ids, mask, causal=True, output_attentions=output_attentions)
         return LMOutput(logits=self.lm_head(hidden), attentions=attentions)
 
-    def lm_loss(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Mean cross-entropy of predicting each real token from the ones before it (a scalar)."""
-        mask = real_token_mask(input_ids, attention_mask)
-        logits = self.forward(input_ids, mask).logits[:, :-1]  # [B,T-1,V]
-        targets = input_ids[:, 1:].masked_fill(~mask[:, 1:], -100)  # padding is not predicted
-        return F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-100)
-
 
 def transfer_lm_body(lm: CausalLM, classifier: TransformerClassifier) -> TransformerClassifier:
     """Copy a pretrained language model's encoder into a causal classifier's encoder; returns the classifier."""

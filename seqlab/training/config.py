@@ -86,7 +86,7 @@ def _width_and_heads(spec: dict[str, Any]) -> tuple[int | None, int | None]:
 class TrainConfig:
     """Everything one training run needs; stored in the run's config.json so the run can be rebuilt.
 
-    `model` is the model spec: ``{"family": "lstm", "hidden": 64, ...}`` as the model factory reads it.
+    `model` is the model spec: ``{"family": "lstm", "hidden_size": 64, ...}`` as the model factory reads it.
     `task` "auto" means language modelling for family "lm" and classification otherwise; "mlm" is
     BERT's masked language modelling (`whole_word_masking` chooses whole words rather than pieces).
     """
