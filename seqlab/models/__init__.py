@@ -1,7 +1,7 @@
 """The models seqlab teaches, written by hand in plain PyTorch: layer norm, attention, positions,
 Transformer encoder / classifier / causal LM, LSTM and GRU classifiers, and BERT with weight loading."""
 
-from seqlab.models.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product
+from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, causal_mask, scaled_dot_product
 from seqlab.models.bert import BertClassifier, BertConfig, BertModel, BertOutput
 from seqlab.models.bert_loading import load_bert
 from seqlab.models.factory import build_classifier, build_lm, count_parameters, default_spec
@@ -19,7 +19,7 @@ from seqlab.models.transformer import (
 )
 
 __all__ = [
-    "BertClassifier", "BertConfig", "BertModel", "BertOutput", "CausalLM", "ClassifierOutput", "LMOutput",
+    "AttentionMask", "BertClassifier", "BertConfig", "BertModel", "BertOutput", "CausalLM", "ClassifierOutput", "LMOutput",
     "LayerNorm", "LearnedPositions", "MultiHeadSelfAttention", "RNNClassifier", "RNNConfig",
     "SinusoidalPositions", "TransformerBlock", "TransformerClassifier", "TransformerConfig",
     "TransformerEncoder", "build_classifier", "build_lm", "causal_mask", "count_parameters", "default_spec",

@@ -50,3 +50,9 @@ def require_pad_id(pad_id: Any, vocab_size: int, name: str = "pad_id") -> None:
     """The padding id must be a token of the vocabulary."""
     if isinstance(pad_id, bool) or not isinstance(pad_id, int) or not 0 <= pad_id < vocab_size:
         raise SeqlabError(f"{name} {pad_id!r} is outside the vocabulary of {vocab_size} tokens")
+
+
+def require_labels(num_labels: int) -> None:
+    """A classifier head needs at least two classes."""
+    if num_labels < 2:
+        raise SeqlabError(f"a classifier needs at least 2 labels, got {num_labels}")

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.errors import SeqlabError
-from seqlab.models._checks import require_pad_id, require_positive_ints, require_probabilities
+from seqlab.models._checks import require_labels, require_pad_id, require_positive_ints, require_probabilities
 from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput
@@ -230,8 +230,7 @@ class BertClassifier(nn.Module):
 
     def __init__(self, bert: BertModel, num_labels: int, dropout: float = 0.1, freeze: bool = False) -> None:
         super().__init__()
-        if num_labels < 2:
-            raise SeqlabError(f"a classifier needs at least 2 labels, got {num_labels}")
+        require_labels(num_labels)
         if not 0.0 <= dropout < 1.0:
             raise SeqlabError(f"dropout must be in [0, 1), got {dropout}")
         self.bert = bert

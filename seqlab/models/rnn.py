@@ -10,7 +10,13 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from seqlab.errors import SeqlabError
-from seqlab.models._checks import require_bools, require_pad_id, require_positive_ints, require_probabilities
+from seqlab.models._checks import (
+    require_bools,
+    require_labels,
+    require_pad_id,
+    require_positive_ints,
+    require_probabilities,
+)
 from seqlab.models.outputs import ClassifierOutput
 
 CELLS = ("lstm", "gru")
@@ -49,8 +55,7 @@ class RNNClassifier(nn.Module):
 
     def __init__(self, config: RNNConfig, num_labels: int) -> None:
         super().__init__()
-        if num_labels < 2:
-            raise SeqlabError(f"a classifier needs at least 2 labels, got {num_labels}")
+        require_labels(num_labels)
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=config.pad_id)
         recurrent = nn.LSTM if config.cell == "lstm" else nn.GRU

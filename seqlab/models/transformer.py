@@ -15,6 +15,7 @@ from seqlab.errors import SeqlabError
 from seqlab.models._checks import (
     require_bools,
     require_choice,
+    require_labels,
     require_pad_id,
     require_positive_ints,
     require_probabilities,
@@ -180,8 +181,7 @@ class TransformerClassifier(nn.Module):
         super().__init__()
         if pooling not in POOLINGS:
             raise SeqlabError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
-        if num_labels < 2:
-            raise SeqlabError(f"a classifier needs at least 2 labels, got {num_labels}")
+        require_labels(num_labels)
         self.config = config
         self.pooling = pooling
         self.causal = causal
