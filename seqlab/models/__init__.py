@@ -19,8 +19,8 @@ from seqlab.models.transformer import (
 )
 
 __all__ = [
-    "AttentionMask", "BertClassifier", "BertConfig", "BertModel", "BertOutput", "CausalLM", "ClassifierOutput", "LMOutput",
-    "LayerNorm", "LearnedPositions", "MultiHeadSelfAttention", "RNNClassifier", "RNNConfig",
+    "AttentionMask", "BertClassifier", "BertConfig", "BertModel", "BertOutput", "CausalLM", "ClassifierOutput",
+    "LMOutput", "LayerNorm", "LearnedPositions", "MultiHeadSelfAttention", "RNNClassifier", "RNNConfig",
     "SinusoidalPositions", "TransformerBlock", "TransformerClassifier", "TransformerConfig",
     "TransformerEncoder", "build_classifier", "build_lm", "causal_mask", "count_parameters", "default_spec",
     "load_bert", "scaled_dot_product", "sinusoidal_table", "transfer_lm_body",

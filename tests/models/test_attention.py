@@ -147,6 +147,10 @@ def test_a_prepared_mask_gives_what_the_padding_mask_gives() -> None:
         assert all(torch.equal(a, b) for a, b in zip(direct, shared) if a is not None)
     with pytest.raises(ValueError, match="causal=True"):
         attention(x, prepared, causal=False)
+    narrow = attention.to(torch.bfloat16)  # as under autocast: the float32 mask meets bfloat16 queries
+    direct, _ = narrow(x.bfloat16(), mask, causal=True)
+    shared, _ = narrow(x.bfloat16(), prepared, causal=True)
+    assert torch.equal(direct, shared)
 
 
 @pytest.mark.parametrize("family", ["transformer", "bert"])
