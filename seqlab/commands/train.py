@@ -10,26 +10,15 @@ import typer
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.commands._common import user_errors
 from seqlab.console import console, emit_json
+from seqlab.models.families import lm_families, lr_defaults, mlm_families, model_help, option_defaults
 
-DEFAULT_EPOCHS = 5
-MODEL_HELP = ("Model family: lstm, gru, transformer, lm (causal LM; pretrains with --task auto), bert (from scratch), "
-              "bert-pretrained (MiniLM).")
 # Help panels of `seqlab train --help`, in the order they are shown.
 DATA, MODEL, OPTIM, RUN, OUTPUT = "Data", "Model (defaults per family)", "Optimisation", "Run", "Output"
-# The default of each size option for each family, as the model factory sets it (a test keeps them in step).
-FAMILY_DEFAULTS: dict[str, str] = {
-    "layers": "lstm/gru 1, transformer/lm 2, bert 2",
-    "hidden": "64",
-    "embed_dim": "64",
-    "heads": "transformer/lm 4, bert 2",
-    "width": "64",
-    "ffn": "transformer/lm 128, bert 256",
-    "dropout": "0.1",
-}
 
 
-def _model_help(text: str, key: str) -> str:
-    return f"{text} [default: {FAMILY_DEFAULTS[key]}]"
+def _model_help(text: str, option: str) -> str:
+    """An option's help with its default per family, read from the family table (seqlab.models.families)."""
+    return f"{text} [default: {option_defaults(option)}]"
 
 
 @user_errors
@@ -50,9 +39,9 @@ def train(
     data_dir: Annotated[Optional[Path], typer.Option(
         "--data-dir", metavar="DIR", envvar="SEQLAB_DATA", rich_help_panel=DATA,
         help="Folder with the real datasets (sst/, cfimdb/, imdb/, rte/); also $SEQLAB_DATA.")] = None,
-    model: Annotated[str, typer.Option("--model", metavar="FAMILY", rich_help_panel=MODEL, help=MODEL_HELP)] = "lstm",
+    model: Annotated[str, typer.Option("--model", metavar="FAMILY", rich_help_panel=MODEL, help=model_help())] = "lstm",
     task: Annotated[str, typer.Option("--task", metavar="TASK", rich_help_panel=MODEL,
-                                      help="auto (lm for --model lm, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model bert or transformer).")] = "auto",
+                                      help=f"auto (lm for --model {' or '.join(lm_families())}, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model {' or '.join(mlm_families())}).")] = "auto",
     whole_word_masking: Annotated[bool, typer.Option("--whole-word-masking", rich_help_panel=MODEL,
                                                      help="--task mlm: choose whole words, never a lone ## piece (word vocabularies are whole words already).")] = False,
     layers: Annotated[Optional[int], typer.Option("--layers", metavar="N", rich_help_panel=MODEL, show_default=False,
@@ -80,7 +69,7 @@ def train(
     optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", rich_help_panel=OPTIM,
                                            help="sgd, adagrad, rmsprop, adam or adamw.")] = "adam",
     lr: Annotated[Optional[float], typer.Option("--lr", metavar="X", rich_help_panel=OPTIM,
-                                                help="Peak learning rate [default: 3e-3 RNNs and Transformers, 5e-4 BERT from scratch, 5e-5 pretrained BERT; 3e-3 for --task mlm].")] = None,
+                                                help=f"Peak learning rate [default: {lr_defaults()}].")] = None,
     weight_decay: Annotated[float, typer.Option("--weight-decay", metavar="X", rich_help_panel=OPTIM,
                                                 help="L2 penalty (decoupled for adamw).")] = 0.0,
     momentum: Annotated[float, typer.Option("--momentum", metavar="X", rich_help_panel=OPTIM,
@@ -139,7 +128,7 @@ def train(
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """
-    from seqlab.training.config import TrainConfig, default_lr, model_spec
+    from seqlab.training.config import TrainConfig, model_spec
     from seqlab.training.trainer import resume as resume_run
     from seqlab.training.trainer import train as train_run
 
@@ -152,8 +141,8 @@ def train(
                           checkpoint=str(checkpoint) if checkpoint else None)
         config = TrainConfig(
             data=data, data_dir=str(data_dir) if data_dir else None, model=spec, task=task, optimizer=optimizer.lower(),
-            lr=lr if lr is not None else default_lr(spec["family"], task), weight_decay=weight_decay, momentum=momentum,
-            batch_size=batch_size, epochs=epochs if epochs is not None else DEFAULT_EPOCHS, max_length=max_length,
+            lr=lr, weight_decay=weight_decay, momentum=momentum,  # lr None: the family's default (validate)
+            batch_size=batch_size, max_length=max_length, **({"epochs": epochs} if epochs is not None else {}),
             warmup_ratio=warmup, schedule=schedule.lower(),
             grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples, stratify_subset=max_train_examples is not None,

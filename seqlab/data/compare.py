@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from seqlab.data.config import TokenizeConfig
 from seqlab.data.encoded import TextEncoder
+from seqlab.data.lengths import check_max_length
 from seqlab.data.vocab import Vocab
 from seqlab.data.wordpiece import WordPiece
 from seqlab.errors import SeqlabError
@@ -69,8 +70,8 @@ def compare_tokenizers(config: TokenizeConfig) -> tuple[EncodingView, EncodingVi
     """The word-level and WordPiece views of `config.text` (and `config.pair`)."""
     if not config.text.strip():
         raise SeqlabError("the text to tokenize is empty; pass some words, e.g. seqlab tokenize \"an unlikeable film\"")
-    if config.max_length is not None and config.max_length < 3:
-        raise SeqlabError(f"--max-length must be at least 3 (room for [CLS] and [SEP]), got {config.max_length}")
+    if config.max_length is not None:  # the stricter of the two encoders shown: WordPiece
+        check_max_length(config.max_length, "wordpiece", pair=config.pair is not None)
     vocab = build_word_vocab(config)
     wordpiece = WordPiece.from_vocab(config.wordpiece_vocab) if config.wordpiece_vocab else WordPiece.default()
     words = view_encoding(

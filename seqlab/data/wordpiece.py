@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from seqlab.data.encoded import ENCODER_FILE, Encoded
+from seqlab.data.lengths import special_count
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json, atomic_write_text
 
@@ -120,7 +121,7 @@ class WordPiece:
         return self.vocab.get("[MASK]")
 
     def _set_truncation(self, max_length: int | None, has_pair: bool) -> None:
-        specials = 3 if has_pair else 2
+        specials = special_count("wordpiece", has_pair)
         if max_length is None:
             self._tokenizer.no_truncation()
             return

@@ -77,17 +77,12 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         raise SeqlabError(f"--max-configs must be at least 1 (got {config.max_configs}); try --max-configs 4")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
-    from seqlab.training.config import LARGE_LIMIT, MAX_LENGTH_LIMIT, check_seed, check_threads
+    from seqlab.training.config import check_shared_options
 
-    if config.epochs is not None and not 1 <= config.epochs <= LARGE_LIMIT:
-        raise SeqlabError(f"--epochs must be at least 1 and at most {LARGE_LIMIT:,} (got {config.epochs})")
-    check_seed(config.seed)
-    check_seed(config.seed + config.seeds - 1)
-    if config.max_train is not None and config.max_train < 1:
-        raise SeqlabError(f"--max-train must be at least 1 example (got {config.max_train})")
-    if config.max_length is not None and not 4 <= config.max_length <= MAX_LENGTH_LIMIT:
-        raise SeqlabError(f"--max-length must be from 4 to {MAX_LENGTH_LIMIT:,} tokens (got {config.max_length})")
-    check_threads(config.threads)
+    # the recipe picks the models, so --max-length must suit any encoder (BERT on sentence pairs is the strictest)
+    check_shared_options(epochs=config.epochs, seed=config.seed, last_seed=config.seed + config.seeds - 1,
+                         threads=config.threads, max_length=config.max_length, encoder=None,
+                         max_train=config.max_train, max_train_option="--max-train")
     if config.data_dir is not None and not Path(config.data_dir).is_dir():
         raise SeqlabError(
             f"data folder {config.data_dir} does not exist; pass --data-dir with the folder that holds "

@@ -1,27 +1,35 @@
 """The models seqlab teaches, written by hand in plain PyTorch: layer norm, attention, positions,
-Transformer encoder / classifier / causal LM, LSTM and GRU classifiers, and BERT with weight loading."""
+Transformer encoder / classifier / causal LM, LSTM and GRU classifiers, and BERT with weight loading.
 
-from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, causal_mask, scaled_dot_product
-from seqlab.models.bert import BertClassifier, BertConfig, BertModel, BertOutput
-from seqlab.models.bert_loading import load_bert
-from seqlab.models.factory import build_classifier, build_lm, count_parameters, default_spec
-from seqlab.models.layernorm import LayerNorm
-from seqlab.models.outputs import ClassifierOutput, LMOutput
-from seqlab.models.positions import LearnedPositions, SinusoidalPositions, sinusoidal_table
-from seqlab.models.rnn import RNNClassifier, RNNConfig
-from seqlab.models.transformer import (
-    CausalLM,
-    TransformerBlock,
-    TransformerClassifier,
-    TransformerConfig,
-    TransformerEncoder,
-    transfer_lm_body,
-)
+The names below are loaded on first use (PEP 562), so that `seqlab.models.families` (the table of model
+families that `seqlab train --help` reads) can be imported without loading torch.
+"""
 
-__all__ = [
-    "AttentionMask", "BertClassifier", "BertConfig", "BertModel", "BertOutput", "CausalLM", "ClassifierOutput",
-    "LMOutput", "LayerNorm", "LearnedPositions", "MultiHeadSelfAttention", "RNNClassifier", "RNNConfig",
-    "SinusoidalPositions", "TransformerBlock", "TransformerClassifier", "TransformerConfig",
-    "TransformerEncoder", "build_classifier", "build_lm", "causal_mask", "count_parameters", "default_spec",
-    "load_bert", "scaled_dot_product", "sinusoidal_table", "transfer_lm_body",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "AttentionMask": "attention", "MultiHeadSelfAttention": "attention", "causal_mask": "attention",
+    "scaled_dot_product": "attention",
+    "BertClassifier": "bert", "BertConfig": "bert", "BertModel": "bert", "BertOutput": "bert",
+    "load_bert": "bert_loading",
+    "build_classifier": "factory", "build_lm": "factory", "build_model": "factory", "count_parameters": "factory",
+    "default_spec": "families",
+    "LayerNorm": "layernorm",
+    "ClassifierOutput": "outputs", "LMOutput": "outputs",
+    "LearnedPositions": "positions", "SinusoidalPositions": "positions", "sinusoidal_table": "positions",
+    "RNNClassifier": "rnn", "RNNConfig": "rnn",
+    "CausalLM": "transformer", "TransformerBlock": "transformer", "TransformerClassifier": "transformer",
+    "TransformerConfig": "transformer", "TransformerEncoder": "transformer", "transfer_lm_body": "transformer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """`seqlab.models.<name>`: the public name from its module, imported on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'seqlab.models' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"seqlab.models.{_EXPORTS[name]}"), name)

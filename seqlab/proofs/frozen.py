@@ -88,7 +88,8 @@ def _pretrained_reference(run_dir: Path) -> tuple[nn.Module, str]:
     """The run's model as it was before training: pretrained BERT weights, or the --init-from LM body."""
     from seqlab.data.encoders import load_encoder
     from seqlab.errors import SeqlabError
-    from seqlab.training.runs import ENCODER_DIR, build_model, load_run, read_run_info
+    from seqlab.models.factory import build_model
+    from seqlab.training.runs import ENCODER_DIR, load_run, read_run_info
 
     info = read_run_info(run_dir)
     encoder = load_encoder(run_dir / ENCODER_DIR)

@@ -9,42 +9,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seqlab.data.lengths import check_max_length
 from seqlab.errors import SeqlabError, unknown_choice
+from seqlab.models.families import MLM_LR, Family, get_family, lm_families, mlm_families
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
-FAMILIES: tuple[str, ...] = ("lstm", "gru", "transformer", "lm", "bert", "bert-pretrained")
 TASKS: tuple[str, ...] = ("auto", "classify", "lm", "mlm")
-MLM_FAMILIES: tuple[str, ...] = ("bert", "transformer")  # bidirectional encoders that can fill in a [MASK]
 SCHEDULES: tuple[str, ...] = ("linear", "constant")  # after the warm-up: decay linearly to 0, or hold the peak
-# Command-line option -> the model factory's spec key, per family (seqlab.models.factory defaults).
-SPEC_KEYS: dict[str, dict[str, str]] = {
-    "lstm": {"layers": "num_layers", "hidden": "hidden_size", "embed_dim": "embed_dim",
-             "bidirectional": "bidirectional", "dropout": "dropout"},
-    "transformer": {"layers": "n_layers", "heads": "n_heads", "width": "d_model", "ffn": "d_ff", "dropout": "dropout"},
-    "bert": {"layers": "num_hidden_layers", "heads": "num_attention_heads", "width": "hidden_size",
-             "ffn": "intermediate_size", "dropout": "hidden_dropout_prob"},
-    "bert-pretrained": {"dropout": "dropout", "checkpoint": "checkpoint"},
-}
-SPEC_KEYS["gru"] = SPEC_KEYS["lstm"]
-SPEC_KEYS["lm"] = SPEC_KEYS["transformer"]
-DEFAULT_LR: dict[str, float] = {
-    "lstm": 3e-3, "gru": 3e-3, "transformer": 3e-3, "lm": 3e-3, "bert": 5e-4, "bert-pretrained": 5e-5,
-}
-MAX_POSITIONS_KEY: dict[str, str] = {"transformer": "max_len", "lm": "max_len", "bert": "max_position_embeddings"}
-DEFAULT_MAX_POSITIONS = 512
-MAX_LENGTH_LIMIT = 65_536  # tokens per text; beyond this a position table alone needs gigabytes
+DEFAULT_MAX_POSITIONS = 512  # position-table length of the factory defaults and of pretrained BERT
 LARGE_LIMIT = 10**9  # batch size, epochs, examples, steps: far beyond any course run, below any overflow
 
 
-MLM_LR = 3e-3  # masked-LM pretraining from scratch (small BERT/Transformer on the built-in corpus: docs/RESULTS.md)
-
-
 def default_lr(family: str, task: str = "auto") -> float:
-    """A learning rate that trains `family` well with Adam (3e-3 for RNNs down to 5e-5 for pretrained BERT;
-    3e-3 for masked-LM pretraining)."""
+    """A learning rate that trains `family` well with Adam (the registry's: 3e-3 for RNNs down to 5e-5 for
+    pretrained BERT; 3e-3 for masked-LM pretraining)."""
     if task == "mlm":
         return MLM_LR
-    return DEFAULT_LR.get(family, 1e-3)
+    return get_family(family, "model").lr
 
 
 def model_spec(family: str, **options: Any) -> dict[str, Any]:
@@ -52,34 +33,23 @@ def model_spec(family: str, **options: Any) -> dict[str, Any]:
 
     An option the family does not have (e.g. --heads for an LSTM) is a SeqlabError naming the right ones.
     """
-    family = family.strip().lower()
-    if family not in FAMILIES:
-        raise SeqlabError(unknown_choice("model", family, FAMILIES))
-    keys = SPEC_KEYS[family]
-    spec: dict[str, Any] = {"family": family}
+    chosen = get_family(family.strip().lower(), "model")
+    spec: dict[str, Any] = {"family": chosen.name}
     for option, value in options.items():
         if value is None or value is False:
             continue
-        if option not in keys:
-            usable = ", ".join(f"--{o.replace('_', '-')}" for o in keys) or "none"
-            raise SeqlabError(f"--{option.replace('_', '-')} does not apply to --model {family}; it takes: {usable}")
-        spec[keys[option]] = value
-    if family == "bert" and "hidden_dropout_prob" in spec:  # one --dropout for every dropout in BERT
-        spec["attention_probs_dropout_prob"] = spec["dropout"] = spec["hidden_dropout_prob"]
+        if option not in chosen.options:
+            usable = ", ".join(f"--{o.replace('_', '-')}" for o in chosen.options) or "none"
+            raise SeqlabError(f"--{option.replace('_', '-')} does not apply to --model {chosen.name}; it takes: {usable}")
+        for key in chosen.options[option]:
+            spec[key] = value
     return spec
 
 
-def _width_and_heads(spec: dict[str, Any]) -> tuple[int | None, int | None]:
-    """Model width and head count of an attention family's spec (factory defaults filled in)."""
-    from seqlab.models.factory import default_spec
-
-    family = str(spec.get("family"))
-    keys = SPEC_KEYS.get(family, {})
-    if "width" not in keys:
-        return None, None
-    full = {**default_spec(family), **spec}
-    width, heads = full.get(keys["width"]), full.get(keys["heads"])
-    return (int(width) if width is not None else None, int(heads) if heads is not None else None)
+def _option_value(spec: dict[str, Any], family: Family, option: str) -> Any:
+    """The spec's value for `seqlab train --<option>` (the family's default when the spec leaves it out)."""
+    key = family.option_key(option)
+    return None if key is None else spec.get(key, family.defaults[key])
 
 
 @dataclass(frozen=True)
@@ -89,6 +59,7 @@ class TrainConfig:
     `model` is the model spec: ``{"family": "lstm", "hidden_size": 64, ...}`` as the model factory reads it.
     `task` "auto" means language modelling for family "lm" and classification otherwise; "mlm" is
     BERT's masked language modelling (`whole_word_masking` chooses whole words rather than pieces).
+    `validate` returns the config with every default resolved (`lr`), as the run stores it.
     """
 
     data: str = "builtin-sentiment"
@@ -96,7 +67,7 @@ class TrainConfig:
     model: dict[str, Any] = field(default_factory=lambda: {"family": "lstm"})
     task: str = "auto"
     optimizer: str = "adam"
-    lr: float = 3e-3
+    lr: float | None = None  # None: the family's default (default_lr), filled in by validate
     weight_decay: float = 0.0
     momentum: float = 0.0
     batch_size: int = 32
@@ -131,7 +102,7 @@ class TrainConfig:
 
     @property
     def family(self) -> str:
-        """The model family named in the spec (lstm, gru, transformer, lm, bert, bert-pretrained)."""
+        """The model family named in the spec (lstm, gru, transformer, lm, bert, bert-pretrained, ...)."""
         return str(self.model.get("family", ""))
 
     @property
@@ -139,7 +110,7 @@ class TrainConfig:
         """"lm" (next-token pretraining), "mlm" (masked-token pretraining) or "classify"."""
         if self.task != "auto":
             return self.task
-        return "lm" if self.family == "lm" and not self.init_from else "classify"
+        return "lm" if self.family in lm_families() and not self.init_from else "classify"
 
     @property
     def run_name(self) -> str:
@@ -207,13 +178,33 @@ def check_threads(threads: int | None) -> int | None:
     return threads
 
 
-def _dropout(spec: dict[str, Any]) -> Any:
-    keys = SPEC_KEYS.get(str(spec.get("family")), {})
-    return spec.get(keys["dropout"]) if "dropout" in keys else None
+def check_shared_options(*, epochs: int | None, seed: int, threads: int | None, max_length: int | None,
+                         encoder: str | None, pair: bool = False, max_train: int | None = None,
+                         max_train_option: str = "--max-train-examples", last_seed: int | None = None) -> None:
+    """The checks of the options `seqlab train` and `seqlab experiment` share: --epochs, --seed (and the last
+    seed of an experiment's repeats), --threads, --max-length (the rule of seqlab.data.lengths for `encoder`,
+    None meaning any encoder) and the training-subset size. None skips an option; one SeqlabError names it."""
+    if epochs is not None and not 1 <= epochs <= LARGE_LIMIT:
+        raise SeqlabError(f"--epochs must be at least 1 and at most {LARGE_LIMIT:,} (got {epochs})")
+    check_seed(seed)
+    if last_seed is not None:
+        check_seed(last_seed)
+    check_threads(threads)
+    if max_length is not None:
+        check_max_length(max_length, encoder, pair)
+    if max_train is not None and not 1 <= max_train <= 2**62:
+        raise SeqlabError(f"{max_train_option} must be at least 1 example (got {max_train})")
+
+
+def with_default_lr(config: TrainConfig) -> TrainConfig:
+    """`config` with `lr` set to its family's default (`default_lr`) when it was left None."""
+    if config.lr is not None:
+        return config
+    return dataclasses.replace(config, lr=default_lr(config.family, config.resolved_task))
 
 
 def _check_init_from(config: TrainConfig) -> None:
-    """--init-from builds a Transformer classifier shaped like the LM run; options that say otherwise are refused."""
+    """--init-from builds a classifier shaped like the pretrained run; options that say otherwise are refused."""
     if not config.init_from:
         return
     source_task, source_family = _source_run(config.init_from)
@@ -224,7 +215,7 @@ def _check_init_from(config: TrainConfig) -> None:
                 f"would be ignored; pass --model {source_family} (or drop --init-from)"
             )
         return
-    if config.family not in ("transformer", "lm"):
+    if not get_family(config.family).takes_lm_body:
         raise SeqlabError(
             f"--init-from builds a Transformer classifier from the LM run, so --model {config.family} would be "
             "ignored; pass --model transformer (or drop --init-from)"
@@ -244,7 +235,7 @@ def _source_run(path: str) -> tuple[str | None, str | None]:
 
 def check_transfer_shape(model: dict[str, Any], lm_spec: dict[str, Any]) -> None:
     """SeqlabError naming the options of `model` (the user's spec) that differ from the LM run's shape."""
-    options = {v: k for k, v in SPEC_KEYS["transformer"].items()}
+    options = {keys[0]: option for option, keys in get_family("transformer").options.items()}
     differ = sorted(key for key, value in model.items()
                     if key not in ("family", "dropout") and lm_spec.get(key) != value)
     if differ:
@@ -254,39 +245,42 @@ def check_transfer_shape(model: dict[str, Any], lm_spec: dict[str, Any]) -> None
 
 
 def validate(config: TrainConfig) -> TrainConfig:
-    """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
-    if config.family not in FAMILIES:
-        raise SeqlabError(unknown_choice("model", config.family, FAMILIES))
+    """Check every value a user can get wrong and fill in the defaults that depend on others (`lr`); return the
+    config to train with, or raise one SeqlabError naming the option and the fix."""
+    family = get_family(config.family, "model")
     if config.task not in TASKS:
         raise SeqlabError(unknown_choice("task", config.task, TASKS))
-    if config.resolved_task == "lm" and config.family != "lm":
-        raise SeqlabError(f"--task lm needs --model lm (a causal language model), not {config.family}")
-    if config.resolved_task == "lm" and config.init_from:
-        raise SeqlabError("--init-from copies a pretrained LM body into a classifier; drop --task lm")
-    if config.resolved_task == "mlm" and config.family not in MLM_FAMILIES:
-        raise SeqlabError(f"--task mlm needs a bidirectional encoder: --model {' or --model '.join(MLM_FAMILIES)}, "
+    config = with_default_lr(config)
+    task = config.resolved_task
+    if task == "lm" and family.lm is None:
+        raise SeqlabError(f"--task lm needs --model {' or --model '.join(lm_families())} (a causal language model), "
                           f"not {config.family}")
-    if config.resolved_task == "mlm" and config.init_from:
+    if task == "lm" and config.init_from:
+        raise SeqlabError("--init-from copies a pretrained LM body into a classifier; drop --task lm")
+    if task == "mlm" and family.mlm is None:
+        raise SeqlabError(f"--task mlm needs a bidirectional encoder: --model {' or --model '.join(mlm_families())}, "
+                          f"not {config.family}")
+    if task == "mlm" and config.init_from:
         raise SeqlabError("--init-from starts a classifier from a pretrained body; drop --task mlm")
-    if config.resolved_task == "mlm" and config.freeze:
+    if task == "mlm" and config.freeze:
         raise SeqlabError("--freeze keeps a pretrained body fixed for a classifier; drop it for --task mlm")
-    if config.whole_word_masking and config.resolved_task != "mlm":
+    if config.whole_word_masking and task != "mlm":
         raise SeqlabError("--whole-word-masking only applies to --task mlm")
     if config.optimizer not in OPTIMIZERS:
         raise SeqlabError(unknown_choice("optimizer", config.optimizer, OPTIMIZERS))
+    assert config.lr is not None  # with_default_lr filled it in
     if not (math.isfinite(config.lr) and config.lr > 0):
         raise SeqlabError(f"--lr must be greater than 0 (got {config.lr}); try 3e-3 for Adam or 0.1 for SGD")
     if not (math.isfinite(config.weight_decay) and config.weight_decay >= 0):
         raise SeqlabError(f"--weight-decay must be a number, 0 or more (got {config.weight_decay})")
     if not 0 <= config.momentum < 1:
         raise SeqlabError(f"--momentum must be in [0, 1) (got {config.momentum})")
-    for option, value in (("--batch-size", config.batch_size), ("--epochs", config.epochs)):
-        if not 1 <= value <= LARGE_LIMIT:
-            raise SeqlabError(f"{option} must be at least 1 and at most {LARGE_LIMIT:,} (got {value})")
-    if not 2 <= config.max_length <= MAX_LENGTH_LIMIT:
-        raise SeqlabError(f"--max-length must be from 2 to {MAX_LENGTH_LIMIT:,} tokens (got {config.max_length}); "
-                          "texts longer than it are cut, so 64-512 is plenty")
-    check_seed(config.seed)
+    if not 1 <= config.batch_size <= LARGE_LIMIT:
+        raise SeqlabError(f"--batch-size must be at least 1 and at most {LARGE_LIMIT:,} (got {config.batch_size})")
+    # the pair is known for sure once the data is read; the trainer checks --max-length again then
+    check_shared_options(epochs=config.epochs, seed=config.seed, threads=config.threads, max_length=config.max_length,
+                         encoder=family.encoder, pair=config.text_pair_column is not None,
+                         max_train=config.max_train_examples)
     if not 0 <= config.warmup_ratio < 1:  # NaN fails this too
         raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
     if config.schedule not in SCHEDULES:
@@ -295,26 +289,24 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"--grad-clip must be greater than 0 (got {config.grad_clip}); pass 0 to turn clipping off")
     if config.patience is not None and config.patience < 1:
         raise SeqlabError(f"--patience must be at least 1 epoch (got {config.patience})")
-    check_threads(config.threads)
     if config.patience is not None and config.patience > LARGE_LIMIT:
         raise SeqlabError(f"--patience must be at most {LARGE_LIMIT:,} epochs (got {config.patience})")
-    if config.max_train_examples is not None and not 1 <= config.max_train_examples <= 2**62:
-        raise SeqlabError(f"--max-train-examples must be at least 1 (got {config.max_train_examples})")
     if not 1 <= config.log_every <= LARGE_LIMIT:
         raise SeqlabError(f"--log-every must be at least 1 step (got {config.log_every})")
-    dropout = _dropout(config.model)
+    dropout = _option_value(config.model, family, "dropout")
     if dropout is not None and not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
         raise SeqlabError(f"--dropout must be a probability in [0, 1) (got {dropout})")
     _check_init_from(config)
-    width, heads = _width_and_heads(config.model)
-    if width is not None and heads is not None and heads >= 1 and width % heads:
+    width, heads = _option_value(config.model, family, "width"), _option_value(config.model, family, "heads")
+    if isinstance(width, int) and isinstance(heads, int) and heads >= 1 and width % heads:
         raise SeqlabError(
             f"--width {width} does not split into --heads {heads} equal heads; "
             f"pick a width that is a multiple of {heads} (e.g. {heads * max(1, round(width / heads))})"
         )
-    if config.family == "bert-pretrained" and config.max_length > DEFAULT_MAX_POSITIONS:
+    if family.pretrained and config.max_length > DEFAULT_MAX_POSITIONS:
         raise SeqlabError(f"--max-length {config.max_length} is longer than pretrained BERT's "
                           f"{DEFAULT_MAX_POSITIONS} positions; use --max-length {DEFAULT_MAX_POSITIONS} or less")
-    if config.freeze and config.family in {"lstm", "gru"} and config.init_from is None:
+    takes_a_body = family.pretrained or family.mlm is not None or family.takes_lm_body
+    if config.freeze and not takes_a_body and config.init_from is None:
         raise SeqlabError("--freeze keeps a pretrained body fixed; use it with bert-pretrained or --init-from RUN")
     return config

@@ -87,7 +87,6 @@ class FitOptions:
     grad_clip: float | None = None
     patience: int | None = None
     log_every: int = 20
-    lr: float = 1e-3  # only quoted in the NaN message
     resume_hint: str = "seqlab train --resume RUN"
     cuda_graphs: bool = False  # replay each batch shape's step as a CUDA graph (seqlab.training.step)
 
@@ -151,6 +150,12 @@ def lr_schedule(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def peak_lr(optimizer: torch.optim.Optimizer) -> float:
+    """The learning rate the optimizer was made with (--lr): the schedule's peak, whatever step it is at."""
+    group = optimizer.param_groups[0]
+    return float(group.get("initial_lr", group["lr"]))  # initial_lr: set by the schedule, the peak it scales
+
+
 def _epoch_batches(loader: Iterable[Any], *, resumed: bool) -> Iterable[Any]:
     """The loader's iterator for one epoch; on an epoch resumed mid-way, without touching the global RNG.
 
@@ -199,12 +204,12 @@ def _interrupted(saved: str, options: FitOptions) -> TrainingInterrupted:
     return TrainingInterrupted(f"interrupted; training is saved as of {saved}; continue with: {options.resume_hint}")
 
 
-def _nan_message(epoch: int, step: int, options: FitOptions, window: int = 1) -> str:
+def _nan_message(epoch: int, step: int, options: FitOptions, lr: float, window: int = 1) -> str:
     fix = (
         f"or a smaller --grad-clip (now {options.grad_clip})" if options.grad_clip else "or enable --grad-clip"
     )
     where = f"step {step}" if window <= 1 else f"one of steps {step - window + 1}-{step}"
-    return f"loss became NaN at epoch {epoch} {where}; lower --lr (now {options.lr}) {fix}"
+    return f"loss became NaN at epoch {epoch} {where}; lower --lr (now {lr}) {fix}"
 
 
 def sync_interval(device: torch.device, options: FitOptions) -> int:
@@ -292,7 +297,7 @@ def fit(
                     loss_sum, count, stops = sum_across(
                         [float(unread_loss), float(unread_items), float(stop.requested)], dist, device)
                     if not math.isfinite(loss_sum):
-                        raise SeqlabError(_nan_message(epoch, progress.step, options, unread_steps))
+                        raise SeqlabError(_nan_message(epoch, progress.step, options, peak_lr(optimizer), unread_steps))
                     unread_loss, unread_items, unread_steps = None, 0, 0
                     progress.epoch_loss += loss_sum
                     progress.epoch_items += int(count)

@@ -122,7 +122,7 @@ def check_config_schema(payload: Any) -> str | None:
     """
     import dataclasses
 
-    from seqlab.training.config import FAMILIES
+    from seqlab.models.families import family_names
 
     if not isinstance(payload, dict):
         return "the file is not a JSON object"
@@ -140,8 +140,8 @@ def check_config_schema(payload: Any) -> str | None:
     model = payload["model"]
     if not isinstance(model, dict):
         return _type_error("model", model, "an object")
-    if model.get("family") not in FAMILIES:
-        return _type_error("model.family", model.get("family"), f"one of {', '.join(FAMILIES)}")
+    if model.get("family") not in family_names():
+        return _type_error("model.family", model.get("family"), f"one of {', '.join(family_names())}")
     for key, value in model.items():
         if not isinstance(value, (str, int, float, bool)) and value is not None:
             return _type_error(f"model.{key}", value, "a number, string or true/false")
@@ -183,26 +183,11 @@ def read_run_info(run_dir: Path) -> RunInfo:
                    str(payload.get("task", "classify")), bool(payload.get("is_pair", False)))
 
 
-def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: int, pad_id: int,
-                load_weights: bool = True) -> nn.Module:
-    """A fresh model for `spec`: a causal LM for "lm", a masked LM for "mlm", otherwise a classifier.
-
-    `load_weights=False` skips reading pretrained BERT weights that a run's checkpoint will replace.
-    """
-    from seqlab.models import factory
-
-    if task == "lm":
-        return factory.build_lm(spec, vocab_size=vocab_size, pad_id=pad_id)
-    if task == "mlm":
-        return factory.build_mlm(spec, vocab_size=vocab_size, pad_id=pad_id)
-    return factory.build_classifier(spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=pad_id,
-                                    load_weights=load_weights)
-
-
 def load_run(path: Path, device: str = "cpu", weights: str = BEST_WEIGHTS) -> LoadedRun:
     """Rebuild the model of a run from config.json + encoder/ and load its best weights (eval mode)."""
     from seqlab.data.encoders import load_encoder
     from seqlab.device import resolve_device
+    from seqlab.models.factory import build_model
     from seqlab.training.checkpoint import load_weights
 
     run_dir = Path(path)

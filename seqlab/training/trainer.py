@@ -12,16 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from torch import nn
 
+from seqlab.data.lengths import check_max_length
 from seqlab.errors import SeqlabError
+from seqlab.models.factory import build_model
+from seqlab.models.families import get_family
 from seqlab.training import distributed
-from seqlab.training.config import (
-    DEFAULT_MAX_POSITIONS,
-    MAX_POSITIONS_KEY,
-    TrainConfig,
-    absolute_paths,
-    check_transfer_shape,
-    validate,
-)
+from seqlab.training.config import DEFAULT_MAX_POSITIONS, TrainConfig, absolute_paths, check_transfer_shape, validate
 from seqlab.training.distributed import DistContext
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics
@@ -30,7 +26,6 @@ from seqlab.training.step import graphs_supported
 from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
-    build_model,
     is_finished,
     read_run_info,
     truncate_metrics,
@@ -86,18 +81,20 @@ def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
 
 
 def _make_encoder(config: TrainConfig, train_examples: Sequence[Any], task: str) -> Any:
-    """The text encoder: the LM run's (with --init-from), WordPiece for BERT, else a word vocabulary built
-    from the training examples."""
+    """The text encoder the family reads (seqlab.models.families): the pretrained run's (with --init-from), the
+    checkpoint's WordPiece for a pretrained family, the default WordPiece, or a word vocabulary built from the
+    training examples."""
     from seqlab.data.encoders import load_encoder
 
     if config.init_from:
         return load_encoder(Path(config.init_from) / ENCODER_DIR)
-    if config.family == "bert-pretrained":
+    family = get_family(config.family)
+    if family.pretrained:
         from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
 
         source = Path(config.model.get("checkpoint") or _pretrained_dir())
         return WordPiece.from_vocab(source / VOCAB_FILE)
-    if config.family == "bert":
+    if family.encoder == "wordpiece":
         from seqlab.data.wordpiece import WordPiece
 
         return WordPiece.default()
@@ -129,7 +126,7 @@ def _model_spec(config: TrainConfig) -> dict[str, Any]:
         for key in ("dropout", "hidden_dropout_prob", "attention_probs_dropout_prob"):
             if key in config.model and key in spec:
                 spec[key] = config.model[key]
-    positions_key = MAX_POSITIONS_KEY.get(str(spec["family"]))
+    positions_key = get_family(str(spec["family"])).positions
     if positions_key and config.max_length > DEFAULT_MAX_POSITIONS:
         spec[positions_key] = config.max_length
     return spec
@@ -229,10 +226,12 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         info = read_run_info(resume_dir)
         _same_labels(info.labels, splits.labels, config.data, resume_dir)
         encoder, spec = load_encoder(resume_dir / ENCODER_DIR), info.spec
+        check_max_length(config.max_length, encoder.kind, splits.is_pair)  # validate could not know about pairs
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id, load_weights=False)
     else:
         spec = _model_spec(config)  # first, so a bad --init-from is reported as such
         encoder = _make_encoder(config, train_examples, task)
+        check_max_length(config.max_length, encoder.kind, splits.is_pair)
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
     if config.init_from and resume_dir is None:
         from seqlab.models.mlm import MaskedLM, transfer_mlm_body
@@ -347,7 +346,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                           and graphs_supported(model, device, distributed=context.enabled, compiled=config.compile))
             options = FitOptions(
                 epochs=config.epochs, grad_clip=config.grad_clip, patience=config.patience,
-                log_every=config.log_every, lr=config.lr, cuda_graphs=use_graphs,
+                log_every=config.log_every, cuda_graphs=use_graphs,
                 resume_hint=f"seqlab train --resume {run_dir}" if run_dir else "seqlab train --resume RUN",
             )
             fitted = fit(trainable, task, prepared.train_loader, prepared.dev_loader, optimizer, scheduler, options,

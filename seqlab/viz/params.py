@@ -451,14 +451,8 @@ def spec_report(spec: dict[str, Any], name: str) -> ParamReport:
         vocab_size = int(spec.pop("vocab_size", 10000))
         num_labels = int(spec.pop("num_labels", 2))
         task = spec.pop("task", "classify")
-        if task == "lm":
-            model = factory.build_lm(spec, vocab_size=vocab_size, pad_id=0)
-        elif task == "mlm":
-            model = factory.build_mlm(spec, vocab_size=vocab_size, pad_id=0)
-        else:
-            model = factory.build_classifier(
-                spec, vocab_size=vocab_size, num_labels=num_labels, pad_id=0, load_weights=False
-            )
+        model = factory.build_model(spec, task, vocab_size=vocab_size, num_labels=num_labels, pad_id=0,
+                                    load_weights=False)
     return report_for_model(model, name, f"{spec['family']} spec, vocab {vocab_size}")
 
 
@@ -475,18 +469,8 @@ def run_report(run_dir: Any) -> ParamReport:
     encoder = load_encoder(run_dir / ENCODER_DIR)
     spec = dict(info.spec)
     with torch.device("meta"):
-        if info.task == "lm":
-            model = factory.build_lm(spec, vocab_size=encoder.vocab_size, pad_id=encoder.pad_id)
-        elif info.task == "mlm":
-            model = factory.build_mlm(spec, vocab_size=encoder.vocab_size, pad_id=encoder.pad_id)
-        else:
-            model = factory.build_classifier(
-                spec,
-                vocab_size=encoder.vocab_size,
-                num_labels=len(info.labels),
-                pad_id=encoder.pad_id,
-                load_weights=False,
-            )
+        model = factory.build_model(spec, info.task, vocab_size=encoder.vocab_size, num_labels=len(info.labels),
+                                    pad_id=encoder.pad_id, load_weights=False)
     return report_for_model(model, run_dir.name, f"{spec.get('family')} run on {info.dataset}")
 
 

@@ -35,7 +35,8 @@ def test_tokenize_max_length_and_stop_words(runner):
 
 def test_tokenize_bad_input_is_one_line(runner):
     for args, message in ((["tokenize", "   "], "the text to tokenize is empty"),
-                          (["tokenize", "hi", "--max-length", "2"], "--max-length must be at least 3"),
+                          (["tokenize", "hi", "--max-length", "2"], "--max-length must be from 3 to"),
+                          (["tokenize", "hi", "--pair", "yo", "--max-length", "3"], "--max-length must be from 4 to"),
                           (["tokenize", "hi", "--vocab-from", "nope"], "unknown dataset 'nope'")):
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and "Traceback" not in result.output

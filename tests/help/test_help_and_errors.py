@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from seqlab.cli import app
-from seqlab.commands.train import FAMILY_DEFAULTS
+from seqlab.models.families import option_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,11 +49,23 @@ def test_help_defaults_match_the_model_factory():
     from seqlab.models.factory import default_spec
 
     lstm, transformer, bert = default_spec("lstm"), default_spec("transformer"), default_spec("bert")
-    assert FAMILY_DEFAULTS["layers"] == (f"lstm/gru {lstm['num_layers']}, transformer/lm {transformer['n_layers']}, "
+    assert option_defaults("layers") == (f"lstm/gru {lstm['num_layers']}, transformer/lm {transformer['n_layers']}, "
                                          f"bert {bert['num_hidden_layers']}")
-    assert FAMILY_DEFAULTS["heads"] == f"transformer/lm {transformer['n_heads']}, bert {bert['num_attention_heads']}"
-    assert FAMILY_DEFAULTS["ffn"] == f"transformer/lm {transformer['d_ff']}, bert {bert['intermediate_size']}"
-    assert FAMILY_DEFAULTS["hidden"] == str(lstm["hidden_size"]) and FAMILY_DEFAULTS["width"] == str(transformer["d_model"])
+    assert option_defaults("heads") == f"transformer/lm {transformer['n_heads']}, bert {bert['num_attention_heads']}"
+    assert option_defaults("ffn") == f"transformer/lm {transformer['d_ff']}, bert {bert['intermediate_size']}"
+    assert option_defaults("hidden") == str(lstm["hidden_size"]) and option_defaults("width") == str(transformer["d_model"])
+
+
+def test_train_help_states_the_library_defaults(runner):
+    from seqlab.training.config import TrainConfig, default_lr
+
+    text = " ".join(_help(runner, "train").replace("│", " ").split())  # the text of the panels' cells
+    assert f"Passes over the training set [default: {TrainConfig().epochs}]" in text
+    assert "[default: 3e-3 lstm/gru/transformer/lm, 5e-4 bert, 5e-5 bert-pretrained; 3e-3 for --task mlm]" in text
+    assert (default_lr("lstm"), default_lr("bert"), default_lr("bert-pretrained"), default_lr("bert", "mlm")) == (
+        3e-3, 5e-4, 5e-5, 3e-3)
+    assert "Model family: lstm, gru, transformer, lm (causal LM; pretrains with --task auto), bert (from scratch), " \
+           "bert-pretrained (MiniLM)." in text
 
 
 @pytest.mark.parametrize(

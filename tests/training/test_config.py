@@ -11,9 +11,34 @@ from seqlab.training.config import TrainConfig, default_lr, model_spec, validate
 
 
 def test_defaults_are_valid_and_round_trip_through_dict():
-    config = TrainConfig()
+    config = validate(TrainConfig())
+    assert config == dataclasses.replace(TrainConfig(), lr=3e-3)  # the lstm's learning rate, filled in
     assert validate(config) is config
     assert TrainConfig.from_dict({**config.to_dict(), "from_a_future_version": 1}) == config
+
+
+@pytest.mark.parametrize("family, task, lr", [("lstm", "auto", 3e-3), ("bert", "auto", 5e-4),
+                                              ("bert-pretrained", "auto", 5e-5), ("bert", "mlm", 3e-3)])
+def test_a_library_caller_gets_the_same_learning_rate_as_the_command_line(family, task, lr):
+    config = validate(TrainConfig(model={"family": family}, task=task))
+    assert config.lr == lr == default_lr(family, task)
+    assert validate(dataclasses.replace(config, lr=0.1)).lr == 0.1  # an explicit one is kept
+
+
+@pytest.mark.parametrize("family, shortest", [("lstm", 2), ("transformer", 2), ("bert", 3), ("bert-pretrained", 3)])
+def test_max_length_leaves_room_for_the_encoders_special_tokens(family, shortest):
+    validate(TrainConfig(model={"family": family}, max_length=shortest))
+    with pytest.raises(SeqlabError, match=rf"^--max-length must be from {shortest} to 65,536 tokens \(got 1\)"):
+        validate(TrainConfig(model={"family": family}, max_length=1))
+    if shortest == 3:
+        with pytest.raises(SeqlabError, match=r"adds \[CLS\], \[SEP\] to each text"):
+            validate(TrainConfig(model={"family": family}, max_length=2))
+    pair = TrainConfig(model={"family": family}, max_length=shortest, text_pair_column="b")
+    if family.startswith("bert"):  # [CLS] a [SEP] b [SEP]
+        with pytest.raises(SeqlabError, match=f"from {shortest + 1} to"):
+            validate(pair)
+    else:
+        validate(pair)
 
 
 def test_config_is_frozen():

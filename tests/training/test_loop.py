@@ -81,11 +81,11 @@ def test_constant_schedule_holds_the_peak_after_warmup(warmup, expected):
 
 
 def test_nan_loss_stops_with_advice(tmp_path):
-    model, train, dev, optimizer, scheduler = _setup()
+    model, train, dev, optimizer, scheduler = _setup(lr=0.5)  # the message quotes the optimizer's peak rate
     with torch.no_grad():
         model.head.bias.fill_(math.nan)
     with pytest.raises(SeqlabError, match=r"loss became NaN at epoch 1 step 1; lower --lr \(now 0.5\) or enable --grad-clip"):
-        fit(model, TASK, train, dev, optimizer, scheduler, FitOptions(epochs=2, lr=0.5), device=CPU, run_dir=tmp_path)
+        fit(model, TASK, train, dev, optimizer, scheduler, FitOptions(epochs=2), device=CPU, run_dir=tmp_path)
 
 
 def test_early_stopping_after_patience_epochs(tmp_path):
