@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.summary import baselines, dev_scores, group_seeds
 from seqlab.experiments.trials import Trial
-from seqlab.training.config import TrainConfig
+from seqlab.training.config import TrainConfig, with_default_lr
 
 @dataclasses.dataclass(frozen=True)
 class Budget:
@@ -44,10 +44,13 @@ class Sizes:
 
 
 def train_config(config: ExperimentConfig, sizes: Sizes, data: str, model: dict[str, Any], **settings: Any) -> TrainConfig:
-    """The TrainConfig of one trial: the recipe's sizes at the chosen budget, overridden by the user's options."""
+    """The TrainConfig of one trial: the recipe's sizes at the chosen budget, overridden by the user's options.
+
+    The learning rate is resolved here (the family's default unless `settings` has one), so the trial's key,
+    a hash of its config, names the rate it trains with."""
     budget = sizes.pick(config.budget)
     max_train = config.max_train or budget.max_train
-    return TrainConfig(
+    return with_default_lr(TrainConfig(
         data=data,
         data_dir=config.data_dir if not data.startswith("builtin-") else None,
         model=model,
@@ -60,7 +63,7 @@ def train_config(config: ExperimentConfig, sizes: Sizes, data: str, model: dict[
         threads=config.threads,
         **config.own_files(),
         **settings,
-    )
+    ))
 
 
 def with_seeds(config: ExperimentConfig, name: str, tags: dict[str, Any], train: TrainConfig,
