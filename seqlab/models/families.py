@@ -62,7 +62,7 @@ class Family:
 
     name: str
     summary: str  # shown after the name in `seqlab train --help`; "" for none
-    config: str  # the dataclass that holds the model's shape, "module:Class"
+    config: Union[str, type]  # the dataclass that holds the model's shape, "module:Class" (or the class)
     classifier: Builder  # BuildRequest -> nn.Module whose forward(...) returns ClassifierOutput
     defaults: Mapping[str, Any]  # every spec key, with a small default that trains in seconds
     options: Mapping[str, tuple[str, ...]]  # `seqlab train` option -> the spec keys it sets
@@ -91,7 +91,7 @@ class Family:
         return self._resolved[builder]
 
     def config_class(self) -> type:
-        """The config dataclass named by `config`."""
+        """The config dataclass named by `config` (imported on first use)."""
         return self._resolve(self.config)
 
     def builder(self, task: str) -> Callable[[BuildRequest], Any]:
