@@ -44,7 +44,8 @@ def check_max_length(max_length: int, kind: str | None, pair: bool = False, opti
         why = "a model may read WordPiece sentence pairs: [CLS], [SEP], [SEP] and a token of text"
     elif special_count(kind, pair):
         tokens = SPECIAL_TOKENS[(kind, pair)]
-        why = f"the {kind} encoder adds {', '.join(tokens)} to each {'pair' if pair else 'text'} and needs a token of text"
+        what = "pair" if pair else "text"
+        why = f"the {kind} encoder adds {', '.join(tokens)} to each {what} and needs a token of text"
     else:
         why = "a language model needs two tokens to predict one"
     raise SeqlabError(f"{option} must be from {low} to {MAX_LENGTH_LIMIT:,} tokens (got {max_length}); {why}")

@@ -40,7 +40,8 @@ def model_spec(family: str, **options: Any) -> dict[str, Any]:
             continue
         if option not in chosen.options:
             usable = ", ".join(f"--{o.replace('_', '-')}" for o in chosen.options) or "none"
-            raise SeqlabError(f"--{option.replace('_', '-')} does not apply to --model {chosen.name}; it takes: {usable}")
+            raise SeqlabError(f"--{option.replace('_', '-')} does not apply to --model {chosen.name}; "
+                              f"it takes: {usable}")
         for key in chosen.options[option]:
             spec[key] = value
     return spec

@@ -53,7 +53,8 @@ def test_help_defaults_match_the_model_factory():
                                          f"bert {bert['num_hidden_layers']}")
     assert option_defaults("heads") == f"transformer/lm {transformer['n_heads']}, bert {bert['num_attention_heads']}"
     assert option_defaults("ffn") == f"transformer/lm {transformer['d_ff']}, bert {bert['intermediate_size']}"
-    assert option_defaults("hidden") == str(lstm["hidden_size"]) and option_defaults("width") == str(transformer["d_model"])
+    assert option_defaults("hidden") == str(lstm["hidden_size"])
+    assert option_defaults("width") == str(transformer["d_model"])
 
 
 def test_train_help_states_the_library_defaults(runner):

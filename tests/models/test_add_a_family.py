@@ -72,7 +72,8 @@ def bag_family():
 
 
 TINY = ["--epochs", "4", "--max-length", "16", "--threads", "1", "--device", "cpu", "--schedule", "constant"]
-GOOD, BAD, FILLER = ("great", "superb", "moving", "fun"), ("awful", "dull", "weak", "boring"), ("the", "film", "plot", "was")
+GOOD, BAD = ("great", "superb", "moving", "fun"), ("awful", "dull", "weak", "boring")
+FILLER = ("the", "film", "plot", "was")
 
 
 def _word_sentiment_file(folder: Path, rows: int = 300) -> Path:
@@ -114,7 +115,8 @@ def test_a_family_registered_in_one_place_trains_predicts_and_lists_through_the_
 
 def test_the_table_checks_a_family_and_its_options(bag_family, runner):
     wrong = runner.invoke(app, ["train", "--model", "bag", "--heads", "2"])
-    assert wrong.exit_code == 2 and "--heads does not apply to --model bag; it takes: --embed-dim, --dropout" in wrong.output
+    assert wrong.exit_code == 2
+    assert "--heads does not apply to --model bag; it takes: --embed-dim, --dropout" in wrong.output
     assert get_family("bag") is BAG
     with pytest.raises(Exception, match="already registered"):
         register(BAG)

@@ -114,7 +114,7 @@ def test_ctrl_c_saves_the_step_it_stopped_at_and_resume_matches_an_uninterrupted
     assert process.returncode == 130, stderr
     epoch, batch = PAUSE_AT
     assert len(stderr.strip().splitlines()) == 1, stderr
-    assert f"interrupted; training is saved as of epoch {epoch}, batch {batch} of 25" in stderr  # the step it stopped at
+    assert f"interrupted; training is saved as of epoch {epoch}, batch {batch} of 25" in stderr  # where it stopped
     assert f"seqlab train --resume {run_dir}" in " ".join(stderr.split())
     state = torch.load(run_dir / "state.pt", weights_only=True)
     assert (state["epoch"], state["batches_done"]) == (epoch - 1, batch)
