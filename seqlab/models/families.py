@@ -73,7 +73,7 @@ class Family:
     lm: Builder | None = None  # BuildRequest -> CausalLM whose body fits the classifier
     mlm: Builder | None = None  # BuildRequest -> masked LM whose body fits the classifier
     takes_lm_body: bool = False  # --init-from a causal LM run starts this classifier (a Transformer body)
-    _resolved: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)  # imported builders
 
     def __post_init__(self) -> None:
         if self.encoder not in ENCODERS:
