@@ -1,25 +1,18 @@
 """Building a model from a plain JSON-able spec {"family": ..., **hyperparameters}, and counting parameters.
 
-What each family is (defaults, options, builders) lives in `seqlab.models.families`; this module holds the
-builders of the built-in families and `build_model`, which every caller uses.
+What each family is (defaults, options, builders) lives in `seqlab.models.families`, the built-in families'
+builders in `seqlab.models.builders`; `build_model` here is what every caller uses.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from seqlab.errors import SeqlabError
-from seqlab.models.bert import BertClassifier, BertModel
-from seqlab.models.bert_loading import load_bert, read_bert_config
 from seqlab.models.families import BuildRequest, default_spec, spec_values
-from seqlab.models.mlm import BertForMaskedLM, TransformerMaskedLM
 from seqlab.models.outputs import ClassifierOutput
-from seqlab.models.rnn import RNNClassifier
-from seqlab.models.transformer import CausalLM, TransformerClassifier
-from seqlab.paths import pretrained_bert_dir
+from seqlab.models.transformer import CausalLM
 
 __all__ = [
     "ClassifierOutput",
@@ -68,60 +61,6 @@ def build_mlm(spec: dict[str, Any], vocab_size: int, pad_id: int) -> nn.Module:
     """A masked language model (BERT or our Transformer encoder + BERT's MLM head) whose body fits the
     classifier `build_classifier(spec, ...)` makes."""
     return build_model(spec, "mlm", vocab_size, 2, pad_id)
-
-
-# ---- the built-in families' builders (named in seqlab.models.families) ------------------------------------
-
-
-def build_rnn_classifier(request: BuildRequest) -> RNNClassifier:
-    """An LSTM or GRU classifier (the family's name is the cell)."""
-    config = request.config(cell=request.family.name, vocab_size=request.vocab_size, pad_id=request.pad_id)
-    return RNNClassifier(config, request.num_labels)
-
-
-def build_transformer_classifier(request: BuildRequest) -> TransformerClassifier:
-    """Our Transformer encoder with a pooled head; causal (family lm) or bidirectional (family transformer)."""
-    config = request.config(vocab_size=request.vocab_size, pad_id=request.pad_id)
-    return TransformerClassifier(config, request.num_labels, pooling=request.values["pooling"],
-                                 causal=request.family.lm is not None)
-
-
-def build_causal_lm(request: BuildRequest) -> CausalLM:
-    """The causal Transformer LM whose body transfers to the family's classifier."""
-    config = request.config(vocab_size=request.vocab_size, pad_id=request.pad_id)
-    return CausalLM(config, tie_weights=bool(request.values["tie_weights"]))
-
-
-def build_transformer_mlm(request: BuildRequest) -> TransformerMaskedLM:
-    """Our bidirectional Transformer encoder with BERT's MLM head."""
-    return TransformerMaskedLM(request.config(vocab_size=request.vocab_size, pad_id=request.pad_id))
-
-
-def build_bert_classifier(request: BuildRequest) -> BertClassifier:
-    """BERT from scratch: pooled [CLS] -> dropout -> linear head."""
-    config = request.config(vocab_size=request.vocab_size, pad_token_id=request.pad_id)
-    return BertClassifier(BertModel(config), request.num_labels, dropout=request.values["dropout"])
-
-
-def build_bert_mlm(request: BuildRequest) -> BertForMaskedLM:
-    """BERT from scratch with its masked-LM head."""
-    return BertForMaskedLM(BertModel(request.config(vocab_size=request.vocab_size, pad_token_id=request.pad_id)))
-
-
-def build_pretrained_bert_classifier(request: BuildRequest) -> BertClassifier:
-    """BERT with the weights of the "checkpoint" folder (default: the MiniLM of seqlab[pretrained])."""
-    checkpoint = request.values["checkpoint"]
-    directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
-    if request.load_weights:
-        bert = load_bert(directory).train()
-    else:
-        bert = BertModel(read_bert_config(directory))
-    if bert.config.vocab_size != request.vocab_size:
-        raise SeqlabError(
-            f"the text encoder has {request.vocab_size} tokens but the checkpoint in {directory} has "
-            f"{bert.config.vocab_size}; encode the text with the checkpoint's WordPiece vocabulary"
-        )
-    return BertClassifier(bert, request.num_labels, dropout=request.values["dropout"])
 
 
 def count_parameters(model: nn.Module, depth: int = 1) -> dict[str, int]:

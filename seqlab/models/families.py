@@ -121,7 +121,7 @@ _TRANSFORMER_OPTIONS = {"layers": ("n_layers",), "heads": ("n_heads",), "width":
                         "dropout": ("dropout",)}
 _TRANSFORMER_DEFAULTS = {"d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 128, "max_len": 512, "dropout": 0.1,
                          "norm_first": False, "positions": "sinusoidal", "activation": "relu"}
-_BUILD = "seqlab.models.factory"
+_BUILD = "seqlab.models.builders"
 
 _REGISTRY: dict[str, Family] = {}
 
