@@ -10,6 +10,7 @@ import typer
 
 from seqlab.console import error_line
 from seqlab.errors import SeqlabError, os_error_message
+from seqlab.viz.figures import DEFAULT_DPI
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +82,9 @@ DeviceOption = Annotated[
     str, typer.Option("--device", help="Where to run: auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps.")
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same seed and device give the same numbers.")]
+DpiOption = Annotated[
+    int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide, 100 a screen).")
+]  # default: DEFAULT_DPI (200)
 ThreadsOption = Annotated[
     Optional[int], typer.Option("--threads", help="CPU threads for torch (default: torch's own choice).")
 ]

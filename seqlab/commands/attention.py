@@ -9,10 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from seqlab.commands._common import DeviceOption, JsonOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, DeviceOption, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json
 from seqlab.errors import SeqlabError
-from seqlab.viz.figures import DEFAULT_DPI
 
 
 @user_errors
@@ -56,7 +55,7 @@ def attention(
         Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under ./figures).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
-    dpi: Annotated[int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide).")] = DEFAULT_DPI,
+    dpi: DpiOption = DEFAULT_DPI,
     device: DeviceOption = "cpu",
     json_output: JsonOption = False,
 ) -> None:

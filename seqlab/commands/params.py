@@ -7,15 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
-from seqlab.commands._common import JsonOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json
 from seqlab.errors import SeqlabError
-
-
-def _mark(ok: bool) -> str:
-    return "[green]✓[/]" if ok else "[red]✗[/]"
 
 
 @user_errors
@@ -44,7 +39,7 @@ def params(
     chart: Annotated[
         Optional[Path], typer.Option("--chart", help="Also draw a bar chart of parameters per part (.png/.svg/.pdf).")
     ] = None,
-    dpi: Annotated[int, typer.Option("--dpi", help="Pixels per inch of a PNG --chart (200 fits a slide).")] = 200,
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
     """Count parameters per part and check each count against its formula, derived with sympy.
@@ -65,7 +60,9 @@ def params(
 
     seqlab params minilm --chart minilm.png
     """
-    from seqlab.viz.params import heads_check, preset_report, run_report, spec_report
+    from seqlab.counting.heads import heads_check
+    from seqlab.counting.presets import preset_report, run_report, spec_report
+    from seqlab.counting.render import print_report
 
     chosen = [name for name, value in (("MODEL", model), ("--config", config), ("--run", run)) if value is not None]
     if len(chosen) != 1:
@@ -86,25 +83,12 @@ def params(
     if json_output:
         payload = report.to_dict()
         if heads is not None:
-            payload["heads"] = {
-                "formula_multi_head": heads.formula_multi,
-                "formula_single_head": heads.formula_single,
-                "symbolic_equal": heads.symbolic_equal,
-                "width": heads.width,
-                "counted_by_heads": heads.counts,
-                "live_equal": heads.live_equal,
-            }
+            payload["heads"] = heads.to_dict()
         if chart_path:
             payload["chart"] = str(chart_path)
         emit_json(payload)
         return
-    _print_report(report)
-    if heads is not None:
-        counted = ", ".join(f"H={h}: {n:,}" for h, n in heads.counts.items())
-        console.print(
-            f"heads: {heads.formula_multi} simplifies to {heads.formula_single} "
-            f"{_mark(heads.symbolic_equal)}; live at d={heads.width}: {counted} {_mark(heads.live_equal)}"
-        )
+    print_report(report, console, heads)
     if chart_path:
         console.print(f"chart: [bold]{chart_path}[/]")
 
@@ -120,40 +104,13 @@ def _read_json(path: Path) -> dict:
 
 
 def _draw_chart(report, path: Path, dpi: int) -> Path:
+    """Draw the report's bar chart into `path` (a file, not a folder) at `dpi`."""
     from seqlab.viz.figures import check_dpi, save_figure
     from seqlab.viz.param_chart import params_figure
 
     if path.is_dir():
         raise SeqlabError(f"--chart {path} is a folder; give a file name such as params.png")
     return save_figure(params_figure(report), path, dpi=check_dpi(dpi))
-
-
-def _print_report(report) -> None:
-    table = Table(title=f"{report.model}: {report.description}", title_justify="left")
-    for column, justify in (
-        ("part", "left"),
-        ("shapes", "left"),
-        ("counted", "right"),
-        ("formula", "left"),
-        ("formula value", "right"),
-        ("", "center"),
-    ):
-        table.add_column(column, justify=justify, overflow="fold", no_wrap=column in ("part", "counted"))
-    for part in report.parts:
-        table.add_row(part.name, part.shapes, f"{part.counted:,}", part.formula, f"{part.value:,}", _mark(part.match))
-    table.add_section()
-    table.add_row(
-        "[bold]total[/]",
-        "",
-        f"[bold]{report.total_counted:,}[/]",
-        report.total_formula,
-        f"[bold]{report.total_value:,}[/]",
-        _mark(report.total_counted == report.total_value),
-    )
-    console.print(table)
-    console.print("symbols: " + ", ".join(f"{k}={v:,}" for k, v in report.symbols.items()), highlight=False)
-    for note in report.notes:
-        console.print(f"note: {note}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, DataDirOption, DpiOption, JsonOption, SeedOption, user_errors
 from seqlab.console import console, emit_json
 
 plot_app = typer.Typer(
@@ -20,8 +20,6 @@ OutOption = Annotated[
     Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg (editable text) or pdf.")]
-DpiOption = Annotated[int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide, 100 a screen).")]
-DEFAULT_DPI = 200
 
 
 def _save(figure, out: Path | None, stem: str, fmt: str, dpi: int) -> Path:

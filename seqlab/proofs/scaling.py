@@ -153,14 +153,16 @@ class MultiHeadParameters(Identity):
     )
 
     def prove(self) -> ProofResult:
-        """Count weights and biases of both layouts for symbolic d and h."""
+        """Count weights and biases of both layouts for symbolic d and h; both equal the library's formula."""
         import sympy as sp
+
+        from seqlab.counting import formulas
 
         d, h = sp.symbols("d h", integer=True, positive=True)
         per_head = d * (d / h) + d / h  # one projection d -> d/h with bias
         many = 3 * h * per_head + (h * (d / h)) * d + d
         one = 3 * (d * d + d) + d * d + d
-        checks = [is_zero(many - one), is_zero(sp.expand(many) - 4 * (d**2 + d))]
+        checks = [is_zero(many - one), is_zero(sp.expand(many) - formulas.self_attention(d))]
         steps = (
             ProofStep("one head's query (or key, or value) projection d -> d/h, with bias", eq("P_head", per_head)),
             ProofStep("h heads x 3 projections, plus the output projection (h d/h) -> d", eq("P_h", many)),
@@ -172,6 +174,7 @@ class MultiHeadParameters(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Build the model's attention class with its h and with one head at the same width; count both."""
+        from seqlab.counting import formulas
         from seqlab.proofs.target import attention_modules
 
         modules, note = attention_modules(target)
@@ -182,7 +185,7 @@ class MultiHeadParameters(Identity):
         bias = module.query.bias is not None
         many = attention_parameters(cls(d, heads, bias=bias))
         one = attention_parameters(cls(d, 1, bias=bias))
-        formula = 4 * (d * d + d) if bias else 4 * d * d
+        formula = int(formulas.self_attention(d, bias))
         measured = float(max(abs(many - one), abs(many - formula)))
         detail = (
             f"{cls.__name__}(d={d}, h={heads}) has {many:,} parameters, (d={d}, h=1) has {one:,}; "

@@ -4,28 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
 from seqlab.tour import TourContext, TourStep, print_more
-
-
-def _table(report) -> Table:
-    """A compact table: part, counted, formula, match."""
-    table = Table(title=f"{report.model}: {report.description}", title_justify="left")
-    table.add_column("part", no_wrap=True)
-    table.add_column("counted", justify="right")
-    table.add_column("formula")
-    table.add_column("")
-    for part in report.parts:
-        table.add_row(part.name, f"{part.counted:,}", part.formula, "[green]✓[/]" if part.match else "[red]✗[/]")
-    table.add_section()
-    table.add_row(
-        "total",
-        f"{report.total_counted:,}",
-        report.total_formula,
-        "[green]✓[/]" if report.total_counted == report.total_value else "[red]✗[/]",
-    )
-    return table
 
 
 def _summary(report) -> dict[str, Any]:
@@ -36,12 +15,14 @@ def _summary(report) -> dict[str, Any]:
 
 def run_params(ctx: TourContext) -> dict[str, Any]:
     """MiniLM's and lm-transfer's tables (counted on the meta device), the tied head in one line, the heads identity."""
-    from seqlab.viz.params import heads_check, preset_report
+    from seqlab.counting.heads import heads_check
+    from seqlab.counting.presets import preset_report
+    from seqlab.counting.render import report_table
 
     summary: dict[str, Any] = {}
     for name in ("minilm", "lm-transfer"):
         report = preset_report(name, tied=False)
-        ctx.console.print(_table(report))
+        ctx.console.print(report_table(report, compact=True))
         for note in report.notes if ctx.verbose else ():
             ctx.console.print(f"  {note}", highlight=False)
         summary[name] = _summary(report)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seqlab.viz.figures import pyplot
-from seqlab.viz.params import ParamReport
+from seqlab.counting.report import ParamReport
 
 WORDS = {
     "ffn": "feed-forward",

@@ -14,7 +14,7 @@ from seqlab.viz.curves import RunCurves, curves_figure, curves_title, read_curve
 from seqlab.viz.figures import pyplot, save_figure
 from seqlab.viz.lengths import lengths_figure
 from seqlab.viz.param_chart import params_figure
-from seqlab.viz.params import preset_report
+from seqlab.counting.presets import preset_report
 from seqlab.viz.positions_masks import masks_figure, positions_figure
 from .layout import assert_clean_layout, layout_problems
 

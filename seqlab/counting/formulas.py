@@ -2,7 +2,8 @@
 
 Every formula is built from three primitives (a Linear layer, an Embedding table, a LayerNorm) and
 composed the way the model composes its modules, so ``sympy.expand`` yields the textbook form
-(e.g. ``4*d**2 + 4*d`` for self-attention) rather than our typing it in.
+(e.g. ``4*d**2 + 4*d`` for self-attention) rather than our typing it in. Given integers instead of
+symbols, a formula evaluates to the count itself (seqlab.explain.counts and the proofs use them that way).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from seqlab.viz import formulas as fx
+from seqlab.counting import formulas as fx
 
 
 def test_textbook_forms_come_out_of_the_composition():

@@ -1,0 +1,1 @@
+"""Tests of seqlab.counting: formulas, parameter reports and their table."""
