@@ -43,7 +43,7 @@ def compare(
     Example: seqlab compare runs/sst-lm-transfer-... runs/sst-lm-...
     """
     from seqlab.viz.curves import curves_figure, read_curves
-    from seqlab.training.report import short_run_names
+    from seqlab.training.render import short_run_names
     from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
 
     fmt = check_format(fmt)

@@ -51,7 +51,7 @@ def evaluate(
     """
     from seqlab.device import cpu_threads
     from seqlab.errors import SeqlabError
-    from seqlab.training.report import metrics_view
+    from seqlab.training.render import metrics_view
 
     choice = column_choice(text_column, label_column, text_pair_column, no_header)
     if data_file is None:

@@ -62,13 +62,13 @@ def predict(
     if out is not None or choice.given:
         raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
     from seqlab.training.inference import predict as predict_text
-    from seqlab.training.report import prediction_table
+    from seqlab.training.render import prediction_table
     from seqlab.training.runs import load_run
 
     loaded = load_run(run, device=device)
     if loaded.task == "mlm":
         from seqlab.training.fill_mask import fill_mask
-        from seqlab.training.report import fill_mask_view
+        from seqlab.training.render import fill_mask_view
 
         if pair is not None:
             raise SeqlabError("--pair is for sentence-pair classifiers; a masked LM fills [MASK]s in one text")

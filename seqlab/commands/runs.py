@@ -28,7 +28,7 @@ def runs(
     or `seqlab predict`.
     """
     from seqlab.paths import runs_root
-    from seqlab.training.report import runs_table
+    from seqlab.training.render import runs_table
     from seqlab.training.runs import list_runs
 
     if root is not None and not root.is_dir():

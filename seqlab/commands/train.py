@@ -158,7 +158,7 @@ def train(
     if json_output:
         emit_json(result)
         return
-    from seqlab.training.report import result_table
+    from seqlab.training.render import result_table
     from seqlab.training.verdict import judge
 
     console.print(result_table(result))

@@ -19,7 +19,7 @@ TOUR_MODELS: tuple[tuple[str, dict[str, Any], int], ...] = (
 def run_train(ctx: TourContext) -> dict[str, Any]:
     """Train both models, compare dev accuracy with the random and majority baselines, classify a sentence."""
     from seqlab.training import TrainConfig, load_run, predict, train
-    from seqlab.training.report import prediction_table
+    from seqlab.training.render import prediction_table
 
     table = Table(title="dev split of builtin-sentiment (400 sentences)", title_justify="left")
     for column in ("model", "params", "dev acc", "macro-F1", "random/majority", "best epoch"):

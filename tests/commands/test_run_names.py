@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seqlab.training.report import short_run_names
+from seqlab.training.render import short_run_names
 
 
 def test_a_unique_prefix_drops_the_stamp() -> None:

@@ -149,7 +149,7 @@ def test_cli_trains_an_mlm_and_predict_fills_the_blank(runner):
 def test_result_table_names_the_masked_token_accuracy(mlm_run):
     from rich.console import Console
 
-    from seqlab.training.report import result_table
+    from seqlab.training.render import result_table
 
     console = Console(record=True, width=80)
     console.print(result_table(mlm_run))
