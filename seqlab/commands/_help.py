@@ -4,12 +4,20 @@ Typer 0.2x shows `<bool>` after every flag (so `--json <bool>` reads as if it to
 after numbers and `{run}` / `{RUN...}...` in usage lines, and prints usage errors in a box that looks
 nothing like seqlab's own one-line errors. `install()` adjusts those three places once, at import of
 seqlab.cli; every command keeps declaring its options the ordinary Typer way.
+
+Typer imports its rich_utils (rich's markdown, help panels: tens of milliseconds) only when it draws help
+or an error, so the error style is applied when that import happens, not at start-up: a command that runs
+without help or a usage error never pays for it.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import re
-from typing import Any
+import sys
+from types import ModuleType
+from typing import Any, Callable, Sequence
 
 # What a value of each type is called in help, as in classic Unix usage lines.
 TYPE_METAVARS = {"int": "N", "integer": "N", "float": "X", "str": "TEXT", "string": "TEXT", "text": "TEXT",
@@ -68,7 +76,6 @@ def install() -> None:
     place it changes, so another Typer version shows its own style there instead of failing at import.
     """
     import typer.core
-    import typer.rich_utils
 
     if getattr(typer.core, "_seqlab_style", False):
         return
@@ -89,6 +96,59 @@ def install() -> None:
     if hasattr(argument, "display_name_raw"):
         argument.display_name_raw = property(  # type: ignore[assignment]
             lambda self: self.metavar if self.metavar is not None else (self.name or "arg").upper())
-    if hasattr(typer.rich_utils, "rich_format_error"):
-        typer.rich_utils.rich_format_error = usage_error  # type: ignore[assignment]
+    when_imported("typer.rich_utils", _restyle_errors)
     typer.core._seqlab_style = True  # type: ignore[attr-defined]
+
+
+def _restyle_errors(rich_utils: ModuleType) -> None:
+    """Usage errors as seqlab's one line instead of Typer's box."""
+    if hasattr(rich_utils, "rich_format_error"):
+        rich_utils.rich_format_error = usage_error  # type: ignore[attr-defined]
+
+
+def when_imported(name: str, patch: Callable[[ModuleType], None]) -> None:
+    """Call `patch(module)` once module `name` is imported: now if it already is, else right after its import."""
+    module = sys.modules.get(name)
+    if module is not None:
+        patch(module)
+    else:
+        sys.meta_path.insert(0, _PatchOnImport(name, patch))
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """An import hook for one module: the ordinary path finder loads it, then `patch` adjusts it."""
+
+    def __init__(self, name: str, patch: Callable[[ModuleType], None]) -> None:
+        self.name = name
+        self.patch = patch
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
+        """The module's ordinary spec with a loader that patches it after running it; None for other modules."""
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _PatchingLoader(spec.loader, self)
+        return spec
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the module with its own loader, then applies the patch and removes the hook."""
+
+    def __init__(self, loader: Any, hook: _PatchOnImport) -> None:
+        self.loader = loader
+        self.hook = hook
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        """The original loader's module (None: the default one)."""
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Run the module, then patch it; the hook has done its one job and leaves sys.meta_path."""
+        self.loader.exec_module(module)
+        if self.hook in sys.meta_path:
+            sys.meta_path.remove(self.hook)
+        self.hook.patch(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # get_source, get_filename, ... of the original loader
