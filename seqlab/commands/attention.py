@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from seqlab.commands._common import DEFAULT_DPI, DeviceOption, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json
@@ -88,6 +87,7 @@ def attention(
     from seqlab.viz.attention_source import attention_from_pretrained, attention_from_run
     from seqlab.viz.attention_terminal import overview, query_view
     from seqlab.viz.figures import check_dpi, check_format, output_folder
+    from seqlab.viz.render import written_files_table
 
     fmt = check_format(fmt)
     dpi = check_dpi(dpi)
@@ -137,19 +137,7 @@ def attention(
         console.print(query_view(capture.probabilities, capture.tokens, query_index, capture.causal, width))
     else:
         console.print(overview(capture.probabilities, capture.tokens, ranked, notable, capture.causal, width))
-    table = Table(show_header=True, title="written", title_justify="left")
-    table.add_column("view")
-    table.add_column("file", overflow="fold")
-    for view, path in (
-        ("every layer x head", files.grid),
-        (f"layer {files.layer}, head {files.head_index}", files.head),
-        ("average over heads", files.average),
-        ("bertviz head view", files.head_view),
-        ("bertviz model view", files.model_view),
-        ("attention explorer", files.explorer),
-    ):
-        table.add_row(view, str(path))
-    console.print(table)
+    console.print(written_files_table(files))
     console.print("Open the .html files in a browser (no network needed); start with the explorer.")
 
 

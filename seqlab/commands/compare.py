@@ -7,18 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from seqlab.commands._common import JsonOption, user_errors
 from seqlab.console import console, emit_json, safe_text
 from seqlab.errors import SeqlabError
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 @user_errors
@@ -43,7 +35,7 @@ def compare(
     Example: seqlab compare runs/sst-lm-transfer-... runs/sst-lm-...
     """
     from seqlab.viz.curves import curves_figure, read_curves
-    from seqlab.training.render import short_run_names
+    from seqlab.training.render import final_numbers_table
     from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
 
     fmt = check_format(fmt)
@@ -65,18 +57,7 @@ def compare(
     if json_output:
         emit_json({"figure": str(figure_path), "runs": rows, "damaged": damaged})
         return
-    columns = [key for key in dict.fromkeys(key for row in rows for key in row) if key not in ("family", "dataset")]
-    # one column per run, one row per number: fits a narrow terminal for the handful of runs one compares
-    table = Table(title="final numbers (last epoch; best dev over all epochs)", title_justify="left",
-                  caption="columns: run folder names without their -YYYYmmdd-HHMMSS stamp", caption_justify="left")
-    table.add_column("", no_wrap=True)
-    for name in short_run_names([str(row["run"]) for row in rows]):
-        table.add_column(Text(safe_text(name)), justify="right", overflow="fold")
-    table.add_row("model on data", *(Text(safe_text(f"{row['family']} on {row['dataset']}")) for row in rows))
-    for column in columns[1:]:
-        header = column.replace("_", " ").replace("accuracy", "acc").replace("perplexity", "ppl")
-        table.add_row(header.replace("macro f1", "F1"), *(_cell(row.get(column)) for row in rows))
-    console.print(table)
+    console.print(final_numbers_table(rows))
     for item in damaged:
         console.print(f"left out (damaged): {safe_text(item['damaged'], 300)}", markup=False, highlight=False,
                       soft_wrap=True)

@@ -55,27 +55,15 @@ def list_datasets(json_output: JsonOption = False) -> None:
 
     The two built-in ones are generated on the fly and work offline; the real ones are read from --data-dir in their published formats (the 'where' column shows the files and their format).
     """
-    from rich.table import Table
-    from rich.text import Text
-
     from seqlab.console import console, emit_json
     from seqlab.data.registry import known_datasets
+    from seqlab.data.render import datasets_table
 
     infos = known_datasets()
     if json_output:
         emit_json([{**info.__dict__, "labels": list(info.labels)} for info in infos])
         return
-    table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)")
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("labels", ratio=2)
-    table.add_column("where (under DATA_DIR)", ratio=3, overflow="fold")
-    table.add_column("what it is", ratio=4)
-    for info in infos:
-        where = Text("built in, offline") if not info.needs_data_dir else Text(f"{info.folder}/{info.files}\n")
-        if info.needs_data_dir:
-            where.append(info.file_format, style="dim")
-        table.add_row(info.name, " ".join(info.labels), where, info.description)
-    console.print(table)
+    console.print(datasets_table(infos))
     console.print("Inspect one: [bold]seqlab data stats builtin-sentiment[/]; real data: "
                   "[bold]--data-dir DIR[/] or [bold]seqlab data download imdb[/].")
 

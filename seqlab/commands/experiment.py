@@ -26,20 +26,14 @@ def list_recipes(json_output: JsonOption = False) -> None:
 
     Run one with: seqlab experiment run NAME   (quick budget, 3 seeds; --tiny --seeds 1 for seconds)
     """
-    from rich.table import Table
-
     from seqlab.experiments.recipes import all_recipes
+    from seqlab.experiments.render import recipes_table
 
     recipes = all_recipes()
     if json_output:
         emit_json([{"name": r.name, "study": r.study, "description": r.description} for r in recipes])
         return
-    table = Table(title=f"{len(recipes)} recipes", title_justify="left")
-    for column in ("recipe", "study", "what it compares"):
-        table.add_column(column, no_wrap=column == "recipe")
-    for recipe in recipes:
-        table.add_row(f"[bold]{recipe.name}[/]", recipe.study, recipe.description)
-    console.print(table)
+    console.print(recipes_table(recipes))
     console.print("Run one: [bold]seqlab experiment run rnn-width[/]  (add --data-dir DIR for real data; "
                   "--tiny --seeds 1 for a seconds-long look at the mechanics)")
 

@@ -88,9 +88,9 @@ def predict(
 def _predict_file(run: Path, data_file: Path, out: Path | None, choice, device: str, json_output: bool) -> None:
     """Classify every row of `data_file`, save the TSV, and show the first rows."""
     from rich.markup import escape
-    from rich.table import Table
 
     from seqlab.training.inference import predict_file, save_file_predictions
+    from seqlab.training.render import file_predictions_table
 
     predictions = predict_file(run, data_file, device=device, choice=choice)
     saved = save_file_predictions(run, predictions, out)
@@ -98,14 +98,7 @@ def _predict_file(run: Path, data_file: Path, out: Path | None, choice, device: 
         emit_json({"file": predictions.file.to_dict(), "predictions_file": str(saved),
                    "predictions": [{"text": t, "label": l, "probability": p} for t, l, p in predictions.rows]})
         return
-    table = Table(title=f"{escape(Path(data_file).name)}: {len(predictions.rows):,} rows classified",
-                  title_justify="left")
-    table.add_column("text", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width - 32))
-    table.add_column("predicted", no_wrap=True, min_width=9, overflow="fold")
-    table.add_column("probability", justify="right", no_wrap=True, min_width=11)
-    for text, label, probability in predictions.rows[:SHOWN_ROWS]:
-        table.add_row(escape(text), escape(label), f"{probability:.3f}")
-    console.print(table)
+    console.print(file_predictions_table(predictions, Path(data_file).name, SHOWN_ROWS, console.width))
     more = f" (the first {SHOWN_ROWS} are shown)" if len(predictions.rows) > SHOWN_ROWS else ""
     console.print(f"predictions: [bold]{escape(str(saved))}[/]{more}", soft_wrap=True, highlight=False)
 

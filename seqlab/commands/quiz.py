@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def _show_graded(questions: list[Question], result: QuizResult, console: Console) -> None:
     """Each question of a graded --answers run with the given answer and the feedback."""
-    from seqlab.explain.session import feedback, question_panel
+    from seqlab.explain.render import question_panel
+    from seqlab.explain.session import feedback
 
     for number, (question, item) in enumerate(zip(questions, result.results), 1):
         console.print(question_panel(question, number, len(questions)))
@@ -67,7 +68,8 @@ def quiz(
 
     from seqlab.console import console, emit_json, err_console
     from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
-    from seqlab.explain.session import ask_interactively, question_panel, summary
+    from seqlab.explain.render import question_panel
+    from seqlab.explain.session import ask_interactively, summary
 
     if seed is None:  # scripts (--list, --answers) get a fixed order so the two calls agree
         seed = 0 if (list_only or answers is not None) else secrets.randbelow(10_000)

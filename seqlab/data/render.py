@@ -11,6 +11,7 @@ from rich.text import Text
 from seqlab.console import safe_text
 from seqlab.data.compare import EncodingView, TokenView
 from seqlab.data.examples import Example
+from seqlab.data.registry import DatasetInfo
 from seqlab.data.stats import SplitStats
 
 LEGEND = "[dim]red = unknown to the vocabulary, blue = ## piece continuing a word, magenta = special[/]"
@@ -99,3 +100,18 @@ def encoding_view(view: EncodingView, name: str, width: int) -> Group:
     line.append(f"   unknown: {view.unknown_count}", style="bold red" if view.unknown_count else "green")
     parts.append(line)
     return Group(*parts)
+
+
+def datasets_table(infos: Sequence[DatasetInfo]) -> Table:
+    """`seqlab data list`: each dataset's name, labels, files under DATA_DIR (and their format), description."""
+    table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("labels", ratio=2)
+    table.add_column("where (under DATA_DIR)", ratio=3, overflow="fold")
+    table.add_column("what it is", ratio=4)
+    for info in infos:
+        where = Text("built in, offline") if not info.needs_data_dir else Text(f"{info.folder}/{info.files}\n")
+        if info.needs_data_dir:
+            where.append(info.file_format, style="dim")
+        table.add_row(info.name, " ".join(info.labels), where, info.description)
+    return table

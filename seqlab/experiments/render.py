@@ -1,15 +1,15 @@
-"""The terminal view of a finished experiment: its tables, notes, and where the report is."""
+"""The terminal views of experiments: the list of recipes, and a finished experiment's tables, notes and report."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from seqlab.experiments.recipe import ResultTable
+from seqlab.experiments.recipe import Recipe, ResultTable
 
 if TYPE_CHECKING:
     from seqlab.experiments.runner import ExperimentResult
@@ -47,3 +47,13 @@ def summary_view(result: "ExperimentResult") -> RenderableType:
         f"({result.seconds:.1f} s). Report: [bold]{escape(str(result.readme))}[/]"))
     parts.append(Text(f"Reproduce or resume: {result.command}", style="dim"))
     return Group(*parts)
+
+
+def recipes_table(recipes: Sequence[Recipe]) -> Table:
+    """`seqlab experiment list`: one row per recipe, its study, and what it compares."""
+    table = Table(title=f"{len(recipes)} recipes", title_justify="left")
+    for column in ("recipe", "study", "what it compares"):
+        table.add_column(column, no_wrap=column == "recipe")
+    for recipe in recipes:
+        table.add_row(f"[bold]{recipe.name}[/]", recipe.study, recipe.description)
+    return table

@@ -6,14 +6,21 @@ All topic text goes through rich `Text` objects, never markup, so brackets like 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from seqlab.explain.questions import LETTERS
 from seqlab.explain.topic import DemoResult, Topic
+
+if TYPE_CHECKING:
+    from seqlab.explain.questions import Question
+    from seqlab.explain.quiz import QuizResult
+
+KEYS_HELP = "?: hint · s: skip · q: quit"
 
 
 def topics_table(topics: Sequence[Topic]) -> Table:
@@ -101,3 +108,44 @@ def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = 
     console.print(Text("See it run", style="bold"))
     for command in topic.commands:
         console.print(Text("  $ ") + Text(command, style="green"))
+
+
+def question_panel(question: Question, number: int, total: int, interactive: bool = False) -> Panel:
+    """The question as a rich panel: prompt, lettered options, and how to answer."""
+    parts: list[Any] = [Text(question.prompt)]
+    for index, option in enumerate(question.options):
+        parts.append(bullets([option], f"  {LETTERS[index]})"))
+    how = f"answer with {question.expected_format()}"
+    parts.append(Text(how + (f"  ({KEYS_HELP})" if interactive else ""), style="dim"))
+    return Panel(
+        Group(*parts),
+        title=Text(f"question {number}/{total}"),
+        title_align="left",
+        border_style="cyan",
+    )
+
+
+def _short(prompt: str, width: int) -> str:
+    """`prompt` cut to `width` characters with an ellipsis."""
+    return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
+
+
+def score_table(result: QuizResult) -> Table:
+    """The score as the title, one row per question: its start, your answer, the answer, and a mark."""
+    title = f"score {result.score}/{result.total}"
+    if result.skipped:
+        title += f" ({result.skipped} skipped)"
+    if result.stopped:
+        title += ", stopped early"
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("question", overflow="ellipsis", no_wrap=True, ratio=3)
+    table.add_column("yours", overflow="fold", ratio=2)
+    table.add_column("answer", overflow="fold", ratio=2)
+    table.add_column("", justify="center", no_wrap=True)
+    for index, item in enumerate(result.results, 1):
+        mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
+        answer = item.answer.split(") ", 1)[0] if ") " in item.answer else item.answer
+        yours = item.given_value.split(") ", 1)[0] if ") " in item.given_value else item.given_value
+        table.add_row(str(index), Text(_short(item.prompt, 60)), Text(yours or "-"), Text(answer), mark)
+    return table

@@ -1,6 +1,7 @@
-"""The quiz at a terminal: question panels, hints, skip and quit, immediate feedback, and the score table.
+"""The quiz at a terminal: asking with hints, skip and quit, immediate feedback, and the score.
 
-Used by `seqlab quiz` and by the tour's explain step; the grading itself lives in seqlab.explain.quiz.
+Used by `seqlab quiz` and by the tour's explain step; the grading itself lives in seqlab.explain.quiz and
+the question panel and score table in seqlab.explain.render.
 """
 
 from __future__ import annotations
@@ -10,35 +11,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rich.text import Text
 
 from seqlab.errors import SeqlabError
+from seqlab.explain.render import question_panel, score_table
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from seqlab.explain.questions import Question
     from seqlab.explain.quiz import QuestionResult, QuizResult
-
-KEYS_HELP = "?: hint · s: skip · q: quit"
-
-
-def question_panel(question: Question, number: int, total: int, interactive: bool = False):
-    """The question as a rich panel: prompt, lettered options, and how to answer."""
-    from rich.console import Group
-    from rich.panel import Panel
-
-    from seqlab.explain.questions import LETTERS
-    from seqlab.explain.render import bullets
-
-    parts: list[Any] = [Text(question.prompt)]
-    for index, option in enumerate(question.options):
-        parts.append(bullets([option], f"  {LETTERS[index]})"))
-    how = f"answer with {question.expected_format()}"
-    parts.append(Text(how + (f"  ({KEYS_HELP})" if interactive else ""), style="dim"))
-    return Panel(
-        Group(*parts),
-        title=Text(f"question {number}/{total}"),
-        title_align="left",
-        border_style="cyan",
-    )
 
 
 def feedback(result: QuestionResult, console: Console) -> None:
@@ -55,31 +34,9 @@ def feedback(result: QuestionResult, console: Console) -> None:
     console.print(Text("see: ", style="dim") + Text("  ·  ".join(result.see), style="green"), soft_wrap=True)
 
 
-def _short(prompt: str, width: int) -> str:
-    return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
-
-
 def summary(result: QuizResult, console: Console, seed: int | None = None) -> None:
     """The score, one row per question (its start, your answer, the answer), and how to replay the quiz."""
-    from rich.table import Table
-
-    title = f"score {result.score}/{result.total}"
-    if result.skipped:
-        title += f" ({result.skipped} skipped)"
-    if result.stopped:
-        title += ", stopped early"
-    table = Table(title=title, title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("question", overflow="ellipsis", no_wrap=True, ratio=3)
-    table.add_column("yours", overflow="fold", ratio=2)
-    table.add_column("answer", overflow="fold", ratio=2)
-    table.add_column("", justify="center", no_wrap=True)
-    for index, item in enumerate(result.results, 1):
-        mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
-        answer = item.answer.split(") ", 1)[0] if ") " in item.answer else item.answer
-        yours = item.given_value.split(") ", 1)[0] if ") " in item.given_value else item.given_value
-        table.add_row(str(index), Text(_short(item.prompt, 60)), Text(yours or "-"), Text(answer), mark)
-    console.print(table)
+    console.print(score_table(result))
     if seed is not None:
         console.print(Text("Replay these questions: ", style="dim") + Text(f"seqlab quiz --seed {seed}", style="bold"),
                       soft_wrap=True)

@@ -53,6 +53,38 @@ def proof_panel(item: ProvedIdentity) -> Panel:
     return Panel(Group(*parts), title=f"[bold]{escape(item.identity.id)}[/]: {escape(item.identity.title)}", title_align="left")
 
 
+def proofs_table(items: Sequence[ProvedIdentity]) -> Table:
+    """One row per identity: its id, its statement, and whether sympy verified the proof."""
+    table = Table(title="sympy proofs")
+    table.add_column("identity", style="bold")
+    table.add_column("statement")
+    table.add_column("verdict")
+    for item in items:
+        verdict = "[green]verified[/]" if item.proof.verified else "[red]NOT verified[/]"
+        table.add_row(item.identity.id, item.proof.statement, verdict)
+    return table
+
+
+def proved_and_checked_table(items: Sequence[ProvedIdentity], report: CheckReport) -> Table:
+    """One row per identity: its statement, whether sympy proved it, whether it held on the model (the tour's)."""
+    live = {row.identity.id: row for row in report.rows}
+    table = Table(title=f"identities: proved, then measured on {report.source}", title_justify="left")
+    table.add_column("identity", style="bold", no_wrap=True)
+    table.add_column("statement")
+    table.add_column("sympy", no_wrap=True)
+    table.add_column("on the model", no_wrap=True)
+    for item in items:
+        row = live.get(item.identity.id)
+        table.add_row(
+            item.identity.id,
+            item.proof.statement,
+            "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
+            "-" if row is None else (("[green]holds[/]" if row.check.passed else "[red]FAILS[/]")
+                                     + ("" if row.check.measured_on == MODEL else " [dim](stand-in)[/]")),
+        )
+    return table
+
+
 def proofs_json(items: Sequence[ProvedIdentity]) -> dict[str, Any]:
     """Proofs as plain JSON: steps carry both unicode text and LaTeX."""
     return {

@@ -17,7 +17,8 @@ def run(ctx: TourContext) -> dict[str, Any]:
     from seqlab.explain.catalog import ExplainConfig, explain
     from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
     from seqlab.explain.render import print_topic
-    from seqlab.explain.session import ask_interactively, feedback, question_panel
+    from seqlab.explain.render import question_panel
+    from seqlab.explain.session import ask_interactively, feedback
 
     from seqlab.explain.sentence import sentence_attention_demo
     from seqlab.paths import has_pretrained

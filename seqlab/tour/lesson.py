@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from seqlab.tour import TourContext, relative_to
+from seqlab.tour.render import opening_panel
 
 
 @dataclass(frozen=True)
@@ -191,23 +192,9 @@ def _about(seconds: float) -> str:
 
 def print_opening(console: Console, steps: list[Any], out_dir: Path, pause: bool) -> None:
     """What the tour teaches, its steps, about how long it takes, and where it writes."""
-    from rich.panel import Panel
-
-    body = Text()
-    body.append("You will run small sequence models on your own CPU and see how they work.\n", style="bold")
-    body.append("Offline; ")
-    body.append(_about(sum(LESSONS[s.name].typical_seconds if s.name in LESSONS else 5 for s in steps)))
-    body.append(" on a laptop CPU.")
-    if pause:
-        body.append("\nPress Enter after each step to go on.")
-    body.append("\n\nYou will learn:\n")
-    for index, step in enumerate(steps, 1):
-        lesson = LESSONS.get(step.name)
-        body.append(f"{index:>2}. ", style="cyan")
-        body.append(lesson.learn if lesson else step.title)
-        body.append("\n")
-    body.append("\nRuns and figures go to this folder (cd into it to paste the commands):")
-    console.print(Panel(body, title="seqlab tour", title_align="left", border_style="cyan", expand=False))
+    learn = [LESSONS[step.name].learn if step.name in LESSONS else step.title for step in steps]
+    about = _about(sum(LESSONS[s.name].typical_seconds if s.name in LESSONS else 5 for s in steps))
+    console.print(opening_panel(learn, about, pause))
     console.print(Text(f"  {out_dir}"), soft_wrap=True, highlight=False)
 
 

@@ -10,36 +10,17 @@ from seqlab.tour import TourContext, TourStep, print_more
 RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
 
 
-def _combined_table(proved, report):
-    """One row per identity: its statement, whether sympy proved it, whether it held on the model."""
-    from rich.table import Table
-
-    from seqlab.proofs.base import MODEL
-
-    live = {row.identity.id: row for row in report.rows}
-    table = Table(title=f"identities: proved, then measured on {report.source}", title_justify="left")
-    table.add_column("identity", style="bold", no_wrap=True)
-    table.add_column("statement")
-    table.add_column("sympy", no_wrap=True)
-    table.add_column("on the model", no_wrap=True)
-    for item in proved:
-        row = live.get(item.identity.id)
-        table.add_row(
-            item.identity.id,
-            item.proof.statement,
-            "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
-            "-" if row is None else (("[green]holds[/]" if row.check.passed else "[red]FAILS[/]")
-                                     + ("" if row.check.measured_on == MODEL else " [dim](stand-in)[/]")),
-        )
-    return table
-
-
 def run(ctx: TourContext) -> dict[str, Any]:
     """Prove all identities, then check all of them on the trained transformer (or a fresh one)."""
-    from rich.table import Table
-
     from seqlab.io import atomic_write_text
-    from seqlab.proofs.render import check_details, check_headline, check_table, latex_document
+    from seqlab.proofs.render import (
+        check_details,
+        check_headline,
+        check_table,
+        latex_document,
+        proofs_table,
+        proved_and_checked_table,
+    )
     from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
 
     proved = prove_identities(())
@@ -54,18 +35,11 @@ def run(ctx: TourContext) -> dict[str, Any]:
     report = check_identities(config, proved=proved)
 
     if ctx.verbose:
-        table = Table(title="sympy proofs")
-        table.add_column("identity", style="bold")
-        table.add_column("statement")
-        table.add_column("verdict")
-        for item in proved:
-            verdict = "[green]verified[/]" if item.proof.verified else "[red]NOT verified[/]"
-            table.add_row(item.identity.id, item.proof.statement, verdict)
-        ctx.console.print(table)
+        ctx.console.print(proofs_table(proved))
         ctx.console.print(check_table(report))
         ctx.console.print(check_details(report))
     else:
-        ctx.console.print(_combined_table(proved, report))
+        ctx.console.print(proved_and_checked_table(proved, report))
     ctx.console.print(check_headline(report))
     if not ctx.verbose:
         ctx.console.print("[dim]How each was measured, with tolerances: seqlab tour --only proofs --verbose[/]")

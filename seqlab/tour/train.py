@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
-
 from seqlab.tour import TourContext, TourStep, print_more
 
 TOUR_SENTENCE = "the plot was not boring at all ."
@@ -19,11 +17,9 @@ TOUR_MODELS: tuple[tuple[str, dict[str, Any], int], ...] = (
 def run_train(ctx: TourContext) -> dict[str, Any]:
     """Train both models, compare dev accuracy with the random and majority baselines, classify a sentence."""
     from seqlab.training import TrainConfig, load_run, predict, train
-    from seqlab.training.render import prediction_table
+    from seqlab.training.render import dev_results_table, prediction_table
 
-    table = Table(title="dev split of builtin-sentiment (400 sentences)", title_justify="left")
-    for column in ("model", "params", "dev acc", "macro-F1", "random/majority", "best epoch"):
-        table.add_column(column, justify="left" if column == "model" else "right", no_wrap=True)
+    results = []
     summary: dict[str, Any] = {}
     for family, spec, epochs in TOUR_MODELS:
         # One CPU thread: for models this small, more threads cost more in synchronisation than they
@@ -35,13 +31,11 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
         dev = result.dev
         if dev is None:
             raise RuntimeError("a classification run ended without dev metrics")
-        table.add_row(family, f"{result.parameters:,}", f"[bold green]{dev.accuracy:.1%}[/]", f"{dev.macro_f1:.3f}",
-                      f"{dev.random_baseline.accuracy:.1%}/{dev.majority_baseline.accuracy:.1%}",
-                      str(result.best_epoch))
+        results.append((family, result))
         ctx.shared[f"{family}_run"] = result.run_dir
         summary["majority_accuracy"] = dev.majority_baseline.accuracy
         summary[family] = {"dev_accuracy": dev.accuracy, "run": str(result.run_dir), "seconds": round(result.seconds, 1)}
-    ctx.console.print(table)
+    ctx.console.print(dev_results_table("dev split of builtin-sentiment (400 sentences)", results))
 
     loaded = load_run(ctx.shared["transformer_run"])
     prediction = predict(loaded, TOUR_SENTENCE)

@@ -1,17 +1,18 @@
-"""Rich tables for people: a training result, a split's metrics, a prediction, the list of runs."""
+"""Rich tables for people: a training result, a split's metrics, a prediction, the list of runs, runs compared."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from seqlab.console import safe_text
 from seqlab.io import RUN_STAMP
 from seqlab.training.fill_mask import FillMaskResult
-from seqlab.training.inference import Prediction
+from seqlab.training.inference import FilePredictions, Prediction
 from seqlab.training.metrics import Metrics
 from seqlab.training.runs import RunSummary
 from seqlab.training.trainer import TrainResult
@@ -163,4 +164,56 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
         model = f"{run.family} ({run.task.upper()})" if run.task in ("lm", "mlm") else run.family
         table.add_row(escape(safe_text(name)), escape(safe_text(run.dataset, 40)), model, best,
                       "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
+    return table
+
+
+def _cell(value: object) -> str:
+    """A number of the compare table: 4 decimals for floats, '-' when the run has none."""
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def final_numbers_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """`seqlab compare`'s table: one column per run (RunCurves.final_metrics rows), one row per number.
+
+    Runs are columns, not rows, so the handful of runs one compares fits a narrow terminal.
+    """
+    columns = [key for key in dict.fromkeys(key for row in rows for key in row) if key not in ("family", "dataset")]
+    table = Table(title="final numbers (last epoch; best dev over all epochs)", title_justify="left",
+                  caption="columns: run folder names without their -YYYYmmdd-HHMMSS stamp", caption_justify="left")
+    table.add_column("", no_wrap=True)
+    for name in short_run_names([str(row["run"]) for row in rows]):
+        table.add_column(Text(safe_text(name)), justify="right", overflow="fold")
+    table.add_row("model on data", *(Text(safe_text(f"{row['family']} on {row['dataset']}")) for row in rows))
+    for column in columns[1:]:
+        header = column.replace("_", " ").replace("accuracy", "acc").replace("perplexity", "ppl")
+        table.add_row(header.replace("macro f1", "F1"), *(_cell(row.get(column)) for row in rows))
+    return table
+
+
+def file_predictions_table(predictions: FilePredictions, file_name: str, shown: int, width: int) -> Table:
+    """The first `shown` rows of a file's predictions: text (cut to fit `width` columns), label, probability."""
+    table = Table(title=f"{escape(file_name)}: {len(predictions.rows):,} rows classified", title_justify="left")
+    table.add_column("text", overflow="ellipsis", no_wrap=True, max_width=max(20, width - 32))
+    table.add_column("predicted", no_wrap=True, min_width=9, overflow="fold")
+    table.add_column("probability", justify="right", no_wrap=True, min_width=11)
+    for text, label, probability in predictions.rows[:shown]:
+        table.add_row(escape(text), escape(label), f"{probability:.3f}")
+    return table
+
+
+def dev_results_table(title: str, results: Sequence[tuple[str, TrainResult]]) -> Table:
+    """Trained classifiers side by side on the dev split: parameters, accuracy, macro-F1, the two baselines
+    and the best epoch (the tour's train step)."""
+    table = Table(title=title, title_justify="left")
+    for column in ("model", "params", "dev acc", "macro-F1", "random/majority", "best epoch"):
+        table.add_column(column, justify="left" if column == "model" else "right", no_wrap=True)
+    for name, result in results:
+        dev = result.dev
+        if dev is None:
+            raise ValueError(f"{name}: a classification run ended without dev metrics")
+        table.add_row(name, f"{result.parameters:,}", f"[bold green]{dev.accuracy:.1%}[/]", f"{dev.macro_f1:.3f}",
+                      f"{dev.random_baseline.accuracy:.1%}/{dev.majority_baseline.accuracy:.1%}",
+                      str(result.best_epoch))
     return table
