@@ -10,7 +10,7 @@ import typer
 
 from seqlab.console import error_line
 from seqlab.errors import SeqlabError, os_error_message
-from seqlab.viz.figures import DEFAULT_DPI
+from seqlab.viz import figures
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +84,8 @@ DeviceOption = Annotated[
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same seed and device give the same numbers.")]
 DpiOption = Annotated[
     int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide, 100 a screen).")
-]  # default: DEFAULT_DPI (200)
+]
+DEFAULT_DPI = figures.DEFAULT_DPI  # the default of every --dpi: `dpi: DpiOption = DEFAULT_DPI`
 ThreadsOption = Annotated[
     Optional[int], typer.Option("--threads", help="CPU threads for torch (default: torch's own choice).")
 ]

@@ -6,7 +6,7 @@ the question panel and score table in seqlab.explain.render.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from rich.text import Text
 
