@@ -7,6 +7,7 @@ for an unknown id). See seqlab.proofs.base for the Identity / ProofResult / Chec
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 
 from seqlab.errors import SeqlabError
 from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep
@@ -39,8 +40,6 @@ REGISTRY: tuple[str, ...] = (
 
 def all_identities() -> list[Identity]:
     """Every identity in REGISTRY, in the order a course would meet them."""
-    from importlib import import_module
-
     identities = []
     for entry in REGISTRY:
         module, name = entry.split(":")

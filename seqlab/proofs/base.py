@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import sympy
+
 if TYPE_CHECKING:
     from seqlab.proofs.target import LiveTarget
 
@@ -51,11 +53,6 @@ MODEL = "model"
 STAND_IN = "stand-in"
 
 
-def measured_on(note: str) -> str:
-    """MODEL when a target helper returned no note (it found the model's own part), else STAND_IN."""
-    return STAND_IN if note else MODEL
-
-
 class Identity(ABC):
     """A textbook identity with its exact conditions, provable with sympy and checkable on a live model."""
 
@@ -74,14 +71,10 @@ class Identity(ABC):
 
 def is_zero(expression: Any) -> bool:
     """True when sympy simplifies `expression` to exactly zero."""
-    import sympy
-
     return sympy.simplify(expression) == 0
 
 
 def eq(lhs: Any, rhs: Any) -> Any:
     """An unevaluated equation `lhs = rhs` for display (a string lhs becomes a symbol)."""
-    import sympy
-
     left = sympy.Symbol(lhs) if isinstance(lhs, str) else lhs
     return sympy.Eq(left, rhs, evaluate=False)

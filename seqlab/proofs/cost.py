@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
+
+import sympy as sp
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.recurrent import gru_step, lstm_step
+from seqlab.proofs.target import LiveTarget, attention_modules, find_modules
 
-if TYPE_CHECKING:
-    from torch import nn
-
-    from seqlab.proofs.target import LiveTarget
 
 ATTENTION_SIZES = {"n": (32, 64, 128, 256), "d": (32, 64, 128)}
 RECURRENT_SIZES = {"n": (8, 16, 32), "d": (16, 32, 64)}
@@ -50,8 +53,6 @@ class AttentionVersusRecurrentCost(Identity):
 
     def prove(self) -> ProofResult:
         """Write the FLOP counts as polynomials; read off degrees and the log-log slopes as n or d grow."""
-        import sympy as sp
-
         n, d = sp.symbols("n d", positive=True)
         projections = 4 * 2 * n * d * d
         scores = 2 * n * n * d + 2 * n * n * d
@@ -96,9 +97,7 @@ class AttentionVersusRecurrentCost(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Count FLOPs with torch's FlopCounterMode at several n and d; compare with the formulas, fit exponents."""
-        from seqlab.proofs.target import attention_modules
-
-        attention_list, attention_note = attention_modules(target)
+        attention_list, attention_note, _ = attention_modules(target)
         attention_cls = type(attention_list[0][1])
         recurrent_cls, recurrent_note = _recurrent_class(target)
         gates = GATES[recurrent_cls.__name__] if recurrent_cls.__name__ in GATES else GATES["LSTM"]
@@ -149,10 +148,6 @@ class AttentionVersusRecurrentCost(Identity):
 
 def _recurrent_class(target: LiveTarget) -> tuple[Callable[..., nn.RNNBase], str]:
     """The model's recurrent class (LSTM or GRU), or nn.LSTM with a note when it has none."""
-    import torch
-
-    from seqlab.proofs.target import find_modules
-
     found = find_modules(target.model, (torch.nn.LSTM, torch.nn.GRU))
     if found:
         return type(found[0][1]), ""
@@ -161,9 +156,6 @@ def _recurrent_class(target: LiveTarget) -> tuple[Callable[..., nn.RNNBase], str
 
 def _count_attention(cls: Callable[..., nn.Module], n: int, d: int, target: LiveTarget) -> tuple[int, int]:
     """(all FLOPs, projection FLOPs) of one forward of cls(d, 4) on [1, n, d], explicit path."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
     torch.manual_seed(target.seed)
     module = cls(d, 4).to(target.device).eval()
     x = torch.randn(1, n, d, device=target.device)
@@ -177,9 +169,6 @@ def _count_attention(cls: Callable[..., nn.Module], n: int, d: int, target: Live
 
 def _counter_sees(cls: Callable[..., nn.RNNBase], target: LiveTarget) -> bool:
     """Whether FlopCounterMode counts this recurrent class's own kernel on this device (CPU's fused LSTM: no)."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
     module = cls(4, 4, batch_first=True).to(target.device)
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         module(torch.zeros(1, 1, 4, device=target.device))
@@ -188,11 +177,6 @@ def _counter_sees(cls: Callable[..., nn.RNNBase], target: LiveTarget) -> bool:
 
 def _count_recurrent(cls: Callable[..., nn.RNNBase], n: int, d: int, target: LiveTarget, by_hand: bool) -> int:
     """FLOPs of one recurrent layer over n steps: torch's own kernel, or `by_hand` steps with the same weights."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from seqlab.proofs.recurrent import gru_step, lstm_step
-
     torch.manual_seed(target.seed)
     module = cls(d, d, batch_first=True).to(target.device).eval()
     x = torch.randn(1, n, d, device=target.device)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import sympy as sp
+import torch
+from torch import nn
+
+from seqlab.errors import SeqlabError
+from seqlab.models.factory import build_model
 from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
-
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
-
-    from seqlab.proofs.target import LiveTarget
+from seqlab.proofs.target import LiveTarget, model_output, target_fresh
+from seqlab.training import freezing
+from seqlab.training.config import TrainConfig
+from seqlab.training.optimizers import make_optimizer
+from seqlab.training.runs import LoadedRun
+from seqlab.training.transfer import init_from_run
 
 STAND_IN_STEPS = 3
 
@@ -31,8 +37,6 @@ class FrozenBody(Identity):
 
     def prove(self) -> ProofResult:
         """The update of a trainable vs a frozen parameter under SGD with momentum and weight decay, and Adam(W)."""
-        import sympy as sp
-
         theta, g, lr, lam, mu, buf = sp.symbols("theta g eta lambda mu b", real=True)
         frozen = sp.Symbol("frozen", boolean=True)
         sgd = theta - lr * (mu * buf + g + lam * theta)
@@ -60,15 +64,12 @@ class FrozenBody(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """A --freeze run: its body against the pretrained source, bitwise. Otherwise: a frozen copy stepped by seqlab."""
-        run_dir = target.run_dir
+        run = target.run
         note = ""
-        if run_dir is not None:
-            from seqlab.training.runs import read_run_info
-
-            info = read_run_info(run_dir)
-            if info.config.freeze:
+        if run is not None:
+            if run.config.freeze:
                 try:
-                    reference, source = _pretrained_reference(Path(run_dir))
+                    reference, source = _pretrained_reference(run)
                 except (OSError, ValueError) as error:
                     note = f"; the run's pretrained source could not be rebuilt ({error}), so a frozen copy was measured"
                 else:
@@ -78,39 +79,22 @@ class FrozenBody(Identity):
         return _stand_in(target, note)
 
 
-def _body_parameters(model: nn.Module) -> dict[str, torch.Tensor]:
-    """Every parameter outside the classification head (named head or classifier, as --freeze decides)."""
-    head = "head" if getattr(model, "head", None) is not None else "classifier"
-    return {name: p for name, p in model.named_parameters() if name.split(".")[0] != head}
-
-
-def _pretrained_reference(run_dir: Path) -> tuple[nn.Module, str]:
+def _pretrained_reference(run: LoadedRun) -> tuple[nn.Module, str]:
     """The run's model as it was before training: pretrained BERT weights, or the --init-from LM body."""
-    from seqlab.data.encoders import load_encoder
-    from seqlab.errors import SeqlabError
-    from seqlab.models.factory import build_model
-    from seqlab.training.runs import ENCODER_DIR, load_run, read_run_info
-
-    info = read_run_info(run_dir)
-    encoder = load_encoder(run_dir / ENCODER_DIR)
     try:
-        model = build_model(info.spec, info.task, encoder.vocab_size, len(info.labels), encoder.pad_id)
-        if info.config.init_from:
-            from seqlab.models.transformer import transfer_lm_body
-
-            transfer_lm_body(load_run(Path(info.config.init_from)).model, model)
-            return model, f"the LM run {Path(info.config.init_from).name}"
+        model = build_model(run.spec, run.task, run.encoder.vocab_size, len(run.labels), run.encoder.pad_id)
+        if run.config.init_from:
+            init_from_run(Path(run.config.init_from), model)
+            return model, f"the LM run {Path(run.config.init_from).name}"
     except SeqlabError as error:
         raise ValueError(str(error)) from None
-    return model, f"the pretrained checkpoint ({info.spec.get('checkpoint') or 'MiniLM'})"
+    return model, f"the pretrained checkpoint ({run.spec.get('checkpoint') or 'MiniLM'})"
 
 
 def _compare_run(target: LiveTarget, reference: nn.Module, source: str) -> CheckResult:
     """Count body tensors of the trained run that differ in any bit from the pretrained reference."""
-    import torch
-
-    trained = _body_parameters(target.model)
-    expected = _body_parameters(reference)
+    trained = freezing.body_parameters(target.model)
+    expected = freezing.body_parameters(reference)
     differing = [name for name in expected if not torch.equal(trained[name].detach().cpu(), expected[name].detach().cpu())]
     weights = sum(p.numel() for p in expected.values())
     worst = max(
@@ -128,24 +112,15 @@ def _compare_run(target: LiveTarget, reference: nn.Module, source: str) -> Check
 
 def _stand_in(target: LiveTarget, note: str) -> CheckResult:
     """Freeze a copy with seqlab's --freeze code, take a few AdamW steps (weight decay on), compare bitwise."""
-    import copy
-
-    import torch
-
-    from seqlab.proofs.target import model_output, target_fresh
-    from seqlab.training.config import TrainConfig
-    from seqlab.training.optimizers import make_optimizer
-    from seqlab.training.trainer import _freeze_body
-
     model, batch = target.model, target.batch
     if batch is None or getattr(model, "head", None) is None and getattr(model, "classifier", None) is None:
         fresh = target_fresh(target.device, target.seed)
         model, batch = fresh.model, fresh.batch
         note += "; the model has no text batch or no classification head, so a fresh Transformer classifier was used"
     model = copy.deepcopy(model).train()
-    _freeze_body(model)
+    freezing.freeze_body(model)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
-    body = set(_body_parameters(model))
+    body = set(freezing.body_parameters(model))
     optimizer = make_optimizer(model, TrainConfig(optimizer="adamw", lr=1e-2, weight_decay=0.1))
     torch.manual_seed(target.seed)
     for _ in range(STAND_IN_STEPS):

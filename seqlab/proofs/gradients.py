@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sympy as sp
+import torch
+from torch import nn
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.recurrent import initial_state, rnn_by_hand, rnn_layout
+from seqlab.proofs.target import LiveTarget, exact_copy, find_modules, recurrent_modules
 
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
-
-    from seqlab.proofs.target import LiveTarget
 
 STEPS = 24  # length of the live sequence
 DISTANCES = (1, 4, 8, 16, 23)  # distances T - k shown in the detail
@@ -31,8 +30,6 @@ class RNNGradients(Identity):
 
     def prove(self) -> ProofResult:
         """One step's Jacobian in d = 2, the chain rule's order over two steps, and tanh' in (0, 1]."""
-        import sympy as sp
-
         w = sp.Matrix(2, 2, sp.symbols("w11 w12 w21 w22", real=True))
         u = sp.Matrix(sp.symbols("u1 u2", real=True))  # U x_t + b, fixed for the step
         h0 = sp.Matrix(sp.symbols("h1 h2", real=True))
@@ -83,20 +80,17 @@ class RNNGradients(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """On tanh RNNs: autograd's dh_T/dh_k against the hand product, its norm against ||W||^(T-k), by distance."""
-        import torch
-
-        from seqlab.proofs.target import exact_copy, find_modules
-
         found = [(name, m) for name, m in find_modules(target.model, (torch.nn.RNN,)) if m.nonlinearity == "tanh"]
         if found:
             runs = [(name, exact_copy(module, target)) for name, module in found]
-            note = ""
+            note, on = "", MODEL
         else:
             runs = [(kind, _stand_in_rnn(target, gain)) for kind, gain in GAINS.items()]
             note = (
                 "; the model has no vanilla tanh RNN (seqlab's recurrent models are LSTM/GRU), so two fresh nn.RNN "
                 f"were measured, W scaled to singular values {GAINS['vanishing']} and {GAINS['exploding']}"
             )
+            on = STAND_IN
         product_error = bound_excess = 0.0
         curves = []
         for index, (name, rnn) in enumerate(runs):
@@ -114,13 +108,11 @@ class RNNGradients(Identity):
             f"||W||^(T-k) (largest excess {max(bound_excess, 0.0):.1e}); " + "; ".join(curves) + note
         )
         extra = {"product error": product_error, "bound excess": bound_excess}
-        return CheckResult(measured, tolerance, measured <= tolerance, detail, extra=extra, measured_on=measured_on(note))
+        return CheckResult(measured, tolerance, measured <= tolerance, detail, extra=extra, measured_on=on)
 
 
 def _stand_in_rnn(target: LiveTarget, gain: float) -> nn.RNN:
     """A fresh nn.RNN(16, 32) whose recurrent matrix is `gain` times an orthogonal matrix (all singular values = gain)."""
-    import torch
-
     torch.manual_seed(target.seed)
     rnn = torch.nn.RNN(16, 32, batch_first=True).to(target.device, target.dtype)
     with torch.no_grad():
@@ -134,8 +126,6 @@ def _stand_in_rnn(target: LiveTarget, gain: float) -> nn.RNN:
 def _gradient_by_distance(rnn: nn.RNN, target: LiveTarget, offset: int) -> tuple[list[float], list[float], float]:
     """Run layer 0 step by step; for each distance T - k: ||dh_T/dh_k||_2, the bound ||W||^(T-k), and the worst
     relative difference between autograd's Jacobian and the hand product of diag(1 - h_t^2) W."""
-    import torch
-
     batch = 1
     x = target.randn(batch, STEPS, rnn.input_size, offset=offset) * 0.1
     h = (target.randn(1, batch, rnn.hidden_size, offset=offset + 1) * 0.1).requires_grad_(True)
@@ -177,8 +167,6 @@ class LSTMMemory(Identity):
 
     def prove(self) -> ProofResult:
         """Differentiate c'_k = f_k c_k + i_k g_k by c_m for symbolic units k, m; then d = 2 as a matrix."""
-        import sympy as sp
-
         k, m = sp.symbols("k m", integer=True)
         c, f, i, g = (sp.IndexedBase(name, real=True) for name in ("c", "f", "i", "g"))
         cell = f[k] * c[k] + i[k] * g[k]
@@ -201,22 +189,17 @@ class LSTMMemory(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """One step of each LSTM (every layer, both directions): autograd's dc_1/dc_0 against diag(f) recomputed by hand."""
-        import torch
-
-        from seqlab.proofs.recurrent import _initial_state, _layout, rnn_by_hand
-        from seqlab.proofs.target import exact_copy, recurrent_modules
-
-        modules, note = recurrent_modules(target, torch.nn.LSTM)
+        modules, note, on = recurrent_modules(target, torch.nn.LSTM)
         worst = 0.0
         forget = []
         layouts = []
         for index, (_, module) in enumerate(modules):
             lstm = exact_copy(module, target)
-            layouts.append(_layout(lstm))
+            layouts.append(rnn_layout(lstm))
             batch = 2
             x = target.randn(batch, 1, lstm.input_size, offset=1800 + 10 * index)
-            h0 = _initial_state(lstm, batch, target, 1801 + 10 * index)
-            c0 = _initial_state(lstm, batch, target, 1802 + 10 * index)
+            h0 = initial_state(lstm, batch, target, 1801 + 10 * index)
+            c0 = initial_state(lstm, batch, target, 1802 + 10 * index)
             seq = x if lstm.batch_first else x.transpose(0, 1)
             with torch.backends.cudnn.flags(enabled=False):  # vectorize vmaps the backward: cuDNN's RNN has no rule
                 jacobian = torch.autograd.functional.jacobian(lambda c: lstm(seq, (h0, c))[1][1], c0, vectorize=True)
@@ -234,5 +217,5 @@ class LSTMMemory(Identity):
             f"forget gates {float(gates.min()):.2f}..{float(gates.max()):.2f} (mean {float(gates.mean()):.2f}: "
             f"the share of the cell, and of its gradient, kept per step){note}"
         )
-        return CheckResult(worst, target.rounding, worst <= target.rounding, detail, measured_on=measured_on(note))
+        return CheckResult(worst, target.rounding, worst <= target.rounding, detail, measured_on=on)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+import sympy as sp
+import torch
+from sympy.simplify.simplify import factor_sum
 
-if TYPE_CHECKING:
-    from seqlab.proofs.target import LiveTarget
+from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import LiveTarget, capture_layernorm_inputs, is_unbiased, layernorm_class, layernorm_eps
 
 
 class LayerNormNorm(Identity):
@@ -25,9 +26,6 @@ class LayerNormNorm(Identity):
 
     def prove(self) -> ProofResult:
         """Derive the norm for symbolic d with sympy sums, then the eps and unbiased variants."""
-        import sympy as sp
-        from sympy.simplify.simplify import factor_sum
-
         i, j = sp.symbols("i j", integer=True, positive=True)
         d = sp.Symbol("d", integer=True, positive=True)
         eps = sp.Symbol("epsilon", positive=True)
@@ -78,11 +76,7 @@ class LayerNormNorm(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Hook every LayerNorm of the model on real tokens; re-run each with gamma=1, beta=0; compare norms."""
-        import torch
-
-        from seqlab.proofs.target import capture_layernorm_inputs, is_unbiased, layernorm_eps
-
-        captured, note = capture_layernorm_inputs(target)
+        captured, note, on = capture_layernorm_inputs(target)
         worst = 0.0
         worst_name = ""
         worst_mean = 0.0
@@ -124,7 +118,6 @@ class LayerNormNorm(Identity):
             f"(want 0: an RMSNorm passes the norm but not this){note}"
         )
         measured = max(worst, worst_mean)
-        on = STAND_IN if "has no LayerNorm" in note else MODEL
         passed = bool(captured) and measured <= tolerance
         extra = {"norm error": worst, "mean": worst_mean}
         return CheckResult(measured=measured, tolerance=tolerance, passed=passed, detail=detail, extra=extra, measured_on=on)
@@ -142,8 +135,6 @@ class LayerNorm2D(Identity):
 
     def prove(self) -> ProofResult:
         """Compute LN(a, b) in closed form for a > b and a < b, then apply gamma and beta."""
-        import sympy as sp
-
         a, b = sp.symbols("a b", real=True)
         g1, g2, b1, b2 = sp.symbols("gamma1 gamma2 beta1 beta2", real=True)
         t = sp.Symbol("t", positive=True)  # |a - b|
@@ -179,10 +170,6 @@ class LayerNorm2D(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Build a LayerNorm(2) of the model's own LayerNorm class, random gamma/beta, on random points."""
-        import torch
-
-        from seqlab.proofs.target import layernorm_class
-
         cls, note = layernorm_class(target)
         generator = torch.Generator().manual_seed(target.seed)
         norm = cls(2, eps=0.0).double()

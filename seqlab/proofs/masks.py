@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sympy as sp
+import torch
+from torch import nn
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, measured_on
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq
+from seqlab.proofs.target import (
+    LiveTarget,
+    attention_modules,
+    attention_weights,
+    causal_hidden,
+    exact_copy,
+    model_output,
+    other_token_ids,
+    vector_jacobian_products,
+)
 
-if TYPE_CHECKING:
-    import sympy
-    import torch
-    from torch import nn
 
-    from seqlab.proofs.target import LiveTarget
-
-
-
-def _display_weights(length: int, blocked: "list[list[bool]]") -> "sympy.Matrix":
+def _display_weights(length: int, blocked: list[list[bool]]) -> sp.Matrix:
     """The weight matrix written with e_ij = exp(logit_ij): what the proof shows (the algebra uses the full form)."""
-    import sympy as sp
-
     e = [[sp.Symbol(f"e{i + 1}{j + 1}", positive=True) for j in range(length)] for i in range(length)]
     rows = [sum(e[i][j] for j in range(length) if not blocked[i][j]) for i in range(length)]
     return sp.Matrix(length, length, lambda i, j: 0 if blocked[i][j] else e[i][j] / rows[i])
 
 
 def _symbolic_attention(
-    length: int, blocked: "list[list[bool]]"
-) -> "tuple[list[sympy.Symbol], sympy.Matrix, sympy.Matrix]":
+    length: int, blocked: list[list[bool]]
+) -> tuple[list[sp.Symbol], sp.Matrix, sp.Matrix]:
     """One-head attention over scalar tokens x_1..x_T (q = a x, k = b x, v = c x) with blocked pairs set to -oo.
 
     Returns the inputs, the weight matrix and the output vector, all symbolic.
     """
-    import sympy as sp
-
     a, b, c = sp.symbols("a b c", real=True)
     xs = list(sp.symbols(f"x1:{length + 1}", real=True))
     logits = sp.Matrix(length, length, lambda i, j: -sp.oo if blocked[i][j] else (a * xs[i]) * (b * xs[j]))
@@ -45,31 +45,27 @@ def _symbolic_attention(
 SIZES_UP_TO = 4  # the symbolic proofs check every sequence length up to this one
 
 
-def _causal_facts(length: int) -> bool:
-    """For one T: the masked weights are 0, rows sum to 1, and no output has a later input in it."""
-    import sympy as sp
-
-    blocked = [[j > i for j in range(length)] for i in range(length)]
+def _mask_facts(blocked: list[list[bool]], queries: range) -> bool:
+    """For one blocked pattern: blocked weights are 0, every row sums to 1, and no output of `queries` has a
+    blocked input in it."""
+    length = len(blocked)
     xs, weights, outputs = _symbolic_attention(length, blocked)
     return (
-        all(weights[i, j] == 0 for i in range(length) for j in range(i + 1, length))
+        all(weights[i, j] == 0 for i in range(length) for j in range(length) if blocked[i][j])
         and all(sp.cancel(sum(weights[i, :]) - 1) == 0 for i in range(length))
-        and all(sp.diff(outputs[i], xs[j]) == 0 for i in range(length) for j in range(i + 1, length))
+        and all(sp.diff(outputs[i], xs[j]) == 0 for i in queries for j in range(length) if blocked[i][j])
     )
+
+
+def _causal_facts(length: int) -> bool:
+    """For one T: the masked weights are 0, rows sum to 1, and no output has a later input in it."""
+    return _mask_facts([[j > i for j in range(length)] for i in range(length)], range(length))
 
 
 def _padding_facts(length: int, pads: int) -> bool:
     """For one T and the last `pads` tokens padded: pad weights 0, rows sum to 1, real outputs free of pads."""
-    import sympy as sp
-
     real = length - pads
-    blocked = [[j >= real for j in range(length)] for _ in range(length)]
-    xs, weights, outputs = _symbolic_attention(length, blocked)
-    return (
-        all(weights[i, j] == 0 for i in range(length) for j in range(real, length))
-        and all(sp.cancel(sum(weights[i, :]) - 1) == 0 for i in range(length))
-        and all(sp.diff(outputs[i], xs[j]) == 0 for i in range(real) for j in range(real, length))
-    )
+    return _mask_facts([[j >= real for j in range(length)] for _ in range(length)], range(real))
 
 
 class CausalMask(Identity):
@@ -84,8 +80,6 @@ class CausalMask(Identity):
 
     def prove(self) -> ProofResult:
         """Symbolic one-head attention with the causal mask for every T up to SIZES_UP_TO; display T = 3."""
-        import sympy as sp
-
         checks = [_causal_facts(size) for size in range(1, SIZES_UP_TO + 1)]
         length = 3
         blocked = [[j > i for j in range(length)] for i in range(length)]
@@ -131,11 +125,7 @@ class CausalMask(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """On each attention module: weights above the diagonal, row sums, later-token changes, Jacobian blocks."""
-        import torch
-
-        from seqlab.proofs.target import attention_modules, attention_weights, exact_copy
-
-        modules, note = attention_modules(target)
+        modules, note, on = attention_modules(target)
         parts = {
             "weights above diagonal": 0.0, "|row sum - 1|": 0.0, "share of weights on or below diagonal at 0": 0.0,
             "fused vs explicit weights": 0.0, "earlier outputs moved": 0.0, "Jacobian blocks": 0.0,
@@ -178,16 +168,12 @@ class CausalMask(Identity):
         )
         # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
         return CheckResult(
-            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=measured_on(note)
+            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=on
         )
 
 
 def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> str:
     """On a causal Transformer, change each later token id and record how far earlier hidden states move."""
-    import torch
-
-    from seqlab.proofs.target import causal_hidden, other_token_ids
-
     hidden = causal_hidden(target)
     if hidden is None or target.batch is None:
         return "; the model is not a causal Transformer, so only its attention modules were measured"
@@ -211,10 +197,6 @@ def _future_jacobian(attention: nn.Module, x: torch.Tensor, target: LiveTarget) 
     One batched backward pass: cotangent t is random on output position t and zero elsewhere, so
     gradient t is (d out_t / d x)^T applied to it; a block that is not zero would show up with probability 1.
     """
-    import torch
-
-    from seqlab.proofs.target import vector_jacobian_products
-
     worst = 0.0
     batch, length, width = x.shape
     cotangents = torch.zeros(length, batch, length, width, dtype=x.dtype, device=x.device)
@@ -241,8 +223,6 @@ class PaddingMask(Identity):
 
     def prove(self) -> ProofResult:
         """Symbolic one-head attention with the last tokens padded, every T up to SIZES_UP_TO; display T = 3, 1 pad."""
-        import sympy as sp
-
         facts = [_padding_facts(size, pads) for size in range(2, SIZES_UP_TO + 1) for pads in range(1, size)]
         length = 3
         blocked = [[j == length - 1 for j in range(length)] for _ in range(length)]
@@ -281,11 +261,7 @@ class PaddingMask(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Change the pad vectors fed to each attention module, and the pad ids fed to the whole model."""
-        import torch
-
-        from seqlab.proofs.target import attention_modules, attention_weights, exact_copy, model_output, other_token_ids
-
-        modules, note = attention_modules(target)
+        modules, note, on = attention_modules(target)
         parts = {"pad weights": 0.0, "|real row sum - 1|": 0.0, "fused vs explicit weights": 0.0,
                  "real outputs moved (attention)": 0.0}
         lengths = torch.tensor([8, 5, 2], device=target.device)
@@ -342,5 +318,5 @@ class PaddingMask(Identity):
         )
         # The masked quantities are exact zeros; the tolerance only absorbs rounding in row sums.
         return CheckResult(
-            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=measured_on(note)
+            measured, target.rounding, measured <= target.rounding, detail, extra=parts, measured_on=on
         )

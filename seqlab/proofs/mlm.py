@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+import sympy as sp
+import torch
 
-if TYPE_CHECKING:
-    import torch
+from seqlab.data import masking
+from seqlab.data.wordpiece import WordPiece
+from seqlab.models.bert import BertConfig, BertModel
+from seqlab.models.mlm import BertForMaskedLM, MaskedLM
+from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import SAMPLE_TEXTS, LiveTarget, encode_batch, exact_copy
 
-    from seqlab.proofs.target import LiveTarget
 
 REPEATS = 2000  # copies of the live batch masked independently, so the fractions are measured on ~10^5 tokens
 SPLIT_WORD_TEXTS: tuple[str, ...] = (  # words WordPiece cuts into ## pieces, for the whole-word check
@@ -21,21 +25,14 @@ LOSS_COPIES = 4  # the loss check masks 4 independent copies of the live batch a
 Z_LIMIT = 5.0  # a correct rule lands within 5 standard errors of every expected fraction (p ~ 6e-7 per fraction)
 
 
-def _mlm_subject(target: LiveTarget) -> tuple[Any, Any, dict[str, torch.Tensor], str]:
-    """(masked LM, its text encoder, a batch of real text, note): the target's own when it is a masked-LM
-    run, else a fresh small BERT MLM over the default WordPiece vocabulary and the sample sentences."""
-    import torch
-
-    from seqlab.models.mlm import MaskedLM
-    from seqlab.proofs.target import SAMPLE_TEXTS, encode_batch
-
+def _mlm_subject(target: LiveTarget) -> tuple[Any, Any, dict[str, torch.Tensor], str, str]:
+    """(masked LM, its text encoder, a batch of real text, note, measured on): the target's own when it is a
+    masked-LM run, else a fresh small BERT MLM (a stand-in) over the default WordPiece vocabulary and the sample
+    sentences."""
     encoder = getattr(target, "encoder", None)
     if isinstance(target.model, MaskedLM) and encoder is not None and getattr(encoder, "mask_id", None) is not None:
         batch = target.batch if target.batch is not None else encode_batch(encoder, SAMPLE_TEXTS, target.device)
-        return target.model, encoder, batch, ""
-    from seqlab.data.wordpiece import WordPiece
-    from seqlab.models.bert import BertConfig, BertModel
-    from seqlab.models.mlm import BertForMaskedLM
+        return target.model, encoder, batch, "", MODEL
 
     encoder = WordPiece.default()
     torch.manual_seed(target.seed)
@@ -44,7 +41,8 @@ def _mlm_subject(target: LiveTarget) -> tuple[Any, Any, dict[str, torch.Tensor],
                         pad_token_id=encoder.pad_id)
     model = BertForMaskedLM(BertModel(config)).to(target.device).eval()
     batch = encode_batch(encoder, SAMPLE_TEXTS, target.device)
-    return model, encoder, batch, f"; {type(target.model).__name__} has no masked-LM head, so a fresh small BERT MLM was used"
+    note = f"; {type(target.model).__name__} has no masked-LM head, so a fresh small BERT MLM was used"
+    return model, encoder, batch, note, STAND_IN
 
 
 class MaskingFractions(Identity):
@@ -60,8 +58,6 @@ class MaskingFractions(Identity):
 
     def prove(self) -> ProofResult:
         """The three outcomes of a chosen token partition it, so their shares add back up to p."""
-        import sympy as sp
-
         p, m, r = sp.symbols("p m r", positive=True)
         shares = {"[MASK]": p * m, "random": p * r, "unchanged": p * (1 - m - r)}
         total = sum(shares.values())
@@ -85,11 +81,7 @@ class MaskingFractions(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Mask the live batch REPEATS times with seqlab's rule and compare every share with its expectation."""
-        import torch
-
-        from seqlab.data import masking
-
-        _, encoder, batch, note = _mlm_subject(target)
+        _, encoder, batch, note, on = _mlm_subject(target)
         vocab = masking.MaskVocab.of(encoder)
         ids = batch["input_ids"].cpu().repeat(REPEATS, 1)
         real = batch["attention_mask"].cpu().repeat(REPEATS, 1)
@@ -116,7 +108,6 @@ class MaskingFractions(Identity):
         }
         whole = ""
         if vocab.continuation_ids:  # sentences with words WordPiece splits, for whole-word masking
-            from seqlab.proofs.target import encode_batch
 
             pieces = encode_batch(encoder, SPLIT_WORD_TEXTS, torch.device("cpu"))
             word_ids = pieces["input_ids"].repeat(REPEATS // 10, 1)
@@ -137,7 +128,7 @@ class MaskingFractions(Identity):
             + "; " + ", ".join(f"{name} {int(value)}" for name, value in exact.items()) + whole + note
         )
         return CheckResult(worst, Z_LIMIT, passed, detail, extra={**{f"z {k}": v for k, v in z.items()}, **exact},
-                           measured_on=measured_on(note))
+                           measured_on=on)
 
 
 class MaskedLossIgnoresUnchosen(Identity):
@@ -152,8 +143,6 @@ class MaskedLossIgnoresUnchosen(Identity):
 
     def prove(self) -> ProofResult:
         """Three positions over two classes, the third unchosen: its logits do not enter L at all."""
-        import sympy as sp
-
         z = sp.Matrix(3, 2, lambda i, k: sp.Symbol(f"z{i + 1}{k + 1}", real=True))
         chosen = (1, 1, 0)
         labels = (0, 1, 0)
@@ -177,12 +166,7 @@ class MaskedLossIgnoresUnchosen(Identity):
     def check(self, target: LiveTarget) -> CheckResult:
         """The model's own masked-LM loss on a live masked batch against cross-entropy over the chosen positions
         computed by hand from its full logits (float64); counting every token would give a different number."""
-        import torch
-
-        from seqlab.data import masking
-        from seqlab.proofs.target import exact_copy
-
-        model, encoder, batch, note = _mlm_subject(target)
+        model, encoder, batch, note, on = _mlm_subject(target)
         model = exact_copy(model, target)
         vocab = masking.MaskVocab.of(encoder)
         batch = {key: value.repeat(LOSS_COPIES, 1) for key, value in batch.items()}  # more chosen tokens
@@ -216,4 +200,4 @@ class MaskedLossIgnoresUnchosen(Identity):
             + note
         )
         passed = gap <= tolerance and count == int(out.chosen.sum())
-        return CheckResult(gap, tolerance, passed, detail, extra=parts, measured_on=measured_on(note))
+        return CheckResult(gap, tolerance, passed, detail, extra=parts, measured_on=on)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+import sympy as sp
+import torch
 
-if TYPE_CHECKING:
-    import torch
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import LiveTarget, sinusoidal_modules
 
-    from seqlab.proofs.target import LiveTarget
 
 TOLERANCE = 1e-4  # the tables are float32: angles up to a few hundred radians carry ~1e-5 error
 SHIFTS = (1, 3, 17)
@@ -28,8 +27,6 @@ class SinusoidalRotation(Identity):
 
     def prove(self) -> ProofResult:
         """Expand sin/cos of a sum: the 2x2 block maps (sin pw, cos pw) to (sin (p+k)w, cos (p+k)w)."""
-        import sympy as sp
-
         p, k, w = sp.symbols("p k omega", real=True)
         pair = sp.Matrix([sp.sin(p * w), sp.cos(p * w)])
         rotation = sp.Matrix([[sp.cos(k * w), sp.sin(k * w)], [-sp.sin(k * w), sp.cos(k * w)]])
@@ -65,11 +62,7 @@ class SinusoidalRotation(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Read the model's sinusoidal table, build the block rotation for several k, measure max error."""
-        import torch
-
-        from seqlab.proofs.target import sinusoidal_modules
-
-        modules, note = sinusoidal_modules(target)
+        modules, note, on = sinusoidal_modules(target)
         worst = 0.0
         sizes = []
         for _, module in modules:
@@ -88,13 +81,11 @@ class SinusoidalRotation(Identity):
             f"{len(modules)} sinusoidal table(s) ({', '.join(sizes)}); block rotation R_k for k in {SHIFTS} "
             f"applied to every position; max |R_k PE(p) - PE(p+k)|{note}"
         )
-        return CheckResult(worst, TOLERANCE, worst <= TOLERANCE, detail, measured_on=measured_on(note))
+        return CheckResult(worst, TOLERANCE, worst <= TOLERANCE, detail, measured_on=on)
 
 
 def block_rotation(d: int, k: int) -> torch.Tensor:
     """The d x d matrix that moves a sinusoidal position vector k steps (2x2 rotations on (sin, cos) pairs)."""
-    import torch
-
     rotation = torch.zeros(d, d, dtype=torch.float64)
     for i in range(0, d - 1, 2):
         angle = k * math.exp(-math.log(10000.0) * i / d)
@@ -124,8 +115,6 @@ class PositionalDotProduct(Identity):
 
     def prove(self) -> ProofResult:
         """One frequency pair: sin(pw)sin((p+k)w) + cos(pw)cos((p+k)w) = cos(kw); sum over i; no p left."""
-        import sympy as sp
-
         p, k, w = sp.symbols("p k omega", real=True)
         pair = sp.Matrix([sp.sin(p * w), sp.cos(p * w)])
         moved = sp.Matrix([sp.sin((p + k) * w), sp.cos((p + k) * w)])
@@ -154,11 +143,7 @@ class PositionalDotProduct(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Every dot product PE(p).PE(p+k) of the model's table, by k: spread over p, and distance from sum cos(k w_i)."""
-        import torch
-
-        from seqlab.proofs.target import sinusoidal_modules
-
-        modules, note = sinusoidal_modules(target)
+        modules, note, on = sinusoidal_modules(target)
         spread = formula_gap = 0.0
         sizes = []
         for _, module in modules:
@@ -182,4 +167,4 @@ class PositionalDotProduct(Identity):
             f"PE(p).PE(p+k) {spread:.1e} (want 0), max |PE(p).PE(p+k) - sum_i cos(k w_i)| {formula_gap:.1e}{note}"
         )
         extra = {"spread over p": spread, "formula gap": formula_gap}
-        return CheckResult(measured, tolerance, measured <= tolerance, detail, extra=extra, measured_on=measured_on(note))
+        return CheckResult(measured, tolerance, measured <= tolerance, detail, extra=extra, measured_on=on)

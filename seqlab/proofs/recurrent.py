@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sympy as sp
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import LiveTarget, exact_copy, recurrent_modules
 
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
-
-    from seqlab.proofs.target import LiveTarget
 
 CLEARLY_NOT_ONE = 0.05  # max |f + i - 1| must exceed this for "not a convex combination" to be shown
 
@@ -30,8 +29,6 @@ def lstm_step(
     lstm: nn.LSTM, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, layer: int = 0, reverse: bool = False
 ) -> dict[str, torch.Tensor]:
     """One step of one layer and direction of an nn.LSTM, by hand: gates i, f, g, o and the new c, h."""
-    import torch.nn.functional as F
-
     w_ih, b_ih, w_hh, b_hh = _weights(lstm, layer, reverse)
     pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
     i, f, g, o = pre.chunk(4, dim=-1)  # torch orders the gates input, forget, cell, output
@@ -42,8 +39,6 @@ def lstm_step(
 
 def gru_step(gru: nn.GRU, x: torch.Tensor, h: torch.Tensor, layer: int = 0, reverse: bool = False) -> dict[str, torch.Tensor]:
     """One step of one layer and direction of an nn.GRU, by hand: gates r, z, candidate n, new h."""
-    import torch.nn.functional as F
-
     w_ih, b_ih, w_hh, b_hh = _weights(gru, layer, reverse)
     gx = F.linear(x, w_ih, b_ih).chunk(3, dim=-1)  # reset, update, new
     gh = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)
@@ -61,8 +56,6 @@ def rnn_by_hand(
     x [B,T,In] (batch first), h0 (and c0 for an LSTM) [L*dirs,B,H]. Returns (outputs [B,T,dirs*H], h_n,
     c_n or None, every step's gate dictionary). Layer l > 0 reads the concatenated outputs of layer l-1.
     """
-    import torch
-
     lstm = isinstance(module, torch.nn.LSTM)
     directions = 2 if module.bidirectional else 1
     steps: list[dict[str, torch.Tensor]] = []
@@ -97,13 +90,11 @@ def _compare_with_torch(module: nn.RNNBase, target: LiveTarget, offset: int, len
 
     Every layer and both directions are compared: outputs, final h (and final c for an LSTM).
     """
-    import torch
-
     batch = 16
     x = target.randn(batch, length, module.input_size, offset=offset)
-    h0 = _initial_state(module, batch, target, offset + 1)
+    h0 = initial_state(module, batch, target, offset + 1)
     lstm = isinstance(module, torch.nn.LSTM)
-    c0 = _initial_state(module, batch, target, offset + 2) if lstm else None
+    c0 = initial_state(module, batch, target, offset + 2) if lstm else None
     with torch.no_grad():
         seq = x if module.batch_first else x.transpose(0, 1)
         out, state = module(seq, (h0, c0) if lstm else h0)
@@ -116,13 +107,13 @@ def _compare_with_torch(module: nn.RNNBase, target: LiveTarget, offset: int, len
     return float(max(gaps)), steps
 
 
-def _layout(module: nn.RNNBase) -> str:
+def rnn_layout(module: nn.RNNBase) -> str:
     """'2 layers, bidirectional' style description of an RNN's stack."""
     layers = f"{module.num_layers} layer{'s' if module.num_layers > 1 else ''}"
     return layers + (", bidirectional" if module.bidirectional else "")
 
 
-def _initial_state(module: nn.RNNBase, batch: int, target: LiveTarget, offset: int) -> torch.Tensor:
+def initial_state(module: nn.RNNBase, batch: int, target: LiveTarget, offset: int) -> torch.Tensor:
     """A random initial state for every layer and direction [L*dirs, B, H]."""
     layers = module.num_layers * (2 if module.bidirectional else 1)
     return target.randn(layers, batch, module.hidden_size, offset=offset)
@@ -142,8 +133,6 @@ class LSTMNotConvex(Identity):
 
     def prove(self) -> ProofResult:
         """Exhibit pre-activations where f + i != 1 and c' lies outside [min(c, g), max(c, g)]."""
-        import sympy as sp
-
         a_f, a_i = sp.symbols("a_f a_i", real=True)
         sigmoid = sp.Lambda(sp.Symbol("u"), 1 / (1 + sp.exp(-sp.Symbol("u"))))
         total = sigmoid(a_f) + sigmoid(a_i)
@@ -194,18 +183,14 @@ class LSTMNotConvex(Identity):
         What it shows on a given model: its gates are not tied (max |f + i - 1| well above 0), and how often
         the new cell actually leaves the segment between c and g, which a convex mix never does.
         """
-        import torch
-
-        from seqlab.proofs.target import exact_copy, recurrent_modules
-
-        modules, note = recurrent_modules(target, torch.nn.LSTM)
+        modules, note, on = recurrent_modules(target, torch.nn.LSTM)
         worst_gap = worst_recompute = 0.0
         total = outside = above = 0
         low_sum, high_sum = float("inf"), float("-inf")
         layouts = []
         for index, (_, module) in enumerate(modules):
             lstm = exact_copy(module, target)
-            layouts.append(_layout(lstm))
+            layouts.append(rnn_layout(lstm))
             recompute, steps = _compare_with_torch(lstm, target, offset=1100 + 10 * index)
             worst_recompute = max(worst_recompute, recompute)
             for step in steps:
@@ -228,7 +213,7 @@ class LSTMNotConvex(Identity):
         )
         extra = {"recompute_error": worst_recompute, "share outside [c, g]": share_outside}
         return CheckResult(
-            worst_gap, CLEARLY_NOT_ONE, passed, detail, extra=extra, lower_bound=True, measured_on=measured_on(note)
+            worst_gap, CLEARLY_NOT_ONE, passed, detail, extra=extra, lower_bound=True, measured_on=on
         )
 
 
@@ -244,8 +229,6 @@ class GRUConvex(Identity):
 
     def prove(self) -> ProofResult:
         """The two weights sum to 1 identically, and each is a sigmoid, hence in (0, 1)."""
-        import sympy as sp
-
         a = sp.Symbol("a_z", real=True)
         z = 1 / (1 + sp.exp(-a))
         n, h = sp.symbols("n h", real=True)
@@ -268,17 +251,13 @@ class GRUConvex(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Recompute each GRU (every layer, both directions) by hand; h' must be (1-z) n + z h, between n and h."""
-        import torch
-
-        from seqlab.proofs.target import exact_copy, recurrent_modules
-
-        modules, note = recurrent_modules(target, torch.nn.GRU)
+        modules, note, on = recurrent_modules(target, torch.nn.GRU)
         worst = 0.0
         outside = 0.0
         layouts = []
         for index, (_, module) in enumerate(modules):
             gru = exact_copy(module, target)
-            layouts.append(_layout(gru))
+            layouts.append(rnn_layout(gru))
             recompute, steps = _compare_with_torch(gru, target, offset=1400 + 10 * index)
             worst = max(worst, recompute)
             for step in steps:
@@ -292,4 +271,4 @@ class GRUConvex(Identity):
             f"by hand from the weights; max |torch - ((1-z) n + z h)| over outputs and final states {worst:.1e}, "
             f"furthest outside [min(n,h), max(n,h)] {outside:.1e}{note}"
         )
-        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, measured_on=measured_on(note))
+        return CheckResult(measured, target.rounding, measured <= target.rounding, detail, measured_on=on)

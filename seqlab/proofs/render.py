@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import sympy
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
@@ -21,8 +22,6 @@ def step_text(step: ProofStep) -> str:
     """The step's expression as unicode (sympy's pretty printer) or as the text it already is."""
     if isinstance(step.expression, str):
         return step.expression
-    import sympy
-
     return sympy.pretty(step.expression, use_unicode=True, wrap_line=False)
 
 
@@ -34,8 +33,6 @@ def step_latex(step: ProofStep) -> str:
     """The step's expression as LaTeX math (text steps become \\text{...}); unicode signs become LaTeX."""
     if isinstance(step.expression, str):
         return r"\text{" + latex_escape(step.expression) + "}"
-    import sympy
-
     text = sympy.latex(step.expression)
     for char, spelled in _LATEX_MATH.items():
         text = text.replace(char, spelled)

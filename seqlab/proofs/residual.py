@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, measured_on
+import sympy as sp
+import torch
+from torch import nn
 
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
+from seqlab.models.bert import BertLayer
+from seqlab.models.transformer import TransformerBlock, TransformerConfig
+from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
+from seqlab.proofs.target import (
+    FRESH_HEADS,
+    FRESH_WIDTH,
+    Found,
+    LiveTarget,
+    exact_copy,
+    find_modules,
+    vector_jacobian_products,
+)
 
-    from seqlab.proofs.target import LiveTarget
 
 COTANGENTS = 6  # random directions u: u^T J_block must equal u^T (I + J_branch) for each
 
@@ -28,8 +38,6 @@ class ResidualJacobian(Identity):
 
     def prove(self) -> ProofResult:
         """Symbolic units: d(x_k + f_k(x))/dx_m = delta_km + df_k/dx_m; then d = 2 with arbitrary f1, f2."""
-        import sympy as sp
-
         k, m = sp.symbols("k m", integer=True)
         x = sp.IndexedBase("x", real=True)
         f = sp.Function("f")
@@ -55,9 +63,7 @@ class ResidualJacobian(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """For every Transformer block: u^T dy/dx - u^T df/dx = u^T for random u, per sublayer (the other zeroed)."""
-        from seqlab.proofs.target import exact_copy
-
-        blocks, note = residual_blocks(target)
+        blocks, note, on = residual_blocks(target)
         worst = 0.0
         measured_paths = 0
         for index, (_, block) in enumerate(blocks):
@@ -72,26 +78,21 @@ class ResidualJacobian(Identity):
             f"one switched off), float64: with {COTANGENTS} random cotangents u, max |u^T dy/dx - u^T df/dx - u^T| "
             f"{worst:.1e}, where y is the block's own forward and f the sublayer run alone{note}"
         )
-        return CheckResult(worst, 10 * target.rounding, worst <= 10 * target.rounding, detail, measured_on=measured_on(note))
+        return CheckResult(worst, 10 * target.rounding, worst <= 10 * target.rounding, detail, measured_on=on)
 
 
-def residual_blocks(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], str]:
-    """The model's Transformer blocks (seqlab's TransformerBlock and BertLayer), or one fresh block with a note."""
-    import torch
-
-    from seqlab.models.bert import BertLayer
-    from seqlab.models.transformer import TransformerBlock, TransformerConfig
-    from seqlab.proofs.target import FRESH_HEADS, FRESH_WIDTH, find_modules
-
+def residual_blocks(target: LiveTarget) -> Found:
+    """The model's Transformer blocks (seqlab's TransformerBlock and BertLayer), or one fresh block (a stand-in)."""
     found = find_modules(target.model, (TransformerBlock, BertLayer))
     if found:
-        return found, ""
+        return Found(found)
     torch.manual_seed(target.seed)
     config = TransformerConfig(
         vocab_size=8, d_model=FRESH_WIDTH, n_heads=FRESH_HEADS, n_layers=1, d_ff=128, dropout=0.0, norm_first=True
     )
     block = TransformerBlock(config).to(target.device).eval()
-    return [("fresh block", block)], "; the model has no Transformer block, so a fresh pre-norm block was measured"
+    return Found([("fresh block", block)], "; the model has no Transformer block, so a fresh pre-norm block was measured",
+                 STAND_IN)
 
 
 def _width(block: nn.Module) -> int:
@@ -125,10 +126,6 @@ def sublayers(block: nn.Module) -> list[tuple[Fn, Fn, nn.Module]]:
 
     A post-norm block's norms are bypassed (nn.Identity), so both functions see the residual sum itself.
     """
-    from torch import nn
-
-    from seqlab.models.bert import BertLayer
-
     if isinstance(block, BertLayer):
         block.attention_norm, block.output_norm = nn.Identity(), nn.Identity()
         attention_out, ffn_out = block.attention.out, block.output
@@ -158,10 +155,6 @@ def sublayers(block: nn.Module) -> list[tuple[Fn, Fn, nn.Module]]:
 
 def _identity_gap(whole: Fn, branch: Fn, off: nn.Module, x: torch.Tensor, target: LiveTarget, offset: int) -> float:
     """max |u^T d whole/dx - u^T d branch/dx - u^T| over COTANGENTS random u, with `off` zeroed throughout."""
-    import torch
-
-    from seqlab.proofs.target import vector_jacobian_products
-
     cotangents = torch.stack([target.randn(*x.shape, offset=offset + 7 * n) for n in range(COTANGENTS)])
     grads = []
     with _Off(off):  # forward and backward both see the zeroed layer

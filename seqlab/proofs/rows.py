@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sympy as sp
+import torch
+from sympy.simplify.simplify import factor_sum
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, measured_on
-
-if TYPE_CHECKING:
-    from seqlab.proofs.target import LiveTarget
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq
+from seqlab.proofs.target import LiveTarget, attention_modules, attention_weights, exact_copy
 
 
 class AttentionRows(Identity):
@@ -24,9 +24,6 @@ class AttentionRows(Identity):
 
     def prove(self) -> ProofResult:
         """L1 for symbolic n; L2 from p - p^2 = p(1 - p) >= 0 on [0, 1] (equality iff p in {0, 1}); a 3x3 column example."""
-        import sympy as sp
-        from sympy.simplify.simplify import factor_sum
-
         i, j = sp.symbols("i j", integer=True, positive=True)
         n = sp.Symbol("n", integer=True, positive=True)
         z = sp.IndexedBase("z", real=True)
@@ -71,11 +68,7 @@ class AttentionRows(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Read every attention module's weights on both paths, with a padding mask, with and without the causal mask."""
-        import torch
-
-        from seqlab.proofs.target import attention_modules, attention_weights, exact_copy
-
-        modules, note = attention_modules(target)
+        modules, note, on = attention_modules(target)
         parts = {"|row L1 - 1|": 0.0, "row L2 above 1": 0.0, "L2² above the largest weight": 0.0}
         lengths = torch.tensor([10, 7, 3], device=target.device)
         length = 10
@@ -114,5 +107,5 @@ class AttentionRows(Identity):
         )
         extra = {**parts, "column sum min": column_low, "column sum max": column_high, "one-hot rows": float(one_hot_rows)}
         return CheckResult(
-            measured, target.rounding, measured <= target.rounding, detail, extra=extra, measured_on=measured_on(note)
+            measured, target.rounding, measured <= target.rounding, detail, extra=extra, measured_on=on
         )

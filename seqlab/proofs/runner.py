@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import torch
+
+from seqlab.device import cpu_threads, resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.proofs import select
-from seqlab.proofs.base import CheckResult, Identity, ProofResult
+from seqlab.proofs.base import MODEL, CheckResult, Identity, ProofResult
+from seqlab.proofs.target import target_fresh, target_from_pretrained, target_from_run
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,6 @@ class CheckReport:
 
     def counts(self) -> dict[str, int]:
         """How many rows were measured on the model itself and on stand-ins, and how many of each passed."""
-        from seqlab.proofs.base import MODEL
-
         own = [row for row in self.rows if row.check.measured_on == MODEL]
         stand_ins = [row for row in self.rows if row.check.measured_on != MODEL]
         return {
@@ -100,9 +102,6 @@ def prove_identities(ids: Sequence[str]) -> list[ProvedIdentity]:
 
 def build_target(config: CheckConfig) -> Any:  # a LiveTarget; its module imports torch, so it loads lazily
     """The live target the config names, on its device, with its seed."""
-    from seqlab.device import resolve_device
-    from seqlab.proofs.target import target_fresh, target_from_pretrained, target_from_run
-
     device = resolve_device(config.device)
     if config.run is not None:
         return target_from_run(config.run, device, config.seed)
@@ -118,10 +117,6 @@ def check_identities(
 
     Proofs already in `proved` are not redone.
     """
-    import torch
-
-    from seqlab.device import cpu_threads
-
     identities = select(config.ids)
     target = target if target is not None else build_target(config)
     known = {item.identity.id: item.proof.verified for item in proved}

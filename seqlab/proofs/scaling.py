@@ -78,10 +78,9 @@ class AttentionScaling(Identity):
         keys of a row is the logits' variance: expected 1 with `module.scale` on, d_head with it off.
         Both paths are read: the explicit one and the fused kernel the model trains and predicts with.
         """
-        from seqlab.proofs.base import measured_on
         from seqlab.proofs.target import attention_modules, exact_copy
 
-        modules, note = attention_modules(target)
+        modules, note, on = attention_modules(target)
         worst = 0.0
         disagreement = 0.0
         by_width: dict[int, dict[bool, list[float]]] = {}
@@ -109,7 +108,7 @@ class AttentionScaling(Identity):
         )
         passed = worst <= RELATIVE_TOLERANCE and disagreement <= 100 * target.rounding
         extra = {"fused vs explicit weights": disagreement}
-        return CheckResult(worst, RELATIVE_TOLERANCE, passed, detail, extra=extra, measured_on=measured_on(note))
+        return CheckResult(worst, RELATIVE_TOLERANCE, passed, detail, extra=extra, measured_on=on)
 
 
 def _span(values: list[float]) -> str:
@@ -177,7 +176,7 @@ class MultiHeadParameters(Identity):
         from seqlab.counting import formulas
         from seqlab.proofs.target import attention_modules
 
-        modules, note = attention_modules(target)
+        modules, note, _ = attention_modules(target)
         name, module = modules[0]
         cls = type(module)
         d = module.d_model

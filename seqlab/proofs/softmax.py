@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero, measured_on
+import sympy as sp
+import torch
+from sympy.simplify.simplify import factor_sum
 
-if TYPE_CHECKING:
-    from seqlab.proofs.target import LiveTarget
-
+from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import LiveTarget, attention_modules, exact_copy
 
 
 class SoftmaxShift(Identity):
@@ -23,9 +24,6 @@ class SoftmaxShift(Identity):
 
     def prove(self) -> ProofResult:
         """Factor exp(c) out of numerator and denominator, for symbolic n and for n = 3 written out."""
-        import sympy as sp
-        from sympy.simplify.simplify import factor_sum
-
         i, j = sp.symbols("i j", integer=True, positive=True)
         n = sp.Symbol("n", integer=True, positive=True)
         c = sp.Symbol("c", real=True)
@@ -72,11 +70,7 @@ class SoftmaxShift(Identity):
         Adding one vector u to every key adds q_i . u / sqrt(d_head) to row i of the logits: a different
         constant per row, the same for every key in it. Softmax should not notice.
         """
-        import torch
-
-        from seqlab.proofs.target import attention_modules, exact_copy
-
-        modules, note = attention_modules(target)
+        modules, note, on = attention_modules(target)
         worst_out = worst_probs = 0.0
         biggest_shift = 0.0
         length = 10
@@ -115,5 +109,5 @@ class SoftmaxShift(Identity):
         )
         extra = {"largest row shift": biggest_shift}
         return CheckResult(
-            measured, target.rounding, measured <= target.rounding, detail, extra=extra, measured_on=measured_on(note)
+            measured, target.rounding, measured <= target.rounding, detail, extra=extra, measured_on=on
         )

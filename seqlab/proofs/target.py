@@ -7,14 +7,25 @@ saying so.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import torch
 from torch import nn
 
+from seqlab.data.wordpiece import WordPiece
+from seqlab.device import seed_everything
 from seqlab.errors import SeqlabError
+from seqlab.models.attention import MultiHeadSelfAttention
+from seqlab.models.bert_loading import load_bert
+from seqlab.models.layernorm import LayerNorm
+from seqlab.models.positions import SinusoidalPositions
+from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig, TransformerEncoder
+from seqlab.paths import pretrained_bert_dir
+from seqlab.proofs.base import MODEL, STAND_IN
+from seqlab.training.runs import LoadedRun, load_run
 
 # Short sentences the checks push through the model so that LayerNorm inputs are real hidden states.
 SAMPLE_TEXTS: tuple[str, ...] = (
@@ -26,6 +37,15 @@ SAMPLE_TEXTS: tuple[str, ...] = (
 FRESH_WIDTH = 64
 FRESH_HEADS = 4
 FRESH_MAX_LEN = 128
+
+
+class Found(NamedTuple):
+    """What a check measures: the parts it found, a note for its detail line ("" or "; ..." saying what was used
+    instead), and `measured_on`: MODEL when the parts are the model's own, STAND_IN when fresh ones were built."""
+
+    parts: list[Any]
+    note: str = ""
+    measured_on: str = MODEL
 
 
 @dataclass
@@ -41,7 +61,7 @@ class LiveTarget:
     seed: int
     source: str
     batch: dict[str, torch.Tensor] | None = None
-    run_dir: Path | None = None  # the run folder, for checks that read what training wrote (frozen-body)
+    run: LoadedRun | None = None  # the trained run, for checks that read what training wrote (frozen-body)
     encoder: Any = None  # the run's TextEncoder when there is one (the masked-LM checks need its [MASK])
 
     @property
@@ -91,36 +111,26 @@ def random_batch(vocab_size: int, pad_id: int, seed: int, device: torch.device) 
 
 def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
     """A trained run (seqlab.training load_run) with a batch of real sentences from its own encoder."""
-    from seqlab.training import load_run
-
     loaded = load_run(Path(path), device=str(device))
     batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
-    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded.run_dir,
+    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded,
                       encoder=loaded.encoder)
 
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
     """Pretrained BERT weights (default: the MiniLM package) with WordPiece-encoded sentences."""
-    from seqlab.models.bert_loading import load_bert
-    from seqlab.paths import pretrained_bert_dir
-
     directory = Path(checkpoint) if checkpoint is not None else pretrained_bert_dir()
     if not directory.is_dir():
         raise SeqlabError(f"checkpoint folder {directory} does not exist; pass a Hugging Face BERT folder to --checkpoint")
     model = load_bert(directory).to(device).eval()
     batch = None
     if (directory / "vocab.txt").is_file():
-        from seqlab.data.wordpiece import WordPiece
-
         batch = encode_batch(WordPiece.from_vocab(directory / "vocab.txt"), SAMPLE_TEXTS, device)
     return LiveTarget(model, device, seed, f"pretrained BERT {directory.parent.name}/{directory.name}", batch)
 
 
 def target_fresh(device: torch.device, seed: int) -> LiveTarget:
     """A freshly initialised small causal Transformer classifier with sinusoidal positions, on random tokens."""
-    from seqlab.device import seed_everything
-    from seqlab.models.transformer import TransformerClassifier, TransformerConfig
-
     seed_everything(seed)
     vocab_size, pad_id = 200, 0
     config = TransformerConfig(
@@ -175,8 +185,6 @@ def causal_hidden(target: LiveTarget) -> Callable[[torch.Tensor, torch.Tensor], 
 
     None when the model is not a causal Transformer.
     """
-    from seqlab.models.transformer import CausalLM, TransformerEncoder
-
     model = target.model
     encoder = getattr(model, "encoder", None)
     causal = isinstance(model, CausalLM) or bool(getattr(model, "causal", False))
@@ -190,8 +198,6 @@ def causal_hidden(target: LiveTarget) -> Callable[[torch.Tensor, torch.Tensor], 
 
 def layernorm_kinds() -> tuple[type, ...]:
     """The LayerNorm classes a model may use: seqlab's own and torch's."""
-    from seqlab.models.layernorm import LayerNorm
-
     return (LayerNorm, nn.LayerNorm)
 
 
@@ -207,27 +213,25 @@ def layernorm_eps(module: nn.Module) -> float:
 
 def layernorm_class(target: LiveTarget) -> tuple[Callable[..., nn.Module], str]:
     """The LayerNorm class the model uses (seqlab's own when it has none), with a note for the detail."""
-    from seqlab.models.layernorm import LayerNorm
-
     found = find_modules(target.model, layernorm_kinds())
     if found:
         return type(found[0][1]), ""
     return LayerNorm, "; the model has no LayerNorm, so a fresh seqlab LayerNorm was used"
 
 
-def capture_layernorm_inputs(target: LiveTarget) -> tuple[list[tuple[str, nn.Module, torch.Tensor]], str]:
-    """Run the model on its real tokens and record what each LayerNorm receives, real tokens only [N, d].
+def capture_layernorm_inputs(target: LiveTarget) -> Found:
+    """Run the model on its real tokens and record what each LayerNorm receives, real tokens only [N, d]:
+    Found([(name, module, inputs)], note, measured_on).
 
-    Without a batch (or a model that cannot be run on one) each LayerNorm gets random vectors instead;
-    a model with no LayerNorm gets a fresh one. The note says which happened.
+    Without a batch (or a model that cannot be run on one) each LayerNorm gets random vectors instead (still
+    the model's own LayerNorms); a model with no LayerNorm gets a fresh one (a stand-in). The note says which.
     """
-    from seqlab.models.layernorm import LayerNorm
-
     modules = find_modules(target.model, layernorm_kinds())
     if not modules:
         fresh = LayerNorm(FRESH_WIDTH).to(target.device)
         x = target.randn(256, FRESH_WIDTH, offset=1) * 3 + 0.5
-        return [("fresh LayerNorm", fresh, x)], "; the model has no LayerNorm, so a fresh one got random vectors"
+        return Found([("fresh LayerNorm", fresh, x)], "; the model has no LayerNorm, so a fresh one got random vectors",
+                     STAND_IN)
     seen: dict[str, torch.Tensor] = {}
     handles = []
 
@@ -261,28 +265,25 @@ def capture_layernorm_inputs(target: LiveTarget) -> tuple[list[tuple[str, nn.Mod
             x = target.randn(256, d, offset=10 + index) * 3 + 0.5
             note = note or "; some LayerNorms were not reached by the forward pass and got random vectors"
         captured.append((name, module, x))
-    return captured, note
+    return Found(captured, note)
 
 
 # ---------------------------------------------------------------- attention
 
 
-def attention_modules(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], str]:
-    """The model's MultiHeadSelfAttention modules, or one fresh module (with a note) when it has none."""
-    from seqlab.models.attention import MultiHeadSelfAttention
-
+def attention_modules(target: LiveTarget) -> Found:
+    """The model's MultiHeadSelfAttention modules, or one fresh module (a stand-in, with a note) when it has none."""
     found = find_modules(target.model, (MultiHeadSelfAttention,))
     if found:
-        return found, ""
+        return Found(found)
     torch.manual_seed(target.seed)
     fresh = MultiHeadSelfAttention(FRESH_WIDTH, FRESH_HEADS).to(target.device).eval()
-    return [("fresh attention", fresh)], "; the model has no MultiHeadSelfAttention, so a fresh one was measured"
+    return Found([("fresh attention", fresh)], "; the model has no MultiHeadSelfAttention, so a fresh one was measured",
+                 STAND_IN)
 
 
 def exact_copy(module: nn.Module, target: LiveTarget) -> nn.Module:
     """A copy of `module` in eval mode and the check precision, so measuring never touches the model."""
-    import copy
-
     return copy.deepcopy(module).to(device=target.device, dtype=target.dtype).eval()
 
 
@@ -335,24 +336,24 @@ def attention_weights(
 # ---------------------------------------------------------------- positions and recurrent layers
 
 
-def sinusoidal_modules(target: LiveTarget) -> tuple[list[tuple[str, nn.Module]], str]:
-    """The model's SinusoidalPositions modules, or a fresh one (with a note) when it has none."""
-    from seqlab.models.positions import SinusoidalPositions
-
+def sinusoidal_modules(target: LiveTarget) -> Found:
+    """The model's SinusoidalPositions modules, or a fresh one (a stand-in, with a note) when it has none."""
     found = find_modules(target.model, (SinusoidalPositions,))
     if found:
-        return found, ""
-    return (
+        return Found(found)
+    return Found(
         [("fresh sinusoidal", SinusoidalPositions(FRESH_WIDTH, FRESH_MAX_LEN).to(target.device))],
         "; the model has no sinusoidal positions (learned or none), so a fresh sinusoidal table was measured",
+        STAND_IN,
     )
 
 
-def recurrent_modules(target: LiveTarget, kind: type[nn.RNNBase]) -> tuple[list[tuple[str, nn.Module]], str]:
-    """The model's nn.LSTM or nn.GRU modules, or a fresh small one (with a note) when it has none."""
+def recurrent_modules(target: LiveTarget, kind: type[nn.RNNBase]) -> Found:
+    """The model's nn.LSTM or nn.GRU modules, or a fresh small one (a stand-in, with a note) when it has none."""
     found = find_modules(target.model, (kind,))
     if found:
-        return found, ""
+        return Found(found)
     torch.manual_seed(target.seed)
     fresh = kind(32, 48, batch_first=True).to(target.device)
-    return [(f"fresh {kind.__name__}", fresh)], f"; the model has no {kind.__name__}, so a fresh one was measured"
+    return Found([(f"fresh {kind.__name__}", fresh)], f"; the model has no {kind.__name__}, so a fresh one was measured",
+                 STAND_IN)

@@ -16,7 +16,7 @@ from seqlab.data.lengths import check_max_length
 from seqlab.errors import SeqlabError
 from seqlab.models.factory import build_model
 from seqlab.models.families import get_family
-from seqlab.training import distributed
+from seqlab.training import distributed, freezing, transfer
 from seqlab.training.config import DEFAULT_MAX_POSITIONS, TrainConfig, absolute_paths, check_transfer_shape, validate
 from seqlab.training.distributed import DistContext
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
@@ -173,17 +173,6 @@ def warn_changed_files(run_dir: Path) -> list[str]:
     return lines
 
 
-def _freeze_body(model: nn.Module) -> None:
-    """Keep everything but the classification head fixed (the frozen-feature setting)."""
-    head = getattr(model, "head", None) or getattr(model, "classifier", None)
-    if head is None:
-        raise SeqlabError("--freeze needs a model with a separate classification head; this family has none")
-    for parameter in model.parameters():
-        parameter.requires_grad_(False)
-    for parameter in head.parameters():
-        parameter.requires_grad_(True)
-
-
 def _same_labels(run_labels: tuple[str, ...], data_labels: tuple[str, ...], data: str, run_dir: Path) -> None:
     """SeqlabError naming the difference when a resumed run's dataset no longer has the run's labels.
 
@@ -234,17 +223,9 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         check_max_length(config.max_length, encoder.kind, splits.is_pair)
         model = build_model(spec, task, encoder.vocab_size, len(splits.labels), encoder.pad_id)
     if config.init_from and resume_dir is None:
-        from seqlab.models.mlm import MaskedLM, transfer_mlm_body
-        from seqlab.models.transformer import transfer_lm_body
-        from seqlab.training.runs import load_run
-
-        source_model = load_run(Path(config.init_from)).model
-        if isinstance(source_model, MaskedLM):
-            transfer_mlm_body(source_model, model)
-        else:
-            transfer_lm_body(source_model, model)
+        transfer.init_from_run(Path(config.init_from), model)
     if config.freeze:
-        _freeze_body(model)
+        freezing.freeze_body(model)
     train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
     dev_set = encode_examples(splits.dev, encoder, splits.labels, config.max_length)
     per_rank = distributed.per_rank_batch_size(config.batch_size, context)

@@ -175,10 +175,10 @@ def test_residual_jacobian_on_post_norm_and_bert_blocks():
 
 
 def test_freeze_that_misses_the_body_fails(monkeypatch, fresh_target):
-    from seqlab.training import trainer
+    from seqlab.training import freezing
 
     assert check("frozen-body", fresh_target).passed
-    monkeypatch.setattr(trainer, "_freeze_body", broken.freeze_embeddings_only)
+    monkeypatch.setattr(freezing, "freeze_body", broken.freeze_embeddings_only)
     result = check("frozen-body", fresh_target)
     assert not result.passed
     assert result.extra["body tensors changed"] > 0
