@@ -8,7 +8,7 @@ import sympy as sp
 import torch
 
 from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
-from seqlab.proofs.target import LiveTarget, sinusoidal_modules
+from seqlab.proofs.target import Found, LiveTarget, sinusoidal_modules
 
 
 TOLERANCE = 1e-4  # the tables are float32: angles up to a few hundred radians carry ~1e-5 error
@@ -62,15 +62,10 @@ class SinusoidalRotation(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Read the model's sinusoidal table, build the block rotation for several k, measure max error."""
-        modules, note, on = sinusoidal_modules(target)
+        tables, note, on = sinusoidal_tables(target)
         worst = 0.0
-        sizes = []
-        for _, module in modules:
-            length = min(int(getattr(module, "max_len", 128)), 512)
-            with torch.no_grad():
-                table = module(length).cpu().to(torch.float64)  # [L, d]
-            d = table.shape[1]
-            sizes.append(f"{length}x{d}")
+        for table in tables:
+            length, d = table.shape
             for k in SHIFTS:
                 if k >= length:
                     continue
@@ -78,10 +73,25 @@ class SinusoidalRotation(Identity):
                 predicted = table[: length - k] @ rotation.T
                 worst = max(worst, float((predicted - table[k:]).abs().max()))
         detail = (
-            f"{len(modules)} sinusoidal table(s) ({', '.join(sizes)}); block rotation R_k for k in {SHIFTS} "
+            f"{len(tables)} sinusoidal table(s) ({_sizes(tables)}); block rotation R_k for k in {SHIFTS} "
             f"applied to every position; max |R_k PE(p) - PE(p+k)|{note}"
         )
         return CheckResult(worst, TOLERANCE, worst <= TOLERANCE, detail, measured_on=on)
+
+
+def sinusoidal_tables(target: LiveTarget) -> Found:
+    """Found(tables): each sinusoidal module's table [L, d] (at most 512 positions) in float64 on the CPU."""
+    modules, note, on = sinusoidal_modules(target)
+    tables = []
+    for _, module in modules:
+        with torch.no_grad():
+            tables.append(module(min(int(getattr(module, "max_len", 128)), 512)).cpu().to(torch.float64))
+    return Found(tables, note, on)
+
+
+def _sizes(tables: list[torch.Tensor]) -> str:
+    """'128x64, 512x32': the tables' shapes."""
+    return ", ".join(f"{length}x{d}" for length, d in (table.shape for table in tables))
 
 
 def block_rotation(d: int, k: int) -> torch.Tensor:
@@ -143,15 +153,10 @@ class PositionalDotProduct(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Every dot product PE(p).PE(p+k) of the model's table, by k: spread over p, and distance from sum cos(k w_i)."""
-        modules, note, on = sinusoidal_modules(target)
+        tables, note, on = sinusoidal_tables(target)
         spread = formula_gap = 0.0
-        sizes = []
-        for _, module in modules:
-            length = min(int(getattr(module, "max_len", 128)), 512)
-            with torch.no_grad():
-                table = module(length).cpu().to(torch.float64)  # [L, d]
-            d = table.shape[1]
-            sizes.append(f"{length}x{d}")
+        for table in tables:
+            length, d = table.shape
             gram = table @ table.T
             frequencies = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float64) / d)
             for k in range(min(DOT_SHIFTS, length)):
@@ -163,7 +168,7 @@ class PositionalDotProduct(Identity):
         measured = max(spread, formula_gap)
         tolerance = 10 * TOLERANCE  # a sum of d/2 float32 products
         detail = (
-            f"{len(modules)} sinusoidal table(s) ({', '.join(sizes)}); for k = 0..{DOT_SHIFTS - 1}: spread over p of "
+            f"{len(tables)} sinusoidal table(s) ({_sizes(tables)}); for k = 0..{DOT_SHIFTS - 1}: spread over p of "
             f"PE(p).PE(p+k) {spread:.1e} (want 0), max |PE(p).PE(p+k) - sum_i cos(k w_i)| {formula_gap:.1e}{note}"
         )
         extra = {"spread over p": spread, "formula gap": formula_gap}
