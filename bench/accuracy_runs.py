@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from seqlab.provenance import code_version
+
 BENCH = Path(__file__).resolve().parent
 RECORDS = BENCH / "results" / "accuracy.jsonl"
 RUNS_ROOT = Path("runs") / "accuracy"
@@ -228,22 +230,11 @@ def dev_per_epoch(run_dir: Path) -> list[dict]:
 
 
 def provenance() -> dict:
-    """What made the numbers: the code version (git commit, '+dirty' when the tree has changes; or
-    $SEQLAB_CODE_VERSION for a clean exported copy) and torch's."""
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=BENCH, capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-
-    if os.environ.get("SEQLAB_CODE_VERSION"):  # a clean `git archive COMMIT` copy, run outside the repository
-        commit, dirty = os.environ["SEQLAB_CODE_VERSION"], False
-    else:
-        commit = git("rev-parse", "HEAD") or "unknown"
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    """What made the numbers: the code version (seqlab.provenance.code_version: the git commit, '+dirty' when the
+    tree has changes, or $SEQLAB_CODE_VERSION for a clean exported copy) and torch's."""
     torch_version = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"],
                                    capture_output=True, text=True).stdout.strip() or "unknown"
-    return {"code_version": commit + ("+dirty" if dirty else ""), "torch_version": torch_version}
+    return {"code_version": code_version(BENCH), "torch_version": torch_version}
 
 
 def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:

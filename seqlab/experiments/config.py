@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seqlab.data.sources import ColumnChoice
 from seqlab.errors import SeqlabError
 
 MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling samples its grid down to this)
 BUDGETS = ("tiny", "quick", "full")  # see seqlab.experiments.recipes.common.Sizes for what each means per recipe
 DEFAULT_SEEDS = 3
+# --data FILE's own dev/test files and columns (issue 21): ExperimentConfig fields that every trial's TrainConfig
+# gets under the same names, and that the reproduce command gives back as --dev, --test, --text-column, ...
+OWN_FILE_FIELDS = ("dev", "test", "text_column", "label_column", "text_pair_column", "no_header")
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,12 @@ class ExperimentConfig:
     no_header: bool = False
 
     def own_files(self) -> dict[str, Any]:
-        """The TrainConfig fields of --dev/--test and the column options."""
-        return {"dev": self.dev, "test": self.test, "text_column": self.text_column,
-                "label_column": self.label_column, "text_pair_column": self.text_pair_column,
-                "no_header": self.no_header}
+        """The TrainConfig fields of --dev/--test and the column options (OWN_FILE_FIELDS)."""
+        return {name: getattr(self, name) for name in OWN_FILE_FIELDS}
+
+    def column_choice(self) -> ColumnChoice:
+        """What the user said about the columns of --data FILE."""
+        return ColumnChoice(self.text_column, self.label_column, self.text_pair_column, self.no_header)
 
     @property
     def tiny(self) -> bool:

@@ -89,26 +89,12 @@ def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, expe
 
 @functools.lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
-    """seqlab's version and git commit (from $SEQLAB_CODE_VERSION, else git when run from a checkout, '+dirty' with
-    uncommitted changes), torch's."""
-    import subprocess
-
+    """seqlab's version and git commit (seqlab.provenance.code_version: '+dirty' with uncommitted changes under
+    seqlab/, or $SEQLAB_CODE_VERSION), torch's."""
     import torch
 
     import seqlab
+    from seqlab.provenance import code_version
 
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=Path(seqlab.__file__).parent, capture_output=True, text=True,
-                                  timeout=5).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    import os
-
-    if os.environ.get("SEQLAB_CODE_VERSION"):  # a clean `git archive COMMIT` copy, run outside the repository
-        return {"seqlab": seqlab.__version__, "commit": os.environ["SEQLAB_CODE_VERSION"], "torch": torch.__version__}
-    commit = git("rev-parse", "HEAD")
-    if commit and git("status", "--porcelain", "--untracked-files=no", "--", "."):
-        commit += "+dirty"  # seqlab/ has uncommitted changes: the commit alone does not say what ran
-    return {"seqlab": seqlab.__version__, "commit": commit or "unknown", "torch": torch.__version__}
+    commit = code_version(Path(seqlab.__file__).parent, ".")
+    return {"seqlab": seqlab.__version__, "commit": commit, "torch": torch.__version__}

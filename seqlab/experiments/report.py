@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from seqlab.experiments.config import DEFAULT_SEEDS, ExperimentConfig
+from seqlab.experiments.config import DEFAULT_SEEDS, OWN_FILE_FIELDS, ExperimentConfig
 from seqlab.experiments.recipe import Recipe, ResultTable, Summary
 from seqlab.io import atomic_write_json, atomic_write_text
 
@@ -26,9 +26,8 @@ def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
         ("--seeds", config.seeds if config.seeds != DEFAULT_SEEDS else None), ("--seed", config.seed or None),
         ("--epochs", config.epochs), ("--max-train", config.max_train), ("--max-length", config.max_length),
         ("--run", config.run), ("--device", config.device if config.device != "auto" else None),
-        ("--threads", config.threads), ("--dev", config.dev), ("--test", config.test),
-        ("--text-column", config.text_column), ("--label-column", config.label_column),
-        ("--text-pair-column", config.text_pair_column),
+        ("--threads", config.threads),
+        *(("--" + name.replace("_", "-"), getattr(config, name)) for name in OWN_FILE_FIELDS if name != "no_header"),
     ]
     for flag, value in options:
         if value is not None:

@@ -87,11 +87,10 @@ def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...
     resolve_device(config.device)
     if config.run is not None:
         read_run_info(Path(config.run))
-    from seqlab.data.sources import ColumnChoice, DataSource
+    from seqlab.data.sources import DataSource
 
-    choice = ColumnChoice(config.text_column, config.label_column, config.text_pair_column, config.no_header)
     return {name: DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev,
-                             config.test, choice).load().splits
+                             config.test, config.column_choice()).load().splits
             for name in datasets}
 
 

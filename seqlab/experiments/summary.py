@@ -77,28 +77,40 @@ def chance_label(values: Sequence[float], base: Baselines | None) -> str:
     return "at chance" if at_chance(values, base.majority, base.n) else "above chance"
 
 
+def score_cells(items: Sequence[dict[str, Any]], base: Baselines | None) -> tuple[str, str, str, str]:
+    """The cells of one configuration's row: dev and test accuracy % (mean ± 95% interval over seeds), mean dev
+    macro-F1, and whether it is at chance against `base`."""
+    return (fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
+            f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), base))
+
+
+def baseline_rows(records: Sequence[dict[str, Any]], lead: Sequence[str] = (), gap: Sequence[str] = (),
+                  trail: Sequence[str] = ()) -> list[tuple[str, ...]]:
+    """A row each for the random and majority baselines of the records' splits, shaped like a table's other rows:
+    (*lead, "random", *gap, dev %, test % or "-", "-" (no F1), "baseline", *trail); none when dev was not scored."""
+    dev, test = baselines(records, "dev"), baselines(records, "test")
+    if dev is None:
+        return []
+    return [(*lead, name, *gap, f"{100 * getattr(dev, name):.1f}",
+             f"{100 * getattr(test, name):.1f}" if test else "-", "-", "baseline", *trail)
+            for name in ("random", "majority")]
+
+
 def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: Sequence[str]) -> ResultTable:
     """One row per configuration: its tags, parameters, dev and test accuracy (mean ± 95% interval over seeds),
     mean dev macro-F1, whether it is at chance and wall time (seeds per setting in the title); then a row each for the random and majority
     baselines."""
-    dev_base, test_base = baselines(records, "dev"), baselines(records, "test")
+    dev_base = baselines(records, "dev")
     rows = []
     for tags, items in group_seeds(records):
-        first = items[0]["result"]
         rows.append((
             *(str(tags.get(column, "")) for column in tag_columns),
-            f"{first['parameters']:,}",
-            fmt_spread(dev_scores(items)),
-            fmt_spread(scores(items, "test")),
-            f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}",
-            chance_label(dev_scores(items), dev_base),
+            f"{items[0]['result']['parameters']:,}",
+            *score_cells(items, dev_base),
             f"{trial_seconds(items):.0f}",
         ))
     pad = ("",) * max(len(tag_columns) - 1, 0)
-    for name, attr in (("random", "random"), ("majority", "majority")):
-        if dev_base is not None:
-            test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, *pad, "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline", "-"))
+    rows += baseline_rows(records, gap=(*pad, "-"), trail=("-",))
     columns = (*tag_columns, "params", "dev acc %", "test acc %", "dev F1", "vs majority", "s/trial")
     return ResultTable(f"{title} ({seeds_phrase(records)})", tuple(columns), tuple(rows))
 

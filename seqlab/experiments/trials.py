@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from seqlab.experiments.config import OWN_FILE_FIELDS
 from seqlab.io import atomic_write_json, slugify
 from seqlab.training.config import TrainConfig
 
@@ -26,7 +27,7 @@ KEY_LENGTH = 12
 _NOT_HASHED = ("name", "threads", "log_every")
 # TrainConfig fields added for your own files (issue 21): hashed only when set, so trials planned
 # before they existed keep their keys (and finished trials are still found).
-_HASHED_WHEN_SET = ("dev", "test", "text_column", "label_column", "text_pair_column", "no_header")
+_HASHED_WHEN_SET = OWN_FILE_FIELDS
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,13 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, save_confusions, train_config, with_seeds
-from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
+    baseline_rows,
     baselines,
-    chance_label,
     compare_groups,
     dev_scores,
-    fmt_spread,
     group_seeds,
-    scores,
+    score_cells,
     seeds_phrase,
     trial_seconds,
 )
@@ -84,20 +82,12 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
     for data in names:
         groups = {tags["mode"]: (tags, items) for tags, items in group_seeds(records) if tags["dataset"] == data}
         mine = [r for _, items in groups.values() for r in items]
-        dev_base, test_base = baselines(mine, "dev"), baselines(mine, "test")
+        dev_base = baselines(mine, "dev")
         for mode, (tags, items) in groups.items():
-            rows.append((
-                data, mode, fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
-                f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), dev_base),
-                f"{trial_seconds(items):.0f}",
-            ))
+            rows.append((data, mode, *score_cells(items, dev_base), f"{trial_seconds(items):.0f}"))
             series.setdefault(mode, [[] for _ in names])[names.index(data)] = [100 * v for v in dev_scores(items)]
+        rows += baseline_rows(mine, lead=(data,), trail=("-",))
         if dev_base is not None:
-            test = (lambda v: f"{100 * v:.1f}") if test_base else (lambda v: "-")
-            rows.append((data, "random", f"{100 * dev_base.random:.1f}",
-                         test(test_base.random if test_base else 0), "-", "baseline", "-"))
-            rows.append((data, "majority", f"{100 * dev_base.majority:.1f}",
-                         test(test_base.majority if test_base else 0), "-", "baseline", "-"))
             series.setdefault("majority baseline", [[] for _ in names])[names.index(data)] = [100 * dev_base.majority]
         if "finetune" in groups and "frozen" in groups:
             verdicts.append(compare_groups(groups["finetune"], groups["frozen"], f"{data} fine-tuned",

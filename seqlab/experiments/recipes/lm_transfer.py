@@ -10,17 +10,14 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
-from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baseline_row_note,
+    baseline_rows,
     baselines,
-    chance_label,
     compare_groups,
-    dev_scores,
-    fmt_spread,
     group_seeds,
     mean_curve,
-    scores,
+    score_cells,
     seeds_phrase,
 )
 
@@ -75,14 +72,8 @@ def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], 
         curves[f"{tags['start']}"] = [(e, 100 * v) for e, v in curve]
         groups[tags["start"]] = (tags, items)
         rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
-                     fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
-                     f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}",
-                     chance_label(dev_scores(items), dev_base)))
-    if dev_base is not None:
-        test_base = baselines(records, "test")
-        for name, attr in (("random", "random"), ("majority", "majority")):
-            test = f"{100 * getattr(test_base, attr):.1f}" if test_base else "-"
-            rows.append((name, "-", "-", f"{100 * getattr(dev_base, attr):.1f}", test, "-", "baseline"))
+                     *score_cells(items, dev_base)))
+    rows += baseline_rows(records, gap=("-", "-"))
     save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds): LM transfer vs from scratch",
                              baselines=baseline_lines(records)), out / "transfer-curves.png")
     table = ResultTable(f"LM pretraining then transfer ({seeds_phrase(records)})",

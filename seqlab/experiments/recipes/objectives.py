@@ -13,14 +13,12 @@ from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, tra
 from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baseline_row_note,
+    baseline_rows,
     baselines,
-    chance_label,
     compare_groups,
-    dev_scores,
-    fmt_spread,
     group_seeds,
     mean_curve,
-    scores,
+    score_cells,
     seeds_phrase,
 )
 
@@ -91,13 +89,8 @@ def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]]
         curves[tags["objective"]] = [(e, 100 * v) for e, v in curve]
         groups[tags["objective"]] = (tags, items)
         rows.append(("fine-tune", tags["objective"], f"{items[0]['result']['parameters']:,}",
-                     fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
-                     f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), dev_base)))
-    if dev_base is not None:
-        test_base = baselines(finetuned, "test")
-        for name in ("random", "majority"):
-            test = f"{100 * getattr(test_base, name):.1f}" if test_base else "-"
-            rows.append((name, "-", "-", f"{100 * getattr(dev_base, name):.1f}", test, "-", "baseline"))
+                     *score_cells(items, dev_base)))
+    rows += baseline_rows(finetuned, gap=("-", "-"))
     save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds) after each pretraining objective",
                              baselines=baseline_lines(finetuned)), out / "objectives-curves.png")
     table = ResultTable(f"Pretraining objectives then fine-tuning ({seeds_phrase(finetuned)})",
