@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import torch
 
@@ -12,7 +12,7 @@ from seqlab.device import cpu_threads, resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.proofs import select
 from seqlab.proofs.base import MODEL, CheckResult, Identity, ProofResult
-from seqlab.proofs.target import target_fresh, target_from_pretrained, target_from_run
+from seqlab.proofs.target import LiveTarget, target_fresh, target_from_pretrained, target_from_run
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def prove_identities(ids: Sequence[str]) -> list[ProvedIdentity]:
     return [ProvedIdentity(identity, identity.prove()) for identity in select(ids)]
 
 
-def build_target(config: CheckConfig) -> Any:  # a LiveTarget; its module imports torch, so it loads lazily
+def build_target(config: CheckConfig) -> LiveTarget:
     """The live target the config names, on its device, with its seed."""
     device = resolve_device(config.device)
     if config.run is not None:
@@ -111,7 +111,7 @@ def build_target(config: CheckConfig) -> Any:  # a LiveTarget; its module import
 
 
 def check_identities(
-    config: CheckConfig, target: Any = None, proved: Sequence[ProvedIdentity] = ()
+    config: CheckConfig, target: LiveTarget | None = None, proved: Sequence[ProvedIdentity] = ()
 ) -> CheckReport:
     """Prove and live-check the identities of `config` on its target (or on `target`, a LiveTarget, when given).
 
