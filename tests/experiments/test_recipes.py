@@ -7,13 +7,12 @@ import json
 import pytest
 
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.recipes import all_recipes
 from seqlab.experiments.runner import run_experiment
 
 # Tiny budget, and a slice small enough that the whole file stays within seconds on 2 cores.
 FAST = dict(budget="tiny", seeds=1, threads=1, device="cpu", max_train=120, max_length=16)
-RECIPES = ["rnn-optimizers", "rnn-depth", "rnn-width", "rnn-embedding", "rnn-compound-scaling",
-           "rnn-bidirectional", "bert-frozen-vs-finetune", "lm-transfer", "pretraining-objectives", "tokenizers",
-           "bias-probe"]
+RECIPES = [recipe.name for recipe in all_recipes()]  # every recipe of RECIPE_MODULES, in listing order
 
 
 def _check_report(result) -> dict:

@@ -1,4 +1,4 @@
-"""The named recipes: one per study in docs/DESIGN (RNN sweeps, BERT frozen vs fine-tuned, LM transfer,
+"""The named recipes: one per study in docs/DESIGN.md (RNN sweeps, BERT frozen vs fine-tuned, LM transfer,
 tokenizers, bias probe)."""
 
 from __future__ import annotations
