@@ -6,7 +6,7 @@ from pathlib import Path
 
 from torch import nn
 
-from seqlab.models.mlm import MaskedLM, transfer_mlm_body
+from seqlab.models import mlm
 from seqlab.models.transformer import transfer_lm_body
 from seqlab.training.runs import load_run
 
@@ -14,6 +14,6 @@ from seqlab.training.runs import load_run
 def init_from_run(run_dir: Path, model: nn.Module) -> nn.Module:
     """Copy the body of the language model saved in `run_dir` into `model` (same family and shape); returns it."""
     source = load_run(Path(run_dir)).model
-    if isinstance(source, MaskedLM):
-        return transfer_mlm_body(source, model)
+    if isinstance(source, mlm.MaskedLM):
+        return mlm.transfer_mlm_body(source, model)
     return transfer_lm_body(source, model)
