@@ -17,6 +17,7 @@ EXAMPLE_FILES = {
     "add-a-command.md": {"seqlab/explain/temperature.py", "seqlab/commands/temperature.py",
                          "tests/commands/test_temperature_cmd.py"},
     "add-a-recipe.md": {"seqlab/experiments/recipes/dropout.py"},
+    "add-a-model-family.md": {"seqlab/models/bag.py"},
 }
 # What the worked examples add to seqlab, imported by their own code.
 EXAMPLE_NAMES = {"seqlab.explain.temperature", "seqlab.explain.render.temperature_view"}
