@@ -100,6 +100,8 @@ class TrainConfig:
     text_pair_column: str | None = None
     no_header: bool = False
     whole_word_masking: bool = False
+    # pretraining (lm/mlm) only: score each epoch on a fixed sample of this many dev texts (None: all of them)
+    max_dev_examples: int | None = None
 
     @property
     def family(self) -> str:
@@ -292,6 +294,12 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError(f"--patience must be at least 1 epoch (got {config.patience})")
     if config.patience is not None and config.patience > LARGE_LIMIT:
         raise SeqlabError(f"--patience must be at most {LARGE_LIMIT:,} epochs (got {config.patience})")
+    if config.max_dev_examples is not None:
+        if config.resolved_task == "classify":
+            raise SeqlabError("max_dev_examples samples the dev split of a pretraining run (task lm or mlm); a "
+                              "classifier is scored on all of its dev split")
+        if not 1 <= config.max_dev_examples <= 2**62:
+            raise SeqlabError(f"max_dev_examples must be at least 1 (got {config.max_dev_examples})")
     if not 1 <= config.log_every <= LARGE_LIMIT:
         raise SeqlabError(f"--log-every must be at least 1 step (got {config.log_every})")
     dropout = _option_value(config.model, family, "dropout")

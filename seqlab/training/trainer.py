@@ -80,6 +80,17 @@ def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
     return cap_examples(examples, config.max_train_examples, config.stratify_subset, config.seed)
 
 
+DEV_SAMPLE_SEED = 0  # every seed of a pretraining run is scored on the same dev sample
+
+
+def _dev_subset(config: TrainConfig, examples: tuple) -> tuple:
+    """The dev examples each epoch is scored on: all, or (pretraining with max_dev_examples) a fixed seeded
+    sample, the same for every --seed so their scores compare."""
+    from seqlab.data.subset import cap_examples
+
+    return cap_examples(examples, config.max_dev_examples, True, DEV_SAMPLE_SEED)
+
+
 def _make_encoder(config: TrainConfig, train_examples: Sequence[Any], task: str) -> Any:
     """The text encoder the family reads (seqlab.models.families): the pretrained run's (with --init-from), the
     checkpoint's WordPiece for a pretrained family, the default WordPiece, or a word vocabulary built from the
@@ -227,7 +238,8 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     if config.freeze:
         freezing.freeze_body(model)
     train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
-    dev_set = encode_examples(splits.dev, encoder, splits.labels, config.max_length)
+    dev_examples = _dev_subset(config, splits.dev)
+    dev_set = encode_examples(dev_examples, encoder, splits.labels, config.max_length)
     per_rank = distributed.per_rank_batch_size(config.batch_size, context)
     # on a GPU: few batch shapes (one CUDA graph each), pinned batches, and large dev batches (no gradients)
     gpu = device.type == "cuda"

@@ -22,9 +22,33 @@ from seqlab.experiments.summary import (
     seeds_phrase,
 )
 
-# full: IMDB reviews (all of the training split) for pretraining, CFIMDB for fine-tuning, 128 tokens;
-# quick: the same at 64 tokens. --max-train caps the labelled examples only.
+# Fine-tuning: CFIMDB (with --data-dir) or the built-in corpus, all of its training split; --max-train caps it.
 SIZES = Sizes(full=Budget(epochs=5, max_length=128), quick=Budget(epochs=5, max_length=64))
+
+
+@dataclasses.dataclass(frozen=True)
+class Pretraining:
+    """How much unlabelled IMDB text the two pretrainings read (with --data-dir): `texts` reviews (a seeded
+    sample; None: the whole training split), `epochs` passes (None: as many as fine-tuning), scored each epoch
+    on `dev_texts` dev reviews, words seen fewer than `min_freq` times read as <unk>. A causal LM predicts every
+    word over the whole vocabulary, so the vocabulary and the text are what the quick budget trims."""
+
+    texts: int | None
+    epochs: int | None
+    dev_texts: int | None
+    min_freq: int
+
+    def describe(self) -> str:
+        """'3,000 IMDB reviews (seeded sample), 3 epoch(s), ...'."""
+        texts = "all IMDB training reviews" if self.texts is None else f"{self.texts:,} IMDB reviews (seeded sample)"
+        epochs = "as many epochs as fine-tuning" if self.epochs is None else f"{self.epochs} epoch(s)"
+        dev = "all dev reviews" if self.dev_texts is None else f"{self.dev_texts:,} dev reviews"
+        return f"{texts}, {epochs}, scored on {dev}, words seen at least {self.min_freq} time(s)"
+
+
+# On the built-in corpus both pretrainings read all 3,000 unlabelled sentences for as many epochs as fine-tuning.
+REAL_PRETRAINING = {"quick": Pretraining(texts=3000, epochs=3, dev_texts=500, min_freq=5),
+                    "full": Pretraining(texts=None, epochs=None, dev_texts=None, min_freq=2)}
 BODY = {"d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 128}
 TINY_BODY = {"d_model": 32, "n_heads": 2, "n_layers": 1, "d_ff": 64}
 MLM, CLM = "mlm-pretrain", "lm-pretrain"
@@ -46,10 +70,8 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
     bidirectional = {"family": "transformer", **body}
     causal = {"family": "lm", **body}
     classify = train_config(config, SIZES, task_data, bidirectional, task="classify")
-    # pretraining reads all of the unlabelled text (the tiny budget's slice at --budget tiny)
-    cap = SIZES.tiny.max_train if config.tiny else None
     mlm = dataclasses.replace(train_config(config, SIZES, pretrain_data, bidirectional, task="mlm"),
-                              max_train_examples=cap, stratify_subset=False)
+                              **pretraining_settings(config))
     clm = dataclasses.replace(mlm, model=causal, task="lm")
     trials = with_seeds(config, MLM, {"stage": "pretrain", "objective": "masked LM"}, mlm)
     trials += with_seeds(config, CLM, {"stage": "pretrain", "objective": "causal LM"}, clm)
@@ -61,11 +83,33 @@ def plan_objectives(config: ExperimentConfig) -> Plan:
         f"body: Transformer d_model {body['d_model']}, {body['n_layers']} layer(s), {body['n_heads']} heads, "
         f"d_ff {body['d_ff']}; the masked LM and its classifier read both ways (mean pooling), the causal LM and "
         "its classifier see only the past (last-token pooling)",
-        f"pretraining text: all of {pretrain_data}'s training split (labels unused; a slice at --budget tiny), as "
-        f"many epochs as fine-tuning; masked LM: BERT's 15% / 80-10-10 rule; fine-tuned on {task_data}",
+        f"pretraining text: {describe_pretraining(config, pretrain_data)} (labels unused); masked LM: BERT's "
+        f"15% / 80-10-10 rule; fine-tuned on {task_data}",
         f"{config.budget} budget: {SIZES.pick(config.budget).describe()}",
     ]
     return Plan(trials, list(dict.fromkeys([pretrain_data, task_data])), notes)
+
+
+def pretraining_settings(config: ExperimentConfig) -> dict[str, Any]:
+    """The TrainConfig fields of both pretrainings: all of the text (a slice at --budget tiny), or on IMDB the
+    budget's sample, epochs, dev sample and min_freq (--epochs still overrides the epochs)."""
+    if config.tiny:
+        return {"max_train_examples": SIZES.tiny.max_train, "stratify_subset": False}
+    if not config.data_dir:
+        return {"max_train_examples": None, "stratify_subset": False}
+    real = REAL_PRETRAINING[config.budget]
+    epochs = config.epochs or real.epochs or SIZES.pick(config.budget).epochs
+    return {"max_train_examples": real.texts, "stratify_subset": real.texts is not None, "epochs": epochs,
+            "max_dev_examples": real.dev_texts, "min_freq": real.min_freq}
+
+
+def describe_pretraining(config: ExperimentConfig, pretrain_data: str) -> str:
+    """What the pretrainings read, in words."""
+    if config.tiny:
+        return f"the first {SIZES.tiny.max_train:,} texts of {pretrain_data}'s training split"
+    if not config.data_dir:
+        return f"all of {pretrain_data}'s training split, as many epochs as fine-tuning"
+    return REAL_PRETRAINING[config.budget].describe()
 
 
 def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
