@@ -44,6 +44,12 @@ def train(
                                       help=f"auto (lm for --model {' or '.join(lm_families())}, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model {' or '.join(mlm_families())}).")] = "auto",
     whole_word_masking: Annotated[bool, typer.Option("--whole-word-masking", rich_help_panel=MODEL,
                                                      help="--task mlm: choose whole words, never a lone ## piece (word vocabularies are whole words already).")] = False,
+    sentence_objective: Annotated[Optional[str], typer.Option(
+        "--sentence-objective", metavar="nsp|sop", rich_help_panel=MODEL, show_default=False,
+        help="--task mlm --model bert: also learn from sentence pairs cut from multi-sentence texts (split after . ! ?). "
+             "**nsp** (BERT): half the pairs are two consecutive sentences, half pair a sentence with one from another "
+             "text (often solved by topic alone). **sop** (ALBERT): half consecutive, half the same two swapped "
+             "(only the order tells them apart). A 2-way head reads the pooled [CLS]; dev reports its accuracy.")] = None,
     layers: Annotated[Optional[int], typer.Option("--layers", metavar="N", rich_help_panel=MODEL, show_default=False,
                                                   help=_model_help("Layers of the RNN / Transformer / BERT.", "layers"))] = None,
     hidden: Annotated[Optional[int], typer.Option("--hidden", metavar="N", rich_help_panel=MODEL,
@@ -151,6 +157,7 @@ def train(
             text_column=text_column, label_column=label_column, text_pair_column=text_pair_column,
             no_header=no_header,
             whole_word_masking=whole_word_masking,
+            sentence_objective=sentence_objective.strip().lower() if sentence_objective else None,
         )
         result = train_run(config, console=show, quiet=quiet)
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports

@@ -41,7 +41,10 @@ def build_causal_lm(request: BuildRequest) -> CausalLM:
 
 
 def build_transformer_mlm(request: BuildRequest) -> TransformerMaskedLM:
-    """Our bidirectional Transformer encoder with BERT's MLM head."""
+    """Our bidirectional Transformer encoder with BERT's MLM head (no pooled [CLS], so no sentence head)."""
+    if request.sentence_objective is not None:
+        raise SeqlabError(f"a sentence objective ({request.sentence_objective}) reads BERT's pooled [CLS] vector; "
+                          f"family {request.family.name!r} has none (use family 'bert')")
     return TransformerMaskedLM(request.config(vocab_size=request.vocab_size, pad_id=request.pad_id))
 
 
@@ -52,12 +55,25 @@ def build_bert_classifier(request: BuildRequest) -> BertClassifier:
 
 
 def build_bert_mlm(request: BuildRequest) -> BertForMaskedLM:
-    """BERT from scratch with its masked-LM head."""
-    return BertForMaskedLM(BertModel(request.config(vocab_size=request.vocab_size, pad_token_id=request.pad_id)))
+    """BERT from scratch with its masked-LM head (and the NSP/SOP head when asked)."""
+    bert = BertModel(request.config(vocab_size=request.vocab_size, pad_token_id=request.pad_id))
+    return BertForMaskedLM(bert, sentence_objective=request.sentence_objective)
 
 
 def build_pretrained_bert_classifier(request: BuildRequest) -> BertClassifier:
     """BERT with the weights of the "checkpoint" folder (default: the MiniLM of seqlab[pretrained])."""
+    return BertClassifier(_pretrained_bert(request), request.num_labels, dropout=request.values["dropout"])
+
+
+def build_pretrained_bert_mlm(request: BuildRequest) -> BertForMaskedLM:
+    """The checkpoint's BERT body with a fresh masked-LM head whose decoder is its word-embedding matrix (MiniLM
+    ships no MLM head), and the NSP/SOP head when asked."""
+    return BertForMaskedLM(_pretrained_bert(request), sentence_objective=request.sentence_objective)
+
+
+def _pretrained_bert(request: BuildRequest) -> BertModel:
+    """The checkpoint's BertModel (its shape with random weights when `load_weights` is False), checked against
+    the text encoder's vocabulary size."""
     checkpoint = request.values["checkpoint"]
     directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
     if request.load_weights:
@@ -69,4 +85,4 @@ def build_pretrained_bert_classifier(request: BuildRequest) -> BertClassifier:
             f"the text encoder has {request.vocab_size} tokens but the checkpoint in {directory} has "
             f"{bert.config.vocab_size}; encode the text with the checkpoint's WordPiece vocabulary"
         )
-    return BertClassifier(bert, request.num_labels, dropout=request.values["dropout"])
+    return bert

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 TASKS: tuple[str, ...] = ("classify", "lm", "mlm")  # what build_model can build
+SENTENCE_KEY = "sentence_objective"  # in a masked LM's spec: "nsp" or "sop" adds BERT's 2-way sentence head
 
 
 def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: int, pad_id: int,
@@ -32,11 +33,17 @@ def build_model(spec: dict[str, Any], task: str, vocab_size: int, num_labels: in
     """A fresh model for `spec`: a causal LM for task "lm", a masked LM for "mlm", otherwise a classifier.
 
     The family's builder (seqlab.models.families) makes it. `load_weights=False` skips reading pretrained BERT
-    weights that a run's checkpoint will replace (and builds on the meta device for counting).
+    weights that a run's checkpoint will replace (and builds on the meta device for counting). A masked LM's
+    spec may carry "sentence_objective" ("nsp" or "sop"): its family's builder then adds the sentence head.
     """
+    sentence = spec.get(SENTENCE_KEY) if isinstance(spec, dict) else None
+    if isinstance(spec, dict):  # the sentence head is the masked LM's, not a hyperparameter of the family
+        spec = {k: v for k, v in spec.items() if k != SENTENCE_KEY}
     family, values = spec_values(spec)
-    builder = family.builder(task if task in TASKS else "classify")
-    return builder(BuildRequest(family, values, vocab_size, pad_id, num_labels, load_weights))
+    task = task if task in TASKS else "classify"
+    builder = family.builder(task)
+    return builder(BuildRequest(family, values, vocab_size, pad_id, num_labels, load_weights,
+                                sentence_objective=sentence if task == "mlm" else None))
 
 
 def build_classifier(
@@ -57,10 +64,11 @@ def build_lm(spec: dict[str, Any], vocab_size: int, pad_id: int) -> CausalLM:
     return build_model(spec, "lm", vocab_size, 2, pad_id)
 
 
-def build_mlm(spec: dict[str, Any], vocab_size: int, pad_id: int) -> nn.Module:
+def build_mlm(spec: dict[str, Any], vocab_size: int, pad_id: int, load_weights: bool = True) -> nn.Module:
     """A masked language model (BERT or our Transformer encoder + BERT's MLM head) whose body fits the
-    classifier `build_classifier(spec, ...)` makes."""
-    return build_model(spec, "mlm", vocab_size, 2, pad_id)
+    classifier `build_classifier(spec, ...)` makes; spec["sentence_objective"] ("nsp"/"sop", families with a
+    pooled [CLS]) adds the 2-way sentence head. `load_weights=False` as for `build_model`."""
+    return build_model(spec, "mlm", vocab_size, 2, pad_id, load_weights)
 
 
 def count_parameters(model: nn.Module, depth: int = 1) -> dict[str, int]:

@@ -19,6 +19,7 @@ from seqlab.errors import SeqlabError, unknown_choice
 
 ENCODERS: tuple[str, ...] = ("word", "wordpiece")  # a word vocabulary built from the training split, or WordPiece
 MLM_LR = 3e-3  # --task mlm's default for every family that can do it (small models from scratch: docs/RESULTS.md)
+PRETRAINED_MLM_LR = 1e-4  # ... but continuing MiniLM's pretraining: a larger step would wash out what it knows
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class BuildRequest:
     pad_id: int
     num_labels: int = 2  # classifiers only
     load_weights: bool = True  # pretrained families: False builds the checkpoint's shape with random weights
+    sentence_objective: str | None = None  # masked LMs of families with a sentence head: "nsp" or "sop"
 
     def config(self, **fixed: Any) -> Any:
         """The family's config dataclass from `fixed` (vocab size, pad id, ...) and the values it has fields for;
@@ -73,6 +75,8 @@ class Family:
     lm: Builder | None = None  # BuildRequest -> CausalLM whose body fits the classifier
     mlm: Builder | None = None  # BuildRequest -> masked LM whose body fits the classifier
     takes_lm_body: bool = False  # --init-from a causal LM run starts this classifier (a Transformer body)
+    sentence_head: bool = False  # its masked LM can add the NSP/SOP head on a pooled [CLS] vector
+    mlm_lr: float = MLM_LR  # --task mlm's default learning rate
     _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)  # imported builders
 
     def __post_init__(self) -> None:
@@ -159,10 +163,12 @@ for _family in (
            {"layers": ("num_hidden_layers",), "heads": ("num_attention_heads",), "width": ("hidden_size",),
             "ffn": ("intermediate_size",),  # one --dropout for every dropout in BERT
             "dropout": ("hidden_dropout_prob", "attention_probs_dropout_prob", "dropout")},
-           lr=5e-4, encoder="wordpiece", positions="max_position_embeddings", mlm=f"{_BUILD}:build_bert_mlm"),
+           lr=5e-4, encoder="wordpiece", positions="max_position_embeddings", mlm=f"{_BUILD}:build_bert_mlm",
+           sentence_head=True),
     Family("bert-pretrained", "MiniLM", "seqlab.models.bert:BertConfig", f"{_BUILD}:build_pretrained_bert_classifier",
            {"checkpoint": None, "dropout": 0.1}, {"dropout": ("dropout",), "checkpoint": ("checkpoint",)},
-           lr=5e-5, encoder="wordpiece", pretrained=True),
+           lr=5e-5, encoder="wordpiece", pretrained=True, mlm=f"{_BUILD}:build_pretrained_bert_mlm",
+           sentence_head=True, mlm_lr=PRETRAINED_MLM_LR),
 ):
     register(_family)
 
@@ -190,7 +196,7 @@ def lm_families() -> tuple[str, ...]:
 
 
 def mlm_families() -> tuple[str, ...]:
-    """Families with a bidirectional encoder that can fill in a [MASK] (bert, transformer)."""
+    """Families with a bidirectional encoder that can fill in a [MASK] (transformer, bert, bert-pretrained)."""
     return tuple(f.name for f in families() if f.mlm is not None)
 
 
@@ -249,7 +255,8 @@ def lr_defaults() -> str:
     for family in families():
         groups.setdefault(family.lr, []).append(family.name)
     per_family = ", ".join(f"{short_number(lr)} {'/'.join(names)}" for lr, names in groups.items())
-    return f"{per_family}; {short_number(MLM_LR)} for --task mlm"
+    other = ", ".join(f"{short_number(f.mlm_lr)} {f.name}" for f in families() if f.mlm and f.mlm_lr != MLM_LR)
+    return f"{per_family}; {short_number(MLM_LR)} for --task mlm" + (f" ({other})" if other else "")
 
 
 def model_help() -> str:

@@ -4,6 +4,10 @@ The head is BERT's `cls.predictions`: dense (D -> D), GELU, LayerNorm, then a de
 input word-embedding matrix (tied, [V,D]) plus a bias of its own [V]. The loss is cross-entropy at the
 chosen positions only (labels -100 elsewhere); the head runs only on those positions, which is the same
 number as running it everywhere and ignoring the rest, without V-wide logits for every token.
+
+BERT with a sentence objective (next-sentence or sentence-order prediction, seqlab.data.sentence_pairs) also
+has BERT's `cls.seq_relationship`: a linear layer from the pooled [CLS] vector to 2 logits (0 = the real
+continuation); the training loss is the masked-LM loss plus that pair's cross-entropy, as in BERT.
 """
 
 from __future__ import annotations
@@ -29,8 +33,11 @@ class MLMOutput:
 
     logits: torch.Tensor
     attentions: list[torch.Tensor] | None = None
-    loss: torch.Tensor | None = None
+    loss: torch.Tensor | None = None  # masked-LM loss, plus the sentence loss when sentence labels were given
     count: int = 0
+    sentence_logits: torch.Tensor | None = None  # [B,2] with a sentence head: real continuation vs not
+    masked_loss: torch.Tensor | None = None  # the masked-LM part of `loss`
+    sentence_loss: torch.Tensor | None = None  # the sentence part of `loss` (mean over the batch's pairs)
 
 
 class MLMHead(nn.Module):
@@ -56,13 +63,24 @@ class MaskedLM(nn.Module):
     """What both masked LMs share: logits (everywhere or at chosen positions) and the masked-LM loss."""
 
     head: MLMHead
+    sentence_head: nn.Linear | None  # pooled [CLS] -> 2 logits (BERT with a sentence objective), else None
+    sentence_objective: str | None
+
+    def body(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, segment_ids: torch.Tensor | None,
+        output_attentions: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor | None, list[torch.Tensor] | None]:
+        """Every token's vector [B,T,D], the pooled [CLS] vector [B,D] (None for a family without one) and,
+        when asked, each layer's attention [B,H,T,T]."""
+        raise NotImplementedError
 
     def hidden_states(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, segment_ids: torch.Tensor | None,
         output_attentions: bool,
     ) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
         """Every token's vector [B,T,D] and, when asked, each layer's attention [B,H,T,T]."""
-        raise NotImplementedError
+        hidden, _, attentions = self.body(input_ids, attention_mask, segment_ids, output_attentions)
+        return hidden, attentions
 
     def forward(
         self,
@@ -71,15 +89,19 @@ class MaskedLM(nn.Module):
         segment_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
         labels: torch.Tensor | None = None,
+        sentence_labels: torch.Tensor | None = None,
     ) -> MLMOutput:
         """input_ids [B,T] -> logits [B,T,V]: at each position, what token belongs there.
 
         With `labels` [B,T] (the original id at chosen positions, -100 elsewhere) the head runs on the chosen
-        positions only: logits are [N,V] for those N positions, and `loss` is their mean cross-entropy.
+        positions only: logits are [N,V] for those N positions, and `loss` is their mean cross-entropy. A model
+        with a sentence head also gives `sentence_logits` [B,2]; with `sentence_labels` [B] (0 = the real
+        continuation) their cross-entropy is added to `loss`.
         """
-        hidden, attentions = self.hidden_states(input_ids, attention_mask, segment_ids, output_attentions)
+        hidden, pooled, attentions = self.body(input_ids, attention_mask, segment_ids, output_attentions)
+        sentence_logits = self.sentence_head(pooled) if self.sentence_head is not None else None
         if labels is None:
-            return MLMOutput(logits=self.head(hidden), attentions=attentions)
+            return MLMOutput(logits=self.head(hidden), attentions=attentions, sentence_logits=sentence_logits)
         chosen = labels != IGNORE_INDEX
         logits = self.head(hidden[chosen])  # [N,V]
         if logits.dtype in (torch.float16, torch.bfloat16):  # the loss in float32 under autocast
@@ -89,7 +111,12 @@ class MaskedLM(nn.Module):
             loss = logits.sum() * 0.0 + hidden.sum() * 0.0
         else:
             loss = F.cross_entropy(logits, labels[chosen])
-        return MLMOutput(logits=logits, attentions=attentions, loss=loss, count=count)
+        if sentence_labels is None or sentence_logits is None:
+            return MLMOutput(logits=logits, attentions=attentions, loss=loss, count=count,
+                             sentence_logits=sentence_logits, masked_loss=loss)
+        sentence_loss = F.cross_entropy(sentence_logits.float(), sentence_labels)
+        return MLMOutput(logits=logits, attentions=attentions, loss=loss + sentence_loss, count=count,
+                         sentence_logits=sentence_logits, masked_loss=loss, sentence_loss=sentence_loss)
 
     def mlm_loss(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, labels: torch.Tensor,
@@ -102,18 +129,25 @@ class MaskedLM(nn.Module):
 
 
 class BertForMaskedLM(MaskedLM):
-    """BERT with its masked-LM head (`.bert` transfers to a BertClassifier)."""
+    """BERT with its masked-LM head (`.bert` transfers to a BertClassifier, pooler included); with
+    `sentence_objective` ("nsp" or "sop") also BERT's 2-way head on the pooled [CLS] vector."""
 
-    def __init__(self, bert: BertModel) -> None:
+    def __init__(self, bert: BertModel, sentence_objective: str | None = None) -> None:
         super().__init__()
         self.bert = bert
         self.config = bert.config
         self.head = MLMHead(bert.embeddings.word, eps=bert.config.layer_norm_eps)
+        self.sentence_objective = sentence_objective
+        self.sentence_head = None
+        if sentence_objective is not None:  # BERT's cls.seq_relationship
+            self.sentence_head = nn.Linear(bert.config.hidden_size, 2)
+            nn.init.normal_(self.sentence_head.weight, std=bert.config.initializer_range)
+            nn.init.zeros_(self.sentence_head.bias)
 
-    def hidden_states(self, input_ids, attention_mask, segment_ids, output_attentions):  # type: ignore[override]
-        """BERT's last hidden states [B,T,D] (and attentions)."""
+    def body(self, input_ids, attention_mask, segment_ids, output_attentions):  # type: ignore[override]
+        """BERT's last hidden states [B,T,D], its pooled [CLS] vector [B,D] (and attentions)."""
         out = self.bert(input_ids, attention_mask, segment_ids, output_attentions)
-        return out.last_hidden_state, out.attentions
+        return out.last_hidden_state, out.pooled_output, out.attentions
 
 
 class TransformerMaskedLM(MaskedLM):
@@ -125,11 +159,13 @@ class TransformerMaskedLM(MaskedLM):
         self.causal = False
         self.encoder = TransformerEncoder(config)
         self.head = MLMHead(self.encoder.token_embedding, eps=config.layer_norm_eps)
+        self.sentence_objective, self.sentence_head = None, None  # no pooled [CLS] vector to read a pair from
 
-    def hidden_states(self, input_ids, attention_mask, segment_ids, output_attentions):  # type: ignore[override]
-        """The encoder's hidden states [B,T,D] (and attentions); segment ids are ignored."""
+    def body(self, input_ids, attention_mask, segment_ids, output_attentions):  # type: ignore[override]
+        """The encoder's hidden states [B,T,D], no pooled vector (and attentions); segment ids are ignored."""
         mask = real_token_mask(input_ids, attention_mask)
-        return self.encoder(input_ids, mask, causal=False, output_attentions=output_attentions)
+        hidden, attentions = self.encoder(input_ids, mask, causal=False, output_attentions=output_attentions)
+        return hidden, None, attentions
 
 
 def transfer_mlm_body(mlm: MaskedLM, classifier: nn.Module) -> nn.Module:

@@ -11,7 +11,8 @@ from typing import Any
 
 from seqlab.data.lengths import check_max_length
 from seqlab.errors import SeqlabError, unknown_choice
-from seqlab.models.families import MLM_LR, Family, get_family, lm_families, mlm_families
+from seqlab.data.sentence_pairs import check_objective
+from seqlab.models.families import Family, get_family, lm_families, mlm_families
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 TASKS: tuple[str, ...] = ("auto", "classify", "lm", "mlm")
@@ -22,9 +23,9 @@ LARGE_LIMIT = 10**9  # batch size, epochs, examples, steps: far beyond any cours
 
 def default_lr(family: str, task: str = "auto") -> float:
     """A learning rate that trains `family` well with Adam (the registry's: 3e-3 for RNNs down to 5e-5 for
-    pretrained BERT; 3e-3 for masked-LM pretraining)."""
+    pretrained BERT; 3e-3 for masked-LM pretraining from scratch, 1e-4 to continue MiniLM's)."""
     if task == "mlm":
-        return MLM_LR
+        return get_family(family, "model").mlm_lr
     return get_family(family, "model").lr
 
 
@@ -100,6 +101,8 @@ class TrainConfig:
     text_pair_column: str | None = None
     no_header: bool = False
     whole_word_masking: bool = False
+    # --task mlm on BERT: also train next-sentence ("nsp") or sentence-order ("sop") prediction on sentence pairs
+    sentence_objective: str | None = None
     # pretraining (lm/mlm) only: score each epoch on a fixed sample of this many dev texts (None: all of them)
     max_dev_examples: int | None = None
 
@@ -206,6 +209,17 @@ def with_default_lr(config: TrainConfig) -> TrainConfig:
     return dataclasses.replace(config, lr=default_lr(config.family, config.resolved_task))
 
 
+def _check_sentence_objective(config: TrainConfig, family: Family) -> None:
+    """--sentence-objective: nsp or sop, trained with --task mlm on a family with a pooled [CLS] vector."""
+    check_objective(config.sentence_objective or "")
+    if config.resolved_task != "mlm":
+        raise SeqlabError(f"--sentence-objective {config.sentence_objective} is trained together with masked "
+                          "language modelling; add --task mlm")
+    if not family.sentence_head:
+        raise SeqlabError(f"--sentence-objective reads BERT's pooled [CLS] vector, which --model {config.family} "
+                          "does not have (it pools by averaging); use --model bert")
+
+
 def _check_init_from(config: TrainConfig) -> None:
     """--init-from builds a classifier shaped like the pretrained run; options that say otherwise are refused."""
     if not config.init_from:
@@ -269,6 +283,8 @@ def validate(config: TrainConfig) -> TrainConfig:
         raise SeqlabError("--freeze keeps a pretrained body fixed for a classifier; drop it for --task mlm")
     if config.whole_word_masking and task != "mlm":
         raise SeqlabError("--whole-word-masking only applies to --task mlm")
+    if config.sentence_objective is not None:
+        _check_sentence_objective(config, family)
     if config.optimizer not in OPTIMIZERS:
         raise SeqlabError(unknown_choice("optimizer", config.optimizer, OPTIMIZERS))
     assert config.lr is not None  # with_default_lr filled it in

@@ -178,7 +178,8 @@ def _set_epoch(loader: Iterable[Any], epoch: int) -> None:
             return
 
 
-SHORT_METRIC_NAMES = {"accuracy": "acc", "macro_f1": "F1", "perplexity": "ppl"}
+SHORT_METRIC_NAMES = {"accuracy": "acc", "macro_f1": "F1", "perplexity": "ppl", "nsp_accuracy": "NSP acc",
+                      "sop_accuracy": "SOP acc"}
 
 
 def epoch_line(epoch: int, epochs: int, train_loss: float, dev: dict[str, float], best: bool,

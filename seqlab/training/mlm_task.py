@@ -25,15 +25,23 @@ class MaskedLMTask:
 
     unit = "masked tokens"  # what the fit loop's rate counts: the chosen positions, which carry the loss
 
-    def __init__(self, vocab: MaskVocab, rule: MaskingRule = MaskingRule(), dev_seed: int = DEV_MASK_SEED) -> None:
+    def __init__(self, vocab: MaskVocab, rule: MaskingRule = MaskingRule(), dev_seed: int = DEV_MASK_SEED,
+                 sentence_objective: str | None = None) -> None:
         self.vocab = vocab
         self.rule = rule
         self.dev_seed = dev_seed
+        self.sentence_objective = sentence_objective
+
+    def _sentence_labels(self, batch: dict[str, torch.Tensor]) -> torch.Tensor | None:
+        """The pairs' labels (0 = the real continuation) when training a sentence objective, else None."""
+        return batch["labels"] if self.sentence_objective else None
 
     def loss(self, model: nn.Module, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int]:
-        """Mask the batch, then the mean cross-entropy at the chosen positions and how many there were."""
+        """Mask the batch, then the mean cross-entropy at the chosen positions (plus the sentence pairs'
+        cross-entropy with a sentence objective) and how many positions were chosen."""
         masked = mask_tokens(batch["input_ids"], batch["attention_mask"], self.vocab, self.rule)
-        out = model(masked.input_ids, batch["attention_mask"], batch.get("segment_ids"), labels=masked.labels)
+        out = model(masked.input_ids, batch["attention_mask"], batch.get("segment_ids"), labels=masked.labels,
+                    sentence_labels=self._sentence_labels(batch))
         return out.loss, out.count
 
     @torch.no_grad()
@@ -43,16 +51,27 @@ class MaskedLMTask:
         model.eval()
         generator = torch.Generator().manual_seed(self.dev_seed)
         total, correct, count = 0.0, 0, 0
+        pair_total, pair_correct, pairs = 0.0, 0, 0
         for batch in loader:
             batch = to_device(batch, device)
             masked = mask_tokens(batch["input_ids"], batch["attention_mask"], self.vocab, self.rule, generator)
+            sentence_labels = self._sentence_labels(batch)
             with autocast(device):
-                out = model(masked.input_ids, batch["attention_mask"], batch.get("segment_ids"), labels=masked.labels)
-            total += float(out.loss) * out.count
+                out = model(masked.input_ids, batch["attention_mask"], batch.get("segment_ids"), labels=masked.labels,
+                            sentence_labels=sentence_labels)
+            total += float(out.masked_loss) * out.count
             count += out.count
             correct += int((out.logits.argmax(-1) == masked.labels[masked.chosen]).sum())
+            if sentence_labels is not None:
+                pair_total += float(out.sentence_loss) * len(sentence_labels)
+                pair_correct += int((out.sentence_logits.argmax(-1) == sentence_labels).sum())
+                pairs += len(sentence_labels)
         model.train(was_training)
         mean = total / max(count, 1)
         record = {"loss": mean, "perplexity": math.exp(min(mean, 50.0)), "accuracy": correct / max(count, 1)}
-        return Evaluation(-mean, record)
+        if not self.sentence_objective:
+            return Evaluation(-mean, record)
+        record[f"{self.sentence_objective}_accuracy"] = pair_correct / max(pairs, 1)
+        # the best epoch is the lowest total loss, the sum BERT trains on
+        return Evaluation(-(mean + pair_total / max(pairs, 1)), record)
 

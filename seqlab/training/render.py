@@ -24,6 +24,9 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+PAIR_ACCURACY = {"nsp_accuracy": "dev next-sentence accuracy", "sop_accuracy": "dev sentence-order accuracy"}
+
+
 def result_table(result: TrainResult) -> Table:
     """The end-of-training summary: dev scores against baselines, best epoch, where the run is."""
     table = Table(title="training result", show_header=False, title_justify="left")
@@ -39,6 +42,8 @@ def result_table(result: TrainResult) -> Table:
         for key, value in result.dev_record.items():
             if result.task == "mlm" and key == "accuracy":  # top-1 at the chosen (masked) positions
                 table.add_row("dev masked-token accuracy", f"[bold green]{_pct(value)}[/]")
+            elif key in PAIR_ACCURACY:  # NSP / SOP: half the dev pairs are real, so 50% is chance
+                table.add_row(PAIR_ACCURACY[key], f"[bold]{_pct(value)}[/]  (chance 50%)")
             else:
                 table.add_row(f"dev {key}", f"{value:.4f}")
     stop = " (stopped early)" if result.stopped_early else ""

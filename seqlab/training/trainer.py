@@ -13,8 +13,9 @@ from rich.markup import escape
 from torch import nn
 
 from seqlab.data.lengths import check_max_length
+from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
 from seqlab.errors import SeqlabError
-from seqlab.models.factory import build_model
+from seqlab.models.factory import SENTENCE_KEY, build_model
 from seqlab.models.families import get_family
 from seqlab.training import distributed, freezing, transfer
 from seqlab.training.config import DEFAULT_MAX_POSITIONS, TrainConfig, absolute_paths, check_transfer_shape, validate
@@ -80,6 +81,7 @@ def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
     return cap_examples(examples, config.max_train_examples, config.stratify_subset, config.seed)
 
 
+DEV_PAIR_SEED = 1234  # the dev split's sentence pairs are the same for every seed and epoch
 DEV_SAMPLE_SEED = 0  # every seed of a pretraining run is scored on the same dev sample
 
 
@@ -134,9 +136,12 @@ def _model_spec(config: TrainConfig) -> dict[str, Any]:
             )
         check_transfer_shape({k: v for k, v in config.model.items() if "dropout" not in k}, source.spec)
         spec = {**source.spec, "family": "lm"} if source.task == "lm" else dict(source.spec)
+        spec.pop(SENTENCE_KEY, None)  # the classifier takes the body (pooler included), not the sentence head
         for key in ("dropout", "hidden_dropout_prob", "attention_probs_dropout_prob"):
             if key in config.model and key in spec:
                 spec[key] = config.model[key]
+    if config.sentence_objective and config.resolved_task == "mlm":
+        spec[SENTENCE_KEY] = config.sentence_objective
     positions_key = get_family(str(spec["family"])).positions
     if positions_key and config.max_length > DEFAULT_MAX_POSITIONS:
         spec[positions_key] = config.max_length
@@ -237,9 +242,16 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         transfer.init_from_run(Path(config.init_from), model)
     if config.freeze:
         freezing.freeze_body(model)
-    train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
     dev_examples = _dev_subset(config, splits.dev)
-    dev_set = encode_examples(dev_examples, encoder, splits.labels, config.max_length)
+    if config.sentence_objective:  # BERT's pretraining input: pairs of sentences, labelled real or not
+        objective, labels = config.sentence_objective, PAIR_LABELS[config.sentence_objective]
+        train_set = encode_examples(pair_examples([e.text for e in train_examples], objective, config.seed),
+                                    encoder, labels, config.max_length)
+        dev_set = encode_examples(pair_examples([e.text for e in dev_examples], objective, DEV_PAIR_SEED),
+                                  encoder, labels, config.max_length)
+    else:
+        train_set = encode_examples(train_examples, encoder, splits.labels, config.max_length)
+        dev_set = encode_examples(dev_examples, encoder, splits.labels, config.max_length)
     per_rank = distributed.per_rank_batch_size(config.batch_size, context)
     # on a GPU: few batch shapes (one CUDA graph each), pinned batches, and large dev batches (no gradients)
     gpu = device.type == "cuda"
@@ -359,7 +371,8 @@ def _make_task(prepared: _Prepared) -> Any:
         from seqlab.training.mlm_task import MaskedLMTask
 
         return MaskedLMTask(MaskVocab.of(prepared.encoder),
-                            MaskingRule(whole_word=prepared.config.whole_word_masking))
+                            MaskingRule(whole_word=prepared.config.whole_word_masking),
+                            sentence_objective=prepared.config.sentence_objective)
     return ClassificationTask(prepared.splits.labels)
 
 

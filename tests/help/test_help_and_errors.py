@@ -62,7 +62,7 @@ def test_train_help_states_the_library_defaults(runner):
 
     text = " ".join(_help(runner, "train").replace("│", " ").split())  # the text of the panels' cells
     assert f"Passes over the training set [default: {TrainConfig().epochs}]" in text
-    assert "[default: 3e-3 lstm/gru/transformer/lm, 5e-4 bert, 5e-5 bert-pretrained; 3e-3 for --task mlm]" in text
+    assert "[default: 3e-3 lstm/gru/transformer/lm, 5e-4 bert, 5e-5 bert-pretrained; 3e-3 for --task mlm (1e-4 bert-pretrained)]" in text
     assert (default_lr("lstm"), default_lr("bert"), default_lr("bert-pretrained"), default_lr("bert", "mlm")) == (
         3e-3, 5e-4, 5e-5, 3e-3)
     assert "Model family: lstm, gru, transformer, lm (causal LM; pretrains with --task auto), bert (from scratch), " \
