@@ -35,6 +35,7 @@ REGISTRY: tuple[str, ...] = (
     "frozen:FrozenBody",
     "mlm:MaskingFractions",
     "mlm:MaskedLossIgnoresUnchosen",
+    "sentences:SentencePairRates",
 )
 
 
