@@ -68,11 +68,14 @@ def budget_table() -> list[str]:
         module = importlib.import_module(recipe.plan.__module__)
         if hasattr(module, "SIZES"):
             by_module.setdefault(recipe.plan.__module__, []).append(recipe.name)
+    notes = []
     for name, recipes in by_module.items():
-        sizes = importlib.import_module(name).SIZES
+        module = importlib.import_module(name)
+        sizes = module.SIZES
         lines.append(f"| {', '.join(recipes)} | {sizes.tiny.describe()} | {sizes.quick.describe()} | "
                      f"{sizes.full.describe()} |")
-    return lines + ["", "tokenizers measures (no training): its budget only caps examples at tiny.", ""]
+        notes += list(getattr(module, "BUDGET_NOTES", ()))  # what a recipe trains beyond its Sizes
+    return lines + ["", *notes, "tokenizers measures (no training): its budget only caps examples at tiny.", ""]
 
 
 def render(reports: list[tuple[str, dict]]) -> str:

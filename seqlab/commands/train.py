@@ -41,7 +41,7 @@ def train(
         help="Folder with the real datasets (sst/, cfimdb/, imdb/, rte/); also $SEQLAB_DATA.")] = None,
     model: Annotated[str, typer.Option("--model", metavar="FAMILY", rich_help_panel=MODEL, help=model_help())] = "lstm",
     task: Annotated[str, typer.Option("--task", metavar="TASK", rich_help_panel=MODEL,
-                                      help=f"auto (lm for --model {' or '.join(lm_families())}, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model {' or '.join(mlm_families())}).")] = "auto",
+                                      help=f"auto (lm for --model {' or '.join(lm_families())}, else classify), classify, lm, or mlm (BERT's masked language modelling, for --model {' or '.join(mlm_families())}; bert-pretrained gets a fresh MLM head on MiniLM).")] = "auto",
     whole_word_masking: Annotated[bool, typer.Option("--whole-word-masking", rich_help_panel=MODEL,
                                                      help="--task mlm: choose whole words, never a lone ## piece (word vocabularies are whole words already).")] = False,
     sentence_objective: Annotated[Optional[str], typer.Option(

@@ -498,7 +498,11 @@ QUESTIONS: tuple[Question, ...] = (
         "BERT's pre-training includes sentence order prediction.",
         False,
         "BERT uses masked LM + next sentence prediction (NSP). Sentence order prediction is ALBERT's replacement for "
-        "NSP.",
+        "NSP: an NSP negative pairs a sentence with one from another text (topic gives it away), an SOP negative is "
+        "the real pair swapped (only the order does). Train either beside the masked LM and compare their dev "
+        "accuracies: seqlab train --model bert --task mlm --sentence-objective nsp (or sop) --data cfimdb.",
+        see=("seqlab train --model bert --task mlm --sentence-objective sop --data cfimdb --data-dir DIR",
+             "seqlab check sentence-pairs --fresh"),
     ),
     choice(
         "mlm-mask-share",

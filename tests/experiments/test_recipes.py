@@ -68,3 +68,21 @@ def test_compound_scaling_samples_the_grid_within_budget(tmp_path):
     front = json.loads((result.out_dir / "results.json").read_text(encoding="utf-8"))["data"]["pareto_front"]
     assert 1 <= len(front) <= 3
     assert [p["parameters"] for p in front] == sorted(p["parameters"] for p in front)
+
+
+def test_pretraining_objectives_on_imdb_reads_the_budgets_sample_of_reviews(tmp_path):
+    from seqlab.experiments.recipes.objectives import REAL_PRETRAINING, plan_objectives
+
+    (tmp_path / "imdb").mkdir()
+    plan = plan_objectives(ExperimentConfig("pretraining-objectives", data_dir=str(tmp_path), seeds=2))
+    quick = REAL_PRETRAINING["quick"]
+    pretrain = [t.config for t in plan.trials if t.tags["stage"] == "pretrain"]
+    assert {c.task for c in pretrain} == {"mlm", "lm"} and {c.data for c in pretrain} == {"imdb"}
+    for config in pretrain:
+        assert (config.max_train_examples, config.max_dev_examples, config.min_freq, config.epochs) == (
+            quick.texts, quick.dev_texts, quick.min_freq, quick.epochs) and config.stratify_subset
+    finetune = [t.config for t in plan.trials if t.tags["stage"] == "fine-tune"]
+    assert {c.data for c in finetune} == {"cfimdb"} and all(c.max_dev_examples is None for c in finetune)
+    assert any("2,000 IMDB reviews" in note for note in plan.notes)
+    builtin = plan_objectives(ExperimentConfig("pretraining-objectives", seeds=1))
+    assert all(t.config.max_train_examples is None and t.config.max_dev_examples is None for t in builtin.trials)

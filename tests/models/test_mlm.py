@@ -84,3 +84,25 @@ def test_transfer_copies_the_body_into_a_classifier_of_the_same_shape():
     with pytest.raises(SeqlabError, match="cannot move"):
         transfer_mlm_body(mlm, classifier)
     assert isinstance(mlm, TransformerMaskedLM)
+
+
+def test_bert_pretrained_mlm_is_minilms_body_with_a_fresh_head_tied_to_its_embeddings():
+    from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
+    from seqlab.models.bert_loading import load_bert
+    from seqlab.paths import pretrained_bert_dir
+
+    directory = pretrained_bert_dir()
+    if not (directory / "model.safetensors").exists():
+        pytest.skip("MiniLM (seqlab[pretrained]) is not installed")
+    vocab_size = WordPiece.from_vocab(directory / VOCAB_FILE).vocab_size
+    torch.manual_seed(0)
+    model = factory.build_mlm({"family": "bert-pretrained"}, vocab_size=vocab_size, pad_id=0)
+    reference = load_bert(directory).state_dict()
+    assert all(torch.equal(value, reference[name]) for name, value in model.bert.state_dict().items())
+    assert model.head.decoder.weight is model.bert.embeddings.word.weight  # MiniLM's own embeddings, tied
+    assert not model.head.decoder.bias.any() and model.sentence_head is None  # the head starts fresh
+    with_pairs = factory.build_mlm({"family": "bert-pretrained", "sentence_objective": "sop"},
+                                   vocab_size=vocab_size, pad_id=0, load_weights=False)
+    assert with_pairs.sentence_head.out_features == 2
+    with pytest.raises(SeqlabError, match="pooled"):
+        factory.build_mlm({**TRANSFORMER, "sentence_objective": "nsp"}, vocab_size=40, pad_id=0)

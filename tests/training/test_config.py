@@ -97,6 +97,16 @@ def test_task_and_run_name():
     assert TrainConfig(data="some/dir/reviews.tsv", model={"family": "gru"}).run_name == "reviews-gru"
     assert TrainConfig(name="mine").run_name == "mine"
     assert default_lr("bert-pretrained") < default_lr("lstm")
+    # masked-LM pretraining: 3e-3 from scratch, a gentler 1e-4 to continue MiniLM's
+    assert default_lr("bert", "mlm") == 3e-3 and default_lr("bert-pretrained", "mlm") == 1e-4
+
+
+def test_max_dev_examples_is_for_pretraining_runs_only():
+    validate(TrainConfig(model={"family": "lm"}, max_dev_examples=100))
+    with pytest.raises(SeqlabError, match="pretraining run"):
+        validate(TrainConfig(model={"family": "lstm"}, max_dev_examples=100))
+    with pytest.raises(SeqlabError, match="at least 1"):
+        validate(TrainConfig(model={"family": "lm"}, max_dev_examples=0))
 
 
 def test_absolute_paths_make_a_run_independent_of_the_working_folder(tmp_path, monkeypatch):

@@ -255,6 +255,7 @@ def objectives_demo(seed: int) -> DemoResult:
             break
     corrupted = [vocab.words[i] for i in out.input_ids[0].tolist()]
     targets = [vocab.words[i] if i != IGNORE_INDEX else "-" for i in out.labels[0].tolist()]
+    pair_rows = _pair_rows(seed)
     many = mask_tokens(ids.repeat(MASK_DRAWS, 1), real.repeat(MASK_DRAWS, 1), mask_vocab,
                        generator=generator(seed + 1000))
     n = many.candidates.sum().item()
@@ -272,8 +273,7 @@ def objectives_demo(seed: int) -> DemoResult:
         rows=(
             ("masked LM (BERT)", " ".join(corrupted), " ".join(targets)),
             ("causal LM (GPT)", " ".join(words[:-1]), " ".join(words[1:])),
-            ("NSP (BERT)", "A = 'the movie was long'  B = random sentence", "IsNext / NotNext (50/50)"),
-            ("SOP (ALBERT)", "B = 'the ending made it worth it'  A = 'the movie was long'", "swapped (order)"),
+            *pair_rows,
         ),
         notes=(
             "MLM predicts only the chosen ~15% ('-' = label -100, no loss there); the causal LM predicts every "
@@ -284,11 +284,35 @@ def objectives_demo(seed: int) -> DemoResult:
             + ".",
             "On the built-in corpus a small Transformer trained this way fills 'i did not [MASK] this movie .' with "
             "like / hate / mind / love (docs/RESULTS.md: seqlab train --model transformer --task mlm).",
+            "The NSP and SOP rows are built by seqlab.data.sentence_pairs, as `seqlab train --model bert --task mlm "
+            "--sentence-objective nsp|sop` builds its pairs: the SOP negative has exactly the words of the real pair, "
+            "so only the order tells them apart (seqlab prove sentence-pairs); docs/RESULTS.md has NSP vs SOP dev "
+            "accuracy on CFIMDB.",
         ),
         values={"masked_input": corrupted, "masked_targets": targets, "causal_targets": words[1:],
                 "shares": {name: got for name, (got, _) in shares.items()},
                 "expected": {name: want for name, (_, want) in shares.items()}},
     )
+
+
+PAIR_REVIEW = ("the movie was long . the ending made it worth every minute . the cast deserves an award .",
+               "my printer jams every morning . the ink costs more than the printer .")
+
+
+def _pair_rows(seed: int) -> list[tuple[str, str, str]]:
+    """One real and one negative pair per sentence objective, from the builder `--sentence-objective` uses."""
+    from seqlab.data.sentence_pairs import PAIR_LABELS, build_pairs
+
+    rows = []
+    for objective, name in (("nsp", "NSP (BERT)"), ("sop", "SOP (ALBERT)")):
+        for offset in range(200):  # the first seed from `seed` that gives the first text both kinds of pair
+            pairs = [p for p in build_pairs(PAIR_REVIEW, objective, seed + offset) if p.text == 0]
+            if {p.real for p in pairs} == {True, False}:
+                break
+        for pair in sorted(pairs, key=lambda p: not p.real):
+            label = PAIR_LABELS[objective][0 if pair.real else 1]
+            rows.append((name, f"A = '{pair.first}'  B = '{pair.second}'", f"{label} (label {int(not pair.real)})"))
+    return rows
 
 
 OBJECTIVES = Topic(
@@ -319,7 +343,8 @@ OBJECTIVES = Topic(
         'seqlab predict runs/mybert-... "the film was [MASK] ."',
         "seqlab train --model bert --init-from runs/mybert-...",
         "seqlab train --model lm",
-        "seqlab prove mlm-masking mlm-loss",
+        "seqlab train --model bert --task mlm --sentence-objective sop --data cfimdb --data-dir DIR",
+        "seqlab prove mlm-masking mlm-loss sentence-pairs",
         "seqlab check mlm-masking mlm-loss --run=runs/mybert-...",
     ),
     demo=objectives_demo,
