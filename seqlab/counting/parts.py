@@ -16,6 +16,7 @@ from seqlab.counting import formulas as fx
 from seqlab.counting.report import ParamReport, Part, count_report
 from seqlab.errors import SeqlabError
 from seqlab.models.bert import BertClassifier, BertModel
+from seqlab.models.mlm import BertForMaskedLM, MaskedLM
 from seqlab.models.rnn import RNNClassifier
 from seqlab.models.transformer import CausalLM, TransformerClassifier
 
@@ -133,7 +134,7 @@ def head_part(width: sp.Expr, name: str = "head") -> Part:
 
 
 def model_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tuple[str, ...]]:
-    """Parts, symbol values and notes for any seqlab model (BERT, Transformer, causal LM, LSTM/GRU)."""
+    """Parts, symbol values and notes for any seqlab model (BERT, Transformer, causal LM, masked LM, LSTM/GRU)."""
     if isinstance(model, BertModel):
         return bert_parts(), bert_symbols(model.config), ()
     if isinstance(model, BertClassifier):
@@ -144,11 +145,31 @@ def model_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tup
         return transformer_parts(model.config) + [head_part(fx.d)], values, ()
     if isinstance(model, CausalLM):
         return _causal_lm_parts(model)
+    if isinstance(model, MaskedLM):
+        return _masked_lm_parts(model)
     if isinstance(model, RNNClassifier):
         directions = 2 if model.config.bidirectional else 1
         values = {**rnn_symbols(model.config), fx.C: model.head.out_features}
         return rnn_parts(model.config) + [head_part(directions * fx.h)], values, ()
     raise SeqlabError(f"no parameter formulas for {type(model).__name__}; use a seqlab model family")
+
+
+def _masked_lm_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tuple[str, ...]]:
+    """A masked LM: BERT or the Transformer encoder, then BERT's MLM head (its decoder weight is the word
+    embedding, so only its bias is new) and, with NSP/SOP, the 2-way sentence head."""
+    if isinstance(model, BertForMaskedLM):
+        body, values = bert_parts("bert."), bert_symbols(model.bert.config)
+    else:
+        body, values = transformer_parts(model.config), transformer_symbols(model.config)
+    parts = body + [
+        Part("head.dense", r"^head\.dense\.", fx.linear(fx.d, fx.d), "d -> d, then GELU"),
+        Part("head.norm", r"^head\.norm\.", fx.layer_norm(fx.d), "LayerNorm"),
+        Part("head.decoder (tied)", r"^head\.decoder\.", fx.V, "weight is the word embedding's; only the bias is new"),
+    ]
+    if model.sentence_head is not None:
+        parts.append(Part("sentence_head", r"^sentence_head\.", fx.linear(fx.d, sp.Integer(2)),
+                          f"pooled [CLS] -> real pair or not ({str(model.sentence_objective).upper()})"))
+    return parts, values, ()
 
 
 def _causal_lm_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tuple[str, ...]]:

@@ -11,6 +11,7 @@ from seqlab.errors import SeqlabError
 from seqlab.counting import formulas as fx
 from seqlab.counting.heads import heads_check
 from seqlab.counting.presets import PRESETS, preset_report, spec_report
+from seqlab.counting.parts import report_for_model
 from seqlab.counting.report import Part, count_report
 
 
@@ -105,3 +106,18 @@ def test_heads_check_counts_live_modules():
 def test_report_json_round_trips():
     payload = preset_report("bert-tiny").to_dict()
     assert json.loads(json.dumps(payload))["total"]["match"] is True
+
+
+@pytest.mark.parametrize("spec", [
+    {"family": "transformer", "d_model": 16, "n_heads": 2, "n_layers": 1, "d_ff": 32},
+    {"family": "bert", "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32,
+     "sentence_objective": "sop"},
+], ids=["transformer-mlm", "bert-mlm-sop"])
+def test_masked_lms_count_their_tied_head_once_and_the_sentence_head(spec):
+    from seqlab.models import factory
+
+    model = factory.build_mlm(spec, vocab_size=50, pad_id=0)
+    report = report_for_model(model, "mlm", "")
+    assert report.match and report.total_counted == sum(p.numel() for p in model.parameters())
+    names = [p.name for p in report.parts]
+    assert "head.decoder (tied)" in names and ("sentence_head" in names) == ("sentence_objective" in spec)
