@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from seqlab.data import sentence_pairs
+from seqlab.data.subset import cap_examples
 from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 
 if TYPE_CHECKING:
@@ -89,26 +89,19 @@ class SentencePairRates(Identity):
 
 
 def _texts(target: LiveTarget) -> tuple[list[str], str]:
-    """The training texts of a run trained with a sentence objective (at most MAX_TEXTS), else the sample reviews."""
-    run_dir = target.run_dir
-    if run_dir is not None:
+    """The training texts of a run trained with a sentence objective (as capped for training, at most MAX_TEXTS),
+    else the sample reviews."""
+    run = target.run
+    if run is not None and getattr(run.config, "sentence_objective", None):
         try:
-            payload = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            payload = {}
-        if payload.get("train", {}).get("sentence_objective"):
-            from seqlab.data.subset import cap_examples
-            from seqlab.training.config import TrainConfig
-
-            config = TrainConfig.from_dict(payload["train"])
-            try:
-                splits = config.source().load().splits
-            except Exception:  # noqa: BLE001 - the data moved or is gone: fall back to the sample, and say so
-                splits = None
-            if splits is not None:
-                train = cap_examples(splits.train, config.max_train_examples, config.stratify_subset, config.seed)
-                texts = [e.text for e in train[:MAX_TEXTS]]
-                return texts, f"run {run_dir.name}'s {len(texts):,} training texts"
+            splits = run.config.source().load().splits
+        except Exception:  # noqa: BLE001 - the data moved or is gone: fall back to the sample, and say so
+            splits = None
+        if splits is not None:
+            config = run.config
+            train = cap_examples(splits.train, config.max_train_examples, config.stratify_subset, config.seed)
+            texts = [e.text for e in train[:MAX_TEXTS]]
+            return texts, f"run {run.run_dir.name}'s {len(texts):,} training texts"
     return list(SAMPLE_REVIEWS), f"{len(SAMPLE_REVIEWS)} sample reviews (the model has no sentence objective)"
 
 
