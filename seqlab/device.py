@@ -7,9 +7,27 @@ import os
 import random
 from typing import Iterator
 
+import numpy as np
 import torch
 
 from seqlab.errors import SeqlabError
+
+
+def check_seed(seed: int) -> int:
+    """`seed` when numpy, torch and Python can all use it (0 to 2**32 - 1); SeqlabError naming --seed otherwise."""
+    if not 0 <= seed < 2**32:
+        raise SeqlabError(f"--seed must be from 0 to {2**32 - 1} (got {seed})")
+    return seed
+
+
+def check_threads(threads: int | None) -> int | None:
+    """`threads` when it is None or 1 to 4x this machine's CPUs; SeqlabError naming --threads otherwise."""
+    if threads is None:
+        return None
+    cpus = os.cpu_count() or 1
+    if not 1 <= threads <= 4 * cpus:
+        raise SeqlabError(f"--threads must be at least 1 and at most {4 * cpus} (4 per CPU here) (got {threads})")
+    return threads
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -45,16 +63,9 @@ def seed_everything(seed: int) -> torch.Generator:
 
     A seed outside 0..2**32-1 (which numpy cannot take) is a SeqlabError naming --seed.
     """
-    from seqlab.training.config import check_seed
-
     check_seed(seed)
     random.seed(seed)
-    try:
-        import numpy as np
-
-        np.random.seed(seed % (2**32))
-    except ImportError:  # numpy is a dependency, but seeding must never be the thing that fails
-        pass
+    np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
     generator = torch.Generator()
     generator.manual_seed(seed)
@@ -67,8 +78,6 @@ def cpu_threads(n: int | None) -> Iterator[None]:
     if n is None:
         yield
         return
-    from seqlab.training.config import check_threads
-
     check_threads(n)
     before = torch.get_num_threads()
     torch.set_num_threads(n)

@@ -1,5 +1,10 @@
 """The one error type users see: a single line saying what is wrong and how to fix it."""
 
+import difflib
+import errno
+import os
+import pickle
+
 
 class SeqlabError(Exception):
     """A problem with the user's input or environment, reported as one line and exit code 2.
@@ -18,9 +23,6 @@ def os_error_message(exc: OSError) -> str:
     Commands translate every OSError that reaches them with this (see `seqlab.commands._common.user_errors`),
     so a full disk or a read-only folder is one line and exit 2 like any other bad input.
     """
-    import errno
-    import os
-
     where = exc.filename if exc.filename is not None else None
     path = os.fsdecode(where) if where is not None else "a file"
     code = exc.errno
@@ -48,8 +50,14 @@ def os_error_message(exc: OSError) -> str:
 
 def unknown_choice(what: str, value: str, choices: "list[str] | tuple[str, ...]") -> str:
     """'unknown model 'transfomer'; did you mean transformer? choose one of: ...': the message for a bad value."""
-    import difflib
-
     close = difflib.get_close_matches(str(value).strip().lower(), [str(c) for c in choices], n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
     return f"unknown {what} {value!r}; {hint}choose one of: {', '.join(str(c) for c in choices)}"
+
+
+def refused_by_weights_only(exc: BaseException) -> bool:
+    """True when torch.load(weights_only=True) refused a Python object (rather than finding a broken file).
+
+    torch words both the same way ("Weights only load failed ..."); only a refused object names a global.
+    """
+    return isinstance(exc, pickle.UnpicklingError) and "unsupported global" in str(exc).lower()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, refused_by_weights_only
 from seqlab.models.bert import BertConfig, BertModel
 
 # Hugging Face parameter names -> ours, applied in order (each name matches at most one rule).
@@ -79,8 +79,6 @@ def read_checkpoint_tensors(directory: Path) -> dict[str, torch.Tensor]:
             ) from None
     if bin_path.is_file():
         try:
-            from seqlab.training.checkpoint import refused_by_weights_only
-
             state = torch.load(bin_path, map_location="cpu", weights_only=True)
         except OSError:
             raise

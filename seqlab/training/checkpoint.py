@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import pickle
 import random
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqlab.errors import SeqlabError
+from seqlab.errors import SeqlabError, refused_by_weights_only
 from seqlab.io import atomic_write_bytes, replace_from, temp_path
 
 
@@ -156,14 +155,6 @@ def save_state(path: Path, state: dict[str, Any]) -> Path:
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return atomic_write_bytes(Path(path), buffer.getvalue())
-
-
-def refused_by_weights_only(exc: BaseException) -> bool:
-    """True when torch.load(weights_only=True) refused a Python object (rather than finding a broken file).
-
-    torch words both the same way ("Weights only load failed ..."); only a refused object names a global.
-    """
-    return isinstance(exc, pickle.UnpicklingError) and "unsupported global" in str(exc).lower()
 
 
 def load_state(path: Path) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.data.lengths import check_max_length
+from seqlab.device import check_seed, check_threads
 from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.data.sentence_pairs import check_objective
 from seqlab.models.families import Family, get_family, lm_families, mlm_families
@@ -163,25 +164,6 @@ def absolute_paths(config: TrainConfig) -> TrainConfig:
     data = absolute(config.data) if is_table_path(config.data) else config.data
     return dataclasses.replace(config, data=data, dev=absolute(config.dev), test=absolute(config.test),
                                data_dir=absolute(config.data_dir), init_from=absolute(config.init_from))
-
-
-def check_seed(seed: int) -> int:
-    """`seed` when numpy, torch and Python can all use it (0 to 2**32 - 1); SeqlabError naming --seed otherwise."""
-    if not 0 <= seed < 2**32:
-        raise SeqlabError(f"--seed must be from 0 to {2**32 - 1} (got {seed})")
-    return seed
-
-
-def check_threads(threads: int | None) -> int | None:
-    """`threads` when it is None or 1 to 4x this machine's CPUs; SeqlabError naming --threads otherwise."""
-    import os
-
-    if threads is None:
-        return None
-    cpus = os.cpu_count() or 1
-    if not 1 <= threads <= 4 * cpus:
-        raise SeqlabError(f"--threads must be at least 1 and at most {4 * cpus} (4 per CPU here) (got {threads})")
-    return threads
 
 
 def check_shared_options(*, epochs: int | None, seed: int, threads: int | None, max_length: int | None,
