@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from typing import Any
@@ -32,8 +33,6 @@ class SafeConsole(Console):
     def on_broken_pipe(self) -> None:
         """A reader closing the pipe (`seqlab runs | head`) is a normal end: rest to /dev/null, exit 0
         (rich's default exits 1)."""
-        import os
-
         self.quiet = True
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

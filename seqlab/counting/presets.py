@@ -20,6 +20,7 @@ from seqlab.models import factory
 from seqlab.models.bert import BertConfig, BertModel
 from seqlab.models.rnn import RNNClassifier, RNNConfig
 from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
+from seqlab.training.runs import ENCODER_DIR, read_run_info
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,6 @@ def spec_report(spec: dict[str, Any], name: str) -> ParamReport:
 
 def run_report(run_dir: Path | str) -> ParamReport:
     """The report for a trained run's model (shape from config.json and encoder/, weights not read)."""
-    # Here, not at the top: importing seqlab.training loads scikit-learn (seconds), which only --run needs.
-    from seqlab.training.runs import ENCODER_DIR, read_run_info
-
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
     encoder = load_encoder(run_dir / ENCODER_DIR)

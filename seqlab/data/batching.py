@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from seqlab.data.encoded import TextEncoder, at_least_one_position
@@ -80,8 +81,6 @@ def collate(items: Sequence[dict], pad_id: int, pad_multiple: int = 1, pad_limit
             ) -> dict[str, torch.Tensor]:
     """Pad `items` to the longest one (rounded up to a multiple of `pad_multiple`, but never past
     `pad_limit`, the longest length the model takes) and stack them into the batch dict."""
-    from torch.nn.utils.rnn import pad_sequence
-
     input_ids = pad_sequence([item["ids"] for item in items], batch_first=True, padding_value=pad_id)
     segment_ids = pad_sequence([item["segment_ids"] for item in items], batch_first=True, padding_value=0)
     extra = -input_ids.shape[1] % pad_multiple

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from seqlab.console import safe_text
 from seqlab.data.examples import Example
 from seqlab.errors import SeqlabError
 
@@ -87,8 +88,6 @@ def _check_label(path: Path, number: int, label: str, labels: Iterable[str] | No
     if not label:
         raise SeqlabError(f"{path.name}:{number}: the label is empty")
     if labels is not None and label not in labels:
-        from seqlab.console import safe_text
-
         raise SeqlabError(f"{path.name}:{number}: label {safe_text(repr(label), 60)} is not one of "
                           f"{safe_text(', '.join(labels), 200)}")
     return label
@@ -271,8 +270,6 @@ def _json_field(path: Path, number: int, key: str, value: object, is_label: bool
     true/false, NaN/Infinity and 1.5 as labels would each become a class ("True", "nan", "1.5")
     that no one meant, so they are errors naming the line.
     """
-    from seqlab.console import safe_text
-
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):

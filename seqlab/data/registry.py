@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Callable
 
 from seqlab.data import readers
+from seqlab.data.builtin import builtin_entailment, builtin_sentiment
+from seqlab.data.download import SOURCES
 from seqlab.data.examples import Example, Splits, carve_dev, sorted_labels, split_by_ratio
 from seqlab.data.readers import TableColumns
 from seqlab.errors import SeqlabError
+from seqlab.paths import cache_dir, data_dir as resolve_data_dir
 
 TABLE_SUFFIXES = (".tsv", ".csv", ".jsonl", ".json")
 STACKOVERFLOW_TAGS = ("csharp", "java", "javascript", "python")
@@ -67,15 +70,11 @@ def dataset_info(name: str) -> DatasetInfo:
 
 def downloaded_data_root() -> Path:
     """Where `seqlab data download` puts datasets by default: <cache>/data."""
-    from seqlab.paths import cache_dir
-
     return cache_dir() / "data"
 
 
 def dataset_folder(info: DatasetInfo, data_dir: Path | None, marker: str) -> Path:
     """The folder holding `info`'s files: DATA_DIR/<folder>, DATA_DIR itself, or the download cache."""
-    from seqlab.paths import data_dir as resolve_data_dir
-
     chosen = data_dir or (Path(os.environ["SEQLAB_DATA"]) if os.environ.get("SEQLAB_DATA") else None)
     if chosen is None:
         cached = downloaded_data_root() / info.folder
@@ -85,7 +84,6 @@ def dataset_folder(info: DatasetInfo, data_dir: Path | None, marker: str) -> Pat
     for candidate in (root / info.folder, root):
         if (candidate / marker).exists():
             return candidate
-    from seqlab.data.download import SOURCES
 
     fix = (f"fix --data-dir or run: seqlab data download {info.name}" if info.name in SOURCES
            else "fix --data-dir (point it at the folder that holds it; it has no seqlab download)")
@@ -148,8 +146,6 @@ def _load_stackoverflow(info: DatasetInfo, data_dir: Path | None, seed: int) -> 
 
 
 def _load_builtin(info: DatasetInfo, data_dir: Path | None, seed: int) -> Splits:
-    from seqlab.data.builtin import builtin_entailment, builtin_sentiment
-
     return builtin_sentiment(seed) if info.name == "builtin-sentiment" else builtin_entailment(seed)
 
 

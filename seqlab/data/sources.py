@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from seqlab.data import readers
 from seqlab.data.examples import Example, Splits, carve_dev, sorted_labels, split_by_ratio
 from seqlab.data.readers import TableColumns
+from seqlab.data.registry import is_table_path, load_splits
 from seqlab.errors import SeqlabError
 
 DEV_FRACTION = 0.1  # carved from the training file when no --dev file is given (and a --test file is)
@@ -98,14 +99,10 @@ class DataSource:
     @property
     def is_file(self) -> bool:
         """True when `data` is a path to a table file rather than a dataset name."""
-        from seqlab.data.registry import is_table_path
-
         return is_table_path(self.data)
 
     def load(self) -> LoadedData:
         """Read the splits; SeqlabError for files that cannot be read or options that do not fit."""
-        from seqlab.data.registry import load_splits
-
         if not self.is_file:
             if self.dev or self.test:
                 raise SeqlabError(f"--dev and --test take files and go with --data FILE; {self.data} has its own "

@@ -7,10 +7,16 @@ import json
 from pathlib import Path
 from typing import Sequence
 
+from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers.models import WordPiece as WordPieceModel
+from tokenizers.trainers import WordPieceTrainer
+
+from seqlab.data.builtin import builtin_texts
 from seqlab.data.encoded import ENCODER_FILE, Encoded
 from seqlab.data.lengths import special_count
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json, atomic_write_text
+from seqlab.paths import has_pretrained, pretrained_bert_dir
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 VOCAB_FILE = "vocab.txt"
@@ -20,9 +26,6 @@ TRAINED_SOURCE = "trained on the built-in corpus (pretrained extra not installed
 
 def _bert_tokenizer(vocab: dict[str, int], lowercase: bool):
     """A tokenizers.Tokenizer that splits like BERT: normalize, pre-split words, WordPiece, [CLS]/[SEP]."""
-    from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
-    from tokenizers.models import WordPiece as WordPieceModel
-
     missing = [t for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]") if t not in vocab]
     if missing:
         raise SeqlabError(f"the WordPiece vocabulary lacks {', '.join(missing)}; use a BERT vocab.txt")
@@ -84,10 +87,6 @@ class WordPiece:
     def train(cls, texts: Sequence[str], vocab_size: int = 2000, lowercase: bool = True,
               source: str = "trained") -> "WordPiece":
         """Learn a WordPiece vocabulary of at most `vocab_size` pieces from `texts`."""
-        from tokenizers import Tokenizer, normalizers, pre_tokenizers
-        from tokenizers.models import WordPiece as WordPieceModel
-        from tokenizers.trainers import WordPieceTrainer
-
         tokenizer = Tokenizer(WordPieceModel(unk_token="[UNK]"))
         tokenizer.normalizer = normalizers.BertNormalizer(lowercase=lowercase)
         tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
@@ -182,10 +181,6 @@ class WordPiece:
 
 @functools.lru_cache(maxsize=1)
 def _default_wordpiece() -> WordPiece:
-    from seqlab.paths import has_pretrained, pretrained_bert_dir
-
     if has_pretrained():
         return WordPiece.from_vocab(pretrained_bert_dir() / VOCAB_FILE, lowercase=True, source=PRETRAINED_SOURCE)
-    from seqlab.data.builtin import builtin_texts
-
     return WordPiece.train(builtin_texts(), vocab_size=2000, source=TRAINED_SOURCE)

@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
 from seqlab.errors import SeqlabError, refused_by_weights_only
 from seqlab.models.bert import BertConfig, BertModel
+from seqlab.paths import pretrained_bert_dir
 
 # Hugging Face parameter names -> ours, applied in order (each name matches at most one rule).
 _RENAMES: tuple[tuple[str, str], ...] = (
@@ -69,8 +71,6 @@ def read_checkpoint_tensors(directory: Path) -> dict[str, torch.Tensor]:
     safetensors_path = directory / "model.safetensors"
     bin_path = directory / "pytorch_model.bin"
     if safetensors_path.is_file():
-        from safetensors.torch import load_file
-
         try:
             return load_file(str(safetensors_path), device="cpu")
         except Exception as exc:  # safetensors raises its own error types for bad headers and short files
@@ -106,8 +106,6 @@ def load_bert(directory: Path | str | None = None) -> BertModel:
     The model comes back in eval mode, in float32, on the CPU.
     """
     if directory is None:
-        from seqlab.paths import pretrained_bert_dir
-
         directory = pretrained_bert_dir()
     directory = Path(directory)
     if not directory.is_dir():
