@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from seqlab.errors import SeqlabError, refused_by_weights_only
@@ -40,8 +42,6 @@ def save_weights(model: nn.Module, path: Path) -> Path:
     Tied duplicates are written once (under the first name), and every tensor is copied to the CPU first:
     on a GPU, cuDNN keeps an RNN's weights as views into one flat buffer, which safetensors refuses to write.
     """
-    from safetensors.torch import save_file
-
     path = Path(path)
     source = unwrap(model)
     duplicates = {name for others in _tied_names(source).values() for name in others}
@@ -82,9 +82,6 @@ _SAFETENSORS_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat1
 
 def load_weights(model: nn.Module, path: Path, device: torch.device | str = "cpu") -> nn.Module:
     """Load safetensors weights into `model`; a missing, truncated or mismatched file is one SeqlabError."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
     path = Path(path)
     _readable(path, "checkpoint")
     if not path.is_file():

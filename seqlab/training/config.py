@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import dataclasses
+import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from seqlab.data.lengths import check_max_length
+from seqlab.data.registry import is_table_path
+from seqlab.data.sources import ColumnChoice, DataSource, display_name
 from seqlab.device import check_seed, check_threads
 from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.data.sentence_pairs import check_objective
@@ -130,14 +132,10 @@ class TrainConfig:
     @property
     def dataset_name(self) -> str:
         """The dataset's display name: a known name as is, a file by its folder and stem (trec/train.tsv -> trec)."""
-        from seqlab.data.sources import display_name
-
         return display_name(self.data) if Path(self.data).suffix else self.data
 
     def source(self, data_dir: Path | None = None) -> Any:
         """The run's data as a `seqlab.data.sources.DataSource` (`data_dir` overrides the stored one)."""
-        from seqlab.data.sources import ColumnChoice, DataSource
-
         folder = data_dir or (Path(self.data_dir) if self.data_dir else None)
         choice = ColumnChoice(self.text_column, self.label_column, self.text_pair_column, self.no_header)
         return DataSource(self.data, folder, self.seed, self.dev, self.test, choice)
@@ -156,8 +154,6 @@ class TrainConfig:
 def absolute_paths(config: TrainConfig) -> TrainConfig:
     """`config` with its data, dev and test files, --data-dir and --init-from as absolute, resolved paths, so the
     run can be evaluated and resumed from any folder."""
-    from seqlab.data.registry import is_table_path
-
     def absolute(path: str | None) -> str | None:
         return str(Path(path).expanduser().resolve()) if path else None
 
@@ -223,8 +219,6 @@ def _check_init_from(config: TrainConfig) -> None:
 
 def _source_run(path: str) -> tuple[str | None, str | None]:
     """(task, family) of the --init-from run, or (None, None) when it cannot be read (reported later)."""
-    import json
-
     try:
         payload = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
         return str(payload.get("task", "classify")), str(payload["model"]["family"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from seqlab.errors import SeqlabError
 
@@ -61,7 +62,6 @@ def wrap(model: nn.Module, context: DistContext, device: torch.device) -> nn.Mod
     """Wrap the model in DistributedDataParallel when there is more than one process."""
     if not context.enabled:
         return model
-    from torch.nn.parallel import DistributedDataParallel
 
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(model, device_ids=ids)

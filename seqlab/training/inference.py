@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 
+from seqlab.data import readers
+from seqlab.data.batching import encode_examples, make_loader
 from seqlab.data.encoded import at_least_one_position
+from seqlab.data.examples import Example
 from seqlab.data.readers import TableColumns
-from seqlab.data.sources import ColumnChoice, FileRecord
+from seqlab.data.sources import ColumnChoice, FileRecord, changed_files, fingerprint, read_labelled_file
+from seqlab.data.subset import cap_examples
 from seqlab.errors import SeqlabError, unknown_choice
+from seqlab.io import atomic_create_text
 from seqlab.training.metrics import Metrics, compute_metrics
-from seqlab.training.runs import LoadedRun, load_run
+from seqlab.training.runs import LoadedRun, load_run, predictions_text, read_data_record
 from seqlab.training.tasks import classify_loader
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
@@ -41,8 +48,6 @@ def _classifier_run(loaded: LoadedRun) -> LoadedRun:
 
 def _classify_examples(loaded: LoadedRun, examples, batch_size: int):
     """Run a loaded classifier over `examples` in order; the loader's ClassifiedBatchOutputs."""
-    from seqlab.data.batching import encode_examples, make_loader
-
     dataset = encode_examples(examples, loaded.encoder, loaded.labels, loaded.config.max_length)
     loader = make_loader(dataset, batch_size, shuffle=False, seed=loaded.config.seed, bucket=False)
     return classify_loader(loaded.model, loader, next(loaded.model.parameters()).device)
@@ -67,7 +72,6 @@ def evaluate_run(run_dir: Path, split: str = "dev", data_dir: Path | None = None
         hint = "; score a file with: seqlab evaluate RUN --data FILE" if config.source().is_file else "; try --split dev"
         raise SeqlabError(f"{config.dataset_name} has no labeled {split} split{hint}")
     outputs = _classify_examples(loaded, examples, batch_size)
-    from seqlab.data.subset import cap_examples
 
     train_examples = cap_examples(splits.train, config.max_train_examples, config.stratify_subset, config.seed)
     train_gold = [splits.label_id(e.label) for e in train_examples]
@@ -86,9 +90,6 @@ class FileEvaluation:
 
 def run_changed_files(run_dir: Path) -> list[str]:
     """One line per data file of the run that is gone or changed since it was made (see config.json "data")."""
-    from seqlab.data.sources import changed_files
-    from seqlab.training.runs import read_data_record
-
     return changed_files(read_data_record(Path(run_dir)).get("files", []))
 
 
@@ -110,8 +111,6 @@ def _run_for_file(run_dir: Path, device: str, choice: ColumnChoice | None) -> tu
 
 def _train_gold(loaded: LoadedRun) -> list[int] | None:
     """The run's training labels as class ids (for the majority baseline), from config.json's label counts."""
-    from seqlab.training.runs import read_data_record
-
     counts = read_data_record(loaded.run_dir).get("train_label_counts")
     if isinstance(counts, dict) and counts:
         return [loaded.labels.index(label) for label, n in counts.items() if label in loaded.labels
@@ -130,8 +129,6 @@ def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: in
 
     Labels the run never saw are one SeqlabError naming them; the majority baseline is the run's
     training majority class."""
-    from seqlab.data.sources import read_labelled_file
-
     loaded, columns = _run_for_file(run_dir, device, choice)
     config = loaded.config
     examples, record = read_labelled_file(Path(path), columns, loaded.labels)
@@ -147,8 +144,6 @@ def evaluate_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: in
 def save_file_evaluation(run_dir: Path, evaluation: FileEvaluation, out: Path | None = None) -> Path:
     """Write the predictions of `evaluation` as TSV to a new file (RUN/evaluations/<stem>.predictions.tsv, or
     `out`); the run's own files stay untouched and no existing file is overwritten."""
-    from seqlab.training.runs import predictions_text
-
     text = predictions_text(evaluation.predictions)
     return save_new_file(run_dir, EVALUATIONS_DIR, Path(evaluation.file.path).stem, text, out)
 
@@ -164,12 +159,6 @@ class FilePredictions:
 def predict_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int = 64,
                  choice: ColumnChoice | None = None) -> FilePredictions:
     """Classify every row of a file (labels not needed), read with the run's text column(s) or `choice`'s."""
-    from dataclasses import replace
-
-    from seqlab.data import readers
-    from seqlab.data.examples import Example
-    from seqlab.data.sources import fingerprint
-
     loaded, columns = _run_for_file(run_dir, device, choice)
     path = Path(path)
     if not path.is_file():
@@ -187,8 +176,6 @@ def save_new_file(run_dir: Path, subfolder: str, stem: str, text: str, out: Path
     """Write `text` to a NEW file: `out`, or RUN/<subfolder>/<stem>.predictions.tsv (-2, -3, ... when taken).
 
     Atomic and exclusive: an existing file is never overwritten (an existing `out` is a SeqlabError)."""
-    from seqlab.io import atomic_create_text
-
     if out is not None:
         out = Path(out)
         if out.exists():
@@ -211,9 +198,6 @@ def save_new_file(run_dir: Path, subfolder: str, stem: str, text: str, out: Path
 
 def save_file_predictions(run_dir: Path, predictions: FilePredictions, out: Path | None = None) -> Path:
     """Write a FilePredictions as TSV (text, predicted, probability) to a new file in RUN/predictions/ or `out`."""
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     writer.writerow(["text", "predicted", "probability"])

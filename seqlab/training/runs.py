@@ -7,6 +7,7 @@ metrics.jsonl, predictions.tsv, result.json.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from dataclasses import dataclass
@@ -16,8 +17,14 @@ from typing import Any, Sequence
 
 from torch import nn
 
-from seqlab.errors import SeqlabError
+from seqlab import __version__
+from seqlab.data.encoders import load_encoder
+from seqlab.device import resolve_device
+from seqlab.errors import SeqlabError, os_error_message
 from seqlab.io import atomic_write_json, atomic_write_text
+from seqlab.models.factory import build_model
+from seqlab.models.families import family_names
+from seqlab.training.checkpoint import load_weights
 from seqlab.training.config import TrainConfig
 
 RUN_TASKS: tuple[str, ...] = ("classify", "lm", "mlm")  # what a run's config.json may say it learned
@@ -62,8 +69,6 @@ def write_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], label
     """Write config.json: the training config, the model spec, the labels and the seqlab version.
 
     `data` (files with sha256 and rows, training label counts) goes under "data"."""
-    from seqlab import __version__
-
     atomic_write_json(
         Path(run_dir) / CONFIG_FILE,
         {
@@ -120,10 +125,6 @@ def check_config_schema(payload: Any) -> str | None:
     that is not text: "train" holds TrainConfig's fields, "model" a spec with a known family, "labels"
     distinct strings, "task" classify or lm.
     """
-    import dataclasses
-
-    from seqlab.models.families import family_names
-
     if not isinstance(payload, dict):
         return "the file is not a JSON object"
     for key in ("train", "model", "labels"):
@@ -185,11 +186,6 @@ def read_run_info(run_dir: Path) -> RunInfo:
 
 def load_run(path: Path, device: str = "cpu", weights: str = BEST_WEIGHTS) -> LoadedRun:
     """Rebuild the model of a run from config.json + encoder/ and load its best weights (eval mode)."""
-    from seqlab.data.encoders import load_encoder
-    from seqlab.device import resolve_device
-    from seqlab.models.factory import build_model
-    from seqlab.training.checkpoint import load_weights
-
     run_dir = Path(path)
     info = read_run_info(run_dir)
     encoder = load_encoder(run_dir / ENCODER_DIR)
@@ -325,8 +321,6 @@ def _summarize(run_dir: Path) -> RunSummary | None:
             if devs:
                 best = min(devs) if metric == "perplexity" else max(devs)
     except (SeqlabError, OSError) as exc:
-        from seqlab.errors import os_error_message
-
         reason = str(exc) if isinstance(exc, SeqlabError) else os_error_message(exc)
         return RunSummary(run_dir, "?", "?", "?", None, "accuracy", False, _created(run_dir), damaged=reason)
     return RunSummary(run_dir, info.dataset, str(info.spec.get("family", "?")), info.task, best, metric,

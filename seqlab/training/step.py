@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from seqlab.device import autocast
+from seqlab.errors import SeqlabError
 
 Batch = dict[str, torch.Tensor]
 LossFn = Callable[[nn.Module, Batch], tuple[torch.Tensor, int]]
@@ -147,8 +148,6 @@ def _release_random_state(device: torch.device) -> None:
     A recording that breaks off leaves the generator believing a capture is still open, and then every later
     dropout mask fails ("Offset increment outside graph capture"). If that cannot be repaired, say what to do.
     """
-    from seqlab.errors import SeqlabError
-
     index = device.index if device.index is not None else torch.cuda.current_device()
     generator = torch.cuda.default_generators[index]
     try:

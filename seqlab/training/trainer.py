@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -12,28 +13,42 @@ from rich.console import Console
 from rich.markup import escape
 from torch import nn
 
+from seqlab.console import err_console
+from seqlab.data.batching import CUDA_LENGTH_MULTIPLE, encode_examples, make_loader
+from seqlab.data.encoders import load_encoder
 from seqlab.data.lengths import check_max_length
+from seqlab.data.masking import MaskingRule, MaskVocab
 from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
+from seqlab.data.subset import cap_examples
+from seqlab.data.vocab import Vocab
+from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
+from seqlab.device import auto_threads, cpu_threads, resolve_device, seed_everything
 from seqlab.errors import SeqlabError
+from seqlab.io import locked_folder, new_run_dir
 from seqlab.models.factory import SENTENCE_KEY, build_model
 from seqlab.models.families import get_family
+from seqlab.paths import pretrained_bert_dir, runs_root
 from seqlab.training import distributed, freezing, transfer
+from seqlab.training.checkpoint import load_weights
 from seqlab.training.config import DEFAULT_MAX_POSITIONS, TrainConfig, absolute_paths, check_transfer_shape, validate
 from seqlab.training.distributed import DistContext
+from seqlab.training.inference import run_changed_files
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
-from seqlab.training.metrics import Metrics
+from seqlab.training.metrics import Metrics, compute_metrics
+from seqlab.training.mlm_task import MaskedLMTask
 from seqlab.training.optimizers import make_optimizer
-from seqlab.training.step import graphs_supported
 from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
     is_finished,
+    read_metrics,
     read_run_info,
     truncate_metrics,
     write_config,
     write_predictions,
     write_result,
 )
+from seqlab.training.step import graphs_supported
 from seqlab.training.tasks import ClassificationTask, LanguageModelTask, classify_loader
 
 GPU_EVAL_BATCH = 256  # dev batches on a GPU: no gradients are kept, so larger batches mean fewer launches
@@ -76,8 +91,6 @@ class _Prepared:
 
 def _train_subset(config: TrainConfig, examples: tuple) -> tuple:
     """The training examples `config` uses (see seqlab.data.subset.cap_examples)."""
-    from seqlab.data.subset import cap_examples
-
     return cap_examples(examples, config.max_train_examples, config.stratify_subset, config.seed)
 
 
@@ -88,8 +101,6 @@ DEV_SAMPLE_SEED = 0  # every seed of a pretraining run is scored on the same dev
 def _dev_subset(config: TrainConfig, examples: tuple) -> tuple:
     """The dev examples each epoch is scored on: all, or (pretraining with max_dev_examples) a fixed seeded
     sample, the same for every --seed so their scores compare."""
-    from seqlab.data.subset import cap_examples
-
     return cap_examples(examples, config.max_dev_examples, True, DEV_SAMPLE_SEED)
 
 
@@ -97,29 +108,20 @@ def _make_encoder(config: TrainConfig, train_examples: Sequence[Any], task: str)
     """The text encoder the family reads (seqlab.models.families): the pretrained run's (with --init-from), the
     checkpoint's WordPiece for a pretrained family, the default WordPiece, or a word vocabulary built from the
     training examples."""
-    from seqlab.data.encoders import load_encoder
-
     if config.init_from:
         return load_encoder(Path(config.init_from) / ENCODER_DIR)
     family = get_family(config.family)
     if family.pretrained:
-        from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
-
         source = Path(config.model.get("checkpoint") or _pretrained_dir())
         return WordPiece.from_vocab(source / VOCAB_FILE)
     if family.encoder == "wordpiece":
-        from seqlab.data.wordpiece import WordPiece
-
         return WordPiece.default()
-    from seqlab.data.vocab import Vocab
 
     texts = [t for e in train_examples for t in (e.text, e.text_b) if t]
     return Vocab.build(texts, min_freq=config.min_freq, mask_token=task == "mlm")
 
 
 def _pretrained_dir() -> Path:
-    from seqlab.paths import pretrained_bert_dir
-
     return pretrained_bert_dir()
 
 
@@ -166,8 +168,6 @@ def schedule_hint(config: TrainConfig, steps: int, dev: Metrics | None) -> str |
 def data_record(prepared: _Prepared) -> dict[str, Any]:
     """What config.json keeps about the data: each file's path, sha256 and rows, the notes, and the
     training label counts (so `evaluate --data FILE` has the majority baseline without the training file)."""
-    from collections import Counter
-
     loaded = prepared.loaded
     counts = Counter(prepared.splits.labels[i] for i in prepared.train_gold)
     return {
@@ -180,9 +180,6 @@ def data_record(prepared: _Prepared) -> dict[str, Any]:
 
 def warn_changed_files(run_dir: Path) -> list[str]:
     """Warn (stderr) about data files of `run_dir` that are gone or changed since it was made; return the lines."""
-    from seqlab.console import err_console
-    from seqlab.training.inference import run_changed_files
-
     lines = run_changed_files(run_dir)
     for line in lines:
         err_console.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True, highlight=False)
@@ -211,9 +208,6 @@ def _same_labels(run_labels: tuple[str, ...], data_labels: tuple[str, ...], data
 def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None = None,
              device: torch.device = torch.device("cpu")) -> _Prepared:
     """Load the data, build the encoder and the model (a resumed run reuses its own encoder and spec)."""
-    from seqlab.data.batching import CUDA_LENGTH_MULTIPLE, encode_examples, make_loader
-    from seqlab.data.encoders import load_encoder
-
     task = config.resolved_task
     loaded = config.source().load()
     splits = loaded.splits
@@ -273,8 +267,6 @@ def train(config: TrainConfig, console: Console | None = None, quiet: bool = Fal
 
 def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, epochs: int | None = None) -> TrainResult:
     """Continue an interrupted run from its last saved state (optionally to a larger `epochs`)."""
-    from seqlab.io import locked_folder
-
     run_dir = Path(run_dir)
     config = read_run_info(run_dir).config
     if epochs is not None:
@@ -289,10 +281,6 @@ def resume(run_dir: Path, console: Console | None = None, quiet: bool = False, e
 def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: Path | None,
          runs_dir: Path | None = None, extend: bool = False,
          on_step: Callable[[int, int, int, int], None] | None = None) -> TrainResult:
-    from seqlab.device import auto_threads, cpu_threads, resolve_device, seed_everything
-    from seqlab.io import locked_folder, new_run_dir
-    from seqlab.paths import runs_root
-
     context = distributed.from_environment()
     device = distributed.init(context, resolve_device(config.device))
     show = console if (console is not None and not quiet and context.is_main) else None
@@ -367,9 +355,6 @@ def _make_task(prepared: _Prepared) -> Any:
     if prepared.task == "lm":
         return LanguageModelTask()
     if prepared.task == "mlm":
-        from seqlab.data.masking import MaskingRule, MaskVocab
-        from seqlab.training.mlm_task import MaskedLMTask
-
         return MaskedLMTask(MaskVocab.of(prepared.encoder),
                             MaskingRule(whole_word=prepared.config.whole_word_masking),
                             sentence_objective=prepared.config.sentence_objective)
@@ -379,10 +364,6 @@ def _make_task(prepared: _Prepared) -> Any:
 def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: Path | None, device: torch.device,
             parameters: int, context: DistContext) -> TrainResult:
     """Reload the best weights, score them on dev, and write predictions.tsv and result.json (rank 0)."""
-    from seqlab.training.checkpoint import load_weights
-    from seqlab.training.metrics import compute_metrics
-    from seqlab.training.runs import read_metrics
-
     progress = fitted.progress
     records = read_metrics(run_dir) if run_dir else fitted.history
     best_record = next((r for r in records if r.get("split") == "dev" and r.get("event") == "epoch"
