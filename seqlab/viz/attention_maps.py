@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import matplotlib
 import numpy as np
 
 from seqlab.viz.figures import pyplot
@@ -78,8 +79,6 @@ def attention_grid(
     a red line separates sentence A from sentence B. The grid is drawn as one image with gaps (one axes
     instead of L*H), which keeps big grids fast.
     """
-    import matplotlib
-
     plt = pyplot()
     n_layers, n_heads, n, _ = attentions.shape
     step = n + 1

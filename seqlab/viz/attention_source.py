@@ -11,7 +11,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqlab.data.wordpiece import WordPiece
+from seqlab.device import resolve_device, seed_everything
 from seqlab.errors import SeqlabError
+from seqlab.models.bert_loading import load_bert
+from seqlab.models.factory import build_classifier, default_spec
+from seqlab.models.transformer import CausalLM
+from seqlab.paths import pretrained_bert_dir
+from seqlab.training.runs import load_run
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,6 @@ def capture_attention(
     mask = torch.ones_like(input_ids, dtype=torch.bool)
     segments = torch.tensor([encoded.segment_ids], device=device)
     model.eval()
-    from seqlab.models.transformer import CausalLM
 
     if isinstance(model, CausalLM):
         output = model(input_ids, mask, output_attentions=True)
@@ -118,8 +124,6 @@ def capture_attention(
 
 def attention_from_run(run_dir: Path, text: str, text_b: str | None = None, device: str = "cpu") -> AttentionCapture:
     """Attention of a trained run's best weights on one input."""
-    from seqlab.training.runs import load_run
-
     loaded = load_run(Path(run_dir), device=device)
     return capture_attention(loaded.model, loaded.encoder, text, text_b, model_name=Path(run_dir).name)
 
@@ -137,11 +141,6 @@ def attention_from_pretrained(
     text: str, text_b: str | None = None, checkpoint: Path | None = None, device: str = "cpu"
 ) -> AttentionCapture:
     """Attention of a pretrained BERT checkpoint folder (default: the bundled MiniLM) on one input."""
-    from seqlab.data.wordpiece import WordPiece
-    from seqlab.device import resolve_device
-    from seqlab.models.bert_loading import load_bert
-    from seqlab.paths import pretrained_bert_dir
-
     directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
     if not (directory / "vocab.txt").is_file():
         raise SeqlabError(f"no vocab.txt in {directory}; pass a Hugging Face BERT checkpoint folder with --checkpoint")
@@ -155,10 +154,6 @@ def attention_from_fresh_transformer(
     text: str, text_b: str | None = None, seed: int = 0, causal: bool = False
 ) -> AttentionCapture:
     """Attention of a small, untrained Transformer (random weights from `seed`) with the default WordPiece."""
-    from seqlab.data.wordpiece import WordPiece
-    from seqlab.device import seed_everything
-    from seqlab.models.factory import build_classifier, default_spec
-
     encoder = WordPiece.default()
     seed_everything(seed)
     family = "lm" if causal else "transformer"

@@ -21,6 +21,10 @@ from typing import Literal, Sequence
 
 import numpy as np
 import torch
+from bertviz import head_view, model_view
+from bertviz.util import format_special_chars
+
+from seqlab.viz.web_assets import FALLBACK_STYLE, fallback_block, inline_script, script_source
 
 ViewKind = Literal["head", "model"]
 
@@ -46,8 +50,6 @@ def script_safe_json(value: object) -> str:
 
 def _pretty(tokens: Sequence[str]) -> list[str]:
     """bertviz's own prettifying of byte-level and sentencepiece markers."""
-    from bertviz.util import format_special_chars
-
     return format_special_chars(list(tokens))
 
 
@@ -95,8 +97,6 @@ _HEADER_STYLE = (
 
 def _offline_page(body: str, title: str, view: ViewKind) -> str:
     """A whole HTML page: fallback message, the inlined libraries, then bertviz's fragment."""
-    from seqlab.viz.web_assets import FALLBACK_STYLE, fallback_block, inline_script, script_source
-
     libraries = "\n".join(
         inline_script(source)
         for source in (script_source("d3"), script_source("jquery"), script_source("requirejs"), _NAMED_MODULES)
@@ -122,8 +122,6 @@ def _as_layer_list(attentions: Sequence[torch.Tensor] | torch.Tensor | np.ndarra
 
 def _render(view: ViewKind, layers: list[torch.Tensor], tokens: list[str], sentence_b_start: int | None) -> str:
     """bertviz's HTML fragment (require.js tag, the view's div and its script)."""
-    from bertviz import head_view, model_view
-
     if view == "head":
         result = head_view(
             layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return"

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import confusion_matrix
 
 from seqlab.errors import SeqlabError
+from seqlab.training.runs import PREDICTIONS_FILE, read_run_info
 from seqlab.viz.figures import pyplot, shorten
 
 # Names of classes that datasets publish as numbers, for the axes of a figure.
@@ -63,10 +65,6 @@ class Confusion:
 
 def read_confusion(run_dir: Path) -> Confusion:
     """Count gold vs predicted labels in a run's predictions.tsv (class order from its config.json)."""
-    from sklearn.metrics import confusion_matrix
-
-    from seqlab.training.runs import PREDICTIONS_FILE, read_run_info
-
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
     path = run_dir / PREDICTIONS_FILE

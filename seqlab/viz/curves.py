@@ -3,11 +3,15 @@ against the majority baseline, several runs overlaid."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matplotlib.ticker import MaxNLocator
+
 from seqlab.errors import SeqlabError
+from seqlab.training.runs import RESULT_FILE, read_metrics, read_run_info
 from seqlab.viz.figures import pyplot
 
 
@@ -89,10 +93,6 @@ def _step_points(records: list[dict[str, Any]]) -> tuple[StepPoint, ...]:
 
 def _majority(run_dir: Path) -> float | None:
     """The majority baseline's dev accuracy from result.json (None before the run finishes, or for an LM)."""
-    import json
-
-    from seqlab.training.runs import RESULT_FILE
-
     try:
         result = json.loads((run_dir / RESULT_FILE).read_text(encoding="utf-8"))
         return float(result["dev"]["majority_baseline"]["accuracy"])
@@ -102,8 +102,6 @@ def _majority(run_dir: Path) -> float | None:
 
 def read_curves(run_dir: Path) -> RunCurves:
     """The per-epoch and step records of a run; SeqlabError when it is not a run or has finished no epoch."""
-    from seqlab.training.runs import read_metrics, read_run_info
-
     run_dir = Path(run_dir)
     info = read_run_info(run_dir)
     series: dict[str, dict[str, list[tuple[int, float]]]] = {}
@@ -147,8 +145,6 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
     """Two panels, one colour per run. Left: the logged training loss (thin), loss per epoch (train solid,
     dev dashed) and, for one run, the learning rate on a right-hand axis. Right: the dev score per epoch
     with the majority baseline. The x axis is in epochs, ticks on whole epochs."""
-    from matplotlib.ticker import MaxNLocator
-
     plt = pyplot()
     fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
+from seqlab.data.registry import load_splits
+from seqlab.data.stats import example_length
 from seqlab.viz.figures import pyplot
 
 
 def split_lengths(name: str, data_dir: Path | None = None, seed: int = 0) -> dict[str, list[int]]:
     """Words per example (both sentences of a pair) for every non-empty split of dataset `name`."""
-    from seqlab.data.registry import load_splits
-    from seqlab.data.stats import example_length
-
     splits = load_splits(name, data_dir, seed=seed)
     out = {}
     for split in ("train", "dev", "test"):

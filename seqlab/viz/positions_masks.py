@@ -6,6 +6,8 @@ import numpy as np
 import torch
 
 from seqlab.errors import SeqlabError
+from seqlab.models.attention import allowed_positions, causal_mask
+from seqlab.models.positions import sinusoidal_table
 from seqlab.viz.figures import pyplot
 
 
@@ -18,8 +20,6 @@ def sinusoid(positions: np.ndarray, dim: int, d_model: int) -> np.ndarray:
 def positions_figure(max_len: int = 100, d_model: int = 64):
     """Heatmap of the sinusoidal table PE[position, dimension], with a few dimensions drawn as smooth curves
     (the formula between positions) and dots at the whole positions a model actually uses."""
-    from seqlab.models.positions import sinusoidal_table
-
     if not (1 <= max_len <= 10_000 and 2 <= d_model <= 4_096):
         raise SeqlabError(f"positions need --max-len from 1 to 10,000 and --d-model from 2 to 4,096 "
                           f"(got {max_len} and {d_model}); a figure cannot show more")
@@ -44,8 +44,6 @@ def positions_figure(max_len: int = 100, d_model: int = 64):
 
 def mask_matrices(length: int = 8, padding: int = 3) -> dict[str, np.ndarray]:
     """The [T, T] allowed-attention matrices (1 = may attend) for one padded sequence: causal, padding, both."""
-    from seqlab.models.attention import allowed_positions, causal_mask
-
     if length < 2 or not 0 <= padding < length:
         raise SeqlabError(f"need --length >= 2 and 0 <= --padding < length, got length {length}, padding {padding}")
     real = torch.arange(length) < length - padding  # [T] True for real tokens, padding at the end
