@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from seqlab.explain.arith import NotArithmetic, evaluate
+
 Kind = Literal["true-false", "choice", "number"]
 
 _TRUE = {"true", "t", "yes", "y"}
@@ -67,8 +69,6 @@ class Question:
             if len(value) == 1 and value in letters:
                 return letters.index(value)
         else:
-            from seqlab.explain.arith import NotArithmetic, evaluate
-
             try:
                 number = evaluate(value)
             except NotArithmetic:

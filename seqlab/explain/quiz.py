@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from seqlab.errors import SeqlabError
+from seqlab.explain.arith import is_expression
 from seqlab.explain.bank import QUESTIONS
 from seqlab.explain.catalog import get_topic
 from seqlab.explain.questions import AnswerFormatError, Question
@@ -104,8 +105,6 @@ def parse_answer_list(text: str, questions: Sequence[Question]) -> list[bool | i
 
 def grade(question: Question, response: bool | int | float, given: str) -> QuestionResult:
     """Grade one parsed response against the question's answer, with the diagnosis of a known mistake."""
-    from seqlab.explain.arith import is_expression
-
     shown = question.format_value(response)
     if question.kind == "number" and is_expression(given):
         shown = f"{given.strip()} = {shown}"

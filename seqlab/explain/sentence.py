@@ -12,6 +12,8 @@ import numpy as np
 
 from seqlab.errors import SeqlabError
 from seqlab.explain.topic import DemoResult
+from seqlab.paths import has_pretrained
+from seqlab.viz.attention_source import attention_from_fresh_transformer, attention_from_pretrained
 
 MAX_CHARACTERS = 400
 
@@ -21,9 +23,6 @@ SPECIAL = frozenset({"[CLS]", "[SEP]", "[PAD]", "<cls>", "<sep>", "<pad>"})
 
 def sentence_attention_demo(text: str, layer: int = 1, seed: int = 0) -> DemoResult:
     """Who attends to whom in `text`: MiniLM when installed, else a random-weight Transformer (said plainly)."""
-    from seqlab.paths import has_pretrained
-    from seqlab.viz.attention_source import attention_from_fresh_transformer, attention_from_pretrained
-
     text = " ".join(text.split())
     if not text:
         raise SeqlabError('--text is empty; give a sentence, e.g. --text "the film was not good"')

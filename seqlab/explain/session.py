@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from rich.prompt import Prompt
 from rich.text import Text
 
 from seqlab.errors import SeqlabError
+from seqlab.explain.quiz import QuestionResult, QuizResult, run_quiz
 from seqlab.explain.render import question_panel, score_table
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from seqlab.explain.questions import Question
-    from seqlab.explain.quiz import QuestionResult, QuizResult
 
 
 def feedback(result: QuestionResult, console: Console) -> None:
@@ -44,10 +45,6 @@ def summary(result: QuizResult, console: Console, seed: int | None = None) -> No
 
 def ask_interactively(questions: Sequence[Question], talk: Console) -> QuizResult:
     """Ask each question on the terminal with hints, skip and quit; Ctrl-C ends it with the score so far."""
-    from rich.prompt import Prompt
-
-    from seqlab.explain.quiz import run_quiz
-
     shown: set[int] = set()
 
     def ask(question: Question, number: int) -> str:

@@ -9,16 +9,14 @@ from torch import nn
 
 from seqlab.explain.counts import attention_params, attention_scores_entries
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
+from seqlab.models.attention import MultiHeadSelfAttention, scaled_dot_product
+from seqlab.models.positions import sinusoidal_table
 
 TOKENS: tuple[str, ...] = ("the", "film", "was", "great")
 
 
 def attention_module(d_model: int, n_heads: int) -> nn.Module:
-    """seqlab's MultiHeadSelfAttention when the models package is present, else torch's nn.MultiheadAttention."""
-    try:
-        from seqlab.models.attention import MultiHeadSelfAttention
-    except ImportError:
-        return nn.MultiheadAttention(d_model, n_heads, bias=True)
+    """seqlab's MultiHeadSelfAttention of this width and head count."""
     return MultiHeadSelfAttention(d_model, n_heads)
 
 
@@ -46,13 +44,8 @@ def attention_demo(seed: int) -> DemoResult:
         f"Row sums: {', '.join(fmt(float(s)) for s in probs.sum(-1))}: each query distributes one unit of attention.",
         f"Output row 'the' = Σ_j P[the, j]·v_j; its first value is {fmt(float(out[0, 0]))}.",
     ]
-    try:
-        from seqlab.models.attention import scaled_dot_product
-
-        _, library_probs = scaled_dot_product(q, k, v)
-        notes.append(f"max |by hand - seqlab.models.attention| = {float((library_probs - probs).abs().max()):.1e}")
-    except ImportError:
-        pass
+    _, library_probs = scaled_dot_product(q, k, v)
+    notes.append(f"max |by hand - seqlab.models.attention| = {float((library_probs - probs).abs().max()):.1e}")
     return DemoResult(
         title=f"softmax(QKᵀ/√8) for 4 tokens, random Q, K, V with seed {seed} (rows: queries, columns: keys)",
         columns=("query \\ key", *TOKENS),
@@ -308,15 +301,10 @@ def positions_demo(seed: int) -> DemoResult:
         dots = [float(table[p] @ table[p + offset]) for p in (0, 10, 40)]
         rows.append((str(offset), *(fmt(d) for d in dots)))
     note = []
-    try:
-        from seqlab.models.positions import sinusoidal_table
-
-        note.append(
-            "max |this table - seqlab.models.positions| = "
-            f"{float((sinusoidal_table(64, 16).double() - table).abs().max()):.1e}"
-        )
-    except ImportError:
-        pass
+    note.append(
+        "max |this table - seqlab.models.positions| = "
+        f"{float((sinusoidal_table(64, 16).double() - table).abs().max()):.1e}"
+    )
     gen = generator(seed)
     x = torch.randn(4, 8, generator=gen)
     permutation = torch.tensor([2, 0, 3, 1])

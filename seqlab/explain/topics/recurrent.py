@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
 
 from seqlab.explain.counts import gru_layer_params, lstm_layer_params
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, round_list
@@ -349,8 +350,6 @@ OPTIMIZERS = Topic(
 
 def padding_packing_demo(seed: int) -> DemoResult:
     """The last LSTM state of a padded sequence: read naively, read at its length, and packed."""
-    from torch.nn.utils.rnn import pack_padded_sequence
-
     lstm = _seeded_(nn.LSTM(3, 2, batch_first=True), seed)
     gen = generator(seed + 1)
     real = torch.randn(1, 3, 3, generator=gen)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import torch
 
+from seqlab.data.wordpiece import WordPiece
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
+from seqlab.paths import has_pretrained, pretrained_bert_dir
 
 DEMO_WORDS: tuple[str, ...] = ("tokenization", "embeddings", "unbelievably", "transformers", "seqlab")
 
@@ -56,8 +58,6 @@ def greedy_wordpiece(word: str, vocab: frozenset[str] | set[str], unk: str = "[U
 
 def _vocabulary() -> tuple[frozenset[str], str, Path | None]:
     """The MiniLM vocab.txt when installed, else a tiny built-in one; with a description of which."""
-    from seqlab.paths import has_pretrained, pretrained_bert_dir
-
     if has_pretrained():
         path = pretrained_bert_dir() / "vocab.txt"
         words = frozenset(line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines())
@@ -69,12 +69,6 @@ def _library_tokens(word: str, vocab_path: Path | None) -> list[str] | None:
     """The same word through seqlab's WordPiece encoder (the tokenizers library), without [CLS]/[SEP]."""
     if vocab_path is None:
         return None
-    try:
-        from seqlab.data.wordpiece import WordPiece
-    except ImportError:  # the data layer is optional here; use the tokenizers library directly
-        from tokenizers import BertWordPieceTokenizer
-
-        return BertWordPieceTokenizer(str(vocab_path), lowercase=True).encode(word, add_special_tokens=False).tokens
     tokens = WordPiece.from_vocab(vocab_path).encode(word).tokens
     return [token for token in tokens if token not in ("[CLS]", "[SEP]")]
 

@@ -8,6 +8,8 @@ import math
 import torch
 from torch import nn
 
+from seqlab.data.masking import IGNORE_INDEX, MaskingRule, MaskVocab, mask_tokens
+from seqlab.data.vocab import Vocab
 from seqlab.explain.counts import ffn_params
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
 from seqlab.explain.topics.attention import softmax_attention
@@ -241,9 +243,6 @@ MASK_DRAWS = 20_000  # maskings of the sentence for the measured shares
 def objectives_demo(seed: int) -> DemoResult:
     """Masked-LM corruption of a sentence by the very function `seqlab train --task mlm` uses, its measured
     shares over many draws, the causal-LM targets, and NSP vs SOP pairs."""
-    from seqlab.data.masking import IGNORE_INDEX, MaskingRule, MaskVocab, mask_tokens
-    from seqlab.data.vocab import Vocab
-
     words = OBJECTIVE_SENTENCE.split()
     vocab = Vocab.build([OBJECTIVE_SENTENCE], mask_token=True)
     ids = torch.tensor([vocab.encode(OBJECTIVE_SENTENCE).ids])
