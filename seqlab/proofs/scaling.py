@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sympy as sp
+from sympy.stats import E, Normal, covariance, variance
+
+from seqlab.counting import formulas
 from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.target import LiveTarget, attention_modules, attention_weights, exact_copy
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from seqlab.proofs.target import LiveTarget
 
 RELATIVE_TOLERANCE = 0.1  # sampling error of a variance estimated from a few thousand logit rows is ~2-3 %
 SAMPLE_LENGTH = 128
@@ -29,9 +33,6 @@ class AttentionScaling(Identity):
 
     def prove(self) -> ProofResult:
         """From the moments alone (independence, mean 0, variance 1), then sympy.stats on Normal entries as an instance."""
-        import sympy as sp
-        from sympy.stats import E, Normal, covariance, variance
-
         d = sp.Symbol("d_k", integer=True, positive=True)
         m_q, m_k, s_q, s_k = sp.symbols("E[q] E[k] E[q^2] E[k^2]", real=True)
         # Independence factors every expectation of a product into a product of expectations.
@@ -78,8 +79,6 @@ class AttentionScaling(Identity):
         keys of a row is the logits' variance: expected 1 with `module.scale` on, d_head with it off.
         Both paths are read: the explicit one and the fused kernel the model trains and predicts with.
         """
-        from seqlab.proofs.target import attention_modules, exact_copy
-
         modules, note, on = attention_modules(target)
         worst = 0.0
         disagreement = 0.0
@@ -122,8 +121,6 @@ def _logit_variances(attention: nn.Module, target: LiveTarget, offset: int) -> t
 
     Also returns the largest difference between the two paths' weights.
     """
-    from seqlab.proofs.target import attention_weights
-
     batch = 4
     width = attention.d_model
     draws = {
@@ -153,10 +150,6 @@ class MultiHeadParameters(Identity):
 
     def prove(self) -> ProofResult:
         """Count weights and biases of both layouts for symbolic d and h; both equal the library's formula."""
-        import sympy as sp
-
-        from seqlab.counting import formulas
-
         d, h = sp.symbols("d h", integer=True, positive=True)
         per_head = d * (d / h) + d / h  # one projection d -> d/h with bias
         many = 3 * h * per_head + (h * (d / h)) * d + d
@@ -173,9 +166,6 @@ class MultiHeadParameters(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Build the model's attention class with its h and with one head at the same width; count both."""
-        from seqlab.counting import formulas
-        from seqlab.proofs.target import attention_modules
-
         modules, note, _ = attention_modules(target)
         name, module = modules[0]
         cls = type(module)
