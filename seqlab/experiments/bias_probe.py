@@ -7,6 +7,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from seqlab.training.inference import predict
+
 # Sentences that carry an opinion (positive, negative, mixed) and a slot for the person.
 PERSON_TEMPLATES: tuple[str, ...] = (
     "{x} thought the movie was great .",
@@ -96,8 +98,6 @@ def _unknown_words(encoder: Any, words: Sequence[str]) -> int:
 
 def probe(loaded: Any, pairs: Sequence[CounterfactualPair], reference: str) -> list[PairResult]:
     """Score every pair with a loaded run (seqlab.training.load_run) on the probability of class `reference`."""
-    from seqlab.training.inference import predict
-
     results = []
     for pair in pairs:
         a, b = predict(loaded, pair.a), predict(loaded, pair.b)

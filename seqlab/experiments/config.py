@@ -8,6 +8,7 @@ from typing import Any
 
 from seqlab.data.sources import ColumnChoice
 from seqlab.errors import SeqlabError
+from seqlab.training.config import check_shared_options
 
 MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling samples its grid down to this)
 BUDGETS = ("tiny", "quick", "full")  # see seqlab.experiments.recipes.common.Sizes for what each means per recipe
@@ -83,7 +84,6 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         raise SeqlabError(f"--max-configs must be at least 1 (got {config.max_configs}); try --max-configs 4")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
-    from seqlab.training.config import check_shared_options
 
     # the recipe picks the models, so --max-length must suit any encoder (BERT on sentence pairs is the strictest)
     check_shared_options(epochs=config.epochs, seed=config.seed, last_seed=config.seed + config.seeds - 1,

@@ -8,17 +8,23 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import torch
+
+import seqlab
+from seqlab.errors import SeqlabError
 from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
 from seqlab.io import to_jsonable
+from seqlab.provenance import code_version
+from seqlab.training import train
 from seqlab.training.config import TrainConfig
+from seqlab.training.inference import evaluate_run
+from seqlab.training.runs import read_metrics
 
 StepCallback = Callable[[int, int, int, int], None]  # (epoch, epochs, step, steps)
 
 
 def dev_curve(run_dir: Path) -> list[dict[str, float]]:
     """The dev record of every finished epoch of a run (epoch, loss, accuracy or perplexity, ...)."""
-    from seqlab.training.runs import read_metrics
-
     return [
         {k: v for k, v in record.items() if k not in ("event", "split", "step")}
         for record in read_metrics(run_dir)
@@ -28,9 +34,6 @@ def dev_curve(run_dir: Path) -> list[dict[str, float]]:
 
 def test_scores(run_dir: Path) -> dict[str, Any] | None:
     """The run's best weights scored on the labelled test split, or None where the test labels are hidden."""
-    from seqlab.errors import SeqlabError
-    from seqlab.training.inference import evaluate_run
-
     try:
         metrics = evaluate_run(run_dir, split="test")
     except SeqlabError:  # no labelled test split (RTE's GLUE test set)
@@ -42,8 +45,6 @@ def train_outcome(config: TrainConfig, folder: Path, on_step: StepCallback | Non
                   ) -> tuple[dict[str, Any], Path]:
     """Train `config` with its run folder inside `folder`; return the scores worth keeping (dev, and test where
     labelled) and the run folder."""
-    from seqlab.training import train
-
     with runs_written_under(folder):
         result = train(config, quiet=True, on_step=on_step)
     assert result.run_dir is not None  # experiments run in one process, which is rank 0
@@ -91,10 +92,5 @@ def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, expe
 def versions() -> dict[str, str]:
     """seqlab's version and git commit (seqlab.provenance.code_version: '+dirty' with uncommitted changes under
     seqlab/, or $SEQLAB_CODE_VERSION), torch's."""
-    import torch
-
-    import seqlab
-    from seqlab.provenance import code_version
-
     commit = code_version(Path(seqlab.__file__).parent, ".")
     return {"seqlab": seqlab.__version__, "commit": commit, "torch": torch.__version__}

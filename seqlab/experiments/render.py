@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
 def rich_table(table: ResultTable) -> Table:
     """A ResultTable as a rich Table: light rules so it fits 80 columns, numbers right-aligned and kept whole
     ("84.2 ± 1.3" never breaks), text columns wrapping."""
-    from rich import box
-
     view = Table(title=table.title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     numeric = [any(_looks_numeric(row[i]) for row in table.rows)
                and all(_looks_numeric(row[i]) or str(row[i]) in ("-", "") for row in table.rows)

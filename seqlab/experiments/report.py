@@ -8,6 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from seqlab import __version__
 from seqlab.experiments.config import DEFAULT_SEEDS, OWN_FILE_FIELDS, ExperimentConfig
 from seqlab.experiments.recipe import Recipe, ResultTable, Summary
 from seqlab.io import atomic_write_json, atomic_write_text
@@ -50,10 +53,6 @@ def markdown_table(table: ResultTable) -> str:
 
 def environment() -> dict[str, str]:
     """Versions and machine, so a reader can tell where the numbers came from."""
-    import torch
-
-    from seqlab import __version__
-
     return {"seqlab": __version__, "torch": torch.__version__, "python": platform.python_version(),
             "machine": f"{platform.system()} {platform.machine()}, {torch.get_num_threads()} torch threads"}
 

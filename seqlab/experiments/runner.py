@@ -12,15 +12,27 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from seqlab.data.sources import DataSource
+from seqlab.device import resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.experiments.config import ExperimentConfig, validate
+from seqlab.experiments.estimate import human, mean_words, trial_seconds
 from seqlab.experiments.execute import run_trial
 from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
-from seqlab.experiments.report import EXPERIMENT_FILE, now_utc, reproduce_command, write_readme, write_results
+from seqlab.experiments.report import (
+    EXPERIMENT_FILE,
+    environment,
+    now_utc,
+    reproduce_command,
+    write_readme,
+    write_results,
+)
 from seqlab.experiments.trials import Trial, TrialStore, trial_key
-from seqlab.io import LOCK_FILE, atomic_write_json, locked_folder
+from seqlab.io import LOCK_FILE, atomic_write_json, locked_folder, new_run_dir
+from seqlab.paths import runs_root
 from seqlab.training.loop import TrainingInterrupted
+from seqlab.training.runs import read_run_info
 
 
 @dataclass(frozen=True)
@@ -44,9 +56,6 @@ def _out_dir(config: ExperimentConfig) -> Path:
     """--out (created, or an earlier report of the same recipe, resumed), else a new folder under
     <runs>/experiments/. A non-empty folder that is not a report is refused: README.md and results.json
     would replace the user's own files."""
-    from seqlab.io import new_run_dir
-    from seqlab.paths import runs_root
-
     if config.out is None:
         return new_run_dir(runs_root() / "experiments", config.recipe)
     out = Path(config.out)
@@ -81,13 +90,9 @@ def _check_dependencies(trials: list[Trial]) -> None:
 
 def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Fail on a bad device, run or dataset before any report folder is made; return the loaded splits by name."""
-    from seqlab.device import resolve_device
-    from seqlab.training.runs import read_run_info
-
     resolve_device(config.device)
     if config.run is not None:
         read_run_info(Path(config.run))
-    from seqlab.data.sources import DataSource
 
     return {name: DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev,
                              config.test, config.column_choice()).load().splits
@@ -99,8 +104,6 @@ MEASURE_SECONDS = 5.0  # a measuring trial (tokenizer statistics, a bias probe) 
 
 def estimate_seconds(trials: list[Trial], splits: dict[str, Any]) -> float:
     """Rough seconds the `trials` will take on this CPU (see seqlab.experiments.estimate)."""
-    from seqlab.experiments.estimate import mean_words, trial_seconds
-
     words = {name: mean_words(s.train) for name, s in splits.items()}
     total = 0.0
     for trial in trials:
@@ -164,8 +167,6 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         pending = [t for t in plan.trials if store.finished(t, keys[t.name]) is None]
         estimate = estimate_seconds(pending, splits)
         if console is not None:
-            from seqlab.experiments.estimate import human
-
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
                           f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
                           soft_wrap=True)
@@ -207,7 +208,6 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         summary = recipe.summarize(config, records, out_dir)
         seconds = time.perf_counter() - started
         facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
-        from seqlab.experiments.estimate import human
 
         facts["estimated before starting"] = f"{human(estimate)} for {len(pending)} trial(s)"
         readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
@@ -224,8 +224,6 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
 def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str, Any]], trained: int, skipped: int,
            seconds: float) -> dict[str, Any]:
     """The settings a reader needs next to the numbers: data, seeds, device, time, versions."""
-    from seqlab.experiments.report import environment
-
     devices = sorted({r["result"]["device"] for r in records if "device" in r.get("result", {})})
     trial_seconds = sum(float(r.get("wall_seconds", 0.0)) for r in records)
     return {

@@ -17,16 +17,14 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
+from scipy.stats import norm, t
+
 CONFIDENCE = 0.95
 
 
 def t_quantile(df: float, confidence: float = CONFIDENCE) -> float:
     """The two-sided Student-t critical value for `df` degrees of freedom (inf df: the normal one)."""
-    from scipy.stats import t
-
     if not math.isfinite(df):
-        from scipy.stats import norm
-
         return float(norm.ppf(0.5 + confidence / 2))
     return float(t.ppf(0.5 + confidence / 2, df))
 

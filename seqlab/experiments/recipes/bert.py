@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import bar_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, save_confusions, train_config, with_seeds
 from seqlab.experiments.summary import (
@@ -18,6 +19,8 @@ from seqlab.experiments.summary import (
     seeds_phrase,
     trial_seconds,
 )
+from seqlab.paths import has_pretrained
+from seqlab.viz.figures import save_figure
 
 # full: the accuracy runs' setting (docs/results/accuracy.md: 3 epochs, 128 tokens, every training example);
 # quick: 2,000 stratified examples, 64 tokens, 2 epochs (estimated ~30 min for the three datasets x 2 modes x
@@ -36,8 +39,6 @@ SMALL_BERT = {"family": "bert"}
 
 def bert_model(config: ExperimentConfig) -> tuple[dict[str, Any], str]:
     """The model spec and a sentence saying which BERT it is: MiniLM when installed (not at tiny budget)."""
-    from seqlab.paths import has_pretrained
-
     if config.tiny:
         return dict(TINY_BERT), ("tiny budget: a 1-layer, 32-wide BERT trained from scratch (drop --tiny to use "
                                  "pretrained MiniLM); 'frozen' then means random features, the lower bound")
@@ -72,9 +73,6 @@ def plan_bert(config: ExperimentConfig) -> Plan:
 
 def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Per dataset and mode: accuracy and macro-F1 (mean ± 95% interval) against the random and majority baselines."""
-    from seqlab.experiments.plots import bar_chart
-    from seqlab.viz.figures import save_figure
-
     rows = []
     names = list(dict.fromkeys(r["tags"]["dataset"] for r in records))
     series: dict[str, list[list[float]]] = {}

@@ -9,10 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seqlab.experiments import bias_probe
+from seqlab.experiments.bias_probe import counterfactual_pairs, probe, summarize_shifts
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import shift_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, train_config
 from seqlab.experiments.trials import Trial, TrialContext
+from seqlab.training import load_run
+from seqlab.viz.figures import save_figure
 
 SIZES = Sizes(full=Budget(epochs=3, max_length=128), quick=Budget(epochs=3, max_length=128, max_train=4000))
 QUICK_MODEL = {"family": "lstm", "embed_dim": 64, "hidden_size": 64}
@@ -30,9 +35,6 @@ def reference_label(labels: tuple[str, ...]) -> str:
 
 def measure_bias(payload: dict[str, Any], context: TrialContext) -> dict[str, Any]:
     """Probe the run (payload "run", else the one this trial comes after) with every counterfactual pair."""
-    from seqlab.experiments.bias_probe import counterfactual_pairs, probe, summarize_shifts
-    from seqlab.training import load_run
-
     run_dir = Path(payload["run"]) if payload.get("run") else context.after_run
     assert run_dir is not None, "a bias probe needs --run or a quick model trained before it"
     loaded = load_run(run_dir, device="cpu")
@@ -50,8 +52,6 @@ def measure_bias(payload: dict[str, Any], context: TrialContext) -> dict[str, An
 
 
 def _templates_hash() -> str:
-    from seqlab.experiments import bias_probe
-
     text = json.dumps([dataclasses.astuple(p) for p in bias_probe.counterfactual_pairs()])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -77,9 +77,6 @@ def plan_bias(config: ExperimentConfig) -> Plan:
 
 def summarize_bias(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Summary per category and per swap, the pairs that flip the prediction, and a chart of shifts per swap."""
-    from seqlab.experiments.plots import shift_chart
-    from seqlab.viz.figures import save_figure
-
     probed = next(r for r in records if r["name"] == "probe")["result"]
     summary, reference = probed["summary"], probed["reference"]
     overall = summary["overall"]

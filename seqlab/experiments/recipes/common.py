@@ -6,10 +6,16 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import epoch_curves
 from seqlab.experiments.summary import baselines, dev_scores, group_seeds
 from seqlab.experiments.trials import Trial
+from seqlab.io import slugify
 from seqlab.training.config import TrainConfig, with_default_lr
+from seqlab.viz.confusion import Confusion, confusion_figure
+from seqlab.viz.figures import save_figure
 
 @dataclasses.dataclass(frozen=True)
 class Budget:
@@ -105,9 +111,6 @@ def accuracy_points(records: Sequence[dict[str, Any]], x_tag: str, line_tag: str
 def save_epoch_curves(records: Sequence[dict[str, Any]], out_dir: Path, title: str,
                       filename: str = "curves.png") -> str | None:
     """Dev accuracy per epoch of the first seed of every configuration, with the baselines; returns the file name."""
-    from seqlab.experiments.plots import epoch_curves
-    from seqlab.viz.figures import save_figure
-
     curves = {}
     for tags, items in group_seeds(records):
         points = [(int(p["epoch"]), 100 * float(p["accuracy"])) for p in items[0]["result"].get("curve", [])
@@ -121,12 +124,6 @@ def save_epoch_curves(records: Sequence[dict[str, Any]], out_dir: Path, title: s
 
 def save_confusions(records: Sequence[dict[str, Any]], out_dir: Path) -> list[str]:
     """A confusion-matrix heatmap of the first seed of every configuration (from its dev scores)."""
-    import numpy as np
-
-    from seqlab.io import slugify
-    from seqlab.viz.confusion import Confusion, confusion_figure
-    from seqlab.viz.figures import save_figure
-
     names = []
     for tags, items in group_seeds(records):
         dev = items[0]["result"].get("dev")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import epoch_curves
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
 from seqlab.experiments.summary import (
@@ -20,6 +21,7 @@ from seqlab.experiments.summary import (
     score_cells,
     seeds_phrase,
 )
+from seqlab.viz.figures import save_figure
 
 # full: CFIMDB's whole training split at 128 tokens, 5 epochs; quick: 64 tokens and 5 epochs, as the accuracy runs
 # (bench/results/accuracy.jsonl lm-*-builtin) that showed the effect on the built-in corpus; at 3 epochs the three
@@ -57,9 +59,6 @@ def plan_transfer(config: ExperimentConfig) -> Plan:
 
 def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Dev accuracy per epoch of both classifiers on one plot; the LM's perplexity; the gain from transfer."""
-    from seqlab.experiments.plots import epoch_curves
-    from seqlab.viz.figures import save_figure
-
     rows, curves, groups = [], {}, {}
     dev_base = baselines(records)
     for tags, items in group_seeds(records):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import epoch_curves
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
 from seqlab.experiments.stats import spread
@@ -21,6 +22,7 @@ from seqlab.experiments.summary import (
     score_cells,
     seeds_phrase,
 )
+from seqlab.viz.figures import save_figure
 
 # Fine-tuning: CFIMDB (with --data-dir) or the built-in corpus, all of its training split; --max-train caps it.
 SIZES = Sizes(full=Budget(epochs=5, max_length=128), quick=Budget(epochs=5, max_length=64))
@@ -119,9 +121,6 @@ def describe_pretraining(config: ExperimentConfig, pretrain_data: str) -> str:
 
 def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Pretraining scores, fine-tuned dev/test accuracy over seeds with curves, and verdicts against none."""
-    from seqlab.experiments.plots import epoch_curves
-    from seqlab.viz.figures import save_figure
-
     rows, curves, groups = [], {}, {}
     finetuned = [r for r in records if r["tags"].get("stage") == "fine-tune"]
     dev_base = baselines(finetuned)

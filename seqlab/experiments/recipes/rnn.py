@@ -9,6 +9,7 @@ from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.pareto import pareto_front
+from seqlab.experiments.plots import bar_chart, line_chart, pareto_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import (
     Budget,
@@ -30,6 +31,7 @@ from seqlab.experiments.summary import (
     training_table,
 )
 from seqlab.experiments.trials import Trial
+from seqlab.viz.figures import save_figure
 
 # full: the course's setting (the whole 35,000-review IMDB training split, 256 tokens, 3 epochs);
 # quick: 8,000 stratified reviews, 128 tokens, 4 epochs (an LSTM 128/128 reached 0.73 dev on 8,000 reviews in
@@ -130,9 +132,6 @@ def plan_depth(config: ExperimentConfig) -> Plan:
 
 def summarize_depth(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy against depth, one line per dropout setting."""
-    from seqlab.experiments.plots import line_chart
-    from seqlab.viz.figures import save_figure
-
     figure = line_chart(accuracy_points(records, "layers", "dropout"), "dev accuracy by depth", "LSTM layers",
                         baselines=baseline_lines(records))
     save_figure(figure, out / "depth.png")
@@ -164,9 +163,6 @@ def plan_embedding(config: ExperimentConfig) -> Plan:
 
 def _summarize_size(tag: str, label: str, filename: str):
     def summarize(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
-        from seqlab.experiments.plots import line_chart
-        from seqlab.viz.figures import save_figure
-
         figure = line_chart(accuracy_points(records, tag), f"dev accuracy by {label}", label, log_x=True,
                             baselines=baseline_lines(records))
         save_figure(figure, out / filename)
@@ -206,9 +202,6 @@ def plan_compound(config: ExperimentConfig) -> Plan:
 
 def summarize_compound(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy against parameter count for every trial, with the Pareto front drawn and tabled."""
-    from seqlab.experiments.plots import pareto_chart
-    from seqlab.viz.figures import save_figure
-
     configs = group_seeds(records)
     points = [(float(items[0]["result"]["parameters"]), 100 * mean_sd(dev_scores(items))[0]) for _, items in configs]
     labels = [f"d{t['layers']} h{t['hidden']} e{t['embedding']}" for t, _ in configs]
@@ -255,9 +248,6 @@ def _grouped_bar_figures(
 ) -> list[str]:
     """Save a grouped bar chart of mean dev accuracy (groups: `x_tag`, one bar per `series_tag`) and the dev
     curves under `out`; return the figure file names."""
-    from seqlab.experiments.plots import bar_chart
-    from seqlab.viz.figures import save_figure
-
     groups = list(dict.fromkeys(r["tags"][x_tag] for r in records))
     series: dict[str, list[list[float]]] = {}
     for tags, items in group_seeds(records):

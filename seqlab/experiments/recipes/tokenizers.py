@@ -5,17 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from seqlab.data.registry import load_splits
+from seqlab.data.vocab import Vocab
+from seqlab.data.wordpiece import WordPiece
 from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.plots import length_histograms
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
+from seqlab.experiments.tokenizer_stats import encoder_stats
 from seqlab.experiments.trials import Trial, TrialContext
+from seqlab.viz.figures import save_figure
 
 WORD_MIN_FREQ = 2  # words seen once in train are dropped, as a real vocabulary does
 TINY_EXAMPLES = 600
 
 
 def _splits(payload: dict[str, Any]):
-    from seqlab.data.registry import load_splits
-
     splits = load_splits(payload["data"], Path(payload["data_dir"]) if payload["data_dir"] else None,
                          seed=payload["seed"])
     limit = payload["max_train"]
@@ -26,10 +30,6 @@ def _splits(payload: dict[str, Any]):
 
 def measure_encoder(payload: dict[str, Any], context: TrialContext) -> dict[str, Any]:
     """Vocabulary size, unknown rate and length percentiles of one encoder on the train and dev splits."""
-    from seqlab.data.vocab import Vocab
-    from seqlab.data.wordpiece import WordPiece
-    from seqlab.experiments.tokenizer_stats import encoder_stats
-
     train, dev = _splits(payload)
     if payload["encoder"] == "word":
         texts = [t for e in train for t in (e.text, e.text_b) if t]
@@ -68,9 +68,6 @@ def plan_tokenizers(config: ExperimentConfig) -> Plan:
 
 def summarize_tokenizers(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """A side-by-side table, the two length histograms on one figure, and one sentence in both tokenizations."""
-    from seqlab.experiments.plots import length_histograms
-    from seqlab.viz.figures import save_figure
-
     rows = []
     for record in records:
         r = record["result"]
