@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rich.console import Console
+from rich.text import Text
 
 # One module per step, in the order the tour runs them.
 TOUR_MODULES: tuple[str, ...] = (
@@ -44,8 +45,6 @@ class TourContext:
 
 def print_more(ctx: TourContext, commands: list[str] | tuple[str, ...]) -> None:
     """'More:' and then one command per line, never wrapped, so each can be copied whole."""
-    from rich.text import Text
-
     ctx.console.print(Text("More:", style="dim"))
     for command in commands:
         ctx.console.print(Text(f"  {command}", style="bold"), soft_wrap=True, highlight=False)

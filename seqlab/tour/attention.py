@@ -5,8 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
+from seqlab.io import slugify
+from seqlab.paths import has_pretrained
 from seqlab.tour import TourContext, TourStep
 from seqlab.tour.lesson import most_attended
+from seqlab.viz.attention_export import write_attention_views
+from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
+from seqlab.viz.attention_source import attention_from_fresh_transformer, attention_from_pretrained, attention_from_run
+from seqlab.viz.attention_terminal import overview
+from seqlab.viz.figures import output_folder
 
 TOUR_SENTENCE = "the acting was not good but the story was great"
 
@@ -14,20 +23,6 @@ TOUR_SENTENCE = "the acting was not good but the story was great"
 def run_attention(ctx: TourContext) -> dict[str, Any]:
     """For the train step's transformer run (or a fresh one), then MiniLM: the most informative head and the
     notable heads in the terminal, then heatmaps and bertviz pages on disk."""
-    from rich.markup import escape
-
-    from seqlab.io import slugify
-    from seqlab.paths import has_pretrained
-    from seqlab.viz.attention_export import write_attention_views
-    from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
-    from seqlab.viz.attention_terminal import overview
-    from seqlab.viz.attention_source import (
-        attention_from_fresh_transformer,
-        attention_from_pretrained,
-        attention_from_run,
-    )
-    from seqlab.viz.figures import output_folder
-
     folder = output_folder(ctx.out_dir / "attention", "attention")
     run = ctx.shared.get("transformer_run")
     if run is not None and Path(run).is_dir():

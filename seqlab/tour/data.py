@@ -5,6 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from seqlab.data.compare import compare_tokenizers
+from seqlab.data.config import DatasetConfig, TokenizeConfig
+from seqlab.data.registry import load_splits
+from seqlab.data.render import LEGEND, encoding_view, examples_table, length_histogram, stats_table
+from seqlab.data.stats import dataset_stats
 from seqlab.tour import TourContext, TourStep, print_more
 
 TOUR_SENTENCE = "The unlikeable hero was not boring at all."
@@ -12,10 +17,6 @@ TOUR_SENTENCE = "The unlikeable hero was not boring at all."
 
 def run_data(ctx: TourContext) -> dict[str, Any]:
     """Show the built-in sentiment corpus: counts, label balance, lengths, and a few rows."""
-    from seqlab.data.registry import load_splits
-    from seqlab.data.render import examples_table, length_histogram, stats_table
-    from seqlab.data.stats import dataset_stats
-
     splits = load_splits("builtin-sentiment", seed=ctx.seed)
     numbers = dataset_stats(splits, bins=6)
     ctx.console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
@@ -31,10 +32,6 @@ def run_data(ctx: TourContext) -> dict[str, Any]:
 
 def run_tokenize(ctx: TourContext) -> dict[str, Any]:
     """One sentence through the word vocabulary (built on the corpus) and through WordPiece."""
-    from seqlab.data.compare import compare_tokenizers
-    from seqlab.data.config import DatasetConfig, TokenizeConfig
-    from seqlab.data.render import LEGEND, encoding_view
-
     config = TokenizeConfig(text=TOUR_SENTENCE, vocab_from=DatasetConfig("builtin-sentiment", seed=ctx.seed))
     words, pieces = compare_tokenizers(config)
     for view, name in ((words, "word vocabulary"), (pieces, "WordPiece")):

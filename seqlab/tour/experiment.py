@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from seqlab.experiments.config import ExperimentConfig
+from seqlab.experiments.render import summary_view
+from seqlab.experiments.runner import run_experiment
+from seqlab.experiments.summary import baselines, chance_label, dev_scores, group_seeds
 from seqlab.tour import TourContext, TourStep
 
 RECIPE = "rnn-width"
@@ -12,8 +17,6 @@ SEEDS = 2
 
 def reading(records: list[dict[str, Any]]) -> str:
     """What the tour's numbers say: at chance (and why) or above it, from the records themselves."""
-    from seqlab.experiments.summary import baselines, chance_label, dev_scores, group_seeds
-
     base = baselines(records)
     if base is None:
         return "No dev scores were recorded."
@@ -30,15 +33,10 @@ def reading(records: list[dict[str, Any]]) -> str:
 def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
     """rnn-width at the tiny budget on the built-in corpus with two seeds, its table and reading, then a rerun
     into the same folder that trains nothing."""
-    from seqlab.experiments.config import ExperimentConfig
-    from seqlab.experiments.render import summary_view
-    from seqlab.experiments.runner import run_experiment
-
     config = ExperimentConfig(RECIPE, budget="tiny", seeds=SEEDS, seed=ctx.seed, device=ctx.device, threads=1,
                               out=str(ctx.out_dir / "experiment" / RECIPE))
     first = run_experiment(config, ctx.console)
     ctx.console.print(summary_view(first))
-    import json
 
     records = json.loads(first.results.read_text(encoding="utf-8"))["trials"]
     verdict = reading(records)

@@ -8,10 +8,12 @@ returned (and what it left in ``ctx.shared``), so they never claim more than wha
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from rich.console import Console
 from rich.text import Text
 
@@ -37,7 +39,6 @@ def _data(summary: dict[str, Any], ctx: TourContext) -> str | None:
     counts = summary.get("examples") or {}
     if splits is None or not counts:
         return None
-    from collections import Counter
 
     labels = Counter(example.label for example in splits.train)
     names = list(splits.labels)
@@ -148,8 +149,6 @@ def _proofs(summary: dict[str, Any], ctx: TourContext) -> str | None:
 
 def most_attended(capture: Any) -> str:
     """The token that receives the most attention, averaged over layers, heads and queries."""
-    import numpy as np
-
     received = np.asarray(capture.probabilities, dtype=np.float64).mean(axis=(0, 1)).mean(axis=0)  # [T] keys
     return str(capture.tokens[int(received.argmax())])
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from seqlab.counting.heads import heads_check
+from seqlab.counting.presets import preset_report
+from seqlab.counting.render import report_table
 from seqlab.tour import TourContext, TourStep, print_more
 
 
@@ -15,10 +18,6 @@ def _summary(report) -> dict[str, Any]:
 
 def run_params(ctx: TourContext) -> dict[str, Any]:
     """MiniLM's and lm-transfer's tables (counted on the meta device), the tied head in one line, the heads identity."""
-    from seqlab.counting.heads import heads_check
-    from seqlab.counting.presets import preset_report
-    from seqlab.counting.render import report_table
-
     summary: dict[str, Any] = {}
     for name in ("minilm", "lm-transfer"):
         report = preset_report(name, tied=False)

@@ -5,6 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from seqlab.io import atomic_write_text
+from seqlab.proofs.render import (
+    check_details,
+    check_headline,
+    check_table,
+    latex_document,
+    proofs_table,
+    proved_and_checked_table,
+)
+from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
 from seqlab.tour import TourContext, TourStep, print_more
 
 RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
@@ -12,17 +22,6 @@ RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
 
 def run(ctx: TourContext) -> dict[str, Any]:
     """Prove all identities, then check all of them on the trained transformer (or a fresh one)."""
-    from seqlab.io import atomic_write_text
-    from seqlab.proofs.render import (
-        check_details,
-        check_headline,
-        check_table,
-        latex_document,
-        proofs_table,
-        proved_and_checked_table,
-    )
-    from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
-
     proved = prove_identities(())
     latex_path = atomic_write_text(Path(ctx.out_dir) / "proofs.tex", latex_document(proved))
     run_dir = ctx.shared.get("transformer_run")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from seqlab.tour import TourContext, TourStep, print_more
+from seqlab.training import TrainConfig, load_run, predict, train
+from seqlab.training.render import dev_results_table, prediction_table
 
 TOUR_SENTENCE = "the plot was not boring at all ."
 # Small enough for well under 30 s each on two CPU cores; both reach 90%+ dev accuracy.
@@ -16,9 +18,6 @@ TOUR_MODELS: tuple[tuple[str, dict[str, Any], int], ...] = (
 
 def run_train(ctx: TourContext) -> dict[str, Any]:
     """Train both models, compare dev accuracy with the random and majority baselines, classify a sentence."""
-    from seqlab.training import TrainConfig, load_run, predict, train
-    from seqlab.training.render import dev_results_table, prediction_table
-
     results = []
     summary: dict[str, Any] = {}
     for family, spec, epochs in TOUR_MODELS:
