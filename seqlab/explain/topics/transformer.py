@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from seqlab.data.masking import IGNORE_INDEX, MaskingRule, MaskVocab, mask_tokens
+from seqlab.data.sentence_pairs import PAIR_LABELS, build_pairs
 from seqlab.data.vocab import Vocab
 from seqlab.explain.counts import ffn_params
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
@@ -300,8 +301,6 @@ PAIR_REVIEW = ("the movie was long . the ending made it worth every minute . the
 
 def _pair_rows(seed: int) -> list[tuple[str, str, str]]:
     """One real and one negative pair per sentence objective, from the builder `--sentence-objective` uses."""
-    from seqlab.data.sentence_pairs import PAIR_LABELS, build_pairs
-
     rows = []
     for objective, name in (("nsp", "NSP (BERT)"), ("sop", "SOP (ALBERT)")):
         for offset in range(200):  # the first seed from `seed` that gives the first text both kinds of pair
