@@ -11,12 +11,12 @@ from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, process
 from tokenizers.models import WordPiece as WordPieceModel
 from tokenizers.trainers import WordPieceTrainer
 
+from seqlab import paths
 from seqlab.data.builtin import builtin_texts
 from seqlab.data.encoded import ENCODER_FILE, Encoded
 from seqlab.data.lengths import special_count
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_json, atomic_write_text
-from seqlab.paths import has_pretrained, pretrained_bert_dir
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 VOCAB_FILE = "vocab.txt"
@@ -181,6 +181,6 @@ class WordPiece:
 
 @functools.lru_cache(maxsize=1)
 def _default_wordpiece() -> WordPiece:
-    if has_pretrained():
-        return WordPiece.from_vocab(pretrained_bert_dir() / VOCAB_FILE, lowercase=True, source=PRETRAINED_SOURCE)
+    if paths.has_pretrained():
+        return WordPiece.from_vocab(paths.pretrained_bert_dir() / VOCAB_FILE, lowercase=True, source=PRETRAINED_SOURCE)
     return WordPiece.train(builtin_texts(), vocab_size=2000, source=TRAINED_SOURCE)

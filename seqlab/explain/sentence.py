@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqlab import paths
 from seqlab.errors import SeqlabError
 from seqlab.explain.topic import DemoResult
-from seqlab.paths import has_pretrained
 from seqlab.viz.attention_source import attention_from_fresh_transformer, attention_from_pretrained
 
 MAX_CHARACTERS = 400
@@ -28,7 +28,7 @@ def sentence_attention_demo(text: str, layer: int = 1, seed: int = 0) -> DemoRes
         raise SeqlabError('--text is empty; give a sentence, e.g. --text "the film was not good"')
     if len(text) > MAX_CHARACTERS:
         raise SeqlabError(f"--text has {len(text)} characters; give one sentence (at most {MAX_CHARACTERS})")
-    pretrained = has_pretrained()
+    pretrained = paths.has_pretrained()
     if pretrained:
         capture = attention_from_pretrained(text)
         source = "pretrained MiniLM-L6-H384"

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.markup import escape
 
+from seqlab import paths
 from seqlab.io import slugify
-from seqlab.paths import has_pretrained
 from seqlab.tour import TourContext, TourStep
 from seqlab.tour.lesson import most_attended
 from seqlab.viz.attention_export import write_attention_views
@@ -32,7 +32,7 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         capture = attention_from_fresh_transformer(TOUR_SENTENCE, seed=ctx.seed, causal=True)
         source = "a fresh causal transformer (random weights: no train step ran), so each row is a lower triangle"
     captures = [(source, capture)]
-    if has_pretrained():
+    if paths.has_pretrained():
         captures.append(
             (
                 "pretrained MiniLM-L6-H384 on a sentence pair",

