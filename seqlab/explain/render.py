@@ -130,6 +130,16 @@ def _short(prompt: str, width: int) -> str:
     return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
 
 
+def _short_answer(text: str) -> str:
+    """A multiple-choice answer as its letter ("b) ..." -> "b"), anything else as it is."""
+    return text.split(") ", 1)[0] if ") " in text else text
+
+
+def _answer_width(result: QuizResult, field: str) -> int:
+    """The widest short answer in `field` of the results, capped so a long one folds instead."""
+    return min(12, max([len(_short_answer(getattr(item, field)) or "-") for item in result.results] + [6]))
+
+
 def score_table(result: QuizResult) -> Table:
     """The score as the title, one row per question: its start, your answer, the answer, and a mark."""
     title = f"score {result.score}/{result.total}"
@@ -139,13 +149,13 @@ def score_table(result: QuizResult) -> Table:
         title += ", stopped early"
     table = Table(title=title, title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("question", overflow="ellipsis", no_wrap=True, ratio=3)
-    table.add_column("yours", overflow="fold", ratio=2)
-    table.add_column("answer", overflow="fold", ratio=2)
+    table.add_column("question", ratio=3)
+    # Short answers ("true", "12") keep their width; the question gives way and ends in an ellipsis.
+    table.add_column("yours", overflow="fold", ratio=2, min_width=_answer_width(result, "given_value"))
+    table.add_column("answer", overflow="fold", ratio=2, min_width=_answer_width(result, "answer"))
     table.add_column("", justify="center", no_wrap=True)
     for index, item in enumerate(result.results, 1):
         mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
-        answer = item.answer.split(") ", 1)[0] if ") " in item.answer else item.answer
-        yours = item.given_value.split(") ", 1)[0] if ") " in item.given_value else item.given_value
-        table.add_row(str(index), Text(_short(item.prompt, 60)), Text(yours or "-"), Text(answer), mark)
+        table.add_row(str(index), Text(_short(item.prompt, 60), no_wrap=True, overflow="ellipsis"), Text(_short_answer(item.given_value) or "-"),
+                      Text(_short_answer(item.answer)), mark)
     return table

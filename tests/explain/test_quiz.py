@@ -12,6 +12,7 @@ from seqlab.cli import app
 from seqlab.errors import SeqlabError
 from seqlab.explain.questions import Question
 from seqlab.explain.quiz import QuizConfig, grade_answer_list, parse_answer_list, select_questions
+from seqlab.explain.render import score_table
 
 
 def wrong_answer(question: Question) -> str:
@@ -163,3 +164,15 @@ def test_tour_runs_the_explain_step(runner, tmp_path: Path):
     assert result.exit_code == 0, result.output
     steps = json.loads(result.output)["steps"]
     assert [s["step"] for s in steps] == ["explain"] and steps[0]["correct"] is True
+
+
+def test_score_table_keeps_answers_on_one_line_at_80_columns():
+    """Short answers ("true", "12") are never folded a letter per line; the question column gives way."""
+    questions = select_questions(QuizConfig(n=10, seed=3))
+    result = grade_answer_list(questions, ",".join(wrong_answer(q) for q in questions))
+    console = Console(width=80, record=True, color_system=None)
+    console.print(score_table(result))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    body = [line for line in lines if line.startswith("│")]
+    assert len(body) == 10, "\n".join(lines)  # one line per question: nothing folded
