@@ -21,6 +21,7 @@ TOUR_MODULES: tuple[str, ...] = (
     "train",
     "explain",
     "attention", "params",
+    "fill",
     "experiment",
     "proofs",
 )

@@ -122,6 +122,16 @@ def _params(summary: dict[str, Any], ctx: TourContext) -> str | None:
     return line
 
 
+def _fill(summary: dict[str, Any], ctx: TourContext) -> str | None:
+    if summary.get("top1") is None:
+        return None
+    line = (f"Trained only to guess hidden words, the model's first guess is right {_pct(summary['top1'])} of the "
+            "time on dev")
+    if "baseline" in summary:
+        line += f" (always guessing '{summary['baseline_token']}', the most common token, scores {_pct(summary['baseline'])})"
+    return line + ". This is how BERT is pretrained before anyone fine-tunes it on labels."
+
+
 def _experiment(summary: dict[str, Any], ctx: TourContext) -> str | None:
     if "trials" not in summary:
         return None
@@ -160,6 +170,7 @@ LESSONS: dict[str, Lesson] = {
     "explain": Lesson("what attention computes, and a quiz question for you", 1, _explain),
     "attention": Lesson("what a trained model attends to, as pictures you can open", 6, _attention),
     "params": Lesson("where the parameters of a Transformer are, formula by formula", 1, _params),
+    "fill": Lesson("how BERT learns from text without labels: guessing masked words", 12, _fill),
     "experiment": Lesson("how a study is run as a resumable recipe", 2, _experiment),
     "proofs": Lesson("identities proved with algebra, then checked on a live model", 3, _proofs),
 }
