@@ -17,6 +17,15 @@ REPORTS = BENCH / "results" / "experiments"
 PAGE = BENCH.parent / "docs" / "results" / "experiments.md"
 NOTES = REPORTS / "notes.md"  # hand-written context without measured numbers, included verbatim
 
+# The course's reported IMDB test accuracies (issue 17): one-layer models trained with Adam on the 7:1:2 split.
+# Keys are the tags a record must carry; a tag the recipe does not vary takes its default (uni, adam).
+COURSE_FIGURES: tuple[tuple[dict[str, str], float, str], ...] = (
+    ({"cell": "lstm", "direction": "uni", "optimizer": "adam"}, 0.868, "LSTM with Adam"),
+    ({"cell": "gru", "direction": "uni", "optimizer": "adam"}, 0.858, "GRU with Adam"),
+    ({"cell": "lstm", "direction": "bi", "optimizer": "adam"}, 0.88, "bidirectional LSTM"),
+)
+TAG_DEFAULTS = {"direction": "uni", "optimizer": "adam"}
+
 
 def read_reports() -> list[tuple[str, dict]]:
     """(file stem, report) for every kept report, by name."""
@@ -55,6 +64,42 @@ def section(name: str, report: dict) -> list[str]:
     return lines
 
 
+def _matches(trial: dict, wanted: dict[str, str]) -> bool:
+    tags = {**TAG_DEFAULTS, **{k: v for k, v in trial.get("tags", {}).items() if k != "seed"}}
+    return all(tags.get(k) == v for k, v in wanted.items()) and set(tags) - set(wanted) <= set(TAG_DEFAULTS)
+
+
+def course_comparison(reports: list[tuple[str, dict]]) -> list[str]:
+    """Our IMDB test accuracy (mean and 95% interval over seeds) beside the course's figure, for every RNN
+    report at the full budget on IMDB that trained a setting the course reports."""
+    from seqlab.experiments.stats import spread
+
+    rows = []
+    for name, report in reports:
+        facts = report.get("facts", {})
+        if facts.get("datasets") != "imdb" or facts.get("budget") != "full":
+            continue
+        for wanted, figure, label in COURSE_FIGURES:
+            tests = [t["result"]["test"]["accuracy"] for t in report.get("trials", [])
+                     if _matches(t, wanted) and t.get("result", {}).get("test")]
+            if not tests:
+                continue
+            ours = spread(tests)
+            gap = ours.mean - figure
+            reading = ("within our seed spread" if abs(gap) <= ours.half_width
+                       else f"ours {'above' if gap > 0 else 'below'} by more than our seed spread")
+            rows.append(f"| {label} | `{name}` | {ours.points()} ({ours.n} seeds) | {100 * figure:.1f} | "
+                        f"{100 * gap:+.1f} | {reading} |")
+    if not rows:
+        return []
+    return ["## Against the course's figures", "",
+            "IMDB test accuracy (%), ours as mean ± 95% interval over seeds; the course reports one number per "
+            "model. Our settings are the recipe's full budget (printed in each report below); the course's may "
+            "differ in width, length and epochs.", "",
+            "| model | our report | ours | course | ours - course | reading |", "|---|---|---|---|---|---|",
+            *rows, ""]
+
+
 def budget_table() -> list[str]:
     """What --budget tiny / quick / full train per recipe, read from the recipes' own Sizes."""
     from seqlab.experiments.recipes import all_recipes
@@ -86,6 +131,7 @@ def render(reports: list[tuple[str, dict]]) -> str:
              "version). ± is the 95% interval of the mean over seeds.", ""]
     if NOTES.is_file():
         lines += NOTES.read_text(encoding="utf-8").strip().splitlines() + [""]
+    lines += course_comparison(reports)
     lines += budget_table()
     for name, report in reports:
         lines += section(name, report)

@@ -25,9 +25,11 @@ TRIAL_FILE = "trial.json"
 KEY_LENGTH = 12
 # Settings that change where or how fast a trial runs, not what it computes.
 _NOT_HASHED = ("name", "threads", "log_every")
-# TrainConfig fields added for your own files (issue 21): hashed only when set, so trials planned
-# before they existed keep their keys (and finished trials are still found).
-_HASHED_WHEN_SET = OWN_FILE_FIELDS
+# TrainConfig fields added after experiments were first kept (your own files, issue 21; sentence objectives
+# and dev caps, issue 20): hashed only when set, so trials planned before they existed keep their keys and
+# finished trials are still found. A new TrainConfig field belongs here too (tests/experiments/
+# test_trial_keys.py replans the kept reports and fails when a key moves).
+_HASHED_WHEN_SET = (*OWN_FILE_FIELDS, "sentence_objective", "max_dev_examples")
 
 
 @dataclass(frozen=True)
