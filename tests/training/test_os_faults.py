@@ -219,22 +219,38 @@ def test_two_resumes_at_once_one_trains_and_metrics_are_not_interleaved(runner, 
                f"sys.argv = ['seqlab', *{argv!r}]; seqlab.cli.main()")
     second = subprocess.Popen([sys.executable, "-c", waiting], env=env, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = subprocess.Popen([sys.executable, "-m", "seqlab", *argv], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    # the first process waits after its first step (holding the lock) until the second has been refused, so a
+    # fast training can never finish before the second one asks
+    go_on = tmp_path / "go-on"
+    holding = ("import sys, time, pathlib\n"
+               "import seqlab.training.trainer as trainer\n"
+               "from seqlab.cli import main\n"
+               "real_fit = trainer.fit\n"
+               "held, go_on = [], pathlib.Path(sys.argv[1])\n"
+               "def fit(*args, on_step=None, **kwargs):\n"
+               "    def pause(epoch, epochs, step, steps):\n"
+               "        if held:\n"
+               "            return\n"
+               "        held.append(step)\n"
+               "        print('holding', flush=True)\n"
+               "        deadline = time.monotonic() + 120\n"
+               "        while not go_on.exists() and time.monotonic() < deadline:\n"
+               "            time.sleep(0.01)\n"
+               "    return real_fit(*args, on_step=pause, **kwargs)\n"
+               "trainer.fit = fit\n"
+               "sys.argv = ['seqlab', *sys.argv[2:]]\n"
+               "main()\n")
+    first = subprocess.Popen([sys.executable, "-c", holding, str(go_on), *argv], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and first.poll() is None:  # wait until the first holds the lock
-            try:
-                with locked_folder(run_dir):
-                    pass
-            except Exception:
-                break
-            time.sleep(0.01)
+        held = first.stdout.readline().strip() if first.stdout else ""
         _, second_err = second.communicate("go\n", timeout=120)
     finally:
+        go_on.touch()
         first.wait(timeout=120)
         second.wait(timeout=120)
-    assert first.returncode == 0, first.stderr.read().decode() if first.stderr else ""
+    assert held == "holding", first.stderr.read() if first.stderr else ""
+    assert first.returncode == 0, first.stderr.read() if first.stderr else ""
     assert second.returncode == 2 and "in use by another seqlab process" in second_err, second_err
     assert len(second_err.strip().splitlines()) == 1
     records = read_metrics(run_dir)
