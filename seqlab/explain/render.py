@@ -156,6 +156,7 @@ def score_table(result: QuizResult) -> Table:
     table.add_column("", justify="center", no_wrap=True)
     for index, item in enumerate(result.results, 1):
         mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
-        table.add_row(str(index), Text(_short(item.prompt, 60), no_wrap=True, overflow="ellipsis"), Text(_short_answer(item.given_value) or "-"),
+        question = Text(_short(item.prompt, 60), no_wrap=True, overflow="ellipsis")
+        table.add_row(str(index), question, Text(_short_answer(item.given_value) or "-"),
                       Text(_short_answer(item.answer)), mark)
     return table

@@ -43,8 +43,8 @@ def run_fill(ctx: TourContext) -> dict[str, Any]:
     ctx.console.print(f'the model fills "{FILL_SENTENCE}":')
     ctx.console.print(fill_mask_view(filled))
     splits = ctx.shared.get("splits") or load_splits("builtin-sentiment", seed=ctx.seed)
-    summary: dict[str, Any] = {"top1": result.dev_record.get("accuracy"), "run": str(result.run_dir), "epochs": FILL_EPOCHS,
-                               "filled": [filler.token for filler in filled.slots[0].fillers]}
+    summary: dict[str, Any] = {"top1": result.dev_record.get("accuracy"), "run": str(result.run_dir),
+                               "epochs": FILL_EPOCHS, "filled": [filler.token for filler in filled.slots[0].fillers]}
     token, share = most_common_token_share([example.text for example in splits.dev], loaded.encoder)
     summary["baseline_token"], summary["baseline"] = token, share
     run = ctx.show(result.run_dir)

@@ -128,7 +128,8 @@ def _fill(summary: dict[str, Any], ctx: TourContext) -> str | None:
     line = (f"Trained only to guess hidden words, the model's first guess is right {_pct(summary['top1'])} of the "
             "time on dev")
     if "baseline" in summary:
-        line += f" (always guessing '{summary['baseline_token']}', the most common token, scores {_pct(summary['baseline'])})"
+        line += (f" (always guessing '{summary['baseline_token']}', the most common token, scores "
+                 f"{_pct(summary['baseline'])})")
     return line + ". This is how BERT is pretrained before anyone fine-tunes it on labels."
 
 
