@@ -73,6 +73,7 @@ def course_comparison(reports: list[tuple[str, dict]]) -> list[str]:
     """Our IMDB test accuracy (mean and 95% interval over seeds) beside the course's figure, for every RNN
     report at the full budget on IMDB that trained a setting the course reports."""
     from seqlab.experiments.stats import spread
+    from seqlab.experiments.summary import scores
 
     rows = []
     for name, report in reports:
@@ -80,8 +81,7 @@ def course_comparison(reports: list[tuple[str, dict]]) -> list[str]:
         if facts.get("datasets") != "imdb" or facts.get("budget") != "full":
             continue
         for wanted, figure, label in COURSE_FIGURES:
-            tests = [t["result"]["test"]["accuracy"] for t in report.get("trials", [])
-                     if _matches(t, wanted) and t.get("result", {}).get("test")]
+            tests = scores([t for t in report.get("trials", []) if _matches(t, wanted)], split="test")
             if not tests:
                 continue
             ours = spread(tests)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from seqlab.data.masking import MaskVocab
+from rich.markup import escape
+
+from seqlab.data.masking import MaskingRule, MaskVocab
 from seqlab.data.registry import load_splits
 from seqlab.tour import TourContext, TourStep, print_more
 from seqlab.training import TrainConfig, load_run, train
@@ -35,12 +37,12 @@ def run_fill(ctx: TourContext) -> dict[str, Any]:
     """Pretrain a small Transformer with masked LM on the corpus's text (labels unused), then fill a blank."""
     config = TrainConfig(model=FILL_MODEL, task="mlm", epochs=FILL_EPOCHS, seed=ctx.seed, device=ctx.device,
                          threads=1, name="tour-mlm")
-    ctx.console.print(f"masking 15% of the tokens and training a small Transformer to guess them, {FILL_EPOCHS} "
-                      "epochs (the labels are not used) ...")
+    ctx.console.print(f"masking {MaskingRule().probability:.0%} of the tokens and training a small Transformer to "
+                      f"guess them, {FILL_EPOCHS} epochs (the labels are not used) ...")
     result = train(config, console=ctx.console, runs_dir=ctx.out_dir / "runs")
     loaded = load_run(result.run_dir)
     filled = fill_mask(loaded, FILL_SENTENCE, top_k=5)
-    ctx.console.print(f'the model fills "{FILL_SENTENCE}":')
+    ctx.console.print(f'the model fills "{escape(FILL_SENTENCE)}":')
     ctx.console.print(fill_mask_view(filled))
     splits = ctx.shared.get("splits") or load_splits("builtin-sentiment", seed=ctx.seed)
     summary: dict[str, Any] = {"top1": result.dev_record.get("accuracy"), "run": str(result.run_dir),
