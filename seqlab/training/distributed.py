@@ -52,6 +52,17 @@ def init(context: DistContext, device: torch.device) -> torch.device:
     return device
 
 
+def wait_for_all(context: DistContext) -> None:
+    """Block until every rank gets here (a no-op single-process).
+
+    Called once training succeeded, so that no rank leaves the process group while another is still in a
+    collective: a rank that left early could abort with "terminate called without an active exception".
+    Only on success: a rank that failed never arrives, and torchrun then stops the ranks waiting here.
+    """
+    if context.enabled and dist.is_initialized():
+        dist.barrier()
+
+
 def shutdown(context: DistContext) -> None:
     """Leave the process group."""
     if context.enabled and dist.is_initialized():

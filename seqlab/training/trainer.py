@@ -345,7 +345,9 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             fitted = fit(trainable, task, prepared.train_loader, prepared.dev_loader, optimizer, scheduler, options,
                          device=device, run_dir=run_dir, dist=context, start=start, console=show, quiet=quiet,
                          on_step=on_step)
-            return _finish(prepared, model, fitted, run_dir, device, parameters, context)
+            result = _finish(prepared, model, fitted, run_dir, device, parameters, context)
+        distributed.wait_for_all(context)
+        return result
     finally:
         distributed.shutdown(context)
 
