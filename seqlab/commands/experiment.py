@@ -112,9 +112,9 @@ def run(
                    "estimated_seconds": result.estimated_seconds, "budget": config.budget,
                    "tables": result.summary.tables, "figures": result.summary.figures, "notes": result.summary.notes})
         return
-    from seqlab.experiments.render import summary_view
+    from seqlab.experiments.render import print_summary
 
-    console.print(summary_view(result))
+    print_summary(console, result)
 
 
 def _absolute(path: Path | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -38,14 +38,22 @@ def _looks_numeric(cell: str) -> bool:
 
 
 def summary_view(result: "ExperimentResult") -> RenderableType:
-    """Tables, then notes, then one line on trials trained/skipped and the report's path."""
+    """Tables, then notes (the trial count, report path and command follow: see `print_summary`)."""
     parts: list[RenderableType] = [rich_table(t) for t in result.summary.tables]
     parts += [Text(f"• {note}") for note in result.summary.notes if note]
-    parts.append(Text.from_markup(
-        f"[bold]{result.trials}[/] trial(s): {result.trained} trained now, {result.skipped} found done "
-        f"({result.seconds:.1f} s). Report: [bold]{escape(str(result.readme))}[/]"))
-    parts.append(Text(f"Reproduce or resume: {result.command}", style="dim"))
     return Group(*parts)
+
+
+def print_summary(console: Console, result: "ExperimentResult") -> None:
+    """The summary view, then the trial count, the report's path and the command that reproduces or resumes the
+    run, each path and command on a line of its own that the terminal may wrap but rich never breaks, so that it
+    stays copy-pastable at any width."""
+    console.print(summary_view(result))
+    console.print(Text.from_markup(f"[bold]{result.trials}[/] trial(s): {result.trained} trained now, "
+                                   f"{result.skipped} found done ({result.seconds:.1f} s). Report:"))
+    console.print(Text(f"  {result.readme}", style="bold"), soft_wrap=True, highlight=False)
+    console.print(Text("Reproduce or resume:", style="dim"))
+    console.print(Text(f"  {result.command}", style="dim"), soft_wrap=True, highlight=False)
 
 
 def recipes_table(recipes: Sequence[Recipe]) -> Table:

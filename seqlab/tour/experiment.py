@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
-from seqlab.experiments.render import summary_view
+from seqlab.experiments.recipes.rnn import SIZES
+from seqlab.experiments.render import print_summary
 from seqlab.experiments.runner import run_experiment
 from seqlab.experiments.summary import baselines, chance_label, dev_scores, group_seeds
 from seqlab.tour import TourContext, TourStep
@@ -36,7 +37,7 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
     config = ExperimentConfig(RECIPE, budget="tiny", seeds=SEEDS, seed=ctx.seed, device=ctx.device, threads=1,
                               out=str(ctx.out_dir / "experiment" / RECIPE))
     first = run_experiment(config, ctx.console)
-    ctx.console.print(summary_view(first))
+    print_summary(ctx.console, first)
 
     records = json.loads(first.results.read_text(encoding="utf-8"))["trials"]
     verdict = reading(records)
@@ -44,9 +45,9 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
     again = run_experiment(config)
     ctx.console.print(f"Run again into the same folder: {again.trained} trained, {again.skipped} skipped "
                       "(finished trials are found by the hash of their config).")
-    ctx.console.print("The real study: [bold]seqlab experiment run rnn-width[/] (quick budget: 3,000 examples, "
-                      "4 epochs, 3 seeds; it prints its estimated time first), or add [bold]--data-dir DIR[/] "
-                      "for IMDB.")
+    ctx.console.print(f"The real study: [bold]seqlab experiment run {RECIPE}[/] (quick budget: "
+                      f"{SIZES.pick('quick').describe()}; 3 seeds; it prints its estimated time first), or add "
+                      "[bold]--data-dir DIR[/] for IMDB.")
     return {"recipe": RECIPE, "trials": first.trials, "report": str(first.readme), "rerun_trained": again.trained,
             "reading": verdict}
 

@@ -64,3 +64,18 @@ def test_ctrl_c_in_a_trial_names_the_resume_command(runner, tmp_path, monkeypatc
     result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--out", out])
     assert result.exit_code == 130
     assert "resume with: seqlab experiment run rnn-width --budget tiny --out" in " ".join(result.output.split())
+
+
+def test_report_path_and_command_stay_whole_at_80_columns(runner, tmp_path, monkeypatch):
+    """The last lines a person copies: the README's path and the reproduce command, each unbroken on its own line
+    although both are longer than the terminal is wide."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = tmp_path / ("a-long-report-folder-name-" * 3)
+    result = runner.invoke(app, ["experiment", "run", "tokenizers", "--tiny", "--max-train", "100",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    command = f"seqlab experiment run tokenizers --budget tiny --max-train 100 --out {out}"
+    assert len(command) > 80
+    assert f"  {out / 'README.md'}" in lines
+    assert f"  {command}" in lines, result.output[-600:]
