@@ -16,7 +16,7 @@ from seqlab.data.sources import DataSource
 from seqlab.device import resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.experiments.config import ExperimentConfig, validate
-from seqlab.experiments.estimate import human, mean_words, trial_seconds
+from seqlab.experiments.estimate import human, mean_words, trial_seconds, vocabulary_size
 from seqlab.experiments.execute import run_trial
 from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
@@ -105,6 +105,7 @@ MEASURE_SECONDS = 5.0  # a measuring trial (tokenizer statistics, a bias probe) 
 def estimate_seconds(trials: list[Trial], splits: dict[str, Any]) -> float:
     """Rough seconds the `trials` will take on this CPU (see seqlab.experiments.estimate)."""
     words = {name: mean_words(s.train) for name, s in splits.items()}
+    vocabularies: dict[tuple[str, int, int], int] = {}
     total = 0.0
     for trial in trials:
         config = trial.config
@@ -112,7 +113,14 @@ def estimate_seconds(trials: list[Trial], splits: dict[str, Any]) -> float:
             total += MEASURE_SECONDS
             continue
         data = splits[config.data]
-        total += trial_seconds(config, len(data.train), len(data.dev), words[config.data])
+        vocabulary = 0
+        if config.resolved_task in ("lm", "mlm"):  # only a language model pays for its vocabulary per token
+            n = min(len(data.train), config.max_train_examples or len(data.train))
+            key = (config.data, n, config.min_freq)
+            if key not in vocabularies:
+                vocabularies[key] = vocabulary_size(data.train[:n], config.min_freq)
+            vocabulary = vocabularies[key]
+        total += trial_seconds(config, len(data.train), len(data.dev), words[config.data], vocabulary)
     return total
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from seqlab.cli import app
 from seqlab.experiments.config import ExperimentConfig
-from seqlab.experiments.estimate import human, trial_seconds
+from seqlab.experiments.estimate import human, trial_seconds, vocabulary_size
 from seqlab.experiments.plots import MIN_SPAN, bar_chart, honest_limits, line_chart
 from seqlab.experiments.recipes.common import TINY, Budget, Sizes, train_config
 from seqlab.experiments.runner import run_experiment
@@ -84,6 +84,26 @@ def test_estimate_grows_with_the_work():
     bert = TrainConfig(data="x", model={"family": "bert-pretrained"}, epochs=2, max_length=64)
     assert trial_seconds(bert, 3000, 400, 12) > 10 * one
     assert human(30) == "30 s" and human(600) == "10 min" and human(7200) == "2.0 h"
+
+
+def test_a_language_models_estimate_pays_for_its_vocabulary():
+    """Next-token prediction scores every word of the vocabulary at every token: on real text (~19,000 words)
+    that is most of an LM's time, and a masked LM pays it only at the masked 15%."""
+    lm = TrainConfig(data="x", model={"family": "lm"}, task="lm", epochs=5, max_length=64)
+    small, real = trial_seconds(lm, 1707, 300, 230, vocabulary=97), trial_seconds(lm, 1707, 300, 230, 18_741)
+    assert real > 5 * small
+    classifier = TrainConfig(data="x", model={"family": "lm"}, task="classify", epochs=5, max_length=64)
+    assert trial_seconds(classifier, 1707, 300, 230, 18_741) == trial_seconds(classifier, 1707, 300, 230, 97)
+    masked = TrainConfig(data="x", model={"family": "transformer"}, task="mlm", epochs=5, max_length=64)
+    assert small < trial_seconds(masked, 1707, 300, 230, 18_741) < real
+
+
+def test_vocabulary_size_counts_words_seen_often_enough():
+    from seqlab.data.examples import Example
+
+    examples = [Example("The cat sat", "1"), Example("the dog", "0", text_b="sat down")]
+    assert vocabulary_size(examples) == 5
+    assert vocabulary_size(examples, min_freq=2) == 2
 
 
 def test_run_prints_the_estimate_and_reports_steps_inside_a_trial(runner, tmp_path, monkeypatch):
