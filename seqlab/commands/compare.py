@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from seqlab.commands._common import JsonOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json, safe_text
 from seqlab.errors import SeqlabError
 
@@ -20,6 +20,7 @@ def compare(
         Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
+    dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
     """Overlay several runs' training curves and print a table of their final numbers.
@@ -36,9 +37,9 @@ def compare(
     """
     from seqlab.viz.curves import curves_figure, read_curves
     from seqlab.training.render import final_numbers_table
-    from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
+    from seqlab.viz.figures import check_dpi, check_format, fresh_name, output_folder, save_figure
 
-    fmt = check_format(fmt)
+    fmt, dpi = check_format(fmt), check_dpi(dpi)
     missing = [str(r) for r in runs if not r.is_dir()]
     if missing:
         raise SeqlabError(f"run folder(s) {', '.join(missing)} do not exist; list your runs with: seqlab runs")
@@ -52,7 +53,8 @@ def compare(
         raise SeqlabError(damaged[0]["damaged"] if len(damaged) == 1 else
                           f"none of the {len(damaged)} runs can be read; first: {damaged[0]['damaged']}")
     folder = output_folder(out, "compare")
-    figure_path = save_figure(curves_figure(curves, "training curves"), fresh_name(folder, "curves", f".{fmt}"), fmt)
+    figure_path = save_figure(curves_figure(curves, "training curves"), fresh_name(folder, "curves", f".{fmt}"), fmt,
+                              dpi)
     rows = [c.final_metrics() for c in curves]
     if json_output:
         emit_json({"figure": str(figure_path), "runs": rows, "damaged": damaged})

@@ -6,7 +6,7 @@ import pytest
 
 from seqlab.cli import app
 
-DRAWING = [["params"], ["attention"], ["plot", "positions"], ["plot", "masks"]]
+DRAWING = [["params"], ["attention"], ["plot", "positions"], ["plot", "masks"], ["compare"]]
 
 
 @pytest.mark.parametrize("argv", DRAWING)
@@ -18,6 +18,8 @@ def test_every_dpi_is_the_shared_option(runner, argv):
 
 
 def test_an_absurd_dpi_is_one_line_and_exit_2(runner, tmp_path):
-    for argv in (["params", "bert-tiny", "--chart", str(tmp_path / "p.png")], ["plot", "positions", "--out", str(tmp_path)]):
+    tmp_path.joinpath("run").mkdir()
+    for argv in (["params", "bert-tiny", "--chart", str(tmp_path / "p.png")],
+                 ["plot", "positions", "--out", str(tmp_path)], ["compare", str(tmp_path / "run")]):
         result = runner.invoke(app, [*argv, "--dpi", "7"])
         assert result.exit_code == 2 and "--dpi 7 is out of range" in result.output
