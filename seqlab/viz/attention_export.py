@@ -7,7 +7,7 @@ from pathlib import Path
 
 from seqlab.errors import SeqlabError
 from seqlab.io import RUN_STAMP, atomic_write_text
-from seqlab.viz.attention_heads import SPECIAL_TOKENS, rank_heads, summarize_heads
+from seqlab.viz.attention_heads import SPECIAL_TOKENS, first_ranked, summarize_heads
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
 from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.attention_source import AttentionCapture
@@ -54,8 +54,7 @@ def pick_head(capture: AttentionCapture, layer: int | None, head: int | None) ->
     if head is not None and not 0 <= head < n_heads:
         raise SeqlabError(f"--head {head} is out of range; {capture.model_name} has heads 0..{n_heads - 1}")
     if layer is None or head is None:
-        ranked = rank_heads(summarize_heads(capture.probabilities, capture.tokens, capture.causal))
-        best = next(s for s in ranked if (layer is None or s.layer == layer) and (head is None or s.head == head))
+        best = first_ranked(summarize_heads(capture.probabilities, capture.tokens, capture.causal), layer, head)
         layer, head = best.layer, best.head
     return layer, head
 
@@ -94,9 +93,9 @@ def write_attention_views(
 ) -> AttentionFiles:
     """Draw the capture into `folder` (new file names, never overwriting) and return what was written.
 
-    The explorer page opens on the chosen `layer`/`head`, or, when neither is given, on the clearest notable head.
+    The close-up figure and the explorer page show the chosen `layer`/`head`, or what `pick_head` ranks first.
     """
-    explicit = layer is not None or head is not None
+    asked = (layer, head)  # the page says whether its head was asked for or chosen by the rule
     layer, head = pick_head(capture, layer, head)
     folder = Path(folder)
     tokens = list(capture.tokens)
@@ -139,6 +138,6 @@ def write_attention_views(
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
     explorer = atomic_write_text(
         fresh_name(folder, "attention-explorer", ".html"),
-        attention_page_html(capture, *((layer, head) if explicit else (None, None))),
+        attention_page_html(capture, *asked),
     )
     return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head)

@@ -101,6 +101,13 @@ def rank_heads(summaries: Sequence[HeadSummary]) -> list[HeadSummary]:
     return sorted(summaries, key=lambda s: (s.is_sink, -s.focus, s.layer, s.head))
 
 
+def first_ranked(summaries: Sequence[HeadSummary], layer: int | None = None, head: int | None = None) -> HeadSummary:
+    """The head SELECTION_RULE ranks first, among the given layer and/or head number (any when None): the head
+    the terminal, the figures and the explorer page all open on."""
+    return next(s for s in rank_heads(summaries) if (layer is None or s.layer == layer)
+                and (head is None or s.head == head))
+
+
 def notable_heads(summaries: Sequence[HeadSummary], limit: int = 4) -> list[HeadSummary]:
     """Up to `limit` heads with a sharp, nameable pattern (not broad, mixed or a sink), strongest first."""
     named = [s for s in summaries if s.pattern in SHARP_KINDS and not s.is_sink]

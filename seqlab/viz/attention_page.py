@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from seqlab.viz.attention_heads import SELECTION_RULE, first_ranked, summarize_heads
 from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.bertviz_export import script_safe_json
 from seqlab.viz.head_patterns import describe_heads, notable_heads
@@ -22,6 +23,7 @@ from seqlab.viz.web_assets import FALLBACK_STYLE, asset_text, fallback_block, in
 _BODY = """
 <h1>What each head attends to</h1>
 <p id="meta"></p>
+<p id="start" class="note"></p>
 {fallback}
 <div class="picker" id="layers"><span>Layer</span></div>
 <div class="picker" id="heads"><span>Head</span></div>
@@ -55,17 +57,17 @@ RULE = (
 def page_data(capture: AttentionCapture, layer: int | None = None, head: int | None = None) -> dict[str, Any]:
     """Everything the page's script reads: tokens, weights (per mille, flattened [L,H,T,T]) and head patterns.
 
-    The page opens on `layer` and `head`; when they are None, on the clearest notable head that is not a
-    sink or a broad one (else the first head of the last layer).
+    The page opens on `layer` and `head`; what is not given comes from the ranking the terminal and the figures
+    use (`seqlab.viz.attention_heads.SELECTION_RULE`), so every view starts on the same head.
     """
     patterns = describe_heads(capture.probabilities, capture.tokens, capture.causal)
     index = {(p.layer, p.head): i for i, p in enumerate(patterns)}
     notable = notable_heads(patterns)
+    why = "the layer and head you asked for"
     if layer is None or head is None:
-        clear = [p for p in notable if p.kind not in ("sink", "broad")]
-        start = (clear[0].layer, clear[0].head) if clear else (capture.shape[0] - 1, 0)
-        layer = start[0] if layer is None else layer
-        head = start[1] if head is None else head
+        best = first_ranked(summarize_heads(capture.probabilities, capture.tokens, capture.causal), layer, head)
+        layer, head = best.layer, best.head
+        why = f"the terminal and the close-up figure show the same head; it has {SELECTION_RULE}"
     weights = np.rint(np.clip(capture.probabilities, 0.0, 1.0) * 1000).astype(np.int32)
     layers, heads, _ = capture.shape
     return {
@@ -78,7 +80,7 @@ def page_data(capture: AttentionCapture, layer: int | None = None, head: int | N
         "weights": weights.ravel().tolist(),
         "patterns": [p.to_dict() for p in patterns],
         "notable": [index[(p.layer, p.head)] for p in notable],
-        "start": {"layer": layer, "head": head},
+        "start": {"layer": layer, "head": head, "why": why},
     }
 
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 
+from seqlab.viz.attention_heads import first_ranked, summarize_heads
 from seqlab.viz.attention_page import attention_page_html, page_data
 from seqlab.viz.attention_source import AttentionCapture
 
@@ -68,12 +69,20 @@ def test_page_data_weights_patterns_and_start():
     assert len(data["patterns"]) == 6
     but = data["patterns"][1]
     assert but["kind"] == "token" and but["text"] == "tokens -> 'but' 1.00"
-    assert data["start"] == {"layer": 0, "head": 1}  # opens on the clearest notable head
+    assert (data["start"]["layer"], data["start"]["head"]) == (0, 1)  # the head the terminal ranks first
+    assert "row entropy" in data["start"]["why"]
     assert data["notable"][0] == 1
-    assert page_data(_capture(), layer=1, head=2)["start"] == {"layer": 1, "head": 2}
+    asked = page_data(_capture(), layer=1, head=2)["start"]
+    assert (asked["layer"], asked["head"], asked["why"]) == (1, 2, "the layer and head you asked for")
 
 
-def test_page_opens_on_the_last_layer_when_no_head_is_clear():
+def test_page_opens_on_the_head_the_terminal_and_figures_rank_first():
     n = len(TOKENS)
-    capture = AttentionCapture("m", TOKENS, np.full((2, 2, n, n), 1 / n, dtype=np.float32), None, False)
-    assert page_data(capture)["start"] == {"layer": 1, "head": 0}
+    uniform = AttentionCapture("m", TOKENS, np.full((2, 2, n, n), 1 / n, dtype=np.float32), None, False)
+    start = page_data(uniform)["start"]
+    assert (start["layer"], start["head"]) == (0, 0)  # all tie: first by layer, head
+    capture = _capture()
+    best = first_ranked(summarize_heads(capture.probabilities, capture.tokens, capture.causal))
+    start = page_data(capture)["start"]
+    assert (start["layer"], start["head"]) == (best.layer, best.head)
+    assert page_data(capture, layer=1)["start"]["layer"] == 1

@@ -60,6 +60,8 @@
   // ---- header: model and sentence -----------------------------------------------------------------------
   document.getElementById("meta").textContent = data.model + " \u00b7 " + L + " layers \u00d7 " + H + " heads \u00b7 " + T +
     " tokens \u00b7 " + (data.causal ? "causal: each token sees only itself and earlier tokens" : "bidirectional");
+  document.getElementById("start").textContent = "Opened on layer " + data.start.layer + ", head " + data.start.head +
+    ": " + data.start.why + ".";
 
   // ---- layer and head pickers ---------------------------------------------------------------------------
   var layerBox = document.getElementById("layers"), headBox = document.getElementById("heads");
