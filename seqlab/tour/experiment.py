@@ -24,7 +24,7 @@ def reading(records: list[dict[str, Any]]) -> str:
     labels = {chance_label(dev_scores(items), base) for _, items in group_seeds(records)}
     if labels == {"at chance"}:
         return (f"Every width is at chance (majority baseline {100 * base.majority:.1f}% on {base.n} dev examples): "
-                "the tiny budget (600 examples, one epoch, 32 tokens) is too little training for an LSTM to learn "
+                f"the tiny budget ({SIZES.tiny.brief()}) is too little training for an LSTM to learn "
                 "sentiment, so these numbers show the mechanics - seeds, intervals, verdicts, resuming - not which "
                 "width is better.")
     return ("At least one width is above chance even at the tiny budget; the verdicts say whether the widths differ "
@@ -45,8 +45,8 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
     again = run_experiment(config)
     ctx.console.print(f"Run again into the same folder: {again.trained} trained, {again.skipped} skipped "
                       "(finished trials are found by the hash of their config).")
-    ctx.console.print(f"The real study: [bold]seqlab experiment run {RECIPE}[/] (quick budget: "
-                      f"{SIZES.pick('quick').describe()}; 3 seeds; it prints its estimated time first), or add "
+    ctx.console.print(f"The real study: [bold]seqlab experiment run {RECIPE}[/] trains 3 seeds per width at the "
+                      f"quick budget ({SIZES.quick.brief()}) and prints its estimated time first; add "
                       "[bold]--data-dir DIR[/] for IMDB.")
     return {"recipe": RECIPE, "trials": first.trials, "report": str(first.readme), "rerun_trained": again.trained,
             "reading": verdict}

@@ -142,3 +142,8 @@ def test_two_seeds_give_verdicts(recipe, tmp_path):
         assert "best mean dev accuracy" in notes and "chance" in notes
     else:
         assert " beats " in notes or "no difference that these runs can show" in notes
+
+
+def test_a_budget_in_a_few_words():
+    assert Budget(epochs=1, max_length=32, max_train=600).brief() == "up to 600 examples, 1 epoch, 32 tokens"
+    assert Budget(epochs=3, max_length=256).brief() == "all training examples, 3 epochs, 256 tokens"

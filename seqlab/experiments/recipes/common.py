@@ -32,6 +32,11 @@ class Budget:
                     else f"at most {self.max_train:,} training examples (seeded, label-stratified)")
         return f"{self.epochs} epoch(s), {self.max_length} tokens, {examples}"
 
+    def brief(self) -> str:
+        """'up to 600 examples, 1 epoch, 32 tokens': the same in a few words, for a sentence."""
+        examples = "all training examples" if self.max_train is None else f"up to {self.max_train:,} examples"
+        return f"{examples}, {self.epochs} epoch{'' if self.epochs == 1 else 's'}, {self.max_length} tokens"
+
 
 TINY = Budget(epochs=1, max_length=32, max_train=600)
 
