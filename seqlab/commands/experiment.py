@@ -52,6 +52,7 @@ def run(
     data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb), or your own .tsv/.csv/.jsonl file.")] = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run", help="bias-probe: the trained run to probe (default: train a quick one).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
+    reuse: Annotated[Optional[list[Path]], typer.Option("--reuse", metavar="DIR", help="Another report folder (an earlier --out) whose finished trials are copied instead of trained when their config is the same: LSTM 64/64 with Adam, for one, is the same trial in rnn-optimizers, rnn-depth, rnn-embedding and rnn-bidirectional. Repeatable.")] = None,
     threads: ThreadsOption = None,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
@@ -74,7 +75,8 @@ def run(
 
     Each trial is named by a hash of its config and saved under OUT/trials/ the moment it finishes,
     so a killed run loses at most the trial in progress: run the same command with the same --out
-    and only the missing trials are trained.
+    and only the missing trials are trained. --reuse OTHER copies the trials another report already
+    trained with the same config (the RNN studies share their LSTM 64/64 with Adam).
 
     Data: the RNN recipes use IMDB (split 7:1:2) with --data-dir, else the built-in sentiment corpus;
     bert-frozen-vs-finetune uses SST, CFIMDB and RTE with --data-dir, else the built-in corpora.
@@ -86,6 +88,8 @@ def run(
       seqlab experiment run rnn-optimizers --tiny --seeds 1   # seconds, at chance
 
       seqlab experiment run rnn-compound-scaling --data-dir DIR --max-configs 20
+
+      seqlab experiment run rnn-depth --data-dir DIR --reuse OPTIMIZERS_OUT
 
       seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --budget full
 
@@ -101,6 +105,7 @@ def run(
         budget="tiny" if tiny else budget, max_configs=max_configs, seeds=seeds, seed=seed, epochs=epochs,
         max_train=max_train, max_length=max_length, device=device, threads=threads,
         out=str(out) if out else None, run=str(run_dir) if run_dir else None,
+        reuse=tuple(str(folder) for folder in reuse or ()),
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
         text_pair_column=text_pair_column, no_header=no_header,
     )

@@ -43,6 +43,7 @@ class ExperimentConfig:
     threads: int | None = None
     out: str | None = None
     run: str | None = None
+    reuse: tuple[str, ...] = ()  # other report folders whose finished trials of the same config are copied
     # your own files (issue 21): --data FILE's dev/test files and columns, passed to every trial
     dev: str | None = None
     test: str | None = None
@@ -98,4 +99,8 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         raise SeqlabError(f"--out {config.out} is a file; give a folder (a new one, or an earlier run to resume)")
     if config.run is not None and not Path(config.run).is_dir():
         raise SeqlabError(f"--run {config.run} does not exist; list your runs with: seqlab runs")
+    for folder in config.reuse:
+        if not (Path(folder) / "trials").is_dir():
+            raise SeqlabError(f"--reuse {folder} is not an experiment report folder (it has no trials/ inside); "
+                              "give the --out folder of an earlier seqlab experiment run")
     return config

@@ -28,7 +28,7 @@ from seqlab.experiments.report import (
     write_readme,
     write_results,
 )
-from seqlab.experiments.trials import Trial, TrialStore, trial_key
+from seqlab.experiments.trials import Trial, TrialStore, find_finished, trial_key
 from seqlab.io import LOCK_FILE, atomic_write_json, locked_folder, new_run_dir
 from seqlab.paths import runs_root
 from seqlab.training.loop import TrainingInterrupted
@@ -140,8 +140,8 @@ def _keys(trials: list[Trial]) -> dict[str, str]:
     return keys
 
 
-def _trial_line(record: dict[str, Any], skipped: bool) -> str:
-    """One line per finished trial: its name and headline number."""
+def _trial_line(record: dict[str, Any], skipped: bool, copied: bool = False) -> str:
+    """One line per finished trial: its name, headline number, and time (or where it came from)."""
     result = record.get("result", {})
     if record.get("kind") == "measure":
         headline = str(result.get("headline", "measured"))
@@ -151,7 +151,12 @@ def _trial_line(record: dict[str, Any], skipped: bool) -> str:
         headline = f"dev perplexity {result['dev_record'].get('perplexity', float('nan')):.1f}"
     else:
         headline = str(result.get("headline", "measured"))
-    how = "[dim]done earlier, skipped[/]" if skipped else f"{record.get('wall_seconds', 0):.1f} s"
+    if copied:
+        how = f"[dim]copied from {escape(record['reused_from'])}[/]"
+    elif skipped:
+        how = "[dim]done earlier, skipped[/]"
+    else:
+        how = f"{record.get('wall_seconds', 0):.1f} s"
     return f"  {escape(record['name'])}: {escape(headline)}  ({how})"
 
 
@@ -173,14 +178,16 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         records: list[dict[str, Any]] = []
         trained = skipped = 0
         pending = [t for t in plan.trials if store.finished(t, keys[t.name]) is None]
-        estimate = estimate_seconds(pending, splits)
+        reusable = {t.name: found for t in pending if (found := find_finished(config.reuse, keys[t.name]))}
+        estimate = estimate_seconds([t for t in pending if t.name not in reusable], splits)
         if console is not None:
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
                           f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
                           soft_wrap=True)
             done = len(plan.trials) - len(pending)
-            console.print(f"Estimated time: about {human(estimate)} for {len(pending)} trial(s)"
+            console.print(f"Estimated time: about {human(estimate)} for {len(pending) - len(reusable)} trial(s)"
                           + (f" ({done} already done)" if done else "")
+                          + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
                           + " (rough, from measured CPU rates; Ctrl-C keeps finished trials)", soft_wrap=True)
         with _progress(console) as progress:
             task = progress.add_task(recipe.name, total=len(plan.trials))
@@ -194,6 +201,9 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                 key = keys[trial.name]
                 progress.update(task, description=trial.name)
                 record = store.finished(trial, key)
+                copied = record is None and trial.name in reusable
+                if copied:
+                    record = store.adopt(trial, key, *reusable[trial.name])
                 was_skipped = record is not None
                 if record is None:
                     folder = store.fresh_folder(trial, key)
@@ -211,13 +221,13 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                 run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
                 records.append(record)
                 if console is not None:
-                    progress.console.print(_trial_line(record, was_skipped), soft_wrap=True)
+                    progress.console.print(_trial_line(record, was_skipped, copied), soft_wrap=True)
                 progress.advance(task)
         summary = recipe.summarize(config, records, out_dir)
         seconds = time.perf_counter() - started
         facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
 
-        facts["estimated before starting"] = f"{human(estimate)} for {len(pending)} trial(s)"
+        facts["estimated before starting"] = f"{human(estimate)} for {len(pending) - len(reusable)} trial(s)"
         readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
         results = write_results(out_dir, {
             "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,

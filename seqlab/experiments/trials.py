@@ -127,3 +127,29 @@ class TrialStore:
     def save(self, trial: Trial, key: str, record: dict[str, Any]) -> Path:
         """Write trial.json atomically: from this moment the trial counts as done."""
         return atomic_write_json(self.folder(trial, key) / TRIAL_FILE, record)
+
+    def adopt(self, trial: Trial, key: str, source: Path, record: dict[str, Any]) -> dict[str, Any]:
+        """Copy another report's finished trial of the same key in as `trial` (its name and tags, its record
+        pointing at the copy), and mark it done; return the new record."""
+        folder = self.fresh_folder(trial, key)
+        folder.rmdir()
+        shutil.copytree(source, folder, ignore=shutil.ignore_patterns(TRIAL_FILE))  # done only once saved below
+        adopted = {**record, "name": trial.name, "tags": trial.tags, "reused_from": str(Path(source).resolve())}
+        if record.get("run_dir"):
+            inside = Path(record["run_dir"]).parts[2:]  # trials/<name>-<key>/<run folder>
+            adopted["run_dir"] = str(Path(TRIALS_DIR, folder.name, *inside))
+        self.save(trial, key, adopted)
+        return adopted
+
+
+def find_finished(roots: tuple[str, ...] | list[str], key: str) -> tuple[Path, dict[str, Any]] | None:
+    """The folder and record of a finished training trial with this key in any of the report folders `roots`."""
+    for root in roots:
+        for folder in sorted((Path(root) / TRIALS_DIR).glob(f"*-{key}")):
+            try:
+                record = json.loads((folder / TRIAL_FILE).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(record, dict) and record.get("key") == key and record.get("kind") == "train":
+                return folder, record
+    return None

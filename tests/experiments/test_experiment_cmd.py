@@ -79,3 +79,32 @@ def test_report_path_and_command_stay_whole_at_80_columns(runner, tmp_path, monk
     assert len(command) > 80
     assert f"  {out / 'README.md'}" in lines
     assert f"  {command}" in lines, result.output[-600:]
+
+
+def test_reuse_copies_the_same_config_from_another_report(runner, tmp_path):
+    """LSTM 64/64 with Adam is one trial in rnn-optimizers and rnn-depth: trained once, copied the second time
+    under the second recipe's name and tags, with its own run folder, and found done on a rerun."""
+    first, second = tmp_path / "optimizers", tmp_path / "depth"
+    made = runner.invoke(app, ["experiment", "run", "rnn-optimizers", "--tiny", "--seeds", "1", "--threads", "1",
+                               "--out", str(first), "--json"])
+    assert made.exit_code == 0, made.output
+    args = ["experiment", "run", "rnn-depth", "--tiny", "--seeds", "1", "--threads", "1", "--max-configs", "2",
+            "--out", str(second), "--reuse", str(first)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "layers1-dropout0.0: dev accuracy" in result.output and "copied from" in result.output
+    trials = json.loads((second / "results.json").read_text())["trials"]
+    copied = next(t for t in trials if t["name"] == "layers1-dropout0.0")
+    source = next(t for t in json.loads((first / "results.json").read_text())["trials"] if t["name"] == "lstm-adam")
+    assert copied["key"] == source["key"] and copied["result"] == source["result"]
+    assert copied["tags"] == {"layers": 1, "dropout": 0.0, "seed": 0}
+    assert (second / copied["run_dir"] / "config.json").is_file() and "layers1" in copied["run_dir"]
+    assert sum("reused_from" in t for t in trials) == 1  # layers2 was trained
+    again = runner.invoke(app, [*args, "--json"])
+    assert (json.loads(again.output)["trained"], json.loads(again.output)["skipped"]) == (0, 2)
+
+
+def test_reuse_of_a_folder_that_is_not_a_report_is_one_line_exit_2(runner, tmp_path):
+    result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--reuse", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--reuse" in result.output and "no trials/" in result.output and "Traceback" not in result.output
