@@ -13,7 +13,7 @@ import sympy as sp
 from torch import nn
 
 from seqlab.counting import formulas as fx
-from seqlab.counting.report import ParamReport, Part, count_report
+from seqlab.counting.report import ParamReport, Part, count_report, unique_parameters
 from seqlab.errors import SeqlabError
 from seqlab.models.bert import BertClassifier, BertModel
 from seqlab.models.mlm import BertForMaskedLM, MaskedLM
@@ -151,7 +151,9 @@ def model_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tup
         directions = 2 if model.config.bidirectional else 1
         values = {**rnn_symbols(model.config), fx.C: model.head.out_features}
         return rnn_parts(model.config) + [head_part(directions * fx.h)], values, ()
-    raise SeqlabError(f"no parameter formulas for {type(model).__name__}; use a seqlab model family")
+    counted = sum(p.numel() for _, p in unique_parameters(model))
+    raise SeqlabError(f"{type(model).__name__} has {counted:,} parameters, but seqlab has closed-form formulas only "
+                      "for its built-in model classes (docs/howto/add-a-model-family.md)")
 
 
 def _masked_lm_parts(model: nn.Module) -> tuple[list[Part], dict[sp.Symbol, int], tuple[str, ...]]:

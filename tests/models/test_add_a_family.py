@@ -111,6 +111,9 @@ def test_a_family_registered_in_one_place_trains_predicts_and_lists_through_the_
     assert json.loads(predicted.output)["label"] == "pos"
     listed = runner.invoke(app, ["runs", "--json"])
     assert listed.exit_code == 0 and '"bag"' in listed.output
+    counted = runner.invoke(app, ["params", "--run", str(run_dir)])  # no formulas for it: says so, with the count
+    assert counted.exit_code == 2
+    assert f"has {trained['parameters']:,} parameters" in counted.output and "add-a-model-family" in counted.output
 
 
 def test_the_table_checks_a_family_and_its_options(bag_family, runner):
