@@ -46,9 +46,12 @@ def honest_limits(values: Sequence[float], baselines: Baselines | None = None, t
 
 
 def bar_chart(groups: Sequence[str], series: dict[str, Sequence[Sequence[float]]], title: str,
-              ylabel: str = "dev accuracy (%)", baselines: Baselines | None = None):
+              ylabel: str = "dev accuracy (%)", baselines: Baselines | None = None,
+              group_baselines: dict[str, Sequence[float | None]] | None = None):
     """Grouped bars: one group per entry of `groups`, one bar per series at the mean of its per-seed values
-    (percent), every seed drawn as a black dot on its bar, baselines as horizontal lines."""
+    (percent), every seed drawn as a black dot on its bar, the mean written above the highest of them.
+    Bars start at 0 (a bar's length is its value); `baselines` are lines across the plot, `group_baselines`
+    a dashed segment over each group (a baseline that differs per dataset, e.g. the majority class)."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(7.0, 1.2 * len(groups) * max(1, len(series)) + 2.0), 4.5))
     width = 0.8 / max(1, len(series))
@@ -57,16 +60,26 @@ def bar_chart(groups: Sequence[str], series: dict[str, Sequence[Sequence[float]]
     for i, (name, per_group) in enumerate(series.items()):
         offset = x + (i - (len(series) - 1) / 2) * width
         means = [float(np.mean(v)) if len(v) else np.nan for v in per_group]
-        bars = ax.bar(offset, means, width, label=name, alpha=0.8)
-        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=6)
-        for position, values in zip(offset, per_group):
+        ax.bar(offset, means, width, label=name, alpha=0.8)
+        for position, mean, values in zip(offset, means, per_group):
+            if not len(values):
+                continue
             ax.scatter([position] * len(values), values, color="black", s=10, zorder=3)
+            ax.annotate(f"{mean:.1f}", (position, max(mean, *values)), textcoords="offset points", xytext=(0, 4),
+                        ha="center", va="bottom", fontsize=7)
             shown += list(values)
     ax.scatter([], [], color="black", s=10, label="one seed")
+    for (name, per_group), style in zip((group_baselines or {}).items(), ("--", ":")):
+        for centre, value in zip(x, per_group):
+            if value is not None:
+                ax.hlines(value, centre - 0.45, centre + 0.45, colors="black", linestyles=style, linewidth=1.2,
+                          zorder=4)
+                shown.append(float(value))
+        ax.plot([], [], color="black", linestyle=style, linewidth=1.2, label=name)
     ax.set_xticks(x, list(groups))
     ax.set_ylabel(ylabel)
-    low, high = honest_limits(shown, baselines)
-    ax.set_ylim(low, high + 0.06 * (high - low))  # room for the value labels above the tallest bars
+    high = max([*shown, *(baselines or {}).values(), 1.0])
+    ax.set_ylim(0.0, min(high, 100.0) * 1.08)  # room for the value labels above the tallest bars
     return _finish(fig, ax, title, baselines=baselines, legend_outside=True)
 
 

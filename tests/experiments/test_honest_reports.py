@@ -147,3 +147,24 @@ def test_two_seeds_give_verdicts(recipe, tmp_path):
 def test_a_budget_in_a_few_words():
     assert Budget(epochs=1, max_length=32, max_train=600).brief() == "up to 600 examples, 1 epoch, 32 tokens"
     assert Budget(epochs=3, max_length=256).brief() == "all training examples, 3 epochs, 256 tokens"
+
+
+def test_bars_start_at_zero_and_label_the_mean_above_every_seed():
+    """A bar's length is its value, so the axis starts at 0; the mean's label sits above the highest seed (not
+    on a dot); a per-dataset majority baseline is a dashed segment over its group, not a bar with a 'seed'."""
+    from tests.viz.layout import assert_clean_layout
+
+    figure = bar_chart(["sst", "rte"], {"frozen": [[25.0, 26.0, 27.0], [46.0, 52.0, 53.0]],
+                                        "fine-tuned": [[42.0, 43.0, 44.0], [53.0, 54.0, 57.0]]}, "t",
+                       group_baselines={"majority class (each dataset)": [25.3, 52.7]})
+    ax = figure.axes[0]
+    assert ax.get_ylim()[0] == 0.0
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {"26.0", "50.3", "43.0", "54.7"}
+    assert labels["50.3"].xy[1] == 53.0 and labels["54.7"].xy[1] == 57.0  # above the highest seed
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "majority class (each dataset)" in legend and len(legend) == 4  # one seed, baseline, two series
+    from matplotlib.collections import PathCollection
+
+    assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 12  # every seed
+    assert_clean_layout(figure)
