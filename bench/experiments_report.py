@@ -147,7 +147,7 @@ def summary_block(reports: list[tuple[str, dict]]) -> str:
         facts = report.get("facts", {})
         verdicts = [n for n in report.get("notes", []) if n and (" beats " in n or "no difference" in n
                                                                    or n.startswith("best mean dev"))]
-        shown = "; ".join(verdicts[:4]).replace("|", "\\|") or "see the page"
+        shown = "; ".join(verdicts[:7]).replace("|", "\\|") or "see the page"
         lines.append(f"| {report['recipe']} (`{name}`) | {facts.get('datasets')}, {facts.get('budget', '?')}, "
                      f"seeds {facts.get('seeds')} | {shown} |")
     return "\n".join(lines) + "\n"
