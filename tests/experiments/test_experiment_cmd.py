@@ -108,3 +108,64 @@ def test_reuse_of_a_folder_that_is_not_a_report_is_one_line_exit_2(runner, tmp_p
     result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--reuse", str(tmp_path)])
     assert result.exit_code == 2
     assert "--reuse" in result.output and "no trials/" in result.output and "Traceback" not in result.output
+
+
+def _rendered_at_80(table) -> str:
+    import io
+
+    from rich.console import Console
+
+    from seqlab.experiments.render import rich_table
+
+    buffer = io.StringIO()
+    Console(width=80, file=buffer, force_terminal=False).print(rich_table(table, 80))
+    return buffer.getvalue()
+
+
+def _kept_reports():
+    from pathlib import Path
+
+    return sorted((Path(__file__).parents[2] / "bench" / "results" / "experiments").glob("*.json"))
+
+
+def _current_tables(path, out):
+    """The tables today's recipe code makes from a kept report's trial records (older reports kept older
+    layouts in their results.json; the terminal shows what the code makes now)."""
+    from seqlab.experiments.config import ExperimentConfig
+    from seqlab.experiments.recipes import get_recipe
+
+    report = json.loads(path.read_text())
+    config = ExperimentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in report["config"].items()})
+    return get_recipe(report["recipe"]).summarize(config, report["trials"], out).tables
+
+
+def _compound_shaped():
+    """The widest shape a recipe makes: three tag columns (compound scaling) and million-parameter models."""
+    from seqlab.experiments.recipe import ResultTable
+
+    row = ("4", "320", "256", "29,876,354", "88.9 ± 2.0", "89.0 ± 0.6", "0.889", "above chance", "1339")
+    return ResultTable("every trial (3 seeds each)", ("layers", "hidden", "embedding", "params", "dev acc %",
+                                                       "test acc %", "dev F1", "vs majority", "s/trial"), (row,))
+
+
+@pytest.mark.parametrize("name", [path.stem for path in _kept_reports()] + ["compound-shaped"])
+def test_every_report_table_fits_80_columns_without_cropping(name, tmp_path):
+    """Numbers are never wrapped and words never cut: at 80 columns every word of every cell is on screen, but
+    for the columns left out for width (named in the caption)."""
+    paths = {path.stem: path for path in _kept_reports()}
+    for table in _current_tables(paths[name], tmp_path) if name in paths else [_compound_shaped()]:
+        _check_fits(name, table)
+
+
+def _check_fits(name, table):
+    from seqlab.experiments.render import SPARE_COLUMNS
+
+    text = _rendered_at_80(table)
+    assert all(len(line.rstrip()) <= 80 for line in text.splitlines())
+    caption = next((line for line in text.splitlines() if line.startswith("not shown at this width: ")), "")
+    left_out = [i for i, c in enumerate(table.columns) if c in SPARE_COLUMNS and f" {c}" in caption]
+    words = {word for row in table.rows for i, cell in enumerate(row) if i not in left_out
+             for word in str(cell).split()}
+    shown = set(text.split())
+    missing = {w for w in words if w not in shown and not (w.replace(",", "").isdigit() and len(w) >= 9)}  # 7.55M
+    assert not missing, (name, missing, text)
