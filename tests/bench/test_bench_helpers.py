@@ -99,3 +99,18 @@ def test_accuracy_run_names_are_unique_and_adopt_checks_the_config(tmp_path: Pat
     (run_dir / "config.json").write_text(json.dumps({"train": stored}))
     with pytest.raises(SystemExit, match="was not made by the imdb-lstm command"):
         accuracy_runs.adopt(accuracy_runs.RUNS["imdb-lstm"], run_dir, tmp_path)
+
+
+def test_the_gpu_studies_script_names_real_recipes_and_parses():
+    """bench/gpu_studies.sh runs on a lent GPU only (checked by hand at --budget tiny on CPU): here, that bash
+    accepts it and every study it names is a recipe."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    from seqlab.experiments.recipes import all_recipes
+
+    script = Path(__file__).parents[2] / "bench" / "gpu_studies.sh"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    named = re.findall(r"^study (\S+) \d+", script.read_text(), flags=re.M)
+    assert len(named) == 6 and set(named) <= {recipe.name for recipe in all_recipes()}
