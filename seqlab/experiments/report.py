@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shlex
 from datetime import datetime, timezone
@@ -51,10 +52,13 @@ def markdown_table(table: ResultTable) -> str:
     return "\n".join(lines)
 
 
-def environment() -> dict[str, str]:
-    """Versions and machine, so a reader can tell where the numbers came from."""
+def environment(threads: int | None = None) -> dict[str, str]:
+    """Versions and machine, so a reader can tell where the numbers came from: the CPU cores, and the torch
+    threads each trial used (`threads`, the --threads given; else torch's default)."""
+    used = f"{threads} torch thread{'s' if threads != 1 else ''} per trial" if threads else (
+        f"torch's default threads ({torch.get_num_threads()})")
     return {"seqlab": __version__, "torch": torch.__version__, "python": platform.python_version(),
-            "machine": f"{platform.system()} {platform.machine()}, {torch.get_num_threads()} torch threads"}
+            "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, {used}"}
 
 
 def write_readme(recipe: Recipe, config: ExperimentConfig, out_dir: Path, summary: Summary, facts: dict[str, Any],

@@ -252,5 +252,5 @@ def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str
         "trials": f"{len(records)} ({trained} trained now, {skipped} found done)",
         "wall time": f"{seconds:.1f} s this invocation; {trial_seconds:.1f} s summed over all trials",
         "finished": now_utc(),
-        **environment(),
+        **environment(config.threads),
     }
