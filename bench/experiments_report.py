@@ -123,6 +123,30 @@ def budget_table() -> list[str]:
     return lines + ["", *notes, "tokenizers measures (no training): its budget only caps examples at tiny.", ""]
 
 
+def time_table(reports: list[tuple[str, dict]]) -> list[str]:
+    """What each kept report cost: its trials, their summed wall time, and what the command estimated before
+    starting (for an idle machine)."""
+    if not reports:
+        return []
+    lines = ["## Time each kept report took", "",
+             "Summed wall time of the trials (training, scoring and saving), one torch thread each, on the shared "
+             "2-core VM with other work running beside them (load averages of 3 to 10), so the times are upper "
+             "bounds; the estimate is what `seqlab experiment run` printed before starting, for an idle machine, "
+             "with the code of that day.", "",
+             "| report | data, budget | trials | summed trial time | estimated before starting |",
+             "|---|---|---|---|---|"]
+    for name, report in reports:
+        facts = report.get("facts", {})
+        summed = sum(float(t.get("wall_seconds", 0.0)) for t in report.get("trials", []))
+        estimate = facts.get("estimated before starting", "not recorded")
+        if " for 0 trial" in estimate:
+            estimate = "not recorded (the last invocation found every trial done)"
+        lines.append(f"| `{name}` | {facts.get('datasets')}, {facts.get('budget', '?')} | "
+                     f"{len(report.get('trials', []))} | {summed / 60:.0f} min | "
+                     f"{estimate} |")
+    return lines + [""]
+
+
 def render(reports: list[tuple[str, dict]]) -> str:
     """The whole page."""
     lines = ["# Experiments: the studies as recipes (measured)", "",
@@ -133,6 +157,7 @@ def render(reports: list[tuple[str, dict]]) -> str:
         lines += NOTES.read_text(encoding="utf-8").strip().splitlines() + [""]
     lines += course_comparison(reports)
     lines += budget_table()
+    lines += time_table(reports)
     for name, report in reports:
         lines += section(name, report)
     return "\n".join(lines).rstrip() + "\n"
