@@ -187,11 +187,12 @@ RUNS: dict[str, AccuracyRun] = {
 
 
 def seqlab_argv(command: str) -> list[str]:
-    """How to start `seqlab COMMAND`: the console script, or bench/_seqlab.py while cli.py does not list it yet."""
+    """How to start `seqlab COMMAND` with this Python (no activated environment needed): `python -m seqlab`, or
+    bench/_seqlab.py while cli.py does not list the command yet."""
     from seqlab import cli
 
     if command in cli.COMMAND_MODULES:
-        return ["seqlab", command]
+        return [sys.executable, "-m", "seqlab", command]
     return [sys.executable, str(BENCH / "_seqlab.py"), command]
 
 
