@@ -76,11 +76,11 @@ def attention(
 
     seqlab attention --pretrained "the cat sat on the mat"
 
-    seqlab attention runs/builtin-entailment-bert-... "a man is sleeping" --pair "a person rests"
+    seqlab attention RUN "a man is sleeping" --pair "a person rests"
 
-    seqlab attention --pretrained "the acting was not good but the story was great" --query but
+    seqlab attention --pretrained "the acting was not good but fun" --query but
 
-    seqlab attention RUN "the movie was great" --layer 1 --head 3 --format svg --json
+    seqlab attention RUN "the movie was great" --layer 1 --head 3 --format svg
     """
     from seqlab.viz.attention_export import write_attention_views
     from seqlab.viz.attention_heads import SELECTION_RULE, find_token, notable_heads, rank_heads, summarize_heads

@@ -46,8 +46,13 @@ def check(
     model actually runs. When the model has no such part, a fresh small one (a stand-in) is measured:
     the "measured on" column says which, and the last line counts only the model's own rows.
 
-    Examples: seqlab check --fresh;  seqlab check layernorm-norm --pretrained;
-    seqlab check --run runs/NAME-TIME --device cuda --json.  Exit code 1 if any identity fails.
+    Exit code 1 if any identity fails. Examples:
+
+    seqlab check --fresh
+
+    seqlab check layernorm-norm --pretrained
+
+    seqlab check --run runs/NAME-TIME --device cuda --json
     """
     from seqlab.proofs.render import check_details, check_headline, check_json, check_table
     from seqlab.proofs.runner import CheckConfig, check_identities

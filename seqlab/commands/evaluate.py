@@ -45,8 +45,8 @@ def evaluate(
     Examples:
 
     ```
-    seqlab evaluate runs/builtin-sentiment-lstm-20250101-120000 --split test
-    seqlab evaluate runs/trec-lstm-20250101-120000 --data ~/trec/test.tsv
+    seqlab evaluate runs/builtin-sentiment-lstm-... --split test
+    seqlab evaluate runs/trec-lstm-... --data ~/trec/test.tsv
     ```
     """
     from seqlab.device import cpu_threads

@@ -44,9 +44,9 @@ def predict(
     Examples:
 
     ```
-    seqlab predict runs/builtin-sentiment-lstm-20250101-120000 "the plot was not clever ."
-    seqlab predict runs/trec-lstm-20250101-120000 --data new-questions.tsv
-    seqlab predict runs/mlm-bert-20250101-120000 "the film was [MASK] ." --top-k 10
+    seqlab predict runs/builtin-sentiment-lstm-... "the plot was not clever ."
+    seqlab predict runs/trec-lstm-... --data new-questions.tsv
+    seqlab predict runs/mlm-bert-... "the film was [MASK] ." --top-k 10
     ```
     """
     from seqlab.errors import SeqlabError

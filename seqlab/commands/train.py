@@ -128,8 +128,8 @@ def train(
     seqlab train --model transformer --width 64 --heads 4 --epochs 4
     seqlab train --model lm --name mylm             # pretrain a causal LM,
     seqlab train --model transformer --init-from RUN   # then classify with it
-    seqlab train --model bert --task mlm --name mybert   # BERT's own pretraining,
-    seqlab predict runs/mybert-... "the film was [MASK] ."
+    seqlab train --model bert --task mlm --name mybert   # pretrain as BERT,
+    seqlab predict runs/mybert-... "the film was [MASK] ."   # fill the blank
     seqlab train --model bert --init-from runs/mybert-...   # fine-tune its body
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```

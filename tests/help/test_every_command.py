@@ -48,3 +48,17 @@ def test_importing_the_commands_loads_no_heavy_library():
     code = f"import sys, seqlab.cli; print([m for m in {HEAVY!r} if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
+def test_every_example_command_in_help_stays_on_one_line_at_80_columns(runner, argv):
+    """An example is copied and pasted: at 80 columns each one must be the same single line as on a wide
+    terminal, not wrapped in the middle."""
+    def body(width: int) -> list[str]:
+        output = runner.invoke(app, [*argv, "--help"], env={"COLUMNS": str(width), "TERM": "dumb"},
+                               terminal_width=width).output
+        return [line.strip() for line in output.split("Usage:", 1)[1].split("╭")[0].splitlines()]
+
+    narrow = set(body(80))
+    examples = [line for line in body(200) if line.startswith(("seqlab ", "torchrun ")) and not line.endswith(".")]
+    assert [line for line in examples if line not in narrow] == []
