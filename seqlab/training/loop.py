@@ -183,14 +183,18 @@ SHORT_METRIC_NAMES = {"accuracy": "acc", "macro_f1": "F1", "perplexity": "ppl", 
 
 
 def epoch_line(epoch: int, epochs: int, train_loss: float, dev: dict[str, float], best: bool,
-               timing: str = "") -> str:
+               timing: str = "", width: int | None = None) -> str:
     """The line after each epoch: train loss, the dev metrics, 'best' when it improved, then the epoch's time.
 
-    Without `timing` it fits 80 columns; the time comes last, so a narrow terminal wraps that, not 'best'.
+    Without `timing` it fits 80 columns; when the time would not fit `width` too, it goes on a second,
+    indented line (a terminal's own wrap would split it from 'best' mid-number).
     """
     shown = "  ".join(f"{SHORT_METRIC_NAMES.get(k, k)} {v:.4f}" for k, v in dev.items())
     line = f"epoch {epoch}/{epochs}  train loss {train_loss:.4f} | dev {shown}" + ("  [green]best[/]" if best else "")
-    return line + (f"  [dim]{timing}[/]" if timing else "")
+    if not timing:
+        return line
+    plain = len(line.replace("[green]", "").replace("[/]", "")) + 2 + len(timing)
+    return line + ("\n   " if width is not None and plain > width else "  ") + f"[dim]{timing}[/]"
 
 
 def _saved_point(progress: FitProgress) -> str:
@@ -350,7 +354,8 @@ def fit(
                 if console is not None and not quiet and dist.is_main:
                     rate = train_record["items"] / max(train_record["seconds"], 1e-9)
                     console.print(epoch_line(epoch, options.epochs, train_record["loss"], evaluation.record, improved,
-                                             timing=f"{train_record['seconds']:.1f} s, {rate:,.0f} {unit}/s"),
+                                             timing=f"{train_record['seconds']:.1f} s, {rate:,.0f} {unit}/s",
+                                             width=console.width),
                                   soft_wrap=True, highlight=False)
                 stops = sum_across([float(stop.requested)], dist, device)[0]  # Ctrl-C during the dev pass
                 if stops and not progress.finished:

@@ -132,6 +132,15 @@ def test_epoch_line_fits_80_columns():
     assert len(plain) <= 80 and plain.endswith("best") and "acc 0.7350" in plain
 
 
+def test_epoch_time_goes_on_its_own_line_when_it_would_not_fit():
+    dev = {"loss": 0.4984, "accuracy": 0.7275, "macro_f1": 0.7196}
+    narrow = epoch_line(1, 2, 0.6501, dev, best=True, timing="0.7 s, 4,519 examples/s", width=80)
+    first, second = narrow.split("\n")
+    assert first.endswith("[green]best[/]") and second == "   [dim]0.7 s, 4,519 examples/s[/]"
+    wide = epoch_line(1, 2, 0.6501, dev, best=True, timing="0.7 s, 4,519 examples/s", width=120)
+    assert "\n" not in wide and wide.endswith("best[/]  [dim]0.7 s, 4,519 examples/s[/]")
+
+
 def test_durations_read_as_words():
     assert [format_duration(s) for s in (4.2, 65, 3725)] == ["4 s", "1 min 05 s", "1 h 02 min"]
 
