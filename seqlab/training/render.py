@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -146,19 +147,23 @@ def short_run_names(names: Sequence[str]) -> list[str]:
 
 
 def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """One row per run: name (without its date-time stamp, shown under "created"), dataset, model, best dev
-    score, date; a damaged run says so in its row."""
-    table = Table(title=f"{len(runs)} run(s)", title_justify="left",
+    """One row per run: its name (without the date-time stamp), when it was made, its best dev score
+    ("unfinished" under it for a run that did not train all its epochs) and what it trained ("lstm on
+    builtin-sentiment", last, wrapping between words so the table fits 80 columns); a damaged run says so."""
+    table = Table(title=f"{len(runs)} run(s)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True,
                   caption="run: the folder name without its -YYYYmmdd-HHMMSS stamp (seqlab runs --json has paths)",
                   caption_justify="left")
-    table.add_column("run", no_wrap=True)  # whole, so it can be read and typed
-    table.add_column("dataset", overflow="fold")
-    for column in ("model", "best dev", "done", "created"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis")
     shown = short_run_names([run.path.name for run in runs])
-    for run, name in zip(runs, shown):
+    trained = [f"{run.family}{f' ({run.task.upper()})' if run.task in ('lm', 'mlm') else ''} on "
+               f"{safe_text(run.dataset, 40)}" for run in runs]
+    table.add_column("run", no_wrap=True)  # whole, so it can be read and typed
+    table.add_column("created", no_wrap=True)
+    table.add_column("best dev", min_width=8, max_width=10)  # "unfinished" wraps under the score
+    table.add_column("trained", overflow="fold")  # last, wrapping: the table never crops
+    for run, name, what in zip(runs, shown, trained):
         if run.damaged is not None:
-            table.add_row(escape(safe_text(run.path.name)), "[red]damaged[/]", "-", "-", "-", run.created[5:])
+            table.add_row(escape(safe_text(run.path.name)), run.created[5:], "-", "[red]damaged[/]")
             continue
         if run.best_dev is None:
             best = "-"
@@ -166,9 +171,9 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
             best = _pct(run.best_dev)
         else:
             best = f"ppl {run.best_dev:.1f}"
-        model = f"{run.family} ({run.task.upper()})" if run.task in ("lm", "mlm") else run.family
-        table.add_row(escape(safe_text(name)), escape(safe_text(run.dataset, 40)), model, best,
-                      "yes" if run.finished else "[yellow]no[/]", run.created[5:])  # drop the year
+        if not run.finished:
+            best += " [yellow]unfinished[/]"
+        table.add_row(escape(safe_text(name)), run.created[5:], best, escape(what))  # created without the year
     return table
 
 

@@ -104,3 +104,36 @@ def test_help_teaches(runner):
     assert result.exit_code == 0
     for option in ("--model", "--init-from", "--resume", "--warmup", "--schedule", "--grad-clip", "--patience", "--freeze"):
         assert option in result.output
+
+
+def test_runs_table_fits_80_columns_with_names_whole():
+    """`seqlab runs` at 80 columns: run names whole, dataset names whole when they can be, an unfinished run
+    says so, and a very long name makes the last column fold instead of cropping the table."""
+    import io
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from seqlab.training.render import runs_table
+    from seqlab.training.runs import RunSummary
+
+    def drawn(runs):
+        buffer = io.StringIO()
+        Console(width=80, file=buffer, force_terminal=False).print(runs_table(runs))
+        text = buffer.getvalue()
+        assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+        return text
+
+    runs = [RunSummary(Path(f"runs/builtin-sentiment-lstm-20261128-2308{s}"), "builtin-sentiment", "lstm",
+                       "classify", 0.975, "accuracy", s != "52", f"2026-11-28 23:{s}") for s in ("40", "52")]
+    runs.append(RunSummary(Path("runs/builtin-entailment-bert-20261128-230900"), "builtin-entailment", "bert",
+                           "mlm", 12.5, "perplexity", True, "2026-11-28 23:09"))
+    text = drawn(runs)
+    for word in ("builtin-sentiment-lstm …230840", "builtin-entailment-bert", "builtin-sentiment",
+                 "builtin-entailment", "bert (MLM) on", "ppl 12.5", "11-28 23:52"):
+        assert word in text, (word, text)
+    assert text.count("unfinished") == 1
+    long = RunSummary(Path("runs/builtin-sentiment-transformer-transfer-20261128-230900"), "builtin-sentiment",
+                      "transformer", "classify", 0.9, "accuracy", True, "2026-11-28 23:09")
+    text = drawn([*runs, long])
+    assert "builtin-sentiment-transformer-transfer" in text and "90.0%" in text and "11-28 23:09" in text
