@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -104,11 +105,12 @@ def encoding_view(view: EncodingView, name: str, width: int) -> Group:
 
 def datasets_table(infos: Sequence[DatasetInfo]) -> Table:
     """`seqlab data list`: each dataset's name, labels, files under DATA_DIR (and their format), description."""
-    table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)")
+    table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # light: 80 cols
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("labels", ratio=2)
     table.add_column("where (under DATA_DIR)", ratio=3, overflow="fold")
-    table.add_column("what it is", ratio=4)
+    table.add_column("what it is", ratio=4, overflow="fold")
     for info in infos:
         where = Text("built in, offline") if not info.needs_data_dir else Text(f"{info.folder}/{info.files}\n")
         if info.needs_data_dir:
