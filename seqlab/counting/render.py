@@ -6,6 +6,7 @@ one (the tour) keeps part, counted, formula and the match mark, so it fits 80 co
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -33,7 +34,8 @@ def report_table(report: ParamReport, compact: bool = False) -> Table:
 
     `compact` leaves out the shapes and the formula's value (the tour's table).
     """
-    table = Table(title=f"{report.model}: {report.description}", title_justify="left")
+    table = Table(title=f"{report.model}: {report.description}", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)  # light rules leave the room for shapes and formulas
     total_ok = mark(report.total_counted == report.total_value)
     if compact:
         table.add_column("part", no_wrap=True)
@@ -45,8 +47,10 @@ def report_table(report: ParamReport, compact: bool = False) -> Table:
         table.add_section()
         table.add_row("total", f"{report.total_counted:,}", report.total_formula, total_ok)
         return table
+    widest_shape = max((len(word) for part in report.parts for word in part.shapes.split()), default=6)
     for column, justify in FULL_COLUMNS:
-        table.add_column(column, justify=justify, overflow="fold", no_wrap=column in ("part", "counted"))
+        table.add_column(column, justify=justify, overflow="fold", no_wrap=column in ("part", "counted"),
+                         min_width=min(widest_shape, 14) if column == "shapes" else None)  # '[30522,128]' whole
     for part in report.parts:
         table.add_row(part.name, part.shapes, f"{part.counted:,}", part.formula, f"{part.value:,}", mark(part.match))
     table.add_section()
