@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
 from seqlab.data.sources import DataSource
 from seqlab.device import resolve_device
@@ -182,13 +183,13 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         estimate = estimate_seconds([t for t in pending if t.name not in reusable], splits)
         if console is not None:
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
-                          f"{config.budget} budget, {config.seeds} seed(s); report in {escape(str(out_dir))}",
-                          soft_wrap=True)
+                          f"{config.budget} budget, {config.seeds} seed(s); report in:")
+            console.print(Text(f"  {out_dir}"), soft_wrap=True, highlight=False)  # a path whole on its own line
             done = len(plan.trials) - len(pending)
             console.print(f"Estimated time: about {human(estimate)} for {len(pending) - len(reusable)} trial(s)"
                           + (f" ({done} already done)" if done else "")
                           + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
-                          + " (rough, from measured CPU rates; Ctrl-C keeps finished trials)", soft_wrap=True)
+                          + "\n[dim](rough, from measured CPU rates; Ctrl-C keeps the finished trials)[/]")
         with _progress(console) as progress:
             task = progress.add_task(recipe.name, total=len(plan.trials))
             inner = progress.add_task("", total=None, visible=False)
