@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from seqlab.data.masking import MaskingRule
+from seqlab.data.vocab import word_tokenize
 from seqlab.training.config import TrainConfig
 
 # Real tokens per second, training (forward + backward + optimizer), one CPU thread, default-size models:
@@ -42,8 +43,9 @@ def mean_words(examples: Sequence[Any], limit: int = 2000) -> float:
 
 
 def vocabulary_size(examples: Sequence[Any], min_freq: int = 1) -> int:
-    """Distinct lower-cased words seen at least `min_freq` times: about the word vocabulary a run builds."""
-    counts = Counter(word for e in examples for word in f"{e.text} {e.text_b or ''}".lower().split())
+    """Distinct words (as the word vocabulary splits them) seen at least `min_freq` times: the size of the word
+    vocabulary a run builds, without its special tokens."""
+    counts = Counter(word for e in examples for word in word_tokenize(f"{e.text} {e.text_b or ''}"))
     return sum(1 for n in counts.values() if n >= min_freq)
 
 
