@@ -152,7 +152,7 @@ def test_a_budget_in_a_few_words():
 def test_bars_start_at_zero_and_label_the_mean_above_every_seed():
     """A bar's length is its value, so the axis starts at 0; the mean's label sits above the highest seed (not
     on a dot); a per-dataset majority baseline is a dashed segment over its group, not a bar with a 'seed'."""
-    from tests.viz.layout import assert_clean_layout
+    from viz.layout import assert_clean_layout  # tests/ is on sys.path (rootdir-relative packages)
 
     figure = bar_chart(["sst", "rte"], {"frozen": [[25.0, 26.0, 27.0], [46.0, 52.0, 53.0]],
                                         "fine-tuned": [[42.0, 43.0, 44.0], [53.0, 54.0, 57.0]]}, "t",
