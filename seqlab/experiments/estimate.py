@@ -25,9 +25,10 @@ TOKENS_PER_SECOND: dict[str, float] = {
 FROZEN_SPEEDUP = 3.0
 SUBWORDS_PER_WORD = {"bert": 1.3, "bert-pretrained": 1.3}
 # A language model's output layer scores every vocabulary entry at every predicted token: seconds per
-# (predicted token x vocabulary entry x model width), one thread. From lm-transfer on CFIMDB (18,741 words,
-# d_model 64, 64 tokens): ~2,000 tokens/s where the body alone runs at 25,000. Negligible on the built-in
-# corpus (97 words), five to ten times the body's cost on real text.
+# (predicted token x vocabulary entry x model width), one thread. From the pretraining trials of the kept report
+# lm-transfer-cfimdb-quick (18,741 words, d_model 64, 64 tokens: 106,905 tokens an epoch in 79-100 s at about
+# 60% of a core): ~2,000 tokens/s where the body alone runs at 25,000. Negligible on the built-in corpus (97
+# words), over ten times the body's cost on real text.
 LM_HEAD_SECONDS = 3.8e-10
 PRETRAINED_VOCABULARY = {"bert-pretrained": 30_522}  # MiniLM's WordPiece vocabulary
 EVAL_COST = 1 / 3  # a dev pass costs about a third of a training pass per token
