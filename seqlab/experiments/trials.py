@@ -132,8 +132,8 @@ class TrialStore:
         """Copy another report's finished trial of the same key in as `trial` (its name and tags, its record
         pointing at the copy), and mark it done; return the new record."""
         folder = self.fresh_folder(trial, key)
-        folder.rmdir()
-        shutil.copytree(source, folder, ignore=shutil.ignore_patterns(TRIAL_FILE))  # done only once saved below
+        shutil.copytree(source, folder, ignore=shutil.ignore_patterns(TRIAL_FILE),  # done only once saved below
+                        dirs_exist_ok=True)
         adopted = {**record, "name": trial.name, "tags": trial.tags, "reused_from": str(Path(source).resolve())}
         if record.get("run_dir"):
             inside = Path(record["run_dir"]).parts[2:]  # trials/<name>-<key>/<run folder>

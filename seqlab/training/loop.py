@@ -190,11 +190,12 @@ def epoch_line(epoch: int, epochs: int, train_loss: float, dev: dict[str, float]
     indented line (a terminal's own wrap would split it from 'best' mid-number).
     """
     shown = "  ".join(f"{SHORT_METRIC_NAMES.get(k, k)} {v:.4f}" for k, v in dev.items())
-    line = f"epoch {epoch}/{epochs}  train loss {train_loss:.4f} | dev {shown}" + ("  [green]best[/]" if best else "")
+    head = f"epoch {epoch}/{epochs}  train loss {train_loss:.4f} | dev {shown}"
+    line = head + ("  [green]best[/]" if best else "")
     if not timing:
         return line
-    plain = len(line.replace("[green]", "").replace("[/]", "")) + 2 + len(timing)
-    return line + ("\n   " if width is not None and plain > width else "  ") + f"[dim]{timing}[/]"
+    shown_width = len(head) + (len("  best") if best else 0) + 2 + len(timing)
+    return line + ("\n   " if width is not None and shown_width > width else "  ") + f"[dim]{timing}[/]"
 
 
 def _saved_point(progress: FitProgress) -> str:
