@@ -180,13 +180,14 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         trained = skipped = 0
         pending = [t for t in plan.trials if store.finished(t, keys[t.name]) is None]
         reusable = {t.name: found for t in pending if (found := find_finished(config.reuse, keys[t.name]))}
-        estimate = estimate_seconds([t for t in pending if t.name not in reusable], splits)
+        to_train = [t for t in pending if t.name not in reusable]
+        estimate = estimate_seconds(to_train, splits)
         if console is not None:
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
                           f"{config.budget} budget, {config.seeds} seed(s); report in:")
             console.print(Text(f"  {out_dir}"), soft_wrap=True, highlight=False)  # a path whole on its own line
             done = len(plan.trials) - len(pending)
-            console.print(f"Estimated time: about {human(estimate)} for {len(pending) - len(reusable)} trial(s)"
+            console.print(f"Estimated time: about {human(estimate)} for {len(to_train)} trial(s)"
                           + (f" ({done} already done)" if done else "")
                           + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
                           + "\n[dim](rough, from measured CPU rates; Ctrl-C keeps the finished trials)[/]")
@@ -228,7 +229,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         seconds = time.perf_counter() - started
         facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
 
-        facts["estimated before starting"] = f"{human(estimate)} for {len(pending) - len(reusable)} trial(s)"
+        facts["estimated before starting"] = f"{human(estimate)} for {len(to_train)} trial(s)"
         readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
         results = write_results(out_dir, {
             "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
