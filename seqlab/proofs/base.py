@@ -36,8 +36,10 @@ class CheckResult:
     `measured` is the quantity the identity constrains (usually a maximum error, which must stay at or
     below `tolerance`; with `lower_bound` it must exceed it instead, as for "f + i is clearly not 1");
     `passed` is the verdict; `detail` says what was measured on what; `extra` holds the parts;
-    `measured_on` is MODEL when the model's own modules (or run folder) were measured and STAND_IN when
-    a fresh module built for the check was (the model has no such part, or the identity is about a class).
+    `measured_on` is MODEL when the model's own modules (or run folder) were measured, STAND_IN when
+    a fresh module built for the check was (the model has no such part, or the identity is about a class),
+    and NOT_APPLICABLE when the identity does not apply to this model (a causal-mask check on a
+    bidirectional encoder): such a row is neither a pass nor a failure about the model.
     """
 
     measured: float
@@ -51,6 +53,7 @@ class CheckResult:
 
 MODEL = "model"
 STAND_IN = "stand-in"
+NOT_APPLICABLE = "not applicable"
 
 
 class Identity(ABC):
