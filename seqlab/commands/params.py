@@ -20,7 +20,7 @@ def params(
         typer.Argument(
             metavar="MODEL",
             help="A preset: bert-base-uncased, bert-tiny, bert-mini, minilm, lm-transfer, "
-            "lm-transfer-classifier, lstm, gru.",
+            "lm-transfer-classifier, gpt2, lstm, gru.",
         ),
     ] = None,
     config: Annotated[
@@ -55,6 +55,8 @@ def params(
     seqlab params bert-base-uncased
 
     seqlab params lm-transfer --tied
+
+    seqlab params gpt2
 
     seqlab params --run runs/builtin-sentiment-transformer-...
 

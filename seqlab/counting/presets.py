@@ -51,6 +51,27 @@ def _lm_transfer_classifier(tied: bool) -> nn.Module:
     return TransformerClassifier(_lm_transfer_config(), num_labels=2, pooling="last", causal=True)
 
 
+GPT2_COUNT = 124_439_808  # GPT-2 small as published (Radford et al. 2019; Hugging Face's gpt2 checkpoint)
+
+
+def gpt2_config() -> TransformerConfig:
+    """GPT-2 small's shape (124M): vocab 50257, 1024 positions, 12 layers of width 768, 12 heads, FFN 3072."""
+    return TransformerConfig(
+        vocab_size=50257, d_model=768, n_heads=12, n_layers=12, d_ff=3072, max_len=1024, positions="learned",
+        norm_first=True, activation="gelu", dropout=0.1,
+    )
+
+
+def _gpt2(tied: bool) -> nn.Module:
+    """GPT-2 small as a seqlab CausalLM: pre-norm, learned positions, LM head tied to wte and without a bias.
+
+    GPT-2 fuses Q, K, V into one Linear(d, 3d) (c_attn): the same 3d^2 + 3d parameters as seqlab's three.
+    """
+    model = CausalLM(gpt2_config(), tie_weights=True)
+    model.lm_head.register_parameter("bias", None)  # GPT-2's output layer is wte^T alone
+    return model
+
+
 def _rnn_preset(cell: str) -> Callable[[bool], nn.Module]:
     def build(tied: bool) -> nn.Module:
         config = RNNConfig(
@@ -83,6 +104,12 @@ PRESETS: dict[str, Preset] = {
             "lm-transfer-classifier",
             "the same body with a 2-class head instead of the LM head",
             _lm_transfer_classifier,
+        ),
+        Preset(
+            "gpt2",
+            "GPT-2 small: vocab 50257, 1024 learned positions, 12 pre-norm blocks of width 768 (12 heads, FFN 3072), "
+            "final LayerNorm, LM head tied to the token embedding (no bias); Q, K, V fused in GPT-2, same count",
+            _gpt2,
         ),
         Preset(
             "lstm",

@@ -121,3 +121,27 @@ def test_masked_lms_count_their_tied_head_once_and_the_sentence_head(spec):
     assert report.match and report.total_counted == sum(p.numel() for p in model.parameters())
     names = [p.name for p in report.parts]
     assert "head.decoder (tied)" in names and ("sentence_head" in names) == ("sentence_objective" in spec)
+
+
+def test_gpt2_is_the_published_number_counted_on_a_built_model():
+    from seqlab.counting.presets import GPT2_COUNT
+
+    report = preset_report("gpt2")
+    assert report.total_counted == report.total_value == GPT2_COUNT == 124_439_808
+    rows = {p.name: p for p in report.parts}
+    assert rows["token_embedding"].counted == 50257 * 768 and rows["positions"].counted == 1024 * 768
+    assert rows["final_norm"].counted == 2 * 768
+    assert rows["lm_head (tied)"].counted == 0  # wte reused, no output bias
+    assert report.symbols["L"] == 12 and report.match
+
+
+def test_gpt2_with_an_output_bias_is_off_by_the_vocabulary(monkeypatch):
+    """A student's GPT-2 whose tied head keeps nn.Linear's bias has V = 50,257 parameters too many."""
+    from seqlab.counting import presets
+    from seqlab.models.transformer import CausalLM
+
+    monkeypatch.setitem(presets.PRESETS, "gpt2", presets.Preset(
+        "gpt2", "with bias", lambda tied: CausalLM(presets.gpt2_config(), tie_weights=True)))
+    report = preset_report("gpt2")
+    assert report.match  # the formula follows the model it counts...
+    assert report.total_counted - presets.GPT2_COUNT == 50257  # ...which is not GPT-2
