@@ -8,8 +8,17 @@ import sympy as sp
 import torch
 from sympy.simplify.simplify import factor_sum
 
-from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
-from seqlab.proofs.target import LiveTarget, capture_layernorm_inputs, is_unbiased, layernorm_class, layernorm_eps
+from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.models.layernorm import LayerNorm
+from seqlab.proofs.target import (
+    LiveTarget,
+    capture_layernorm_inputs,
+    find_modules,
+    is_unbiased,
+    layernorm_eps,
+    layernorm_kinds,
+    resized_layernorm,
+)
 
 
 class LayerNormNorm(Identity):
@@ -21,7 +30,8 @@ class LayerNormNorm(Identity):
         "x in R^d not constant, gamma = 1, beta = 0, eps = 0, variance biased (divide by d): the d entries of LN(x) "
         "have mean 0 and mean square 1, so ||LN(x)|| = sqrt(d). "
         "With eps > 0 the norm is sqrt(d)*sqrt(var/(var+eps)); with the unbiased std (divide by d-1, as the "
-        "Annotated Transformer does) it is sqrt(d-1)."
+        "Annotated Transformer does) it is sqrt(d-1) at eps = 0. The check re-runs each module on the tensor the model "
+        "gave it, in its own shape, with the module's own variance convention and eps."
     )
 
     def prove(self) -> ProofResult:
@@ -75,13 +85,14 @@ class LayerNormNorm(Identity):
         )
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Hook every LayerNorm of the model on real tokens; re-run each with gamma=1, beta=0; compare norms."""
+        """Hook every LayerNorm of the model on real tokens; re-run each on that tensor, in its own shape, with
+        gamma=1, beta=0; compare every real token's norm with the norm its variance convention and eps predict."""
         captured, note, on = capture_layernorm_inputs(target)
         worst = 0.0
         worst_name = ""
         worst_mean = 0.0
         tokens = 0
-        for name, module, inputs in captured:
+        for name, module, inputs, rows in captured:
             plain = copy.deepcopy(module).to(target.dtype)
             unbiased = is_unbiased(module)
             eps = layernorm_eps(module)
@@ -90,30 +101,34 @@ class LayerNormNorm(Identity):
                     plain.weight.fill_(1.0)
                 if getattr(plain, "bias", None) is not None:
                     plain.bias.zero_()
-                x = inputs.to(target.dtype)
+                x = inputs.to(target.dtype)  # the tensor the model gave the module, in its own shape ([B,T,D])
                 d = x.shape[-1]
-                if unbiased:
-                    # eps would shrink the norm below sqrt(d-1) in a form-specific way; the exact claim is for eps = 0.
-                    plain.eps = 0.0
-                    expected = torch.full(x.shape[:-1], float(d - 1), dtype=x.dtype, device=x.device).sqrt()
-                else:
-                    var = x.var(dim=-1, unbiased=False)
-                    expected = (d * var / (var + eps)).sqrt()
+                # ||LN(x)||^2 = sum (x_i - mu)^2 / (v + eps) = d var / (v + eps), v the variance the module divides by
+                var = x.var(dim=-1, unbiased=False)
+                divisor = x.var(dim=-1, unbiased=True) if unbiased else var
+                expected = (d * var / (divisor + eps)).sqrt()
                 normalized = plain(x)
                 norms = normalized.norm(dim=-1)
                 # The norm alone cannot tell LayerNorm from RMSNorm (x / rms(x)): with a tiny eps both give sqrt(d).
                 # Mean 0 is the other half of the identity, relative to the output's size.
                 means = normalized.mean(dim=-1).abs() * d**0.5 / norms.clamp_min(1e-30)
+                if rows is not None:  # real tokens only; the module still ran on the whole tensor
+                    norms, expected, means = norms[rows], expected[rows], means[rows]
             worst_here = float((norms - expected).abs().max())
             worst_mean = max(worst_mean, float(means.max()))
             tokens += norms.numel()
             if worst_here >= worst:
                 worst, worst_name = worst_here, name
         tolerance = 100 * target.rounding  # norms are ~sqrt(d), so allow a little more than one rounding step
-        kind = "sqrt(d-1) (unbiased)" if any(is_unbiased(m) for _, m, _ in captured) else "sqrt(d)*sqrt(var/(var+eps))"
+        kind = (
+            "sqrt(d var/(var_u+eps)) (unbiased: about sqrt(d-1))" if any(is_unbiased(m) for _, m, _, _ in captured)
+            else "sqrt(d)*sqrt(var/(var+eps))"
+        )
         vectors = "vectors at real (non-pad) token positions" if not note else "input vectors"
+        shapes = sorted({"x".join(str(n) for n in inputs.shape) for _, _, inputs, _ in captured})
         detail = (
-            f"{len(captured)} LayerNorm module(s), {tokens} {vectors}, gamma = 1, beta = 0; max |norm - {kind}| "
+            f"{len(captured)} LayerNorm module(s), {tokens} {vectors}, each module re-run on the tensor it received "
+            f"in its own shape ({', '.join(shapes[:3])}), gamma = 1, beta = 0; max |norm - {kind}| "
             f"{worst:.1e} (worst in {worst_name or 'n/a'}), max |mean| of the d entries {worst_mean:.1e} "
             f"(want 0: an RMSNorm passes the norm but not this){note}"
         )
@@ -124,20 +139,24 @@ class LayerNormNorm(Identity):
 
 
 class LayerNorm2D(Identity):
-    """In d = 2, layer norm sends (a, b) with a != b to (1, -1) or (-1, 1) by the sign of a - b."""
+    """In d = 2, layer norm sends (a, b) with a != b to (1, -1) or (-1, 1) by the sign of a - b (eps = 0)."""
 
     id = "layernorm-2d"
-    title = "2-D layer norm maps every point to (1,-1) or (-1,1)"
+    title = "2-D layer norm sends (a, b), a != b, to (1,-1) or (-1,1) when eps = 0"
     conditions = (
-        "d = 2, eps = 0, biased variance, a != b: LN(a, b) = (sign(a-b), -sign(a-b)) before the affine part; "
-        "with gamma, beta the two outputs are (gamma1+beta1, -gamma2+beta2) if a > b, else (-gamma1+beta1, gamma2+beta2)."
+        "d = 2, a != b, eps = 0, biased variance: LN(a, b) = (sign(a-b), -sign(a-b)) before the affine part; "
+        "with gamma, beta the two outputs are (gamma1+beta1, -gamma2+beta2) if a > b, else (-gamma1+beta1, gamma2+beta2). "
+        "The point a = b has no image (0/0). With eps > 0 the point lands at r (1, -1), r = h / sqrt(h^2 + eps), "
+        "h = (a-b)/2: inside the corners, and far inside near the diagonal; with the unbiased variance (divide by "
+        "d - 1 = 1) r = h / sqrt(2 h^2 + eps), so the corners are +-(1/sqrt 2)(1, -1)."
     )
 
     def prove(self) -> ProofResult:
-        """Compute LN(a, b) in closed form for a > b and a < b, then apply gamma and beta."""
+        """Compute LN(a, b) in closed form for a > b and a < b, then apply gamma and beta; then eps and unbiased."""
         a, b = sp.symbols("a b", real=True)
         g1, g2, b1, b2 = sp.symbols("gamma1 gamma2 beta1 beta2", real=True)
         t = sp.Symbol("t", positive=True)  # |a - b|
+        eps = sp.Symbol("epsilon", positive=True)
         mu = (a + b) / 2
         var = sp.simplify(((a - mu) ** 2 + (b - mu) ** 2) / 2)
         sigma = sp.Abs(a - b) / 2
@@ -146,12 +165,20 @@ class LayerNorm2D(Identity):
         y_below = sp.simplify(y.subs(a, b - t))  # a < b
         affine_above = sp.Matrix([g1 * y_above[0] + b1, g2 * y_above[1] + b2])
         affine_below = sp.Matrix([g1 * y_below[0] + b1, g2 * y_below[1] + b2])
+        with_eps = sp.simplify(sp.Matrix([(a - mu), (b - mu)]).subs(a, b + t) / sp.sqrt(var.subs(a, b + t) + eps))
+        radius = (t / 2) / sp.sqrt(t**2 / 4 + eps)
+        unbiased_var = sp.simplify(((a - mu) ** 2 + (b - mu) ** 2) / 1)
+        y_unbiased = sp.simplify(sp.Matrix([(a - mu), (b - mu)]).subs(a, b + t) / sp.sqrt(unbiased_var.subs(a, b + t)))
         checks = [
             sp.simplify(var - sigma**2) == 0,
             y_above == sp.Matrix([1, -1]),
             y_below == sp.Matrix([-1, 1]),
             sp.simplify(affine_above - sp.Matrix([g1 + b1, -g2 + b2])) == sp.zeros(2, 1),
             sp.simplify(affine_below - sp.Matrix([-g1 + b1, g2 + b2])) == sp.zeros(2, 1),
+            sp.simplify(with_eps - radius * sp.Matrix([1, -1])) == sp.zeros(2, 1),
+            bool(sp.simplify(1 - radius**2) > 0),
+            sp.limit(radius, t, 0) == 0,
+            sp.simplify(y_unbiased - sp.Matrix([1, -1]) / sp.sqrt(2)) == sp.zeros(2, 1),
         ]
         steps = (
             ProofStep("mean of (a, b)", eq("mu", mu)),
@@ -161,34 +188,70 @@ class LayerNorm2D(Identity):
             ProofStep("if a < b (write a = b - t, t > 0)", eq("y", y_below)),
             ProofStep("gamma scales and beta shifts each coordinate, a > b", eq("out", affine_above)),
             ProofStep("gamma scales and beta shifts each coordinate, a < b", eq("out", affine_below)),
+            ProofStep(
+                "with eps > 0 (a = b + t): the point is r (1, -1) with r < 1, and r -> 0 as t -> 0 (near the diagonal)",
+                eq("y", radius * sp.Matrix([1, -1])),
+            ),
+            ProofStep("with the unbiased variance (divide by d - 1 = 1), eps = 0", eq("y", y_unbiased)),
         )
         return ProofResult(
-            statement="LN(a, b) = (1, -1) if a > b, (-1, 1) if a < b; gamma, beta only scale and shift these two points",
+            statement=(
+                "LN(a, b) = (1, -1) if a > b, (-1, 1) if a < b (eps = 0, biased variance); gamma, beta only scale and "
+                "shift these two points; with eps > 0 a point lands at r (1, -1), r < 1, short of the corner"
+            ),
             steps=steps,
             verified=all(checks),
         )
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Build a LayerNorm(2) of the model's own LayerNorm class, random gamma/beta, on random points."""
-        cls, note = layernorm_class(target)
+        """Resize a copy of the model's own LayerNorm (its class, eps, variance convention) to d = 2, give it random
+        gamma/beta, feed it random points shaped [B,T,2], and compare with the point its convention predicts."""
+        modules = find_modules(target.model, layernorm_kinds())
         generator = torch.Generator().manual_seed(target.seed)
-        norm = cls(2, eps=0.0).double()
-        with torch.no_grad():
-            norm.weight.copy_(torch.randn(2, generator=generator, dtype=torch.float64))
-            norm.bias.copy_(torch.randn(2, generator=generator, dtype=torch.float64))
-        points = torch.randn(4096, 2, generator=generator, dtype=torch.float64) * 10
-        points = points[(points[:, 0] - points[:, 1]).abs() > 1e-3]
-        norm = norm.to(target.device, target.dtype)
-        points = points.to(target.device, target.dtype)
+        gamma = torch.randn(2, generator=generator, dtype=torch.float64)
+        beta = torch.randn(2, generator=generator, dtype=torch.float64)
+        if modules:
+            name, module = modules[0]
+            on, note = MODEL, ""
+        else:
+            name, module = "fresh LayerNorm", LayerNorm(2, eps=0.0)
+            on, note = STAND_IN, "; the model has no LayerNorm, so a fresh seqlab LayerNorm(2, eps=0) was measured"
+        eps, unbiased = layernorm_eps(module), is_unbiased(module)
+        norm = resized_layernorm(module, gamma, beta).to(target.device, target.dtype).eval()
+        points = (torch.randn(*SHAPE_2D, 2, generator=generator, dtype=torch.float64) * 10).to(target.device, target.dtype)
+        if getattr(norm, "weight", None) is None:
+            gamma = torch.ones(2, dtype=torch.float64)
+        if getattr(norm, "bias", None) is None:
+            beta = torch.zeros(2, dtype=torch.float64)
+        gamma, beta = gamma.to(target.device, target.dtype), beta.to(target.device, target.dtype)
         with torch.no_grad():
             out = norm(points)
-            gamma, beta = norm.weight, norm.bias
-            sign = torch.sign(points[:, 0] - points[:, 1]).unsqueeze(-1)
-            expected = torch.cat([sign * gamma[0] + beta[0], -sign * gamma[1] + beta[1]], dim=-1).reshape(-1, 2)
-        worst = float((out - expected).abs().max())
-        tolerance = target.rounding
+            h = (points[..., 0] - points[..., 1]) / 2  # signed half-difference: the deviations are +-h
+            variance = 2 * h**2 if unbiased else h**2
+            if eps == 0:  # r = sign(a - b) exactly; near the diagonal the variance itself loses digits
+                r = torch.sign(h)
+                keep = (2 * h).abs() > 1e-3
+            else:
+                r = h / torch.sqrt(variance + eps)
+                keep = torch.ones_like(h, dtype=torch.bool)
+            if unbiased and eps == 0:
+                r = r / 2**0.5
+            expected = torch.stack([r * gamma[0] + beta[0], -r * gamma[1] + beta[1]], dim=-1)
+            corner = 2**-0.5 if unbiased else 1.0
+            short = int((r.abs() < corner - 1e-2)[keep].sum())
+        worst = float((out - expected).abs()[keep].max())
+        tolerance = 10 * target.rounding
+        convention = f"eps={eps:g}, {'unbiased' if unbiased else 'biased'} variance"
+        corners = "+-(1/sqrt 2)(1,-1)" if unbiased else "(1,-1)/(-1,1)"
         detail = (
-            f"a new {cls.__name__}(2, eps=0) (the model's LayerNorm class at d = 2) with random gamma/beta on "
-            f"{len(points)} random points; max |out - predicted corner|{note}"
+            f"a copy of {name} ({type(module).__name__}: its own forward, {convention}) resized to d = 2 with random "
+            f"gamma/beta, on {int(keep.sum())} random points shaped {'x'.join(map(str, SHAPE_2D))}x2; max |out - "
+            f"predicted point| {worst:.1e}; {short} of them land more than 0.01 short of the corners {corners} "
+            f"(eps pulls points near a = b inwards){note}"
         )
-        return CheckResult(measured=worst, tolerance=tolerance, passed=worst <= tolerance, detail=detail, measured_on=STAND_IN)
+        extra = {"points short of the corners": float(short)}
+        return CheckResult(measured=worst, tolerance=tolerance, passed=worst <= tolerance, detail=detail, extra=extra,
+                           measured_on=on)
+
+
+SHAPE_2D = (64, 64)  # [B, T] of the random 2-D points: a norm over the wrong dimension sees T, not 2

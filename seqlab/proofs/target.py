@@ -211,27 +211,22 @@ def layernorm_eps(module: nn.Module) -> float:
     return float(getattr(module, "eps", 0.0))
 
 
-def layernorm_class(target: LiveTarget) -> tuple[Callable[..., nn.Module], str]:
-    """The LayerNorm class the model uses (seqlab's own when it has none), with a note for the detail."""
-    found = find_modules(target.model, layernorm_kinds())
-    if found:
-        return type(found[0][1]), ""
-    return LayerNorm, "; the model has no LayerNorm, so a fresh seqlab LayerNorm was used"
-
-
 def capture_layernorm_inputs(target: LiveTarget) -> Found:
-    """Run the model on its real tokens and record what each LayerNorm receives, real tokens only [N, d]:
-    Found([(name, module, inputs)], note, measured_on).
+    """Run the model on its real tokens and record what each LayerNorm receives, in the shape it receives it:
+    Found([(name, module, inputs, rows)], note, measured_on), where `rows` [*inputs.shape[:-1]] bool marks the
+    vectors at real tokens (None: every vector is one).
 
-    Without a batch (or a model that cannot be run on one) each LayerNorm gets random vectors instead (still
+    The inputs keep their own shape ([B,T,D] on the padded path, [N,D] on BERT's packed one), so a check that
+    re-runs a module runs it on exactly what the model gave it: a norm over the wrong dimension shows. Without
+    a batch (or a model that cannot be run on one) each LayerNorm gets random [B,T,d] vectors instead (still
     the model's own LayerNorms); a model with no LayerNorm gets a fresh one (a stand-in). The note says which.
     """
     modules = find_modules(target.model, layernorm_kinds())
     if not modules:
         fresh = LayerNorm(FRESH_WIDTH).to(target.device)
-        x = target.randn(256, FRESH_WIDTH, offset=1) * 3 + 0.5
-        return Found([("fresh LayerNorm", fresh, x)], "; the model has no LayerNorm, so a fresh one got random vectors",
-                     STAND_IN)
+        x = target.randn(*RANDOM_TOKENS, FRESH_WIDTH, offset=1) * 3 + 0.5
+        return Found([("fresh LayerNorm", fresh, x, None)],
+                     "; the model has no LayerNorm, so a fresh one got random vectors", STAND_IN)
     seen: dict[str, torch.Tensor] = {}
     handles = []
 
@@ -256,16 +251,41 @@ def capture_layernorm_inputs(target: LiveTarget) -> Found:
             handle.remove()
     captured = []
     for index, (name, module) in enumerate(modules):
-        d = int(getattr(module, "d", 0) or module.normalized_shape[-1])
+        d = layernorm_width(module)
         if name in seen and target.batch is not None:
             x = seen[name]
             mask = target.batch["attention_mask"]
-            x = x[mask] if x.dim() == 3 and x.shape[:2] == mask.shape else x.reshape(-1, d)
+            rows = mask if x.dim() == 3 and x.shape[:2] == mask.shape else None
         else:
-            x = target.randn(256, d, offset=10 + index) * 3 + 0.5
+            x = target.randn(*RANDOM_TOKENS, d, offset=10 + index) * 3 + 0.5
+            rows = None
             note = note or "; some LayerNorms were not reached by the forward pass and got random vectors"
-        captured.append((name, module, x))
+        captured.append((name, module, x, rows))
     return Found(captured, note)
+
+
+RANDOM_TOKENS = (8, 32)  # [B, T] of the random vectors a LayerNorm gets when the model cannot be run on text
+
+
+def layernorm_width(module: nn.Module) -> int:
+    """The width d a LayerNorm normalises over (seqlab's `d`, torch's normalized_shape[-1])."""
+    return int(getattr(module, "d", 0) or module.normalized_shape[-1])
+
+
+def resized_layernorm(module: nn.Module, gamma: torch.Tensor, beta: torch.Tensor) -> nn.Module:
+    """A copy of the LayerNorm `module` (its class, forward, eps and variance convention) working at width
+    len(gamma), with gamma and beta set; a norm without an affine part keeps none."""
+    norm = copy.deepcopy(module)
+    width = len(gamma)
+    if hasattr(norm, "d"):
+        norm.d = width
+    if hasattr(norm, "normalized_shape"):
+        norm.normalized_shape = (width,)
+    if getattr(norm, "weight", None) is not None:
+        norm.weight = nn.Parameter(gamma.clone())
+    if getattr(norm, "bias", None) is not None:
+        norm.bias = nn.Parameter(beta.clone())
+    return norm
 
 
 # ---------------------------------------------------------------- attention

@@ -52,7 +52,7 @@ def test_check_fresh_json_shape(runner):
 
 
 def test_check_table_for_people(runner):
-    result = runner.invoke(app, ["check", "layernorm-2d", "layernorm-norm", "--fresh", "--device", "cpu"])
+    result = runner.invoke(app, ["check", "multihead-params", "layernorm-norm", "--fresh", "--device", "cpu"])
     assert result.exit_code == 0, result.output
     for word in ("identity", "sympy", "measured on", "bound", "verdict", "pass", "stand-in", "model"):
         assert word in result.output
