@@ -16,7 +16,7 @@ _help.install()  # RUN-style metavars, no metavar on flags, usage errors as one 
 COMMAND_MODULES: tuple[str, ...] = (
     "tour",
     "data", "tokenize",
-    "train", "evaluate", "predict", "runs",
+    "train", "evaluate", "predict", "generate", "runs",
     "attention", "params", "compare", "plot",
     "prove", "check",
     "explain", "quiz",

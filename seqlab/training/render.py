@@ -13,6 +13,7 @@ from rich.text import Text
 from seqlab.console import safe_text
 from seqlab.io import RUN_STAMP
 from seqlab.training.fill_mask import FillMaskResult
+from seqlab.training.generation import Generation
 from seqlab.training.inference import FilePredictions, Prediction
 from seqlab.training.metrics import Metrics
 from seqlab.training.runs import RunSummary
@@ -227,3 +228,63 @@ def dev_results_table(title: str, results: Sequence[tuple[str, TrainResult]]) ->
                       f"{dev.random_baseline.accuracy:.1%}/{dev.majority_baseline.accuracy:.1%}",
                       str(result.best_epoch))
     return table
+
+
+def _settings_line(generation: Generation) -> str:
+    """How the tokens were chosen, in words."""
+    c = generation.config
+    if c.temperature == 0:
+        return "greedy (temperature 0): every step writes the most likely token"
+    parts = [f"temperature {c.temperature:g}"]
+    if c.top_k:
+        parts.append(f"top-k {c.top_k}")
+    if c.top_p < 1:
+        parts.append(f"top-p {c.top_p:g}")
+    return f"sampling: {', '.join(parts)}, seed {c.seed} (a seed always writes the same text)"
+
+
+def generation_view(generation: Generation, show_probs: bool = False) -> RenderableType:
+    """The prompt and what the LM wrote after it, how it chose, why it stopped; with `show_probs`, each step's
+    top candidates under the model (t = 1), under the temperature alone, and as drawn (after top-k/top-p)."""
+    text = Text()
+    text.append("wrote: ", style="bold")
+    prompt_part = generation.text[: len(generation.text) - len(generation.continuation)].rstrip()
+    if generation.continuation and generation.text.endswith(generation.continuation):
+        text.append(safe_text(prompt_part))
+        text.append(" ")
+        text.append(safe_text(generation.continuation), style="bold green")
+    else:
+        text.append(safe_text(generation.text))
+    parts: list[RenderableType] = [text, Text(_settings_line(generation), style="dim"),
+                                   Text(generation.note, style="dim")]
+    if show_probs and generation.steps:
+        t = generation.config.temperature
+        table = Table(title="next-token candidates at each step (✓ = written)", title_justify="left",
+                      box=box.SIMPLE_HEAD)
+        table.add_column("step", justify="right")
+        table.add_column("token")
+        table.add_column("p at t=1", justify="right")
+        tempered = t != 1  # a column of its own only when the temperature changes anything
+        if tempered:
+            table.add_column(f"p at t={t:g}", justify="right")
+        table.add_column("p drawn", justify="right")
+        table.add_column("")
+        for number, step in enumerate(generation.steps, start=1):
+            if number > 1:
+                table.add_section()
+            for rank, candidate in enumerate(step.candidates):
+                chosen = candidate.token == step.token
+                bar = "█" * round(candidate.probability * BAR_WIDTH)
+                table.add_row(str(number) if rank == 0 else "",
+                              Text(safe_text(candidate.token), style="bold green" if chosen else ""),
+                              f"{candidate.model_probability:.3f}",
+                              *([f"{candidate.tempered_probability:.3f}"] if tempered else []),
+                              f"{candidate.probability:.3f}", f"[green]{bar}[/] ✓" if chosen else f"[dim]{bar}[/]")
+            if step.token not in {c.token for c in step.candidates}:
+                table.add_row("", Text(safe_text(step.token), style="bold green"), f"{step.model_probability:.3f}",
+                              *([""] if tempered else []), f"{step.probability:.3f}", "✓ (from outside the top)")
+        parts.append(table)
+        parts.append(Text("t < 1 moves probability onto the likeliest tokens and t > 1 spreads it out; top-k keeps "
+                          "the k likeliest, top-p the fewest whose probabilities reach p; the rest get 0.",
+                          style="dim"))
+    return Group(*parts)
