@@ -19,6 +19,7 @@ REGISTRY: tuple[str, ...] = (
     "layernorm:LayerNormNorm",
     "layernorm:LayerNorm2D",
     "softmax:SoftmaxShift",
+    "jacobian:SoftmaxJacobian",
     "rows:AttentionRows",
     "scaling:AttentionScaling",
     "masks:CausalMask",

@@ -1,0 +1,120 @@
+"""The identities of issue 26 (softmax Jacobian, convex attention, layer-norm gradient and scale invariance, norm
+placement, permutation equivariance): each fails on the broken implementation a student would write, measured on
+the model, and passes on the legitimate variants (pre-norm, post-norm, fused qkv)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import torch
+from torch import nn
+
+from seqlab.cli import app
+from seqlab.models import attention as attention_module
+from seqlab.models.attention import MultiHeadSelfAttention
+from seqlab.proofs import select
+from seqlab.proofs.target import LiveTarget
+
+from . import broken
+
+NEW_IDS = ["softmax-jacobian"]
+
+
+@pytest.fixture(scope="module")
+def fresh_target() -> LiveTarget:
+    return broken.fresh(seed=0)
+
+
+def check(identity_id: str, target: LiveTarget):
+    return select([identity_id])[0].check(target)
+
+
+class FusedQKVAttention(MultiHeadSelfAttention):
+    """GPT-2's layout, a legitimate variant: one Linear(D, 3D) computes [q | k | v]."""
+
+    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
+        super().__init__(d_model, n_heads, dropout, bias)
+        self.qkv = nn.Linear(d_model, 3 * d_model, bias=bias)
+        del self.query, self.key, self.value
+
+    def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+        b, t, d = x.shape
+        mask = self._batch_mask(attention_mask, causal, x)
+        q, k, v = (self._split_heads(p) for p in self.qkv(x).split(d, dim=-1))
+        if need_weights:
+            context, probs = attention_module.scaled_dot_product(q, k, v, mask.allowed, scale=self.scale)
+        else:
+            probs, context = None, self._fast_attention(q, k, v, mask)
+        return self.out(context.transpose(1, 2).reshape(b, t, d)), probs
+
+
+def fused_qkv_model(target: LiveTarget) -> LiveTarget:
+    """The fresh target with every attention module re-laid as fused qkv, with the same weights."""
+    model = copy.deepcopy(target.model)
+    for block in model.encoder.blocks:
+        old = block.attention
+        new = FusedQKVAttention(old.d_model, old.n_heads)
+        with torch.no_grad():
+            new.qkv.weight.copy_(torch.cat([old.query.weight, old.key.weight, old.value.weight]))
+            new.qkv.bias.copy_(torch.cat([old.query.bias, old.key.bias, old.value.bias]))
+            new.out.load_state_dict(old.out.state_dict())
+        block.attention = new
+    return LiveTarget(model.eval(), target.device, target.seed, "fused-qkv model", target.batch)
+
+
+def same_outputs(a: LiveTarget, b: LiveTarget) -> bool:
+    """The two models give the same logits on the target's batch (so a variant is a re-layout, not a change)."""
+    with torch.no_grad():
+        first = a.model(a.batch["input_ids"], a.batch["attention_mask"]).logits
+        second = b.model(b.batch["input_ids"], b.batch["attention_mask"]).logits
+    return torch.allclose(first, second, atol=1e-5)
+
+
+# ---------------------------------------------------------------- softmax Jacobian
+
+
+def column_softmax_scaled_dot_product(q, k, v, mask=None, scale=True):
+    """A student's attention: exp(z) / sum over the wrong axis (the queries, dim=-2, instead of the keys)."""
+    logits = q @ k.transpose(-2, -1) / (q.size(-1) ** 0.5 if scale else 1.0)
+    if mask is not None:
+        logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
+    probs = logits.softmax(dim=-2)
+    return probs @ v, probs
+
+
+def test_softmax_jacobian_holds_on_the_models_attention(fresh_target):
+    result = check("softmax-jacobian", fresh_target)
+    assert result.passed and result.measured_on == "model", result.detail
+    assert "2 attention module(s) on their real hidden states" in result.detail
+    assert result.extra["formula error"] < 1e-12 and result.extra["row sum error"] < 1e-12
+    assert result.extra["mean |J| 10x unscaled"] < result.extra["mean |J| at model logits"]  # saturation
+
+
+def test_softmax_over_the_wrong_axis_fails_the_jacobian(monkeypatch, fresh_target):
+    monkeypatch.setattr(attention_module, "scaled_dot_product", column_softmax_scaled_dot_product)
+    result = check("softmax-jacobian", fresh_target)
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["formula error"] > 0.01
+
+
+def test_softmax_jacobian_on_fused_qkv(fresh_target):
+    target = fused_qkv_model(fresh_target)
+    assert same_outputs(target, fresh_target)
+    result = check("softmax-jacobian", target)
+    assert result.passed and result.measured_on == "model", result.detail
+
+
+# ---------------------------------------------------------------- the commands
+
+
+@pytest.mark.parametrize("identity_id", NEW_IDS)
+def test_prove_and_check_fresh_work_for_each_new_identity(runner, identity_id):
+    proved = runner.invoke(app, ["prove", identity_id, "--json"])
+    assert proved.exit_code == 0, proved.output
+    assert json.loads(proved.output)["identities"][0]["verified"] is True
+    checked = runner.invoke(app, ["check", identity_id, "--fresh", "--device", "cpu", "--json"])
+    assert checked.exit_code == 0, checked.output
+    row = json.loads(checked.output)["results"][0]
+    assert row["id"] == identity_id and row["passed"] is True and row["measured_on"] == "model"
