@@ -21,6 +21,7 @@ REGISTRY: tuple[str, ...] = (
     "softmax:SoftmaxShift",
     "jacobian:SoftmaxJacobian",
     "rows:AttentionRows",
+    "convex:AttentionConvex",
     "scaling:AttentionScaling",
     "masks:CausalMask",
     "masks:PaddingMask",

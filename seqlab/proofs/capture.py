@@ -118,13 +118,18 @@ def key_padding(mask: Any, length: int) -> torch.Tensor | None:
     return None
 
 
-def queries_with_keys(mask: Any, causal: bool, batch: int, heads: int, length: int,
-                      device: torch.device) -> torch.Tensor:
-    """[B,H,T] True where a query may attend to at least one key (the others output zeros by contract)."""
-    padding = key_padding(mask, length)
+def visible_keys(mask: Any, causal: bool, batch: int, length: int, device: torch.device) -> torch.Tensor:
+    """[B,1,T,T] True where query i may attend to key j under a captured mask argument and causal flag."""
     allowed = torch.ones(batch, 1, length, length, dtype=torch.bool, device=device)
+    padding = key_padding(mask, length)
     if padding is not None:
         allowed = allowed & padding.to(device)[:, None, None, :]
     if causal:
         allowed = allowed & torch.ones(length, length, dtype=torch.bool, device=device).tril()
-    return allowed.any(-1).expand(batch, heads, length)
+    return allowed
+
+
+def queries_with_keys(mask: Any, causal: bool, batch: int, heads: int, length: int,
+                      device: torch.device) -> torch.Tensor:
+    """[B,H,T] True where a query may attend to at least one key (the others output zeros by contract)."""
+    return visible_keys(mask, causal, batch, length, device).any(-1).expand(batch, heads, length)

@@ -19,7 +19,7 @@ from seqlab.proofs.target import LiveTarget
 
 from . import broken
 
-NEW_IDS = ["softmax-jacobian"]
+NEW_IDS = ["softmax-jacobian", "attention-convex"]
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,54 @@ def test_softmax_jacobian_on_fused_qkv(fresh_target):
     assert same_outputs(target, fresh_target)
     result = check("softmax-jacobian", target)
     assert result.passed and result.measured_on == "model", result.detail
+
+
+# ---------------------------------------------------------------- attention is a convex combination of the values
+
+
+def unnormalised_scaled_dot_product(q, k, v, mask=None, scale=True):
+    """A student's attention: exp(z - max z) as the weights, never divided by their sum."""
+    logits = q @ k.transpose(-2, -1) / (q.size(-1) ** 0.5 if scale else 1.0)
+    if mask is not None:
+        logits = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
+    probs = torch.exp(logits - logits.amax(-1, keepdim=True))
+    return probs @ v, probs
+
+
+class UnnormalisedFusedAttention(MultiHeadSelfAttention):
+    """The fast path written by hand without the softmax's denominator; the explicit path is still right."""
+
+    def _fast_attention(self, q, k, v, mask):
+        logits = q @ k.transpose(-2, -1) / q.size(-1) ** 0.5
+        if mask.allowed is not None:
+            logits = logits.masked_fill(~mask.allowed, torch.finfo(logits.dtype).min)
+        return torch.exp(logits - logits.amax(-1, keepdim=True)) @ v
+
+
+def test_attention_is_convex_on_the_models_modules(fresh_target):
+    result = check("attention-convex", fresh_target)
+    assert result.passed and result.measured_on == "model", result.detail
+    assert "2 attention module(s) (separate q, k, v) on their real hidden states" in result.detail
+    assert result.extra["rows"] > 100
+
+
+def test_unnormalised_weights_fail_convexity(monkeypatch, fresh_target):
+    monkeypatch.setattr(attention_module, "scaled_dot_product", unnormalised_scaled_dot_product)
+    result = check("attention-convex", fresh_target)
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["|row sum - 1|"] > 0.1
+
+
+def test_unnormalised_fused_path_fails_convexity(fresh_target):
+    target = broken.replace_attention(fresh_target, UnnormalisedFusedAttention)
+    result = check("attention-convex", target)
+    assert not result.passed
+    assert result.extra["|row sum - 1|"] > 0.1 and result.extra["outside the values' range"] > 0.01
+
+
+def test_attention_convex_on_fused_qkv(fresh_target):
+    result = check("attention-convex", fused_qkv_model(fresh_target))
+    assert result.passed and "fused qkv" in result.detail, result.detail
 
 
 # ---------------------------------------------------------------- the commands
