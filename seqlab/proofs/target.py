@@ -8,9 +8,10 @@ saying so.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import torch
 from torch import nn
@@ -22,7 +23,7 @@ from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.models.bert_loading import load_bert
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.positions import SinusoidalPositions
-from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig, TransformerEncoder
+from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
 from seqlab.paths import pretrained_bert_dir
 from seqlab.proofs.base import MODEL, STAND_IN
 from seqlab.training.runs import LoadedRun, load_run
@@ -180,17 +181,89 @@ def find_modules(model: nn.Module, kinds: tuple[type, ...]) -> list[tuple[str, n
     return [(name or type(module).__name__, module) for name, module in model.named_modules() if isinstance(module, kinds)]
 
 
-def causal_hidden(target: LiveTarget) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None:
-    """For a causal Transformer (CausalLM, causal classifier): ids, mask -> per-position hidden states [B,T,D].
+def claims_causal(model: nn.Module) -> bool:
+    """True when the model says it is causal (a CausalLM, or a classifier built with causal=True): what the
+    causal-mask check holds its own forward to."""
+    return isinstance(model, CausalLM) or getattr(model, "causal", False) is True
 
-    None when the model is not a causal Transformer.
-    """
-    model = target.model
-    encoder = getattr(model, "encoder", None)
-    causal = isinstance(model, CausalLM) or bool(getattr(model, "causal", False))
-    if not isinstance(encoder, TransformerEncoder) or not causal:
+
+def text_batch(target: LiveTarget) -> dict[str, torch.Tensor] | None:
+    """The target's batch, or (when it has none) seeded random ids from the model's first embedding table; None
+    when the model has no embedding either."""
+    if target.batch is not None:
+        return target.batch
+    embeddings = find_modules(target.model, (nn.Embedding,))
+    if not embeddings:
         return None
-    return lambda ids, mask: encoder(ids, mask, causal=True)[0]
+    table = embeddings[0][1]
+    pad_id = int(table.padding_idx) if table.padding_idx is not None else 0
+    return random_batch(int(table.num_embeddings), pad_id, target.seed, target.device)
+
+
+TRAIN_DROPOUT = 0.1  # the rate a zero dropout rate is raised to when a check runs a model's training path
+
+
+def measuring_copy(model: nn.Module, target: LiveTarget, train: bool = False) -> tuple[nn.Module, int]:
+    """A copy of `model` in the check precision: in eval mode, or in train mode with every dropout rate that is
+    0 raised to TRAIN_DROPOUT (so the training path really drops); returns (copy, how many rates were raised)."""
+    measured = copy.deepcopy(model).to(device=target.device, dtype=target.dtype)
+    if not train:
+        return measured.eval(), 0
+    raised = 0
+    for module in measured.modules():
+        if isinstance(module, nn.Dropout) and module.p == 0:
+            module.p, raised = TRAIN_DROPOUT, raised + 1
+        if isinstance(getattr(module, "dropout_p", None), float) and module.dropout_p == 0:
+            module.dropout_p, raised = TRAIN_DROPOUT, raised + 1
+    return measured.train(), raised
+
+
+@contextmanager
+def fixed_draws(target: LiveTarget, offset: int = 0) -> Iterator[None]:
+    """Run the body with torch's global generators seeded from the target (and restored after): two forward
+    passes in train mode then drop exactly the same entries, so only what the inputs change can differ."""
+    devices = [target.device.index or 0] if target.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(target.seed + offset)
+        yield
+
+
+def _tensor_of(output: Any) -> torch.Tensor | None:
+    """The main tensor a module returned: itself, the first item of a tuple, or a model output's logits/hidden."""
+    if isinstance(output, torch.Tensor):
+        return output
+    if isinstance(output, (tuple, list)):
+        return output[0] if output and isinstance(output[0], torch.Tensor) else None
+    for name in ("logits", "last_hidden_state"):
+        value = getattr(output, name, None)
+        if isinstance(value, torch.Tensor):
+            return value
+    return None
+
+
+def per_position_outputs(model: nn.Module, batch: dict[str, torch.Tensor]) -> list[tuple[str, torch.Tensor]]:
+    """Run the model's own forward on `batch` and return, in call order, every per-position tensor [B,T,...] that
+    the model or one of its sub-modules output (embeddings, attention, blocks, norms, logits), read by hooks."""
+    shape = tuple(batch["input_ids"].shape)
+    seen: list[tuple[str, torch.Tensor]] = []
+
+    def recorder(name: str) -> Callable[..., None]:
+        def hook(_module: nn.Module, _args: Any, output: Any) -> None:
+            tensor = _tensor_of(output)
+            if tensor is not None and tensor.dim() >= 2 and tuple(tensor.shape[:2]) == shape:
+                seen.append((name, tensor.detach()))
+
+        return hook
+
+    handles = [module.register_forward_hook(recorder(name or type(model).__name__))
+               for name, module in model.named_modules()]
+    try:
+        with torch.no_grad():
+            model_output(model, batch)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seen
 
 
 # ---------------------------------------------------------------- layer norm
