@@ -18,6 +18,8 @@ from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep
 REGISTRY: tuple[str, ...] = (
     "layernorm:LayerNormNorm",
     "layernorm:LayerNorm2D",
+    "norm_grad:LayerNormScaleInvariance",
+    "norm_grad:LayerNormGradient",
     "softmax:SoftmaxShift",
     "jacobian:SoftmaxJacobian",
     "rows:AttentionRows",

@@ -14,12 +14,16 @@ from torch import nn
 from seqlab.cli import app
 from seqlab.models import attention as attention_module
 from seqlab.models.attention import MultiHeadSelfAttention
+from seqlab.models.layernorm import LayerNorm
+from seqlab.models.transformer import TransformerClassifier, TransformerConfig
 from seqlab.proofs import select
 from seqlab.proofs.target import LiveTarget
 
 from . import broken
 
-NEW_IDS = ["softmax-jacobian", "attention-convex"]
+NEW_IDS = [
+    "softmax-jacobian", "attention-convex", "layernorm-gradient", "layernorm-scale-invariance",
+]
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +156,76 @@ def test_unnormalised_fused_path_fails_convexity(fresh_target):
 def test_attention_convex_on_fused_qkv(fresh_target):
     result = check("attention-convex", fused_qkv_model(fresh_target))
     assert result.passed and "fused qkv" in result.detail, result.detail
+
+
+# ---------------------------------------------------------------- layer norm: gradient and scale invariance
+
+
+class TimeAxisLayerNorm(LayerNorm):
+    """A student's layer norm on [B,T,D] that takes the mean and variance over dim=1 (the tokens), not the features."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        axis = 1 if x.dim() == 3 else -1
+        mean = x.mean(dim=axis, keepdim=True)
+        var = x.var(dim=axis, keepdim=True, unbiased=False)
+        return self.weight * (x - mean) / torch.sqrt(var + self.eps) + self.bias
+
+
+class NoSqrtLayerNorm(LayerNorm):
+    """A student's layer norm that divides by the variance instead of the standard deviation."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=-1, keepdim=True)
+        var = x.var(dim=-1, keepdim=True, unbiased=self.unbiased)
+        return self.weight * (x - mean) / (var + self.eps) + self.bias
+
+
+def with_layernorms(target: LiveTarget, cls: type[LayerNorm]) -> LiveTarget:
+    """The fresh target with every LayerNorm swapped for `cls` (same gamma, beta, eps)."""
+    return LiveTarget(broken.replace_layernorms(target.model, cls), target.device, target.seed, cls.__name__,
+                      target.batch)
+
+
+def pre_norm_target(seed: int = 0) -> LiveTarget:
+    """A fresh pre-norm Transformer classifier (norm before each sublayer, a final norm) on the fresh batch."""
+    torch.manual_seed(seed)
+    config = TransformerConfig(vocab_size=200, d_model=64, n_heads=4, n_layers=2, d_ff=128, dropout=0.0, norm_first=True)
+    model = TransformerClassifier(config, num_labels=2).eval()
+    return LiveTarget(model, torch.device("cpu"), seed, "pre-norm transformer", broken.fresh(seed).batch)
+
+
+def test_layernorm_gradient_holds_on_the_models_norms(fresh_target):
+    result = check("layernorm-gradient", fresh_target)
+    assert result.passed and result.measured_on == "model", result.detail
+    assert "4 LayerNorm module(s)" in result.detail and "in the shape each received them" in result.detail
+
+
+@pytest.mark.parametrize("cls", [broken.NoMeanLayerNorm, TimeAxisLayerNorm])
+def test_layernorm_without_the_mean_or_over_time_fails_the_gradient_sum(fresh_target, cls):
+    result = check("layernorm-gradient", with_layernorms(fresh_target, cls))
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["sum over features"] > 0.01
+
+
+def test_layernorm_gradient_and_scale_pass_on_legitimate_variants(fresh_target):
+    unbiased = broken.with_parts(LayerNorm(24, eps=1e-5, unbiased=True), torch.nn.LayerNorm(24))
+    for target in (pre_norm_target(), unbiased):
+        for identity_id in ("layernorm-gradient", "layernorm-scale-invariance"):
+            result = check(identity_id, target)
+            assert result.passed and result.measured_on == "model", (identity_id, result.detail)
+    assert "5 LayerNorm module(s)" in check("layernorm-gradient", pre_norm_target()).detail  # 2 per block + final
+
+
+def test_layernorm_scale_invariance_holds_and_reports_eps(fresh_target):
+    result = check("layernorm-scale-invariance", fresh_target)
+    assert result.passed and result.measured_on == "model", result.detail
+    assert result.extra["own eps at smallest a"] > 1e-3  # eps = 1e-5 matters once a^2 var is near it
+
+
+def test_layernorm_dividing_by_the_variance_fails_scale_invariance(fresh_target):
+    result = check("layernorm-scale-invariance", with_layernorms(fresh_target, NoSqrtLayerNorm))
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["scaled"] > 0.1
 
 
 # ---------------------------------------------------------------- the commands
