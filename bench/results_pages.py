@@ -2,6 +2,8 @@
 
     python bench/results_pages.py           # rewrite the pages below from the records
     python bench/results_pages.py --check   # exit 1, naming the page, when a page differs from its records
+    python bench/results_pages.py --resummarize   # first re-read each kept experiment report's trial records with
+                                                  # today's recipe code (notes, tables, data), then rewrite the pages
 
 Pages and their records:
 - docs/results/accuracy.md    <- bench/results/accuracy.jsonl          (bench/accuracy_report.py)
@@ -44,6 +46,7 @@ class Row:
     target: float | None = None  # the dev (or, with on_test, test) score the goal names
     on_test: bool = False
     versus: str | None = None  # a recorded run it is compared with (LM transfer vs from scratch)
+    study: str | None = None  # a kept multi-seed experiment report of the same comparison
 
 
 ROWS = (
@@ -58,7 +61,8 @@ ROWS = (
     Row("LSTM, IMDB 7:1:2, 35,000 train reviews, 6 epochs", "imdb-lstm", "test >= 0.87", 0.87, on_test=True),
     Row("LSTM, IMDB, first 8,000 train reviews, 3 epochs", "imdb-lstm-8k", "CPU-budget stand-in"),
     Row("GRU, IMDB, first 8,000 train reviews, 3 epochs", "imdb-gru-8k", "CPU-budget stand-in"),
-    Row("causal LM pretrained, then classified (built-in corpus)", "lm-transfer-builtin", versus="lm-scratch-builtin"),
+    Row("causal LM pretrained, then classified (built-in corpus)", "lm-transfer-builtin", versus="lm-scratch-builtin",
+        study="lm-transfer-builtin"),
     Row("causal LM pretrained on SST's training text, then SST", "lm-transfer-sst", versus="lm-scratch-sst"),
     Row("causal LM pretrained on 10,000 IMDB reviews, then CFIMDB", "lm-transfer-cfimdb",
         versus="lm-scratch-cfimdb"),
@@ -105,17 +109,15 @@ def _goal(row: Row, record: dict, records: dict[str, dict]) -> str:
         dev, base = record["result"]["dev"], other["result"]["dev"]
         noise = binomial_half_width(base["accuracy"], dev["n"])
         gap = dev["accuracy"] - base["accuracy"]
-        judged = ("within the dev set's sampling noise" if abs(gap) <= noise
-                  else ("transfer ahead" if gap > 0 else "transfer behind") + " by more than that noise")
         test = _test(other)
         test_text = f"{test['accuracy']:.3f}" if test else "-"
         first = [r for r in record.get("dev_per_epoch", []) if r.get("epoch") == 2]
         first_base = [r for r in other.get("dev_per_epoch", []) if r.get("epoch") == 2]
         start = (f"; after epoch 2: {first[0]['accuracy']:.3f} vs {first_base[0]['accuracy']:.3f}"
                  if first and first_base else "")
-        return (f"from scratch (`{row.versus}`): dev {base['accuracy']:.3f}, test "
-                f"{test_text}; gap {gap:+.3f}, {judged} (±{noise:.3f}, one "
-                f"seed each){start}")
+        return (f"from scratch (`{row.versus}`): dev {base['accuracy']:.3f}, test {test_text}; gap {gap:+.3f} on one "
+                f"seed each: no verdict (one seed cannot show how much seeds differ; the dev set's sampling noise "
+                f"alone is ±{noise:.3f}){start}{_study_verdict(row.study)}")
     if row.target is None:
         return row.goal
     scored = _test(record) if row.on_test else record["result"].get("dev")
@@ -127,6 +129,19 @@ def _goal(row: Row, record: dict, records: dict[str, dict]) -> str:
     else:
         verdict = f"missed by {row.target - value:.3f}"
     return f"{row.goal}: {verdict}"
+
+
+def _study_verdict(name: str | None) -> str:
+    """'; over 3 seeds (`NAME`): <its transfer verdict>', read from the kept experiment report, or ''."""
+    if name is None:
+        return ""
+    report = dict(experiments_report.read_reports()).get(name)
+    if report is None:
+        return ""
+    verdicts = [n for n in report.get("notes", []) if n.startswith("transfer vs from scratch")
+                or n.startswith("transfer beats") or n.startswith("from scratch beats")]
+    seeds = len(report.get("facts", {}).get("seeds", "").split(","))
+    return f"; over {seeds} seeds (`{name}`, below): {verdicts[0]}" if verdicts else ""
 
 
 def accuracy_table(records: dict[str, dict]) -> str:
@@ -209,6 +224,32 @@ def unbacked_note_numbers(notes: str, records: list[dict]) -> list[str]:
     return sorted({n for n in DECIMAL.findall(notes) if n not in known})
 
 
+def resummarize(path: Path) -> bool:
+    """Rewrite a kept experiment report's summary (the notes after its plan's, its tables and data) from its own
+    trial records with today's recipe code: the trials, config, command and facts stay as recorded. Figures go to a
+    temporary folder (the kept report has none). True when anything changed."""
+    import dataclasses
+    import tempfile
+
+    from seqlab.experiments.config import ExperimentConfig
+    from seqlab.experiments.recipes import get_recipe
+    from seqlab.io import atomic_write_json, to_jsonable
+
+    report = json.loads(path.read_text(encoding="utf-8"))
+    config = ExperimentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in report["config"].items()})
+    recipe = get_recipe(report["recipe"])
+    planned = len(recipe.plan(config).notes)  # the plan's notes as recorded (an old report's plan may differ)
+    with tempfile.TemporaryDirectory() as out:
+        summary = recipe.summarize(config, report["trials"], Path(out))
+    updated = {**report, "notes": report["notes"][:planned] + list(summary.notes),
+               "tables": to_jsonable([dataclasses.asdict(t) for t in summary.tables]),
+               "data": to_jsonable(summary.data)}
+    if updated == report:
+        return False
+    atomic_write_json(path, updated)
+    return True
+
+
 def render_all() -> dict[Path, str]:
     """Every page as its records make it."""
     return {
@@ -240,6 +281,8 @@ def stale_pages() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a page is stale")
+    parser.add_argument("--resummarize", action="store_true",
+                        help="first re-summarize each kept experiment report from its trial records")
     args = parser.parse_args(argv)
     if args.check:
         problems = stale_pages()
@@ -248,6 +291,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(1 if problems else 0)
     from seqlab.io import atomic_write_text
 
+    if args.resummarize:
+        for path in sorted(experiments_report.REPORTS.glob("*.json")):
+            if resummarize(path):
+                print(f"re-summarized {path.relative_to(ROOT)}")
     for path, text in render_all().items():
         atomic_write_text(path, text)
         print(f"wrote {path.relative_to(ROOT)}")

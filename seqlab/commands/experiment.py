@@ -69,9 +69,10 @@ def run(
     """Run a recipe: train (or measure) each of its trials, then write README.md, results.json and figures.
 
     Every configuration is trained with --seeds seeds (default 3); the report gives dev and test accuracy
-    as mean ± 95% interval, the random and majority baselines, "at chance" where a setting is within noise
-    of the majority baseline, and a verdict per comparison ("A beats B by 2.1 ± 0.8 points" or "no
-    difference that these runs can show"). The estimated time is printed before the first trial.
+    as mean ± 95% interval, the random and majority baselines, "not shown above chance" where a binomial
+    test on the dev set (and a t-test over the seeds) does not put a setting above the majority baseline,
+    and a verdict per comparison, paired by seed ("A beats B by 2.1 ± 0.8 points (paired by seed)" or "no
+    difference that these runs can show", which is not a tie). The estimated time is printed first.
 
     Each trial is named by a hash of its config and saved under OUT/trials/ the moment it finishes,
     so a killed run loses at most the trial in progress: run the same command with the same --out

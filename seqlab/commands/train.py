@@ -170,7 +170,8 @@ def train(
 
     console.print(result_table(result))
     if result.dev is not None:
-        verdict = judge(result.dev.accuracy, result.dev.majority_baseline.accuracy, result.epochs_run, result.best_epoch)
+        verdict = judge(result.dev.accuracy, result.dev.majority_baseline.accuracy, result.epochs_run, result.best_epoch,
+                        result.dev.n)
         style = "green" if verdict.level == "well above chance" else "yellow"
         console.print(f"verdict: [{style}]{verdict.line}[/]", highlight=False)
     if result.hint:

@@ -1,4 +1,4 @@
-"""Reading trial records: group seeds of one configuration, score spreads, baselines, at-chance labels, verdicts."""
+"""Reading trial records: group seeds of one configuration, score spreads, baselines, chance labels, verdicts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from seqlab.experiments.recipe import ResultTable
-from seqlab.experiments.stats import Comparison, at_chance, compare, spread
+from seqlab.experiments.stats import Comparison, above_chance, compare, holm_decided, spread
 
 
 def config_tags(record: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -70,16 +70,22 @@ def baselines(records: Sequence[dict[str, Any]], split: str = "dev") -> Baseline
     return None
 
 
+ABOVE_CHANCE = "above chance"
+NOT_SHOWN_ABOVE_CHANCE = "not shown above chance"
+
+
 def chance_label(values: Sequence[float], base: Baselines | None) -> str:
-    """'at chance' when `values` are within noise of always answering the majority class, else 'above chance'."""
+    """'above chance' when a one-sided binomial test on the dev set (and, with 2+ seeds, a one-sided t-test over
+    the seeds) shows `values` above always answering the majority class, else 'not shown above chance' (which
+    is not a claim that the setting is at chance: a small dev set shows little)."""
     if not values or base is None:
         return "-"
-    return "at chance" if at_chance(values, base.majority, base.n) else "above chance"
+    return ABOVE_CHANCE if above_chance(values, base.majority, base.n) else NOT_SHOWN_ABOVE_CHANCE
 
 
 def score_cells(items: Sequence[dict[str, Any]], base: Baselines | None) -> tuple[str, str, str, str]:
     """The cells of one configuration's row: dev and test accuracy % (mean ± 95% interval over seeds), mean dev
-    macro-F1, and whether it is at chance against `base`."""
+    macro-F1, and whether it is shown above chance against `base`."""
     return (fmt_spread(dev_scores(items)), fmt_spread(scores(items, "test")),
             f"{spread(dev_scores(items, 'macro_f1')).mean:.3f}", chance_label(dev_scores(items), base))
 
@@ -98,8 +104,8 @@ def baseline_rows(records: Sequence[dict[str, Any]], lead: Sequence[str] = (), g
 
 def training_table(title: str, records: Sequence[dict[str, Any]], tag_columns: Sequence[str]) -> ResultTable:
     """One row per configuration: its tags, parameters, dev and test accuracy (mean ± 95% interval over seeds),
-    mean dev macro-F1, whether it is at chance and wall time (seeds per setting in the title); then a row each for the random and majority
-    baselines."""
+    mean dev macro-F1, whether it is shown above chance and wall time (seeds per setting in the title); then a row
+    each for the random and majority baselines."""
     dev_base = baselines(records, "dev")
     rows = []
     for tags, items in group_seeds(records):
@@ -130,7 +136,7 @@ def trial_seconds(items: Sequence[dict[str, Any]]) -> float:
 
 
 def baseline_row_note(records: Sequence[dict[str, Any]]) -> str:
-    """A sentence on the baselines and on how to read ± (a 95% interval of the mean over seeds)."""
+    """Sentences on the baselines, how to read ±, what 'above chance' needs, and how verdicts are computed."""
     dev, test = baselines(records, "dev"), baselines(records, "test")
     if dev is None:
         return ""
@@ -138,8 +144,18 @@ def baseline_row_note(records: Sequence[dict[str, Any]]) -> str:
             f"class {100 * dev.majority:.1f}%")
     if test is not None:
         text += f"; on test ({test.n}): {100 * test.random:.1f}% and {100 * test.majority:.1f}%"
-    return (text + ". ± is the 95% interval of the mean over seeds; 'at chance' means not above the majority "
-            "baseline by more than that interval or the dev set's own sampling noise.")
+    return (text + ". " + READING_NOTE)
+
+
+READING_NOTE = (
+    "± is the 95% interval of the mean over seeds (not the spread of one run). 'above chance' needs a one-sided "
+    "binomial test on the dev set against the majority rate and a one-sided t-test over the seeds, each at 5%; "
+    "'not shown above chance' is not a claim of being at chance. Verdicts give the 95% interval of the "
+    "difference, paired by seed when both settings ran the same seeds (a seed fixes the training subset and "
+    "order), else unpaired (Welch); the dev set's sampling term is each setting's p(1-p)/n, not divided by the "
+    "number of seeds (every seed is scored on the same examples), an upper bound on the paired by-example term "
+    "when both settings find the same examples hard. A verdict that names no winner is not a tie: these runs "
+    "cannot separate the two, by less than the ± given.")
 
 
 def label(tags: dict[str, Any]) -> str:
@@ -147,17 +163,25 @@ def label(tags: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in tags.items())
 
 
+def dev_seeds(records: Sequence[dict[str, Any]]) -> list[Any]:
+    """The seed of each record that has a dev score, in the order of `dev_scores` (None where untagged)."""
+    return [r["tags"].get("seed") for r in records if r["result"].get("dev")]
+
+
 def compare_groups(a: tuple[dict[str, Any], list[dict[str, Any]]], b: tuple[dict[str, Any], list[dict[str, Any]]],
                    name_a: str | None = None, name_b: str | None = None) -> Comparison:
-    """The verdict on two configurations' dev accuracy over seeds (with the dev set's sampling noise)."""
+    """The verdict on two configurations' dev accuracy over seeds, paired by seed when both ran the same seeds
+    (with the dev set's sampling noise)."""
     base = baselines(a[1] + b[1])
     return compare(name_a or label(a[0]), dev_scores(a[1]), name_b or label(b[0]), dev_scores(b[1]),
-                   n_examples=base.n if base else None)
+                   n_examples=base.n if base else None, seeds_a=dev_seeds(a[1]), seeds_b=dev_seeds(b[1]))
 
 
 def best_versus_rest(records: Sequence[dict[str, Any]], limit: int = 6) -> list[str]:
     """Verdicts of the configuration with the best mean dev accuracy against each other one (the closest first),
-    plus whether the best is at chance: the sentences a sweep's reader needs."""
+    decided by Holm's correction over all of those comparisons, plus whether the best is shown above chance: the
+    sentences a sweep's reader needs. The best was picked by these same scores, which the correction does not
+    undo: the lines say so."""
     groups = [g for g in group_seeds(records) if dev_scores(g[1])]
     if not groups:
         return []
@@ -165,7 +189,13 @@ def best_versus_rest(records: Sequence[dict[str, Any]], limit: int = 6) -> list[
     best = groups[0]
     lines = [f"best mean dev accuracy: {label(best[0])} at {fmt_spread(dev_scores(best[1]))}% "
              f"({chance_label(dev_scores(best[1]), baselines(records))})"]
-    lines += [compare_groups(best, other).verdict for other in groups[1:limit + 1]]
+    verdicts = holm_decided([compare_groups(best, other) for other in groups[1:]])
+    if limit and verdicts:
+        lines += [v.verdict for v in verdicts[:limit]]
+        if len(verdicts) > 1:
+            lines.append(f"best against each of the other {len(verdicts)}: decided with Holm's correction over the "
+                         f"{len(verdicts)} comparisons; the best was picked by these same dev scores, so its lead "
+                         "is an optimistic reading")
     if limit and len(groups) > limit + 1:
         lines.append(f"({len(groups) - limit - 1} more configuration(s) not compared here; see the table)")
     return lines

@@ -32,7 +32,7 @@ def test_training_table_has_baselines_test_scores_and_chance_labels():
     table = training_table("t", records, ("hidden",))
     rows = {row[0]: row for row in table.rows}
     assert table.columns[2:4] == ("dev acc %", "test acc %")
-    assert rows["8"][5] == "at chance" and rows["32"][5] == "above chance"
+    assert rows["8"][5] == "not shown above chance" and rows["32"][5] == "above chance"
     assert rows["32"][2].startswith("85.0 ± ") and rows["32"][3].startswith("85.0 ± ")
     assert rows["majority"][2] == "50.0" and rows["random"][2] == "49.9" and rows["majority"][5] == "baseline"
 
@@ -168,3 +168,34 @@ def test_bars_start_at_zero_and_label_the_mean_above_every_seed():
 
     assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 12  # every seed
     assert_clean_layout(figure)
+
+
+def test_verdicts_pair_by_seed_and_best_versus_rest_is_holm_corrected():
+    """Each seed shares its training subset in both arms, so the verdict pairs by seed and says so; the best of a
+    sweep against the rest is one family, decided with Holm's correction and named as such."""
+    records = [_record("a", 8, s, v) for s, v in enumerate((0.60, 0.70, 0.80))]
+    records += [_record("b", 16, s, v) for s, v in enumerate((0.64, 0.74, 0.84))]
+    records += [_record("c", 32, s, v) for s, v in enumerate((0.85, 0.86, 0.84))]
+    lines = best_versus_rest(records)
+    assert "paired by seed; Holm over 2)" in lines[1] and "paired by seed; Holm over 2)" in lines[2]
+    assert any("Holm's correction over the 2 comparisons" in line for line in lines)
+    unseeded = [dict(r, tags={"hidden": r["tags"]["hidden"]}) for r in records]  # no seeds to pair on
+    assert "unpaired, Welch" in best_versus_rest(unseeded)[1]
+
+
+def test_kept_reports_say_how_each_verdict_was_computed():
+    """The kept reports were re-summarized (`python bench/results_pages.py --resummarize`): every verdict names
+    its method, no table calls a setting 'at chance', and the reading note states the dev-set term."""
+    from pathlib import Path
+
+    from seqlab.experiments.summary import READING_NOTE
+
+    kept = sorted((Path(__file__).parents[2] / "bench" / "results" / "experiments").glob("*.json"))
+    assert kept
+    for path in kept:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        verdicts = [n for n in report["notes"] if " beats " in n or "no difference that these runs can show" in n]
+        assert verdicts and all("paired by seed" in n or "unpaired, Welch" in n for n in verdicts), path.stem
+        cells = {str(c) for table in report["tables"] for row in table["rows"] for c in row}
+        assert "at chance" not in cells, path.stem
+        assert any(READING_NOTE in n for n in report["notes"]), path.stem

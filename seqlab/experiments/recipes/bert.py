@@ -11,6 +11,7 @@ from seqlab.experiments.plots import bar_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, save_confusions, train_config, with_seeds
 from seqlab.experiments.summary import (
+    READING_NOTE,
     baseline_rows,
     baselines,
     compare_groups,
@@ -102,7 +103,7 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
     )
     notes = ["frozen keeps the pretrained body fixed and trains only the linear head on [CLS]; fine-tuning "
              "updates every weight, which usually wins by a wide margin once it has enough steps",
-             "RTE is scored on its dev split (GLUE test labels are hidden)", *verdicts]
+             "RTE is scored on its dev split (GLUE test labels are hidden)", READING_NOTE, *verdicts]
     return Summary([table], figures, notes, {"verdicts": verdicts})
 
 

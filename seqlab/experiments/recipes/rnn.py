@@ -21,6 +21,7 @@ from seqlab.experiments.recipes.common import (
     train_config,
     with_seeds,
 )
+from seqlab.experiments.stats import holm_decided
 from seqlab.experiments.summary import (
     baseline_row_note,
     best_versus_rest,
@@ -109,8 +110,9 @@ def summarize_optimizers(config: ExperimentConfig, records: list[dict[str, Any]]
     for cell in dict.fromkeys(r["tags"]["cell"] for r in records):
         groups = {tags["optimizer"]: (tags, items) for tags, items in group_seeds(records) if tags["cell"] == cell}
         if "adam" in groups:
-            verdicts += [compare_groups(groups["adam"], groups[name], f"{cell} adam", f"{cell} {name}").verdict
-                         for name in groups if name != "adam"]
+            verdicts += [c.verdict for c in holm_decided([  # Adam against each other optimizer: one family
+                compare_groups(groups["adam"], groups[name], f"{cell} adam", f"{cell} {name}")
+                for name in groups if name != "adam"])]
     notes = [baseline_row_note(records), *best_versus_rest(records, limit=0), *verdicts,
              "Adaptive methods (Adagrad, RMSprop, Adam) scale each parameter's step by its gradient history; "
              "plain SGD needs momentum and a larger learning rate."]
