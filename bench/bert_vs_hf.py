@@ -175,7 +175,7 @@ def peak_flops(device: torch.device, override: float | None) -> float | None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     from seqlab.device import resolve_device
-    from seqlab.models import load_bert
+    from seqlab.models.bert_loading import load_bert
     from seqlab.paths import pretrained_bert_dir
 
     device = resolve_device(args.device)

@@ -114,7 +114,8 @@ class LoopMeter:
 
 def run_ours(args: argparse.Namespace) -> dict:
     """Ours: `seqlab.training.train` for one epoch (length-bucketed batches), timed around its fit loop."""
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     config = TrainConfig(
         data="sst", data_dir=str(args.data_dir), model={"family": "bert-pretrained"}, optimizer="adamw",

@@ -23,6 +23,20 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiment",
 )
 
+# Command lines that start without torch, scikit-learn or matplotlib (with $SEQLAB_RUNS an empty folder): the
+# promise tests/test_startup_imports.py holds them to, with every `--help`, and bench/startup.py times.
+LIGHT_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("runs",),
+    ("data", "list"),
+    ("data", "show", "builtin-sentiment"),
+    ("data", "stats", "builtin-sentiment"),
+    ("tokenize", "an unlikeable film"),
+    ("explain",),
+    ("quiz", "--list", "--n", "3"),
+    ("quiz", "--answers", "1,2,true", "--n", "3", "--seed", "0", "--json"),
+)
+HEAVY_MODULES: tuple[str, ...] = ("torch", "sklearn", "matplotlib")  # what LIGHT_COMMANDS never import
+
 app = typer.Typer(
     name="seqlab",
     help="A lab for learning how sequence models work by running them: train LSTMs, Transformers and BERT "

@@ -55,7 +55,7 @@ def generate(
     from seqlab.training.generation import GenerationConfig, check_generation_config
     from seqlab.training.generation import generate as write
     from seqlab.training.render import generation_view
-    from seqlab.training.runs import load_run
+    from seqlab.training.loading import load_run
 
     config = GenerationConfig(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
                               seed=seed)

@@ -63,7 +63,7 @@ def predict(
         raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
     from seqlab.training.inference import predict as predict_text
     from seqlab.training.render import prediction_table
-    from seqlab.training.runs import load_run
+    from seqlab.training.loading import load_run
 
     loaded = load_run(run, device=device)
     if loaded.task == "mlm":

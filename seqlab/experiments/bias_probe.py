@@ -97,7 +97,7 @@ def _unknown_words(encoder: Any, words: Sequence[str]) -> int:
 
 
 def probe(loaded: Any, pairs: Sequence[CounterfactualPair], reference: str) -> list[PairResult]:
-    """Score every pair with a loaded run (seqlab.training.load_run) on the probability of class `reference`."""
+    """Score every pair with a loaded run (seqlab.training.loading.load_run) on the probability of class `reference`."""
     results = []
     for pair in pairs:
         a, b = predict(loaded, pair.a), predict(loaded, pair.b)

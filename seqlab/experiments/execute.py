@@ -15,7 +15,7 @@ from seqlab.errors import SeqlabError
 from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
 from seqlab.io import to_jsonable
 from seqlab.provenance import code_version
-from seqlab.training import train
+from seqlab.training.trainer import train
 from seqlab.training.config import TrainConfig
 from seqlab.training.inference import evaluate_run
 from seqlab.training.runs import read_metrics

@@ -85,7 +85,7 @@ def trial_key(trial: Trial, after_key: str | None = None) -> str:
 
 @contextlib.contextmanager
 def runs_written_under(folder: Path) -> Iterator[None]:
-    """Make seqlab.training.train create its run folder inside `folder` (it writes under $SEQLAB_RUNS)."""
+    """Make seqlab.training.trainer.train create its run folder inside `folder` (it writes under $SEQLAB_RUNS)."""
     before = os.environ.get("SEQLAB_RUNS")
     os.environ["SEQLAB_RUNS"] = str(folder)
     try:

@@ -1,11 +1,11 @@
-"""What a topic is: its text as data, plus a live example computed with torch when it is shown."""
+"""What a topic is: its text as data, plus the name of the function that computes its live example with torch
+(seqlab.explain.demos), imported only when the example is shown: listing topics and the quiz load no torch."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
-
-import torch
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class DemoResult:
 class Topic:
     """One concept: plain-words idea, the formula in unicode math, misconceptions, commands, and a live demo.
 
-    `demo(seed)` computes the worked example; the same seed gives the same numbers.
+    `demo(seed)` computes the worked example with `demo_function` ("module:function" in seqlab.explain.demos,
+    imported on first use); the same seed gives the same numbers.
     """
 
     id: str
@@ -33,7 +34,12 @@ class Topic:
     formula: str
     misconceptions: tuple[str, ...]
     commands: tuple[str, ...]
-    demo: Callable[[int], DemoResult]
+    demo_function: str
+
+    def demo(self, seed: int) -> DemoResult:
+        """The worked example computed now with `seed` (this imports torch and the demo's module)."""
+        module, _, function = self.demo_function.partition(":")
+        return getattr(importlib.import_module(module), function)(seed)
 
     def as_dict(self, demo: DemoResult | None = None) -> dict[str, Any]:
         """The topic as plain JSON-able data (with the demo's result when given)."""
@@ -55,30 +61,3 @@ class Topic:
                 "values": demo.values,
             }
         return data
-
-
-def generator(seed: int) -> torch.Generator:
-    """A CPU generator seeded with `seed`, so demos never touch (or depend on) the global RNG."""
-    gen = torch.Generator()
-    gen.manual_seed(seed)
-    return gen
-
-
-def fmt(value: float, digits: int = 3) -> str:
-    """A number as a short string: fixed digits, no '-0.000'."""
-    text = f"{value:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def matrix_rows(matrix: torch.Tensor, row_labels: Sequence[str], digits: int = 3) -> tuple[tuple[str, ...], ...]:
-    """Rows of a 2-D tensor formatted for a table, each starting with its label."""
-    return tuple((label, *(fmt(float(v), digits) for v in row)) for label, row in zip(row_labels, matrix.tolist()))
-
-
-def round_list(values: Any, digits: int = 4) -> Any:
-    """Nested lists (or a tensor) rounded for JSON output."""
-    if isinstance(values, torch.Tensor):
-        values = values.tolist()
-    if isinstance(values, (list, tuple)):
-        return [round_list(v, digits) for v in values]
-    return round(float(values), digits)

@@ -16,7 +16,7 @@ from seqlab.proofs.target import LiveTarget, model_output, target_fresh
 from seqlab.training import freezing
 from seqlab.training.config import TrainConfig
 from seqlab.training.optimizers import make_optimizer
-from seqlab.training.runs import LoadedRun
+from seqlab.training.loading import LoadedRun
 from seqlab.training.transfer import init_from_run
 
 STAND_IN_STEPS = 3

@@ -26,7 +26,7 @@ from seqlab.models.positions import SinusoidalPositions
 from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
 from seqlab.paths import pretrained_bert_dir
 from seqlab.proofs.base import MODEL, STAND_IN
-from seqlab.training.runs import LoadedRun, load_run
+from seqlab.training.loading import LoadedRun, load_run
 
 # Short sentences the checks push through the model so that LayerNorm inputs are real hidden states.
 SAMPLE_TEXTS: tuple[str, ...] = (

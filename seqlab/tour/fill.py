@@ -10,7 +10,9 @@ from rich.markup import escape
 from seqlab.data.masking import MaskingRule, MaskVocab
 from seqlab.data.registry import load_splits
 from seqlab.tour import TourContext, TourStep, print_more
-from seqlab.training import TrainConfig, load_run, train
+from seqlab.training.config import TrainConfig
+from seqlab.training.loading import load_run
+from seqlab.training.trainer import train
 from seqlab.training.fill_mask import fill_mask
 from seqlab.training.render import fill_mask_view
 

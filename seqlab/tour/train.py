@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from seqlab.tour import TourContext, TourStep, print_more
-from seqlab.training import TrainConfig, load_run, predict, train
+from seqlab.training.config import TrainConfig
+from seqlab.training.inference import predict
+from seqlab.training.loading import load_run
+from seqlab.training.trainer import train
 from seqlab.training.render import dev_results_table, prediction_table
 
 TOUR_SENTENCE = "the plot was not boring at all ."

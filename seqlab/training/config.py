@@ -12,7 +12,7 @@ from typing import Any
 from seqlab.data.lengths import check_max_length
 from seqlab.data.registry import is_table_path
 from seqlab.data.sources import ColumnChoice, DataSource, display_name
-from seqlab.device import check_seed, check_threads
+from seqlab.device_options import check_seed, check_threads
 from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.data.sentence_pairs import check_objective
 from seqlab.models.families import Family, get_family, lm_families, mlm_families

@@ -9,7 +9,7 @@ import torch
 from seqlab.data.encoded import MASK_SPELLING
 from seqlab.data.masking import WORD_MASK, WORDPIECE_MASK, split_mask_spellings
 from seqlab.errors import SeqlabError
-from seqlab.training.runs import LoadedRun
+from seqlab.training.loading import LoadedRun
 
 @dataclass(frozen=True)
 class Filler:

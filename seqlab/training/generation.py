@@ -17,7 +17,7 @@ import torch
 
 from seqlab.errors import SeqlabError
 from seqlab.models.transformer import CausalLM
-from seqlab.training.runs import LoadedRun
+from seqlab.training.loading import LoadedRun
 
 P_SLACK = 1e-9  # rounding room: mass that reaches p up to float error counts as reaching it
 REMOVED = float("-inf")  # the logit of a token a filter takes out of the draw

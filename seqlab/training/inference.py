@@ -19,7 +19,8 @@ from seqlab.data.subset import cap_examples
 from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.io import atomic_create_text
 from seqlab.training.metrics import Metrics, compute_metrics
-from seqlab.training.runs import LoadedRun, load_run, predictions_text, read_data_record
+from seqlab.training.loading import LoadedRun, load_run
+from seqlab.training.runs import predictions_text, read_data_record
 from seqlab.training.tasks import classify_loader
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -12,12 +12,14 @@ from rich.text import Text
 
 from seqlab.console import safe_text
 from seqlab.io import RUN_STAMP
-from seqlab.training.fill_mask import FillMaskResult
-from seqlab.training.generation import Generation
-from seqlab.training.inference import FilePredictions, Prediction
-from seqlab.training.metrics import Metrics
 from seqlab.training.runs import RunSummary
-from seqlab.training.trainer import TrainResult
+
+if TYPE_CHECKING:  # types only: the runs table (`seqlab runs`) must not load torch or scikit-learn
+    from seqlab.training.fill_mask import FillMaskResult
+    from seqlab.training.generation import Generation
+    from seqlab.training.inference import FilePredictions, Prediction
+    from seqlab.training.metrics import Metrics
+    from seqlab.training.trainer import TrainResult
 
 BAR_WIDTH = 30
 

@@ -1,4 +1,5 @@
-"""Run directories: what a training leaves on disk, and rebuilding a trained model from it.
+"""Run directories: what a training leaves on disk, read and written without torch (rebuilding the trained
+model is seqlab.training.loading's job, so that `seqlab runs` stays light).
 
 Layout (docs/ARCHITECTURE.md): config.json, encoder/, model.safetensors, last.safetensors, state.pt,
 metrics.jsonl, predictions.tsv, result.json.
@@ -15,16 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from torch import nn
-
 from seqlab import __version__
-from seqlab.data.encoders import load_encoder
-from seqlab.device import resolve_device
 from seqlab.errors import SeqlabError, os_error_message
 from seqlab.io import atomic_write_json, atomic_write_text
-from seqlab.models.factory import build_model
 from seqlab.models.families import family_names
-from seqlab.training.checkpoint import load_weights
 from seqlab.training.config import TrainConfig
 
 RUN_TASKS: tuple[str, ...] = ("classify", "lm", "mlm")  # what a run's config.json may say it learned
@@ -46,20 +41,6 @@ class RunInfo:
     spec: dict[str, Any]
     labels: tuple[str, ...]
     dataset: str
-    task: str
-    is_pair: bool = False
-
-
-@dataclass
-class LoadedRun:
-    """A trained model rebuilt from its run directory, ready for evaluation or prediction."""
-
-    model: nn.Module
-    encoder: Any  # seqlab.data.encoded.TextEncoder
-    labels: tuple[str, ...]
-    config: TrainConfig
-    run_dir: Path
-    spec: dict[str, Any]
     task: str
     is_pair: bool = False
 
@@ -182,19 +163,6 @@ def read_run_info(run_dir: Path) -> RunInfo:
     config = TrainConfig.from_dict(payload["train"])
     return RunInfo(config, dict(payload["model"]), tuple(payload["labels"]), str(payload.get("dataset", config.data)),
                    str(payload.get("task", "classify")), bool(payload.get("is_pair", False)))
-
-
-def load_run(path: Path, device: str = "cpu", weights: str = BEST_WEIGHTS) -> LoadedRun:
-    """Rebuild the model of a run from config.json + encoder/ and load its best weights (eval mode)."""
-    run_dir = Path(path)
-    info = read_run_info(run_dir)
-    encoder = load_encoder(run_dir / ENCODER_DIR)
-    model = build_model(info.spec, info.task, encoder.vocab_size, len(info.labels), encoder.pad_id,
-                        load_weights=False)
-    target = resolve_device(device)
-    load_weights(model, run_dir / weights, device="cpu")
-    model.to(target).eval()
-    return LoadedRun(model, encoder, info.labels, info.config, run_dir, info.spec, info.task, info.is_pair)
 
 
 def read_metrics(run_dir: Path) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from torch import nn
 
 from seqlab.models import mlm
 from seqlab.models.transformer import transfer_lm_body
-from seqlab.training.runs import load_run
+from seqlab.training.loading import load_run
 
 
 def init_from_run(run_dir: Path, model: nn.Module) -> nn.Module:

@@ -18,7 +18,7 @@ from seqlab.models.bert_loading import load_bert
 from seqlab.models.factory import build_classifier, default_spec
 from seqlab.models.transformer import CausalLM
 from seqlab.paths import pretrained_bert_dir
-from seqlab.training.runs import load_run
+from seqlab.training.loading import load_run
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from seqlab.errors import SeqlabError
 from seqlab.explain import all_topics, get_topic, topic_ids
 from seqlab.explain.catalog import ALIASES
 from seqlab.explain.render import formula_lines
-from seqlab.explain.topics.text import greedy_wordpiece
+from seqlab.explain.demos.text import greedy_wordpiece
 
 REQUIRED_TOPICS = {
     "tokenization",
@@ -145,7 +145,7 @@ def test_gradient_demo_vanishes_for_small_weights_and_clips(demos):
 
 
 def test_hand_written_optimizers_match_torch_optim():
-    from seqlab.explain.topics.recurrent import OPTIMIZER_SETTINGS, _quadratic_grad, optimize_by_hand
+    from seqlab.explain.demos.recurrent import OPTIMIZER_SETTINGS, _quadratic_grad, optimize_by_hand
 
     factories = {
         "sgd": lambda p, lr: torch.optim.SGD(p, lr=lr),
@@ -212,7 +212,7 @@ def test_pretraining_objectives_is_a_name_for_the_objectives_topic():
 def test_metrics_demo_matches_sklearn():
     from sklearn.metrics import accuracy_score, f1_score
 
-    from seqlab.explain.topics.practice import accuracy_and_macro_f1
+    from seqlab.explain.demos.practice import accuracy_and_macro_f1
 
     gen = torch.Generator().manual_seed(5)
     gold = torch.randint(4, (300,), generator=gen)

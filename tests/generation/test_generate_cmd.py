@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from seqlab.cli import app
-from seqlab.training.runs import load_run
+from seqlab.training.loading import load_run
 
 PROMPT = "the film was"
 

@@ -25,7 +25,8 @@ def check(identity_id: str, target: LiveTarget):
 @pytest.fixture(scope="module")
 def mlm_runs(tmp_path_factory) -> dict[str, Path]:
     """A tiny BERT MLM run (WordPiece) and a tiny Transformer MLM run (words + <mask>), one epoch on 64 examples."""
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     specs = {
         "bert": {"family": "bert", "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,

@@ -21,7 +21,8 @@ TINY_SPECS = {
 @pytest.fixture(scope="module")
 def trained_runs(tmp_path_factory) -> dict[str, Path]:
     """One tiny run per family, trained for one epoch on 64 built-in examples."""
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     root = tmp_path_factory.mktemp("runs")
     runs = {}

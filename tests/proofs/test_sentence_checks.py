@@ -31,7 +31,8 @@ def test_check_passes_on_the_real_builder_with_the_sample_reviews():
 
 def test_check_reads_the_training_texts_of_a_sentence_objective_run(tmp_path):
     from seqlab.data.builtin import builtin_sentiment
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     examples = builtin_sentiment(0).train
     rows = [" ".join(e.text for e in examples[3 * r: 3 * r + 3]) + f"\t{examples[3 * r].label}" for r in range(40)]

@@ -71,7 +71,8 @@ def test_steps_never_wait_for_the_device(graphs: bool) -> None:
 
 
 def test_train_command_runs_on_cuda_with_graphs(tmp_path, monkeypatch) -> None:
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     monkeypatch.setenv("SEQLAB_RUNS", str(tmp_path))
     config = TrainConfig(data="builtin-sentiment", model={"family": "transformer"}, epochs=3, device="cuda", seed=0)

@@ -10,7 +10,9 @@ import torch
 
 from seqlab.cli import app
 from seqlab.errors import SeqlabError
-from seqlab.training import load_run, predict, resume, train
+from seqlab.training.inference import predict
+from seqlab.training.loading import load_run
+from seqlab.training.trainer import resume, train
 from seqlab.training.fill_mask import fill_mask
 from seqlab.training.runs import list_runs, read_metrics
 

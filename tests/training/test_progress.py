@@ -65,7 +65,8 @@ def test_loss_shown_is_the_last_read_running_mean():
 
 
 def test_the_loop_passes_the_epochs_running_mean_loss(tmp_path, monkeypatch):
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     seen: list[float] = []
     original = EpochProgress.advance

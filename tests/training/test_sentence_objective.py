@@ -13,7 +13,8 @@ from seqlab.cli import app
 from seqlab.data.builtin import builtin_sentiment
 from seqlab.errors import SeqlabError
 from seqlab.models.mlm import BertForMaskedLM
-from seqlab.training import load_run, resume, train
+from seqlab.training.loading import load_run
+from seqlab.training.trainer import resume, train
 from seqlab.training.fill_mask import fill_mask
 from seqlab.training.runs import list_runs, read_metrics
 

@@ -11,7 +11,7 @@ from seqlab.data.vocab import Vocab
 from seqlab.tour import TourContext, tour_steps
 from seqlab.tour import fill as fill_step
 from seqlab.tour.lesson import takeaway
-from seqlab.training import load_run
+from seqlab.training.loading import load_run
 
 
 def test_fill_step_runs_after_the_classifiers():

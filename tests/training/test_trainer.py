@@ -8,8 +8,10 @@ import pytest
 import torch
 
 from seqlab.errors import SeqlabError
-from seqlab.training import evaluate_run, list_runs, load_run, predict, resume, train
-from seqlab.training.runs import read_metrics
+from seqlab.training.inference import evaluate_run, predict
+from seqlab.training.loading import load_run
+from seqlab.training.runs import list_runs, read_metrics
+from seqlab.training.trainer import resume, train
 
 from .helpers import timeless, tiny_config
 

@@ -6,7 +6,7 @@ from seqlab.counting.presets import run_report
 
 
 def test_run_report_matches_the_trained_model(tiny_runs):
-    from seqlab.training.runs import load_run
+    from seqlab.training.loading import load_run
 
     for name in ("transformer", "lm", "lstm"):
         report = run_report(tiny_runs[name])

@@ -16,7 +16,7 @@ from seqlab.experiments.plots import shift_chart
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import Budget, Sizes, train_config
 from seqlab.experiments.trials import Trial, TrialContext
-from seqlab.training import load_run
+from seqlab.training.loading import load_run
 from seqlab.viz.figures import save_figure
 
 SIZES = Sizes(full=Budget(epochs=3, max_length=128), quick=Budget(epochs=3, max_length=128, max_train=4000))
