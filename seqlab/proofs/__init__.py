@@ -31,6 +31,7 @@ REGISTRY: tuple[str, ...] = (
     "positions:SinusoidalRotation",
     "positions:PositionalDotProduct",
     "residual:ResidualJacobian",
+    "placement:NormPlacement",
     "gradients:RNNGradients",
     "recurrent:LSTMNotConvex",
     "gradients:LSTMMemory",

@@ -15,14 +15,14 @@ from seqlab.cli import app
 from seqlab.models import attention as attention_module
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.models.layernorm import LayerNorm
-from seqlab.models.transformer import TransformerClassifier, TransformerConfig
+from seqlab.models.transformer import TransformerBlock, TransformerClassifier, TransformerConfig
 from seqlab.proofs import select
 from seqlab.proofs.target import LiveTarget
 
 from . import broken
 
 NEW_IDS = [
-    "softmax-jacobian", "attention-convex", "layernorm-gradient", "layernorm-scale-invariance",
+    "softmax-jacobian", "attention-convex", "layernorm-gradient", "layernorm-scale-invariance", "norm-placement",
 ]
 
 
@@ -226,6 +226,66 @@ def test_layernorm_dividing_by_the_variance_fails_scale_invariance(fresh_target)
     result = check("layernorm-scale-invariance", with_layernorms(fresh_target, NoSqrtLayerNorm))
     assert not result.passed and result.measured_on == "model"
     assert result.extra["scaled"] > 0.1
+
+
+# ---------------------------------------------------------------- norm placement: pre-norm's identity path
+
+
+class AddThenNormBlock(TransformerBlock):
+    """A student's "pre-norm" block (norm_first=True) that still normalises after the add: LN(x + F(x))."""
+
+    def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+        attended, probs = self.attention(x, attention_mask, causal, need_weights)
+        x = self.norm1(x + attended)
+        return self.norm2(x + self.ffn(x)), probs
+
+
+class NormThenAddBlock(TransformerBlock):
+    """A block that claims post-norm (norm_first=False) but computes x + F(LN(x))."""
+
+    def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+        attended, probs = self.attention(self.norm1(x), attention_mask, causal, need_weights)
+        x = x + attended
+        return x + self.ffn(self.norm2(x)), probs
+
+
+def with_blocks(target: LiveTarget, cls: type[TransformerBlock]) -> LiveTarget:
+    """`target` with every block swapped for `cls` (same weights, same norm_first)."""
+    model = copy.deepcopy(target.model)
+    blocks = model.encoder.blocks
+    for index, old in enumerate(blocks):
+        new = cls(model.config)
+        new.load_state_dict(old.state_dict())
+        new.norm_first = old.norm_first
+        blocks[index] = new
+    return LiveTarget(model.eval(), target.device, target.seed, cls.__name__, target.batch)
+
+
+def test_norm_placement_passes_on_post_and_pre_norm_models(fresh_target):
+    post = check("norm-placement", fresh_target)
+    assert post.passed and post.measured_on == "model", post.detail
+    assert post.extra["post-norm blocks"] == 2 and post.extra["mean direction lost (post-norm)"] >= 1 - 1e-9
+    pre = check("norm-placement", pre_norm_target())
+    assert pre.passed and pre.measured_on == "model", pre.detail
+    assert pre.extra["pre-norm blocks"] == 2 and pre.extra["pre-norm identity error"] < 1e-12
+
+
+def test_pre_norm_block_that_normalises_after_the_add_fails():
+    result = check("norm-placement", with_blocks(pre_norm_target(), AddThenNormBlock))
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["pre-norm identity error"] > 0.1
+
+
+def test_post_norm_block_that_adds_after_the_norm_fails(fresh_target):
+    result = check("norm-placement", with_blocks(fresh_target, NormThenAddBlock))
+    assert not result.passed
+    assert result.extra["mean direction lost (post-norm)"] < 0.5  # the mean crossed the skip untouched
+
+
+def test_norm_placement_on_a_model_without_blocks_uses_both_stand_ins():
+    result = check("norm-placement", broken.with_parts(torch.nn.LSTM(8, 8)))
+    assert result.passed and result.measured_on == "stand-in"
+    assert "1 pre-norm, 1 post-norm" in result.detail
 
 
 # ---------------------------------------------------------------- the commands
