@@ -220,8 +220,9 @@ QUESTIONS: tuple[Question, ...] = (
         "attention",
         "After the attention matrix is computed, we apply layer or batch norm to it.",
         False,
-        "The softmax already normalises each row to sum to 1. Layer norm acts on the sublayer output after the "
-        "residual add, not on the attention weights.",
+        "The softmax already normalises each row to sum to 1. Layer norm acts on token vectors, not on the attention "
+        "weights: on the residual sum in a post-norm block (BERT), on the sublayer's input in a pre-norm block "
+        "(GPT-2).",
         see=("seqlab explain layer-norm",),
     ),
     true_false(
@@ -384,9 +385,11 @@ QUESTIONS: tuple[Question, ...] = (
     true_false(
         "permutation-equivariant",
         "positions",
-        "Without position information, permuting the input tokens of self-attention just permutes its outputs.",
+        "Without position information and without an attention mask, permuting the input tokens of self-attention "
+        "just permutes its outputs.",
         True,
-        "Attention treats its input as a set; that is why positions must be added.",
+        "Unmasked attention treats its input as a set; that is why positions must be added. A causal mask breaks "
+        "this (which token sees which depends on position); a padding mask permuted with its tokens keeps it.",
     ),
     number(
         "bert-position-params",
@@ -439,8 +442,9 @@ QUESTIONS: tuple[Question, ...] = (
         "LayerNorm(2) with gamma = 1, beta = 0, eps = 0 is applied to (0.3, 2.0). What comes out?",
         ("(1, −1)", "(−1, 1)", "(0.15, 1.0)", "(0, 0)"),
         1,
-        "The mean is 1.15 and the standard deviation 0.85, so the output is (−1, 1): in 2-D every point with a ≠ b "
-        "maps to ±(1, −1), by the sign of a − b.",
+        "The mean is 1.15 and the standard deviation 0.85, so the output is (−1, 1): in 2-D with eps = 0 every point "
+        "with a ≠ b maps to ±(1, −1), by the sign of a − b (with eps > 0, points near the diagonal land short of "
+        "the corners).",
         see=("seqlab prove layernorm-2d",),
     ),
     number(

@@ -201,7 +201,8 @@ def positions_demo(seed: int) -> DemoResult:
         rows=tuple(rows),
         notes=(
             "Each row is constant: the similarity of two positions depends only on their distance.",
-            "Without positions, shuffling 4 tokens just shuffles attention's outputs (max difference "
+            "Without positions and without a mask, shuffling 4 tokens just shuffles attention's outputs (max "
+            "difference "
             f"{equivariance:.1e}).",
             *note,
         ),

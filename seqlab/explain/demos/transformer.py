@@ -74,8 +74,9 @@ def layer_norm_demo(seed: int) -> DemoResult:
         rows=rows,
         notes=(
             f"max |by hand - F.layer_norm| = {match:.1e}.",
-            f"In 2-D every point maps to ±(1, −1): (0.3, 2.0) → {round_list(two_d[0], 3)}, (5, −1) → "
-            f"{round_list(two_d[1], 3)}.",
+            f"In 2-D, with eps = 0, every point with a ≠ b maps to ±(1, −1): (0.3, 2.0) → "
+            f"{round_list(two_d[0], 3)}, (5, −1) → {round_list(two_d[1], 3)}; with eps > 0, points near the diagonal "
+            "(|a − b| not far above 2√eps) land short of them.",
             "gamma then stretches each coordinate and beta shifts it, so the output can be any scale and offset.",
         ),
         values={

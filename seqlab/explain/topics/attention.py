@@ -15,7 +15,8 @@ ATTENTION = Topic(
         "product q_i·k_j; a softmax over j turns each row of scores into weights that are positive and sum "
         "to 1, and token i's output is the weighted average of the values. Every token sees every other in one "
         "step, so long-range dependencies are one hop away and the whole sequence is computed in parallel. "
-        "Attention on its own ignores order: permuting the inputs permutes the outputs."
+        "Attention without positions and without a mask ignores order: permuting the inputs permutes the "
+        "outputs (a causal mask breaks this, since which token sees which depends on position)."
     ),
     formula=(
         "Attention(Q, K, V) = softmax(Q Kᵀ / √d_k) V\n"
@@ -24,7 +25,8 @@ ATTENTION = Topic(
     ),
     misconceptions=(
         "The attention matrix is not layer- or batch-normalised afterwards: the softmax already normalises each row; "
-        "layer norm acts on the sublayer output after the residual add.",
+        "layer norm acts on token vectors: on the residual sum in a post-norm block (BERT), on the sublayer's "
+        "input in a pre-norm block (GPT-2).",
         "Attention weights are not explanations: a high weight does not prove the model's decision depends on that "
         "token.",
         "Q, K and V come from the same tokens in self-attention but through different learned projections.",
@@ -127,8 +129,9 @@ POSITIONS = Topic(
     title="Positional encoding",
     summary="Attention is order-blind; added position vectors (sinusoidal or learned) tell it where each token is.",
     idea=(
-        "Self-attention treats its input as a set: permuting the tokens permutes the outputs and nothing "
-        "else. To use word order, a position vector is added to each token embedding. The Transformer's "
+        "Self-attention without masks treats its input as a set: permuting the tokens permutes the outputs and "
+        "nothing else (a padding mask permuted with its tokens keeps this; a causal mask breaks it, since token i "
+        "then sees only the tokens before it). To use word order, a position vector is added to each token embedding. The Transformer's "
         "sinusoidal encoding uses sines and cosines of geometrically spaced frequencies: it has no parameters, "
         "PE(p+k) is a fixed rotation of PE(p) for every p, and dot products depend only on the offset k. BERT "
         "and GPT-2 learn a table of position embeddings instead (max_position_embeddings rows, 512 for BERT), "

@@ -35,8 +35,9 @@ LSTM_GRU = Topic(
     idea=(
         "An LSTM keeps a cell state c_t next to h_t. Three sigmoid gates in (0, 1) act elementwise: the forget "
         "gate f scales the old memory, the input gate i scales the new candidate g, and the output gate o "
-        "decides how much of tanh(c_t) to show as h_t. Because c_t is updated by addition, gradients can flow "
-        "across many steps when f ≈ 1. f and i are independent, so the cell can keep and write at once. The GRU "
+        "decides how much of tanh(c_t) to show as h_t. Because c_t is updated by addition, the direct cell path "
+        "(∂c_t/∂c_{t−1} = diag(f_t), with h_{t−1} held fixed) carries gradients across many steps when f ≈ 1. "
+        "f and i are independent, so the cell can keep and write at once. The GRU "
         "merges cell and hidden state and uses two gates: reset r (how much of h_{t−1} feeds the candidate) and "
         "update z (how much old state to keep); its new state is a convex mix of old state and candidate. "
         "PyTorch stores the gates stacked in one matrix and keeps two bias vectors, b_ih and b_hh."
@@ -78,13 +79,15 @@ GRADIENTS = Topic(
     ),
     formula=(
         "∂L/∂h_k = ∂L/∂h_T · J_T J_{T−1} ⋯ J_{k+1},   J_t = diag(tanh′(a_t)) W_hh,   ‖∂h_T/∂h_k‖ ≤ ‖W_hh‖^(T−k)\n"
-        "LSTM cell path: ∂c_t/∂c_{t−1} = diag(f_t)\n"
+        "LSTM cell path, partial (h_{t−1} held fixed):  ∂c_t/∂c_{t−1} = diag(f_t)\n"
         "clip:  g ← g · min(1, τ / ‖g‖)"
     ),
     misconceptions=(
         "Clipping does not fix vanishing gradients; it only caps large ones.",
         "Norm clipping (rescale the whole vector) keeps the direction; value clipping per coordinate does not.",
         "ReLU does not remove the problem in RNNs: the repeated W_hh product still scales the gradient.",
+        "diag(f_t) is the LSTM's partial ∂c_t/∂c_{t−1} with h_{t−1} held fixed, not the whole gradient: the total "
+        "derivative adds the paths through the gates, which read h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1}).",
     ),
     commands=(
         "seqlab train --model lstm --grad-clip 1.0",

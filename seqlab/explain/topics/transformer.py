@@ -24,7 +24,8 @@ RESIDUAL = Topic(
         "∂(x + f(x))/∂x = I + ∂f/∂x"
     ),
     misconceptions=(
-        "'Add & norm' normalises the sum of input and sublayer output, not the attention weights.",
+        "'Add & norm' (post-norm) normalises the sum of input and sublayer output; pre-norm normalises the sublayer's "
+        "input instead, and leaves the sum alone. Neither normalises the attention weights.",
         "Residuals do not add parameters; they need input and output of the same width.",
         "Pre-norm and post-norm blocks with the same weights compute different functions.",
     ),
@@ -42,7 +43,8 @@ LAYER_NORM = Topic(
         "mean, divide by their standard deviation, then apply a learned per-feature scale γ and shift β. Before "
         "γ and β, the d entries of each output vector have mean 0 and mean square 1, so its Euclidean norm is exactly "
         "√d (with eps = 0 and the biased variance): all vectors lie on a sphere of radius √d in the hyperplane Σy = 0. In 2-D that "
-        "leaves only the two points (1, −1) and (−1, 1). It behaves the same at training and test time and "
+        "leaves only the two points (1, −1) and (−1, 1), reached by every input with a ≠ b (with eps > 0, inputs "
+        "near the diagonal land short of them: |y| = |a − b| / √((a − b)² + 4 eps)). It behaves the same at training and test time and "
         "for any batch size, which is why Transformers use it instead of batch norm."
     ),
     formula="LN(x) = γ ⊙ (x − μ) / √(σ² + ε) + β,   μ = (1/d) Σ xᵢ,   σ² = (1/d) Σ (xᵢ − μ)²,   ‖(x − μ)/σ‖ = √d",
@@ -132,6 +134,8 @@ OBJECTIVES = Topic(
         "BERT's pretraining does not include sentence order prediction; that is ALBERT's. BERT uses MLM + NSP.",
         "Not every picked token becomes [MASK]: 10% are random and 10% are left as they are.",
         "The MLM loss is computed only on the picked positions, not on all tokens.",
+        "An order-blind model scores 1/2 on SOP in expectation over the coin flips that build the pairs; on a "
+        "given dev set its accuracy is binomial around 1/2 (±2.1 points on 2,210 pairs), not 1/2 to the last digit.",
     ),
     commands=(
         "seqlab train --model bert --task mlm --name mybert",
