@@ -12,12 +12,18 @@ without help or a usage error never pays for it.
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.machinery
 import re
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Sequence
+
+import typer.core
+
+PROOFS = Path(__file__).resolve().parents[1] / "proofs"  # seqlab/proofs, read as source (see registry_identities)
 
 # What a value of each type is called in help, as in classic Unix usage lines.
 TYPE_METAVARS = {"int": "N", "integer": "N", "float": "X", "str": "TEXT", "string": "TEXT", "text": "TEXT",
@@ -75,8 +81,6 @@ def install() -> None:
     These are Typer internals, not its public API: each adjustment is made only where this Typer has the
     place it changes, so another Typer version shows its own style there instead of failing at import.
     """
-    import typer.core
-
     if getattr(typer.core, "_seqlab_style", False):
         return
     option, argument = typer.core.TyperOption, typer.core.TyperArgument
@@ -152,3 +156,80 @@ class _PatchingLoader(importlib.abc.Loader):
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.loader, name)  # get_source, get_filename, ... of the original loader
+
+
+def _literal(tree: ast.Module, name: str) -> Any:
+    """The literal value of the module-level assignment `name = ...` (or `name: T = ...`) in `tree`."""
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value is not None:
+            return ast.literal_eval(node.value)
+    raise LookupError(f"no literal {name} in the module")
+
+
+def _class_literals(tree: ast.Module, class_name: str) -> dict[str, Any]:
+    """The literal class attributes (`id = "..."`, `title = "..."`) of class `class_name` in `tree`."""
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            return {t.id: ast.literal_eval(item.value) for item in node.body if isinstance(item, ast.Assign)
+                    for t in item.targets if isinstance(t, ast.Name) and isinstance(item.value, ast.Constant)}
+    raise LookupError(f"no class {class_name}")
+
+
+def registry_identities(proofs: Path = PROOFS) -> list[tuple[str, str]]:
+    """(id, title) of every identity in seqlab.proofs.REGISTRY, in its order, read from the source with `ast`.
+
+    Importing the proofs would load sympy (a second) and their live checks torch, for a help page; the ids
+    and titles are literal class attributes, so reading the source gives the same list (a test compares it
+    with `all_identities()`).
+    """
+    trees: dict[str, ast.Module] = {}
+
+    def tree(module: str) -> ast.Module:
+        if module not in trees:
+            path = proofs / ("__init__.py" if module == "" else f"{module.replace('.', '/')}.py")
+            trees[module] = ast.parse(path.read_text(encoding="utf-8"))
+        return trees[module]
+
+    found = []
+    for entry in _literal(tree(""), "REGISTRY"):
+        module, _, class_name = entry.partition(":")
+        attributes = _class_literals(tree(module), class_name)
+        found.append((attributes["id"], attributes["title"]))
+    return found
+
+
+def identities_help() -> str:
+    """The identities as a markdown list for a help page: `id`: title, one per line, in teaching order."""
+    return "The identities (give their ids as IDS):\n\n" + "\n".join(
+        f"- **{identity}**: {markdown_escape(title)}" for identity, title in registry_identities())
+
+
+def markdown_escape(text: str) -> str:
+    """`text` with markdown's emphasis, code and link characters escaped, so `f*c + i*g` stays as written."""
+    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
+
+
+class IdentitiesHelpCommand(typer.core.TyperCommand):
+    """A command whose help ends with the list of identities in seqlab.proofs.REGISTRY, built when help is drawn.
+
+    `seqlab --help` shows only the first paragraph (the short help), so listing the commands reads nothing.
+    """
+
+    @property  # type: ignore[override]
+    def help(self) -> str | None:
+        """The docstring followed by the identities."""
+        return None if self._docstring is None else f"{self._docstring.rstrip()}\n\n{identities_help()}"
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._docstring = value
+
+    @property  # type: ignore[override]
+    def short_help(self) -> str | None:
+        """The given short help, else the docstring's first paragraph."""
+        return self._short_help or (None if self._docstring is None else self._docstring.strip().split("\n\n")[0])
+
+    @short_help.setter
+    def short_help(self, value: str | None) -> None:
+        self._short_help = value

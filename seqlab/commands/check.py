@@ -73,5 +73,7 @@ def check(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `seqlab check` to the app."""
-    app.command("check")(check)
+    """Add `seqlab check` to the app; its help lists the identities of seqlab.proofs.REGISTRY."""
+    from seqlab.commands._help import IdentitiesHelpCommand
+
+    app.command("check", cls=IdentitiesHelpCommand)(check)

@@ -30,13 +30,7 @@ def prove(
     """Prove the identities sequence models rely on, symbolically, with sympy.
 
     Each proof states its exact conditions (eps = 0? biased variance? independent entries?), shows
-    every step, and ends with sympy's verdict. The identities: layer norm's mean 0 and norm sqrt(d)
-    (sqrt(d-1) for the unbiased std), 2-D layer norm's two corners, softmax's shift invariance,
-    attention rows (L1 = 1, L2 <= 1, columns free), the 1/sqrt(d_k) scaling, causal and padding
-    masks, multi-head parameter counts, sinusoidal positions as rotations and their dot products,
-    residual Jacobians, vanishing/exploding RNN gradients, LSTM vs GRU memory, the LSTM's additive
-    cell gradient, attention vs recurrent cost, frozen bodies under --freeze, and BERT's masked-LM
-    rule (15% chosen, then 80/10/10) with a loss that sees only the chosen tokens.
+    every step, and ends with sympy's verdict.
 
     The same identities measured on a real model: seqlab check --fresh (or --run RUN, --pretrained).
     Exit code 1 if any proof does not verify.
@@ -71,5 +65,7 @@ def prove(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `seqlab prove` to the app."""
-    app.command("prove")(prove)
+    """Add `seqlab prove` to the app; its help lists the identities of seqlab.proofs.REGISTRY."""
+    from seqlab.commands._help import IdentitiesHelpCommand
+
+    app.command("prove", cls=IdentitiesHelpCommand)(prove)

@@ -224,21 +224,18 @@ class BertModel(nn.Module):
 
 
 class BertClassifier(nn.Module):
-    """Pooled [CLS] -> dropout -> linear head. freeze=True trains only the head (BERT as fixed features)."""
+    """Pooled [CLS] -> dropout -> linear head (`--freeze`, seqlab.training.freezing, trains the head alone)."""
 
     cuda_graph_safe = True  # on CUDA the padded path runs: no host synchronisation (see seqlab.training.step)
 
-    def __init__(self, bert: BertModel, num_labels: int, dropout: float = 0.1, freeze: bool = False) -> None:
+    def __init__(self, bert: BertModel, num_labels: int, dropout: float = 0.1) -> None:
         super().__init__()
         require_labels(num_labels)
         if not 0.0 <= dropout < 1.0:
             raise SeqlabError(f"dropout must be in [0, 1), got {dropout}")
         self.bert = bert
-        self.freeze = freeze
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(bert.config.hidden_size, num_labels)
-        if freeze:
-            self.bert.requires_grad_(False)
 
     def forward(
         self,

@@ -14,6 +14,7 @@ from seqlab.errors import SeqlabError
 from seqlab.models.bert import BertClassifier, BertConfig, BertModel, gelu
 from seqlab.models.bert_loading import hf_to_seqlab_name, load_bert
 from seqlab.models.factory import count_parameters
+from seqlab.training.freezing import freeze_body
 
 TINY = {"vocab_size": 40, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
         "intermediate_size": 32, "max_position_embeddings": 24}
@@ -148,7 +149,9 @@ def test_preset_parameter_counts_on_meta_device() -> None:
 
 def test_frozen_classifier_trains_only_the_head() -> None:
     torch.manual_seed(0)
-    model = BertClassifier(BertModel(BertConfig(**TINY)), num_labels=3, freeze=True)
+    model = BertClassifier(BertModel(BertConfig(**TINY)), num_labels=3)
+    assert all(p.requires_grad for p in model.parameters())  # the one freezing mechanism is --freeze's
+    freeze_body(model)
     trainable = [name for name, p in model.named_parameters() if p.requires_grad]
     assert trainable == ["head.weight", "head.bias"]
     ids, mask, segments = _inputs()
