@@ -40,7 +40,13 @@ def attention(
         Optional[int], typer.Option("--layer", help="Layer to show up close (default: the most informative head's).")
     ] = None,
     head: Annotated[
-        Optional[int], typer.Option("--head", help="Head to show up close (default: the layer's most informative).")
+        Optional[str],
+        typer.Option(
+            "--head",
+            metavar="[L,]H",
+            help="Head to show up close: H, or L,H for layer and head, from 0 (default: the most informative); "
+            "with --query, how that token's weights are made.",
+        ),
     ] = None,
     query: Annotated[
         Optional[str],
@@ -64,6 +70,10 @@ def attention(
     heads that rest on [CLS]/[SEP]) and the heads with a sharp pattern in words ("L0 H2: each token -> the
     previous token 0.97"). With --query TOKEN it prints where that token looks in every layer and head.
 
+    Add --head L,H to --query (layers and heads are numbered from 0) to see how that head's weights for
+    the token are made, with the live model's numbers: q and each k, q·k, ÷ sqrt(d_k), the mask, the
+    softmax and the output as the weighted sum of the values; also as a slide and in the explorer.
+
     Writes a layer x head grid, one head up close, the average over heads, bertviz's interactive head view
     and model view, and seqlab's attention explorer: pick a layer and head (or the head average), hover a
     token to see where it looks and what looks at it, and read what each notable head does. Every page is
@@ -81,10 +91,14 @@ def attention(
     seqlab attention --pretrained "the acting was not good but fun" --query but
 
     seqlab attention RUN "the movie was great" --layer 1 --head 3 --format svg
+
+    seqlab attention --pretrained "the cat sat on the mat" --query cat --head 2,3
     """
     from seqlab.viz.attention_export import write_attention_views
     from seqlab.viz.attention_heads import SELECTION_RULE, find_token, notable_heads, rank_heads, summarize_heads
     from seqlab.viz.attention_source import attention_from_pretrained, attention_from_run
+    from seqlab.viz.attention_steps import parse_head, steps_from_pretrained, steps_from_run
+    from seqlab.viz.render import query_key_view
     from seqlab.viz.attention_terminal import overview, query_view
     from seqlab.viz.figures import check_dpi, check_format, output_folder
     from seqlab.viz.render import written_files_table
@@ -92,13 +106,20 @@ def attention(
     fmt = check_format(fmt)
     dpi = check_dpi(dpi)
     use_pretrained = pretrained or checkpoint is not None
+    head_layer, head = parse_head(head) if head is not None else (None, None)
+    if head_layer is not None and layer is not None and head_layer != layer:
+        raise SeqlabError(f"--layer {layer} and --head {head_layer},{head} name two layers; give one of them")
+    layer = head_layer if head_layer is not None else layer
+    steps = None  # with --query and a layer and head: how that row is made
     if use_pretrained:
         if sentence is not None:
             raise SeqlabError(
                 "with --pretrained give only the sentence (no run folder); "
                 'e.g. seqlab attention --pretrained "the cat sat"'
             )
-        capture = attention_from_pretrained(first, pair, checkpoint, device)
+        if query is not None and layer is not None and head is not None:
+            steps = steps_from_pretrained(first, layer, head, query, pair, checkpoint, device)
+        capture = steps.capture if steps else attention_from_pretrained(first, pair, checkpoint, device)
     else:
         if sentence is None:
             raise SeqlabError(
@@ -108,10 +129,12 @@ def attention(
             raise SeqlabError(
                 f"run folder {first} does not exist; list your runs with: seqlab runs (or use --pretrained)"
             )
-        capture = attention_from_run(Path(first), sentence, pair, device)
+        if query is not None and layer is not None and head is not None:
+            steps = steps_from_run(Path(first), sentence, layer, head, query, pair, device)
+        capture = steps.capture if steps else attention_from_run(Path(first), sentence, pair, device)
     query_index = find_token(capture.tokens, query) if query is not None else None
     folder = output_folder(out, f"attention-{capture.model_name}")
-    files = write_attention_views(capture, folder, fmt, layer, head, dpi=dpi)
+    files = write_attention_views(capture, folder, fmt, layer, head, dpi=dpi, steps=steps)
     summaries = summarize_heads(capture.probabilities, capture.tokens, capture.causal)
     ranked, notable = rank_heads(summaries), notable_heads(summaries)
 
@@ -124,6 +147,8 @@ def attention(
         }
         if query_index is not None:
             extra["query"] = {"token": capture.tokens[query_index], "index": query_index}
+        if steps is not None:
+            extra["query_key"] = steps.to_dict()
         emit_json({**capture.to_dict(), "files": files.to_dict(), **extra})
         return
     layers, heads, tokens = capture.shape
@@ -133,7 +158,9 @@ def attention(
     )
     console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
     width = console.width
-    if query_index is not None:
+    if steps is not None:
+        console.print(query_key_view(steps))
+    elif query_index is not None:
         console.print(query_view(capture.probabilities, capture.tokens, query_index, capture.causal, width))
     else:
         console.print(overview(capture.probabilities, capture.tokens, ranked, notable, capture.causal, width))

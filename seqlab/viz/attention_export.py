@@ -11,8 +11,10 @@ from seqlab.viz.attention_heads import SPECIAL_TOKENS, first_ranked, summarize_h
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
 from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.attention_source import AttentionCapture
+from seqlab.viz.attention_steps import QueryKeySteps
 from seqlab.viz.bertviz_export import bertviz_html
 from seqlab.viz.figures import DEFAULT_DPI, FigureFormat, fresh_name, save_figure, shorten
+from seqlab.viz.query_key_figure import query_key_caption, query_key_figure
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,11 @@ class AttentionFiles:
     explorer: Path
     layer: int
     head_index: int
+    query_key: Path | None = None  # how one query's weights are made (with --query and --head L,H)
 
     def to_dict(self) -> dict[str, str | int]:
         """Paths as strings (for --json)."""
+        extra = {} if self.query_key is None else {"query_key": str(self.query_key)}
         return {
             "grid": str(self.grid),
             "head": str(self.head),
@@ -39,6 +43,7 @@ class AttentionFiles:
             "explorer": str(self.explorer),
             "layer": self.layer,
             "head_index": self.head_index,
+            **extra,
         }
 
 
@@ -90,10 +95,13 @@ def write_attention_views(
     layer: int | None = None,
     head: int | None = None,
     dpi: int = DEFAULT_DPI,
+    steps: QueryKeySteps | None = None,
 ) -> AttentionFiles:
     """Draw the capture into `folder` (new file names, never overwriting) and return what was written.
 
     The close-up figure and the explorer page show the chosen `layer`/`head`, or what `pick_head` ranks first.
+    With `steps` (one query's computation, `seqlab.viz.attention_steps`) it also draws that as a slide, and the
+    explorer gets a q·k panel.
     """
     asked = (layer, head)  # the page says whether its head was asked for or chosen by the rule
     layer, head = pick_head(capture, layer, head)
@@ -138,6 +146,14 @@ def write_attention_views(
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
     explorer = atomic_write_text(
         fresh_name(folder, "attention-explorer", ".html"),
-        attention_page_html(capture, *asked),
+        attention_page_html(capture, *asked, steps=steps),
     )
-    return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head)
+    query_key = None
+    if steps is not None:
+        query_key = save_figure(
+            query_key_figure(steps, f"{quoted}\n{name}: how one row is made, {query_key_caption(steps)}"),
+            fresh_name(folder, f"attention-qk-L{steps.layer}-H{steps.head}-{steps.query_index}", suffix),
+            fmt,
+            dpi,
+        )
+    return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head, query_key)

@@ -16,6 +16,7 @@ import numpy as np
 
 from seqlab.viz.attention_heads import SELECTION_RULE, first_ranked, summarize_heads
 from seqlab.viz.attention_source import AttentionCapture
+from seqlab.viz.attention_steps import QueryKeySteps
 from seqlab.viz.bertviz_export import script_safe_json
 from seqlab.viz.head_patterns import describe_heads, notable_heads
 from seqlab.viz.web_assets import FALLBACK_STYLE, asset_text, fallback_block, inline_script
@@ -38,6 +39,15 @@ _BODY = """
   </figure>
   <div id="detail"><div id="row-list"></div><div id="col-list"></div></div>
 </div>
+<section id="qk" hidden>
+<h2 id="qk-title">How one row is made: q·k, ÷ √d<sub>k</sub>, mask, softmax</h2>
+<p id="qk-meta"></p>
+<p class="note">weight<sub>j</sub> = softmax<sub>j</sub>(q·k<sub>j</sub> / √d<sub>k</sub>) over the keys the
+mask allows; output = Σ<sub>j</sub> weight<sub>j</sub> v<sub>j</sub>. Hover or focus a key to see its q·k
+term.</p>
+<div id="qk-body"><ol id="qk-keys" class="bars"></ol><div id="qk-term" aria-live="polite"></div></div>
+<p id="qk-check" class="note"></p>
+</section>
 <h2>Notable heads</h2>
 <div id="notable"></div>
 <h2>Every head (click one)</h2>
@@ -54,8 +64,11 @@ RULE = (
 )
 
 
-def page_data(capture: AttentionCapture, layer: int | None = None, head: int | None = None) -> dict[str, Any]:
-    """Everything the page's script reads: tokens, weights (per mille, flattened [L,H,T,T]) and head patterns.
+def page_data(
+    capture: AttentionCapture, layer: int | None = None, head: int | None = None, steps: QueryKeySteps | None = None
+) -> dict[str, Any]:
+    """Everything the page's script reads: tokens, weights (per mille, flattened [L,H,T,T]) and head patterns,
+    and with `steps` the numbers of one query's row for the q·k panel (`steps`, else null).
 
     The page opens on `layer` and `head`; what is not given comes from the ranking the terminal and the figures
     use (`seqlab.viz.attention_heads.SELECTION_RULE`), so every view starts on the same head.
@@ -81,13 +94,19 @@ def page_data(capture: AttentionCapture, layer: int | None = None, head: int | N
         "patterns": [p.to_dict() for p in patterns],
         "notable": [index[(p.layer, p.head)] for p in notable],
         "start": {"layer": layer, "head": head, "why": why},
+        "steps": None if steps is None else steps.to_dict(),
     }
 
 
 def attention_page_html(
-    capture: AttentionCapture, layer: int | None = None, head: int | None = None, title: str | None = None
+    capture: AttentionCapture,
+    layer: int | None = None,
+    head: int | None = None,
+    title: str | None = None,
+    steps: QueryKeySteps | None = None,
 ) -> str:
-    """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default)."""
+    """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default); with
+    `steps`, a panel that writes out that query's q·k terms."""
     title = title or f"{capture.model_name}: attention explorer"
     note = (
         " The dashed lines separate sentence A from sentence B." if capture.sentence_b_start is not None else ""
@@ -99,7 +118,7 @@ def attention_page_html(
         note=note,
         rule=html.escape(RULE),
     )
-    data = script_safe_json(page_data(capture, layer, head))
+    data = script_safe_json(page_data(capture, layer, head, steps))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

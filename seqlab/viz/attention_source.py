@@ -137,16 +137,21 @@ def _lowercase(directory: Path) -> bool:
         return True
 
 
-def attention_from_pretrained(
-    text: str, text_b: str | None = None, checkpoint: Path | None = None, device: str = "cpu"
-) -> AttentionCapture:
-    """Attention of a pretrained BERT checkpoint folder (default: the bundled MiniLM) on one input."""
+def pretrained_model(checkpoint: Path | None = None, device: str = "cpu") -> tuple[nn.Module, WordPiece, str]:
+    """(BERT, its WordPiece, a name) of a checkpoint folder (default: the bundled MiniLM)."""
     directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
     if not (directory / "vocab.txt").is_file():
         raise SeqlabError(f"no vocab.txt in {directory}; pass a Hugging Face BERT checkpoint folder with --checkpoint")
     bert = load_bert(directory).to(resolve_device(device))
     encoder = WordPiece.from_vocab(directory / "vocab.txt", lowercase=_lowercase(directory))
-    name = "MiniLM-L6-H384" if checkpoint is None else directory.name
+    return bert, encoder, "MiniLM-L6-H384" if checkpoint is None else directory.name
+
+
+def attention_from_pretrained(
+    text: str, text_b: str | None = None, checkpoint: Path | None = None, device: str = "cpu"
+) -> AttentionCapture:
+    """Attention of a pretrained BERT checkpoint folder (default: the bundled MiniLM) on one input."""
+    bert, encoder, name = pretrained_model(checkpoint, device)
     return capture_attention(bert, encoder, text, text_b, model_name=name)
 
 

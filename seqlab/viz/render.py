@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from rich import box
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
+from seqlab.console import safe_text
 from seqlab.viz.attention_export import AttentionFiles
+from seqlab.viz.attention_steps import NUMBERING, QueryKeySteps
+
+BAR_CELLS = 8  # characters of the longest weight bar
 
 
 def written_files_table(files: AttentionFiles) -> Table:
@@ -21,4 +28,65 @@ def written_files_table(files: AttentionFiles) -> Table:
         ("attention explorer", files.explorer),
     ):
         table.add_row(view, str(path))
+    if files.query_key is not None:
+        table.add_row("how one row is made (q·k)", str(files.query_key))
     return table
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    """`value` with its sign (a true minus sign), and no sign at all when it rounds to zero."""
+    if round(value, digits) == 0:
+        return f" {0:.{digits}f}"
+    return f"{value:+.{digits}f}".replace("-", "−")
+
+
+def _vector(values, shown: int = 8) -> str:
+    """The first `shown` entries of a vector, signed, and how many there are."""
+    head = " ".join(_signed(float(v)) for v in values[:shown])
+    return f"[{head}{' …' if len(values) > shown else ''}]" + (f" (first {shown} of {len(values)})"
+                                                            if len(values) > shown else "")
+
+
+def query_key_view(steps: QueryKeySteps) -> RenderableType:
+    """How one query's attention weights are made, key by key: q, each k on q's largest dimensions, q·k,
+    ÷ sqrt(d_k), the mask, the softmax, then the output as the weighted sum of the values, and the check
+    against the model's own weights."""
+    dims = steps.top_dimensions()
+    token = safe_text(steps.tokens[steps.query_index], 20)
+    root = steps.d_k ** 0.5
+    lines = [
+        Text.assemble(("How one attention row is made: ", "bold"),
+                      f"layer {steps.layer}, head {steps.head} of {safe_text(steps.model_name, 40)}"),
+        Text(f"({NUMBERING}: layers 0..{steps.n_layers - 1}, heads 0..{steps.n_heads - 1})", style="dim"),
+        Text(f"query '{token}' (#{steps.query_index}); d_k = {steps.d_k}, so each q·k is divided by "
+             f"√{steps.d_k} = {root:.2f}"),
+        Text("q on its largest dimensions: " + "  ".join(f"d{d} {_signed(float(steps.query[d]))}" for d in dims)
+             + f"   (all {steps.d_k} in --json)"),
+    ]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("key", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("k on " + ",".join(f"d{d}" for d in dims), no_wrap=True)
+    table.add_column("q·k", justify="right", no_wrap=True)
+    table.add_column(f"÷{root:.2f}", justify="right", no_wrap=True)
+    table.add_column("mask", no_wrap=True)
+    table.add_column("softmax", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    top = int(steps.weights.argmax())
+    for j, key in enumerate(steps.tokens):
+        allowed = bool(steps.allowed[j])
+        weight = float(steps.weights[j])
+        bar = "█" * round(weight * BAR_CELLS)
+        style = "bold green" if j == top else ""
+        table.add_row(str(j), Text(safe_text(key), style="bold" if j == steps.query_index else ""),
+                      " ".join(_signed(float(steps.keys[j, d]), 1) for d in dims),
+                      _signed(float(steps.dots[j])), _signed(float(steps.scaled[j])),
+                      "" if allowed else Text("−∞ later", style="dim"),
+                      Text(f"{weight:.3f}", style=style), Text(bar, style="green" if allowed else "dim"))
+    verdict = "equal" if steps.matches() else "DIFFER FROM"
+    lines += [table,
+              Text(f"output = Σⱼ softmaxⱼ · vⱼ = {_vector(steps.output)}"),
+              Text(f"check: the softmax column and the output {verdict} the model's own attention weights and "
+                   f"head output (max |difference| {steps.weight_error:.1e} and {steps.output_error:.1e}), "
+                   "recomputed from its query/key/value layers", style="green" if steps.matches() else "bold red")]
+    return Group(*lines)

@@ -282,6 +282,70 @@
     bars(col, "what looks at " + tokenName(f) + " (its column)" + (T > 24 ? ", top 12" : ""), listFor(colWeights, false, f));
   }
 
+  // ---- the q·k panel: how one query's row is made (only when the page was written with --query and --head L,H)
+  function signed(v, digits) { return (v >= 0 ? "+" : "\u2212") + Math.abs(v).toFixed(digits); }
+  function qkPanel(st) {
+    var section = document.getElementById("qk");
+    section.hidden = false;
+    var q = st.q, root = st.sqrt_d_k, query = st.query_token;
+    document.getElementById("qk-meta").textContent = "Layer " + st.layer + ", head " + st.head + " (" + st.numbering +
+      "), query '" + query + "' (#" + st.query_index + "); d_k = " + st.d_k + ", so every q\u00b7k is divided by \u221a" +
+      st.d_k + " = " + root.toFixed(2) + (st.causal ? "; keys after the query are masked (causal)." : "; no key is masked.");
+    var list = document.getElementById("qk-keys"), term = document.getElementById("qk-term");
+    var items = [];
+    function show(j) {
+      items.forEach(function (item, k) { item.classList.toggle("on", k === j); });
+      term.textContent = "";
+      if (j === null) {
+        term.appendChild(el("p", {"class": "note"}, "Hover or focus a key on the left to see its q\u00b7k term."));
+        return;
+      }
+      var key = st.tokens[j];
+      term.appendChild(el("h3", {}, "q('" + query + "') \u00b7 k('" + key + "')" + (j === st.query_index ? " (itself)" : "")));
+      var sum = el("p", {"class": "qk-sum"});
+      sum.textContent = "q\u00b7k = \u03a3\u1d62 q\u1d62k\u1d62 over " + st.d_k + " dimensions = " + signed(st.dots[j], 3);
+      term.appendChild(sum);
+      var table = el("table", {"class": "qk-terms"});
+      var head = el("tr");
+      ["dimension i", "q\u1d62", "k\u1d62", "q\u1d62k\u1d62"].forEach(function (t) { head.appendChild(el("th", {scope: "col"}, t)); });
+      table.appendChild(head);
+      var shown = 0;
+      st.key_terms[j].forEach(function (pair) {
+        var d = pair[0], tr = el("tr");
+        [String(d), signed(q[d], 2), signed(st.k[j][d], 2), signed(pair[1], 3)].forEach(function (t) { tr.appendChild(el("td", {}, t)); });
+        table.appendChild(tr);
+        shown += pair[1];
+      });
+      term.appendChild(table);
+      term.appendChild(el("p", {"class": "note"}, "the " + st.key_terms[j].length + " largest terms add up to " + signed(shown, 3) +
+        "; the other " + (st.d_k - st.key_terms[j].length) + " give " + signed(st.dots[j] - shown, 3) + "."));
+      var steps = el("ol", {"class": "qk-steps"});
+      steps.appendChild(el("li", {}, "\u00f7 \u221a" + st.d_k + ": " + signed(st.dots[j], 3) + " / " + root.toFixed(3) + " = " + signed(st.scaled[j], 3)));
+      steps.appendChild(el("li", {}, st.allowed[j] ? "mask: allowed" : "mask: \u2212\u221e (a later token: a causal query cannot see it)"));
+      steps.appendChild(el("li", {}, "softmax over the allowed keys: weight " + st.weights[j].toFixed(3) +
+        " (the model's own: " + st.model_weights[j].toFixed(3) + ")"));
+      term.appendChild(steps);
+    }
+    st.tokens.forEach(function (token, j) {
+      var item = el("li", {tabindex: "0", "class": "qk-key" + (st.allowed[j] ? "" : " masked"), "data-key": j});
+      item.appendChild(el("span", {"class": "bar-token"}, token));
+      var track = el("span", {"class": "bar-track"}), fill = el("span", {"class": "bar-fill"});
+      fill.style.width = (100 * st.weights[j]).toFixed(1) + "%";
+      track.appendChild(fill);
+      item.appendChild(track);
+      item.appendChild(el("span", {"class": "bar-value"}, st.allowed[j] ? st.weights[j].toFixed(3) : "masked"));
+      item.addEventListener("mouseenter", function () { show(j); });
+      item.addEventListener("focus", function () { show(j); });
+      list.appendChild(item);
+      items.push(item);
+    });
+    show(null);
+    document.getElementById("qk-check").textContent = (st.matches_model ? "These are the live model's numbers: " :
+      "WARNING: ") + "recomputed from its query, key and value layers, the weights " + (st.matches_model ? "equal" : "differ from") +
+      " its own attention weights (max |difference| " + st.weight_error.toExponential(1) + ").";
+  }
+  if (data.steps) qkPanel(data.steps);
+
   render();
   document.body.setAttribute("data-ready", "true");
 })();
