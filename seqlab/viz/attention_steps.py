@@ -25,7 +25,7 @@ from torch import nn
 from seqlab.errors import SeqlabError
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.viz.attention_heads import find_token
-from seqlab.training.runs import load_run
+from seqlab.training.loading import load_run
 from seqlab.viz.attention_source import AttentionCapture, capture_attention, pretrained_model
 
 NUMBERING = "layers and heads are numbered from 0"

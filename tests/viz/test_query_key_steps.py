@@ -161,7 +161,7 @@ def test_student_mistakes_fail_the_check_on_minilm(minilm_dir, mistake):
 @pytest.mark.parametrize("mistake", ["no 1/sqrt(d_k)", "no causal mask", "heads split the wrong way",
                                      "softmax over queries"])
 def test_student_mistakes_fail_the_check_on_a_trained_causal_transformer(tiny_runs, mistake):
-    from seqlab.training.runs import load_run
+    from seqlab.training.loading import load_run
 
     loaded = load_run(tiny_runs["lm"])
     steps = query_key_steps(loaded.model, loaded.encoder, SENTENCE, 0, 1, "good")
