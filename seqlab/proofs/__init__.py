@@ -27,6 +27,7 @@ REGISTRY: tuple[str, ...] = (
     "scaling:AttentionScaling",
     "masks:CausalMask",
     "masks:PaddingMask",
+    "equivariance:CausalPermutation",
     "scaling:MultiHeadParameters",
     "positions:SinusoidalRotation",
     "positions:PositionalDotProduct",

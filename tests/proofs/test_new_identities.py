@@ -23,6 +23,7 @@ from . import broken
 
 NEW_IDS = [
     "softmax-jacobian", "attention-convex", "layernorm-gradient", "layernorm-scale-invariance", "norm-placement",
+    "causal-permutation",
 ]
 
 
@@ -286,6 +287,55 @@ def test_norm_placement_on_a_model_without_blocks_uses_both_stand_ins():
     result = check("norm-placement", broken.with_parts(torch.nn.LSTM(8, 8)))
     assert result.passed and result.measured_on == "stand-in"
     assert "1 pre-norm, 1 post-norm" in result.detail
+
+
+# ---------------------------------------------------------------- permutation equivariance and the causal mask
+
+
+class PositionBiasAttention(MultiHeadSelfAttention):
+    """Attention that adds a position-dependent bias to its output (a per-position vector): not equivariant."""
+
+    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
+        super().__init__(d_model, n_heads, dropout, bias)
+        bias_table = 0.1 * torch.randn(128, d_model, generator=torch.Generator().manual_seed(0))
+        self.register_buffer("position_bias", bias_table, persistent=False)
+
+    def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+        out, probs = super().forward(x, attention_mask, causal, need_weights)
+        return out + self.position_bias[: x.size(1)].to(out.dtype), probs
+
+
+class CausalDroppingAttention(MultiHeadSelfAttention):
+    """Attention that ignores causal=True (a forward that never passes the flag on)."""
+
+    def forward(self, x, attention_mask=None, causal=False, need_weights=False):
+        if isinstance(attention_mask, attention_module.AttentionMask):
+            attention_mask = None if attention_mask.additive is None else attention_mask.allowed[:, 0, -1, :]
+        return super().forward(x, attention_mask, False, need_weights)
+
+
+def test_causal_permutation_holds_on_the_models_attention(fresh_target):
+    result = check("causal-permutation", fresh_target)
+    assert result.passed and result.measured_on == "model", result.detail
+    assert result.extra["no mask"] < 1e-12 and result.extra["padding permuted"] < 1e-12
+    assert result.extra["causal"] > 0.01 and "2 module(s) had padding" in result.detail
+
+
+def test_position_dependent_bias_breaks_equivariance(fresh_target):
+    result = check("causal-permutation", broken.replace_attention(fresh_target, PositionBiasAttention))
+    assert not result.passed and result.measured_on == "model"
+    assert result.extra["no mask"] > 0.01
+
+
+def test_attention_that_ignores_the_causal_flag_fails(fresh_target):
+    result = check("causal-permutation", broken.replace_attention(fresh_target, CausalDroppingAttention))
+    assert not result.passed
+    assert result.extra["no mask"] < 1e-12 and result.extra["causal"] < 1e-12  # equivariant even "with" causal
+
+
+def test_causal_permutation_on_fused_qkv(fresh_target):
+    result = check("causal-permutation", fused_qkv_model(fresh_target))
+    assert result.passed, result.detail
 
 
 # ---------------------------------------------------------------- the commands
