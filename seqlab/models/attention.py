@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.errors import SeqlabError
+from seqlab.models.hooks import HookPoint
 from seqlab.models.unpad import PackedTokens
 
 
@@ -117,6 +118,7 @@ class MultiHeadSelfAttention(nn.Module):
 
     Linear layers are named `query`, `key`, `value` and `out`. Heads split the width:
     d_head = d_model / n_heads. `dropout_p` is the probability of dropping an attention weight in training.
+    `hook_pattern` (seqlab.models.hooks) sees the probabilities whenever the explicit path computes them.
     """
 
     def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
@@ -131,6 +133,7 @@ class MultiHeadSelfAttention(nn.Module):
         self.key = nn.Linear(d_model, d_model, bias=bias)
         self.value = nn.Linear(d_model, d_model, bias=bias)
         self.out = nn.Linear(d_model, d_model, bias=bias)
+        self.hook_pattern = HookPoint()
 
     def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
         b, t, _ = x.shape
@@ -142,6 +145,7 @@ class MultiHeadSelfAttention(nn.Module):
         attention_mask: torch.Tensor | AttentionMask | None = None,
         causal: bool = False,
         need_weights: bool = False,
+        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Attend over x [B,T,D]; returns (out [B,T,D], probs [B,H,T,T] when need_weights else None).
 
@@ -149,12 +153,19 @@ class MultiHeadSelfAttention(nn.Module):
         attended to. `causal=True` lets position i see only positions <= i. An encoder passes the
         AttentionMask it built once for the batch instead (its `causal` must agree). need_weights=True
         runs the explicit path, which returns the probabilities; otherwise the fused kernel runs.
+        With `packed`, x [N,D] holds only the real tokens of the batch `packed` describes (BERT's fast path,
+        seqlab.models.unpad) and so does out; the path is chosen here, so forward hooks fire on either path.
         """
+        if packed is not None:
+            if need_weights or causal:
+                raise ValueError("the packed path is bidirectional and returns no probabilities")
+            return self._packed(x, packed, attention_mask), None
         b, t, d = x.shape
         mask = self._batch_mask(attention_mask, causal, x)
         q, k, v = (self._split_heads(proj(x)) for proj in (self.query, self.key, self.value))  # [B,H,T,d_head]
         if need_weights:
             context, probs = scaled_dot_product(q, k, v, mask.allowed, scale=self.scale)
+            probs = self.hook_pattern(probs)
             if self.training and self.dropout_p > 0:  # dropout acts on the probabilities, as in the fast path
                 context = F.dropout(probs, self.dropout_p, training=True) @ v
         else:
@@ -163,14 +174,14 @@ class MultiHeadSelfAttention(nn.Module):
         context = context.transpose(1, 2).reshape(b, t, d)  # [B,T,D]
         return self.out(context), probs
 
-    def forward_packed(self, x: torch.Tensor, packed: PackedTokens, mask: AttentionMask | None = None) -> torch.Tensor:
+    def _packed(self, x: torch.Tensor, packed: PackedTokens, mask: torch.Tensor | AttentionMask | None) -> torch.Tensor:
         """Bidirectional attention over the real tokens only (BERT's fast path): x [N,D] -> [N,D].
 
         x holds the real tokens of a padded batch (see seqlab.models.unpad); the projections skip the
         padding and only the attention itself runs on the padded [B,H,T,d_head] layout. `mask` is the
         AttentionMask of `packed.mask` when the caller built it already.
         """
-        if mask is None:
+        if not isinstance(mask, AttentionMask):
             mask = AttentionMask.of(packed.mask, False, packed.length, x.device, x.dtype)
         q, k, v = (self._split_heads(packed.pad(proj(x))) for proj in (self.query, self.key, self.value))
         context = self._fast_attention(q, k, v, mask)  # [B,H,T,d_head]

@@ -16,6 +16,7 @@ from torch import nn
 from seqlab.errors import SeqlabError
 from seqlab.models._checks import require_labels, require_pad_id, require_positive_ints, require_probabilities
 from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
+from seqlab.models.hooks import HookedBlock
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput
 from seqlab.models.unpad import PackedTokens
@@ -127,9 +128,10 @@ class BertEmbeddings(nn.Module):
         return self.dropout(self.norm(x))
 
 
-class BertLayer(nn.Module):
+class BertLayer(HookedBlock):
     """One encoder layer: self-attention -> dense... add & norm; intermediate (D -> I, gelu) -> output
-    (I -> D) -> add & norm. Post-norm, as in the original BERT."""
+    (I -> D) -> add & norm. Post-norm, as in the original BERT. The residual stream passes the hook points of
+    seqlab.models.hooks, on the padded and the packed path alike."""
 
     def __init__(self, config: BertConfig) -> None:
         super().__init__()
@@ -144,22 +146,22 @@ class BertLayer(nn.Module):
         self.activation = ACTIVATIONS[config.hidden_act]
 
     def forward(
-        self, x: torch.Tensor, attention_mask: torch.Tensor | AttentionMask | None = None, need_weights: bool = False
+        self,
+        x: torch.Tensor,
+        attention_mask: torch.Tensor | AttentionMask | None = None,
+        need_weights: bool = False,
+        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None)."""
-        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights)
-        return self._add_and_feed_forward(x, attended), probs
+        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None).
 
-    def forward_packed(self, x: torch.Tensor, packed: PackedTokens, mask: AttentionMask | None = None) -> torch.Tensor:
-        """The same layer on the real tokens only: x [N,D] -> [N,D] (everything after the attention is
-        position-wise, so only the attention sees the padded layout)."""
-        return self._add_and_feed_forward(x, self.attention.forward_packed(x, packed, mask))
-
-    def _add_and_feed_forward(self, x: torch.Tensor, attended: torch.Tensor) -> torch.Tensor:
-        """Add & norm around the attention's output, then the feed-forward sublayer with its add & norm."""
-        x = self.attention_norm(x + self.dropout(attended))
+        With `packed`, x [N,D] holds the real tokens only and so does the result (everything after the
+        attention is position-wise, so only the attention sees the padded layout)."""
+        x = self.hook_resid_pre(x)
+        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights, packed=packed)
+        x = self.hook_resid_mid(self.attention_norm(x + self.hook_attn_out(self.dropout(attended))))
         inner = self.activation(self.intermediate(x))  # [B,T,I]
-        return self.output_norm(x + self.dropout(self.output(inner)))
+        x = self.output_norm(x + self.hook_mlp_out(self.dropout(self.output(inner))))
+        return self.hook_resid_post(x), probs
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class BertModel(nn.Module):
             mask = AttentionMask.of(packed.mask, False, packed.length, x.device, x.dtype)  # once, for every layer
             x = packed.unpad(x)  # [N,D]
             for layer in self.layers:
-                x = layer.forward_packed(x, packed, mask)
+                x, _ = layer(x, mask, packed=packed)
             x = packed.pad(x)  # [B,T,D]
         else:
             mask = AttentionMask.of(attention_mask, False, x.size(1), x.device, x.dtype)

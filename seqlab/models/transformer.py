@@ -21,6 +21,7 @@ from seqlab.models._checks import (
     require_probabilities,
 )
 from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
+from seqlab.models.hooks import HookedBlock
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput, LMOutput
 from seqlab.models.positions import make_positions
@@ -70,11 +71,12 @@ class FeedForward(nn.Module):
         return self.linear2(self.dropout(self.activation(self.linear1(x))))
 
 
-class TransformerBlock(nn.Module):
+class TransformerBlock(HookedBlock):
     """One layer: self-attention, add & norm, feed-forward, add & norm.
 
     Post-norm (Vaswani): x = norm1(x + attn(x)); x = norm2(x + ffn(x)).
     Pre-norm: x = x + attn(norm1(x)); x = x + ffn(norm2(x)).
+    The residual stream passes the hook points of seqlab.models.hooks (hook_resid_pre ... hook_resid_post).
     """
 
     def __init__(self, config: TransformerConfig) -> None:
@@ -95,15 +97,16 @@ class TransformerBlock(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None); the mask as in
         MultiHeadSelfAttention.forward (a [B,T] padding mask, or the encoder's AttentionMask)."""
+        x = self.hook_resid_pre(x)
         if self.norm_first:
             attended, probs = self.attention(self.norm1(x), attention_mask, causal, need_weights)
-            x = x + self.dropout(attended)
-            x = x + self.dropout(self.ffn(self.norm2(x)))
+            x = self.hook_resid_mid(x + self.hook_attn_out(self.dropout(attended)))
+            x = x + self.hook_mlp_out(self.dropout(self.ffn(self.norm2(x))))
         else:
             attended, probs = self.attention(x, attention_mask, causal, need_weights)
-            x = self.norm1(x + self.dropout(attended))
-            x = self.norm2(x + self.dropout(self.ffn(x)))
-        return x, probs
+            x = self.hook_resid_mid(self.norm1(x + self.hook_attn_out(self.dropout(attended))))
+            x = self.norm2(x + self.hook_mlp_out(self.dropout(self.ffn(x))))
+        return self.hook_resid_post(x), probs
 
 
 class TransformerEncoder(nn.Module):

@@ -120,7 +120,7 @@ def test_a_query_with_nothing_to_attend_to_outputs_zeros_on_both_paths(causal: b
     torch.testing.assert_close(probs[0].sum(-1), torch.ones(4, 4))
 
 
-def test_forward_packed_equals_the_padded_path_on_real_tokens() -> None:
+def test_the_packed_path_equals_the_padded_path_on_real_tokens() -> None:
     from seqlab.models.unpad import PackedTokens
 
     attention = _attention()
@@ -129,7 +129,8 @@ def test_forward_packed_equals_the_padded_path_on_real_tokens() -> None:
     packed = PackedTokens.of(mask)
     assert packed is not None
     padded, _ = attention(x, mask)
-    real = attention.forward_packed(packed.unpad(x), packed)  # [N,D]: the real tokens only
+    real, probs = attention(packed.unpad(x), mask, packed=packed)  # [N,D]: the real tokens only
+    assert probs is None
     assert real.shape == (int(mask.sum()), 24)
     torch.testing.assert_close(real, padded[mask], atol=2e-6, rtol=1e-5)
 
