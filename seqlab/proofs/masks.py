@@ -6,6 +6,7 @@ import copy
 
 import sympy as sp
 import torch
+from sympy.simplify.simplify import factor_sum
 from torch import nn
 
 from seqlab.proofs.base import MODEL, NOT_APPLICABLE, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
@@ -49,7 +50,37 @@ def _symbolic_attention(
     return xs, weights, outputs
 
 
-SIZES_UP_TO = 4  # the symbolic proofs check every sequence length up to this one
+SIZES_UP_TO = 4  # the symbolic proofs write the weights out for every sequence length up to this one
+
+
+def _indicator_causal() -> tuple[bool, sp.Expr, sp.Expr]:
+    """Any T, in indicator form: exp(-oo) = 0 turns row i's sums over j = 1..T into sums over j = 1..i.
+
+    Returns (verified, the row sum, dy_i/dx_(i+m)) for symbolic i and m >= 1 (sympy, not a fixed T).
+    """
+    i, j, k, m = sp.symbols("i j k m", integer=True, positive=True)
+    a, b, c = sp.symbols("a b c", real=True)
+    x = sp.IndexedBase("x", real=True)
+    weight = sp.exp(a * b * x[i] * x[j]) / sp.Sum(sp.exp(a * b * x[i] * x[k]), (k, 1, i))
+    row_sum = sp.simplify(factor_sum(sp.Sum(weight, (j, 1, i))).xreplace({k: j}))
+    later = sp.simplify(sp.diff(sp.Sum(weight * c * x[j], (j, 1, i)), x[i + m]).doit())
+    return row_sum == 1 and later == 0, row_sum, later
+
+
+def _indicator_padding() -> tuple[bool, sp.Expr, sp.Expr]:
+    """Any T, in indicator form, R real tokens then pads: a real query i = R - n sums over the keys j = 1..R only.
+
+    Returns (verified, the real row sum, dy_i/dx_(R+m)) for symbolic R, n >= 0, m >= 1.
+    """
+    j, k, m, real = sp.symbols("j k m R", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, nonnegative=True)
+    a, b, c = sp.symbols("a b c", real=True)
+    x = sp.IndexedBase("x", real=True)
+    i = real - n
+    weight = sp.exp(a * b * x[i] * x[j]) / sp.Sum(sp.exp(a * b * x[i] * x[k]), (k, 1, real))
+    row_sum = sp.simplify(factor_sum(sp.Sum(weight, (j, 1, real))).xreplace({k: j}))
+    pad = sp.simplify(sp.diff(sp.Sum(weight * c * x[j], (j, 1, real)), x[real + m]).doit())
+    return row_sum == 1 and pad == 0, row_sum, pad
 
 
 def _mask_facts(blocked: list[list[bool]], queries: range) -> bool:
@@ -88,6 +119,7 @@ class CausalMask(Identity):
     def prove(self) -> ProofResult:
         """Symbolic one-head attention with the causal mask for every T up to SIZES_UP_TO; display T = 3."""
         checks = [_causal_facts(size) for size in range(1, SIZES_UP_TO + 1)]
+        general, general_sum, general_later = _indicator_causal()
         length = 3
         blocked = [[j > i for j in range(length)] for i in range(length)]
         xs, weights, outputs = _symbolic_attention(length, blocked)
@@ -119,16 +151,25 @@ class CausalMask(Identity):
                 f"dy1/dx3 = a {size}-operation expression in a, b, c, x1, x2, x3, not identically 0",
             ),
             ProofStep(
-                f"the same facts, checked by sympy for every T = 1..{SIZES_UP_TO}; for any T the argument is this "
-                "structure: row t of the logits holds only x_1..x_t, the rest is exp(-oo) = 0",
+                f"the same facts written out entry by entry, checked by sympy for every T = 1..{SIZES_UP_TO}",
                 f"T = 1..{SIZES_UP_TO}: W upper triangle 0, rows sum to 1, dy_t/dx_s = 0 for s > t",
+            ),
+            ProofStep(
+                "any T (indicator form): exp(-oo) = 0 makes every sum over j = 1..T a sum over j = 1..i, so row i "
+                "sums to 1 (symbolic i) ...",
+                eq("sum_(j<=i) w_ij", general_sum),
+            ),
+            ProofStep(
+                "... and y_i = sum_(j<=i) w_ij c x_j has no later input in it: its derivative by x_(i+m), m >= 1",
+                eq("dy_i/dx_(i+m)", general_later),
             ),
         )
         statement = (
             f"with a causal mask, output t does not depend on inputs after t and weight rows sum to 1 "
-            f"(one head, scalar tokens, sympy-verified for T = 1..{SIZES_UP_TO})"
+            f"(one head, scalar tokens; sympy-verified for any T in indicator form, and written out for "
+            f"T = 1..{SIZES_UP_TO})"
         )
-        return ProofResult(statement, steps, all(checks))
+        return ProofResult(statement, steps, all(checks) and general)
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Run the model's own forward and show that no later token moves an earlier position's output (eval and
@@ -303,17 +344,24 @@ class PaddingMask(Identity):
                 eq("dy[1:2]/dx3", jacobian[: length - 1, length - 1]),
             ),
         )
+        general, general_sum, general_pad = _indicator_padding()
         steps = steps + (
             ProofStep(
-                f"the same facts for every T = 2..{SIZES_UP_TO} and every number of pads, checked by sympy",
+                f"the same facts written out for every T = 2..{SIZES_UP_TO} and every number of pads, checked by sympy",
                 f"T = 2..{SIZES_UP_TO}, 1..T-1 pads: pad columns 0, rows sum to 1, dy_real/dx_pad = 0",
             ),
+            ProofStep(
+                "any T (indicator form), R real tokens then pads: exp(-oo) = 0 leaves the keys j = 1..R, so a real "
+                "query i = R - n (n >= 0) has a row summing to 1 ...",
+                eq("sum_(j<=R) w_ij", general_sum),
+            ),
+            ProofStep("... and no pad in its output: the derivative by x_(R+m), m >= 1", eq("dy_i/dx_(R+m)", general_pad)),
         )
         statement = (
-            "outputs at real positions do not depend on pad positions "
-            f"(one head, scalar tokens, sympy-verified for T = 2..{SIZES_UP_TO} with any number of pads)"
+            "outputs at real positions do not depend on pad positions (one head, scalar tokens; sympy-verified for "
+            f"any T and any number of pads in indicator form, and written out for T = 2..{SIZES_UP_TO})"
         )
-        return ProofResult(statement, steps, all(checks))
+        return ProofResult(statement, steps, all(checks) and general)
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Change the pad vectors fed to each attention module, and the pad ids fed to the whole model, in eval and

@@ -24,13 +24,13 @@ class AttentionRows(Identity):
 
     def prove(self) -> ProofResult:
         """L1 for symbolic n; L2 from p - p^2 = p(1 - p) >= 0 on [0, 1] (equality iff p in {0, 1}); a 3x3 column example."""
-        i, j = sp.symbols("i j", integer=True, positive=True)
+        i, j, k = sp.symbols("i j k", integer=True, positive=True)
         n = sp.Symbol("n", integer=True, positive=True)
         z = sp.IndexedBase("z", real=True)
-        denominator = sp.Sum(sp.exp(z[j]), (j, 1, n))
-        row_sum = sp.Sum(sp.exp(z[i]) / denominator, (i, 1, n))
-        pulled = factor_sum(row_sum)  # 1/denominator leaves the sum over i
-        l1 = sp.simplify(pulled.xreplace({i: j}))
+        denominator = sp.Sum(sp.exp(z[i, k]), (k, 1, n))  # row i's normaliser, summed over its keys k
+        row_sum = sp.Sum(sp.exp(z[i, j]) / denominator, (j, 1, n))  # p_ij summed over the keys j of row i
+        pulled = factor_sum(row_sum)  # 1/denominator does not depend on j: it leaves the sum
+        l1 = sp.simplify(pulled.xreplace({k: j}))
 
         p = sp.Symbol("p", real=True)
         gap = sp.factor(p - p**2)
@@ -48,7 +48,7 @@ class AttentionRows(Identity):
         ]
         steps = (
             ProofStep("the entries of row i, summed over its n keys", eq("sum_j p_ij", row_sum)),
-            ProofStep("the denominator does not depend on i: it leaves the sum and cancels", eq("sum_j p_ij", l1)),
+            ProofStep("the denominator does not depend on j: it leaves the sum and cancels", eq("sum_j p_ij", l1)),
             ProofStep("every weight is in [0, 1], where p - p^2 is never negative", eq("p - p²", gap)),
             ProofStep("sympy: p - p^2 >= 0 exactly on", eq("{p : p - p² ≥ 0}", where_nonnegative)),
             ProofStep("so sum p_ij^2 <= sum p_ij = 1: the L2 norm of a row is at most 1", "||p_i||_2^2 = sum p_ij^2 <= sum p_ij = 1"),
