@@ -41,6 +41,7 @@ REGISTRY: tuple[str, ...] = (
     "frozen:FrozenBody",
     "mlm:MaskingFractions",
     "mlm:MaskedLossIgnoresUnchosen",
+    "lm_loss:NextTokenLoss",
     "sentences:SentencePairRates",
 )
 

@@ -36,10 +36,12 @@ class CheckResult:
     `measured` is the quantity the identity constrains (usually a maximum error, which must stay at or
     below `tolerance`; with `lower_bound` it must exceed it instead, as for "f + i is clearly not 1");
     `passed` is the verdict; `detail` says what was measured on what; `extra` holds the parts;
-    `measured_on` is MODEL when the model's own modules (or run folder) were measured, STAND_IN when
-    a fresh module built for the check was (the model has no such part, or the identity is about a class),
-    and NOT_APPLICABLE when the identity does not apply to this model (a causal-mask check on a
-    bidirectional encoder): such a row is neither a pass nor a failure about the model.
+    `measured_on` is MODEL when the model's own modules (or run folder, or new instances of the model's own
+    classes for an identity about a class) were measured; STAND_IN when only a fresh module built for the check
+    was, although the model has (or may have) such a part: the identity was **not measured on this model**
+    (named in the output; `seqlab check --strict` exits non-zero); NOT_APPLICABLE when the identity does not
+    apply to this model (a causal-mask check on a bidirectional encoder, an LSTM identity on a Transformer):
+    such a row is neither a pass nor a failure about the model, whatever `passed` says about a stand-in.
     """
 
     measured: float
@@ -62,6 +64,10 @@ class Identity(ABC):
     id: ClassVar[str]
     title: ClassVar[str]
     conditions: ClassVar[str]
+    # The kind of part the identity is about (a name in seqlab.proofs.parts.PARTS, "" for none): a stand-in row
+    # becomes "not applicable" when the model has no such part, and stays "not measured on this model" when it
+    # has one the checks cannot read.
+    part: ClassVar[str] = ""
 
     @abstractmethod
     def prove(self) -> ProofResult:

@@ -19,6 +19,7 @@ class AttentionConvex(Identity):
     """o_i = sum_j p_ij v_j with p_ij >= 0 and sum_j p_ij = 1: each head's output is in the convex hull of its values."""
 
     id = "attention-convex"
+    part = "attention"
     title = "attention output is a convex combination of the values"
     conditions = (
         "per head, before the output projection, in eval mode (training's dropout rescales the kept weights by "

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 from seqlab.proofs.recurrent import gru_step, lstm_step
 from seqlab.proofs.target import LiveTarget, attention_modules, find_modules
 
@@ -44,6 +44,7 @@ class AttentionVersusRecurrentCost(Identity):
     """FLOP formulas for attention and recurrence, and the exponents they imply."""
 
     id = "attention-cost"
+    part = "attention"
     title = "attention costs O(n^2 d + n d^2), a recurrent layer O(n d^2)"
     conditions = (
         "one layer, batch 1, sequence length n, width d (recurrent input = hidden = d), counting matmul FLOPs "
@@ -97,7 +98,7 @@ class AttentionVersusRecurrentCost(Identity):
 
     def check(self, target: LiveTarget) -> CheckResult:
         """Count FLOPs with torch's FlopCounterMode at several n and d; compare with the formulas, fit exponents."""
-        attention_list, attention_note, _ = attention_modules(target)
+        attention_list, attention_note, attention_on = attention_modules(target)
         attention_cls = type(attention_list[0][1])
         recurrent_cls, recurrent_note = _recurrent_class(target)
         gates = GATES[recurrent_cls.__name__] if recurrent_cls.__name__ in GATES else GATES["LSTM"]
@@ -142,8 +143,10 @@ class AttentionVersusRecurrentCost(Identity):
             + attention_note
             + recurrent_note
         )
-        # FLOPs are counted on new modules of the model's classes at several sizes: always stand-ins.
-        return CheckResult(worst, RELATIVE_TOLERANCE, passed, detail, extra=slopes, measured_on=STAND_IN)
+        # FLOPs are counted on new modules of the model's classes at several sizes: measured on the model when one
+        # of the two classes is its own, else only on stand-ins.
+        on = MODEL if attention_on == MODEL or not recurrent_note else STAND_IN
+        return CheckResult(worst, RELATIVE_TOLERANCE, passed, detail, extra=slopes, measured_on=on)
 
 
 def _recurrent_class(target: LiveTarget) -> tuple[Callable[..., nn.RNNBase], str]:

@@ -11,7 +11,7 @@ from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.models.factory import build_model
-from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
+from seqlab.proofs.base import MODEL, NOT_APPLICABLE, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
 from seqlab.proofs.target import LiveTarget, model_output, target_fresh
 from seqlab.training import freezing
 from seqlab.training.config import TrainConfig
@@ -26,7 +26,7 @@ class FrozenBody(Identity):
     """With requires_grad off, every update rule leaves the parameter exactly where it was."""
 
     id = "frozen-body"
-    title = "frozen body: after --freeze every body weight is bitwise the pretrained one"
+    title = "frozen body: after --freeze every body weight is bitwise the pretrained one (a definition and a code check)"
     conditions = (
         "parameters with requires_grad off get no gradient and are left out of the optimizer (seqlab builds it from "
         "trainable parameters only): an update theta - lr * step(g, theta) never touches them, weight decay and "
@@ -36,34 +36,46 @@ class FrozenBody(Identity):
     )
 
     def prove(self) -> ProofResult:
-        """The update of a trainable vs a frozen parameter under SGD with momentum and weight decay, and Adam(W)."""
-        theta, g, lr, lam, mu, buf = sp.symbols("theta g eta lambda mu b", real=True)
-        frozen = sp.Symbol("frozen", boolean=True)
-        sgd = theta - lr * (mu * buf + g + lam * theta)
-        # A frozen parameter is not in the optimizer's list: its update is the identity map.
-        update = sp.Piecewise((theta, frozen), (sgd, True))
-        m, v, eps = sp.symbols("m v epsilon", positive=True)
-        adamw = theta - lr * (m / (sp.sqrt(v) + eps) + lam * theta)
-        adamw_update = sp.Piecewise((theta, frozen), (adamw, True))
+        """A definition, then what sympy can say: why freezing must mean "left out of the optimizer", not "gradient 0".
+
+        That a parameter no update touches stays put is true by definition (a tautology, not a theorem); what can
+        go wrong is the code that is meant to leave the body out, which is what the live check measures. The
+        algebra shows the trap: a parameter still held by the optimizer moves under weight decay or momentum even
+        when its gradient is exactly 0.
+        """
+        theta, lr, lam, mu, buf = sp.symbols("theta eta lambda mu b", real=True)
+        g = sp.Integer(0)  # a zero gradient, as for a parameter that requires_grad is off for but the optimizer holds
+        sgd_decay = theta - lr * (g + lam * theta)  # SGD with L2 weight decay
+        sgd_momentum = theta - lr * (mu * buf + g)  # SGD with a momentum buffer left from earlier steps
+        adamw_decay = theta - lr * lam * theta  # AdamW's decoupled decay (torch skips a parameter whose grad is None)
+        moved = {name: sp.factor(rule - theta) for name, rule in
+                 (("sgd weight decay", sgd_decay), ("sgd momentum", sgd_momentum), ("adamw decay", adamw_decay))}
         checks = [
-            update.subs(frozen, True) == theta,
-            adamw_update.subs(frozen, True) == theta,
-            sp.simplify(update.subs(frozen, False) - theta) != 0,
+            sp.simplify(moved["sgd weight decay"] + lr * lam * theta) == 0,
+            sp.simplify(moved["sgd momentum"] + lr * mu * buf) == 0,
+            all(value.subs({theta: 1, lr: sp.Rational(1, 10), lam: sp.Rational(1, 100), mu: sp.Rational(9, 10), buf: 1})
+                != 0 for value in moved.values()),
         ]
         steps = (
-            ProofStep("SGD with momentum mu and weight decay lambda, trainable parameter", eq("theta'", sgd)),
-            ProofStep("the optimizer holds trainable parameters only, so for a frozen one", eq("theta'", update)),
-            ProofStep("AdamW, likewise", eq("theta'", adamw_update)),
-            ProofStep("with frozen true, both are the identity map", eq("theta' |_frozen", update.subs(frozen, True))),
-            ProofStep(
-                "n steps of the identity map are the identity: the body after training is the body before it",
-                eq("theta_n", sp.Symbol("theta_0")),
-            ),
+            ProofStep("definition: a frozen parameter is one the optimizer does not hold (seqlab: requires_grad off, "
+                      "and the optimizer built from trainable parameters only), so no step updates it",
+                      "theta' = theta  (by definition: nothing to prove)"),
+            ProofStep("what the definition rules out: a parameter still held with gradient 0 moves under SGD's "
+                      "weight decay", eq("theta' - theta", moved["sgd weight decay"])),
+            ProofStep("... under a momentum buffer from earlier steps", eq("theta' - theta", moved["sgd momentum"])),
+            ProofStep("... and under AdamW's decoupled decay if its gradient is a zero tensor rather than None",
+                      eq("theta' - theta", moved["adamw decay"])),
+            ProofStep("so the claim rests on the code leaving the body out of the optimizer: the live check "
+                      "compares the body bit for bit", "seqlab check frozen-body --run RUN"),
         )
-        return ProofResult("a frozen parameter is unchanged by any number of optimizer steps", steps, all(checks))
+        statement = ("definition: a frozen parameter is one no optimizer step touches; a held one moves even at "
+                     "gradient 0 (weight decay, momentum), so the code is what is checked")
+        return ProofResult(statement, steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """A --freeze run: its body against the pretrained source, bitwise. Otherwise: a frozen copy stepped by seqlab."""
+        """A --freeze run: its body against the pretrained source, bitwise. Otherwise: a copy frozen by seqlab's
+        code and stepped by its optimizer ("not applicable" to a run trained without --freeze or a model without
+        a separate, untied classification head)."""
         run = target.run
         note = ""
         if run is not None:
@@ -72,11 +84,11 @@ class FrozenBody(Identity):
                     reference, source = _pretrained_reference(run)
                 except (OSError, ValueError) as error:
                     note = f"; the run's pretrained source could not be rebuilt ({error}), so a frozen copy was measured"
-                else:
-                    return _compare_run(target, reference, source)
-            else:
-                note = "; the run was trained without --freeze, so a frozen copy of it was measured"
-        return _stand_in(target, note)
+                    return _stand_in(target, note, STAND_IN)
+                return _compare_run(target, reference, source)
+            note = "; the run was trained without --freeze, so the identity is not about it (shown on a frozen copy)"
+            return _stand_in(target, note, NOT_APPLICABLE)
+        return _stand_in(target, note, MODEL)
 
 
 def _pretrained_reference(run: LoadedRun) -> tuple[nn.Module, str]:
@@ -110,15 +122,26 @@ def _compare_run(target: LiveTarget, reference: nn.Module, source: str) -> Check
     return CheckResult(float(len(differing)), 0.0, not differing, detail, extra=extra, measured_on=MODEL)
 
 
-def _stand_in(target: LiveTarget, note: str) -> CheckResult:
-    """Freeze a copy with seqlab's --freeze code, take a few AdamW steps (weight decay on), compare bitwise."""
-    model, batch = target.model, target.batch
-    if batch is None or getattr(model, "head", None) is None and getattr(model, "classifier", None) is None:
+def _stand_in(target: LiveTarget, note: str, on: str) -> CheckResult:
+    """Freeze a copy with seqlab's --freeze code, take a few AdamW steps (weight decay on), compare bitwise.
+
+    The copy is of the model itself when it has a separate, untied classification head; otherwise of a fresh
+    Transformer classifier, and the row does not apply to the model (`on` becomes NOT_APPLICABLE).
+    """
+    model, batch = copy.deepcopy(target.model).train(), target.batch
+    refused = ""
+    try:
+        if batch is None:
+            raise SeqlabError("no text batch to step it on")
+        freezing.freeze_body(model)
+    except SeqlabError as error:
+        refused = str(error)
+    if refused:
         fresh = target_fresh(target.device, target.seed)
-        model, batch = fresh.model, fresh.batch
-        note += "; the model has no text batch or no classification head, so a fresh Transformer classifier was used"
-    model = copy.deepcopy(model).train()
-    freezing.freeze_body(model)
+        model, batch = copy.deepcopy(fresh.model).train(), fresh.batch
+        freezing.freeze_body(model)
+        note += f"; {type(target.model).__name__} cannot be frozen ({refused}), so a fresh Transformer classifier was used"
+        on = NOT_APPLICABLE
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     body = set(freezing.body_parameters(model))
     optimizer = make_optimizer(model, TrainConfig(optimizer="adamw", lr=1e-2, weight_decay=0.1))
@@ -138,4 +161,4 @@ def _stand_in(target: LiveTarget, note: str) -> CheckResult:
     )
     passed = not moved_body and bool(moved_head)
     extra = {"body tensors changed": float(len(moved_body)), "head tensors moved": float(len(moved_head))}
-    return CheckResult(float(len(moved_body)), 0.0, passed, detail, extra=extra, measured_on=STAND_IN)
+    return CheckResult(float(len(moved_body)), 0.0, passed, detail, extra=extra, measured_on=on)

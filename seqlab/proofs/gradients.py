@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
-from seqlab.proofs.recurrent import initial_state, rnn_by_hand, rnn_layout
-from seqlab.proofs.target import LiveTarget, exact_copy, find_modules, recurrent_modules
+from seqlab.proofs.recurrent import initial_state, recurrent_parts, rnn_by_hand, rnn_layout
+from seqlab.proofs.target import LiveTarget, exact_copy, find_modules
 
 
 STEPS = 24  # length of the live sequence
@@ -20,6 +20,7 @@ class RNNGradients(Identity):
     """dh_T/dh_k = J_T J_(T-1) ... J_(k+1) with J_t = diag(1 - h_t^2) W, so ||dh_T/dh_k|| <= ||W||^(T-k)."""
 
     id = "rnn-gradients"
+    part = "vanilla RNN"
     title = "vanilla RNN: the gradient is a product of step Jacobians, bounded by ||W||^(T-k)"
     conditions = (
         "h_t = tanh(W h_(t-1) + U x_t + b): one step's Jacobian is J_t = diag(1 - h_t^2) W, and the gradient from "
@@ -155,14 +156,19 @@ def _gradient_by_distance(rnn: nn.RNN, target: LiveTarget, offset: int) -> tuple
 
 
 class LSTMMemory(Identity):
-    """dc_t/dc_(t-1) = diag(f_t): the cell's own path is scaled by the forget gate, not squashed by a matrix."""
+    """The partial derivative ∂c_t/∂c_(t-1) (h_(t-1), x_t held fixed) = diag(f_t): the cell's own path is scaled by
+    the forget gate, not squashed by a matrix. It is one path of the gradient, not the whole gradient."""
 
     id = "lstm-memory"
-    title = "LSTM memory is additive: dc_t/dc_(t-1) = diag(f_t)"
+    part = "LSTM"
+    title = "LSTM memory path: the partial ∂c_t/∂c_(t-1), h held fixed, is diag(f_t)"
     conditions = (
         "standard LSTM, c_t = f_t * c_(t-1) + i_t * g_t with the gates f, i, g computed from h_(t-1) and x_t only "
-        "(no peepholes): holding h_(t-1) and x_t fixed, dc_t/dc_(t-1) = diag(f_t). No weight matrix and no tanh' "
-        "sit on this path, so with f near 1 the gradient passes many steps unshrunk (unlike the RNN's J = diag(tanh') W)."
+        "(no peepholes): the partial derivative with h_(t-1) and x_t held fixed is ∂c_t/∂c_(t-1) = diag(f_t). No "
+        "weight matrix and no tanh' sit on this path, so with f near 1 it carries the gradient many steps unshrunk "
+        "(unlike the RNN's J = diag(tanh') W). It is not the whole gradient: over several steps c_(t-1) also reaches "
+        "c_t through h_(t-1) = o_(t-1) tanh(c_(t-1)) and the gates, so the total dc_T/dc_k is diag(f_T ... f_(k+1)) "
+        "plus those paths."
     )
 
     def prove(self) -> ProofResult:
@@ -178,24 +184,29 @@ class LSTMMemory(Identity):
         checks = [sp.simplify(entry - f[k] * sp.KroneckerDelta(k, m)) == 0, jacobian == sp.diag(f1, f2)]
         steps = (
             ProofStep("the cell update, unit k (gates depend on h_(t-1), x_t, not on c_(t-1))", eq("c'_k", cell)),
-            ProofStep("its derivative by unit m of the old cell", eq("dc'_k/dc_m", entry)),
-            ProofStep("so the Jacobian is diagonal, with the forget gate on the diagonal; d = 2", eq("dc'/dc", jacobian)),
+            ProofStep("its partial derivative by unit m of the old cell, h_(t-1) and x_t held fixed",
+                      eq("∂c'_k/∂c_m", entry)),
+            ProofStep("so that partial Jacobian is diagonal, with the forget gate on the diagonal; d = 2",
+                      eq("∂c'/∂c", jacobian)),
             ProofStep(
-                "over many steps the product is diag(f_t ... f_(k+1)): elementwise, no W, no tanh'",
-                "dc_T/dc_k (along the cell path) = diag(f_T * ... * f_(k+1))",
+                "over many steps, the cell path alone contributes diag(f_T ... f_(k+1)): elementwise, no W, no tanh'; "
+                "the total derivative adds the paths through h = o tanh(c) into later gates",
+                "dc_T/dc_k = diag(f_T * ... * f_(k+1)) + (paths through h_t, ..., h_(T-1))",
             ),
         )
-        return ProofResult("dc_t/dc_(t-1) = diag(f_t) with h_(t-1), x_t held fixed", steps, all(checks))
+        return ProofResult("∂c_t/∂c_(t-1) = diag(f_t), the partial derivative with h_(t-1) and x_t held fixed",
+                           steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """One step of each LSTM (every layer, both directions): autograd's dc_1/dc_0 against diag(f) recomputed by hand."""
-        modules, note, on = recurrent_modules(target, torch.nn.LSTM)
+        """One step of each LSTM (every layer, both directions): autograd's ∂c_1/∂c_0 with h_0 and x held fixed (the
+        initial h is a separate input) against diag(f) recomputed by hand."""
+        modules, note, on = recurrent_parts(target, torch.nn.LSTM)
         worst = 0.0
         forget = []
         layouts = []
-        for index, (_, module) in enumerate(modules):
+        for index, (name, module) in enumerate(modules):
             lstm = exact_copy(module, target)
-            layouts.append(rnn_layout(lstm))
+            layouts.append(f"{name}: {rnn_layout(lstm)}")
             batch = 2
             x = target.randn(batch, 1, lstm.input_size, offset=1800 + 10 * index)
             h0 = initial_state(lstm, batch, target, 1801 + 10 * index)
@@ -212,8 +223,8 @@ class LSTMMemory(Identity):
                 forget.append(step["f"])
         gates = torch.cat([f.flatten() for f in forget])
         detail = (
-            f"{len(modules)} LSTM(s) ({'; '.join(layouts)}), one step of every layer and direction: dc_1/dc_0 by autograd "
-            f"(torch's own kernel) against diag(f) recomputed from the weights; max |difference| {worst:.1e}; "
+            f"{len(modules)} LSTM(s) ({'; '.join(layouts)}), one step of every layer and direction: the partial ∂c_1/∂c_0 with "
+            f"h_0 and x held fixed, by autograd (torch's own kernel) against diag(f) recomputed from the weights; max |difference| {worst:.1e}; "
             f"forget gates {float(gates.min()):.2f}..{float(gates.max()):.2f} (mean {float(gates.mean()):.2f}: "
             f"the share of the cell, and of its gradient, kept per step){note}"
         )

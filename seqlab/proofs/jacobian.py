@@ -20,6 +20,7 @@ class SoftmaxJacobian(Identity):
     """d softmax(z)/dz = diag(p) - p p^T; every row sums to 0; every entry tends to 0 as p becomes one-hot."""
 
     id = "softmax-jacobian"
+    part = "attention"
     title = "softmax Jacobian is diag(p) - p p^T: rows sum to 0, it vanishes as p saturates"
     conditions = (
         "p = softmax(z), z in R^n: dp_i/dz_j = p_i (delta_ij - p_j), so J = diag(p) - p p^T (symmetric). Each row "

@@ -25,6 +25,7 @@ class LayerNormNorm(Identity):
     """||LN(x)|| = sqrt(d) before the affine part; sqrt(d)*sqrt(var/(var+eps)) with eps; sqrt(d-1) unbiased."""
 
     id = "layernorm-norm"
+    part = "layer norm"
     title = "layer norm output has mean 0 and norm sqrt(d)"
     conditions = (
         "x in R^d not constant, gamma = 1, beta = 0, eps = 0, variance biased (divide by d): the d entries of LN(x) "
@@ -142,6 +143,7 @@ class LayerNorm2D(Identity):
     """In d = 2, layer norm sends (a, b) with a != b to (1, -1) or (-1, 1) by the sign of a - b (eps = 0)."""
 
     id = "layernorm-2d"
+    part = "layer norm"
     title = "2-D layer norm sends (a, b), a != b, to (1,-1) or (-1,1) when eps = 0"
     conditions = (
         "d = 2, a != b, eps = 0, biased variance: LN(a, b) = (sign(a-b), -sign(a-b)) before the affine part; "

@@ -110,6 +110,7 @@ class CausalMask(Identity):
     """With the square subsequent mask, position t never sees positions after t."""
 
     id = "causal-mask"
+    part = "attention"
     title = "causal mask: no output depends on a later input"
     conditions = (
         "logits of key j > query i set to -inf (or the most negative float) before the softmax: those weights are "
@@ -312,6 +313,7 @@ class PaddingMask(Identity):
     """With a key-padding mask, real tokens never see the pad tokens."""
 
     id = "padding-mask"
+    part = "attention"
     title = "padding mask: real tokens ignore the pads"
     conditions = (
         "logits of every pad key set to -inf (or the most negative float) for every query: pad keys get weight "

@@ -14,6 +14,7 @@ from seqlab.models.bert import BertConfig, BertModel
 from seqlab.models.mlm import BertForMaskedLM, MaskedLM
 from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 from seqlab.proofs.target import SAMPLE_TEXTS, LiveTarget, encode_batch, exact_copy
+from seqlab.training.mlm_task import masking_rule
 
 
 REPEATS = 2000  # copies of the live batch masked independently, so the fractions are measured on ~10^5 tokens
@@ -49,6 +50,7 @@ class MaskingFractions(Identity):
     """BERT's rule: P(chosen) = p, and of the chosen, P([MASK]) = m, P(random) = r, P(unchanged) = 1 - m - r."""
 
     id = "mlm-masking"
+    part = "masked LM"
     title = "masked LM: 15% chosen, then 80% [MASK] / 10% random / 10% kept"
     conditions = (
         "each real, non-special token is chosen independently with p = 0.15; a chosen token becomes [MASK] with "
@@ -80,19 +82,29 @@ class MaskingFractions(Identity):
         return ProofResult("P_mask + P_rand + P_keep = p, with shares p m, p r, p (1 - m - r)", steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Mask the live batch REPEATS times with seqlab's rule and compare every share with its expectation."""
+        """Mask the live batch REPEATS times with the rule the run trained with (read from its config; BERT's
+        default for a model that is not a masked-LM run) and compare every share with that rule's expectation.
+
+        Under whole-word masking the coin is flipped once per word, so the chosen share is counted over words
+        (pieces of one word are not independent draws), and no ## piece may be chosen apart from its word.
+        """
         _, encoder, batch, note, on = _mlm_subject(target)
+        rule, whose = training_rule(target)
         vocab = masking.MaskVocab.of(encoder)
         ids = batch["input_ids"].cpu().repeat(REPEATS, 1)
         real = batch["attention_mask"].cpu().repeat(REPEATS, 1)
-        rule = masking.MaskingRule()
         out = masking.mask_tokens(ids, real, vocab, rule, target.generator(700))
         special = torch.isin(ids, torch.tensor(vocab.special_ids)) | ~real
-        candidates = int((~special).sum())
+        follows = _continues_a_word(ids, ~special, vocab)  # a ## piece after a real piece: part of that word
+        whole_word = rule.whole_word and bool(vocab.continuation_ids)
+        units = ~special & ~follows if whole_word else ~special  # what the coin is flipped for: words or pieces
+        candidates = int(units.sum())
+        chosen_units = int((out.chosen & units).sum())
         chosen = int(out.chosen.sum())
         kept = out.chosen & ~out.masked & ~out.randomized
         measured_shares = {
-            "chosen of candidates": (chosen / candidates, rule.probability, candidates),
+            f"chosen of candidate {'words' if whole_word else 'tokens'}": (chosen_units / candidates, rule.probability,
+                                                                            candidates),
             "[MASK] of chosen": (int(out.masked.sum()) / chosen, rule.mask_fraction, chosen),
             "random of chosen": (int(out.randomized.sum()) / chosen, rule.random_fraction, chosen),
             "unchanged of chosen": (int(kept.sum()) / chosen, rule.keep_fraction, chosen),
@@ -107,34 +119,57 @@ class MaskingFractions(Identity):
             "[MASK] inputs not [MASK]": float((out.input_ids[out.masked] != vocab.mask_id).sum()),
         }
         whole = ""
-        if vocab.continuation_ids:  # sentences with words WordPiece splits, for whole-word masking
-
-            pieces = encode_batch(encoder, SPLIT_WORD_TEXTS, torch.device("cpu"))
+        if whole_word:
+            previous = torch.roll(out.chosen, 1, dims=1)
+            exact["whole words split"] = float((follows & (out.chosen != previous)).sum())
+            pieces = encode_batch(encoder, SPLIT_WORD_TEXTS, torch.device("cpu"))  # words WordPiece splits, too
             word_ids = pieces["input_ids"].repeat(REPEATS // 10, 1)
             word_real = pieces["attention_mask"].repeat(REPEATS // 10, 1)
-            words = masking.mask_tokens(word_ids, word_real, vocab, masking.MaskingRule(whole_word=True),
-                                        target.generator(701))
-            cont = torch.isin(word_ids, torch.tensor(vocab.continuation_ids)) & word_real
-            previous = torch.roll(words.chosen, 1, dims=1)
-            exact["whole words split"] = float((cont & (words.chosen != previous)).sum())
-            whole = (f"; whole-word masking: {int(cont.sum())} ## pieces, {int(exact['whole words split'])} "
-                     "chosen apart from their word")
+            words = masking.mask_tokens(word_ids, word_real, vocab, rule, target.generator(701))
+            cont = _continues_a_word(word_ids, word_real & ~torch.isin(word_ids, torch.tensor(vocab.special_ids)), vocab)
+            exact["whole words split"] += float((cont & (words.chosen != torch.roll(words.chosen, 1, dims=1))).sum())
+            whole = (f"; whole-word masking: {int(follows.sum()) + int(cont.sum())} ## pieces, "
+                     f"{int(exact['whole words split'])} chosen apart from their word")
+        elif rule.whole_word:
+            whole = "; whole-word masking is on, but this vocabulary has no ## pieces, so every word is one piece"
         worst = max(z.values())
         passed = worst <= Z_LIMIT and not any(exact.values())
         detail = (
-            f"{REPEATS} maskings of {batch['input_ids'].size(0)} sentences, {candidates} candidate tokens: "
+            f"{whose}: p {rule.probability}, [MASK] {rule.mask_fraction}, random {rule.random_fraction}, "
+            f"whole words {'on' if rule.whole_word else 'off'}; {REPEATS} maskings of {batch['input_ids'].size(0)} "
+            f"sentences, {candidates} candidate {'words' if whole_word else 'tokens'}: "
             + ", ".join(f"{name} {share:.4f} (expected {expected:.3f}, z {z[name]:.1f})"
                         for name, (share, expected, _) in measured_shares.items())
             + "; " + ", ".join(f"{name} {int(value)}" for name, value in exact.items()) + whole + note
         )
-        return CheckResult(worst, Z_LIMIT, passed, detail, extra={**{f"z {k}": v for k, v in z.items()}, **exact},
-                           measured_on=on)
+        extra = {**{f"z {k}": v for k, v in z.items()}, **exact, "whole_word": float(rule.whole_word)}
+        return CheckResult(worst, Z_LIMIT, passed, detail, extra=extra, measured_on=on)
+
+
+def training_rule(target: LiveTarget) -> tuple[masking.MaskingRule, str]:
+    """The masking rule the target's run trained with (from its config), or BERT's default when the target is not a
+    masked-LM run; with a phrase saying which."""
+    run = target.run
+    if run is not None and run.task == "mlm":
+        return masking_rule(run.config), "the rule this run trained with (its config.json)"
+    return masking.MaskingRule(), "BERT's default rule (the target is not a masked-LM run)"
+
+
+def _continues_a_word(ids: torch.Tensor, candidates: torch.Tensor, vocab: masking.MaskVocab) -> torch.Tensor:
+    """[B,T] bool: a ## piece right after a candidate piece, i.e. the rest of a word whole-word masking keeps whole."""
+    if not vocab.continuation_ids:
+        return torch.zeros_like(candidates)
+    cont = torch.isin(ids, torch.tensor(vocab.continuation_ids)) & candidates
+    cont[:, 0] = False
+    cont[:, 1:] &= candidates[:, :-1]
+    return cont
 
 
 class MaskedLossIgnoresUnchosen(Identity):
     """L = sum_i c_i l_i / sum_i c_i: positions with c_i = 0 (not chosen) have no gradient and no weight."""
 
     id = "mlm-loss"
+    part = "masked LM"
     title = "masked LM loss counts only the chosen positions"
     conditions = (
         "c_i = 1 where token i was chosen (label = the original id), 0 elsewhere (label -100); "
@@ -167,13 +202,13 @@ class MaskedLossIgnoresUnchosen(Identity):
         """The model's own masked-LM loss on a live masked batch against cross-entropy over the chosen positions
         computed by hand from its full logits (float64); counting every token would give a different number."""
         model, encoder, batch, note, on = _mlm_subject(target)
+        rule, _ = training_rule(target)
         model = exact_copy(model, target)
         vocab = masking.MaskVocab.of(encoder)
         batch = {key: value.repeat(LOSS_COPIES, 1) for key, value in batch.items()}  # more chosen tokens
         real = batch["attention_mask"]
         for offset in range(20):  # a draw with no chosen token says nothing; take the first that has some
-            out = masking.mask_tokens(batch["input_ids"], real, vocab, masking.MaskingRule(),
-                                      target.generator(800 + offset))
+            out = masking.mask_tokens(batch["input_ids"], real, vocab, rule, target.generator(800 + offset))
             if bool(out.chosen.any()) and bool((out.candidates & ~out.chosen).any()):
                 break
         segments = batch.get("segment_ids")

@@ -55,6 +55,7 @@ class LayerNormGradient(Identity):
     """For y = LN(x) (gamma = 1, beta = 0, eps = 0) and any upstream g: 1 . dL/dx = 0 and y . dL/dx = 0."""
 
     id = "layernorm-gradient"
+    part = "layer norm"
     title = "layer norm's input gradient sums to 0 and is orthogonal to its output"
     conditions = (
         "y = (x - mean) / sqrt(var + eps), gamma = 1, beta = 0, over the d features of one vector: dy/dx = "
@@ -157,6 +158,7 @@ class LayerNormScaleInvariance(Identity):
     """LN(a x) = LN(x) for every a > 0 (gamma = 1, beta = 0, eps = 0); LN(-x) = -LN(x); with eps, up to eps/a^2."""
 
     id = "layernorm-scale-invariance"
+    part = "layer norm"
     title = "layer norm ignores the scale of its input: LN(a x) = LN(x) for a > 0"
     conditions = (
         "gamma = 1, beta = 0, eps = 0, x not constant: mean(a x) = a mean(x) and var(a x) = a^2 var(x), so "

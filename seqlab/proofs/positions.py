@@ -31,6 +31,7 @@ class SinusoidalRotation(Identity):
     """PE(p + k) = R_k PE(p), with R_k block-diagonal 2x2 rotations that depend on k only."""
 
     id = "sinusoidal-rotation"
+    part = "sinusoidal positions"
     title = "sinusoidal positions: PE(p+k) is a fixed rotation of PE(p)"
     conditions = (
         "PE(p)[2i] = sin(p w_i), PE(p)[2i+1] = cos(p w_i), w_i = 10000^(-2i/d) (or any other placement of the pairs, "
@@ -260,6 +261,7 @@ class PositionalDotProduct(Identity):
     """PE(p) . PE(p+k) = sum_i cos(k w_i): it depends on the offset k only, never on the position p."""
 
     id = "positional-dot"
+    part = "sinusoidal positions"
     title = "sinusoidal positions: PE(p) . PE(p+k) depends only on k"
     conditions = (
         "the sinusoidal table of sinusoidal-rotation (a sin and a cos per frequency w_i, even d; any layout): "

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seqlab.proofs.base import MODEL, ProofStep
-from seqlab.proofs.runner import CheckReport, ProvedIdentity
+from seqlab.proofs.runner import CheckedIdentity, CheckReport, ProvedIdentity
 
 VERIFIED = "[bold green]verified[/]"
 NOT_VERIFIED = "[bold red]NOT verified[/]"
@@ -26,7 +26,7 @@ def step_text(step: ProofStep) -> str:
 
 
 # Unicode that step labels use for readability in the terminal, spelled for LaTeX math mode.
-_LATEX_MATH = {"²": "^{2}", "≥": r"\geq ", "≤": r"\leq ", "ᵀ": "^{T}"}
+_LATEX_MATH = {"²": "^{2}", "≥": r"\geq ", "≤": r"\leq ", "ᵀ": "^{T}", "∂": r"\partial "}
 
 
 def step_latex(step: ProofStep) -> str:
@@ -76,10 +76,17 @@ def proved_and_checked_table(items: Sequence[ProvedIdentity], report: CheckRepor
             item.identity.id,
             item.proof.statement,
             "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
-            "-" if row is None else (("[green]holds[/]" if row.check.passed else "[red]FAILS[/]")
-                                     + ("" if row.check.measured_on == MODEL else " [dim](stand-in)[/]")),
+            "-" if row is None else _on_the_model(row),
         )
     return table
+
+
+def _on_the_model(row: CheckedIdentity) -> str:
+    """'holds', 'FAILS', 'holds (stand-in only)' or 'does not apply' (rich markup) for the tour's table."""
+    if not row.applicable:
+        return "[dim]does not apply[/]"
+    verdict = "[green]holds[/]" if row.check.passed else "[red]FAILS[/]"
+    return verdict + ("" if row.check.measured_on == MODEL else " [yellow](stand-in only)[/]")
 
 
 def proofs_json(items: Sequence[ProvedIdentity]) -> dict[str, Any]:
@@ -132,39 +139,50 @@ def check_table(report: CheckReport) -> Table:
     table.add_column("verdict", no_wrap=True)
     for row in report.rows:
         symbolic = "[green]verified[/]" if row.verified else "[red]NOT[/]"
-        verdict = "[bold green]pass[/]" if row.passed else "[bold red]FAIL[/]"
-        on = "model" if row.check.measured_on == MODEL else "[yellow]stand-in[/]"
+        if not row.applicable:
+            on, verdict = "[dim]n/a[/]", "[dim]n/a[/]"
+        else:
+            verdict = "[bold green]pass[/]" if row.passed else "[bold red]FAIL[/]"
+            on = "model" if row.check.measured_on == MODEL else "[yellow]stand-in[/]"
+        dim = "" if row.applicable else "[dim]"
         table.add_row(
             escape(row.identity.id),
             symbolic,
             on,
-            format_number(row.check.measured),
-            format_bound(row.check.tolerance, row.check.lower_bound),
+            dim + format_number(row.check.measured),
+            dim + format_bound(row.check.tolerance, row.check.lower_bound),
             verdict,
         )
     return table
 
 
 def check_headline(report: CheckReport) -> str:
-    """One line (rich markup) that counts only the model's own rows as holding on it, and names the stand-ins.
+    """One line (rich markup): how many identities hold on the model itself (its own rows only), which were NOT
+    measured on it (only on stand-ins, named), how many do not apply to it, and what --strict makes of that.
 
-    "11/11 identities hold on run X" would overstate a run where most rows were measured on fresh modules.
+    "11/11 identities hold on run X" would overstate a run where some rows were measured on fresh modules.
     """
     counts = report.counts()
-    style = "green" if report.all_passed else "red"
     source = escape(report.source)
-    stand_in, stand_in_passed = counts["stand_in"], counts["stand_in_passed"]
-    what = "fresh modules, or the model's class at other sizes"
-    if not counts["model"]:
-        return (
-            f"[bold {style}]None of these identities could be measured on {source} itself; {stand_in_passed}/{stand_in} "
-            f"hold on stand-ins ({what}).[/]"
-        )
-    line = f"[bold {style}]{counts['model_passed']}/{counts['model']} identities hold on {source} itself"
-    if stand_in:
-        verb = "was" if stand_in == 1 else "were"
-        line += f"; {stand_in} more {verb} measured on stand-ins ({what}): {stand_in_passed}/{stand_in} hold"
-    return line + ".[/]"
+    missing = report.not_measured
+    style = "red" if not report.all_passed or (report.strict and missing) else ("yellow" if missing else "green")
+    if counts["model"]:
+        line = f"{counts['model_passed']}/{counts['model']} identities hold on {source} itself"
+    else:
+        line = f"No identity could be measured on {source} itself"
+    if missing:
+        passed = sum(row.passed for row in missing)
+        names = ", ".join(escape(row.identity.id) for row in missing)
+        line += (f"; NOT measured on this model (only on stand-ins, {passed}/{len(missing)} hold there): {names}")
+    if counts["not_applicable"]:
+        count = counts["not_applicable"]
+        line += f"; {count} {'does' if count == 1 else 'do'} not apply to it"
+    line += "."
+    if report.strict and missing:
+        line += " --strict: exit 1, since not every identity about the model's parts was measured on them."
+    elif missing:
+        line += " (--strict would exit 1 on that.)"
+    return f"[bold {style}]{line}[/]"
 
 
 def check_details(report: CheckReport) -> Group:
@@ -182,6 +200,10 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "device": report.device,
         "seed": report.seed,
         "all_passed": report.all_passed,
+        "strict": report.strict,
+        "strict_passed": report.strict_passed,
+        "not_measured_on_model": [row.identity.id for row in report.not_measured],
+        "not_applicable": [row.identity.id for row in report.not_applicable],
         "counts": report.counts(),
         "results": [
             {
@@ -194,6 +216,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "bound": ">" if row.check.lower_bound else "<=",
                 "live_passed": row.check.passed,
                 "passed": row.passed,
+                "verdict": row.verdict,
                 "detail": row.check.detail,
                 "measured_on": row.check.measured_on,
                 "extra": dict(row.check.extra),
@@ -214,6 +237,8 @@ _LATEX_SPECIALS = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "∂": r"$\partial$",
+    "²": r"\textsuperscript{2}",
 }
 
 

@@ -30,6 +30,7 @@ class ResidualJacobian(Identity):
     """d(x + f(x))/dx = I + df/dx for any differentiable f."""
 
     id = "residual-jacobian"
+    part = "transformer block"
     title = "residual layer: the Jacobian of x + f(x) is I + df/dx"
     conditions = (
         "y = x + f(x) with f differentiable (a Transformer sublayer: attention or feed-forward): dy/dx = I + df/dx, so "

@@ -14,6 +14,7 @@ class AttentionRows(Identity):
     """sum_j p_ij = 1, ||p_i||_2 <= 1 with equality only for a one-hot row; column sums are unconstrained."""
 
     id = "attention-rows"
+    part = "attention"
     title = "attention rows sum to 1 and have L2 norm <= 1; columns are unconstrained"
     conditions = (
         "p_i = softmax(z_i) over the n keys a query may see (masked keys have weight 0): the row's entries are in "

@@ -11,7 +11,8 @@ import torch
 from seqlab.device import cpu_threads, resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.proofs import select
-from seqlab.proofs.base import MODEL, CheckResult, Identity, ProofResult
+from seqlab.proofs.base import MODEL, NOT_APPLICABLE, STAND_IN, CheckResult, Identity, ProofResult
+from seqlab.proofs.parts import settle
 from seqlab.proofs.target import LiveTarget, target_fresh, target_from_pretrained, target_from_run
 
 
@@ -34,6 +35,7 @@ class CheckConfig:
     fresh: bool = False
     device: str = "auto"
     seed: int = 0
+    strict: bool = False  # exit non-zero also when an identity about the model's parts was not measured on them
 
     def __post_init__(self) -> None:
         options = (("--run", self.run is not None), ("--pretrained", self.pretrained), ("--fresh", self.fresh))
@@ -64,9 +66,24 @@ class CheckedIdentity:
     check: CheckResult
 
     @property
+    def applicable(self) -> bool:
+        """False when the identity does not apply to this model (its row is neither a pass nor a failure)."""
+        return self.check.measured_on != NOT_APPLICABLE
+
+    @property
     def passed(self) -> bool:
-        """Both faces agree with the identity: sympy verified it and the live model met the tolerance."""
-        return self.verified and self.check.passed
+        """An applicable identity whose two faces agree: sympy verified it and the live measurement met the tolerance."""
+        return self.applicable and self.verified and self.check.passed
+
+    @property
+    def failed(self) -> bool:
+        """An applicable identity that sympy did not verify or whose live measurement missed the tolerance."""
+        return self.applicable and not (self.verified and self.check.passed)
+
+    @property
+    def verdict(self) -> str:
+        """'pass', 'FAIL' or 'not applicable'."""
+        return "not applicable" if not self.applicable else ("pass" if self.passed else "FAIL")
 
 
 @dataclass(frozen=True)
@@ -77,21 +94,44 @@ class CheckReport:
     device: str
     seed: int
     rows: tuple[CheckedIdentity, ...]
+    strict: bool = False
 
     @property
     def all_passed(self) -> bool:
-        """True when every identity passed on both faces."""
-        return all(row.passed for row in self.rows)
+        """True when no applicable identity failed (rows that do not apply to the model are neither way)."""
+        return not any(row.failed for row in self.rows)
+
+    @property
+    def not_measured(self) -> tuple[CheckedIdentity, ...]:
+        """Identities about a part the model has (or may have) that were measured only on a stand-in."""
+        return tuple(row for row in self.rows if row.check.measured_on == STAND_IN)
+
+    @property
+    def not_applicable(self) -> tuple[CheckedIdentity, ...]:
+        """Identities that do not apply to this model (it has no such part)."""
+        return tuple(row for row in self.rows if not row.applicable)
+
+    @property
+    def strict_passed(self) -> bool:
+        """True when nothing failed and every applicable identity was measured on the model itself."""
+        return self.all_passed and not self.not_measured
+
+    @property
+    def exit_code(self) -> int:
+        """0 when it passed (under `strict`: and every applicable identity was measured on the model), else 1."""
+        return 0 if (self.strict_passed if self.strict else self.all_passed) else 1
 
     def counts(self) -> dict[str, int]:
-        """How many rows were measured on the model itself and on stand-ins, and how many of each passed."""
+        """How many rows were measured on the model itself, only on stand-ins (not measured on the model), and
+        do not apply to it; and how many of the first two passed."""
         own = [row for row in self.rows if row.check.measured_on == MODEL]
-        stand_ins = [row for row in self.rows if row.check.measured_on != MODEL]
+        stand_ins = self.not_measured
         return {
             "model": len(own),
             "model_passed": sum(row.passed for row in own),
             "stand_in": len(stand_ins),
             "stand_in_passed": sum(row.passed for row in stand_ins),
+            "not_applicable": len(self.not_applicable),
         }
 
 
@@ -115,7 +155,8 @@ def check_identities(
 ) -> CheckReport:
     """Prove and live-check the identities of `config` on its target (or on `target`, a LiveTarget, when given).
 
-    Proofs already in `proved` are not redone.
+    Proofs already in `proved` are not redone. A stand-in row is settled by seqlab.proofs.parts.settle: "not
+    applicable" when the model has no part of that kind, "not measured on this model" when it has one.
     """
     identities = select(config.ids)
     target = target if target is not None else build_target(config)
@@ -127,6 +168,6 @@ def check_identities(
             verified = known[identity.id] if identity.id in known else identity.prove().verified
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(config.seed)
-                result = identity.check(target)
+                result = settle(identity.check(target), target, identity.part)
             rows.append(CheckedIdentity(identity, verified, result))
-    return CheckReport(target.source, str(target.device), target.seed, tuple(rows))
+    return CheckReport(target.source, str(target.device), target.seed, tuple(rows), config.strict)

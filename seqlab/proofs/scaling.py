@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
 
 import sympy as sp
+import torch
 from sympy.stats import E, Normal, covariance, variance
 
 from seqlab.counting import formulas
-from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import MODEL, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 from seqlab.proofs.target import LiveTarget, attention_modules, attention_weights, exact_copy
 
-if TYPE_CHECKING:
-    import torch
-    from torch import nn
+from torch import nn
 
 
-RELATIVE_TOLERANCE = 0.1  # sampling error of a variance estimated from a few thousand logit rows is ~2-3 %
 SAMPLE_LENGTH = 128
 
 
@@ -24,6 +22,7 @@ class AttentionScaling(Identity):
     """q.k has variance d_k for unit-variance entries, so q.k / sqrt(d_k) has variance 1."""
 
     id = "attention-scaling"
+    part = "attention"
     title = "dividing by sqrt(d_k) gives logits of unit variance"
     conditions = (
         "q, k in R^{d_k} with all 2 d_k entries independent, mean 0, variance 1 (any distribution; the proof uses "
@@ -73,64 +72,66 @@ class AttentionScaling(Identity):
         return ProofResult(statement, steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Feed each attention module unit-variance queries and keys; read the logit variance from its weights.
+        """Feed each attention module N(0,1) queries and keys; from the same draws, its log-weights' variance over
+        the raw logits' variance q.k is its scale squared, which must be exactly 1/d_k.
 
-        Row-wise log-weights equal the logits minus one constant per row, so their variance across the
-        keys of a row is the logits' variance: expected 1 with `module.scale` on, d_head with it off.
-        Both paths are read: the explicit one and the fused kernel the model trains and predicts with.
+        Row-wise log-weights equal the scaled logits minus one constant per row, so with the raw logits q.k
+        computed by hand from the very draws the module received, Var_row(log w) / Var_row(q.k) = s^2 for
+        every row: no sampling error, so sqrt(d_k + 1) or d_k instead of sqrt(d_k) fails. Both paths are
+        read: the explicit one and the fused kernel the model trains and predicts with. The sampled
+        Var(q.k) (about d_k) and Var(q.k / sqrt(d_k)) (about 1) are reported beside it, as the proof's instance.
         """
         modules, note, on = attention_modules(target)
         worst = 0.0
         disagreement = 0.0
-        by_width: dict[int, dict[bool, list[float]]] = {}
+        rows = []
+        raw_variances: list[float] = []
         for index, (_, module) in enumerate(modules):
             attention = exact_copy(module, target)
             d_head = attention.d_head
-            for scale in (True, False):
-                attention.scale = scale
-                variances, gap = _logit_variances(attention, target, offset=1000 + 10 * index)
-                disagreement = max(disagreement, gap)
-                want = 1.0 if scale else float(d_head)
-                for value in variances.values():
-                    by_width.setdefault(d_head, {True: [], False: []})[scale].append(value)
-                    worst = max(worst, abs(value / want - 1.0))
-        rows = [
-            f"d_head {d_head}: with the scale {_span(v[True])} (want 1), without {_span(v[False])} (want {d_head})"
-            for d_head, v in by_width.items()
-        ]
+            ratios, raw, gap = _scale_ratios(attention, target, offset=1000 + 10 * index)
+            disagreement = max(disagreement, gap)
+            raw_variances.append(raw / d_head)
+            for path, ratio in ratios.items():
+                worst = max(worst, float((ratio * d_head - 1).abs().max()))
+            effective = {path: 1 / float(ratio.mean().sqrt()) for path, ratio in ratios.items()}
+            rows.append(
+                f"{type(module).__name__} d_head {d_head}: logits divided by "
+                + ", ".join(f"{value:.6g} ({path})" for path, value in effective.items())
+                + f" (want sqrt({d_head}) = {math.sqrt(d_head):.6g}); sampled Var(q.k) {raw:.3g} (theory {d_head})"
+            )
+        tolerance = 1e3 * target.rounding
         detail = (
-            f"{len(modules)} attention module(s), queries and keys replaced by N(0,1) entries, {SAMPLE_LENGTH} tokens, "
-            "logit variance read from the log-weights of both the explicit and the fused (F.scaled_dot_product_attention) "
-            "path; "
+            f"{len(modules)} attention module(s), queries and keys replaced by N(0,1) entries, {SAMPLE_LENGTH} tokens; "
+            "for every row, Var(log-weights) / Var(q.k by hand, same draws) on the explicit and the fused "
+            "(F.scaled_dot_product_attention) path must be 1/d_k exactly; "
             + "; ".join(rows)
-            + f"; fused vs explicit weights differ by {disagreement:.1e}; measured = worst relative error{note}"
+            + f"; fused vs explicit weights differ by {disagreement:.1e}; measured = max |ratio * d_k - 1|{note}"
         )
-        passed = worst <= RELATIVE_TOLERANCE and disagreement <= 100 * target.rounding
-        extra = {"fused vs explicit weights": disagreement}
-        return CheckResult(worst, RELATIVE_TOLERANCE, passed, detail, extra=extra, measured_on=on)
+        passed = worst <= tolerance and disagreement <= 100 * target.rounding
+        extra = {"fused vs explicit weights": disagreement, "sampled Var(q.k) / d_k": max(raw_variances)}
+        return CheckResult(worst, tolerance, passed, detail, extra=extra, measured_on=on)
 
 
-def _span(values: list[float]) -> str:
-    """One value, or the range of several, to 3 significant digits."""
-    low, high = min(values), max(values)
-    return f"{low:.3g}" if len(values) == 1 or f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g}..{high:.3g}"
+def _scale_ratios(attention: nn.Module, target: LiveTarget, offset: int) -> tuple[dict[str, torch.Tensor], float, float]:
+    """Per path, Var_row(log weights) / Var_row(raw logits q.k) for every (batch, head, query) row, from the same
+    N(0,1) queries and keys; also the mean sampled Var(q.k) and the largest gap between the two paths' weights.
 
-
-def _logit_variances(attention: nn.Module, target: LiveTarget, offset: int) -> tuple[dict[str, float], float]:
-    """Per path, the mean over rows of the variance (across keys) of log weights, with N(0,1) queries and keys.
-
-    Also returns the largest difference between the two paths' weights.
+    Heads are read in the layout seqlab's attention uses (the width split into n_heads slices of d_head).
     """
     batch = 4
-    width = attention.d_model
+    width, heads, d_head = attention.d_model, attention.n_heads, attention.d_head
     draws = {
         "query": target.randn(batch, SAMPLE_LENGTH, width, offset=offset),
         "key": target.randn(batch, SAMPLE_LENGTH, width, offset=offset + 1),
     }
     x = target.randn(batch, SAMPLE_LENGTH, width, offset=offset + 2)
     weights = attention_weights(attention, x, replace=draws)
-    variances = {path: float(probs.clamp_min(1e-300).log().var(dim=-1).mean()) for path, probs in weights.items()}
-    return variances, float((weights["fused"] - weights["explicit"]).abs().max())
+    q, k = (draws[name].view(batch, SAMPLE_LENGTH, heads, d_head).transpose(1, 2) for name in ("query", "key"))
+    raw = q @ k.transpose(-2, -1)  # [B,H,T,T]: the logits before any scale
+    raw_variance = raw.var(dim=-1)
+    ratios = {path: probs.clamp_min(1e-300).log().var(dim=-1) / raw_variance for path, probs in weights.items()}
+    return ratios, float(raw_variance.mean()), float((weights["fused"] - weights["explicit"]).abs().max())
 
 
 def attention_parameters(module: torch.nn.Module) -> int:
@@ -142,6 +143,7 @@ class MultiHeadParameters(Identity):
     """h heads of width d/h have exactly the parameters of one head of width d."""
 
     id = "multihead-params"
+    part = "attention"
     title = "h heads of width d/h cost the same parameters as one head of width d"
     conditions = (
         "model width d, h heads dividing d, each head with its own query/key/value projection d -> d/h (with "
@@ -165,8 +167,9 @@ class MultiHeadParameters(Identity):
         return ProofResult("P(h heads of width d/h) = P(1 head of width d) = 4(d^2 + d)", steps, all(checks))
 
     def check(self, target: LiveTarget) -> CheckResult:
-        """Build the model's attention class with its h and with one head at the same width; count both."""
-        modules, note, _ = attention_modules(target)
+        """Count the model's own attention modules against the formula, and build its attention class with its h
+        and with one head at the same width: all three counts must agree."""
+        modules, note, on = attention_modules(target)
         name, module = modules[0]
         cls = type(module)
         d = module.d_model
@@ -175,11 +178,13 @@ class MultiHeadParameters(Identity):
         many = attention_parameters(cls(d, heads, bias=bias))
         one = attention_parameters(cls(d, 1, bias=bias))
         formula = int(formulas.self_attention(d, bias))
-        measured = float(max(abs(many - one), abs(many - formula)))
+        own = {attention_parameters(m) for _, m in modules if m.d_model == d}
+        measured = float(max(abs(many - one), abs(many - formula), *(abs(count - formula) for count in own)))
         detail = (
-            f"{cls.__name__}(d={d}, h={heads}) has {many:,} parameters, (d={d}, h=1) has {one:,}; "
-            f"formula 4(d^2{' + d' if bias else ''}) = {formula:,}; measured = largest difference (from {name}){note}"
+            f"{len(modules)} attention module(s) of the model ({name} first) hold {', '.join(f'{c:,}' for c in sorted(own))} "
+            f"parameters each; new {cls.__name__}(d={d}, h={heads}) has {many:,}, (d={d}, h=1) has {one:,}; "
+            f"formula 4(d^2{' + d' if bias else ''}) = {formula:,}; measured = largest difference{note}"
         )
-        extra = {"multi_head": many, "single_head": one}
-        # New modules of the model's class are counted: an identity about the class, not about trained weights.
-        return CheckResult(measured, 0.0, measured == 0, detail, extra=extra, measured_on=STAND_IN)
+        extra = {"multi_head": many, "single_head": one, "model's own": float(max(own))}
+        # The model's own modules are counted, and new ones of its class: measured on the model when they are its.
+        return CheckResult(measured, 0.0, measured == 0, detail, extra=extra, measured_on=on)

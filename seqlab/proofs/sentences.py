@@ -9,7 +9,7 @@ import sympy as sp
 
 from seqlab.data import sentence_pairs
 from seqlab.data.subset import cap_examples
-from seqlab.proofs.base import MODEL, STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
+from seqlab.proofs.base import MODEL, NOT_APPLICABLE, CheckResult, Identity, ProofResult, ProofStep, eq, is_zero
 
 if TYPE_CHECKING:
     from seqlab.proofs.target import LiveTarget
@@ -85,7 +85,7 @@ class SentencePairRates(Identity):
         )
         return CheckResult(worst, Z_LIMIT, passed, detail,
                            extra={**{f"z {obj}": v for obj, v in z.items()}, **exact},
-                           measured_on=MODEL if where.startswith("run") else STAND_IN)
+                           measured_on=MODEL if where.startswith("run") else NOT_APPLICABLE)
 
 
 def _texts(target: LiveTarget) -> tuple[list[str], str]:

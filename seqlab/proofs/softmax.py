@@ -16,6 +16,7 @@ class SoftmaxShift(Identity):
     """softmax(z + c) = softmax(z) for any constant c added to every entry of the row."""
 
     id = "softmax-shift"
+    part = "attention"
     title = "softmax is unchanged by adding a constant to a row"
     conditions = (
         "z in R^n, the same c in R added to every entry of z (one constant per row; rows may differ): "

@@ -59,7 +59,8 @@ def run(ctx: TourContext) -> dict[str, Any]:
         if ctx.verbose:
             ctx.console.print(check_table(lstm_report))
         else:
-            verdicts = ", ".join(f"{row.identity.id} {'holds' if row.passed else 'FAILS'}" for row in lstm_report.rows)
+            said = {"pass": "holds", "FAIL": "FAILS", "not applicable": "does not apply"}
+            verdicts = ", ".join(f"{row.identity.id} {said[row.verdict]}" for row in lstm_report.rows)
             ctx.console.print(f"On the trained LSTM: {verdicts}.", highlight=False)
         ctx.console.print(check_headline(lstm_report))
         summary["lstm_checks_passed"] = sum(row.passed for row in lstm_report.rows)

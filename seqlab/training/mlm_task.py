@@ -8,7 +8,7 @@ the same blanks and the curves compare like with like.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Any, Iterable
 
 import torch
 from torch import nn
@@ -18,6 +18,11 @@ from seqlab.device import autocast
 from seqlab.training.tasks import Evaluation, to_device
 
 DEV_MASK_SEED = 1234
+
+
+def masking_rule(config: Any) -> MaskingRule:
+    """The masking rule a masked-LM run trains with, from its TrainConfig (`whole_word_masking`); the rest is BERT's."""
+    return MaskingRule(whole_word=bool(getattr(config, "whole_word_masking", False)))
 
 
 class MaskedLMTask:

@@ -17,7 +17,7 @@ from seqlab.console import err_console
 from seqlab.data.batching import CUDA_LENGTH_MULTIPLE, encode_examples, make_loader
 from seqlab.data.encoders import load_encoder
 from seqlab.data.lengths import check_max_length
-from seqlab.data.masking import MaskingRule, MaskVocab
+from seqlab.data.masking import MaskVocab
 from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
 from seqlab.data.subset import cap_examples
 from seqlab.data.vocab import Vocab
@@ -35,7 +35,7 @@ from seqlab.training.distributed import DistContext
 from seqlab.training.inference import run_changed_files
 from seqlab.training.loop import FitOptions, FitProgress, FitResult, fit, lr_schedule, restore_resumable
 from seqlab.training.metrics import Metrics, compute_metrics
-from seqlab.training.mlm_task import MaskedLMTask
+from seqlab.training.mlm_task import MaskedLMTask, masking_rule
 from seqlab.training.optimizers import make_optimizer
 from seqlab.training.runs import (
     BEST_WEIGHTS,
@@ -358,7 +358,7 @@ def _make_task(prepared: _Prepared) -> Any:
         return LanguageModelTask()
     if prepared.task == "mlm":
         return MaskedLMTask(MaskVocab.of(prepared.encoder),
-                            MaskingRule(whole_word=prepared.config.whole_word_masking),
+                            masking_rule(prepared.config),
                             sentence_objective=prepared.config.sentence_objective)
     return ClassificationTask(prepared.splits.labels)
 
