@@ -49,8 +49,9 @@ def check(
     attention modules (masks, scaling, softmax shift, parameter counts), its sinusoidal table, its
     LSTM/GRU (every layer and direction recomputed by hand), its Transformer blocks (residual
     Jacobians), FLOPs counted with torch's FlopCounterMode, for a --freeze run its body against
-    the pretrained weights, and BERT's masking rule on its own text (fractions, specials, a loss on
-    the chosen tokens only). Attention is read on both the explicit path and the fused kernel the
+    the pretrained weights, BERT's masking rule as the run trained with it, on its own text
+    (fractions, specials, a loss on the chosen tokens only), and a causal LM's loss (next tokens,
+    never the token a position has seen). Attention is read on both the explicit path and the fused kernel the
     model actually runs. Each row is measured on the model ("model"), does not apply to it ("n/a": it
     has no such part, e.g. an LSTM identity on a Transformer, or the causal mask on a bidirectional
     encoder; neither a pass nor a failure), or was measured only on a fresh small module ("stand-in")
