@@ -32,6 +32,7 @@ class NormPlacement(Identity):
     """Pre-norm x + F(LN(x)): dy/dx = I + dF/dx; post-norm LN(x + F(x)): dy/dx = J_LN (I + dF/dx), no bare I."""
 
     id = "norm-placement"
+    part = "transformer block"
     title = "pre-norm blocks keep an exact identity path in the gradient; post-norm blocks do not"
     conditions = (
         "pre-norm y = x + F(LN(x)): dy/dx = I + dF(LN(x))/dx, the identity exactly, whatever F and LN do. Post-norm "

@@ -181,7 +181,7 @@ class MultiHeadParameters(Identity):
         own = {attention_parameters(m) for _, m in modules if m.d_model == d}
         measured = float(max(abs(many - one), abs(many - formula), *(abs(count - formula) for count in own)))
         detail = (
-            f"{len(modules)} attention module(s) of the model ({name} first) hold {', '.join(f'{c:,}' for c in sorted(own))} "
+            f"{len(modules)} attention module(s){' of the model' if on == MODEL else ''} ({name} first) hold {', '.join(f'{c:,}' for c in sorted(own))} "
             f"parameters each; new {cls.__name__}(d={d}, h={heads}) has {many:,}, (d={d}, h=1) has {one:,}; "
             f"formula 4(d^2{' + d' if bias else ''}) = {formula:,}; measured = largest difference{note}"
         )

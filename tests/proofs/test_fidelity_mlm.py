@@ -27,7 +27,8 @@ TRANSFORMER = {"family": "transformer", "d_model": 16, "n_heads": 2, "n_layers":
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Path]:
     """Tiny --task mlm runs: BERT with whole-word masking, BERT with the default rule, a word-level Transformer."""
-    from seqlab.training import TrainConfig, train
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
 
     made = {}
     with pytest.MonkeyPatch.context() as patch:
