@@ -34,6 +34,7 @@ class CausalPermutation(Identity):
     not with the causal mask."""
 
     id = "causal-permutation"
+    part = "attention"
     title = "self-attention is permutation-equivariant without masks; the causal mask breaks it"
     conditions = (
         "self-attention alone (no positions added, no position-dependent bias): permuting the tokens permutes "
