@@ -145,3 +145,12 @@ def test_gpt2_with_an_output_bias_is_off_by_the_vocabulary(monkeypatch):
     report = preset_report("gpt2")
     assert report.match  # the formula follows the model it counts...
     assert report.total_counted - presets.GPT2_COUNT == 50257  # ...which is not GPT-2
+
+
+def test_params_gpt2_on_the_command_line(runner):
+    from seqlab.cli import app as cli_app
+
+    result = runner.invoke(cli_app, ["params", "gpt2", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["total"]["counted"] == payload["total"]["value"] == 124_439_808 and payload["match"] is True

@@ -15,8 +15,9 @@ from seqlab.cli import app
 from seqlab.models import attention as attention_module
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.models.layernorm import LayerNorm
-from seqlab.models.transformer import TransformerBlock, TransformerClassifier, TransformerConfig
+from seqlab.models.transformer import CausalLM, TransformerBlock, TransformerClassifier, TransformerConfig
 from seqlab.proofs import select
+from seqlab.proofs.runner import CheckConfig, check_identities
 from seqlab.proofs.target import LiveTarget
 
 from . import broken
@@ -338,6 +339,32 @@ def test_causal_permutation_on_fused_qkv(fresh_target):
     assert result.passed, result.detail
 
 
+# ---------------------------------------------------------------- whole models: a GPT-2-shaped LM and MiniLM
+
+
+def test_new_identities_hold_on_a_small_gpt2_shaped_lm(fresh_target):
+    """Pre-norm, learned positions, tied bias-free head, causal: every new identity measured on its own parts."""
+    torch.manual_seed(0)
+    config = TransformerConfig(vocab_size=200, d_model=32, n_heads=4, n_layers=2, d_ff=64, positions="learned",
+                               norm_first=True, activation="gelu", dropout=0.0)
+    model = CausalLM(config, tie_weights=True).eval()
+    target = LiveTarget(model, torch.device("cpu"), 0, "small GPT-2-shaped LM", fresh_target.batch)
+    for identity_id in NEW_IDS:
+        result = check(identity_id, target)
+        assert result.passed and result.measured_on == "model", (identity_id, result.detail)
+    assert "2 pre-norm" in check("norm-placement", target).detail
+
+
+def test_new_identities_hold_on_pretrained_minilm(minilm_dir):
+    report = check_identities(CheckConfig(ids=tuple(NEW_IDS), pretrained=True, checkpoint=minilm_dir, device="cpu"))
+    assert report.all_passed, [row.check.detail for row in report.rows if not row.passed]
+    assert all(row.check.measured_on == "model" for row in report.rows)
+    rows = {row.identity.id: row.check for row in report.rows}
+    assert "6 post-norm" in rows["norm-placement"].detail and "13 LayerNorm module(s)" in rows["layernorm-gradient"].detail
+    # trained weights: logits spread, so dropping 1/sqrt(d_k) shrinks the softmax Jacobian a lot
+    assert rows["softmax-jacobian"].extra["mean |J| unscaled"] < 0.5 * rows["softmax-jacobian"].extra["mean |J| at model logits"]
+
+
 # ---------------------------------------------------------------- the commands
 
 
@@ -350,3 +377,4 @@ def test_prove_and_check_fresh_work_for_each_new_identity(runner, identity_id):
     assert checked.exit_code == 0, checked.output
     row = json.loads(checked.output)["results"][0]
     assert row["id"] == identity_id and row["passed"] is True and row["measured_on"] == "model"
+
