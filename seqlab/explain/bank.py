@@ -22,6 +22,10 @@ _layer_768 = counts.transformer_layer_params(768, 3072)
 _bert_base = counts.bert_params()
 _majority_acc, _majority_f1 = counts.majority_baseline(SST_DEV_COUNTS)
 _width_ratio = counts.rnn_params("lstm", 256, 256) / counts.rnn_params("lstm", 128, 128)
+# sampling: one next-token distribution, likeliest first, and what top-p 0.8 and top-k 2 keep of it
+NEXT_TOKEN_PROBS: tuple[float, ...] = (0.5, 0.2, 0.15, 0.1, 0.05)
+_nucleus_08 = next(n for n in range(1, len(NEXT_TOKEN_PROBS) + 1) if sum(NEXT_TOKEN_PROBS[:n]) >= 0.8)
+_top2_first = NEXT_TOKEN_PROBS[0] / sum(NEXT_TOKEN_PROBS[:2])
 
 QUESTIONS: tuple[Question, ...] = (
     # tokenization
@@ -703,5 +707,61 @@ QUESTIONS: tuple[Question, ...] = (
         False,
         "e^{z+c} / Σ e^{z+c} = e^z / Σ e^z: the constant cancels (that is how a stable softmax subtracts the max).",
         see=("seqlab prove softmax-shift",),
+    ),
+    # sampling
+    true_false(
+        "sampling-temperature-order",
+        "sampling",
+        "Sampling at temperature 0.5 can make a token other than the likeliest one the most probable.",
+        False,
+        "Dividing every logit by the same t > 0 keeps their order: the likeliest token stays the likeliest, only "
+        "with more (t < 1) or less (t > 1) of the probability.",
+        see=('seqlab generate RUN "the film was" --show-probs --temperature 0.5',),
+        hint="Is z₁ > z₂ still true after dividing both by the same positive number?",
+    ),
+    number(
+        "top-p-count",
+        "sampling",
+        "The next-token probabilities are 0.5, 0.2, 0.15, 0.1 and 0.05. How many tokens does top-p with p = 0.8 "
+        "keep for the draw?",
+        _nucleus_08,
+        "Add the likeliest first: 0.5, 0.7, 0.85. The running total first reaches 0.8 at the third token, and "
+        "top-p keeps the token that crosses p.",
+        hint="Add the probabilities from the largest down and stop as soon as the total is at least 0.8.",
+        mistakes=((_nucleus_08 - 1, "you stopped before the token that crosses 0.8 (0.5 + 0.2 = 0.7 < 0.8); top-p "
+                                    "keeps it, so the likeliest token always survives even for a tiny p."),),
+    ),
+    number(
+        "top-k-renormalise",
+        "sampling",
+        "Top-k with k = 2 on the probabilities 0.5, 0.2, 0.15, 0.1, 0.05: with what probability is the likeliest "
+        "token drawn? (three decimals)",
+        _top2_first,
+        f"Top-k keeps 0.5 and 0.2 and renormalises by what it kept: 0.5 / 0.7 ≈ {_top2_first:.3f}.",
+        tolerance=0.002,
+        hint="The kept probabilities must add up to 1 again: divide by their sum.",
+        mistakes=((NEXT_TOKEN_PROBS[0], "that is the probability before the cut; the draw renormalises the two "
+                                        "kept tokens so they add up to 1."),),
+    ),
+    choice(
+        "greedy-seed",
+        "sampling",
+        "Which `seqlab generate` setting writes the same text whatever --seed is?",
+        ("--temperature 0", "--temperature 1 --top-p 0.9", "--top-k 5 --temperature 1", "--temperature 2"),
+        0,
+        "Temperature 0 is greedy decoding: every step takes the argmax, so nothing is drawn and the seed plays no "
+        "part. Any t > 0 draws from a distribution with more than one token in it (top-k 5 keeps five).",
+        see=('seqlab generate RUN "the film was" --seed 1', 'seqlab generate RUN "the film was" --seed 2'),
+        hint="Which setting leaves only one token with non-zero probability at every step?",
+    ),
+    true_false(
+        "top-p-fixed-count",
+        "sampling",
+        "Top-p (nucleus) sampling keeps the same number of tokens at every step, like top-k.",
+        False,
+        "It keeps as many tokens as it takes to reach mass p: one when the model is sure, many when it is not. "
+        "Top-k always keeps k.",
+        see=('seqlab generate RUN "the film was" --temperature 1 --top-p 0.9 --show-probs',),
+        hint="Think of a step where the model puts 0.95 on one token, and one where it spreads evenly.",
     ),
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from seqlab.errors import SeqlabError
 from seqlab.explain.topic import DemoResult, Topic
-from seqlab.explain.topics import attention, practice, recurrent, text, transformer
+from seqlab.explain.topics import attention, generation, practice, recurrent, text, transformer
 
 # Other words students type for a topic.
 ALIASES: dict[str, str] = {
@@ -56,12 +56,21 @@ ALIASES: dict[str, str] = {
     "accuracy": "metrics",
     "softmax": "cross-entropy",
     "loss": "cross-entropy",
+    "generation": "sampling",
+    "generate": "sampling",
+    "decoding": "sampling",
+    "greedy": "sampling",
+    "top-k": "sampling",
+    "top-p": "sampling",
+    "nucleus": "sampling",
+    "temperature": "sampling",
 }
 
 
 def all_topics() -> tuple[Topic, ...]:
     """Every topic, in the order a course would teach them."""
-    return (*text.TOPICS, *recurrent.TOPICS, *attention.TOPICS, *transformer.TOPICS, *practice.TOPICS)
+    return (*text.TOPICS, *recurrent.TOPICS, *attention.TOPICS, *transformer.TOPICS, *generation.TOPICS,
+            *practice.TOPICS)
 
 
 def topic_ids() -> list[str]:

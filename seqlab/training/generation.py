@@ -199,7 +199,7 @@ def _prompt_ids(encoder: Any, prompt: str, limit: int) -> tuple[list[int], list[
     return ids, tokens
 
 
-def _banned_ids(encoder: Any) -> list[int]:
+def banned_ids(encoder: Any) -> list[int]:
     """Ids the LM must never write: padding and the markers that only ever start a text or stand for a blank."""
     if getattr(encoder, "kind", "") == "wordpiece":
         return [encoder.vocab[name] for name in NEVER_WRITTEN if name in encoder.vocab]
@@ -215,6 +215,27 @@ def next_token_logits(model: CausalLM, ids: list[int]) -> torch.Tensor:
     return model(input_ids, torch.ones_like(input_ids, dtype=torch.bool)).logits[0, -1].float().cpu()
 
 
+@dataclass(frozen=True)
+class Draw:
+    """One step of the loop: the token drawn, the model's distribution over what may come next (t = 1), the
+    temperature alone, and the distribution the token was drawn from."""
+
+    token_id: int
+    model: torch.Tensor  # [V] float64
+    tempered: torch.Tensor  # [V]
+    drawn: torch.Tensor  # [V]
+
+
+def draw_next(model: CausalLM, ids: list[int], config: GenerationConfig, generator: torch.Generator,
+              banned: list[int] | tuple[int, ...] = ()) -> Draw:
+    """The next token after `ids`: logits -> (no `banned` ids) -> temperature -> top-k -> top-p -> draw."""
+    logits = next_token_logits(model, ids)
+    logits[list(banned)] = REMOVED
+    distribution = sampling_distribution(logits, config)
+    tempered = sampling_distribution(logits, GenerationConfig(temperature=config.temperature))
+    return Draw(pick_token(distribution, generator), logits.double().softmax(-1), tempered, distribution)
+
+
 def generate(loaded: LoadedRun, prompt: str, config: GenerationConfig) -> Generation:
     """Continue `prompt` with a causal LM run: up to `max_new_tokens`, stopping early at the context length or
     at WordPiece's end of text ([SEP])."""
@@ -224,7 +245,7 @@ def generate(loaded: LoadedRun, prompt: str, config: GenerationConfig) -> Genera
     encoder = loaded.encoder
     limit = context_length(loaded, model)
     ids, prompt_tokens = _prompt_ids(encoder, prompt, limit)
-    banned = _banned_ids(encoder)
+    banned = banned_ids(encoder)
     generator = torch.Generator(device="cpu").manual_seed(int(config.seed))
     steps: list[GenerationStep] = []
     written: list[int] = []
@@ -235,19 +256,15 @@ def generate(loaded: LoadedRun, prompt: str, config: GenerationConfig) -> Genera
             note = (f"stopped at the context length: {limit} tokens (the run's --max-length), "
                     f"after {len(written)} new tokens")
             break
-        logits = next_token_logits(model, ids)
-        logits[banned] = REMOVED
-        model_probs = logits.double().softmax(-1)
-        distribution = sampling_distribution(logits, config)
-        tempered = sampling_distribution(logits, GenerationConfig(temperature=config.temperature))
-        token_id = pick_token(distribution, generator)
-        top = torch.topk(model_probs, min(config.show, model_probs.numel()))
-        candidates = tuple(Candidate(_token_text(encoder, int(i)), float(p), float(tempered[int(i)]),
-                                     float(distribution[int(i)]))
+        draw = draw_next(model, ids, config, generator, banned)
+        token_id = draw.token_id
+        top = torch.topk(draw.model, min(config.show, draw.model.numel()))
+        candidates = tuple(Candidate(_token_text(encoder, int(i)), float(p), float(draw.tempered[int(i)]),
+                                     float(draw.drawn[int(i)]))
                            for p, i in zip(top.values, top.indices))
         steps.append(GenerationStep(len(ids), _token_text(encoder, token_id), token_id,
-                                    float(distribution[token_id]), float(model_probs[token_id]), candidates,
-                                    int((distribution > 0).sum())))
+                                    float(draw.drawn[token_id]), float(draw.model[token_id]), candidates,
+                                    int((draw.drawn > 0).sum())))
         if _token_text(encoder, token_id) in END_TOKENS:
             stopped, note = "end", f"the LM ended the text ({_token_text(encoder, token_id)}) after {len(written)} tokens"
             break

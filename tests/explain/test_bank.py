@@ -103,7 +103,23 @@ def _majority_scores() -> tuple[float, float]:
 
 
 # Every numeric question, recomputed without seqlab.explain.counts.
+def _top_p_count() -> int:
+    from seqlab.training.generation import top_p_filter
+
+    logits = torch.tensor([0.5, 0.2, 0.15, 0.1, 0.05], dtype=torch.float64).log()
+    return int(torch.isfinite(top_p_filter(logits, 0.8)).sum())
+
+
+def _top2_first() -> float:
+    from seqlab.training.generation import top_k_filter
+
+    logits = torch.tensor([0.5, 0.2, 0.15, 0.1, 0.05], dtype=torch.float64).log()
+    return float(top_k_filter(logits, 2).softmax(-1)[0])
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
+    "top-p-count": _top_p_count,
+    "top-k-renormalise": _top2_first,
     "embedding-params-lm": lambda: _meta_count(lambda: meta_embedding(50001, 200)),
     "bilstm-feature-size": _bidirectional_feature_size,
     "lstm-params": lambda: n_params(nn.LSTM(100, 128)),
