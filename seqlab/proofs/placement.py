@@ -9,6 +9,7 @@ import sympy as sp
 import torch
 from torch import nn
 
+from seqlab.errors import SeqlabError
 from seqlab.models.bert import BertLayer
 from seqlab.models.transformer import TransformerBlock, TransformerConfig
 from seqlab.proofs.base import STAND_IN, CheckResult, Identity, ProofResult, ProofStep, eq
@@ -151,7 +152,19 @@ def layout(block: nn.Module) -> tuple[str, list[nn.Module], list[nn.Module]]:
     if isinstance(block, BertLayer):
         return "post-norm", [block.attention_norm, block.output_norm], [block.attention.out, block.output]
     placement = "pre-norm" if block.norm_first else "post-norm"
-    return placement, [block.norm1, block.norm2], [block.attention.out, block.ffn.linear2]
+    return placement, [block.norm1, block.norm2], [last_linear(block.attention), last_linear(block.ffn)]
+
+
+def last_linear(sublayer: nn.Module) -> nn.Module:
+    """The Linear a sublayer ends with: an attention module's `out` projection, else its last nn.Linear (a
+    feed-forward written with other names, such as GPT-2's c_fc/c_proj, has one too)."""
+    out = getattr(sublayer, "out", None)
+    if isinstance(out, nn.Linear):
+        return out
+    linears = [module for module in sublayer.modules() if isinstance(module, nn.Linear)]
+    if not linears:
+        raise SeqlabError(f"{type(sublayer).__name__} has no Linear layer to switch off; norm-placement needs one")
+    return linears[-1]
 
 
 def _normalise(norm: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -284,6 +284,27 @@ def test_post_norm_block_that_adds_after_the_norm_fails(fresh_target):
     assert result.extra["mean direction lost (post-norm)"] < 0.5  # the mean crossed the skip untouched
 
 
+class GPT2StyleMLP(nn.Module):
+    """A feed-forward written with GPT-2's names (c_fc, c_proj) in place of seqlab's linear1/linear2."""
+
+    def __init__(self, d_model: int, d_ff: int) -> None:
+        super().__init__()
+        self.c_fc = nn.Linear(d_model, d_ff)
+        self.c_proj = nn.Linear(d_ff, d_model)
+
+    def forward(self, x):
+        return self.c_proj(torch.nn.functional.gelu(self.c_fc(x)))
+
+
+def test_norm_placement_finds_a_feed_forward_with_other_names():
+    target = pre_norm_target()
+    model = copy.deepcopy(target.model)
+    for block in model.encoder.blocks:
+        block.ffn = GPT2StyleMLP(64, 128)
+    result = check("norm-placement", LiveTarget(model.eval(), target.device, 0, "GPT-2 MLP names", target.batch))
+    assert result.passed and result.extra["pre-norm blocks"] == 2, result.detail
+
+
 def test_norm_placement_on_a_model_without_blocks_uses_both_stand_ins():
     result = check("norm-placement", broken.with_parts(torch.nn.LSTM(8, 8)))
     assert result.passed and result.measured_on == "stand-in"
