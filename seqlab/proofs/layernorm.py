@@ -91,7 +91,7 @@ class LayerNormNorm(Identity):
         captured, note, on = capture_layernorm_inputs(target)
         worst = 0.0
         worst_name = ""
-        worst_mean = 0.0
+        worst_mean = worst_affine = 0.0
         tokens = 0
         for name, module, inputs, rows in captured:
             plain = copy.deepcopy(module).to(target.dtype)
@@ -113,8 +113,16 @@ class LayerNormNorm(Identity):
                 # The norm alone cannot tell LayerNorm from RMSNorm (x / rms(x)): with a tiny eps both give sqrt(d).
                 # Mean 0 is the other half of the identity, relative to the output's size.
                 means = normalized.mean(dim=-1).abs() * d**0.5 / norms.clamp_min(1e-30)
+                # gamma and beta only scale and shift that: the module with its own gamma, beta on the same tensor
+                own = copy.deepcopy(module).to(target.dtype)(x)
+                gamma = getattr(module, "weight", None)
+                beta = getattr(module, "bias", None)
+                affine = normalized * (1.0 if gamma is None else gamma.to(target.dtype))
+                affine = affine + (0.0 if beta is None else beta.to(target.dtype))
+                affine_gap = (own - affine).abs().amax(dim=-1)
                 if rows is not None:  # real tokens only; the module still ran on the whole tensor
-                    norms, expected, means = norms[rows], expected[rows], means[rows]
+                    norms, expected, means, affine_gap = norms[rows], expected[rows], means[rows], affine_gap[rows]
+            worst_affine = max(worst_affine, float(affine_gap.max()))
             worst_here = float((norms - expected).abs().max())
             worst_mean = max(worst_mean, float(means.max()))
             tokens += norms.numel()
@@ -131,11 +139,12 @@ class LayerNormNorm(Identity):
             f"{len(captured)} LayerNorm module(s), {tokens} {vectors}, each module re-run on the tensor it received "
             f"in its own shape ({', '.join(shapes[:3])}), gamma = 1, beta = 0; max |norm - {kind}| "
             f"{worst:.1e} (worst in {worst_name or 'n/a'}), max |mean| of the d entries {worst_mean:.1e} "
-            f"(want 0: an RMSNorm passes the norm but not this){note}"
+            f"(want 0: an RMSNorm passes the norm but not this), and with its own gamma, beta max |LN(x) - "
+            f"(gamma * LN_0(x) + beta)| {worst_affine:.1e}{note}"
         )
-        measured = max(worst, worst_mean)
+        measured = max(worst, worst_mean, worst_affine)
         passed = bool(captured) and measured <= tolerance
-        extra = {"norm error": worst, "mean": worst_mean}
+        extra = {"norm error": worst, "mean": worst_mean, "affine": worst_affine}
         return CheckResult(measured=measured, tolerance=tolerance, passed=passed, detail=detail, extra=extra, measured_on=on)
 
 

@@ -273,10 +273,10 @@ def _whole_model_future(target: LiveTarget, parts: dict[str, float]) -> tuple[st
             changed["input_ids"][:, t + 1 :] = swap
             with fixed_draws(target, 2000):
                 moved = per_position_outputs(model, changed)
-            for (name, before), (_, after) in zip(base, moved):
-                gap = float((after[:, : t + 1].double() - before[:, : t + 1].double()).abs().max())
+            for before, after in zip(base, moved):
+                gap = float((after.before(t).double() - before.before(t).double()).abs().max())
                 if gap > target.rounding and not first_moved:
-                    first_moved = f"{name} ({'train' if train else 'eval'} mode)"
+                    first_moved = f"{before.name} ({'train' if train else 'eval'} mode)"
                 worst = max(worst, gap)
         parts[key] = worst
     leak = f"; the first output a later token moved: {first_moved}" if first_moved else ""

@@ -241,17 +241,35 @@ def _tensor_of(output: Any) -> torch.Tensor | None:
     return None
 
 
-def per_position_outputs(model: nn.Module, batch: dict[str, torch.Tensor]) -> list[tuple[str, torch.Tensor]]:
-    """Run the model's own forward on `batch` and return, in call order, every per-position tensor [B,T,...] that
-    the model or one of its sub-modules output (embeddings, attention, blocks, norms, logits), read by hooks."""
-    shape = tuple(batch["input_ids"].shape)
-    seen: list[tuple[str, torch.Tensor]] = []
+class PositionOutput(NamedTuple):
+    """A per-position tensor a module output: its module's name, the tensor, and the axis that runs over the
+    positions (1 for [B,T,...]; -2, the queries, for attention patterns [B,H,T,T])."""
+
+    name: str
+    tensor: torch.Tensor
+    axis: int
+
+    def before(self, position: int) -> torch.Tensor:
+        """The entries of positions 0..position (for a pattern: those queries' rows, over every key)."""
+        return self.tensor.narrow(self.axis, 0, position + 1)
+
+
+def per_position_outputs(model: nn.Module, batch: dict[str, torch.Tensor]) -> list[PositionOutput]:
+    """Run the model's own forward on `batch` and return, in call order, every per-position tensor that the model
+    or one of its sub-modules output (embeddings, attention, blocks, norms, logits, attention patterns), read by
+    hooks."""
+    batch_size, length = batch["input_ids"].shape
+    seen: list[PositionOutput] = []
 
     def recorder(name: str) -> Callable[..., None]:
         def hook(_module: nn.Module, _args: Any, output: Any) -> None:
             tensor = _tensor_of(output)
-            if tensor is not None and tensor.dim() >= 2 and tuple(tensor.shape[:2]) == shape:
-                seen.append((name, tensor.detach()))
+            if tensor is None or tensor.dim() < 2 or tensor.shape[0] != batch_size:
+                return
+            if tensor.dim() == 4 and tuple(tensor.shape[-2:]) == (length, length):
+                seen.append(PositionOutput(name, tensor.detach(), 2))
+            elif tensor.shape[1] == length:
+                seen.append(PositionOutput(name, tensor.detach(), 1))
 
         return hook
 

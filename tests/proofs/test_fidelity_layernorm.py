@@ -100,3 +100,24 @@ def test_the_2d_check_leaves_the_model_alone(fresh_target):
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     check("layernorm-2d", LiveTarget(model, fresh_target.device, 0, "copy", fresh_target.batch))
     assert all(torch.equal(before[name], p) for name, p in model.named_parameters())
+
+
+class GammaOnBetaLayerNorm(LayerNorm):
+    """Right normalisation, wrong affine part: gamma * (x_hat + beta). With gamma = 1, beta = 0 it is invisible."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=-1, keepdim=True)
+        var = x.var(dim=-1, keepdim=True, unbiased=self.unbiased)
+        return self.weight * ((x - mean) / torch.sqrt(var + self.eps) + self.bias)
+
+
+def test_a_wrong_affine_part_fails_the_norm_check(fresh_target):
+    model = broken.replace_layernorms(fresh_target.model, GammaOnBetaLayerNorm)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, LayerNorm):
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.uniform_(-0.5, 0.5)
+    result = check("layernorm-norm", LiveTarget(model, fresh_target.device, 0, "gamma on beta", fresh_target.batch))
+    assert not result.passed and result.measured_on == MODEL
+    assert result.extra["norm error"] < 1e-9 and result.extra["affine"] > 0.01

@@ -154,3 +154,27 @@ def test_the_mask_proofs_cover_any_length_in_indicator_form(identity_id):
     assert proof.verified
     assert "any T" in proof.statement and "written out for T = " in proof.statement
     assert any("indicator form" in step.explanation for step in proof.steps)
+
+
+class WeightsAlwaysLM(CausalLM):
+    """A causal LM that always asks for its attention weights, so hooks also see patterns [B,H,T,T]."""
+
+    causal_flag = True
+
+    def forward(self, input_ids, attention_mask=None, output_attentions=False):
+        mask = real_token_mask(input_ids, attention_mask)
+        hidden, attentions = self.encoder(input_ids, mask, causal=self.causal_flag, output_attentions=True)
+        return LMOutput(logits=self.lm_head(hidden), attentions=attentions)
+
+
+@pytest.mark.parametrize("causal_flag", [True, False])
+def test_attention_patterns_are_compared_by_query_even_when_heads_equal_tokens(causal_flag):
+    """With H = T = 4 a pattern [B,H,T,T] looks like [B,T,...]: it is compared by its query rows, not its heads."""
+    torch.manual_seed(0)
+    model = WeightsAlwaysLM(CONFIG)
+    model.causal_flag = causal_flag
+    ids = torch.randint(1, CONFIG.vocab_size, (4, CONFIG.n_heads), generator=torch.Generator().manual_seed(0))
+    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids, dtype=torch.bool), "segment_ids": ids * 0}
+    result = check("causal-mask", LiveTarget(model.eval(), CPU, 0, "weights LM", batch))
+    assert result.passed == causal_flag, result.detail
+    assert result.measured_on == MODEL
