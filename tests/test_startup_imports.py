@@ -27,7 +27,7 @@ from seqlab.cli import HEAVY_MODULES, app
 runner, first, codes = CliRunner(), {}, []
 for line in json.loads(sys.argv[1]):
     result = runner.invoke(app, line)
-    codes.append([line, result.exit_code, (result.output or "")[-300:]])
+    codes.append([line, result.exit_code, (result.output or "")[-3000:]])
     for name in HEAVY_MODULES:
         if name in sys.modules and name not in first:
             first[name] = line
@@ -76,3 +76,20 @@ def test_the_probe_names_the_command_that_loads_torch(tmp_path: Path) -> None:
     assert [c[1] for c in found["codes"]] == [0, 0, 0]
     assert found["first"]["torch"] == ["explain", "softmax", "--json"]  # its worked example computes with torch
     assert set(HEAVY_MODULES) == {"torch", "sklearn", "matplotlib"}
+
+
+def test_runs_lists_a_trained_and_a_damaged_run_without_torch(tmp_path: Path, monkeypatch) -> None:
+    from seqlab.training.config import TrainConfig
+    from seqlab.training.trainer import train
+
+    monkeypatch.setenv("SEQLAB_RUNS", str(tmp_path))
+    config = TrainConfig(model={"family": "lstm", "embed_dim": 8, "hidden_size": 8}, max_train_examples=32, epochs=1,
+                         batch_size=16, max_length=16, threads=1, device="cpu")
+    run = train(config, quiet=True).run_dir
+    (tmp_path / "broken-run").mkdir()
+    (tmp_path / "broken-run" / "config.json").write_text("{not json", encoding="utf-8")
+    found = probe([["runs"], ["runs", "--json"]], tmp_path)
+    assert [c[1] for c in found["codes"]] == [0, 0]
+    assert run.name in found["codes"][1][2] and "broken-run" in found["codes"][1][2]
+    assert "damaged" in found["codes"][0][2]  # the reason is printed below the table
+    assert found["first"] == {}, f"seqlab runs loaded a heavy module: {found['first']}"
