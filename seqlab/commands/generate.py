@@ -26,6 +26,9 @@ def generate(
         float, typer.Option("--top-p", help="Draw only from the fewest likeliest tokens whose mass reaches P.")
     ] = 1.0,
     seed: SeedOption = 0,
+    stop_at: Annotated[
+        Optional[list[str]], typer.Option("--stop-at", metavar="TOKEN", help="Stop after writing TOKEN (repeatable).")
+    ] = None,
     show_probs: Annotated[
         bool, typer.Option("--show-probs", help="Print each step's top candidates and their probabilities.")
     ] = False,
@@ -40,7 +43,8 @@ def generate(
     by the temperature, cut to the --top-k likeliest and then to the --top-p nucleus, turned into
     probabilities by a softmax and one token is drawn with a generator seeded by --seed: the same seed
     writes the same text, another seed another text. Writing stops after --max-new-tokens, at the
-    run's context length (its --max-length; a note says so) or when a WordPiece LM writes [SEP].
+    run's context length (its --max-length; a note says so), when a WordPiece LM writes [SEP], or
+    after a --stop-at token (e.g. --stop-at . for one sentence).
 
     --show-probs prints each step's five likeliest tokens at t = 1, at your temperature, and as drawn.
 
@@ -58,7 +62,7 @@ def generate(
     from seqlab.training.loading import load_run
 
     config = GenerationConfig(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
-                              seed=seed)
+                              seed=seed, stop_at=tuple(stop_at or ()))
     check_generation_config(config)
     result = write(load_run(run, device=device), prompt, config)
     if json_output:

@@ -22,6 +22,7 @@ TOUR_MODULES: tuple[str, ...] = (
     "explain",
     "attention", "params",
     "fill",
+    "write",
     "experiment",
     "proofs",
 )

@@ -133,6 +133,15 @@ def _fill(summary: dict[str, Any], ctx: TourContext) -> str | None:
     return line + ". This is how BERT is pretrained before anyone fine-tunes it on labels."
 
 
+def _write(summary: dict[str, Any], ctx: TourContext) -> str | None:
+    if not summary.get("text"):
+        return None
+    line = f"Trained only to predict the next token, the LM continued '{summary['prompt']}' as '{summary['text']}'"
+    if summary.get("perplexity") is not None:
+        line += f" (dev perplexity {summary['perplexity']:.1f})"
+    return line + ": greedy decoding, the likeliest token at every step. This is how GPT writes."
+
+
 def _experiment(summary: dict[str, Any], ctx: TourContext) -> str | None:
     if "trials" not in summary:
         return None
@@ -172,6 +181,7 @@ LESSONS: dict[str, Lesson] = {
     "attention": Lesson("what a trained model attends to, as pictures you can open", 6, _attention),
     "params": Lesson("where the parameters of a Transformer are, formula by formula", 1, _params),
     "fill": Lesson("how BERT learns from text without labels: guessing masked words", 12, _fill),
+    "write": Lesson("how a causal LM writes: the next token, again and again", 6, _write),
     "experiment": Lesson("how a study is run as a resumable recipe", 2, _experiment),
     "proofs": Lesson("identities proved with algebra, then checked on a live model", 3, _proofs),
 }

@@ -30,7 +30,7 @@ class GenerationConfig:
     """How to continue a prompt: greedy when temperature is 0, else seeded sampling after top-k and top-p.
 
     `top_k` None or 0 keeps every token; `top_p` 1.0 keeps every token; `show` is how many candidates each
-    step keeps for display.
+    step keeps for display; `stop_at` ends the text after one of its tokens is written.
     """
 
     max_new_tokens: int = 20
@@ -39,6 +39,7 @@ class GenerationConfig:
     top_p: float = 1.0
     seed: int = 0
     show: int = 5
+    stop_at: tuple[str, ...] = ()  # tokens after which writing stops (written, then stop), e.g. (".",)
 
 
 def check_generation_config(config: GenerationConfig) -> None:
@@ -146,7 +147,7 @@ class Generation:
     text: str  # prompt and continuation, decoded
     continuation: str
     steps: tuple[GenerationStep, ...]
-    stopped: str  # "max-new-tokens" | "context" | "end"
+    stopped: str  # "max-new-tokens" | "context" | "end" | "stop-at"
     note: str
     context_length: int
     config: GenerationConfig
@@ -158,7 +159,7 @@ class Generation:
                 "continuation": self.continuation, "tokens": [s.token for s in self.steps],
                 "stopped": self.stopped, "note": self.note, "context_length": self.context_length,
                 "settings": {"max_new_tokens": c.max_new_tokens, "temperature": c.temperature,
-                             "top_k": c.top_k, "top_p": c.top_p, "seed": c.seed,
+                             "top_k": c.top_k, "top_p": c.top_p, "seed": c.seed, "stop_at": list(c.stop_at),
                              "mode": "greedy" if c.temperature == 0 else "sampling"},
                 "steps": [s.to_dict() for s in self.steps]}
 
@@ -270,5 +271,9 @@ def generate(loaded: LoadedRun, prompt: str, config: GenerationConfig) -> Genera
             break
         ids.append(token_id)
         written.append(token_id)
+        if _token_text(encoder, token_id) in config.stop_at:
+            stopped = "stop-at"
+            note = f"stopped after '{_token_text(encoder, token_id)}' (--stop-at), {len(written)} new tokens"
+            break
     return Generation(prompt, tuple(prompt_tokens), encoder.decode(ids), encoder.decode(written), tuple(steps),
                       stopped, note, limit, config)

@@ -4,7 +4,9 @@ masked LM), each in a few seconds on one CPU thread."""
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -23,17 +25,34 @@ def _train(root: Path, name: str, model: dict, task: str, max_length: int = 24, 
     return Path(train(config, quiet=True, runs_dir=root).run_dir).resolve()
 
 
+@contextmanager
+def wordpiece_lm_family() -> Iterator[None]:
+    """The lm family reading WordPiece, registered only while it is needed (train --help lists every family)."""
+    register(dataclasses.replace(get_family("lm"), name=WORDPIECE_LM, encoder="wordpiece"))
+    try:
+        yield
+    finally:
+        unregister(WORDPIECE_LM)
+
+
+@pytest.fixture
+def wordpiece_family() -> Iterator[None]:
+    """Loading the WordPiece LM run needs its family registered: for the test that asks, and no longer."""
+    with wordpiece_lm_family():
+        yield
+
+
 @pytest.fixture(scope="session")
 def gen_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """'lm' (word vocabulary, context 24), 'short' (context 8), 'wordpiece' (WordPiece LM), 'classifier', 'mlm'."""
+    """'lm' (word vocabulary, context 24), 'short' (context 8), 'wordpiece' (WordPiece LM; load it with the
+    wordpiece_family fixture), 'classifier', 'mlm'."""
     root = tmp_path_factory.mktemp("gen-runs")
-    register(dataclasses.replace(get_family("lm"), name=WORDPIECE_LM, encoder="wordpiece"))
-    runs = {
+    with wordpiece_lm_family():
+        wordpiece = _train(root, "wordpiece", {**TINY_LM, "family": WORDPIECE_LM}, "lm", examples=48)
+    return {
         "lm": _train(root, "lm", TINY_LM, "lm"),
         "short": _train(root, "short", TINY_LM, "lm", max_length=8),
-        "wordpiece": _train(root, "wordpiece", {**TINY_LM, "family": WORDPIECE_LM}, "lm", examples=48),
+        "wordpiece": wordpiece,
         "classifier": _train(root, "classifier", {**TINY_LM, "family": "transformer"}, "classify", examples=32),
         "mlm": _train(root, "mlm", {**TINY_LM, "family": "transformer"}, "mlm", examples=32),
     }
-    yield runs
-    unregister(WORDPIECE_LM)

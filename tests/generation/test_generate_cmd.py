@@ -99,7 +99,7 @@ def test_stops_at_the_context_length_with_a_note(runner, gen_runs):
     assert shown.exit_code == 0 and "stopped at the context length" in shown.output
 
 
-def test_wordpiece_lm_continues_without_the_closing_sep(runner, gen_runs):
+def test_wordpiece_lm_continues_without_the_closing_sep(runner, gen_runs, wordpiece_family):
     out = _generate(runner, gen_runs["wordpiece"], "--max-new-tokens", "5", "--temperature", "0.7", "--seed", "1")
     assert out["prompt_tokens"] == ["[CLS]", "the", "film", "was"]
     assert out["text"].startswith("the film was")
@@ -138,3 +138,12 @@ def test_bad_options_are_one_error_line(runner, gen_runs, options, says):
 def test_a_prompt_as_long_as_the_context_is_refused(runner, gen_runs):
     result = runner.invoke(app, ["generate", str(gen_runs["short"]), "a b c d e f g h i j"])
     assert result.exit_code == 2 and "shorten the prompt" in result.output
+
+
+def test_stop_at_ends_after_the_token(runner, gen_runs):
+    full = _generate(runner, gen_runs["lm"], "--max-new-tokens", "15")
+    stop = full["tokens"][2]  # greedy: the same tokens again, so stopping at the third one cuts there
+    cut = _generate(runner, gen_runs["lm"], "--max-new-tokens", "15", "--stop-at", stop, "--stop-at", "zzz")
+    first = full["tokens"].index(stop)
+    assert cut["tokens"] == full["tokens"][: first + 1] and cut["stopped"] == "stop-at"
+    assert "--stop-at" in cut["note"]
