@@ -128,6 +128,7 @@ class GenerationStep:
     token_id: int
     probability: float
     model_probability: float
+    tempered_probability: float
     candidates: tuple[Candidate, ...]
     kept: int  # how many tokens the settings left in the draw
 
@@ -135,6 +136,7 @@ class GenerationStep:
         """Plain values (for --json)."""
         return {"position": self.position, "token": self.token, "token_id": self.token_id,
                 "probability": self.probability, "model_probability": self.model_probability,
+                "tempered_probability": self.tempered_probability,
                 "kept": self.kept, "candidates": [c.to_dict() for c in self.candidates]}
 
 
@@ -264,7 +266,8 @@ def generate(loaded: LoadedRun, prompt: str, config: GenerationConfig) -> Genera
                                      float(draw.drawn[int(i)]))
                            for p, i in zip(top.values, top.indices))
         steps.append(GenerationStep(len(ids), _token_text(encoder, token_id), token_id,
-                                    float(draw.drawn[token_id]), float(draw.model[token_id]), candidates,
+                                    float(draw.drawn[token_id]), float(draw.model[token_id]),
+                                    float(draw.tempered[token_id]), candidates,
                                     int((draw.drawn > 0).sum())))
         if _token_text(encoder, token_id) in END_TOKENS:
             stopped, note = "end", f"the LM ended the text ({_token_text(encoder, token_id)}) after {len(written)} tokens"

@@ -242,7 +242,12 @@ def _settings_line(generation: Generation) -> str:
         parts.append(f"top-k {c.top_k}")
     if c.top_p < 1:
         parts.append(f"top-p {c.top_p:g}")
-    return f"sampling: {', '.join(parts)}, seed {c.seed} (a seed always writes the same text)"
+    return f"sampling: {', '.join(parts)}, seed {c.seed} (same seed, same text)"
+
+
+def _drawn(probability: float, tempered: float) -> str:
+    """A drawn probability, or 'cut' for a token top-k or top-p took out of the draw."""
+    return "cut" if probability == 0 and tempered > 0 else f"{probability:.3f}"
 
 
 def generation_view(generation: Generation, show_probs: bool = False) -> RenderableType:
@@ -281,10 +286,12 @@ def generation_view(generation: Generation, show_probs: bool = False) -> Rendera
                               Text(safe_text(candidate.token), style="bold green" if chosen else ""),
                               f"{candidate.model_probability:.3f}",
                               *([f"{candidate.tempered_probability:.3f}"] if tempered else []),
-                              f"{candidate.probability:.3f}", f"[green]{bar}[/] ✓" if chosen else f"[dim]{bar}[/]")
+                              _drawn(candidate.probability, candidate.tempered_probability),
+                              f"[green]{bar}[/] ✓" if chosen else f"[dim]{bar}[/]")
             if step.token not in {c.token for c in step.candidates}:
                 table.add_row("", Text(safe_text(step.token), style="bold green"), f"{step.model_probability:.3f}",
-                              *([""] if tempered else []), f"{step.probability:.3f}", "✓ (from outside the top)")
+                              *([f"{step.tempered_probability:.3f}"] if tempered else []), f"{step.probability:.3f}",
+                              "✓ (below the top)")
         parts.append(table)
         parts.append(Text("t < 1 moves probability onto the likeliest tokens and t > 1 spreads it out; top-k keeps "
                           "the k likeliest, top-p the fewest whose probabilities reach p; the rest get 0.",
