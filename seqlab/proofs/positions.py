@@ -196,11 +196,14 @@ def positions_in_model(target: LiveTarget, parts: dict[str, float]) -> str:
 
         return hook
 
+    calls: list[nn.Module] = []  # the encoder's direct children in the order they run
     handles = [positions.register_forward_hook(keep("positions"))]
     if wiring is not None:
-        embedding, first_block, scale = wiring
+        encoder, embedding, first_block, scale = wiring
         handles.append(embedding.register_forward_hook(keep("embedding")))
         handles.append(first_block.register_forward_pre_hook(keep("block input")))
+        for child in [*encoder.children(), first_block]:
+            handles.append(child.register_forward_pre_hook(lambda module, _args: calls.append(module)))
     try:
         with torch.no_grad():
             base = model_output(model, batch).double()
@@ -210,7 +213,16 @@ def positions_in_model(target: LiveTarget, parts: dict[str, float]) -> str:
     length = batch["input_ids"].shape[1]
     with torch.no_grad():
         table = positions(length).double()
-    if wiring is not None and "embedding" in seen and "block input" in seen:
+    between = []
+    if wiring is not None and first_block in calls:
+        allowed = (embedding, positions)
+        between = [type(m).__name__ for m in calls[: calls.index(first_block)]
+                   if not any(m is a for a in allowed) and not isinstance(m, nn.Dropout)]
+    if between:
+        sentences.append(
+            f"a {between[0]} runs between the embeddings and the first block, so its input is not compared with PE"
+        )
+    elif wiring is not None and "embedding" in seen and "block input" in seen:
         embedded = seen["embedding"].double()
         if scale is None:  # no stated scale: the one that fits best (a model that adds nothing still misses PE)
             residual = seen["block input"].double() - table
@@ -235,9 +247,11 @@ def positions_in_model(target: LiveTarget, parts: dict[str, float]) -> str:
     return f"; whole {type(target.model).__name__} ({name}): " + ", ".join(sentences)
 
 
-def encoder_wiring(model: nn.Module, positions: nn.Module) -> tuple[nn.Module, nn.Module, float | None] | None:
-    """(token embedding, first block, embedding scale) of the encoder that owns `positions`, wired like seqlab's
-    TransformerEncoder (an nn.Embedding, the positions, a ModuleList of blocks); None otherwise. The scale is
+def encoder_wiring(
+    model: nn.Module, positions: nn.Module
+) -> tuple[nn.Module, nn.Module, nn.Module, float | None] | None:
+    """(encoder, token embedding, first block, embedding scale) of the encoder that owns `positions`, wired like
+    seqlab's TransformerEncoder (an nn.Embedding, the positions, a ModuleList of blocks); None otherwise. The scale is
     sqrt(d) or 1 by the encoder's config.scale_embeddings, None when it states none."""
     for module in model.modules():
         children = list(module.children())
@@ -250,7 +264,7 @@ def encoder_wiring(model: nn.Module, positions: nn.Module) -> tuple[nn.Module, n
         config = getattr(module, "config", None)
         stated = getattr(config, "scale_embeddings", None)
         scale = None if stated is None else (math.sqrt(embeddings[0].embedding_dim) if stated else 1.0)
-        return embeddings[0], blocks[0][0], scale
+        return module, embeddings[0], blocks[0][0], scale
     return None
 
 

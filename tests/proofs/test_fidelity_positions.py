@@ -60,7 +60,7 @@ def classifier(encoder_cls=TransformerEncoder, causal: bool = True, **changes) -
     torch.manual_seed(0)
     model = TransformerClassifier(config, num_labels=2, causal=causal)
     encoder = encoder_cls(config)
-    encoder.load_state_dict(model.encoder.state_dict())
+    encoder.load_state_dict(model.encoder.state_dict(), strict=False)
     model.encoder = encoder
     return LiveTarget(model.eval(), CPU, 0, encoder_cls.__name__, random_batch(200, 0, 0, CPU))
 
@@ -104,3 +104,30 @@ def test_the_tensor2tensor_layout_passes_in_a_model():
         assert result.passed, result.detail
         assert result.measured_on == MODEL
     assert "halves [sin | cos] (tensor2tensor)" in check("sinusoidal-rotation", target).detail
+
+
+class EmbeddingNormEncoder(OrderBlindEncoder):
+    """BERT's wiring with sinusoids: LayerNorm(scaled embedding + PE) before the first block (correct)."""
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__(config)
+        self.embedding_norm = torch.nn.LayerNorm(config.d_model)
+
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.embedding_norm(super().embed(input_ids) + self.positions(input_ids.size(1)))
+
+
+class OrderBlindNormEncoder(EmbeddingNormEncoder):
+    """The same wiring, positions forgotten: LayerNorm(scaled embedding)."""
+
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.embedding_norm(OrderBlindEncoder.embed(self, input_ids))
+
+
+def test_an_embedding_norm_before_the_blocks_is_no_false_alarm_and_still_catches_order_blindness():
+    right = check("sinusoidal-rotation", classifier(EmbeddingNormEncoder))
+    assert right.passed, right.detail
+    assert "LayerNorm runs between the embeddings and the first block" in right.detail
+    wrong = check("sinusoidal-rotation", classifier(OrderBlindNormEncoder))
+    assert not wrong.passed and wrong.measured_on == MODEL
+    assert wrong.extra["positions not in the model's forward"] == 1.0
