@@ -268,7 +268,7 @@ def per_position_outputs(model: nn.Module, batch: dict[str, torch.Tensor]) -> li
                 return
             if tensor.dim() == 4 and tuple(tensor.shape[-2:]) == (length, length):
                 seen.append(PositionOutput(name, tensor.detach(), 2))
-            elif tensor.shape[1] == length:
+            elif tensor.dim() >= 3 and tensor.shape[1] == length:  # a pooled [B,D] with D = T is not per position
                 seen.append(PositionOutput(name, tensor.detach(), 1))
 
         return hook

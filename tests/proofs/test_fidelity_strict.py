@@ -138,3 +138,44 @@ def test_cli_strict_passes_a_transformer_whose_recurrent_rows_do_not_apply(runne
 def test_strict_is_documented(runner):
     flat = " ".join(runner.invoke(app, ["check", "--help"]).output.split())
     assert "--strict" in flat and "not measured on this model" in flat.lower()
+
+
+class TorchAttentionEncoder(nn.Module):
+    """An encoder built on torch's nn.MultiheadAttention, which the attention checks cannot read."""
+
+    def __init__(self, vocab: int = 50, width: int = 16) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, width)
+        self.attention = nn.MultiheadAttention(width, 2, batch_first=True)
+        self.head = nn.Linear(width, 2)
+
+    def forward(self, input_ids, attention_mask=None, segment_ids=None):
+        x = self.embedding(input_ids)
+        out, _ = self.attention(x, x, x, key_padding_mask=None if attention_mask is None else ~attention_mask)
+        return self.head(out.mean(dim=1))
+
+
+def test_torch_multihead_attention_is_named_as_not_measured():
+    torch.manual_seed(0)
+    target = LiveTarget(TorchAttentionEncoder().eval(), CPU, 0, "torch attention", random_batch(50, 0, 0, CPU))
+    report = report_for(target, True, ids=("attention-scaling", "multihead-params", "lstm-memory"))
+    by_id = {row.identity.id: row for row in report.rows}
+    for name in ("attention-scaling", "multihead-params"):
+        assert by_id[name].check.measured_on == "stand-in"
+        assert "MultiheadAttention (attention)" in by_id[name].check.detail
+    assert by_id["lstm-memory"].check.measured_on == "not applicable"
+    assert report.exit_code == 1
+
+
+def test_causal_mask_is_not_fooled_by_a_pooled_vector_as_wide_as_the_text():
+    """A causal classifier's pooled [B, D] is not a per-position output, even when D equals the text's length T."""
+    from seqlab.models.transformer import TransformerClassifier, TransformerConfig
+    from seqlab.proofs import select
+
+    torch.manual_seed(0)
+    batch = random_batch(50, 0, 0, CPU)
+    width = batch["input_ids"].shape[1]  # 16: the pooled vector has the batch's [B, T] shape
+    config = TransformerConfig(vocab_size=50, d_model=width, n_heads=2, n_layers=1, d_ff=32, dropout=0.0)
+    model = TransformerClassifier(config, num_labels=2, causal=True, pooling="last").eval()
+    result = select(["causal-mask"])[0].check(LiveTarget(model, CPU, 0, "causal classifier", batch))
+    assert result.passed, result.detail

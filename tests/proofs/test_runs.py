@@ -162,3 +162,18 @@ def test_unfrozen_run_is_measured_on_a_frozen_copy(trained_runs):
     row = report.rows[0]
     assert row.check.passed and row.check.measured_on == "not applicable" and "without --freeze" in row.check.detail
     assert not row.failed
+
+
+@pytest.mark.parametrize("family", ["lstm", "gru", "lm", "frozen"])
+def test_strict_passes_seqlab_runs_whose_parts_are_all_read(trained_runs, runner, family):
+    """Every identity that applies to a seqlab run is measured on the run itself, so --strict exits 0."""
+    result = runner.invoke(app, ["check", "--run", str(trained_runs[family]), "--device", "cpu", "--strict", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["strict_passed"] is True and payload["not_measured_on_model"] == []
+
+
+def test_lm_loss_on_the_causal_lm_run(trained_runs):
+    report = check_identities(CheckConfig(ids=("lm-loss",), run=trained_runs["lm"], device="cpu"))
+    row = report.rows[0]
+    assert row.passed and row.check.measured_on == "model", row.check.detail
