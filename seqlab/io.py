@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -45,13 +46,26 @@ def replace_from(tmp: Path, path: Path, write: Callable[[Path], None]) -> Path:
     teammate who can read a shared run folder can read its weights too.
     """
     try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        with naming(path):
+            write(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(path)
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Give an OSError raised in the block without a file name (a write() on a full disk) `path` as its name,
+    so the one error line says which file, and so which disk, failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(path)) from None
+        raise
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
@@ -100,7 +114,7 @@ def append_jsonl(path: Path, record: dict[str, Any]) -> None:
     """Append one JSON record as a line (flushed and fsynced, so a crash loses at most this line)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
+    with naming(path), open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(to_jsonable(record), ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
@@ -144,6 +158,22 @@ def new_run_dir(root: Path, name: str) -> Path:
     raise SeqlabError(f"could not create a new run directory under {root}; clean up old runs there")
 
 
+def resolved_path(path: Path, option: str = "the path") -> Path:
+    """`path` made absolute with its symbolic links followed; a link loop is one SeqlabError naming `option`.
+
+    (Path.resolve raises RuntimeError for a loop before Python 3.13; 3.13 returns the path, and the readers'
+    check_regular_file reports the loop when the file is opened.)"""
+    try:
+        return Path(path).resolve()
+    except RuntimeError:
+        pass
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+    raise SeqlabError(f"{option} {path} is a symbolic link that leads back to itself (a loop); "
+                      "point the option at the file itself")
+
+
 def safe_child(root: Path, relative: str) -> Path:
     """Resolve `relative` under `root`, refusing anything that would land outside it."""
     root = Path(root).resolve()
@@ -160,7 +190,7 @@ def atomic_create_text(path: Path, text: str) -> Path:
     path = Path(path)
     temporary = temp_path(path)
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+        with naming(path), open(temporary, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -177,14 +207,26 @@ def atomic_create_text(path: Path, text: str) -> Path:
     return path
 
 
+# what safetensors' save_file (Rust's tempfile crate) named its temporary files before seqlab wrote weights
+# through atomic_write_bytes: a run killed mid-write by an older seqlab may still hold them
+FOREIGN_TMP = re.compile(r"^\.tmp[A-Za-z0-9]{6}$")
+OWN_TMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")  # temp_path's names: .NAME.XXXXXXXX.tmp
+
+
+def is_temporary(path: Path) -> bool:
+    """True for a temporary file a killed writer can leave: seqlab's `.NAME.XXXX.tmp`, or `.tmpXXXXXX`."""
+    name = Path(path).name
+    return bool(OWN_TMP.match(name) or FOREIGN_TMP.match(name))
+
+
 def clean_temporaries(folder: Path) -> list[Path]:
-    """Remove the `.NAME.XXXX.tmp` files a killed writer left in `folder` and its sub-folders; return them.
+    """Remove the temporary files a killed writer left in `folder` and its sub-folders; return them.
 
     Call it only while holding the folder's lock (`locked_folder`), so no live writer's file is removed.
     """
     removed = []
-    for tmp in Path(folder).rglob(f".*{TMP_SUFFIX}"):
-        if tmp.is_file():
+    for tmp in Path(folder).rglob(".*"):
+        if is_temporary(tmp) and tmp.is_file() and not tmp.is_symlink():
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed

@@ -389,7 +389,9 @@ def test_text_longer_than_max_length_is_truncated_by_predict_and_attention(lab: 
     out = lab.root / "attention-long"
     result = runner.invoke(app, ["attention", str(lab.transformer_run), LONG_TEXT, "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.output)["tokens"]) == 32  # attention cuts at the model's position table
+    payload = json.loads(result.output)
+    assert len(payload["tokens"]) == 32  # attention cuts at the model's position table, and says so
+    assert "longer than the model's 32 positions" in payload["note"]
 
 
 def test_text_longer_than_max_length_trains_and_tokenizes(lab: Lab, runner, tmp_path):

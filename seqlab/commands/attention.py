@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from seqlab.commands._common import DEFAULT_DPI, DeviceOption, DpiOption, JsonOption, user_errors
-from seqlab.console import console, emit_json
+from seqlab.console import console, emit_json, err_console
 from seqlab.errors import SeqlabError
 
 
@@ -132,6 +132,8 @@ def attention(
         if query is not None and layer is not None and head is not None:
             steps = steps_from_run(Path(first), sentence, layer, head, query, pair, device)
         capture = steps.capture if steps else attention_from_run(Path(first), sentence, pair, device)
+    if capture.note and not json_output:  # the text was cut to fit (--json carries the note)
+        err_console.print(f"[yellow]note:[/] {escape(capture.note)}", soft_wrap=True, highlight=False)
     query_index = find_token(capture.tokens, query) if query is not None else None
     folder = output_folder(out, f"attention-{capture.model_name}")
     files = write_attention_views(capture, folder, fmt, layer, head, dpi=dpi, steps=steps)

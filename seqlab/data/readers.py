@@ -8,9 +8,12 @@ folder of files, and any TSV/CSV/JSONL table with chosen text/label columns.
 from __future__ import annotations
 
 import csv
+import errno
 import itertools
 import json
 import math
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,7 @@ from seqlab.data.examples import Example
 from seqlab.errors import SeqlabError
 
 BOM = "\ufeff"
+SNIFF_BYTES = 8192  # looked at for NUL bytes before any line is read (as git and grep tell binary from text)
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long reviews are longer than csv's 128 KiB default
 
@@ -38,7 +42,42 @@ class TableColumns:
     header: bool = True  # False: every row is data, and columns are named by 0-based index ("0", "1", ...)
 
 
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def check_regular_file(path: Path, what: str = "") -> Path:
+    """`path` when it names a regular file (or a symbolic link to one); else one SeqlabError saying what it is.
+
+    Reading a named pipe or a device would block or never end, and a symbolic link loop has no file at its
+    end, so these are refused before anything opens them. `what` names the file's role ("dev file").
+    """
+    path = Path(path)
+    named = f"{what} {path}" if what else str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if what:
+            raise SeqlabError(f"{named} is not found; pass an existing .tsv/.csv/.jsonl file") from None
+        raise SeqlabError(f"{path} not found; check --data-dir and the file name") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SeqlabError(f"{named} is a symbolic link that leads back to itself (a loop); "
+                              "point the option at the file itself") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise SeqlabError(f"{named} cannot be read (permission denied)") from None
+        raise SeqlabError(f"{named} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if stat.S_ISDIR(mode):
+        raise SeqlabError(f"{named} is a folder, expected a file")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(mode)), "not a regular file")
+        raise SeqlabError(f"{named} is {kind}, not a file saved on disk; seqlab reads .tsv/.csv/.jsonl files: "
+                          "save the data to a file first")
+    return path
+
+
 def _open_binary(path: Path):
+    check_regular_file(path)
     try:
         return open(path, "rb")
     except FileNotFoundError:
@@ -59,7 +98,14 @@ def iter_lines(path: Path, keep_ends: bool = False) -> Iterator[tuple[int, str]]
     path = Path(path)
     any_line = False
     with _open_binary(path) as handle:
+        if b"\x00" in handle.read(SNIFF_BYTES):  # no text format has NUL bytes: binary (or UTF-16, NUL-padded)
+            raise SeqlabError(f"{path.name} is not a text file (it holds NUL bytes: a binary file, or text saved as "
+                              "UTF-16); pass a UTF-8 .tsv/.csv/.jsonl file")
+        handle.seek(0)
         for number, raw in enumerate(handle, 1):
+            if b"\x00" in raw:
+                raise SeqlabError(f"{path.name}:{number}: NUL bytes, which no text holds (binary data pasted in?); "
+                                  "delete the line or re-save the file as UTF-8 text")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -153,7 +199,14 @@ def _column_index(path: Path, line: int, header: list[str] | None, name: str, ro
     option = f"--{role.replace(' ', '-')}-column"
     cleaned = [h.strip() for h in header] if header is not None else None
     if cleaned is not None and name in cleaned:
-        return cleaned.index(name)
+        where = [i for i, h in enumerate(cleaned) if h == name]
+        if len(where) > 1:
+            raise SeqlabError(
+                f"{path.name}:{line}: the header names {len(where)} columns {name!r} (columns "
+                f"{', '.join(map(str, where))}), so the {role} column is ambiguous; rename them, or choose one by "
+                f"0-based number with {option} N"
+            )
+        return where[0]
     if name.strip().isdigit():
         index = int(name)
         if index < width:
@@ -187,6 +240,7 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
     text_i = _column_index(path, header_line, header, columns.text, "text", width)
     label_i = _column_index(path, header_line, header, columns.label, "label", width)
     b_i = _column_index(path, header_line, header, columns.text_b, "text pair", width) if columns.text_b else None
+    _distinct_columns(path, columns, {"text": text_i, "label": label_i, "text pair": b_i})
     any_row = False
     for number, row in rows:
         if [field.strip() for field in row] == names:
@@ -208,6 +262,38 @@ def _table_rows(path: Path, delimiter: str, quoting: int, columns: TableColumns)
         )
     if not any_row:
         raise SeqlabError(f"{path.name} has a header but no rows; expected one example per row")
+
+
+_SAME_COLUMN = {True: "the model would read its own label: choose two different columns",
+                False: "the model would read the same text twice: choose two different columns"}
+
+
+def _distinct_columns(path: Path, columns: TableColumns, found: dict[str, int | None]) -> None:
+    """SeqlabError when two roles read the same column under different names (text "0" and label "label" in
+    column 0): the model would read its own label. Equal names are `columns_conflict`'s to refuse."""
+    names = {"text": columns.text, "label": columns.label, "text pair": columns.text_b}
+    roles = [role for role, index in found.items() if index is not None]
+    for i, first in enumerate(roles):
+        for second in roles[i + 1:]:
+            if found[first] == found[second] and names[first] != names[second]:
+                raise SeqlabError(
+                    f"{path.name}: the {first} column ({names[first]!r}) and the {second} column "
+                    f"({names[second]!r}) are the same column {found[first]}; {_SAME_COLUMN[second == 'label']}"
+                )
+
+
+def columns_conflict(columns: TableColumns) -> str | None:
+    """The error line when two of the text, label and text-pair options name the same column, else None.
+
+    The training and evaluation readers refuse such a choice (a model that reads its label learns nothing);
+    `predict` reads the text in the label's place on purpose and does not ask."""
+    chosen = [("--text-column", columns.text), ("--label-column", columns.label),
+              ("--text-pair-column", columns.text_b)]
+    for i, (first, a) in enumerate(chosen):
+        for second, b in chosen[i + 1:]:
+            if a is not None and b is not None and a.strip() == b.strip():
+                return f"{first} and {second} both name column {a!r}; {_SAME_COLUMN[second == '--label-column']}"
+    return None
 
 
 def read_glue_tsv(path: Path, text: str, label: str = "label", text_b: str | None = None) -> list[Example]:
@@ -233,8 +319,9 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
     for number, line in iter_lines(path):
         if not line.strip():
             continue
+        repeated: set[str] = set()
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=lambda pairs: _keys_once(pairs, repeated))
         except json.JSONDecodeError as exc:
             raise SeqlabError(f"{path.name}:{number}: not valid JSON ({exc.msg}); expected one object per line") from None
         except (ValueError, RecursionError):  # an integer beyond Python's digit limit, or nesting too deep
@@ -242,6 +329,10 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
                               "expected one flat object per line") from None
         if not isinstance(record, dict):
             raise SeqlabError(f"{path.name}:{number}: expected a JSON object, found {type(record).__name__}")
+        twice = sorted(repeated & {columns.text, columns.label, columns.text_b} - {None})  # type: ignore[operator]
+        if twice:
+            raise SeqlabError(f"{path.name}:{number}: key {twice[0]!r} appears twice in the object, so which value "
+                              "counts is ambiguous; keep one of them")
         values = []
         for key in (columns.text, columns.label, columns.text_b):
             if key is None:
@@ -262,6 +353,17 @@ def read_jsonl(path: Path, columns: TableColumns) -> list[Example]:
             )
         )
     return examples
+
+
+def _keys_once(pairs: list[tuple[str, object]], repeated: set[str]) -> dict[str, object]:
+    """A JSON object as a dict (json.loads's object_pairs_hook), adding to `repeated` every key it names twice
+    (json alone keeps the last value silently)."""
+    record: dict[str, object] = {}
+    for key, value in pairs:
+        if key in record:
+            repeated.add(key)
+        record[key] = value
+    return record
 
 
 def _json_field(path: Path, number: int, key: str, value: object, is_label: bool) -> str:

@@ -9,11 +9,13 @@ and a fingerprint of every file (absolute path, sha256, rows), so a run can noti
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from seqlab.console import safe_text
 from seqlab.data import readers
 from seqlab.data.examples import Example, Splits, carve_dev, sorted_labels, split_by_ratio
 from seqlab.data.readers import TableColumns
@@ -188,10 +190,40 @@ def resolve_columns(path: Path, choice: ColumnChoice) -> tuple[TableColumns, str
 
 
 def _read(path: Path, columns: TableColumns, role: str) -> list[Example]:
-    if not path.is_file():
-        what = "a folder" if path.is_dir() else "not found"
-        raise SeqlabError(f"{role} file {path} is {what}; pass an existing .tsv/.csv/.jsonl file")
+    readers.check_regular_file(path, f"{role} file")
     return readers.read_table(path, columns)
+
+
+def _check_columns(columns: TableColumns) -> None:
+    """SeqlabError when two column options name the same column (the model would read its own label)."""
+    problem = readers.columns_conflict(columns)
+    if problem:
+        raise SeqlabError(problem)
+
+
+def _number(label: str) -> float | None:
+    """The number a label spells ("1", "1.0", "+1", "1e0" all spell 1), or None for a name."""
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_label_spellings(examples: Sequence[Example], where: str) -> None:
+    """SeqlabError when two labels are one number written two ways ("1" and "1.0"): they would be two classes."""
+    seen: dict[float, str] = {}
+    for label in sorted({e.label for e in examples}):
+        value = _number(label)
+        if value is None:
+            continue
+        if value in seen:
+            raise SeqlabError(
+                f"{where} has labels {safe_text(repr(seen[value]), 40)} and {safe_text(repr(label), 40)}, one number "
+                "written two ways, which would be two classes; write every label the same way (e.g. all as "
+                f"{safe_text(repr(seen[value] if len(seen[value]) <= len(label) else label), 40)})"
+            )
+        seen[value] = label
 
 
 def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnChoice, seed: int) -> LoadedData:
@@ -201,7 +233,12 @@ def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnC
     - only test given: a seeded 10% of train becomes dev.
     - train alone: it is shuffled with the seed and split 7:1:2 into train/dev/test.
     """
+    readers.check_regular_file(train)  # before any reading: a named pipe would block, a link loop has no file
+    for path, role in ((dev, "dev"), (test, "test")):
+        if path is not None:
+            readers.check_regular_file(path, f"{role} file")
     columns, note = resolve_columns(train, choice)
+    _check_columns(columns)
     notes = [note] if note else []
     train_rows = _read(train, columns, "training")
     dev_rows = _read(dev, columns, "dev") if dev else None
@@ -224,6 +261,8 @@ def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnC
         notes.append(f"split: {train.name} shuffled (seed {seed}), 70/10/20%: train {len(train_part):,}, "
                      f"dev {len(dev_part):,}, test {len(test_part):,}")
         notes.append("--dev FILE (and --test FILE) use your own files instead")
+    check_label_spellings([*train_part, *dev_part, *test_part],
+                          ", ".join(p.name for p in (train, dev, test) if p is not None))
     labels = sorted_labels([*train_part, *dev_part, *test_part])
     splits = Splits(display_name(train), labels, train_part, dev_part, test_part, is_pair=columns.text_b is not None)
     return LoadedData(splits, columns, tuple(notes), tuple(files))
@@ -232,6 +271,7 @@ def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnC
 def read_labelled_file(path: Path, columns: TableColumns, labels: Sequence[str]) -> tuple[list[Example], FileRecord]:
     """Read a file to score with a run: the run's columns; labels the run never saw are one SeqlabError."""
     path = Path(path)
+    _check_columns(columns)
     examples = _read(path, columns, "evaluation")
     unknown = sorted({e.label for e in examples} - set(labels))
     if unknown:
@@ -240,3 +280,46 @@ def read_labelled_file(path: Path, columns: TableColumns, labels: Sequence[str])
                           "check --label-column, or score a file with the run's labels")
     return examples, fingerprint("evaluated", path, len(examples))
 
+
+
+def _shown_labels(labels: Sequence[str], limit: int = 6) -> str:
+    """Labels as 'a', 'b' and 3 more, escaped for one line."""
+    shown = ", ".join(safe_text(repr(label), 40) for label in labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def check_classes(loaded: LoadedData) -> list[str]:
+    """What a classifier trained on `loaded` could never learn.
+
+    One SeqlabError when training has fewer than two labels, or a dev/test FILE has labels no training row
+    has (a typo, or the wrong file): the classifier could never predict them. Returns warnings (for stderr)
+    when a seeded dev/test split carved from the training file holds a label training lacks (a rare class).
+    """
+    splits = loaded.splits
+    train = splits.train
+    trained = sorted_labels(train)
+    from_files = {record.role: Path(record.path).name for record in loaded.files}
+    if len(trained) < 2:
+        others = [label for label in splits.labels if label not in trained]
+        more = f"; dev/test add {_shown_labels(others)}, which training never shows" if others else ""
+        what = f"the training file {from_files['train']}" if "train" in from_files else f"{splits.name}'s training split"
+        raise SeqlabError(
+            f"{what} has one label only ({_shown_labels(trained) or 'none'}, {len(train):,} rows){more}: a classifier "
+            "needs examples of at least two classes; check --label-column, or add rows of the other classes"
+        )
+    warnings = []
+    for role, rows in (("dev", splits.dev), ("test", splits.test)):
+        unseen = [label for label in sorted_labels(rows) if label not in trained]
+        if not unseen:
+            continue
+        if role in from_files:
+            raise SeqlabError(
+                f"the {role} file {from_files[role]} has labels no training row has: {_shown_labels(unseen)} "
+                f"(training has {_shown_labels(trained)}); the classifier could never predict them: check their "
+                "spelling, or add training rows with them"
+            )
+        count = sum(1 for e in rows if e.label in unseen)
+        warnings.append(f"the {role} split holds {count:,} row(s) labelled {_shown_labels(unseen)}, which no "
+                        "training row has; the classifier can never predict them (add rows of that class, or "
+                        "pass --dev/--test files)")
+    return warnings

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import io
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as save_safetensors
 from torch import nn
 
 from seqlab.errors import SeqlabError, refused_by_weights_only
-from seqlab.io import atomic_write_bytes, replace_from, temp_path
+from seqlab.io import atomic_write_bytes
 
 
 def unwrap(model: nn.Module) -> nn.Module:
@@ -47,7 +49,10 @@ def save_weights(model: nn.Module, path: Path) -> Path:
     duplicates = {name for others in _tied_names(source).values() for name in others}
     state = {name: tensor.detach().to("cpu", copy=True).contiguous()
              for name, tensor in source.state_dict().items() if name not in duplicates}
-    return replace_from(temp_path(path), path, lambda tmp: save_file(state, str(tmp), metadata={"format": "pt"}))
+    # serialized in memory, then written by seqlab's atomic path (its own temporary name, renamed over the
+    # target): safetensors' save_file leaves its own .tmpXXXXXX files when killed, and a full disk there is
+    # a SafetensorError instead of the OSError every command reports in one line
+    return atomic_write_bytes(path, save_safetensors(state, metadata={"format": "pt"}))
 
 
 def _readable(path: Path, what: str) -> None:
@@ -161,7 +166,9 @@ def load_state(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise SeqlabError(f"{path} is missing, so this run cannot be resumed; start a new training instead")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a damaged file makes torch warn about its pickle protocol first
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         if refused_by_weights_only(exc):  # never relay torch's advice to load it unsafely
             raise SeqlabError(f"{path} holds Python objects seqlab never writes, so it was not loaded; "

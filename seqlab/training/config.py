@@ -14,6 +14,7 @@ from seqlab.data.registry import is_table_path
 from seqlab.data.sources import ColumnChoice, DataSource, display_name
 from seqlab.device_options import check_seed, check_threads
 from seqlab.errors import SeqlabError, unknown_choice
+from seqlab.io import resolved_path
 from seqlab.data.sentence_pairs import check_objective
 from seqlab.models.families import Family, get_family, lm_families, mlm_families
 
@@ -154,12 +155,13 @@ class TrainConfig:
 def absolute_paths(config: TrainConfig) -> TrainConfig:
     """`config` with its data, dev and test files, --data-dir and --init-from as absolute, resolved paths, so the
     run can be evaluated and resumed from any folder."""
-    def absolute(path: str | None) -> str | None:
-        return str(Path(path).expanduser().resolve()) if path else None
+    def absolute(path: str | None, option: str) -> str | None:
+        return str(resolved_path(Path(path).expanduser(), option)) if path else None
 
-    data = absolute(config.data) if is_table_path(config.data) else config.data
-    return dataclasses.replace(config, data=data, dev=absolute(config.dev), test=absolute(config.test),
-                               data_dir=absolute(config.data_dir), init_from=absolute(config.init_from))
+    data = absolute(config.data, "--data") if is_table_path(config.data) else config.data
+    return dataclasses.replace(config, data=data, dev=absolute(config.dev, "--dev"),
+                               test=absolute(config.test, "--test"), data_dir=absolute(config.data_dir, "--data-dir"),
+                               init_from=absolute(config.init_from, "--init-from"))
 
 
 def check_shared_options(*, epochs: int | None, seed: int, threads: int | None, max_length: int | None,

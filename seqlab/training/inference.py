@@ -162,8 +162,7 @@ def predict_file(run_dir: Path, path: Path, device: str = "cpu", batch_size: int
     """Classify every row of a file (labels not needed), read with the run's text column(s) or `choice`'s."""
     loaded, columns = _run_for_file(run_dir, device, choice)
     path = Path(path)
-    if not path.is_file():
-        raise SeqlabError(f"{path} not found; pass an existing .tsv/.csv/.jsonl file")
+    readers.check_regular_file(path, "--data file")  # missing, a folder, a named pipe, a link loop: one line
     # only the text is needed: read the text column in the label's place, so unlabelled files work too
     read = readers.read_table(path, replace(columns, label=columns.text))
     examples = [Example(e.text, loaded.labels[0], e.text_b) for e in read]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -19,6 +21,7 @@ from seqlab.data.encoders import load_encoder
 from seqlab.data.lengths import check_max_length
 from seqlab.data.masking import MaskVocab
 from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
+from seqlab.data.sources import check_classes
 from seqlab.data.subset import cap_examples
 from seqlab.data.vocab import Vocab
 from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
@@ -40,6 +43,7 @@ from seqlab.training.optimizers import make_optimizer
 from seqlab.training.runs import (
     BEST_WEIGHTS,
     ENCODER_DIR,
+    STATE_FILE,
     is_finished,
     read_metrics,
     read_run_info,
@@ -221,6 +225,10 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
     if not splits.dev:
         hint = "; pass a dev file with --dev FILE" if config.source().is_file else ""
         raise SeqlabError(f"dataset {config.dataset_name} has no dev split to pick the best epoch on{hint}")
+    warnings = check_classes(loaded) if task == "classify" and not config.sentence_objective else []
+    if context.is_main:
+        for line in warnings:
+            err_console.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True, highlight=False)
     if resume_dir is not None:  # the weights come from state.pt; no pretrained loading or LM transfer
         info = read_run_info(resume_dir)
         _same_labels(info.labels, splits.labels, config.data, resume_dir)
@@ -284,6 +292,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
     context = distributed.from_environment()
     device = distributed.init(context, resolve_device(config.device))
     show = console if (console is not None and not quiet and context.is_main) else None
+    created: list[Path] = []  # the new run folder, once made
     try:
         with cpu_threads(config.threads), contextlib.ExitStack() as stack:
             seed_everything(config.seed)
@@ -315,6 +324,7 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
                     truncate_metrics(resume_dir, start.epoch)
             elif context.is_main:
                 run_dir = new_run_dir(runs_dir or runs_root(), config.run_name)
+                created.append(run_dir)
                 stack.enter_context(locked_folder(run_dir))  # a --resume started meanwhile waits its turn
                 write_config(run_dir, prepared.config, prepared.spec, prepared.splits.labels, prepared.task,
                              prepared.splits.is_pair, data=data_record(prepared))
@@ -348,8 +358,22 @@ def _run(config: TrainConfig, console: Console | None, quiet: bool, resume_dir: 
             result = _finish(prepared, model, fitted, run_dir, device, parameters, context)
         distributed.wait_for_all(context)
         return result
+    except OSError as exc:  # after the folder's lock is released, so the folder can go
+        _drop_unstarted_run(created, exc)
+        raise
     finally:
         distributed.shutdown(context)
+
+
+def _drop_unstarted_run(created: list[Path], exc: OSError) -> None:
+    """Remove a new run folder that failed (a full disk, a read-only folder) before its first epoch was saved:
+    nothing in it can be resumed, and `seqlab runs` would list it as damaged. Raises the one line for a full disk."""
+    if not created or (created[0] / STATE_FILE).exists():
+        return
+    shutil.rmtree(created[0], ignore_errors=True)
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        raise SeqlabError(f"no space left on the disk holding {created[0].parent}; the new run had no epoch saved "
+                          "yet, so its folder was removed: free some space and train again") from None
 
 
 def _make_task(prepared: _Prepared) -> Any:
