@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from filelock import FileLock, Timeout
+
 from seqlab.errors import SeqlabError
 
 TMP_SUFFIX = ".tmp"
@@ -234,24 +236,24 @@ def clean_temporaries(folder: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def locked_folder(folder: Path, what: str = "run") -> Iterator[None]:
-    """Hold an exclusive OS lock (flock) on `folder` for the block; a second writer gets one SeqlabError.
+    """Hold an exclusive OS lock on `folder` for the block; a second writer gets one SeqlabError.
 
-    The lock lives on FOLDER/.lock and ends with the process, so a killed writer never leaves a stale
-    lock behind. Leftover temporary files of an earlier, killed writer are removed once the lock is held.
+    The lock (filelock: flock on Linux and macOS, msvcrt's locking on Windows) lives on FOLDER/.lock and ends
+    with the process, so a killed writer never leaves a stale lock behind. Leftover temporary files of an
+    earlier, killed writer are removed once the lock is held.
     """
-    import fcntl
-
     folder = Path(folder)
-    handle = open(folder / LOCK_FILE, "a+b")
+    lock = FileLock(folder / LOCK_FILE, timeout=0)
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SeqlabError(
-                f"{what} {folder} is in use by another seqlab process; wait for it to finish "
-                "(or stop it), then run the command again"
-            ) from None
+        with naming(folder / LOCK_FILE):
+            lock.acquire()
+    except Timeout:
+        raise SeqlabError(
+            f"{what} {folder} is in use by another seqlab process; wait for it to finish "
+            "(or stop it), then run the command again"
+        ) from None
+    try:
         clean_temporaries(folder)
         yield
     finally:
-        handle.close()
+        lock.release()

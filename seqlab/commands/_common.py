@@ -122,3 +122,15 @@ def column_choice(text: str | None, label: str | None, text_pair: str | None, no
     from seqlab.data.sources import ColumnChoice
 
     return ColumnChoice(text, label, text_pair, no_header)
+
+
+
+def options_given(context: typer.Context) -> list[str]:
+    """The options of the running command that were typed on its command line (not defaults or $VARIABLES),
+    by their first name (e.g. "--lr"), so a command can refuse options that cannot apply together."""
+    given = []
+    for param in context.command.params:
+        source = context.get_parameter_source(param.name) if param.name else None
+        if param.opts and source is not None and source.name == "COMMANDLINE":
+            given.append(param.opts[0])
+    return given

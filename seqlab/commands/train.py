@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
-from seqlab.commands._common import user_errors
+from seqlab.commands._common import options_given, user_errors
 from seqlab.console import console, emit_json
 from seqlab.models.families import lm_families, lr_defaults, mlm_families, model_help, option_defaults
 
@@ -23,6 +23,7 @@ def _model_help(text: str, option: str) -> str:
 
 @user_errors
 def train(
+    context: typer.Context,
     data: Annotated[str, typer.Option("--data", metavar="NAME", rich_help_panel=DATA,
                                       help="Dataset name (see `seqlab data list`) or your training file (.tsv/.csv/.jsonl). A file alone is shuffled (seeded) and split 70/10/20% into train/dev/test; with --dev, all of it trains.")] = "builtin-sentiment",
     dev_file: Annotated[Optional[Path], typer.Option("--dev", metavar="FILE", rich_help_panel=DATA, help="Your dev file (picks the best epoch); then no dev split is carved and all of --data trains.")] = None,
@@ -134,12 +135,13 @@ def train(
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """
-    from seqlab.training.config import TrainConfig, model_spec
+    from seqlab.training.config import TrainConfig, check_resume_options, model_spec
     from seqlab.training.trainer import resume as resume_run
     from seqlab.training.trainer import train as train_run
 
     show = console if not json_output else None
     if resume is not None:
+        check_resume_options(options_given(context))  # --lr nan and the like would be ignored silently
         result = resume_run(resume, console=show, quiet=quiet, epochs=epochs)
     else:
         spec = model_spec(model, layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width,

@@ -7,7 +7,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from seqlab.data.lengths import check_max_length
 from seqlab.data.registry import is_table_path
@@ -182,6 +182,19 @@ def check_shared_options(*, epochs: int | None, seed: int, threads: int | None, 
         raise SeqlabError(f"{max_train_option} must be at least 1 example (got {max_train})")
 
 
+RESUME_OPTIONS = frozenset({"--resume", "--epochs", "--quiet", "--json"})  # what `train --resume` may be given
+
+
+def check_resume_options(given: Sequence[str]) -> None:
+    """SeqlabError naming the options given with --resume that it would ignore: a resumed run continues with the
+    options it was made with (stored in its config.json); only --epochs can grow it."""
+    ignored = [option for option in given if option not in RESUME_OPTIONS]
+    if ignored:
+        named = ", ".join(ignored)
+        raise SeqlabError(f"{named} cannot change a resumed run: --resume continues with the options the run was "
+                          f"made with (only --epochs can train it further); drop {named}, or start a new training")
+
+
 def with_default_lr(config: TrainConfig) -> TrainConfig:
     """`config` with `lr` set to its family's default (`default_lr`) when it was left None."""
     if config.lr is not None:
@@ -204,6 +217,7 @@ def _check_init_from(config: TrainConfig) -> None:
     """--init-from builds a classifier shaped like the pretrained run; options that say otherwise are refused."""
     if not config.init_from:
         return
+    _check_init_folder(Path(config.init_from))  # what is wrong with the folder comes before what it implies
     source_task, source_family = _source_run(config.init_from)
     if source_task == "mlm":  # a masked LM's body goes into a classifier of its own family
         if config.family != source_family:
@@ -217,6 +231,21 @@ def _check_init_from(config: TrainConfig) -> None:
             f"--init-from builds a Transformer classifier from the LM run, so --model {config.family} would be "
             "ignored; pass --model transformer (or drop --init-from)"
         )
+
+
+def _check_init_folder(folder: Path) -> None:
+    """SeqlabError when --init-from names no folder, a file, a folder that is not a run, or a classifier run."""
+    where = "list your runs with: seqlab runs"
+    if not folder.exists():
+        raise SeqlabError(f"--init-from: run folder {folder} does not exist; {where}")
+    if not folder.is_dir():
+        raise SeqlabError(f"--init-from {folder} is a file, not a run folder; {where}")
+    if not (folder / "config.json").is_file():
+        raise SeqlabError(f"--init-from {folder} is not a seqlab run (no config.json); {where}")
+    task, _ = _source_run(str(folder))
+    if task not in (None, "lm", "mlm"):
+        raise SeqlabError(f"--init-from {folder} is a {task} run; it must be a language model run (train one "
+                          "with: seqlab train --model lm, or --model bert --task mlm)")
 
 
 def _source_run(path: str) -> tuple[str | None, str | None]:
