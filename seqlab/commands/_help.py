@@ -5,6 +5,11 @@ after numbers and `{run}` / `{RUN...}...` in usage lines, and prints usage error
 nothing like seqlab's own one-line errors. `install()` adjusts those three places once, at import of
 seqlab.cli; every command keeps declaring its options the ordinary Typer way.
 
+Help is markdown (`rich_markup_mode="markdown"`), and help text is mostly formulas, paths and tokens that
+markdown would eat: `4*128*(100+128)` turns into "4128(100+128)", `<unk>` vanishes as HTML, `:cat:` becomes an
+emoji. So markdown sees only what seqlab's help means as markup: `**bold**`, `code` spans and list lines; every
+other markup character is escaped (`protect_markdown`) before rich draws it.
+
 Typer imports its rich_utils (rich's markdown, help panels: tens of milliseconds) only when it draws help
 or an error, so the error style is applied when that import happens, not at start-up: a command that runs
 without help or a usage error never pays for it.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import importlib.abc
+import inspect
 import importlib.machinery
 import re
 import sys
@@ -105,9 +111,18 @@ def install() -> None:
 
 
 def _restyle_errors(rich_utils: ModuleType) -> None:
-    """Usage errors as seqlab's one line instead of Typer's box."""
+    """Usage errors as seqlab's one line instead of Typer's box; help text drawn with `protect_markdown`."""
     if hasattr(rich_utils, "rich_format_error"):
         rich_utils.rich_format_error = usage_error  # type: ignore[attr-defined]
+    original = getattr(rich_utils, "_make_rich_text", None)
+    markdown = getattr(rich_utils, "Markdown", None)
+    if callable(original) and markdown is not None:
+        def make_rich_text(*, text: str, style: str = "", markup_mode: str) -> Any:
+            if markup_mode != "markdown":
+                return original(text=text, style=style, markup_mode=markup_mode)
+            return markdown(protect_markdown(inspect.cleandoc(text)), style=style)  # no :emoji: codes
+
+        rich_utils._make_rich_text = make_rich_text  # type: ignore[attr-defined]
 
 
 def when_imported(name: str, patch: Callable[[ModuleType], None]) -> None:
@@ -208,6 +223,33 @@ def identities_help() -> str:
 def markdown_escape(text: str) -> str:
     """`text` with markdown's emphasis, code and link characters escaped, so `f*c + i*g` stays as written."""
     return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
+
+
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<![\\`])\1(?!`)", re.S)
+_BOLD = re.compile(r"(?<![\w*\\])\*\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*\*(?![\w*])", re.S)
+_MARKUP_CHARACTER = re.compile(r"(?<!\\)([*_<>\[\]#~&])")
+
+
+def protect_markdown(text: str) -> str:
+    """`text` with every markdown character escaped except `**bold**`, `code` spans and line-start list markers.
+
+    What help means as markup stays markup; formulas (`4*128*(100+128)`), angle-bracket tokens (`<unk>`),
+    path patterns (`train/<tag>/*.txt`) and names with underscores reach the page as written. Characters
+    already escaped (`\\*`) are left as they are.
+    """
+    def plain(part: str) -> str:
+        pieces, last = [], 0
+        for bold in _BOLD.finditer(part):
+            pieces += [_MARKUP_CHARACTER.sub(r"\\\1", part[last:bold.start()]),
+                       "**" + _MARKUP_CHARACTER.sub(r"\\\1", bold.group(1)) + "**"]
+            last = bold.end()
+        return "".join(pieces) + _MARKUP_CHARACTER.sub(r"\\\1", part[last:])
+
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [plain(text[last:span.start()]), span.group(0)]
+        last = span.end()
+    return "".join(out) + plain(text[last:])
 
 
 class IdentitiesHelpCommand(typer.core.TyperCommand):

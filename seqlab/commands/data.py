@@ -14,7 +14,7 @@ data_app = typer.Typer(
     help="The datasets: what is known (**list**), how big and how long (**stats**), what the rows "
     "look like (**show**), and fetching the real ones (**download**).",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",  # as the root app: help is markdown, drawn through _help.protect_markdown
 )
 
 NameArgument = Annotated[

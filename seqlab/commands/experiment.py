@@ -15,7 +15,7 @@ experiment_app = typer.Typer(
     help="Run the course's studies as named recipes (RNN sweeps, BERT frozen vs fine-tuned, LM transfer, "
     "tokenizers, bias probe): each writes a report folder with tables, figures and the command to reproduce it.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",  # as the root app: help is markdown, drawn through _help.protect_markdown
 )
 
 
