@@ -24,8 +24,9 @@ def runs(
     The best dev score is accuracy for classifiers and perplexity for language models. An unfinished
     run (killed or interrupted) shows its best epoch so far; continue it with `seqlab train --resume RUN`.
     A run folder that cannot be read (say, a garbled config.json) is listed as damaged, with the
-    reason below the table; the other runs are listed as usual. Pass a run folder to `seqlab evaluate`
-    or `seqlab predict`.
+    reason below the table; the other runs are listed as usual. Each run is shown by its whole folder
+    name (it ends in the date and time it was made): pass the runs folder and that name, e.g.
+    `runs/builtin-sentiment-lstm-20261207-164350`, to `seqlab evaluate`, `seqlab predict` or `seqlab attention`.
     """
     from seqlab.paths import runs_root
     from seqlab.training.render import runs_table
@@ -42,7 +43,7 @@ def runs(
     if not found:
         console.print(f"no runs in {folder}; start one with: seqlab train", markup=False, highlight=False)
         return
-    console.print(runs_table(found))
+    console.print(runs_table(found, safe_text(str(folder))))
     for run in found:
         if run.damaged is not None:
             console.print(f"damaged: {safe_text(run.path.name)}: {safe_text(run.damaged, 200)}",

@@ -149,24 +149,31 @@ def short_run_names(names: Sequence[str]) -> list[str]:
     return shortened
 
 
-def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """One row per run: its name (without the date-time stamp), when it was made, its best dev score
-    ("unfinished" under it for a run that did not train all its epochs) and what it trained ("lstm on
-    builtin-sentiment", last, wrapping between words so the table fits 80 columns); a damaged run says so."""
+def runs_table(runs: Sequence[RunSummary], root: str | None = None) -> Table:
+    """One row per run: its folder name whole (it ends in its creation stamp, and can be pasted after the runs
+    folder into evaluate, predict or attention), its best dev score ("unfinished" under it for a run that did
+    not train all its epochs) and what it trained ("lstm on builtin-sentiment", last, wrapping between words so
+    the table fits 80 columns); a "created" column only when some name has no stamp; a damaged run says so.
+    `root` is the runs folder as the caption names it."""
+    where = f"{root}/" if root else "the runs folder/"
     table = Table(title=f"{len(runs)} run(s)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True,
-                  caption="run: the folder name without its -YYYYmmdd-HHMMSS stamp (seqlab runs --json has paths)",
+                  caption=f"run: the folder name, ending -YYYYmmdd-HHMMSS (when it was made); pass "
+                          f"{where}RUN to seqlab evaluate, predict or attention",
                   caption_justify="left")
-    shown = short_run_names([run.path.name for run in runs])
+    stamped = all(RUN_STAMP.match(run.path.name) for run in runs)
     trained = [f"{run.family}{f' ({run.task.upper()})' if run.task in ('lm', 'mlm') else ''} on "
                f"{safe_text(run.dataset, 40)}" for run in runs]
-    table.add_column("run", no_wrap=True)  # whole, so it can be read and typed
-    table.add_column("created", no_wrap=True)
+    table.add_column("run", no_wrap=True, overflow="fold")  # whole, so it can be copied
+    if not stamped:
+        table.add_column("created", no_wrap=True)
     table.add_column("best dev", min_width=8, max_width=10)  # "unfinished" wraps under the score
-    table.add_column("trained", overflow="fold")  # last, wrapping: the table never crops
-    for run, name, what in zip(runs, shown, trained):
+    table.add_column("trained", overflow="fold", min_width=8)  # last, wrapping: the table never crops
+    for run, what in zip(runs, trained):
+        created = [] if stamped else [run.created[5:]]  # without the year
+        name = escape(safe_text(run.path.name))
         if run.damaged is not None:
-            table.add_row(escape(safe_text(run.path.name)), run.created[5:], "-", "[red]damaged[/]")
+            table.add_row(name, *created, "-", "[red]damaged[/]")
             continue
         if run.best_dev is None:
             best = "-"
@@ -176,7 +183,7 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
             best = f"ppl {run.best_dev:.1f}"
         if not run.finished:
             best += " [yellow]unfinished[/]"
-        table.add_row(escape(safe_text(name)), run.created[5:], best, escape(what))  # created without the year
+        table.add_row(name, *created, best, escape(what))
     return table
 
 

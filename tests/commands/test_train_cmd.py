@@ -129,11 +129,31 @@ def test_runs_table_fits_80_columns_with_names_whole():
     runs.append(RunSummary(Path("runs/builtin-entailment-bert-20261128-230900"), "builtin-entailment", "bert",
                            "mlm", 12.5, "perplexity", True, "2026-11-28 23:09"))
     text = drawn(runs)
-    for word in ("builtin-sentiment-lstm …230840", "builtin-entailment-bert", "builtin-sentiment",
-                 "builtin-entailment", "bert (MLM) on", "ppl 12.5", "11-28 23:52"):
+    for word in ("builtin-sentiment-lstm-20261128-230840", "builtin-entailment-bert-20261128-230900",
+                 "builtin-sentiment", "builtin-entailment", "bert (MLM) on", "ppl 12.5"):
         assert word in text, (word, text)
     assert text.count("unfinished") == 1
     long = RunSummary(Path("runs/builtin-sentiment-transformer-transfer-20261128-230900"), "builtin-sentiment",
                       "transformer", "classify", 0.9, "accuracy", True, "2026-11-28 23:09")
     text = drawn([*runs, long])
-    assert "builtin-sentiment-transformer-transfer" in text and "90.0%" in text and "11-28 23:09" in text
+    assert "builtin-sentiment-transformer-transfer-20261128-230900" in text and "90.0%" in text
+    unstamped = RunSummary(Path("runs/my-run"), "builtin-sentiment", "lstm", "classify", 0.5, "accuracy", True,
+                           "2026-11-28 23:10")
+    assert "11-28 23:10" in drawn([*runs, unstamped])  # no stamp in the name: the created column says when
+
+
+def test_runs_prints_each_folder_name_whole_at_80_columns(runner, tmp_path):
+    """Every name `seqlab runs` prints at 80 columns is an existing run folder (it can be pasted into evaluate)."""
+    for name in ("a-rather-long-run-name-for-the-listing", "short"):
+        result = runner.invoke(app, ["train", "--data", "builtin-sentiment", "--model", "lstm", "--epochs", "1",
+                                     "--embed-dim", "8", "--hidden", "8", "--max-length", "12", "--threads", "1",
+                                     "--device", "cpu", "--seed", "0", "--name", name])
+        assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["runs"], env={"COLUMNS": "80"})
+    assert listed.exit_code == 0, listed.output
+    folders = {p.name for p in (tmp_path / "runs").iterdir()}
+    assert len(folders) == 2
+    printed = [line.split()[0] for line in listed.output.splitlines() if line.strip().startswith(("a-rather", "short"))]
+    assert sorted(printed) == sorted(folders), listed.output
+    evaluated = runner.invoke(app, ["evaluate", str(tmp_path / "runs" / printed[0]), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
