@@ -35,8 +35,10 @@ def read_reports() -> list[tuple[str, dict]]:
 
 
 def _table(table: dict) -> list[str]:
+    from seqlab.experiments.report import markdown_safe  # names from the reports' data files are not HTML
+
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return markdown_safe(str(value).replace("\n", " ")).replace("|", "\\|")
 
     lines = [f"| {' | '.join(cell(c) for c in table['columns'])} |", f"|{'|'.join('---' for _ in table['columns'])}|"]
     return lines + [f"| {' | '.join(cell(c) for c in row)} |" for row in table["rows"]]
@@ -51,16 +53,18 @@ def _versions(report: dict) -> str:
 
 def section(name: str, report: dict) -> list[str]:
     """One report: the command, its setting, its tables and its reading."""
-    facts = report.get("facts", {})
-    lines = [f"## {report['recipe']} (`{name}`)", "", "```", report["command"], "```", ""]
+    from seqlab.experiments.report import code_block, markdown_safe
+
+    facts = {key: markdown_safe(value) for key, value in report.get("facts", {}).items()}
+    lines = [f"## {report['recipe']} (`{name}`)", "", *code_block(report["command"]), ""]
     lines += [f"- data: {facts.get('datasets')}; budget: {facts.get('budget', '?')}; seeds: {facts.get('seeds')}; "
               f"device: {facts.get('device')}",
               f"- wall time: {facts.get('wall time')}; estimated before starting: "
               f"{facts.get('estimated before starting', 'not recorded')}",
               f"- made by: {_versions(report)}; finished {facts.get('finished')}", ""]
-    lines += [f"- {note}" for note in report.get("notes", []) if note] + [""]
+    lines += [f"- {markdown_safe(note)}" for note in report.get("notes", []) if note] + [""]
     for table in report.get("tables", []):
-        lines += [f"### {table['title']}", "", *_table(table), ""]
+        lines += [f"### {markdown_safe(table['title'])}", "", *_table(table), ""]
     return lines
 
 

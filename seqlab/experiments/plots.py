@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
+from seqlab.console import safe_text
 from seqlab.viz.figures import pyplot
 
 Baselines = dict[str, float]  # {"majority baseline": 50.0, "random baseline": 50.0}, in percent
@@ -19,7 +20,7 @@ def _finish(fig, ax, title: str, baseline: float | None = None, baselines: Basel
         lines.setdefault("majority baseline", baseline)
     for (name, value), style in zip(lines.items(), ("--", ":", "-.")):
         ax.axhline(value, color="gray", linestyle=style, linewidth=1, label=f"{name} {value:.1f}%")
-    ax.set_title(title)
+    ax.set_title(safe_text(title))  # a dataset's name, drawn as typed
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         if legend_outside:  # bars fill the plot: the legend goes to the right of it

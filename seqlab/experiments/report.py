@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import os
 import platform
+import re
 import shlex
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import torch
 
 from seqlab import __version__
+from seqlab.console import safe_text
 from seqlab.experiments.config import DEFAULT_SEEDS, OWN_FILE_FIELDS, ExperimentConfig
 from seqlab.experiments.recipe import Recipe, ResultTable, Summary
 from seqlab.io import atomic_write_json, atomic_write_text
@@ -42,10 +46,33 @@ def reproduce_command(config: ExperimentConfig, out_dir: Path) -> str:
     return shlex.join(parts)
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def markdown_safe(text: object) -> str:
+    """`text` for a Markdown file, shown as text by every renderer: control characters as escapes, and `<`, `>`,
+    `&` as entities outside code spans (inside one Markdown shows them literally), so a data file named
+    `<img src=x onerror=...>.tsv` is never HTML. seqlab's own Markdown (`code`, **bold**) keeps working."""
+    shown, parts, last = safe_text(text), [], 0
+    for span in _CODE_SPAN.finditer(shown):
+        parts += [html.escape(shown[last:span.start()], quote=False), span.group(0)]
+        last = span.end()
+    return "".join(parts) + html.escape(shown[last:], quote=False)
+
+
+def code_block(text: str) -> list[str]:
+    """Lines of a fenced code block holding `text` (control characters escaped), its fence longer than any run
+    of backticks inside, so no text can close it early."""
+    shown = safe_text(text)
+    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, shown, fence]
+
+
 def markdown_table(table: ResultTable) -> str:
-    """A GitHub markdown table (pipes in cells escaped)."""
+    """A GitHub markdown table (cells made safe by `markdown_safe`, pipes escaped)."""
     def cell(value: str) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return markdown_safe(str(value).replace("\n", " ")).replace("|", "\\|")
 
     lines = [f"| {' | '.join(cell(c) for c in table.columns)} |", f"|{'|'.join('---' for _ in table.columns)}|"]
     lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in table.rows]
@@ -64,19 +91,21 @@ def environment(threads: int | None = None) -> dict[str, str]:
 def write_readme(recipe: Recipe, config: ExperimentConfig, out_dir: Path, summary: Summary, facts: dict[str, Any],
                  plan_notes: list[str]) -> Path:
     """README.md: what was run, the tables, the figures, the notes, and how to reproduce it."""
-    lines = [f"# {recipe.name}", "", recipe.description, ""]
-    lines += ["## Reproduce", "", "```", reproduce_command(config, out_dir), "```", ""]
+    # file names, labels and column names reach every line below: each goes through markdown_safe
+    lines = [f"# {markdown_safe(recipe.name)}", "", markdown_safe(recipe.description), ""]
+    lines += ["## Reproduce", "", *code_block(reproduce_command(config, out_dir)), ""]
     lines += ["Rerunning the same command into the same `--out` skips every finished trial.", ""]
     lines += ["## Setting", ""]
-    lines += [f"- {key}: {value}" for key, value in facts.items()]
-    lines += [f"- {note}" for note in plan_notes]
+    lines += [f"- {markdown_safe(key)}: {markdown_safe(value)}" for key, value in facts.items()]
+    lines += [f"- {markdown_safe(note)}" for note in plan_notes]
     lines.append("")
     for table in summary.tables:
-        lines += [f"## {table.title}", "", markdown_table(table), ""]
+        lines += [f"## {markdown_safe(table.title)}", "", markdown_table(table), ""]
     if summary.notes:
-        lines += ["## Reading the results", ""] + [f"- {note}" for note in summary.notes] + [""]
+        lines += ["## Reading the results", ""] + [f"- {markdown_safe(note)}" for note in summary.notes] + [""]
     if summary.figures:
-        lines += ["## Figures", ""] + [f"![{name}]({name})" for name in summary.figures] + [""]
+        lines += ["## Figures", ""] + [f"![{markdown_safe(name)}]({quote(str(name))})" for name in summary.figures]
+        lines.append("")
     return atomic_write_text(out_dir / README_FILE, "\n".join(lines))
 
 

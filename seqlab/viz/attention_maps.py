@@ -7,6 +7,7 @@ from typing import Sequence
 import matplotlib
 import numpy as np
 
+from seqlab.console import safe_text
 from seqlab.viz.figures import pyplot
 
 CMAP = "viridis"
@@ -17,8 +18,9 @@ MIN_LABEL_POINTS = 6.0
 
 
 def label_text(token: str) -> str:
-    """A token as a tick label (figures draw text literally: SLIDE_STYLE turns math parsing off)."""
-    return str(token)
+    """A token as a tick label: drawn literally (SLIDE_STYLE turns math parsing off), control characters as
+    escapes (a raw ESC would reach matplotlib's missing-glyph warning and the terminal)."""
+    return safe_text(token)
 
 
 def _font_size(n_tokens: int, cell_inches: float) -> float:

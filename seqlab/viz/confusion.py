@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
+from seqlab.console import safe_text
 from seqlab.errors import SeqlabError
 from seqlab.training.runs import PREDICTIONS_FILE, read_run_info
 from seqlab.viz.figures import pyplot, shorten
@@ -93,7 +94,7 @@ def confusion_figure(confusion: Confusion):
     fig, ax = plt.subplots(figsize=(side + 1.6, side), layout="constrained")
     shares = confusion.row_shares
     image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
-    labels = label_names(confusion.dataset, confusion.labels)
+    labels = [safe_text(label, 40) for label in label_names(confusion.dataset, confusion.labels)]  # drawn as typed
     ax.set_xticks(range(n), labels, rotation=30 if n > 2 else 0, ha="right" if n > 2 else "center")
     ax.set_yticks(range(n), labels)
     for i in range(n):
@@ -104,7 +105,7 @@ def confusion_figure(confusion: Confusion):
             ax.text(j, i + 0.22, f"{int(confusion.counts[i, j]):,}", ha="center", va="center", color=colour,
                     fontsize=9)
     ax.set(xlabel="predicted class", ylabel="gold class")
-    what = " ".join(p for p in (confusion.dataset, confusion.model) if p) or shorten(confusion.run, 40)
+    what = safe_text(" ".join(p for p in (confusion.dataset, confusion.model) if p) or shorten(confusion.run, 40))
     total = int(confusion.counts.sum())
     ax.set_title(f"{what}, {confusion.split} split ({total:,} examples)\naccuracy {confusion.accuracy:.1%}; "
                  "each row: share of that gold class")

@@ -10,6 +10,7 @@ from typing import Any
 
 from matplotlib.ticker import MaxNLocator
 
+from seqlab.console import safe_text
 from seqlab.errors import SeqlabError
 from seqlab.training.runs import RESULT_FILE, read_metrics, read_run_info
 from seqlab.viz.figures import pyplot
@@ -127,7 +128,7 @@ def curves_title(run: RunCurves) -> str:
 def _short_run(name: str, limit: int = 34) -> str:
     """A run name for a legend: whole when short, else its start and its end (the date-time that tells
     runs of one model apart), joined by an ellipsis."""
-    name = " ".join(name.split())
+    name = safe_text(" ".join(name.split()))
     if len(name) <= limit:
         return name
     return name[: limit // 2 - 1] + "…" + name[-(limit // 2):]
@@ -196,5 +197,5 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if score_ax.lines:
         score_ax.legend(fontsize=8 if several else 9, loc="lower right" if scores == {"accuracy"} else "upper right")
-    fig.suptitle(title)
+    fig.suptitle(safe_text(title))
     return fig
