@@ -39,6 +39,26 @@ def check(
             "(a part the checks could not read: not measured on this model). Planned as the default for --impl.",
         ),
     ] = False,
+    impl: Annotated[
+        Optional[str],
+        typer.Option("--impl", metavar="FILE.py:NAME",
+                     help="Check YOUR implementation: a function or nn.Module class NAME in FILE.py (strict: exit 0 "
+                     "only when every check held on your code).", show_default=False),
+    ] = None,
+    kind: Annotated[
+        Optional[str],
+        typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, causal-mask or "
+                     "positions (with --impl it is read off your signature when left out).", show_default=False),
+    ] = None,
+    template: Annotated[
+        Optional[str],
+        typer.Option("--template", metavar="KIND", help="Write a starter file for KIND (signature, shapes, raise "
+                     "NotImplementedError) and stop; never overwrites a file.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="With --template: the file to write (default: KIND.py here).", show_default=False),
+    ] = None,
     device: DeviceOption = "auto",
     seed: SeedOption = 0,
     json_output: JsonOption = False,
@@ -69,7 +89,17 @@ def check(
     seqlab check layernorm-norm --pretrained
 
     seqlab check --run runs/NAME-TIME --device cuda --json
+
+    Your own code: write a starter, fill it in, check it (exit 0 only when every check held on your code; 1 when one
+    failed, with the bug named; 2 on bad input):
+
+    seqlab check --template attention --out my_attention.py
+
+    seqlab check --impl my_attention.py:attention
     """
+    if template is not None or impl is not None:
+        _check_own_code(impl, kind, template, out, seed, json_output, bool(ids or run or pretrained or fresh))
+        return
     from seqlab.proofs.render import check_details, check_headline, check_json, check_table
     from seqlab.proofs.runner import CheckConfig, check_identities
 
@@ -85,6 +115,41 @@ def check(
         console.print(check_details(report))
         console.print(check_headline(report))
         console.print("The derivations: [bold]seqlab prove ID[/].")
+    if report.exit_code:
+        raise typer.Exit(code=report.exit_code)
+
+
+def _check_own_code(impl: str | None, kind: str | None, template: str | None, out: Path | None, seed: int,
+                    json_output: bool, other: bool) -> None:
+    """--template writes a starter; --impl checks the learner's code and exits with its verdict."""
+    from seqlab.errors import SeqlabError
+
+    if other or (impl is not None and template is not None):
+        raise SeqlabError("--impl and --template go alone: drop IDS, --run, --pretrained, --fresh (and use one of the two)")
+    if template is not None:
+        from seqlab.impl.templates import write_template
+
+        path = write_template(template, out)
+        if json_output:
+            emit_json({"template": template, "path": str(path)})
+        else:
+            console.print(f"Wrote {path}. Fill it in, then: seqlab check --impl {path}:NAME")
+        return
+    if out is not None:
+        raise SeqlabError("--out goes with --template only")
+    from seqlab.impl.check import check_file
+    from seqlab.impl.render import impl_diagnoses, impl_headline, impl_json, impl_table
+
+    assert impl is not None
+    report = check_file(impl, kind, seed)
+    if json_output:
+        emit_json(impl_json(report))
+    elif report.problem:
+        console.print(impl_headline(report))
+    else:
+        console.print(impl_table(report))
+        console.print(impl_diagnoses(report))
+        console.print(impl_headline(report))
     if report.exit_code:
         raise typer.Exit(code=report.exit_code)
 

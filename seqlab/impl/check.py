@@ -1,0 +1,55 @@
+"""`check(obj)`: every check of a kind on a learner's function or class, as one ImplReport; `check_file(spec)` loads
+`path.py:NAME` first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from seqlab.device import cpu_threads
+from seqlab.impl.attention import check_attention
+from seqlab.impl.kinds import get_kind, infer_kind
+from seqlab.impl.layernorm import check_layernorm
+from seqlab.impl.masks import check_causal_mask
+from seqlab.impl.multihead import check_multihead
+from seqlab.impl.positions import check_positions
+from seqlab.impl.report import ImplReport
+from seqlab.impl.student import NotImplementedYet, StudentError, load_object, source_file
+
+CHECKS: dict[str, Callable[..., Any]] = {
+    "attention": check_attention,
+    "multihead": check_multihead,
+    "layernorm": check_layernorm,
+    "causal-mask": check_causal_mask,
+    "positions": check_positions,
+}
+
+
+def check(obj: Any, kind: str | None = None, seed: int = 0, name: str | None = None,
+          where: Path | None = None) -> ImplReport:
+    """Check a learner's function or nn.Module class as `kind` (inferred from its signature when None): seqlab's
+    identities measured on it, parity with seqlab's reference on seeded inputs, and the named bugs it matches.
+
+    The learner's exceptions never escape: NotImplementedError gives a report whose `problem` is "not implemented
+    yet", any other exception a one-line `problem` naming the line of their file. A kind that cannot be told is a
+    SeqlabError listing the kinds' signatures.
+    """
+    chosen = get_kind(kind).name if kind else infer_kind(obj)
+    label = name or getattr(obj, "__name__", type(obj).__name__)
+    where = where or source_file(obj)
+    try:
+        with cpu_threads(1):
+            rows, diagnoses = CHECKS[chosen](obj, where, seed)
+    except NotImplementedYet as exc:
+        return ImplReport(label, chosen, problem=f"not implemented yet ({exc})")
+    except StudentError as exc:
+        return ImplReport(label, chosen, problem=f"your code raised {exc}")
+    return ImplReport(label, chosen, tuple(rows), tuple(diagnoses))
+
+
+def check_file(spec: str, kind: str | None = None, seed: int = 0) -> ImplReport:
+    """Load NAME from the learner's `path.py:NAME` (their import errors are one SeqlabError line) and check it."""
+    if kind:
+        get_kind(kind)
+    loaded = load_object(spec)
+    return check(loaded.obj, kind, seed, name=f"{loaded.path.name}:{loaded.name}", where=loaded.path)

@@ -1,0 +1,184 @@
+"""The kinds of part a learner can check, each with the signature seqlab calls it with, a starter file, and how the
+kind is told from a function's or class's signature."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+from seqlab.errors import SeqlabError
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of part: its name (for --kind), a title, whether the learner writes a function or an nn.Module
+    class, the signature with shapes and mask convention (`signature`), and the starter file's text (`template`)."""
+
+    name: str
+    title: str
+    form: str  # "function" | "module"
+    signature: str
+    template: str
+
+
+ATTENTION_TEMPLATE = '''"""Scaled dot-product attention, to check with: seqlab check --impl THIS_FILE.py:attention"""
+
+import math
+
+import torch
+
+
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None):
+    """softmax(q k^T / sqrt(d_k)) v, and the attention weights.
+
+    q: [..., T_q, d_k]   k: [..., T_k, d_k]   v: [..., T_k, d_v]
+    mask: None, or a bool tensor broadcastable to [..., T_q, T_k]: True where a query may attend to a key,
+          False where it must not (that key's weight must be exactly 0).
+    Returns (out [..., T_q, d_v], weights [..., T_q, T_k]); each row of weights sums to 1.
+    """
+    raise NotImplementedError("write attention")
+'''
+
+MULTIHEAD_TEMPLATE = '''"""Multi-head self-attention, to check with: seqlab check --impl THIS_FILE.py:MultiHeadSelfAttention"""
+
+import math
+
+import torch
+from torch import nn
+
+
+class MultiHeadSelfAttention(nn.Module):
+    """Project x to queries, keys and values, attend in n_heads heads of d_model // n_heads, project back.
+
+    Use four nn.Linear(d_model, d_model) layers (e.g. named query, key, value, out; q_proj/k_proj/v_proj/out_proj
+    works too) or one fused nn.Linear(d_model, 3 * d_model) for q, k, v plus an output Linear.
+    """
+
+    def __init__(self, d_model: int, n_heads: int):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """x: [B, T, d_model]; mask: None or [B, T] bool, True for a real token, False for padding (never attended
+        to). Returns out [B, T, d_model] (returning (out, weights) is fine too)."""
+        raise NotImplementedError("write forward")
+'''
+
+LAYERNORM_TEMPLATE = '''"""Layer normalization, to check with: seqlab check --impl THIS_FILE.py:LayerNorm"""
+
+import torch
+from torch import nn
+
+
+class LayerNorm(nn.Module):
+    """y = gamma * (x - mean) / sqrt(var + eps) + beta over the last dimension (biased variance: divide by d).
+
+    Keep gamma and beta as nn.Parameters of shape [d] (named weight and bias, or gamma and beta) and eps as
+    self.eps.
+    """
+
+    def __init__(self, d: int, eps: float = 1e-5):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: [..., d] -> [..., d], each vector normalised on its own."""
+        raise NotImplementedError("write forward")
+'''
+
+CAUSAL_MASK_TEMPLATE = '''"""The causal mask, to check with: seqlab check --impl THIS_FILE.py:causal_mask"""
+
+import torch
+
+
+def causal_mask(T: int) -> torch.Tensor:
+    """[T, T] mask: query i may attend to key j exactly when j <= i (itself and the past).
+
+    Return bool (True = may attend), or an additive float mask (0 = may attend, -inf or a large negative number
+    = may not).
+    """
+    raise NotImplementedError("write causal_mask")
+'''
+
+POSITIONS_TEMPLATE = '''"""Sinusoidal positional encoding, to check with: seqlab check --impl THIS_FILE.py:positional_encoding"""
+
+import math
+
+import torch
+
+
+def positional_encoding(T: int, d: int) -> torch.Tensor:
+    """[T, d] table: PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), p = 0 .. T-1.
+
+    The [sin | cos] layout (all sines in the first d/2 columns, the cosines of the same angles after them) is
+    accepted too. d is even.
+    """
+    raise NotImplementedError("write positional_encoding")
+'''
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("attention", "scaled dot-product attention", "function",
+             "attention(q [..., Tq, dk], k [..., Tk, dk], v [..., Tk, dv], mask bool [..., Tq, Tk] True = may attend "
+             "| None) -> (out [..., Tq, dv], weights [..., Tq, Tk])", ATTENTION_TEMPLATE),
+        Kind("multihead", "multi-head self-attention", "module",
+             "class M(nn.Module): __init__(d_model, n_heads); forward(x [B, T, D], mask bool [B, T] True = real token "
+             "| None) -> out [B, T, D] (or (out, weights))", MULTIHEAD_TEMPLATE),
+        Kind("layernorm", "layer norm", "module",
+             "class M(nn.Module): __init__(d, eps=1e-5); forward(x [..., d]) -> [..., d]; gamma, beta Parameters [d]",
+             LAYERNORM_TEMPLATE),
+        Kind("causal-mask", "causal mask builder", "function",
+             "causal_mask(T) -> [T, T] bool (True = may attend, j <= i) or additive float (0 / -inf)",
+             CAUSAL_MASK_TEMPLATE),
+        Kind("positions", "sinusoidal positional encoding", "function",
+             "positional_encoding(T, d) -> [T, d]: sin at even, cos at odd columns (or [sin | cos] halves)",
+             POSITIONS_TEMPLATE),
+    )
+}
+
+
+def get_kind(name: str) -> Kind:
+    """The kind called `name`; SeqlabError naming the kinds there are."""
+    if name not in KINDS:
+        raise SeqlabError(f"unknown kind {name!r}; choose one of {', '.join(KINDS)}")
+    return KINDS[name]
+
+
+def _parameters(obj: Any) -> list[str]:
+    """The names of the parameters a function takes, or a class's __init__ takes (self left out)."""
+    target = obj.__init__ if isinstance(obj, type) else obj
+    try:
+        names = list(inspect.signature(target).parameters)
+    except (TypeError, ValueError):
+        return []
+    return [name for name in names if name not in ("self", "args", "kwargs")]
+
+
+def infer_kind(obj: Any) -> str:
+    """The kind a learner's function or class is, read off its signature (and name); SeqlabError naming every kind's
+    signature when it cannot be told, so the learner can pass --kind."""
+    name = getattr(obj, "__name__", "").lower()
+    params = [p.lower() for p in _parameters(obj)]
+    if isinstance(obj, type):
+        if len(params) >= 2 and any("head" in p for p in params[:3]):
+            return "multihead"
+        if "norm" in name or any(p in ("eps", "epsilon", "normalized_shape", "features", "d", "dim", "d_model",
+                                       "hidden_size") for p in params[:2]):
+            if not any("head" in p for p in params):
+                return "layernorm"
+    elif callable(obj):
+        if len(params) >= 3 and params[0].startswith("q") and params[1].startswith("k") and params[2].startswith("v"):
+            return "attention"
+        if "mask" in name and len(params) == 1:
+            return "causal-mask"
+        if "posit" in name or "sinus" in name or "encoding" in name:
+            return "positions"
+        if len(params) == 2:
+            return "positions"
+        if len(params) == 1:
+            return "causal-mask"
+    signatures = "; ".join(f"{kind.name}: {kind.signature}" for kind in KINDS.values())
+    raise SeqlabError(f"cannot tell which kind {getattr(obj, '__name__', obj)!r} is from its signature; "
+                      f"pass --kind with one of: {signatures}")

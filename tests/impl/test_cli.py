@@ -1,0 +1,116 @@
+"""`seqlab check --impl` and `--template` through the CLI: exit codes, --json, starters that round-trip, one-line
+errors for bad input and for the learner's own exceptions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seqlab.cli import app
+from seqlab.impl.kinds import KINDS
+from tests.impl.zoo import ZOO
+
+runner = CliRunner()
+NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
+         "causal-mask": "causal_mask", "positions": "positional_encoding"}
+
+
+def first(kind: str, correct: bool) -> tuple[str, str, str | None]:
+    """The first zoo entry of `kind` that is correct (or broken)."""
+    for entry_kind, name, source, expected in ZOO:
+        if entry_kind == kind and (expected is None) == correct:
+            return name, source, expected
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_correct_exits_0_and_buggy_exits_1_naming_its_bug(tmp_path: Path, kind: str) -> None:
+    name, source, _ = first(kind, True)
+    good = tmp_path / "good.py"
+    good.write_text(source)
+    result = runner.invoke(app, ["check", "--impl", f"{good}:{name}"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "checks held on your code" in result.output
+    name, source, expected = first(kind, False)
+    bad = tmp_path / "bad.py"
+    bad.write_text(source)
+    result = runner.invoke(app, ["check", "--impl", f"{bad}:{name}"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert f"bug: {expected}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_json(tmp_path: Path) -> None:
+    name, source, expected = first("attention", False)
+    bad = tmp_path / "bad.py"
+    bad.write_text(source)
+    result = runner.invoke(app, ["check", "--impl", f"{bad}:{name}", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["kind"] == "attention" and data["passed"] is False
+    assert expected in [d["name"] for d in data["diagnoses"]]
+    assert all(row["measured_on"] == "model" for row in data["checks"])
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_template_round_trip(tmp_path: Path, kind: str) -> None:
+    out = tmp_path / "starter.py"
+    result = runner.invoke(app, ["check", "--template", kind, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "raise NotImplementedError" in text
+    result = runner.invoke(app, ["check", "--impl", f"{out}:{NAMES[kind]}"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "not implemented yet" in lines[0], result.output
+
+
+def test_template_never_overwrites(tmp_path: Path) -> None:
+    out = tmp_path / "mine.py"
+    out.write_text("my work\n")
+    result = runner.invoke(app, ["check", "--template", "attention", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "exists" in result.output and "never overwrites" in result.output
+    assert out.read_text() == "my work\n"
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--impl", "nofile.py:attention"], "no file"),
+    (["--impl", "just_a_name"], "FILE.py:NAME"),
+    (["--template", "lstm"], "unknown kind"),
+    (["--impl", "x.py:f", "--fresh"], "go alone"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], says: str) -> None:
+    (tmp_path / "x.py").write_text("def f(x):\n    return x\n")
+    result = runner.invoke(app, ["check", *[a.replace("x.py", str(tmp_path / "x.py")) for a in args]],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_learner_errors_name_their_file_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import torch\n\n\ndef attention(q, k, v, mask=None):\n    return q @ k.mT, None\n")
+    result = runner.invoke(app, ["check", "--impl", f"{broken}:attention"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "broken.py line 5" in result.output and "Traceback" not in result.output
+    crash = tmp_path / "crash.py"
+    crash.write_text("import torch\n\n1 / 0\n")
+    result = runner.invoke(app, ["check", "--impl", f"{crash}:attention"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "crash.py line 3: ZeroDivisionError" in result.output
+    syntax = tmp_path / "syntax.py"
+    syntax.write_text("def attention(q, k, v, mask=None)\n    pass\n")
+    result = runner.invoke(app, ["check", "--impl", f"{syntax}:attention"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "syntax.py line 1: SyntaxError" in result.output
+
+
+def test_unknown_kind_names_the_signatures(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.py"
+    odd.write_text("def thing(a, b, c, d, e):\n    return a\n")
+    result = runner.invoke(app, ["check", "--impl", f"{odd}:thing"], env={"COLUMNS": "400"})
+    assert result.exit_code == 2
+    assert "pass --kind" in result.output and "attention(q" in result.output
