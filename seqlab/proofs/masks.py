@@ -175,11 +175,11 @@ class CausalMask(Identity):
     def check(self, target: LiveTarget) -> CheckResult:
         """Run the model's own forward and show that no later token moves an earlier position's output (eval and
         train mode, dropout under fixed draws); then each attention module: weights, row sums, Jacobian blocks."""
-        if not claims_causal(target.model):
+        if not claims_causal(target.model, target.run.task if target.run is not None else None):
             detail = (
-                f"{type(target.model).__name__} is bidirectional (not a CausalLM and not built with causal=True: every "
-                "token sees the whole sentence), so the causal mask does not apply to it; a causal model is measured "
-                "by `seqlab check causal-mask --fresh` or on an --task lm run"
+                f"{type(target.model).__name__} is bidirectional (not a CausalLM, not an lm run, nothing in it built "
+                "with causal=True: every token sees the whole sentence), so the causal mask does not apply to it; a "
+                "causal model is measured by `seqlab check causal-mask --fresh` or on an --task lm run"
             )
             return CheckResult(0.0, target.rounding, True, detail, measured_on=NOT_APPLICABLE)
         modules, note, on = attention_modules(target)

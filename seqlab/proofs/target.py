@@ -181,10 +181,21 @@ def find_modules(model: nn.Module, kinds: tuple[type, ...]) -> list[tuple[str, n
     return [(name or type(module).__name__, module) for name, module in model.named_modules() if isinstance(module, kinds)]
 
 
-def claims_causal(model: nn.Module) -> bool:
-    """True when the model says it is causal (a CausalLM, or a classifier built with causal=True): what the
-    causal-mask check holds its own forward to."""
-    return isinstance(model, CausalLM) or getattr(model, "causal", False) is True
+CAUSAL_NAMES = ("causal", "gpt", "decoder")  # words in a model class's name that say it is causal
+
+
+def claims_causal(model: nn.Module, task: str | None = None) -> bool:
+    """True when the model says it is causal, which the causal-mask check then holds its own forward to: a CausalLM,
+    a run trained with --task lm, a model or sub-module with causal = True (a classifier built causal, an
+    attention built causal), or a class named like one (...CausalLM, GPT..., ...Decoder, ...LM but not a masked LM)."""
+    if isinstance(model, CausalLM) or task == "lm":
+        return True
+    if any(getattr(module, "causal", False) is True or getattr(module, "is_causal", False) is True
+           for module in model.modules()):
+        return True
+    name = type(model).__name__.lower()
+    masked = "masked" in name or "mlm" in name
+    return not masked and (any(word in name for word in CAUSAL_NAMES) or name.endswith("lm"))
 
 
 def text_batch(target: LiveTarget) -> dict[str, torch.Tensor] | None:

@@ -16,7 +16,14 @@ import torch.nn.functional as F
 
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.models.outputs import ClassifierOutput, LMOutput
-from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig, pool, real_token_mask
+from seqlab.models.transformer import (
+    CausalLM,
+    TransformerClassifier,
+    TransformerConfig,
+    TransformerEncoder,
+    pool,
+    real_token_mask,
+)
 from seqlab.proofs import select
 from seqlab.proofs.base import MODEL, NOT_APPLICABLE
 from seqlab.proofs.target import LiveTarget, random_batch
@@ -178,3 +185,26 @@ def test_attention_patterns_are_compared_by_query_even_when_heads_equal_tokens(c
     result = check("causal-mask", LiveTarget(model.eval(), CPU, 0, "weights LM", batch))
     assert result.passed == causal_flag, result.detail
     assert result.measured_on == MODEL
+
+
+class TinyGPT(torch.nn.Module):
+    """A student's own causal LM (not a seqlab CausalLM subclass): a seqlab encoder and a head."""
+
+    def __init__(self, config: TransformerConfig, causal: bool) -> None:
+        super().__init__()
+        self.encoder = TransformerEncoder(config)
+        self.head = torch.nn.Linear(config.d_model, config.vocab_size)
+        self.use_mask = causal
+
+    def forward(self, input_ids, attention_mask=None):
+        hidden, _ = self.encoder(input_ids, real_token_mask(input_ids, attention_mask), causal=self.use_mask)
+        return LMOutput(logits=self.head(hidden), attentions=None)
+
+
+@pytest.mark.parametrize("causal", [True, False])
+def test_a_students_own_gpt_class_is_held_to_causality(causal):
+    """Named like a causal LM, so the check runs its forward instead of calling it 'not applicable'."""
+    torch.manual_seed(0)
+    result = check("causal-mask", target_of(TinyGPT(CONFIG, causal)))
+    assert result.measured_on == MODEL
+    assert result.passed == causal, result.detail
