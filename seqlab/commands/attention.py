@@ -101,7 +101,7 @@ def attention(
     from seqlab.viz.render import query_key_view
     from seqlab.viz.attention_terminal import overview, query_view
     from seqlab.viz.figures import check_dpi, check_format, output_folder
-    from seqlab.viz.render import written_files_table
+    from seqlab.viz.render import written_files
 
     fmt = check_format(fmt)
     dpi = check_dpi(dpi)
@@ -166,7 +166,7 @@ def attention(
         console.print(query_view(capture.probabilities, capture.tokens, query_index, capture.causal, width))
     else:
         console.print(overview(capture.probabilities, capture.tokens, ranked, notable, capture.causal, width))
-    console.print(written_files_table(files))
+    console.print(written_files(files), soft_wrap=True)  # paths whole, never cropped or folded
     console.print("Open the .html files in a browser (no network needed); start with the explorer.")
 
 

@@ -14,23 +14,24 @@ from seqlab.viz.attention_steps import NUMBERING, QueryKeySteps
 BAR_CELLS = 8  # characters of the longest weight bar
 
 
-def written_files_table(files: AttentionFiles) -> Table:
-    """`seqlab attention`'s list of what it wrote: each view and its file."""
-    table = Table(show_header=True, title="written", title_justify="left")
-    table.add_column("view")
-    table.add_column("file", overflow="fold")
-    for view, path in (
+def written_files(files: AttentionFiles) -> RenderableType:
+    """`seqlab attention`'s list of what it wrote: each view's name, then its file on a line of its own, whole
+    (never wrapped mid-name, so it can be copied at any terminal width)."""
+    views = [
         ("every layer x head", files.grid),
         (f"layer {files.layer}, head {files.head_index}", files.head),
         ("average over heads", files.average),
         ("bertviz head view", files.head_view),
         ("bertviz model view", files.model_view),
         ("attention explorer", files.explorer),
-    ):
-        table.add_row(view, str(path))
+    ]
     if files.query_key is not None:
-        table.add_row("how one row is made (q·k)", str(files.query_key))
-    return table
+        views.append(("how one row is made (q·k)", files.query_key))
+    lines: list[RenderableType] = [Text("written:", style="bold")]
+    for view, path in views:
+        lines.append(Text(f"  {view}:", style="dim"))
+        lines.append(Text(f"    {safe_text(str(path), 4096)}", no_wrap=True, overflow="ignore"))
+    return Group(*lines)
 
 
 def _signed(value: float, digits: int = 2) -> str:
