@@ -12,7 +12,7 @@ import torch
 
 from seqlab.impl.compare import Bug, diagnose, parity_row, where_worst
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
-from seqlab.impl.student import StudentError, call
+from seqlab.impl.student import ContractError, call
 from seqlab.impl.wrapping import run_identities
 from seqlab.models.attention import MultiHeadSelfAttention, scaled_dot_product
 
@@ -21,10 +21,10 @@ SKIPPED = ("multihead-params", "attention-cost")  # about seqlab's projections a
 
 
 def split_result(result: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """(out, weights) from what the learner's function returned; StudentError when it is not such a pair."""
+    """(out, weights) from what the learner's function returned; ContractError when it is not such a pair."""
     if isinstance(result, (tuple, list)) and len(result) == 2 and all(isinstance(t, torch.Tensor) for t in result):
         return result[0], result[1]
-    raise StudentError(f"attention must return (out, weights), two tensors; it returned {type(result).__name__}")
+    raise ContractError(f"attention must return (out, weights), two tensors; it returned {type(result).__name__}")
 
 
 class LearnerAttention(MultiHeadSelfAttention):
@@ -143,7 +143,7 @@ def gradcheck_row(fn: Callable[..., Any], where: Path | None, seed: int) -> Impl
     try:
         held = bool(torch.autograd.gradcheck(out_only, (q, k, v), eps=1e-6, atol=1e-5, raise_exception=False))
         detail = "q, k, v [1,2,3,4] float64 with a causal mask: analytic gradients equal finite differences"
-    except StudentError:
+    except ContractError:
         raise
     except RuntimeError as exc:
         held, detail = False, f"backward failed: {str(exc).splitlines()[0]}"

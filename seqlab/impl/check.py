@@ -14,7 +14,7 @@ from seqlab.impl.masks import check_causal_mask
 from seqlab.impl.multihead import check_multihead
 from seqlab.impl.positions import check_positions
 from seqlab.impl.report import ImplReport
-from seqlab.impl.student import NotImplementedYet, StudentError, load_object, source_file
+from seqlab.impl.student import ContractError, NotImplementedYet, StudentError, load_object, source_file
 
 CHECKS: dict[str, Callable[..., Any]] = {
     "attention": check_attention,
@@ -42,6 +42,8 @@ def check(obj: Any, kind: str | None = None, seed: int = 0, name: str | None = N
             rows, diagnoses = CHECKS[chosen](obj, where, seed)
     except NotImplementedYet as exc:
         return ImplReport(label, chosen, problem=f"not implemented yet ({exc})")
+    except ContractError as exc:
+        return ImplReport(label, chosen, problem=f"does not follow the signature: {exc}")
     except StudentError as exc:
         return ImplReport(label, chosen, problem=f"your code raised {exc}")
     return ImplReport(label, chosen, tuple(rows), tuple(diagnoses))

@@ -12,7 +12,7 @@ from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, parity_row
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
-from seqlab.impl.student import StudentError, call
+from seqlab.impl.student import ContractError, call
 from seqlab.impl.wrapping import run_identities
 from seqlab.models.layernorm import LayerNorm
 
@@ -27,7 +27,7 @@ def build(cls: type, d: int, where: Path | None) -> nn.Module:
     """The learner's LayerNorm at width d, in float64."""
     module = call(cls, d, where=where)
     if not isinstance(module, nn.Module):
-        raise StudentError(f"{cls.__name__}({d}) is not an nn.Module")
+        raise ContractError(f"{cls.__name__}({d}) is not an nn.Module")
     return module.to(torch.float64)
 
 
@@ -131,7 +131,7 @@ def check_layernorm(cls: type, where: Path | None, seed: int = 0) -> tuple[list[
     """Every check of the layer-norm kind on the learner's class: affine parameters, parity on ordinary and on tiny-
     variance inputs (where eps matters), identities, diagnoses."""
     if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        raise StudentError("a layer norm must be an nn.Module class: class LayerNorm(nn.Module) with __init__(d, eps)")
+        raise ContractError("a layer norm must be an nn.Module class: class LayerNorm(nn.Module) with __init__(d, eps)")
     generator = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

@@ -10,7 +10,7 @@ import torch
 
 from seqlab.impl.compare import Bug, diagnose, parity_row
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
-from seqlab.impl.student import StudentError, call
+from seqlab.impl.student import ContractError, call
 from seqlab.models.attention import causal_mask, scaled_dot_product
 
 LENGTHS = (1, 2, 5, 9)
@@ -20,7 +20,7 @@ def allowed_of(mask: Any) -> torch.Tensor:
     """The learner's mask as bools (True = may attend): a bool mask as it is; a float mask of only 0s and 1s with 1 =
     may attend; any other float mask is additive (0 = may attend, very negative = may not)."""
     if not isinstance(mask, torch.Tensor):
-        raise StudentError(f"causal_mask must return a tensor, not {type(mask).__name__}")
+        raise ContractError(f"causal_mask must return a tensor, not {type(mask).__name__}")
     if mask.dtype == torch.bool:
         return mask
     values = mask.detach().double()

@@ -13,7 +13,7 @@ from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, max_diff, parity_row, where_worst
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
-from seqlab.impl.student import StudentError, call
+from seqlab.impl.student import ContractError, call
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.proofs.base import STAND_IN
 
@@ -31,7 +31,7 @@ FUSED = ("qkv", "in_proj", "c_attn", "qkv_proj", "to_qkv", "w_qkv")
 def build(cls: type, where: Path | None, seed: int) -> nn.Module:
     """The learner's module at d_model 16, 4 heads, seeded, in float64 and eval mode."""
     if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        raise StudentError("multi-head attention must be an nn.Module class with __init__(d_model, n_heads)")
+        raise ContractError("multi-head attention must be an nn.Module class with __init__(d_model, n_heads)")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = call(cls, D_MODEL, HEADS, where=where)
@@ -44,7 +44,7 @@ def run(module: nn.Module, x: torch.Tensor, mask: torch.Tensor | None, where: Pa
     if isinstance(out, (tuple, list)):
         out = out[0]
     if not isinstance(out, torch.Tensor):
-        raise StudentError(f"forward must return the output tensor [B, T, D], not {type(out).__name__}")
+        raise ContractError(f"forward must return the output tensor [B, T, D], not {type(out).__name__}")
     return out
 
 

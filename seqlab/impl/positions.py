@@ -12,7 +12,7 @@ from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, max_diff
 from seqlab.impl.report import REFERENCE, Diagnosis, ImplRow
-from seqlab.impl.student import StudentError, call
+from seqlab.impl.student import ContractError, call
 from seqlab.impl.wrapping import run_identities
 from seqlab.models.positions import SinusoidalPositions
 from seqlab.models.transformer import TransformerClassifier, TransformerConfig
@@ -39,7 +39,7 @@ def table(T: int, d: int, base: float = 10000.0, exponent: float = 2.0, start: i
 def as_table(value: Any, T: int, d: int) -> torch.Tensor:
     """The learner's table as [T, d] float64 (a leading batch axis of 1 is dropped)."""
     if not isinstance(value, torch.Tensor):
-        raise StudentError(f"positional_encoding must return a tensor, not {type(value).__name__}")
+        raise ContractError(f"positional_encoding must return a tensor, not {type(value).__name__}")
     if value.dim() == 3 and value.shape[0] == 1:
         value = value[0]
     return value.detach().to(torch.float64)

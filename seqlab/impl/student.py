@@ -18,6 +18,10 @@ class StudentError(Exception):
     """The learner's code raised an exception while seqlab called it; the message is one line (file:line: error)."""
 
 
+class ContractError(StudentError):
+    """The learner's code ran but does not follow the kind's signature (it returned the wrong thing)."""
+
+
 class NotImplementedYet(StudentError):
     """The learner's code raised NotImplementedError (a starter file nobody has filled in yet)."""
 

@@ -93,10 +93,14 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], says: str
 
 def test_learner_errors_name_their_file_and_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.py"
-    broken.write_text("import torch\n\n\ndef attention(q, k, v, mask=None):\n    return q @ k.mT, None\n")
+    broken.write_text("import torch\n\n\ndef attention(q, k, v, mask=None):\n    return q @ k.transpose(0, 5), None\n")
     result = runner.invoke(app, ["check", "--impl", f"{broken}:attention"], env={"COLUMNS": "200"})
     assert result.exit_code == 1
-    assert "broken.py line 5" in result.output and "Traceback" not in result.output
+    assert "broken.py line 5: IndexError" in result.output and "Traceback" not in result.output
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("def attention(q, k, v, mask=None):\n    return q\n")
+    result = runner.invoke(app, ["check", "--impl", f"{wrong}:attention"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and "does not follow the signature" in result.output and "(out, weights)" in result.output
     crash = tmp_path / "crash.py"
     crash.write_text("import torch\n\n1 / 0\n")
     result = runner.invoke(app, ["check", "--impl", f"{crash}:attention"], env={"COLUMNS": "200"})
