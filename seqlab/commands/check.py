@@ -127,18 +127,20 @@ def _check_own_code(impl: str | None, kind: str | None, template: str | None, ou
     if other or (impl is not None and template is not None):
         raise SeqlabError("--impl and --template go alone: drop IDS, --run, --pretrained, --fresh (and use one of the two)")
     if template is not None:
-        from seqlab.impl.templates import write_template
+        from seqlab.console import safe_text
+        from seqlab.impl.templates import ENTRY_NAMES, write_template
 
         path = write_template(template, out)
         if json_output:
-            emit_json({"template": template, "path": str(path)})
+            emit_json({"template": template, "path": str(path), "name": ENTRY_NAMES[template]})
         else:
-            console.print(f"Wrote {path}. Fill it in, then: seqlab check --impl {path}:NAME")
+            console.print(f"Wrote {safe_text(str(path))}. Fill it in, then check it with:")
+            console.print(f"  seqlab check --impl {safe_text(str(path))}:{ENTRY_NAMES[template]}", soft_wrap=True)
         return
     if out is not None:
         raise SeqlabError("--out goes with --template only")
     from seqlab.impl.check import check_file
-    from seqlab.impl.render import impl_diagnoses, impl_headline, impl_json, impl_table
+    from seqlab.impl.render import impl_details, impl_diagnoses, impl_headline, impl_json, impl_table
 
     assert impl is not None
     report = check_file(impl, kind, seed)
@@ -148,6 +150,7 @@ def _check_own_code(impl: str | None, kind: str | None, template: str | None, ou
         console.print(impl_headline(report))
     else:
         console.print(impl_table(report))
+        console.print(impl_details(report))
         console.print(impl_diagnoses(report))
         console.print(impl_headline(report))
     if report.exit_code:

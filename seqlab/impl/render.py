@@ -16,20 +16,24 @@ from seqlab.proofs.base import MODEL
 
 
 def impl_table(report: ImplReport) -> Table:
-    """One row per check: verdict, name, source, the number against its tolerance; the detail of the rows that did not
-    pass (a passing row's detail is in --json)."""
+    """One row per check: verdict, name, source, the number against its tolerance (details: `impl_details`)."""
     table = Table(title=f"{safe_text(report.target)}: {KINDS[report.kind].title}", title_justify="left", expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("check", no_wrap=True)
     table.add_column("from", no_wrap=True)
-    table.add_column("measured", justify="right", no_wrap=True)
-    table.add_column("detail", overflow="fold")
+    table.add_column("measured / tolerance", justify="right", no_wrap=True)
     for row in report.rows:
         verdict = ("[green]pass[/]" if row.passed else "[red]FAIL[/]") if row.measured_on == MODEL else \
             "[yellow]not measured[/]"
-        table.add_row(verdict, safe_text(row.name), row.source, f"{row.measured:.1e} / {row.tolerance:.0e}",
-                      "" if row.passed and row.measured_on == MODEL else safe_text(row.detail))
+        table.add_row(verdict, safe_text(row.name), row.source, f"{row.measured:.1e} / {row.tolerance:.0e}")
     return table
+
+
+def impl_details(report: ImplReport) -> Text:
+    """What was measured, for each row that did not pass (every row's detail is in --json)."""
+    lines = [Text.assemble((f"{safe_text(row.name)}: ", "bold"), safe_text(row.detail))
+             for row in report.rows if not row.passed or row.measured_on != MODEL]
+    return Text("\n").join(lines)
 
 
 def impl_diagnoses(report: ImplReport) -> Panel | Text:

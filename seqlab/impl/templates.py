@@ -11,6 +11,9 @@ from seqlab.io import atomic_create_text
 DEFAULT_NAMES = {"attention": "attention.py", "multihead": "multihead.py", "layernorm": "layernorm.py",
                  "causal-mask": "causal_mask.py", "positions": "positions.py"}
 
+ENTRY_NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
+               "causal-mask": "causal_mask", "positions": "positional_encoding"}  # the NAME each starter defines
+
 
 def template_text(kind: str) -> str:
     """The starter file's text for `kind`."""

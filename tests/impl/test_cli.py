@@ -11,11 +11,10 @@ from typer.testing import CliRunner
 
 from seqlab.cli import app
 from seqlab.impl.kinds import KINDS
+from seqlab.impl.templates import ENTRY_NAMES
 from tests.impl.zoo import ZOO
 
 runner = CliRunner()
-NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
-         "causal-mask": "causal_mask", "positions": "positional_encoding"}
 
 
 def first(kind: str, correct: bool) -> tuple[str, str, str | None]:
@@ -62,7 +61,8 @@ def test_template_round_trip(tmp_path: Path, kind: str) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "raise NotImplementedError" in text
-    result = runner.invoke(app, ["check", "--impl", f"{out}:{NAMES[kind]}"], env={"COLUMNS": "200"})
+    assert f"seqlab check --impl {out}:{ENTRY_NAMES[kind]}" in result.output.replace("\n", " ")
+    result = runner.invoke(app, ["check", "--impl", f"{out}:{ENTRY_NAMES[kind]}"], env={"COLUMNS": "200"})
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "not implemented yet" in lines[0], result.output
