@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DeviceOption, JsonOption, user_errors
+from seqlab.commands._common import DeviceOption, JsonOption, ThreadsOption, user_errors
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.commands._common import column_choice
 from seqlab.console import console, emit_json
@@ -23,6 +23,7 @@ def predict(
     pair: Annotated[Optional[str], typer.Option("--pair", help="Second sentence, for sentence-pair runs (e.g. entailment).")] = None,
     top_k: Annotated[int, typer.Option("--top-k", help="Masked-LM runs: how many candidates to list for each [MASK].")] = 5,
     device: DeviceOption = "cpu",
+    threads: ThreadsOption = None,
     json_output: JsonOption = False,
     # your own files (issue 21)
     data_file: Annotated[Optional[Path], typer.Option("--data", help="Classify every row of this file (labels not needed), read with the run's text column; the predictions go to RUN/predictions/.")] = None,
@@ -35,6 +36,8 @@ def predict(
     """Classify a text you type, or every row of a file, with a trained run and show the class probabilities.
 
     For sentence-pair runs (e.g. builtin-entailment, RTE) give the second sentence with --pair.
+    Under the probabilities it says how many of your words the run's vocabulary lacks, and warns when
+    that is most of them: a text of unknown words gets the class the model gives to unseen words.
     For a masked language model run (`seqlab train --model bert --task mlm`) write [MASK] where a
     word is missing: it lists the --top-k most likely tokens for every blank, with probabilities.
 
@@ -49,9 +52,18 @@ def predict(
     seqlab predict runs/mlm-bert-... "the film was [MASK] ." --top-k 10
     ```
     """
+    from seqlab.device import cpu_threads
+
+    with cpu_threads(threads):
+        _predict(run, text, pair, top_k, device, json_output, data_file, out,
+                 column_choice(text_column, label_column, text_pair_column, no_header))
+
+
+def _predict(run: Path, text: str | None, pair: str | None, top_k: int, device: str, json_output: bool,
+             data_file: Path | None, out: Path | None, choice) -> None:
+    """The body of `seqlab predict` (under its --threads)."""
     from seqlab.errors import SeqlabError
 
-    choice = column_choice(text_column, label_column, text_pair_column, no_header)
     if data_file is not None:
         if text is not None or pair is not None:
             raise SeqlabError("choose one: a TEXT to classify or --data FILE")
@@ -62,7 +74,7 @@ def predict(
     if out is not None or choice.given:
         raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
     from seqlab.training.inference import predict as predict_text
-    from seqlab.training.render import prediction_table
+    from seqlab.training.render import prediction_view
     from seqlab.training.loading import load_run
 
     loaded = load_run(run, device=device)
@@ -80,9 +92,13 @@ def predict(
         return
     prediction = predict_text(loaded, text, pair)
     if json_output:
+        if prediction.warning:
+            from seqlab.console import err_console
+
+            err_console.print(f"warning: {prediction.warning}", markup=False, highlight=False, soft_wrap=True)
         emit_json(prediction)
         return
-    console.print(prediction_table(prediction))
+    console.print(prediction_view(prediction))
 
 
 def _predict_file(run: Path, data_file: Path, out: Path | None, choice, device: str, json_output: bool) -> None:

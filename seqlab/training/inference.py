@@ -35,6 +35,29 @@ class Prediction:
     label: str
     probabilities: dict[str, float]
     tokens: tuple[str, ...] = ()
+    words: int = 0  # tokens of the text itself (special tokens such as <sep> or [CLS] not counted)
+    unknown_words: int = 0  # of those, how many the run's vocabulary lacks (read as the unknown token)
+    warning: str | None = None  # set when most of the text is unknown: the answer then says little about it
+
+
+UNKNOWN_SHARE_WARNED = 0.5  # warn when more than this share of a text's tokens are unknown to the run
+SPECIAL_SPELLINGS = frozenset({"<pad>", "<unk>", "<cls>", "<sep>", "<mask>", "[PAD]", "[UNK]", "[CLS]", "[SEP]",
+                               "[MASK]"})
+
+
+def count_unknown(ids: list[int], tokens: list[str], unk_id: int) -> tuple[int, int]:
+    """(tokens of the text, how many of them are the unknown token): special tokens are not counted."""
+    text = [i for i, t in zip(ids, tokens) if i == unk_id or t not in SPECIAL_SPELLINGS]
+    return len(text), sum(1 for i in text if i == unk_id)
+
+
+def unknown_warning(words: int, unknown: int) -> str | None:
+    """A warning when most of a text's tokens are unknown to the run (None otherwise)."""
+    if words == 0 or unknown / words <= UNKNOWN_SHARE_WARNED:
+        return None
+    every = f"all {words}" if unknown == words else f"{unknown} of {words}"
+    return (f"{every} of the text's tokens {'is' if words == 1 else 'are'} unknown to this run's vocabulary, "
+            "so the answer reflects the class of unseen words, not your text; use words from the training data")
 
 
 def _classifier_run(loaded: LoadedRun) -> LoadedRun:
@@ -120,7 +143,8 @@ def _train_gold(loaded: LoadedRun) -> list[int] | None:
         splits = loaded.config.source().load().splits
     except SeqlabError:
         return None
-    train = splits.train if loaded.config.max_train_examples is None else splits.train[: loaded.config.max_train_examples]
+    config = loaded.config  # the same subset the run trained on (stratified, seeded, when it was drawn so)
+    train = cap_examples(splits.train, config.max_train_examples, config.stratify_subset, config.seed)
     return [loaded.labels.index(e.label) for e in train if e.label in loaded.labels]
 
 
@@ -226,8 +250,12 @@ def predict(loaded: LoadedRun, text: str, text_b: str | None = None) -> Predicti
     logits = loaded.model(input_ids, mask, segment_ids).logits.float()
     probabilities = logits.softmax(-1)[0].tolist()
     best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    words, unknown = count_unknown(encoded.ids, encoded.tokens, loaded.encoder.unk_id)
     return Prediction(
         label=loaded.labels[best],
         probabilities={label: float(p) for label, p in zip(loaded.labels, probabilities)},
         tokens=tuple(encoded.tokens),
+        words=words,
+        unknown_words=unknown,
+        warning=unknown_warning(words, unknown),
     )

@@ -112,6 +112,16 @@ def prediction_table(prediction: Prediction) -> Table:
     return table
 
 
+def prediction_view(prediction: Prediction) -> RenderableType:
+    """The prediction table, then how many of the text's tokens the run did not know (a warning when most)."""
+    if prediction.warning:
+        note = Text.assemble(("warning: ", "yellow"), safe_text(prediction.warning))
+    else:
+        note = Text(f"{prediction.unknown_words} of {prediction.words} token{'s' if prediction.words != 1 else ''} "
+                    "unknown to the run's vocabulary", style="dim")
+    return Group(prediction_table(prediction), note)
+
+
 def fill_mask_view(result: FillMaskResult) -> RenderableType:
     """The sentence with each blank filled by its best guess, then one table of candidates per [MASK]."""
     parts: list[RenderableType] = [f"[bold]filled:[/] {escape(result.filled)}"]
