@@ -47,8 +47,8 @@ def check(
     ] = None,
     kind: Annotated[
         Optional[str],
-        typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, causal-mask or "
-                     "positions (with --impl it is read off your signature when left out).", show_default=False),
+        typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, causal-mask, "
+                     "positions or lm-loss (with --impl it is read off your signature when left out).", show_default=False),
     ] = None,
     template: Annotated[
         Optional[str],

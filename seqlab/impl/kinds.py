@@ -117,6 +117,22 @@ def positional_encoding(T: int, d: int) -> torch.Tensor:
     raise NotImplementedError("write positional_encoding")
 '''
 
+LM_LOSS_TEMPLATE = '''"""The causal-LM loss, to check with: seqlab check --impl THIS_FILE.py:lm_loss"""
+
+import torch
+import torch.nn.functional as F
+
+
+def lm_loss(logits: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of predicting token t+1 from the logits at position t, over the real targets.
+
+    logits: [B, T, V]   input_ids: [B, T] long   attention_mask: [B, T] bool, True for a real token.
+    The logits at position t predict input_ids[:, t + 1]; a target that is padding is left out; the last
+    position predicts nothing. Returns a 0-d tensor.
+    """
+    raise NotImplementedError("write lm_loss")
+'''
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -135,6 +151,9 @@ KINDS: dict[str, Kind] = {
         Kind("positions", "sinusoidal positional encoding", "function",
              "positional_encoding(T, d) -> [T, d]: sin at even, cos at odd columns (or [sin | cos] halves)",
              POSITIONS_TEMPLATE),
+        Kind("lm-loss", "causal-LM loss", "function",
+             "lm_loss(logits [B, T, V], input_ids [B, T], attention_mask bool [B, T] True = real token) -> scalar: "
+             "mean cross-entropy of logits[:, t] against input_ids[:, t + 1] over real targets", LM_LOSS_TEMPLATE),
     )
 }
 
@@ -169,6 +188,8 @@ def infer_kind(obj: Any) -> str:
             if not any("head" in p for p in params):
                 return "layernorm"
     elif callable(obj):
+        if params and params[0] == "logits" and len(params) >= 2:
+            return "lm-loss"
         if len(params) >= 3 and params[0].startswith("q") and params[1].startswith("k") and params[2].startswith("v"):
             return "attention"
         if "mask" in name and len(params) == 1:

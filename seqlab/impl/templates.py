@@ -9,10 +9,11 @@ from seqlab.impl.kinds import get_kind
 from seqlab.io import atomic_create_text
 
 DEFAULT_NAMES = {"attention": "attention.py", "multihead": "multihead.py", "layernorm": "layernorm.py",
-                 "causal-mask": "causal_mask.py", "positions": "positions.py"}
+                 "causal-mask": "causal_mask.py", "positions": "positions.py", "lm-loss": "lm_loss.py"}
 
+# The NAME each starter defines.
 ENTRY_NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
-               "causal-mask": "causal_mask", "positions": "positional_encoding"}  # the NAME each starter defines
+               "causal-mask": "causal_mask", "positions": "positional_encoding", "lm-loss": "lm_loss"}
 
 
 def template_text(kind: str) -> str:

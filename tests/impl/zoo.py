@@ -313,3 +313,28 @@ ZOO += [
      + GOOD_MHA_END.replace("context.transpose(1, 2).reshape", "context.reshape"),
      "heads split and merged in the wrong order"),
 ]
+
+LOSS_HEAD = "import torch\nimport torch.nn.functional as F\n\n\ndef lm_loss(logits, input_ids, attention_mask):\n"
+
+ZOO += [
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    predictions = logits[:, :-1].reshape(-1, logits.size(-1))
+    targets = input_ids[:, 1:].reshape(-1)
+    real = attention_mask[:, 1:].reshape(-1)
+    return F.cross_entropy(predictions[real], targets[real])
+""", None),
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    targets = input_ids[:, 1:].masked_fill(~attention_mask[:, 1:], -100)  # ignore_index
+    return F.cross_entropy(logits[:, :-1].transpose(1, 2), targets, ignore_index=-100)
+""", None),
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    real = attention_mask
+    return F.cross_entropy(logits[real], input_ids[real])
+""", "LM target not shifted"),
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    predictions = logits[:, :-1].reshape(-1, logits.size(-1))
+    return F.cross_entropy(predictions, input_ids[:, 1:].reshape(-1))
+""", "padding counted in the loss"),
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    real = attention_mask[:, 1:]
+    return F.cross_entropy(logits[:, :-1][real], input_ids[:, 1:][real], reduction="sum")
+""", "summed instead of averaged"),
+    ("lm-loss", "lm_loss", LOSS_HEAD + """    real = attention_mask[:, :-1]
+    return F.cross_entropy(logits[:, 1:][real], input_ids[:, :-1][real])
+""", "LM target shifted the wrong way"),
+]
