@@ -94,65 +94,36 @@ def attention(
 
     seqlab attention --pretrained "the cat sat on the mat" --query cat --head 2,3
     """
-    from seqlab.viz.attention_export import write_attention_views
-    from seqlab.viz.attention_heads import SELECTION_RULE, find_token, notable_heads, rank_heads, summarize_heads
-    from seqlab.viz.attention_source import attention_from_pretrained, attention_from_run
-    from seqlab.viz.attention_steps import parse_head, steps_from_pretrained, steps_from_run
-    from seqlab.viz.render import query_key_view
+    from seqlab.lab import attention as lab_attention
+    from seqlab.viz.attention_steps import parse_head
     from seqlab.viz.attention_terminal import overview, query_view
-    from seqlab.viz.figures import check_dpi, check_format, output_folder
-    from seqlab.viz.render import written_files
+    from seqlab.viz.render import query_key_view, written_files
 
-    fmt = check_format(fmt)
-    dpi = check_dpi(dpi)
     use_pretrained = pretrained or checkpoint is not None
-    head_layer, head = parse_head(head) if head is not None else (None, None)
+    head_layer, head_index = parse_head(head) if head is not None else (None, None)
     if head_layer is not None and layer is not None and head_layer != layer:
-        raise SeqlabError(f"--layer {layer} and --head {head_layer},{head} name two layers; give one of them")
+        raise SeqlabError(f"--layer {layer} and --head {head_layer},{head_index} name two layers; give one of them")
     layer = head_layer if head_layer is not None else layer
-    steps = None  # with --query and a layer and head: how that row is made
-    if use_pretrained:
-        if sentence is not None:
-            raise SeqlabError(
-                "with --pretrained give only the sentence (no run folder); "
-                'e.g. seqlab attention --pretrained "the cat sat"'
-            )
-        if query is not None and layer is not None and head is not None:
-            steps = steps_from_pretrained(first, layer, head, query, pair, checkpoint, device)
-        capture = steps.capture if steps else attention_from_pretrained(first, pair, checkpoint, device)
-    else:
-        if sentence is None:
-            raise SeqlabError(
-                'give a run folder and a sentence (seqlab attention RUN "text"), or use --pretrained "text"'
-            )
-        if not Path(first).is_dir():
-            raise SeqlabError(
-                f"run folder {first} does not exist; list your runs with: seqlab runs (or use --pretrained)"
-            )
-        if query is not None and layer is not None and head is not None:
-            steps = steps_from_run(Path(first), sentence, layer, head, query, pair, device)
-        capture = steps.capture if steps else attention_from_run(Path(first), sentence, pair, device)
-    if capture.note and not json_output:  # the text was cut to fit (--json carries the note)
-        err_console.print(f"[yellow]note:[/] {escape(capture.note)}", soft_wrap=True, highlight=False)
-    query_index = find_token(capture.tokens, query) if query is not None else None
-    folder = output_folder(out, f"attention-{capture.model_name}")
-    files = write_attention_views(capture, folder, fmt, layer, head, dpi=dpi, steps=steps)
-    summaries = summarize_heads(capture.probabilities, capture.tokens, capture.causal)
-    ranked, notable = rank_heads(summaries), notable_heads(summaries)
-
+    if use_pretrained and sentence is not None:
+        raise SeqlabError(
+            "with --pretrained give only the sentence (no run folder); "
+            'e.g. seqlab attention --pretrained "the cat sat"'
+        )
+    if not use_pretrained and sentence is None:
+        raise SeqlabError(
+            'give a run folder and a sentence (seqlab attention RUN "text"), or use --pretrained "text"'
+        )
+    report = lab_attention.run(lab_attention.AttentionRequest(
+        sentence=first if use_pretrained else sentence, run=None if use_pretrained else Path(first),
+        pretrained=pretrained, checkpoint=checkpoint, pair=pair, layer=layer, head=head_index, query=query, out=out,
+        fmt=fmt, dpi=dpi, device=device,
+    ))
+    if report.capture.note and not json_output:  # the text was cut to fit (--json carries the note)
+        err_console.print(f"[yellow]note:[/] {escape(report.capture.note)}", soft_wrap=True, highlight=False)
     if json_output:
-        extra: dict = {
-            "selection_rule": SELECTION_RULE,
-            "most_informative": ranked[0].to_dict(),
-            "notable_heads": [s.to_dict() for s in notable],
-            "head_summaries": [s.to_dict() for s in summaries],
-        }
-        if query_index is not None:
-            extra["query"] = {"token": capture.tokens[query_index], "index": query_index}
-        if steps is not None:
-            extra["query_key"] = steps.to_dict()
-        emit_json({**capture.to_dict(), "files": files.to_dict(), **extra})
+        emit_json(report.to_json())
         return
+    capture, files, query_index = report.capture, report.files, report.query_index
     layers, heads, tokens = capture.shape
     console.print(
         f"[bold]{escape(capture.model_name)}[/]: {layers} layers x {heads} heads over {tokens} tokens"
@@ -160,12 +131,13 @@ def attention(
     )
     console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
     width = console.width
-    if steps is not None:
-        console.print(query_key_view(steps))
+    if report.steps is not None:
+        console.print(query_key_view(report.steps))
     elif query_index is not None:
         console.print(query_view(capture.probabilities, capture.tokens, query_index, capture.causal, width))
     else:
-        console.print(overview(capture.probabilities, capture.tokens, ranked, notable, capture.causal, width))
+        console.print(overview(capture.probabilities, capture.tokens, report.ranked, report.notable, capture.causal,
+                               width))
     console.print(written_files(files), soft_wrap=True)  # paths whole, never cropped or folded
     console.print("Open the .html files in a browser (no network needed); start with the explorer.")
 

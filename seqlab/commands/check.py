@@ -100,16 +100,16 @@ def check(
     if template is not None or impl is not None:
         _check_own_code(impl, kind, template, out, seed, json_output, bool(ids or run or pretrained or fresh))
         return
-    from seqlab.proofs.render import check_details, check_headline, check_json, check_table
-    from seqlab.proofs.runner import CheckConfig, check_identities
+    from seqlab.lab import check as lab_check
+    from seqlab.proofs.render import check_details, check_headline, check_table
 
-    config = CheckConfig(
+    outcome = lab_check.run(lab_check.CheckRequest(
         ids=tuple(ids or ()), run=run, pretrained=pretrained, checkpoint=checkpoint, fresh=fresh, device=device,
         seed=seed, strict=strict,
-    )
-    report = check_identities(config)
+    ))
+    report = outcome.report
     if json_output:
-        emit_json(check_json(report))
+        emit_json(outcome.to_json())
     else:
         console.print(check_table(report))
         console.print(check_details(report))

@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json, safe_text
-from seqlab.errors import SeqlabError
 
 
 @user_errors
@@ -35,30 +34,14 @@ def compare(
 
     Example: seqlab compare runs/sst-lm-transfer-... runs/sst-lm-...
     """
-    from seqlab.viz.curves import curves_figure, read_curves
+    from seqlab.lab import compare as lab_compare
     from seqlab.training.render import final_numbers_table
-    from seqlab.viz.figures import check_dpi, check_format, fresh_name, output_folder, save_figure
 
-    fmt, dpi = check_format(fmt), check_dpi(dpi)
-    missing = [str(r) for r in runs if not r.is_dir()]
-    if missing:
-        raise SeqlabError(f"run folder(s) {', '.join(missing)} do not exist; list your runs with: seqlab runs")
-    curves, damaged = [], []
-    for run in runs:
-        try:
-            curves.append(read_curves(run))
-        except SeqlabError as exc:  # one damaged run: compare the others and say which was left out
-            damaged.append({"run": str(run), "damaged": str(exc)})
-    if not curves:
-        raise SeqlabError(damaged[0]["damaged"] if len(damaged) == 1 else
-                          f"none of the {len(damaged)} runs can be read; first: {damaged[0]['damaged']}")
-    folder = output_folder(out, "compare")
-    figure_path = save_figure(curves_figure(curves, "training curves"), fresh_name(folder, "curves", f".{fmt}"), fmt,
-                              dpi)
-    rows = [c.final_metrics() for c in curves]
+    report = lab_compare.run(lab_compare.CompareRequest(tuple(runs), out, fmt, dpi))
     if json_output:
-        emit_json({"figure": str(figure_path), "runs": rows, "damaged": damaged})
+        emit_json(report.to_json())
         return
+    rows, damaged, figure_path = report.rows, report.damaged, report.figure
     console.print(final_numbers_table(rows))
     for item in damaged:
         console.print(f"left out (damaged): {safe_text(item['damaged'], 300)}", markup=False, highlight=False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -30,13 +30,13 @@ DevFileOption = Annotated[
 TestFileOption = Annotated[Optional[Path], typer.Option("--test", help="Your own test file (as for `seqlab train`).")]
 
 
-def _dataset_config(name: str, data_dir: Path | None, seed: int, text: str | None, label: str | None,
-                    text_pair: str | None, no_header: bool, dev: Path | None = None, test: Path | None = None):
-    from seqlab.commands._common import column_choice
-    from seqlab.data.config import DatasetConfig
+def _request(name: str, data_dir: Path | None, seed: int, text: str | None, label: str | None,
+             text_pair: str | None, no_header: bool, dev: Path | None = None, test: Path | None = None):
+    """The lab's DatasetRequest of the dataset options."""
+    from seqlab.data.sources import ColumnChoice
+    from seqlab.lab.data import DatasetRequest
 
-    return DatasetConfig(name, data_dir, seed, column_choice(text, label, text_pair, no_header),
-                         str(dev) if dev else None, str(test) if test else None)
+    return DatasetRequest(name, data_dir, seed, ColumnChoice(text, label, text_pair, no_header), dev, test)
 
 
 def _print_notes(notes) -> None:
@@ -56,14 +56,14 @@ def list_datasets(json_output: JsonOption = False) -> None:
     The two built-in ones are generated on the fly and work offline; the real ones are read from --data-dir in their published formats (the 'where' column shows the files and their format).
     """
     from seqlab.console import console, emit_json
-    from seqlab.data.registry import known_datasets
     from seqlab.data.render import datasets_table
+    from seqlab.lab import data as lab_data
 
-    infos = known_datasets()
+    report = lab_data.datasets()
     if json_output:
-        emit_json([{**info.__dict__, "labels": list(info.labels)} for info in infos])
+        emit_json(report.to_json())
         return
-    console.print(datasets_table(infos))
+    console.print(datasets_table(report.datasets))
     console.print("Inspect one: [bold]seqlab data stats builtin-sentiment[/]; real data: "
                   "[bold]--data-dir DIR[/] or [bold]seqlab data download imdb[/].")
 
@@ -89,17 +89,15 @@ def stats(
     """
     from seqlab.console import console, emit_json
     from seqlab.data.render import length_histogram, stats_table
-    from seqlab.data.stats import dataset_stats
+    from seqlab.lab import data as lab_data
 
-    loaded = _dataset_config(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
-                             dev_file, test_file).source().load()
-    splits = loaded.splits
-    numbers = dataset_stats(splits, bins)
+    report = lab_data.stats(_request(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
+                                     dev_file, test_file), bins)
     if json_output:
-        emit_json({"name": splits.name, "labels": list(splits.labels), "is_pair": splits.is_pair,
-                   "splits": [s.__dict__ for s in numbers]})
+        emit_json(report.to_json())
         return
-    _print_notes(loaded.notes)
+    splits, numbers = report.loaded.splits, report.numbers
+    _print_notes(report.loaded.notes)
     console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
     console.print(length_histogram(numbers[0]))
     if not splits.test:
@@ -123,27 +121,19 @@ def show(
     json_output: JsonOption = False,
 ) -> None:
     """Show a few rows of a split, picked at random with --seed, exactly as the readers parsed them."""
-    import random
-
     from seqlab.console import console, emit_json
     from seqlab.data.render import examples_table
+    from seqlab.lab import data as lab_data
 
-    loaded = _dataset_config(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
-                             dev_file, test_file).source().load()
-    splits = loaded.splits
-    rows = splits.split(split)
-    if not rows:
-        from seqlab.errors import SeqlabError
-
-        raise SeqlabError(f"{splits.name} has no labeled {split} split; try --split dev")
-    picked = sorted(random.Random(seed).sample(range(len(rows)), min(count, len(rows))))
+    report = lab_data.show(_request(name, data_dir, seed, text_column, label_column, text_pair_column, no_header,
+                                    dev_file, test_file), split, count)
     if json_output:
-        emit_json([{"index": i, "label": rows[i].label, "text": rows[i].text, "text_b": rows[i].text_b}
-                   for i in picked])
+        emit_json(report.to_json())
         return
-    _print_notes(loaded.notes)
-    console.print(examples_table(f"{splits.name} {split}: {len(picked)} of {len(rows):,} rows",
-                                 [(i, rows[i]) for i in picked], splits.is_pair))
+    splits = report.loaded.splits
+    _print_notes(report.loaded.notes)
+    console.print(examples_table(f"{splits.name} {split}: {len(report.rows)} of {report.total:,} rows",
+                                 report.rows, splits.is_pair))
 
 
 @data_app.command("download")
@@ -167,22 +157,22 @@ def download(
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     from seqlab.console import console, emit_json, err_console
-    from seqlab.data.download import download_dataset, source_for
-    from seqlab.data.registry import downloaded_data_root
-    from seqlab.paths import cache_dir
+    from seqlab.lab import data as lab_data
 
-    source = source_for(name)
-    root = data_dir or downloaded_data_root()
+    tasks: dict[str, Any] = {}
+
+    def show(archive: str, done: int, total: int | None) -> None:
+        if archive not in tasks:
+            tasks[archive] = progress.add_task(archive, total=None)
+        progress.update(tasks[archive], completed=done, total=total)
+
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   console=err_console, transient=True, disable=json_output) as progress:
-        task = progress.add_task(f"{source.archive}", total=None)
-        result = download_dataset(
-            name, root, cache_dir(), url=url, sha256=sha256, force=force,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
+        report = lab_data.download(lab_data.DownloadRequest(name, data_dir, url, sha256, force), show)
     if json_output:
-        emit_json(result)
+        emit_json(report.to_json())
         return
+    result, root = report.result, report.root
     console.print(f"[green]✓[/] {name} is in [bold]{result.folder}[/] ({result.checksum_verified}; "
                   f"sha256 {result.sha256[:16]}…{'' if result.fetched else ', archive reused from the cache'})")
     hint = "" if data_dir is None else f" --data-dir {root}"

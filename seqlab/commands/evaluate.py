@@ -49,41 +49,21 @@ def evaluate(
     seqlab evaluate runs/trec-lstm-... --data ~/trec/test.tsv
     ```
     """
-    from seqlab.device import cpu_threads
-    from seqlab.errors import SeqlabError
-    from seqlab.training.render import metrics_view
-
-    choice = column_choice(text_column, label_column, text_pair_column, no_header)
-    if data_file is None:
-        if out is not None or choice.given:
-            raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
-        from seqlab.training.inference import evaluate_run
-        from seqlab.training.trainer import warn_changed_files
-
-        with cpu_threads(threads):
-            metrics = evaluate_run(run, split=(split or "dev").lower(), data_dir=data_dir, device=device)
-        warn_changed_files(run)  # after: a changed file that breaks the scoring is named in the error instead
-        if json_output:
-            emit_json(metrics)
-            return
-        console.print(metrics_view(metrics))
-        return
-    if split is not None:
-        raise SeqlabError("choose one: --split (a split of the run's data) or --data FILE (your own file)")
-    from dataclasses import asdict
-
     from rich.markup import escape
 
-    from seqlab.training.inference import evaluate_file, save_file_evaluation
+    from seqlab.lab import evaluate as lab_evaluate
+    from seqlab.training.render import metrics_view
 
-    with cpu_threads(threads):
-        evaluation = evaluate_file(run, data_file, device=device, choice=choice)
-    saved = save_file_evaluation(run, evaluation, out)
+    report = lab_evaluate.run(lab_evaluate.EvaluateRequest(
+        run, split, device, data_dir, threads, data_file, out,
+        column_choice(text_column, label_column, text_pair_column, no_header),
+    ))
     if json_output:
-        emit_json({**asdict(evaluation.metrics), "file": evaluation.file.to_dict(), "predictions_file": str(saved)})
+        emit_json(report.to_json())
         return
-    console.print(metrics_view(evaluation.metrics))
-    console.print(f"predictions: [bold]{escape(str(saved))}[/]", soft_wrap=True, highlight=False)
+    console.print(metrics_view(report.metrics))
+    if report.predictions_file is not None:
+        console.print(f"predictions: [bold]{escape(str(report.predictions_file))}[/]", soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,14 +26,14 @@ def list_recipes(json_output: JsonOption = False) -> None:
 
     Run one with: seqlab experiment run NAME   (quick budget, 3 seeds; --tiny --seeds 1 for seconds)
     """
-    from seqlab.experiments.recipes import all_recipes
     from seqlab.experiments.render import recipes_table
+    from seqlab.lab import experiment as lab_experiment
 
-    recipes = all_recipes()
+    report = lab_experiment.recipes()
     if json_output:
-        emit_json([{"name": r.name, "study": r.study, "description": r.description} for r in recipes])
+        emit_json(report.to_json())
         return
-    console.print(recipes_table(recipes))
+    console.print(recipes_table(report.recipes))
     console.print("Run one: [bold]seqlab experiment run rnn-width[/]  (add --data-dir DIR for real data; "
                   "--tiny --seeds 1 for a seconds-long look at the mechanics)")
 
@@ -98,7 +98,7 @@ def run(
     """
     from seqlab.data.registry import is_table_path
     from seqlab.experiments.config import ExperimentConfig
-    from seqlab.experiments.runner import run_experiment
+    from seqlab.lab import experiment as lab_experiment
 
     config = ExperimentConfig(
         recipe=name, data_dir=str(data_dir) if data_dir else None,
@@ -110,17 +110,13 @@ def run(
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
         text_pair_column=text_pair_column, no_header=no_header,
     )
-    result = run_experiment(config, console=None if json_output else console)
+    report = lab_experiment.run(config, console=None if json_output else console)
     if json_output:
-        emit_json({"recipe": result.recipe, "out_dir": result.out_dir, "trials": result.trials,
-                   "trained": result.trained, "skipped": result.skipped, "seconds": result.seconds,
-                   "readme": result.readme, "results": result.results, "command": result.command,
-                   "estimated_seconds": result.estimated_seconds, "budget": config.budget,
-                   "tables": result.summary.tables, "figures": result.summary.figures, "notes": result.summary.notes})
+        emit_json(report.to_json())
         return
     from seqlab.experiments.render import print_summary
 
-    print_summary(console, result)
+    print_summary(console, report.result)
 
 
 def _absolute(path: Path | None) -> str | None:

@@ -39,30 +39,16 @@ def explain(
     Then the common misconceptions and the seqlab commands that show more. Without TOPIC: the list of topics.
     """
     from seqlab.console import console, emit_json
-    from seqlab.explain.catalog import ExplainConfig, all_topics
-    from seqlab.explain.catalog import explain as explain_topic
     from seqlab.explain.render import print_topic, topics_table
+    from seqlab.lab import explain as lab_explain
 
-    if topic is None:
-        topics = all_topics()
-        if json_output:
-            emit_json([{"id": t.id, "title": t.title, "summary": t.summary} for t in topics])
-        else:
-            console.print(topics_table(topics))
-        return
-    chosen, demo = explain_topic(ExplainConfig(topic=topic, seed=seed))
-    if text is not None:
-        from seqlab.errors import SeqlabError
-        from seqlab.explain.sentence import sentence_attention_demo
-
-        if chosen.id != "attention":
-            raise SeqlabError(f"--text works with the attention topic (seqlab explain attention --text ...), "
-                              f"not {chosen.id}")
-        demo = sentence_attention_demo(text, seed=seed)
+    report = lab_explain.run(lab_explain.ExplainRequest(topic=topic, seed=seed, text=text))
     if json_output:
-        emit_json(chosen.as_dict(demo))
-        return
-    print_topic(chosen, demo, console, short=short)
+        emit_json(report.to_json())
+    elif report.topic is None:
+        console.print(topics_table(report.topics))
+    else:
+        print_topic(report.topic, report.demo, console, short=short)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +9,6 @@ import typer
 
 from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json
-from seqlab.errors import SeqlabError
 
 
 @user_errors
@@ -62,57 +60,16 @@ def params(
 
     seqlab params minilm --chart minilm.png
     """
-    from seqlab.counting.heads import heads_check
-    from seqlab.counting.presets import preset_report, run_report, spec_report
     from seqlab.counting.render import print_report
+    from seqlab.lab import params as lab_params
 
-    chosen = [name for name, value in (("MODEL", model), ("--config", config), ("--run", run)) if value is not None]
-    if len(chosen) != 1:
-        raise SeqlabError(
-            "give exactly one of MODEL (a preset), --config FILE.json or --run RUN; "
-            "e.g. seqlab params bert-base-uncased"
-        )
-    if model is not None:
-        report = preset_report(model, tied=tied)
-    elif config is not None:
-        report = spec_report(_read_json(config), config.name)
-    else:
-        report = run_report(run)
-    width = report.symbols.get("d")
-    heads = heads_check(width) if width else None
-    chart_path = _draw_chart(report, chart, dpi) if chart else None
-
+    outcome = lab_params.run(lab_params.ParamsRequest(model, config, run, tied, chart, dpi))
     if json_output:
-        payload = report.to_dict()
-        if heads is not None:
-            payload["heads"] = heads.to_dict()
-        if chart_path:
-            payload["chart"] = str(chart_path)
-        emit_json(payload)
+        emit_json(outcome.to_json())
         return
-    print_report(report, console, heads)
-    if chart_path:
-        console.print(f"chart: [bold]{chart_path}[/]")
-
-
-def _read_json(path: Path) -> dict:
-    """The JSON object in `path`; SeqlabError when missing or not JSON."""
-    if not path.is_file():
-        raise SeqlabError(f"config file {path} does not exist; pass a JSON model spec or a BERT config.json")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SeqlabError(f"{path} is not valid JSON ({exc}); fix the file") from None
-
-
-def _draw_chart(report, path: Path, dpi: int) -> Path:
-    """Draw the report's bar chart into `path` (a file, not a folder) at `dpi`."""
-    from seqlab.viz.figures import check_dpi, save_figure
-    from seqlab.viz.param_chart import params_figure
-
-    if path.is_dir():
-        raise SeqlabError(f"--chart {path} is a folder; give a file name such as params.png")
-    return save_figure(params_figure(report), path, dpi=check_dpi(dpi))
+    print_report(outcome.report, console, outcome.heads)
+    if outcome.chart:
+        console.print(f"chart: [bold]{outcome.chart}[/]")
 
 
 def register(app: typer.Typer) -> None:

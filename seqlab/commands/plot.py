@@ -22,33 +22,18 @@ OutOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg (editable text) or pdf.")]
 
 
-def _save(figure, out: Path | None, stem: str, fmt: str, dpi: int) -> Path:
-    """Save into --out (or a new ./figures folder) under a name that is not taken yet."""
-    from seqlab.viz.figures import check_format, fresh_name, output_folder, save_figure
-
-    fmt = check_format(fmt)
-    folder = output_folder(out, stem)
-    return save_figure(figure, fresh_name(folder, stem, f".{fmt}"), fmt, dpi)
-
-
-def _check_dpi(dpi: int) -> int:
-    from seqlab.viz.figures import check_dpi
-
-    return check_dpi(dpi)
-
-
-def _done(path: Path, json_output: bool, extra: dict | None = None) -> None:
+def _done(report, json_output: bool) -> None:
     if json_output:
-        emit_json({"figure": str(path), **(extra or {})})
+        emit_json(report.to_json())
     else:
-        console.print(f"figure: [bold]{path}[/]")
+        console.print(f"figure: [bold]{report.figure}[/]")
 
 
-def _check_run(run: Path) -> None:
-    """A missing folder or one that is not a run: the same one-line error every run command gives."""
-    from seqlab.training.runs import read_run_info
+def _figure(out: Path | None, fmt: str, dpi: int):
+    """The lab's FigureRequest of the figure options."""
+    from seqlab.lab.plot import FigureRequest
 
-    read_run_info(run)
+    return FigureRequest(out, fmt, dpi)
 
 
 @plot_app.command("positions")
@@ -66,10 +51,9 @@ def positions(
     PE[p, 2i] = sin(p / 10000^(2i/d)) and PE[p, 2i+1] = cos(the same angle): each pair of dimensions
     turns at its own speed, so every position gets a distinct pattern and nearby positions similar ones.
     """
-    from seqlab.viz.positions_masks import positions_figure
+    from seqlab.lab import plot as lab_plot
 
-    _check_dpi(dpi)
-    _done(_save(positions_figure(max_len, d_model), out, "positions", fmt, dpi), json_output)
+    _done(lab_plot.positions(d_model, max_len, _figure(out, fmt, dpi)), json_output)
 
 
 @plot_app.command("masks")
@@ -83,11 +67,9 @@ def masks(
     json_output: JsonOption = False,
 ) -> None:
     """Which keys each query may attend to under the causal mask, the padding mask, and both combined."""
-    from seqlab.viz.positions_masks import mask_matrices, masks_figure
+    from seqlab.lab import plot as lab_plot
 
-    _check_dpi(dpi)
-    path = _save(masks_figure(length, padding), out, "masks", fmt, dpi)
-    _done(path, json_output, {"masks": {k: v.tolist() for k, v in mask_matrices(length, padding).items()}})
+    _done(lab_plot.masks(length, padding, _figure(out, fmt, dpi)), json_output)
 
 
 @plot_app.command("lengths")
@@ -103,25 +85,9 @@ def lengths(
 ) -> None:
     """Histogram of words per example for each split, with the train split's median and 95th percentile
     (a good --max-length covers the 95th percentile)."""
-    import numpy as np
+    from seqlab.lab import plot as lab_plot
 
-    from seqlab.viz.figures import shorten
-    from seqlab.viz.lengths import lengths_figure, split_lengths
-
-    _check_dpi(dpi)
-    values = split_lengths(dataset, data_dir, seed)
-    title = f"{shorten(dataset, 50)}: words per example"
-    path = _save(lengths_figure(values, title), out, "lengths", fmt, dpi)
-    summary = {
-        split: {
-            "count": len(v),
-            "p50": float(np.percentile(v, 50)),
-            "p95": float(np.percentile(v, 95)),
-            "max": int(max(v)),
-        }
-        for split, v in values.items()
-    }
-    _done(path, json_output, {"splits": summary})
+    _done(lab_plot.lengths(dataset, data_dir, seed, _figure(out, fmt, dpi)), json_output)
 
 
 @plot_app.command("confusion")
@@ -138,12 +104,9 @@ def confusion(
     Each cell shows the share of its gold row (recall on the diagonal) and, smaller, the count; the colour
     is the row share. Classes published as numbers get their names (SST: very negative ... very positive).
     """
-    from seqlab.viz.confusion import confusion_figure, read_confusion
+    from seqlab.lab import plot as lab_plot
 
-    _check_dpi(dpi)
-    _check_run(run)
-    matrix = read_confusion(run)
-    _done(_save(confusion_figure(matrix), out, "confusion", fmt, dpi), json_output, matrix.to_dict())
+    _done(lab_plot.confusion(run, _figure(out, fmt, dpi)), json_output)
 
 
 @plot_app.command("curves")
@@ -157,13 +120,9 @@ def curves(
 ) -> None:
     """The training loss as logged every --log-every steps, the learning rate, loss per epoch (train and
     dev), and the dev score after each epoch against the majority baseline. Several runs: seqlab compare."""
-    from seqlab.viz.curves import curves_figure, curves_title, read_curves
+    from seqlab.lab import plot as lab_plot
 
-    _check_dpi(dpi)
-    _check_run(run)
-    run_curves = read_curves(run)
-    path = _save(curves_figure([run_curves], curves_title(run_curves)), out, "curves", fmt, dpi)
-    _done(path, json_output, {"final": run_curves.final_metrics()})
+    _done(lab_plot.curves(run, _figure(out, fmt, dpi)), json_output)
 
 
 def register(app: typer.Typer) -> None:

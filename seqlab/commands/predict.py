@@ -52,71 +52,29 @@ def predict(
     seqlab predict runs/mlm-bert-... "the film was [MASK] ." --top-k 10
     ```
     """
-    from seqlab.device import cpu_threads
-
-    with cpu_threads(threads):
-        _predict(run, text, pair, top_k, device, json_output, data_file, out,
-                 column_choice(text_column, label_column, text_pair_column, no_header))
-
-
-def _predict(run: Path, text: str | None, pair: str | None, top_k: int, device: str, json_output: bool,
-             data_file: Path | None, out: Path | None, choice) -> None:
-    """The body of `seqlab predict` (under its --threads)."""
-    from seqlab.errors import SeqlabError
-
-    if data_file is not None:
-        if text is not None or pair is not None:
-            raise SeqlabError("choose one: a TEXT to classify or --data FILE")
-        _predict_file(run, data_file, out, choice, device, json_output)
-        return
-    if text is None:
-        raise SeqlabError("nothing to classify: pass a TEXT in quotes or --data FILE")
-    if out is not None or choice.given:
-        raise SeqlabError("--out and the column options go with --data FILE; add --data FILE or drop them")
-    from seqlab.training.inference import predict as predict_text
-    from seqlab.training.render import prediction_view
-    from seqlab.training.loading import load_run
-
-    loaded = load_run(run, device=device)
-    if loaded.task == "mlm":
-        from seqlab.training.fill_mask import fill_mask
-        from seqlab.training.render import fill_mask_view
-
-        if pair is not None:
-            raise SeqlabError("--pair is for sentence-pair classifiers; a masked LM fills [MASK]s in one text")
-        filled = fill_mask(loaded, text, top_k)
-        if json_output:
-            emit_json(filled)
-            return
-        console.print(fill_mask_view(filled))
-        return
-    prediction = predict_text(loaded, text, pair)
-    if json_output:
-        if prediction.warning:
-            from seqlab.console import err_console
-
-            err_console.print(f"warning: {prediction.warning}", markup=False, highlight=False, soft_wrap=True)
-        emit_json(prediction)
-        return
-    console.print(prediction_view(prediction))
-
-
-def _predict_file(run: Path, data_file: Path, out: Path | None, choice, device: str, json_output: bool) -> None:
-    """Classify every row of `data_file`, save the TSV, and show the first rows."""
     from rich.markup import escape
 
-    from seqlab.training.inference import predict_file, save_file_predictions
-    from seqlab.training.render import file_predictions_table
+    from seqlab.console import err_console
+    from seqlab.lab import predict as lab_predict
+    from seqlab.training.render import file_predictions_table, fill_mask_view, prediction_view
 
-    predictions = predict_file(run, data_file, device=device, choice=choice)
-    saved = save_file_predictions(run, predictions, out)
+    report = lab_predict.run(lab_predict.PredictRequest(
+        run, text, pair, top_k, device, data_file, out,
+        column_choice(text_column, label_column, text_pair_column, no_header), threads,
+    ))
     if json_output:
-        emit_json({"file": predictions.file.to_dict(), "predictions_file": str(saved),
-                   "predictions": [{"text": t, "label": l, "probability": p} for t, l, p in predictions.rows]})
-        return
-    console.print(file_predictions_table(predictions, Path(data_file).name, SHOWN_ROWS, console.width))
-    more = f" (the first {SHOWN_ROWS} are shown)" if len(predictions.rows) > SHOWN_ROWS else ""
-    console.print(f"predictions: [bold]{escape(str(saved))}[/]{more}", soft_wrap=True, highlight=False)
+        if report.prediction is not None and report.prediction.warning:
+            err_console.print(f"warning: {report.prediction.warning}", markup=False, highlight=False, soft_wrap=True)
+        emit_json(report.to_json())
+    elif report.file is not None:
+        console.print(file_predictions_table(report.file, Path(data_file).name, SHOWN_ROWS, console.width))
+        more = f" (the first {SHOWN_ROWS} are shown)" if len(report.file.rows) > SHOWN_ROWS else ""
+        console.print(f"predictions: [bold]{escape(str(report.predictions_file))}[/]{more}", soft_wrap=True,
+                      highlight=False)
+    elif report.filled is not None:
+        console.print(fill_mask_view(report.filled))
+    else:
+        console.print(prediction_view(report.prediction))
 
 
 def register(app: typer.Typer) -> None:

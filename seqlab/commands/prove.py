@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import JsonOption, user_errors
-from seqlab.errors import SeqlabError
 from seqlab.console import console, emit_json
 
 
@@ -35,30 +34,21 @@ def prove(
     The same identities measured on a real model: seqlab check --fresh (or --run RUN, --pretrained).
     Exit code 1 if any proof does not verify.
     """
-    from seqlab.io import atomic_write_text
-    from seqlab.proofs.render import latex_document, proof_panel, proofs_json
-    from seqlab.proofs.runner import ProveConfig, prove_identities
+    from seqlab.lab import prove as lab_prove
+    from seqlab.proofs.render import proof_panel
 
-    config = ProveConfig(ids=tuple(ids or ()), latex=latex)
-    items = prove_identities(config.ids)
-    if config.latex is not None and config.latex.is_dir():
-        raise SeqlabError(f"--latex {config.latex} is a folder; give a file name such as proofs.tex")
-    if config.latex is not None:
-        atomic_write_text(config.latex, latex_document(items))
-    all_verified = all(item.proof.verified for item in items)
+    report = lab_prove.run(lab_prove.ProveRequest(ids=tuple(ids or ()), latex=latex))
+    items, all_verified = report.items, report.all_verified
     if json_output:
-        payload = proofs_json(items)
-        if config.latex is not None:
-            payload["latex"] = str(config.latex)
-        emit_json(payload)
+        emit_json(report.to_json())
     else:
         for item in items:
             console.print(proof_panel(item))
         verified = sum(item.proof.verified for item in items)
         style = "green" if all_verified else "red"
         console.print(f"[bold {style}]{verified}/{len(items)} proofs verified by sympy.[/]")
-        if config.latex is not None:
-            console.print(f"LaTeX written to [bold]{config.latex}[/].")
+        if report.latex is not None:
+            console.print(f"LaTeX written to [bold]{report.latex}[/].")
         console.print("Measure them on a model: [bold]seqlab check --fresh[/] (or --run RUN, --pretrained).")
     if not all_verified:
         raise typer.Exit(code=1)

@@ -64,40 +64,38 @@ def quiz(
 
     For scripts: --list --json shows the questions, then --answers "..." --json grades them.
     """
-    import secrets
-
     from seqlab.console import console, emit_json, err_console
-    from seqlab.explain.quiz import QuizConfig, grade_answer_list, select_questions
     from seqlab.explain.render import question_panel
     from seqlab.explain.session import ask_interactively, summary
+    from seqlab.lab import quiz as lab_quiz
 
-    if seed is None:  # scripts (--list, --answers) get a fixed order so the two calls agree
-        seed = 0 if (list_only or answers is not None) else secrets.randbelow(10_000)
-    questions = select_questions(QuizConfig(topic=topic, n=n, seed=seed))
-    if len(questions) < n and not json_output:
-        console.print(f"(only {len(questions)} questions match; using all of them)", style="dim", markup=False)
-    if list_only:
-        if json_output:
-            emit_json([q.public_dict() for q in questions])
-            return
+    def too_few(questions: list[Question]) -> None:
+        if len(questions) < n and not json_output:
+            console.print(f"(only {len(questions)} questions match; using all of them)", style="dim", markup=False)
+
+    def ask(questions: list[Question], chosen_seed: int) -> QuizResult:
+        too_few(questions)
+        talk = err_console if json_output else console  # stdout stays pure JSON
+        talk.print(f"{len(questions)} questions, seed {chosen_seed}. At the prompt: ? hint, s skip, q quit.",
+                   style="dim", markup=False, highlight=False)
+        return ask_interactively(questions, talk)
+
+    report = lab_quiz.run(lab_quiz.QuizRequest(topic=topic, n=n, seed=seed, answers=answers, list_only=list_only),
+                          ask)
+    questions, result = report.questions, report.result
+    if answers is not None or list_only:
+        too_few(questions)
+    if json_output:
+        emit_json(report.to_json())
+        return
+    if result is None:
         for number, question in enumerate(questions, 1):
             console.print(question_panel(question, number, len(questions)))
         return
-
     if answers is not None:
-        result = grade_answer_list(questions, answers)
-        if not json_output:
-            _show_graded(questions, result, console)
-    else:
-        talk = err_console if json_output else console  # stdout stays pure JSON
-        talk.print(f"{len(questions)} questions, seed {seed}. At the prompt: ? hint, s skip, q quit.",
-                   style="dim", markup=False, highlight=False)
-        result = ask_interactively(questions, talk)
-    if json_output:
-        emit_json({"seed": seed, "topic": topic, **result.as_dict()})
-        return
+        _show_graded(questions, result, console)
     console.print()
-    summary(result, console, seed)
+    summary(result, console, report.seed)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import JsonOption, user_errors
-from seqlab.errors import SeqlabError
 from seqlab.console import console, emit_json, safe_text
 
 
@@ -28,18 +27,14 @@ def runs(
     name (it ends in the date and time it was made): pass the runs folder and that name, e.g.
     `runs/builtin-sentiment-lstm-20261207-164350`, to `seqlab evaluate`, `seqlab predict` or `seqlab attention`.
     """
-    from seqlab.paths import runs_root
+    from seqlab.lab import runs as lab_runs
     from seqlab.training.render import runs_table
-    from seqlab.training.runs import list_runs
 
-    if root is not None and not root.is_dir():
-        what = "is a file, not a folder" if root.exists() else "does not exist"
-        raise SeqlabError(f"--root {root} {what}; pass the folder that holds your runs (default ./runs)")
-    folder = root or runs_root()
-    found = list_runs(folder)
+    report = lab_runs.run(lab_runs.RunsRequest(root))
     if json_output:
-        emit_json(found)
+        emit_json(report.to_json())
         return
+    folder, found = report.folder, report.runs
     if not found:
         console.print(f"no runs in {folder}; start one with: seqlab train", markup=False, highlight=False)
         return

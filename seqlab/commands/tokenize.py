@@ -10,21 +10,6 @@ import typer
 from seqlab.commands._common import DataDirOption, JsonOption, SeedOption, user_errors
 
 
-def _view_json(view) -> dict:
-    return {
-        "kind": view.kind,
-        "source": view.source,
-        "vocab_size": view.vocab_size,
-        "tokens": [t.token for t in view.tokens],
-        "ids": view.ids,
-        "segment_ids": [t.segment for t in view.tokens],
-        "continuation": [t.continuation for t in view.tokens],
-        "unknown": [t.unknown for t in view.tokens],
-        "unknown_count": view.unknown_count,
-        "decoded": view.decoded,
-    }
-
-
 @user_errors
 def tokenize(
     text: Annotated[str, typer.Argument(help="The text to tokenize (quote it).", show_default=False)],
@@ -53,20 +38,17 @@ def tokenize(
     The word vocabulary knows only words it saw in training: anything else is <unk> (red). WordPiece splits rare words into known pieces ("unlikeable" -> un ##like ##able, blue), so it almost never needs [UNK]. With --pair you see BERT's [CLS] a [SEP] b [SEP] and the segment ids 0/1.
     """
     from seqlab.console import console, emit_json
-    from seqlab.data.compare import compare_tokenizers
-    from seqlab.data.config import DatasetConfig, TokenizeConfig
     from seqlab.data.render import LEGEND, encoding_view
+    from seqlab.lab import tokenize as lab_tokenize
 
-    config = TokenizeConfig(
-        text=text, pair=pair, max_length=max_length, vocab_from=DatasetConfig(vocab_from, data_dir, seed),
+    report = lab_tokenize.run(lab_tokenize.TokenizeRequest(
+        text=text, pair=pair, max_length=max_length, vocab_from=vocab_from, data_dir=data_dir, seed=seed,
         min_freq=min_freq, stop_words=stop_words, wordpiece_vocab=wordpiece_vocab,
-    )
-    words, pieces = compare_tokenizers(config)
+    ))
     if json_output:
-        emit_json({"text": text, "pair": pair, "max_length": max_length,
-                   "word": _view_json(words), "wordpiece": _view_json(pieces)})
+        emit_json(report.to_json())
         return
-    for view, name in ((words, "word vocabulary"), (pieces, "WordPiece")):
+    for view, name in ((report.words, "word vocabulary"), (report.pieces, "WordPiece")):
         console.print(encoding_view(view, name, console.width))
         console.print()
     console.print(LEGEND)

@@ -135,19 +135,18 @@ def train(
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
     ```
     """
+    from seqlab.lab import train as lab_train
     from seqlab.training.config import TrainConfig, check_resume_options, model_spec
-    from seqlab.training.trainer import resume as resume_run
-    from seqlab.training.trainer import train as train_run
 
     show = console if not json_output else None
     if resume is not None:
         check_resume_options(options_given(context))  # --lr nan and the like would be ignored silently
-        result = resume_run(resume, console=show, quiet=quiet, epochs=epochs)
+        request = lab_train.TrainRequest(resume=resume, epochs=epochs)
     else:
         spec = model_spec(model, layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width,
                           ffn=ffn, bidirectional=bidirectional, dropout=dropout,
                           checkpoint=str(checkpoint) if checkpoint else None)
-        config = TrainConfig(
+        request = lab_train.TrainRequest(TrainConfig(
             data=data, data_dir=str(data_dir) if data_dir else None, model=spec, task=task, optimizer=optimizer.lower(),
             lr=lr, weight_decay=weight_decay, momentum=momentum,  # lr None: the family's default (validate)
             batch_size=batch_size, max_length=max_length, **({"epochs": epochs} if epochs is not None else {}),
@@ -160,20 +159,19 @@ def train(
             no_header=no_header,
             whole_word_masking=whole_word_masking,
             sentence_objective=sentence_objective.strip().lower() if sentence_objective else None,
-        )
-        result = train_run(config, console=show, quiet=quiet)
+        ))
+    report = lab_train.run(request, console=show, quiet=quiet)
+    result = report.result
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports
         return
     if json_output:
-        emit_json(result)
+        emit_json(report.to_json())
         return
     from seqlab.training.render import result_table
-    from seqlab.training.verdict import judge
 
     console.print(result_table(result))
-    if result.dev is not None:
-        verdict = judge(result.dev.accuracy, result.dev.majority_baseline.accuracy, result.epochs_run, result.best_epoch,
-                        result.dev.n)
+    verdict = report.verdict
+    if verdict is not None:
         style = "green" if verdict.level == "well above chance" else "yellow"
         console.print(f"verdict: [{style}]{verdict.line}[/]", highlight=False)
     if result.hint:

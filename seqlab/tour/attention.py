@@ -11,9 +11,7 @@ from seqlab import paths
 from seqlab.io import slugify
 from seqlab.tour import TourContext, TourStep
 from seqlab.tour.lesson import most_attended
-from seqlab.viz.attention_export import write_attention_views
-from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
-from seqlab.viz.attention_source import attention_from_fresh_transformer, attention_from_pretrained, attention_from_run
+from seqlab.lab import attention
 from seqlab.viz.attention_terminal import overview
 from seqlab.viz.figures import output_folder
 
@@ -26,26 +24,24 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
     folder = output_folder(ctx.out_dir / "attention", "attention")
     run = ctx.shared.get("transformer_run")
     if run is not None and Path(run).is_dir():
-        capture = attention_from_run(Path(run), TOUR_SENTENCE, device="cpu")
-        source = f"the transformer trained in the train step ({Path(run).name})"
+        name = Path(run).name
+        request = attention.AttentionRequest(TOUR_SENTENCE, run=Path(run), out=folder / slugify(name))
+        source = f"the transformer trained in the train step ({name})"
     else:
-        capture = attention_from_fresh_transformer(TOUR_SENTENCE, seed=ctx.seed, causal=True)
+        name = f"fresh lm (seed {ctx.seed})"
+        request = attention.AttentionRequest(TOUR_SENTENCE, fresh=True, seed=ctx.seed, out=folder / slugify(name))
         source = "a fresh causal transformer (random weights: no train step ran), so each row is a lower triangle"
-    captures = [(source, capture)]
+    requests = [(source, request)]
     if paths.has_pretrained():
-        captures.append(
-            (
-                "pretrained MiniLM-L6-H384 on a sentence pair",
-                attention_from_pretrained(TOUR_SENTENCE, "the film was fun"),
-            )
-        )
+        requests.append(("pretrained MiniLM-L6-H384 on a sentence pair",
+                         attention.AttentionRequest(TOUR_SENTENCE, pair="the film was fun", pretrained=True,
+                                                    out=folder / slugify("MiniLM-L6-H384"))))
 
     summary: dict[str, Any] = {"folder": str(folder)}
-    for label, item in captures:
-        files = write_attention_views(item, folder / slugify(item.model_name))
+    for label, request in requests:
+        report = attention.run(request)
+        item, files, ranked, notable = report.capture, report.files, report.ranked, report.notable
         layers, heads, tokens = item.shape
-        summaries = summarize_heads(item.probabilities, item.tokens, item.causal)
-        ranked, notable = rank_heads(summaries), notable_heads(summaries)
         ctx.console.print(f"[bold]{escape(label)}[/]: {layers} layers x {heads} heads over {tokens} tokens")
         ctx.console.print(overview(item.probabilities, item.tokens, ranked, notable, item.causal,
                                    min(ctx.console.width, 100)))

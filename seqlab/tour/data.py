@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from seqlab.data.compare import compare_tokenizers
-from seqlab.data.config import DatasetConfig, TokenizeConfig
-from seqlab.data.registry import load_splits
 from seqlab.data.render import LEGEND, encoding_view, examples_table, length_histogram, stats_table
-from seqlab.data.stats import dataset_stats
+from seqlab.lab import data, tokenize
 from seqlab.tour import TourContext, TourStep, print_more
 
 TOUR_SENTENCE = "The unlikeable hero was not boring at all."
@@ -17,13 +13,14 @@ TOUR_SENTENCE = "The unlikeable hero was not boring at all."
 
 def run_data(ctx: TourContext) -> dict[str, Any]:
     """Show the built-in sentiment corpus: counts, label balance, lengths, and a few rows."""
-    splits = load_splits("builtin-sentiment", seed=ctx.seed)
-    numbers = dataset_stats(splits, bins=6)
+    request = data.DatasetRequest("builtin-sentiment", seed=ctx.seed)
+    counted = data.stats(request, bins=6)
+    splits, numbers = counted.loaded.splits, counted.numbers
     ctx.console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))
     ctx.console.print(length_histogram(numbers[0]))
-    picked = sorted(random.Random(ctx.seed).sample(range(len(splits.train)), 4))
+    shown = data.show(request, "train", 4)
     ctx.console.print(examples_table("a few training rows: negation and 'but' decide the label",
-                                     [(i, splits.train[i]) for i in picked], splits.is_pair))
+                                     shown.rows, splits.is_pair))
     print_more(ctx, ["seqlab data list", "seqlab data show builtin-entailment",
                      "seqlab data stats imdb --data-dir DIR"])
     ctx.shared["splits"] = splits
@@ -32,8 +29,8 @@ def run_data(ctx: TourContext) -> dict[str, Any]:
 
 def run_tokenize(ctx: TourContext) -> dict[str, Any]:
     """One sentence through the word vocabulary (built on the corpus) and through WordPiece."""
-    config = TokenizeConfig(text=TOUR_SENTENCE, vocab_from=DatasetConfig("builtin-sentiment", seed=ctx.seed))
-    words, pieces = compare_tokenizers(config)
+    report = tokenize.run(tokenize.TokenizeRequest(TOUR_SENTENCE, seed=ctx.seed))
+    words, pieces = report.words, report.pieces
     for view, name in ((words, "word vocabulary"), (pieces, "WordPiece")):
         ctx.console.print(encoding_view(view, name, ctx.console.width))
         ctx.console.print()

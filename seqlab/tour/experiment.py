@@ -8,7 +8,7 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.recipes.rnn import SIZES
 from seqlab.experiments.render import print_summary
-from seqlab.experiments.runner import run_experiment
+from seqlab.lab import experiment
 from seqlab.experiments.summary import NOT_SHOWN_ABOVE_CHANCE, baselines, chance_label, dev_scores, group_seeds
 from seqlab.tour import TourContext, TourStep
 
@@ -17,13 +17,13 @@ SEEDS = 2
 
 
 def reading(records: list[dict[str, Any]]) -> str:
-    """What the tour's numbers say: not shown above chance (and why) or above it, from the records themselves."""
+    """What the tour's numbers say: at chance (and why) or above it, from the records themselves."""
     base = baselines(records)
     if base is None:
         return "No dev scores were recorded."
     labels = {chance_label(dev_scores(items), base) for _, items in group_seeds(records)}
-    if labels == {NOT_SHOWN_ABOVE_CHANCE}:
-        return (f"No width is shown above chance (majority baseline {100 * base.majority:.1f}% on {base.n} dev examples): "
+    if labels == {"at chance"}:
+        return (f"Every width is at chance (majority baseline {100 * base.majority:.1f}% on {base.n} dev examples): "
                 f"the tiny budget ({SIZES.tiny.brief()}) is too little training for an LSTM to learn "
                 "sentiment, so these numbers show the mechanics - seeds, intervals, verdicts, resuming - not which "
                 "width is better.")
@@ -36,13 +36,13 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
     into the same folder that trains nothing."""
     config = ExperimentConfig(RECIPE, budget="tiny", seeds=SEEDS, seed=ctx.seed, device=ctx.device, threads=1,
                               out=str(ctx.out_dir / "experiment" / RECIPE))
-    first = run_experiment(config, ctx.console)
+    first = experiment.run(config, ctx.console).result
     print_summary(ctx.console, first)
 
     records = json.loads(first.results.read_text(encoding="utf-8"))["trials"]
     verdict = reading(records)
     ctx.console.print(f"[bold]Reading:[/] {verdict}")
-    again = run_experiment(config)
+    again = experiment.run(config).result
     ctx.console.print(f"Run again into the same folder: {again.trained} trained, {again.skipped} skipped "
                       "(finished trials are found by the hash of their config).")
     ctx.console.print(f"The real study: [bold]seqlab experiment run {RECIPE}[/] trains 3 seeds per width at the "

@@ -7,14 +7,13 @@ from typing import Any
 
 from rich.markup import escape
 
+from seqlab.data.encoders import load_encoder
 from seqlab.data.masking import MaskingRule, MaskVocab
-from seqlab.data.registry import load_splits
+from seqlab.lab import data, predict, train
 from seqlab.tour import TourContext, TourStep, print_more
 from seqlab.training.config import TrainConfig
-from seqlab.training.loading import load_run
-from seqlab.training.trainer import train
-from seqlab.training.fill_mask import fill_mask
 from seqlab.training.render import fill_mask_view
+from seqlab.training.runs import ENCODER_DIR
 
 FILL_SENTENCE = "i did not [MASK] this movie ."
 # No dropout and 8 epochs: about 12 s of one CPU core, and the blank gets verbs ("like", "hate") rather than
@@ -41,15 +40,15 @@ def run_fill(ctx: TourContext) -> dict[str, Any]:
                          threads=1, name="tour-mlm")
     ctx.console.print(f"masking {MaskingRule().probability:.0%} of the tokens and training a small Transformer to "
                       f"guess them, {FILL_EPOCHS} epochs (the labels are not used) ...")
-    result = train(config, console=ctx.console, runs_dir=ctx.out_dir / "runs")
-    loaded = load_run(result.run_dir)
-    filled = fill_mask(loaded, FILL_SENTENCE, top_k=5)
+    result = train.run(train.TrainRequest(config, runs_dir=ctx.out_dir / "runs"), console=ctx.console).result
+    filled = predict.run(predict.PredictRequest(result.run_dir, FILL_SENTENCE, top_k=5)).filled
     ctx.console.print(f'the model fills "{escape(FILL_SENTENCE)}":')
     ctx.console.print(fill_mask_view(filled))
-    splits = ctx.shared.get("splits") or load_splits("builtin-sentiment", seed=ctx.seed)
+    splits = ctx.shared.get("splits") or data.DatasetRequest("builtin-sentiment", seed=ctx.seed).load().splits
     summary: dict[str, Any] = {"top1": result.dev_record.get("accuracy"), "run": str(result.run_dir),
                                "epochs": FILL_EPOCHS, "filled": [filler.token for filler in filled.slots[0].fillers]}
-    token, share = most_common_token_share([example.text for example in splits.dev], loaded.encoder)
+    encoder = load_encoder(result.run_dir / ENCODER_DIR)
+    token, share = most_common_token_share([example.text for example in splits.dev], encoder)
     summary["baseline_token"], summary["baseline"] = token, share
     run = ctx.show(result.run_dir)
     print_more(ctx, [f'seqlab predict {run} "the acting was [MASK] ."', f"seqlab attention {run} "

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from seqlab.counting.heads import heads_check
-from seqlab.counting.presets import preset_report
 from seqlab.counting.render import report_table
+from seqlab.lab import params
 from seqlab.tour import TourContext, TourStep, print_more
 
 
@@ -19,13 +18,14 @@ def _summary(report) -> dict[str, Any]:
 def run_params(ctx: TourContext) -> dict[str, Any]:
     """MiniLM's and lm-transfer's tables (counted on the meta device), the tied head in one line, the heads identity."""
     summary: dict[str, Any] = {}
-    for name in ("minilm", "lm-transfer"):
-        report = preset_report(name, tied=False)
+    counted = {name: params.run(params.ParamsRequest(model=name)) for name in ("minilm", "lm-transfer")}
+    for name, outcome in counted.items():
+        report = outcome.report
         ctx.console.print(report_table(report, compact=True))
         for note in report.notes if ctx.verbose else ():
             ctx.console.print(f"  {note}", highlight=False)
         summary[name] = _summary(report)
-    untied, tied = summary["lm-transfer"], _summary(preset_report("lm-transfer", tied=True))
+    untied, tied = summary["lm-transfer"], _summary(params.run(params.ParamsRequest(model="lm-transfer", tied=True)).report)
     summary["lm-transfer-tied"] = tied
     saved = untied["counted"] - tied["counted"]
     ctx.console.print(
@@ -33,7 +33,7 @@ def run_params(ctx: TourContext) -> dict[str, Any]:
         f"parameters: {saved:,} fewer{'' if tied['match'] else ' (does NOT match its formula)'}.",
         highlight=False,
     )
-    heads = heads_check(384)
+    heads = counted["minilm"].heads  # MiniLM's width, 384
     ctx.console.print(
         f"Heads: {heads.formula_multi} = {heads.formula_single} for every number of heads H "
         f"(sympy: {'proved' if heads.symbolic_equal else 'NOT proved'}; counted at width 384 for H in "

@@ -5,16 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from seqlab.io import atomic_write_text
-from seqlab.proofs.render import (
-    check_details,
-    check_headline,
-    check_table,
-    latex_document,
-    proofs_table,
-    proved_and_checked_table,
-)
-from seqlab.proofs.runner import CheckConfig, check_identities, prove_identities
+from seqlab.lab import check, prove
+from seqlab.proofs.render import check_details, check_headline, check_table, proofs_table, proved_and_checked_table
 from seqlab.tour import TourContext, TourStep, print_more
 
 RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
@@ -22,16 +14,16 @@ RECURRENT_IDS = ("lstm-not-convex", "lstm-memory", "padding-mask")
 
 def run(ctx: TourContext) -> dict[str, Any]:
     """Prove all identities, then check all of them on the trained transformer (or a fresh one)."""
-    proved = prove_identities(())
-    latex_path = atomic_write_text(Path(ctx.out_dir) / "proofs.tex", latex_document(proved))
+    proofs = prove.run(prove.ProveRequest(latex=Path(ctx.out_dir) / "proofs.tex"))
+    proved, latex_path = proofs.items, proofs.latex
     run_dir = ctx.shared.get("transformer_run")
     if run_dir is not None:
-        config = CheckConfig(run=Path(run_dir), device=ctx.device, seed=ctx.seed)
+        request = check.CheckRequest(run=Path(run_dir), device=ctx.device, seed=ctx.seed)
         how = f"seqlab check --run {ctx.show(run_dir)}"
     else:
-        config = CheckConfig(fresh=True, device=ctx.device, seed=ctx.seed)
+        request = check.CheckRequest(fresh=True, device=ctx.device, seed=ctx.seed)
         how = "seqlab check --fresh"
-    report = check_identities(config, proved=proved)
+    report = check.run(request, proved=proved).report
 
     if ctx.verbose:
         ctx.console.print(proofs_table(proved))
@@ -54,8 +46,8 @@ def run(ctx: TourContext) -> dict[str, Any]:
     }
     lstm_run = ctx.shared.get("lstm_run")
     if lstm_run is not None:  # the memory-cell identity on a trained LSTM rather than a fresh one
-        lstm_config = CheckConfig(ids=RECURRENT_IDS, run=Path(lstm_run), device=ctx.device, seed=ctx.seed)
-        lstm_report = check_identities(lstm_config, proved=proved)
+        lstm_request = check.CheckRequest(ids=RECURRENT_IDS, run=Path(lstm_run), device=ctx.device, seed=ctx.seed)
+        lstm_report = check.run(lstm_request, proved=proved).report
         if ctx.verbose:
             ctx.console.print(check_table(lstm_report))
         else:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from seqlab.tour import TourContext, TourStep, print_more
+from seqlab.lab import predict, train
 from seqlab.training.config import TrainConfig
-from seqlab.training.inference import predict
-from seqlab.training.loading import load_run
-from seqlab.training.trainer import train
 from seqlab.training.render import dev_results_table, prediction_table
 
 TOUR_SENTENCE = "the plot was not boring at all ."
@@ -29,7 +27,7 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
         config = TrainConfig(model=spec, epochs=epochs, seed=ctx.seed, device=ctx.device, threads=1,
                              name=f"tour-{family}")
         ctx.console.print(f"training a small {family} for {epochs} epochs ...")
-        result = train(config, console=ctx.console, runs_dir=ctx.out_dir / "runs")
+        result = train.run(train.TrainRequest(config, runs_dir=ctx.out_dir / "runs"), console=ctx.console).result
         dev = result.dev
         if dev is None:
             raise RuntimeError("a classification run ended without dev metrics")
@@ -39,8 +37,7 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
         summary[family] = {"dev_accuracy": dev.accuracy, "run": str(result.run_dir), "seconds": round(result.seconds, 1)}
     ctx.console.print(dev_results_table("dev split of builtin-sentiment (400 sentences)", results))
 
-    loaded = load_run(ctx.shared["transformer_run"])
-    prediction = predict(loaded, TOUR_SENTENCE)
+    prediction = predict.run(predict.PredictRequest(ctx.shared["transformer_run"], TOUR_SENTENCE)).prediction
     ctx.console.print(f'the transformer reads "{TOUR_SENTENCE}" (negation flips "boring"):')
     ctx.console.print(prediction_table(prediction))
     run = ctx.show(ctx.shared["transformer_run"])

@@ -1,0 +1,55 @@
+"""Training: a classifier, or a causal or masked LM, saved as a run folder; or an interrupted run resumed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from seqlab.io import to_jsonable
+from seqlab.training.config import TrainConfig
+from seqlab.training.trainer import TrainResult
+from seqlab.training.trainer import resume as resume_run
+from seqlab.training.trainer import train as train_run
+from seqlab.training.verdict import Verdict, judge
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """A training config to run, or (`resume`) a run folder to continue, optionally to more `epochs`."""
+
+    config: TrainConfig = field(default_factory=TrainConfig)
+    resume: Path | None = None
+    epochs: int | None = None  # with resume: train up to this many epochs (None: the run's own)
+    runs_dir: Path | None = None  # where the run folder goes (None: $SEQLAB_RUNS, else ./runs)
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What the run did: its folder, best epoch, dev metrics, speed and any hint."""
+
+    result: TrainResult
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """How far above chance the best dev accuracy is (None without dev metrics: LM runs)."""
+        result = self.result
+        if result.dev is None:
+            return None
+        return judge(result.dev.accuracy, result.dev.majority_baseline.accuracy, result.epochs_run,
+                     result.best_epoch, result.dev.n)
+
+    def to_json(self) -> Any:
+        """What `seqlab train --json` prints."""
+        return to_jsonable(self.result)
+
+
+def run(request: TrainRequest, console: Console | None = None, quiet: bool = False) -> TrainReport:
+    """Train (or resume) as the request says; `console` shows progress and per-epoch lines unless `quiet`.
+
+    On a non-zero rank of torchrun the result has no run folder (rank 0 reports)."""
+    if request.resume is not None:
+        return TrainReport(resume_run(request.resume, console=console, quiet=quiet, epochs=request.epochs))
+    return TrainReport(train_run(request.config, console=console, quiet=quiet, runs_dir=request.runs_dir))
