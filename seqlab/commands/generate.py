@@ -56,19 +56,17 @@ def generate(
 
     seqlab generate RUN "i did not" --temperature 1.5 --show-probs
     """
-    from seqlab.training.generation import GenerationConfig, check_generation_config
-    from seqlab.training.generation import generate as write
+    from seqlab.lab import generate as lab_generate
+    from seqlab.training.generation import GenerationConfig
     from seqlab.training.render import generation_view
-    from seqlab.training.loading import load_run
 
     config = GenerationConfig(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
                               seed=seed, stop_at=tuple(stop_at or ()))
-    check_generation_config(config)
-    result = write(load_run(run, device=device), prompt, config)
+    report = lab_generate.run(lab_generate.GenerateRequest(run, prompt, config, device))
     if json_output:
-        emit_json(result.to_dict())
+        emit_json(report.to_json())
         return
-    console.print(generation_view(result, show_probs))
+    console.print(generation_view(report.result, show_probs))
 
 
 def register(app: typer.Typer) -> None:
