@@ -18,6 +18,10 @@ DEFERRED: dict[str, dict[str, str]] = {
         "sklearn.feature_extraction.text": "scikit-learn's stop-word list costs about a second to import (more than "
                                            "torch's share of `seqlab tokenize`), and only --stop-words needs it",
     },
+    "lab/explain.py": {
+        "seqlab.explain.sentence": "`seqlab explain` is a light command (no torch, tests/test_startup_imports.py); "
+                                   "only --text runs a model on your sentence",
+    },
     "viz/figures.py": {
         "matplotlib": "commands read this module's figure formats and dpi limits for their --help; matplotlib "
                       "(and numpy) load when a figure is drawn or saved, not for `seqlab --help`",

@@ -8,7 +8,6 @@ from typing import Any
 from seqlab.errors import SeqlabError
 from seqlab.explain.catalog import ExplainConfig, all_topics
 from seqlab.explain.catalog import explain as explain_topic
-from seqlab.explain.sentence import sentence_attention_demo
 from seqlab.explain.topic import DemoResult, Topic
 from seqlab.io import to_jsonable
 
@@ -50,5 +49,7 @@ def run(request: ExplainRequest) -> ExplainReport:
         if chosen.id != "attention":
             raise SeqlabError(f"--text works with the attention topic (seqlab explain attention --text ...), "
                               f"not {chosen.id}")
+        from seqlab.explain.sentence import sentence_attention_demo  # torch: only --text runs a model
+
         demo = sentence_attention_demo(request.text, seed=request.seed)
     return ExplainReport((chosen,), demo)
