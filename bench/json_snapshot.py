@@ -9,7 +9,8 @@ Used to prove a refactor behaviour-preserving: run it on the base commit and aft
 Every command runs in this one process through Typer's CliRunner (its stdout bytes are exactly what `--json`
 prints), in order, in a fresh work folder. Masked, because they differ between two runs of the same code:
 the work folder's path (and its name: `<WORK>`), run-folder time stamps (`<STAMP>`), and the values of keys that time
-things (MASKED_KEYS: seconds, rates, dates, the code version). Everything else is compared byte for byte.
+things (MASKED_KEYS: seconds, rates, dates, the code version; MASKED_COLUMNS of experiment tables), and the
+order of `seqlab runs` (runs made in the same second are listed by name). Everything else is compared byte for byte.
 """
 
 from __future__ import annotations
@@ -215,6 +216,8 @@ def snapshot(work: Path, only: set[str] | None = None) -> dict[str, Any]:
             shown: Any = mask(json.loads(text), str(work))
         except json.JSONDecodeError:
             shown = mask(text, str(work))
+        if label == "runs" and isinstance(shown, list):  # runs made in the same second: order is timing
+            shown = sorted(shown, key=lambda run: json.dumps(run, sort_keys=True))
         entry = {"exit": result.exit_code, "stdout": shown}
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             entry["exception"] = repr(result.exception)

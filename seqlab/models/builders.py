@@ -6,16 +6,14 @@ a fresh model. This module does not import the table, so the table can name it w
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seqlab.errors import SeqlabError
 from seqlab.models.bert import BertClassifier, BertModel
-from seqlab.models.bert_loading import load_bert, read_bert_config
+from seqlab.models.checkpoint import Checkpoint
 from seqlab.models.mlm import BertForMaskedLM, TransformerMaskedLM
 from seqlab.models.rnn import RNNClassifier
 from seqlab.models.transformer import CausalLM, TransformerClassifier
-from seqlab.paths import pretrained_bert_dir
 
 if TYPE_CHECKING:
     from seqlab.models.families import BuildRequest
@@ -74,12 +72,9 @@ def build_pretrained_bert_mlm(request: BuildRequest) -> BertForMaskedLM:
 def _pretrained_bert(request: BuildRequest) -> BertModel:
     """The checkpoint's BertModel (its shape with random weights when `load_weights` is False), checked against
     the text encoder's vocabulary size."""
-    checkpoint = request.values["checkpoint"]
-    directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
-    if request.load_weights:
-        bert = load_bert(directory).train()
-    else:
-        bert = BertModel(read_bert_config(directory))
+    checkpoint = Checkpoint.at(request.values["checkpoint"])
+    directory = checkpoint.directory
+    bert = checkpoint.load_model().train() if request.load_weights else BertModel(checkpoint.config())
     if bert.config.vocab_size != request.vocab_size:
         raise SeqlabError(
             f"the text encoder has {request.vocab_size} tokens but the checkpoint in {directory} has "

@@ -16,15 +16,13 @@ from typing import Any, Callable, Iterator, NamedTuple
 import torch
 from torch import nn
 
-from seqlab.data.wordpiece import WordPiece
 from seqlab.device import seed_everything
 from seqlab.errors import SeqlabError
 from seqlab.models.attention import MultiHeadSelfAttention
-from seqlab.models.bert_loading import load_bert
+from seqlab.models.checkpoint import Checkpoint
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.positions import SinusoidalPositions
 from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
-from seqlab.paths import pretrained_bert_dir
 from seqlab.proofs.base import MODEL, STAND_IN
 from seqlab.training.loading import LoadedRun, load_run
 
@@ -120,13 +118,12 @@ def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
     """Pretrained BERT weights (default: the MiniLM package) with WordPiece-encoded sentences."""
-    directory = Path(checkpoint) if checkpoint is not None else pretrained_bert_dir()
+    folder = Checkpoint.at(checkpoint)
+    directory = folder.directory
     if not directory.is_dir():
         raise SeqlabError(f"checkpoint folder {directory} does not exist; pass a Hugging Face BERT folder to --checkpoint")
-    model = load_bert(directory).to(device).eval()
-    batch = None
-    if (directory / "vocab.txt").is_file():
-        batch = encode_batch(WordPiece.from_vocab(directory / "vocab.txt"), SAMPLE_TEXTS, device)
+    model = folder.load_model().to(device).eval()
+    batch = encode_batch(folder.encoder(), SAMPLE_TEXTS, device) if folder.has_vocab else None
     return LiveTarget(model, device, seed, f"pretrained BERT {directory.parent.name}/{directory.name}", batch)
 
 

@@ -17,13 +17,13 @@ SEEDS = 2
 
 
 def reading(records: list[dict[str, Any]]) -> str:
-    """What the tour's numbers say: at chance (and why) or above it, from the records themselves."""
+    """What the tour's numbers say: not shown above chance (and why) or above it, from the records themselves."""
     base = baselines(records)
     if base is None:
         return "No dev scores were recorded."
     labels = {chance_label(dev_scores(items), base) for _, items in group_seeds(records)}
-    if labels == {"at chance"}:
-        return (f"Every width is at chance (majority baseline {100 * base.majority:.1f}% on {base.n} dev examples): "
+    if labels == {NOT_SHOWN_ABOVE_CHANCE}:
+        return (f"No width is shown above chance (majority baseline {100 * base.majority:.1f}% on {base.n} dev examples): "
                 f"the tiny budget ({SIZES.tiny.brief()}) is too little training for an LSTM to learn "
                 "sentiment, so these numbers show the mechanics - seeds, intervals, verdicts, resuming - not which "
                 "width is better.")

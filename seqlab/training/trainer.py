@@ -24,13 +24,14 @@ from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
 from seqlab.data.sources import check_classes
 from seqlab.data.subset import cap_examples
 from seqlab.data.vocab import Vocab
-from seqlab.data.wordpiece import VOCAB_FILE, WordPiece
+from seqlab.data.wordpiece import WordPiece
 from seqlab.device import auto_threads, cpu_threads, resolve_device, seed_everything
 from seqlab.errors import SeqlabError
 from seqlab.io import locked_folder, new_run_dir
+from seqlab.models.checkpoint import Checkpoint
 from seqlab.models.factory import SENTENCE_KEY, build_model
 from seqlab.models.families import get_family
-from seqlab.paths import pretrained_bert_dir, runs_root
+from seqlab.paths import runs_root
 from seqlab.training import distributed, freezing, transfer
 from seqlab.training.checkpoint import load_weights
 from seqlab.training.config import DEFAULT_MAX_POSITIONS, TrainConfig, absolute_paths, check_transfer_shape, validate
@@ -116,17 +117,12 @@ def _make_encoder(config: TrainConfig, train_examples: Sequence[Any], task: str)
         return load_encoder(Path(config.init_from) / ENCODER_DIR)
     family = get_family(config.family)
     if family.pretrained:
-        source = Path(config.model.get("checkpoint") or _pretrained_dir())
-        return WordPiece.from_vocab(source / VOCAB_FILE)
+        return Checkpoint.at(config.model.get("checkpoint")).encoder()
     if family.encoder == "wordpiece":
         return WordPiece.default()
 
     texts = [t for e in train_examples for t in (e.text, e.text_b) if t]
     return Vocab.build(texts, min_freq=config.min_freq, mask_token=task == "mlm")
-
-
-def _pretrained_dir() -> Path:
-    return pretrained_bert_dir()
 
 
 def _model_spec(config: TrainConfig) -> dict[str, Any]:

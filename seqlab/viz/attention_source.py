@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,9 @@ from torch import nn
 from seqlab.data.wordpiece import WordPiece
 from seqlab.device import resolve_device, seed_everything
 from seqlab.errors import SeqlabError
-from seqlab.models.bert_loading import load_bert
+from seqlab.models.checkpoint import Checkpoint
 from seqlab.models.factory import build_classifier, default_spec
 from seqlab.models.transformer import CausalLM
-from seqlab.paths import pretrained_bert_dir
 from seqlab.training.loading import load_run
 
 
@@ -148,23 +146,14 @@ def attention_from_run(run_dir: Path, text: str, text_b: str | None = None, devi
     return capture_attention(loaded.model, loaded.encoder, text, text_b, model_name=Path(run_dir).name)
 
 
-def _lowercase(directory: Path) -> bool:
-    """Whether the checkpoint's tokenizer lower-cases (tokenizer_config.json; uncased when absent)."""
-    path = directory / "tokenizer_config.json"
-    try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("do_lower_case", True))
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return True
-
-
 def pretrained_model(checkpoint: Path | None = None, device: str = "cpu") -> tuple[nn.Module, WordPiece, str]:
     """(BERT, its WordPiece, a name) of a checkpoint folder (default: the bundled MiniLM)."""
-    directory = Path(checkpoint) if checkpoint else pretrained_bert_dir()
-    if not (directory / "vocab.txt").is_file():
+    folder = Checkpoint.at(checkpoint)
+    directory = folder.directory
+    if not folder.has_vocab:
         raise SeqlabError(f"no vocab.txt in {directory}; pass a Hugging Face BERT checkpoint folder with --checkpoint")
-    bert = load_bert(directory).to(resolve_device(device))
-    encoder = WordPiece.from_vocab(directory / "vocab.txt", lowercase=_lowercase(directory))
-    return bert, encoder, "MiniLM-L6-H384" if checkpoint is None else directory.name
+    bert = folder.load_model().to(resolve_device(device))
+    return bert, folder.encoder(), "MiniLM-L6-H384" if checkpoint is None else directory.name
 
 
 def attention_from_pretrained(
