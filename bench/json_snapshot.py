@@ -163,6 +163,7 @@ def commands(work: Path) -> list[tuple[str, list[str]]]:
         ("prove", ["prove", "--json"]),
         ("prove latex", ["prove", "layernorm-norm", "causal-mask", "--latex", str(work / "out" / "p.tex"), "--json"]),
         ("check fresh", ["check", "--fresh", "--device", "cpu", "--json"]),
+        ("check strict", ["check", "--fresh", "--strict", "--device", "cpu", "--json"]),
         ("check run", ["check", "--run", run["tf"], "--device", "cpu", "--json"]),
         ("check lstm", ["check", "lstm-memory", "lstm-not-convex", "padding-mask", "--run", run["lstm"],
                         "--device", "cpu", "--json"]),
