@@ -15,7 +15,9 @@ from seqlab.impl.masks import check_causal_mask
 from seqlab.impl.multihead import check_multihead
 from seqlab.impl.positions import check_positions
 from seqlab.impl.report import ImplReport
-from seqlab.impl.student import ContractError, NotImplementedYet, StudentError, load_object, source_file
+from seqlab.impl.student import (
+    TIME_LIMIT_S, ContractError, NotImplementedYet, StudentError, load_object, source_file, time_limit,
+)
 
 CHECKS: dict[str, Callable[..., Any]] = {
     "attention": check_attention,
@@ -28,19 +30,20 @@ CHECKS: dict[str, Callable[..., Any]] = {
 
 
 def check(obj: Any, kind: str | None = None, seed: int = 0, name: str | None = None,
-          where: Path | None = None) -> ImplReport:
+          where: Path | None = None, seconds: float = TIME_LIMIT_S) -> ImplReport:
     """Check a learner's function or nn.Module class as `kind` (inferred from its signature when None): seqlab's
     identities measured on it, parity with seqlab's reference on seeded inputs, and the named bugs it matches.
 
     The learner's exceptions never escape: NotImplementedError gives a report whose `problem` is "not implemented
     yet", any other exception a one-line `problem` naming the line of their file. A kind that cannot be told is a
-    SeqlabError listing the kinds' signatures.
+    SeqlabError listing the kinds' signatures. The whole check stops after `seconds` (main thread, POSIX): a learner's
+    endless loop is a one-line problem too.
     """
     chosen = get_kind(kind).name if kind else infer_kind(obj)
     label = name or getattr(obj, "__name__", type(obj).__name__)
     where = where or source_file(obj)
     try:
-        with cpu_threads(1):
+        with cpu_threads(1), time_limit(seconds, where):
             rows, diagnoses = CHECKS[chosen](obj, where, seed)
     except NotImplementedYet as exc:
         return ImplReport(label, chosen, problem=f"not implemented yet ({exc})")

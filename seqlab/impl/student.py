@@ -4,12 +4,15 @@ file and line, never a seqlab traceback."""
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sys
+import threading
 import traceback
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from seqlab.errors import SeqlabError
 
@@ -24,6 +27,36 @@ class ContractError(StudentError):
 
 class NotImplementedYet(StudentError):
     """The learner's code raised NotImplementedError (a starter file nobody has filled in yet)."""
+
+
+TIME_LIMIT_S = 60.0  # the most one check of a learner's code may take (each kind takes a few seconds)
+
+
+class OutOfTime(BaseException):
+    """The learner's code ran past the time limit (a BaseException, so their own `except Exception` cannot eat it)."""
+
+
+@contextmanager
+def time_limit(seconds: float = TIME_LIMIT_S, path: Path | None = None) -> Iterator[None]:
+    """Stop the body after `seconds` with a StudentError naming where the learner's code was (an infinite loop, a
+    huge computation). Only where SIGALRM exists and on the main thread; elsewhere the body runs unlimited."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except OutOfTime as exc:
+        where = where_in(exc, path)
+        raise StudentError(f"{where + ': ' if where else ''}still running after {seconds:g} s (an endless loop?)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -85,9 +118,12 @@ def load_object(spec: str) -> LoadedObject:
     folder = str(path.resolve().parent)
     sys.path.insert(0, folder)
     try:
-        loader_spec.loader.exec_module(module)
+        with time_limit(TIME_LIMIT_S, path):
+            loader_spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise SeqlabError(f"{path.name} line {exc.lineno}: SyntaxError: {exc.msg}; fix your file and run again") from None
+    except StudentError as exc:
+        raise SeqlabError(f"importing {path.name} failed: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - anything their file raises is theirs, reported in one line
         raise SeqlabError(f"importing {path.name} failed: {one_line(exc, path)}") from None
     finally:

@@ -10,7 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from seqlab.cli import app
+from seqlab.impl import student
+from seqlab.impl.check import check
 from seqlab.impl.kinds import KINDS
+from seqlab.impl.student import load_object
 from seqlab.impl.templates import ENTRY_NAMES
 from tests.impl.zoo import ZOO
 
@@ -118,3 +121,17 @@ def test_unknown_kind_names_the_signatures(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "--impl", f"{odd}:thing"], env={"COLUMNS": "400"})
     assert result.exit_code == 2
     assert "pass --kind" in result.output and "attention(q" in result.output
+
+
+def test_an_endless_loop_is_stopped_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loop = tmp_path / "loop.py"
+    loop.write_text("def causal_mask(T):\n    while True:\n        T += 1\n")
+    loaded = load_object(f"{loop}:causal_mask")
+    report = check(loaded.obj, where=loaded.path, seconds=0.5)
+    assert report.exit_code == 1
+    assert "still running after 0.5 s" in report.problem and "loop.py line" in report.problem
+    forever = tmp_path / "forever.py"
+    forever.write_text("while True:\n    pass\n")
+    monkeypatch.setattr(student, "TIME_LIMIT_S", 0.5)
+    result = runner.invoke(app, ["check", "--impl", f"{forever}:f"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "forever.py line" in result.output and "still running" in result.output
