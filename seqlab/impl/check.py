@@ -11,6 +11,7 @@ from seqlab.impl.attention import check_attention
 from seqlab.impl.kinds import get_kind, infer_kind
 from seqlab.impl.layernorm import check_layernorm
 from seqlab.impl.lm_loss import check_lm_loss
+from seqlab.impl.lstm import check_lstm
 from seqlab.impl.masks import check_causal_mask
 from seqlab.impl.multihead import check_multihead
 from seqlab.impl.positions import check_positions
@@ -26,6 +27,7 @@ CHECKS: dict[str, Callable[..., Any]] = {
     "causal-mask": check_causal_mask,
     "positions": check_positions,
     "lm-loss": check_lm_loss,
+    "lstm-cell": check_lstm,
 }
 
 

@@ -133,6 +133,29 @@ def lm_loss(logits: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch
     raise NotImplementedError("write lm_loss")
 '''
 
+LSTM_TEMPLATE = '''"""An LSTM cell, to check with: seqlab check --impl THIS_FILE.py:LSTMCell"""
+
+import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    """One LSTM step: gates i, f, o = sigmoid(.), candidate g = tanh(.), each an affine map of [x, h];
+    c_new = f * c + i * g, h_new = o * tanh(c_new).
+
+    Use nn.Linear(input_size, 4 * hidden_size) and nn.Linear(hidden_size, 4 * hidden_size), or one
+    nn.Linear(input_size + hidden_size, 4 * hidden_size) on torch.cat([x, h], -1), or one Linear per gate.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]):
+        """x: [B, input_size]; state = (h, c), each [B, hidden_size]. Returns (h_new, c_new)."""
+        raise NotImplementedError("write forward")
+'''
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -154,6 +177,9 @@ KINDS: dict[str, Kind] = {
         Kind("lm-loss", "causal-LM loss", "function",
              "lm_loss(logits [B, T, V], input_ids [B, T], attention_mask bool [B, T] True = real token) -> scalar: "
              "mean cross-entropy of logits[:, t] against input_ids[:, t + 1] over real targets", LM_LOSS_TEMPLATE),
+        Kind("lstm-cell", "LSTM cell", "module",
+             "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, I], (h, c) [B, H] each) -> "
+             "(h_new, c_new)", LSTM_TEMPLATE),
     )
 }
 
@@ -181,6 +207,8 @@ def infer_kind(obj: Any) -> str:
     name = getattr(obj, "__name__", "").lower()
     params = [p.lower() for p in _parameters(obj)]
     if isinstance(obj, type):
+        if "lstm" in name or (len(params) >= 2 and params[0].startswith("input") and params[1].startswith("hidden")):
+            return "lstm-cell"
         if len(params) >= 2 and any("head" in p for p in params[:3]):
             return "multihead"
         if "norm" in name or any(p in ("eps", "epsilon", "normalized_shape", "features", "d", "dim", "d_model",

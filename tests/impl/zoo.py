@@ -338,3 +338,58 @@ ZOO += [
     return F.cross_entropy(logits[:, 1:][real], input_ids[:, :-1][real])
 """, "LM target shifted the wrong way"),
 ]
+
+LSTM_HEAD = """import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.x2g = nn.Linear(input_size, 4 * hidden_size)
+        self.h2g = nn.Linear(hidden_size, 4 * hidden_size, bias=False)
+
+    def forward(self, x, state):
+        h, c = state
+        i, f, g, o = (self.x2g(x) + self.h2g(h)).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+"""
+
+ZOO += [
+    ("lstm-cell", "LSTMCell", LSTM_HEAD + """        c = f * c + i * g
+        return o * torch.tanh(c), c
+""", None),
+    ("lstm-cell", "LSTMCell", """import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.forget = nn.Linear(input_size + hidden_size, hidden_size)  # one Linear per gate, on [x, h]
+        self.input = nn.Linear(input_size + hidden_size, hidden_size)
+        self.output = nn.Linear(input_size + hidden_size, hidden_size)
+        self.candidate = nn.Linear(input_size + hidden_size, hidden_size)
+
+    def forward(self, x, state):
+        h, c = state
+        xh = torch.cat([x, h], dim=-1)
+        c = torch.sigmoid(self.forget(xh)) * c + torch.sigmoid(self.input(xh)) * torch.tanh(self.candidate(xh))
+        return torch.sigmoid(self.output(xh)) * torch.tanh(c), c
+""", None),
+    ("lstm-cell", "LSTMCell", LSTM_HEAD + """        c = c + i * g
+        return o * torch.tanh(c), c
+""", "missing forget gate"),
+    ("lstm-cell", "LSTMCell", LSTM_HEAD + """        c = f * c + i * g
+        return o * c, c
+""", "no tanh on the cell output"),
+    ("lstm-cell", "LSTMCell", LSTM_HEAD + """        c = i * c + f * g  # i and f swapped everywhere: the same LSTM with its gates named the other way round
+        return o * torch.tanh(c), c
+""", None),
+    ("lstm-cell", "LSTMCell", LSTM_HEAD + """        c = i * g
+        return o * torch.tanh(c), c
+""", "old cell dropped"),
+    ("lstm-cell", "LSTMCell", LSTM_HEAD.replace("torch.tanh(g)", "torch.sigmoid(g)") + """        c = f * c + i * g
+        return o * torch.tanh(c), c
+""", "candidate through sigmoid"),
+]
