@@ -65,6 +65,7 @@ def quiz(
     For scripts: --list --json shows the questions, then --answers "..." --json grades them.
     """
     from seqlab.console import console, emit_json, err_console
+    from seqlab.explain.quiz import QuizConfig
     from seqlab.explain.render import question_panel
     from seqlab.explain.session import ask_interactively, summary
     from seqlab.lab import quiz as lab_quiz
@@ -95,7 +96,7 @@ def quiz(
     if answers is not None:
         _show_graded(questions, result, console)
     console.print()
-    summary(result, console, report.seed)
+    summary(result, console, QuizConfig(topic=topic, n=n, seed=report.seed))  # its replay keeps --n and --topic
 
 
 def register(app: typer.Typer) -> None:

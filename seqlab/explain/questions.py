@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,6 +14,11 @@ Kind = Literal["true-false", "choice", "number"]
 _TRUE = {"true", "t", "yes", "y"}
 _FALSE = {"false", "f", "no", "n"}
 LETTERS = "abcdefgh"
+# A choice written as "b", "b)", "(b)", "b." or "b:" (what people type after reading "b) ..." on screen).
+_LETTER = re.compile(r"\(?([a-h])\s*[).:]?")
+# What a wrong number within this share of a known mistake is read as (27.7 for √768 ≈ 27.71), when the
+# mistake is not a whole number; whole-number mistakes (3,840 for 3,845) match exactly.
+MISTAKE_REL_TOLERANCE = 0.005
 
 
 class AnswerFormatError(ValueError):
@@ -36,8 +42,9 @@ class Question:
     options: tuple[str, ...] = ()
     tolerance: float = 0.0
     see: tuple[str, ...] = ()
-    hint: str = ""
-    # Common wrong answers and what each one reveals: (response, diagnosis); numbers match within tolerance.
+    hint: str = ""  # a nudge towards the answer that does not give it away
+    # Common wrong answers and what each one reveals: (response, diagnosis), e.g. (3840, "you forgot the 5
+    # biases"); a choice's response is an option index, a true-false question's the wrong bool.
     mistakes: tuple[tuple[bool | int | float, str], ...] = ()
 
     def __post_init__(self) -> None:
@@ -54,7 +61,7 @@ class Question:
             return "true or false (t/f, yes/no)"
         if self.kind == "choice":
             return f"one letter, {', '.join(LETTERS[: len(self.options)])}"
-        return "a number or arithmetic, e.g. 12345, 12_345, 0.25, 4*128*(100+128)"
+        return "a number or arithmetic, e.g. 0.25 or 4*128*(100+128)"
 
     def parse(self, text: str) -> bool | int | float:
         """Read a response: a bool, an option index or a number; AnswerFormatError when it is none of them."""
@@ -66,8 +73,12 @@ class Question:
                 return False
         elif self.kind == "choice":
             letters = LETTERS[: len(self.options)]
-            if len(value) == 1 and value in letters:
-                return letters.index(value)
+            match = _LETTER.fullmatch(value)
+            if match and match.group(1) in letters:
+                return letters.index(match.group(1))
+            texts = [option.lower() for option in self.options]
+            if value in texts:
+                return texts.index(value)
         else:
             try:
                 number = evaluate(value)
@@ -89,19 +100,26 @@ class Question:
             return ""
         for wrong, diagnosis in self.mistakes:
             if self.kind == "number":
-                if abs(float(response) - float(wrong)) <= max(self.tolerance, 1e-9 * abs(float(wrong))):
+                if abs(float(response) - float(wrong)) <= self.mistake_window(float(wrong)):
                     return diagnosis
             elif response == wrong:
                 return diagnosis
         return ""
 
+    def mistake_window(self, wrong: float) -> float:
+        """How far a numeric response may be from the known wrong value `wrong` and still be read as it.
+
+        Never more than half the way to the right answer, so a near miss is not blamed on a mistake it is
+        not closer to.
+        """
+        window = max(self.tolerance, (1e-9 if wrong.is_integer() else MISTAKE_REL_TOLERANCE) * abs(wrong))
+        return min(window, abs(wrong - float(self.answer)) / 2)
+
     def hint_text(self) -> str:
-        """A nudge that does not give the answer away: the question's own hint, else where to look."""
+        """A nudge that does not give the answer away: the question's own hint, else where to read up."""
         if self.hint:
             return self.hint
-        if self.kind == "number":
-            return f"Write the formula first; `seqlab explain {self.topic}` shows it. Arithmetic like 4*128*228 works."
-        return f"`seqlab explain {self.topic}` covers this; rule out the options that break a definition."
+        return f"seqlab explain {self.topic} covers this."
 
     def format_value(self, response: bool | int | float) -> str:
         """A parsed response written the way the questions write numbers (12,345; 0.25; true; b) ...)."""
@@ -150,11 +168,22 @@ def format_number(value: float) -> str:
 
 
 def true_false(
-    id: str, topic: str, prompt: str, answer: bool, explanation: str, see: tuple[str, ...] = (), hint: str = ""
+    id: str,
+    topic: str,
+    prompt: str,
+    answer: bool,
+    explanation: str,
+    see: tuple[str, ...] = (),
+    hint: str = "",
+    slip: str = "",
 ) -> Question:
-    """A true/false question; `see` adds commands to `seqlab explain TOPIC`."""
+    """A true/false question; `see` adds commands to `seqlab explain TOPIC`.
+
+    `slip` says what answering the other way reveals (the misconception behind it).
+    """
     return Question(
-        id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see), hint=hint
+        id, topic, "true-false", prompt, answer, explanation, see=(f"seqlab explain {topic}", *see), hint=hint,
+        mistakes=((not answer, slip),) if slip else (),
     )
 
 
@@ -167,11 +196,15 @@ def choice(
     explanation: str,
     see: tuple[str, ...] = (),
     hint: str = "",
+    mistakes: tuple[tuple[int, str], ...] = (),
 ) -> Question:
-    """A multiple-choice question whose option `correct` (0-based) is the one right answer."""
+    """A multiple-choice question whose option `correct` (0-based) is the one right answer.
+
+    `mistakes` pairs wrong options (0-based) with what choosing each one reveals.
+    """
     return Question(
         id, topic, "choice", prompt, correct, explanation, options=options, see=(f"seqlab explain {topic}", *see),
-        hint=hint,
+        hint=hint, mistakes=mistakes,
     )
 
 

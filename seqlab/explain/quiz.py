@@ -38,6 +38,8 @@ class QuestionResult:
     diagnosis: str = ""  # what a known wrong answer reveals, e.g. "you left out the biases"
     skipped: bool = False
     given_value: str = ""  # the response as the questions write numbers (an expression shows its value)
+    kind: str = ""  # the question's kind: true-false, choice or number
+    given_answer: str = ""  # the response alone as the questions write answers: "b) the update gate z", "116,736"
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,19 @@ class QuizResult:
         """Number of questions skipped."""
         return sum(result.skipped for result in self.results)
 
+    @property
+    def review_topics(self) -> tuple[str, ...]:
+        """The topics of the questions answered wrong or skipped, in the order they came up, each once."""
+        return tuple(dict.fromkeys(result.topic for result in self.results if not result.correct))
+
     def as_dict(self) -> dict[str, Any]:
-        """The result as JSON-able data: per-question results, score, total."""
+        """The result as JSON-able data: per-question results, score, total, topics to review."""
         return {
             "score": self.score,
             "total": self.total,
             "skipped": self.skipped,
             "stopped": self.stopped,
+            "review_topics": list(self.review_topics),
             "results": [{**result.__dict__, "see": list(result.see)} for result in self.results],
         }
 
@@ -84,6 +92,12 @@ def select_questions(config: QuizConfig, bank: Sequence[Question] = QUESTIONS) -
         if not pool:
             raise SeqlabError(f"no quiz questions for topic {topic_id!r} yet; run seqlab quiz without --topic")
     return random.Random(config.seed).sample(pool, min(config.n, len(pool)))
+
+
+def replay_command(config: QuizConfig) -> str:
+    """The `seqlab quiz` command that asks the same questions in the same order: seed, --n and --topic kept."""
+    command = f"seqlab quiz --seed {config.seed} --n {config.n}"
+    return command + (f" --topic {get_topic(config.topic).id}" if config.topic is not None else "")
 
 
 def parse_answer_list(text: str, questions: Sequence[Question]) -> list[bool | int | float]:
@@ -120,6 +134,8 @@ def grade(question: Question, response: bool | int | float, given: str) -> Quest
         see=question.see,
         diagnosis=question.diagnose(response),
         given_value=shown,
+        kind=question.kind,
+        given_answer=question.format_value(response),
     )
 
 
@@ -137,6 +153,7 @@ def skip(question: Question) -> QuestionResult:
         see=question.see,
         skipped=True,
         given_value="skipped",
+        kind=question.kind,
     )
 
 

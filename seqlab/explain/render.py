@@ -130,33 +130,42 @@ def _short(prompt: str, width: int) -> str:
     return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
 
 
-def _short_answer(text: str) -> str:
-    """A multiple-choice answer as its letter ("b) ..." -> "b"), anything else as it is."""
-    return text.split(") ", 1)[0] if ") " in text else text
-
-
-def _answer_width(result: QuizResult, field: str) -> int:
-    """The widest short answer in `field` of the results, capped so a long one folds instead."""
-    return min(12, max([len(_short_answer(getattr(item, field)) or "-") for item in result.results] + [6]))
+def _answer_width(values: Sequence[str]) -> int:
+    """The widest single word among `values` (at least 6, at most 12): a cell folds between words, not inside."""
+    return min(12, max([len(word) for value in values for word in value.split()] + [6]))
 
 
 def score_table(result: QuizResult) -> Table:
-    """The score as the title, one row per question: its start, your answer, the answer, and a mark."""
+    """The score as the title, one row per question: its start, your answer, the answer (options with their
+    text), and a mark (✓ right, ✗ wrong, · skipped)."""
     title = f"score {result.score}/{result.total}"
     if result.skipped:
         title += f" ({result.skipped} skipped)"
     if result.stopped:
         title += ", stopped early"
-    table = Table(title=title, title_justify="left")
+    # A right choice shows its letter only: the answer column beside it already reads "b) the update gate z".
+    yours = [f"{item.answer_key})" if item.correct and item.kind == "choice" else
+             item.given_answer or item.given_value or "-" for item in result.results]
+    answers = [item.answer for item in result.results]
+    table = Table(title=title, title_justify="left", expand=True)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("question", ratio=3)
-    # Short answers ("true", "12") keep their width; the question gives way and ends in an ellipsis.
-    table.add_column("yours", overflow="fold", ratio=2, min_width=_answer_width(result, "given_value"))
-    table.add_column("answer", overflow="fold", ratio=2, min_width=_answer_width(result, "answer"))
+    table.add_column("question", ratio=1)
+    # Answers wrap between words ("b) the update gate z" over two lines); the question gives way to an ellipsis.
+    table.add_column("yours", overflow="fold", ratio=1, min_width=_answer_width(yours))
+    table.add_column("answer", overflow="fold", ratio=1, min_width=_answer_width(answers))
     table.add_column("", justify="center", no_wrap=True)
-    for index, item in enumerate(result.results, 1):
+    for index, (item, given, answer) in enumerate(zip(result.results, yours, answers), 1):
         mark = Text("✓", style="green") if item.correct else Text("·" if item.skipped else "✗", style="red")
         question = Text(_short(item.prompt, 60), no_wrap=True, overflow="ellipsis")
-        table.add_row(str(index), question, Text(_short_answer(item.given_value) or "-"),
-                      Text(_short_answer(item.answer)), mark)
+        table.add_row(str(index), question, Text(given), Text(answer), mark)
     return table
+
+
+def review_list(topics: Sequence[tuple[str, str]]) -> Group:
+    """The topics to read again, (id, title) each, as the `seqlab explain` commands that teach them."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(style="dim")
+    for topic_id, title in topics:
+        grid.add_row(Text("  $ ") + Text(f"seqlab explain {topic_id}", style="green"), Text(title))
+    return Group(Text("To review (the topics of the questions you missed):", style="bold"), grid)

@@ -12,8 +12,9 @@ from rich.prompt import Prompt
 from rich.text import Text
 
 from seqlab.errors import SeqlabError
-from seqlab.explain.quiz import QuestionResult, QuizResult, run_quiz
-from seqlab.explain.render import question_panel, score_table
+from seqlab.explain.catalog import get_topic
+from seqlab.explain.quiz import QuestionResult, QuizConfig, QuizResult, replay_command, run_quiz
+from seqlab.explain.render import question_panel, review_list, score_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,16 +31,27 @@ def feedback(result: QuestionResult, console: Console) -> None:
     else:
         console.print(Text("✗ wrong", style="bold red") + Text(f": the answer is {result.answer}"))
         if result.diagnosis:
-            console.print(Text("Likely slip: ", style="yellow") + Text(result.diagnosis))
+            console.print(Text("Likely mix-up: ", style="yellow") + Text(result.diagnosis))
     console.print(Text(result.explanation))
-    console.print(Text("see: ", style="dim") + Text("  ·  ".join(result.see), style="green"), soft_wrap=True)
+    one_line = "see: " + "  ·  ".join(result.see)
+    if len(one_line) <= console.width:
+        console.print(Text("see: ", style="dim") + Text("  ·  ".join(result.see), style="green"), soft_wrap=True)
+    else:  # a command is copied whole: one per line rather than one cut across two
+        console.print(Text("see:", style="dim"))
+        for command in result.see:
+            console.print(Text("  $ ") + Text(command, style="green"), soft_wrap=True)
 
 
-def summary(result: QuizResult, console: Console, seed: int | None = None) -> None:
-    """The score, one row per question (its start, your answer, the answer), and how to replay the quiz."""
+def summary(result: QuizResult, console: Console, config: QuizConfig | None = None) -> None:
+    """The score, one row per question (its start, your answer, the answer), the topics to review, and the
+    command that replays the same questions (`config`: the quiz as it was selected)."""
     console.print(score_table(result))
-    if seed is not None:
-        console.print(Text("Replay these questions: ", style="dim") + Text(f"seqlab quiz --seed {seed}", style="bold"),
+    if result.review_topics:
+        console.print()
+        console.print(review_list([(topic, get_topic(topic).title) for topic in result.review_topics]))
+    if config is not None:
+        console.print()
+        console.print(Text("Replay these questions: ", style="dim") + Text(replay_command(config), style="bold"),
                       soft_wrap=True)
 
 

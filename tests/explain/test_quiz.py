@@ -166,13 +166,24 @@ def test_tour_runs_the_explain_step(runner, tmp_path: Path):
     assert [s["step"] for s in steps] == ["explain"] and steps[0]["correct"] is True
 
 
-def test_score_table_keeps_answers_on_one_line_at_80_columns():
-    """Short answers ("true", "12") are never folded a letter per line; the question column gives way."""
+def test_score_table_keeps_answers_whole_and_shows_option_text_at_80_columns():
+    """Short answers ("true", "12") are never folded a letter per line; a choice shows its option's text (wrapped
+    between words), so the summary says what b) was; the question column gives way."""
     questions = select_questions(QuizConfig(n=10, seed=3))
     result = grade_answer_list(questions, ",".join(wrong_answer(q) for q in questions))
     console = Console(width=80, record=True, color_system=None)
     console.print(score_table(result))
     lines = console.export_text().splitlines()
     assert max(len(line) for line in lines) <= 80
-    body = [line for line in lines if line.startswith("│")]
-    assert len(body) == 10, "\n".join(lines)  # one line per question: nothing folded
+    rows = [line for line in lines if line.startswith("│") and line.split("│")[1].strip()]
+    assert len(rows) == 10, "\n".join(lines)  # one numbered row per question
+    def column(index: int) -> str:
+        return " ".join(line.split("│")[index].strip() for line in lines if line.startswith("│"))
+
+    yours, answers = " ".join(column(3).split()), " ".join(column(4).split())
+    for question, item in zip(questions, result.results):
+        if question.kind == "choice":
+            assert item.given_answer in yours and item.answer in answers
+        else:  # true/false and numbers: on the question's own row, whole
+            row = rows[result.results.index(item)]
+            assert item.answer.split(" (")[0] in row and item.given_answer in row

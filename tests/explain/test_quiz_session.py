@@ -7,7 +7,7 @@ from rich.console import Console
 
 from seqlab.explain.arith import NotArithmetic, evaluate
 from seqlab.explain.bank import QUESTIONS
-from seqlab.explain.quiz import grade, run_quiz
+from seqlab.explain.quiz import QuizConfig, grade, run_quiz
 from seqlab.explain.session import summary
 
 
@@ -80,10 +80,11 @@ def test_summary_has_no_ids_or_raw_floats_and_prints_the_seed():
     question = _question("bert-base-scale")
     result = run_quiz([question, _question("rows-sum-one")], lambda q, n: "8" if n == 1 else "true")
     console = Console(record=True, width=80)
-    summary(result, console, seed=1234)
+    summary(result, console, QuizConfig(n=2, seed=1234))
     text = console.export_text()
     assert "bert-base-scale" not in text and "rows-sum-one" not in text
-    assert "8.0" not in text and "score 2/2" in text and "seqlab quiz --seed 1234" in text
+    assert "8.0" not in text and "score 2/2" in text and "seqlab quiz --seed 1234 --n 2" in text
+    assert "To review" not in text  # nothing missed
 
 
 def test_explain_reads_as_facts_in_paragraphs_without_agreement_noise():
