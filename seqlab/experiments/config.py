@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.data.sources import ColumnChoice
+from seqlab.data.spec import DataSpec
 from seqlab.errors import SeqlabError
 from seqlab.training.config import check_shared_options
 
@@ -56,9 +57,14 @@ class ExperimentConfig:
         """The TrainConfig fields of --dev/--test and the column options (OWN_FILE_FIELDS)."""
         return {name: getattr(self, name) for name in OWN_FILE_FIELDS}
 
+    @property
+    def data_spec(self) -> DataSpec:
+        """--data (None: each recipe's own), --data-dir, --dev, --test and the columns as one DataSpec."""
+        return DataSpec.of(self)
+
     def column_choice(self) -> ColumnChoice:
         """What the user said about the columns of --data FILE."""
-        return ColumnChoice(self.text_column, self.label_column, self.text_pair_column, self.no_header)
+        return self.data_spec.columns
 
     @property
     def tiny(self) -> bool:

@@ -11,7 +11,8 @@ from typing import Any, Sequence
 
 from seqlab.data.lengths import check_max_length
 from seqlab.data.registry import is_table_path
-from seqlab.data.sources import ColumnChoice, DataSource, display_name
+from seqlab.data.sources import display_name
+from seqlab.data.spec import DataSpec
 from seqlab.device_options import check_seed, check_threads
 from seqlab.errors import SeqlabError, unknown_choice
 from seqlab.io import resolved_path
@@ -135,11 +136,14 @@ class TrainConfig:
         """The dataset's display name: a known name as is, a file by its folder and stem (trec/train.tsv -> trec)."""
         return display_name(self.data) if Path(self.data).suffix else self.data
 
+    @property
+    def data_spec(self) -> DataSpec:
+        """The run's data (dataset or file, folder, dev/test files, columns) as one `seqlab.data.spec.DataSpec`."""
+        return DataSpec.of(self)
+
     def source(self, data_dir: Path | None = None) -> Any:
         """The run's data as a `seqlab.data.sources.DataSource` (`data_dir` overrides the stored one)."""
-        folder = data_dir or (Path(self.data_dir) if self.data_dir else None)
-        choice = ColumnChoice(self.text_column, self.label_column, self.text_pair_column, self.no_header)
-        return DataSource(self.data, folder, self.seed, self.dev, self.test, choice)
+        return self.data_spec.source(self.seed, data_dir)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able copy of the config."""

@@ -119,8 +119,7 @@ def run_changed_files(run_dir: Path) -> list[str]:
 
 def _run_columns(config, choice: ColumnChoice | None) -> TableColumns:
     """The columns to read a file with: the run's, each one overridden by the user's `choice` when given."""
-    stored = ColumnChoice(config.text_column, config.label_column, config.text_pair_column, config.no_header)
-    return (choice or ColumnChoice()).over(stored).columns()
+    return (choice or ColumnChoice()).over(config.data_spec.columns).columns()
 
 
 def _run_for_file(run_dir: Path, device: str, choice: ColumnChoice | None) -> tuple[LoadedRun, TableColumns]:
