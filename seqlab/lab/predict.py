@@ -11,7 +11,8 @@ from seqlab.device import cpu_threads
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
 from seqlab.training.fill_mask import FillMaskResult, fill_mask
-from seqlab.training.inference import FilePredictions, Prediction, predict, predict_file, save_file_predictions
+from seqlab.training import inference  # called as inference.predict: a test spies on it there
+from seqlab.training.inference import FilePredictions, Prediction, predict_file, save_file_predictions
 from seqlab.training.loading import load_run
 
 
@@ -71,4 +72,4 @@ def _run(request: PredictRequest) -> PredictReport:
         if request.pair is not None:
             raise SeqlabError("--pair is for sentence-pair classifiers; a masked LM fills [MASK]s in one text")
         return PredictReport(filled=fill_mask(loaded, request.text, request.top_k))
-    return PredictReport(prediction=predict(loaded, request.text, request.pair))
+    return PredictReport(prediction=inference.predict(loaded, request.text, request.pair))
