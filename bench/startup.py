@@ -1,6 +1,6 @@
 """Start-up time of the light commands: each one's wall time in a fresh interpreter against `python -c pass`.
 
-The commands of `seqlab.cli.LIGHT_COMMANDS` (plus `seqlab --help`, `seqlab train --help` and `seqlab prove softmax-shift`)
+The commands of `seqlab.cli.LIGHT_COMMANDS` (plus `seqlab --help`, `seqlab train --help` and `seqlab check --help`)
 run as `python -m seqlab ...` with $SEQLAB_RUNS an empty folder, interleaved round by round with
 `python -c pass` (the floor: the interpreter alone) and `python -c "import torch"` (what a command would pay if
 it loaded torch), median of --repeats. Output goes to /dev/null; the exit code must be 0.
@@ -29,7 +29,7 @@ from seqlab.cli import LIGHT_COMMANDS  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 FLOOR = "python -c pass"
 TORCH = "python -c 'import torch'"
-EXTRA_COMMANDS: tuple[tuple[str, ...], ...] = (("--help",), ("train", "--help"), ("prove", "softmax-shift"))
+EXTRA_COMMANDS: tuple[tuple[str, ...], ...] = (("--help",), ("train", "--help"), ("check", "--help"))
 
 
 def command_lines() -> dict[str, list[str]]:

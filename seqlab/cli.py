@@ -34,6 +34,7 @@ LIGHT_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("explain",),
     ("quiz", "--list", "--n", "3"),
     ("quiz", "--answers", "1,2,true", "--n", "3", "--seed", "0", "--json"),
+    ("prove", "softmax-shift"),
 )
 HEAVY_MODULES: tuple[str, ...] = ("torch", "sklearn", "matplotlib")  # what LIGHT_COMMANDS never import
 

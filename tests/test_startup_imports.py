@@ -93,3 +93,32 @@ def test_runs_lists_a_trained_and_a_damaged_run_without_torch(tmp_path: Path, mo
     assert run.name in found["codes"][1][2] and "broken-run" in found["codes"][1][2]
     assert "damaged" in found["codes"][0][2]  # the reason is printed below the table
     assert found["first"] == {}, f"seqlab runs loaded a heavy module: {found['first']}"
+
+
+def test_every_identity_names_its_live_check() -> None:
+    from importlib import import_module
+
+    from seqlab.proofs import REGISTRY, all_identities
+
+    for entry, identity in zip(REGISTRY, all_identities()):
+        module = entry.split(":")[0]
+        path, _, function = identity.live_check.partition(":")
+        assert path == f"seqlab.proofs.live.{module}", entry  # the torch half sits beside the proof, same name
+        assert callable(getattr(import_module(path), function)), entry
+
+
+def test_proof_modules_import_only_the_symbolic_side() -> None:
+    import ast
+
+    from seqlab.proofs import REGISTRY
+
+    heavy = (*HEAVY_MODULES, "numpy", "seqlab.models", "seqlab.training", "seqlab.proofs.target", "seqlab.proofs.live")
+    found = []
+    for module in dict.fromkeys(entry.split(":")[0] for entry in REGISTRY):
+        path = REPO / "seqlab" / "proofs" / f"{module}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"seqlab/proofs/{module}.py:{node.lineno}: {name}" for name in names
+                      if name.split(".")[0] in HEAVY_MODULES or name.startswith(heavy)]
+    assert found == [], "the check's imports belong in seqlab/proofs/live/:\n" + "\n".join(found)

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from seqlab.io import to_jsonable
+from seqlab.proofs.checking import check_identities
 from seqlab.proofs.render import check_json
-from seqlab.proofs.runner import CheckConfig, CheckReport, ProvedIdentity, check_identities
+from seqlab.proofs.runner import CheckConfig, CheckReport, ProvedIdentity
 
 
 @dataclass(frozen=True)

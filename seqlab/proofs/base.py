@@ -1,9 +1,13 @@
-"""What every identity is: a symbolic proof (sympy) and a live check (torch) of the same statement."""
+"""What every identity is: a symbolic proof (sympy) and a live check (torch) of the same statement.
+
+The proof lives in the identity's module (sympy only); the check in seqlab.proofs.live.<module>, named by
+`live_check` and imported when it runs: `seqlab prove` loads no torch."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy
@@ -68,14 +72,18 @@ class Identity(ABC):
     # becomes "not applicable" when the model has no such part, and stays "not measured on this model" when it
     # has one the checks cannot read.
     part: ClassVar[str] = ""
+    # "module:function" of the live check (seqlab.proofs.live.<module>), imported on first use, so that proving
+    # (sympy) loads no torch; the function takes (identity, target) and returns a CheckResult.
+    live_check: ClassVar[str]
 
     @abstractmethod
     def prove(self) -> ProofResult:
         """Derive the identity symbolically and say whether sympy confirms it."""
 
-    @abstractmethod
     def check(self, target: LiveTarget) -> CheckResult:
-        """Measure the identity on the live model in `target`."""
+        """Measure the identity on the live model in `target`: its `live_check`, imported now (it loads torch)."""
+        module, _, function = self.live_check.partition(":")
+        return getattr(import_module(module), function)(self, target)
 
 
 def is_zero(expression: Any) -> bool:

@@ -3,17 +3,11 @@ mask breaks it (which is why order needs positions, or a mask)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sympy as sp
-import torch
 
-from seqlab.proofs.base import CheckResult, Identity, ProofResult, ProofStep, eq
-from seqlab.proofs.capture import capture_calls, key_padding
-from seqlab.proofs.target import LiveTarget, attention_modules, exact_copy
+from seqlab.proofs.base import Identity, ProofResult, ProofStep, eq
 
 LENGTH = 3  # the proof's tokens x1, x2, x3
-BREAK_AT_LEAST = 1e-3  # the causal mask must move outputs by at least this share of their size
 
 
 def _attention(xs: list[sp.Expr], blocked: list[list[bool]]) -> sp.Matrix:
@@ -43,6 +37,7 @@ class CausalPermutation(Identity):
         "positions, not the tokens, so a permuted input sees different prefixes and the equality fails. Holds "
         "without masks only; a whole model is order-blind only if nothing else (positions) sees the order."
     )
+    live_check = "seqlab.proofs.live.equivariance:check_causal_permutation"  # the torch half, imported on first use
 
     def prove(self) -> ProofResult:
         """T = 3 scalar tokens, the cycle (x3, x1, x2): no mask and padding keep equality; causal does not."""
@@ -73,60 +68,3 @@ class CausalPermutation(Identity):
         )
         statement = "attn(P x) = P attn(x) without masks and with a padding mask permuted along; not with the causal mask"
         return ProofResult(statement, steps, all(checks))
-
-    def check(self, target: LiveTarget) -> CheckResult:
-        """Each attention module on its captured inputs, both paths: permute the tokens (and the padding mask with
-        them); outputs must permute alike without the causal mask and must not with it."""
-        modules, note, on = attention_modules(target)
-        captured, capture_note = capture_calls(target, modules, lambda m: int(m.d_model), offset=3900)
-        free = padded = 0.0
-        causal_gap = float("inf")
-        padded_modules = 0
-        for index, part in enumerate(captured):
-            attention = exact_copy(part.module, target)
-            x = part.x.to(target.dtype)
-            length = x.shape[1]
-            order = permutation(length, target.generator(3950 + index))
-            padding = key_padding(part.mask, length)
-            for need_weights in (True, False):
-                with torch.no_grad():
-                    free = max(free, _gap(attention, x, None, False, order, need_weights))
-                    if padding is not None:
-                        padded = max(padded, _gap(attention, x, padding, False, order, need_weights))
-                    causal_gap = min(causal_gap, _gap(attention, x, None, True, order, need_weights))
-            padded_modules += padding is not None
-        measured = max(free, padded)
-        tolerance = 10 * target.rounding
-        broken_enough = causal_gap >= BREAK_AT_LEAST
-        inputs = "real hidden states" if all(part.real for part in captured) else "inputs"
-        padding_text = (
-            f", with the padding mask permuted along {padded:.1e} ({padded_modules} module(s) had padding)"
-            if padded_modules else ", no padding in the captured batch"
-        )
-        detail = (
-            f"{len(captured)} attention module(s) on their {inputs}, float64, both paths, tokens permuted by a seeded "
-            f"permutation: max |attn(Px) - P attn(x)| relative to the output, no mask {free:.1e}{padding_text}; with "
-            f"the causal mask at least {causal_gap:.2f} (want >= {BREAK_AT_LEAST:g}: causal attention is not "
-            f"equivariant){note}{capture_note}"
-        )
-        extra = {"no mask": free, "padding permuted": padded, "causal": causal_gap}
-        passed = measured <= tolerance and broken_enough
-        return CheckResult(measured, tolerance, passed, detail, extra=extra, measured_on=on)
-
-
-def permutation(length: int, generator: torch.Generator) -> torch.Tensor:
-    """A seeded permutation of range(length) that moves at least the first token (reversal when a draw does not)."""
-    order = torch.randperm(length, generator=generator)
-    if length > 1 and int(order[0]) == 0:
-        order = torch.arange(length - 1, -1, -1)
-    return order
-
-
-def _gap(attention: Any, x: torch.Tensor, padding: torch.Tensor | None, causal: bool, order: torch.Tensor,
-         need_weights: bool) -> float:
-    """max |attn(P x) - P attn(x)| / max |attn(x)| on one path, the padding mask (if any) permuted with the tokens."""
-    order = order.to(x.device)
-    base, _ = attention(x, padding, causal, need_weights)
-    moved_mask = padding[:, order] if padding is not None else None
-    moved, _ = attention(x[:, order], moved_mask, causal, need_weights)
-    return float((moved - base[:, order]).abs().max()) / max(float(base.abs().max()), 1e-300)

@@ -10,9 +10,10 @@ import torch
 from torch import nn
 
 from seqlab.cli import app
-from seqlab.proofs import runner as proof_runner
+from seqlab.proofs import checking as proof_checking
 from seqlab.proofs.render import check_headline, check_json
-from seqlab.proofs.runner import CheckConfig, check_identities
+from seqlab.proofs.checking import check_identities
+from seqlab.proofs.runner import CheckConfig
 from seqlab.proofs.target import LiveTarget, random_batch
 
 CPU = torch.device("cpu")
@@ -114,7 +115,7 @@ def test_not_applicable_rows_are_neither_passes_nor_failures():
 
 
 def test_cli_strict_exits_1_on_a_part_it_could_not_read(runner, monkeypatch):
-    monkeypatch.setattr(proof_runner, "build_target", lambda config: target_of(NoForgetLSTM(16, 24)))
+    monkeypatch.setattr(proof_checking, "build_target", lambda config: target_of(NoForgetLSTM(16, 24)))
     args = ["check", "lstm-not-convex", "gru-convex", "--fresh", "--device", "cpu"]
     lenient = runner.invoke(app, args)
     assert lenient.exit_code == 0, lenient.output

@@ -8,7 +8,8 @@ import torch
 from seqlab.models import attention as attention_module
 from seqlab.models.layernorm import LayerNorm
 from seqlab.proofs import all_identities, select
-from seqlab.proofs.runner import CheckConfig, check_identities
+from seqlab.proofs.checking import check_identities
+from seqlab.proofs.runner import CheckConfig
 from seqlab.proofs.target import LiveTarget
 
 from . import broken

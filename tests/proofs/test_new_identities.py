@@ -17,7 +17,8 @@ from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.transformer import CausalLM, TransformerBlock, TransformerClassifier, TransformerConfig
 from seqlab.proofs import select
-from seqlab.proofs.runner import CheckConfig, check_identities
+from seqlab.proofs.checking import check_identities
+from seqlab.proofs.runner import CheckConfig
 from seqlab.proofs.target import LiveTarget
 
 from . import broken

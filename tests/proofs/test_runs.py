@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from seqlab.cli import app
-from seqlab.proofs.runner import CheckConfig, check_identities
+from seqlab.proofs.checking import check_identities
+from seqlab.proofs.runner import CheckConfig
 
 TINY_SPECS = {
     "transformer": {"family": "transformer", "d_model": 16, "n_heads": 2, "n_layers": 1, "d_ff": 32},
