@@ -54,6 +54,7 @@ def run(
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
     reuse: Annotated[Optional[list[Path]], typer.Option("--reuse", metavar="DIR", help="Another report folder (an earlier --out) whose finished trials are copied instead of trained when their config is the same: LSTM 64/64 with Adam, for one, is the same trial in rnn-optimizers, rnn-depth, rnn-embedding and rnn-bidirectional. Repeatable.")] = None,
     threads: ThreadsOption = None,
+    workers: Annotated[int, typer.Option("--workers", help="Train N trials at once, each in its own process with cores/N torch threads (or --threads): same seeds, same report as one at a time; 1 to 64.")] = 1,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
     data_dir: DataDirOption = None,
@@ -92,6 +93,8 @@ def run(
 
       seqlab experiment run rnn-depth --data-dir DIR --reuse OPTIMIZERS_OUT
 
+      seqlab experiment run rnn-width --workers 2   # 2 trials at once
+
       seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --budget full
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
@@ -108,7 +111,7 @@ def run(
         out=str(out) if out else None, run=str(run_dir) if run_dir else None,
         reuse=tuple(str(folder) for folder in reuse or ()),
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
-        text_pair_column=text_pair_column, no_header=no_header,
+        text_pair_column=text_pair_column, no_header=no_header, workers=workers,
     )
     report = lab_experiment.run(config, console=None if json_output else console)
     if json_output:

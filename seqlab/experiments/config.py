@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from seqlab.training.config import check_shared_options
 MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling samples its grid down to this)
 BUDGETS = ("tiny", "quick", "full")  # see seqlab.experiments.recipes.common.Sizes for what each means per recipe
 DEFAULT_SEEDS = 3
+MAX_WORKERS = 64  # --workers: trial processes on one machine (seqlab.experiments.pool)
 # --data FILE's own dev/test files and columns (issue 21): ExperimentConfig fields that every trial's TrainConfig
 # gets under the same names, and that the reproduce command gives back as --dev, --test, --text-column, ...
 OWN_FILE_FIELDS = ("dev", "test", "text_column", "label_column", "text_pair_column", "no_header")
@@ -52,6 +54,7 @@ class ExperimentConfig:
     label_column: str | None = None
     text_pair_column: str | None = None
     no_header: bool = False
+    workers: int = 1  # trials trained at once, each in its own process; how fast, not what (not in the report)
 
     def own_files(self) -> dict[str, Any]:
         """The TrainConfig fields of --dev/--test and the column options (OWN_FILE_FIELDS)."""
@@ -81,6 +84,12 @@ class ExperimentConfig:
         return min(self.max_configs if self.max_configs is not None else default, MAX_TRIALS)
 
 
+def stored_config(config: ExperimentConfig) -> dict[str, Any]:
+    """The config as the report keeps it: every field but `workers`, which changes how fast trials run, never
+    their numbers (a report made with --workers 4 is the report made with 1)."""
+    return {k: v for k, v in asdict(config).items() if k != "workers"}
+
+
 def validate(config: ExperimentConfig) -> ExperimentConfig:
     """Check every value a user can get wrong; raise one SeqlabError naming the option and the fix."""
     if config.budget not in BUDGETS:
@@ -89,6 +98,9 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         raise SeqlabError(f"--budget must be one of {', '.join(BUDGETS)} (got {config.budget!r}){hint}")
     if config.max_configs is not None and config.max_configs < 1:
         raise SeqlabError(f"--max-configs must be at least 1 (got {config.max_configs}); try --max-configs 4")
+    if not 1 <= config.workers <= MAX_WORKERS:
+        raise SeqlabError(f"--workers must be between 1 and {MAX_WORKERS} (got {config.workers}); "
+                          f"try --workers {max(1, min(os.cpu_count() or 1, MAX_WORKERS))}")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
 

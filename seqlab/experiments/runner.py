@@ -16,9 +16,10 @@ from rich.text import Text
 from seqlab.data.sources import DataSource
 from seqlab.device import resolve_device
 from seqlab.errors import SeqlabError
-from seqlab.experiments.config import ExperimentConfig, validate
+from seqlab.experiments.config import ExperimentConfig, stored_config, validate
 from seqlab.experiments.estimate import human, mean_words, trial_seconds, vocabulary_size
 from seqlab.experiments.execute import run_trial
+from seqlab.experiments.pool import run_in_pool, threads_per_worker
 from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
 from seqlab.experiments.report import (
@@ -171,74 +172,140 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
     out_dir = _out_dir(config)
     with locked_folder(out_dir, "experiment report"):  # a second run into the same --out is refused
         command = reproduce_command(config, out_dir)
-        atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": asdict(config), "command": command})
+        atomic_write_json(out_dir / EXPERIMENT_FILE, {"recipe": config.recipe, "config": stored_config(config), "command": command})
         store = TrialStore(out_dir)
         started = time.perf_counter()
         keys = _keys(plan.trials)
-        run_dirs: dict[str, Path | None] = {}
         records: list[dict[str, Any]] = []
-        trained = skipped = 0
         pending = [t for t in plan.trials if store.finished(t, keys[t.name]) is None]
         reusable = {t.name: found for t in pending if (found := find_finished(config.reuse, keys[t.name]))}
         to_train = [t for t in pending if t.name not in reusable]
-        estimate = estimate_seconds(to_train, splits)
+        workers = min(config.workers, len(to_train)) or 1
+        estimate = estimate_seconds(to_train, splits) / workers  # trials run side by side, each on its own cores
+        on_workers = f" on {workers} workers" if workers > 1 else ""
         if console is not None:
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
                           f"{config.budget} budget, {config.seeds} seed(s); report in:")
             console.print(Text(f"  {out_dir}"), soft_wrap=True, highlight=False)  # a path whole on its own line
             done = len(plan.trials) - len(pending)
-            console.print(f"Estimated time: about {human(estimate)} for {len(to_train)} trial(s)"
+            console.print(f"Estimated time: about {human(estimate)} for {len(to_train)} trial(s){on_workers}"
                           + (f" ({done} already done)" if done else "")
                           + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
                           + "\n[dim](rough, from measured CPU rates; Ctrl-C keeps the finished trials)[/]")
-        with _progress(console) as progress:
-            task = progress.add_task(recipe.name, total=len(plan.trials))
-            inner = progress.add_task("", total=None, visible=False)
-
-            def on_step(epoch: int, epochs: int, step: int, steps: int) -> None:
-                progress.update(inner, description=f"  epoch {epoch}/{epochs}", total=steps, completed=step,
-                                visible=True)
-
-            for trial in plan.trials:
-                key = keys[trial.name]
-                progress.update(task, description=trial.name)
-                record = store.finished(trial, key)
-                copied = record is None and trial.name in reusable
-                if copied:
-                    record = store.adopt(trial, key, *reusable[trial.name])
-                was_skipped = record is not None
-                if record is None:
-                    folder = store.fresh_folder(trial, key)
-                    after_run = run_dirs.get(trial.after) if trial.after else None
-                    try:
-                        record = run_trial(trial, key, folder, after_run, out_dir, on_step)
-                        progress.update(inner, visible=False)
-                    except (KeyboardInterrupt, TrainingInterrupted):
-                        raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
-                                                  f"finished trial(s) are kept; resume with: {command}") from None
-                    store.save(trial, key, record)
-                    trained += 1
-                else:
-                    skipped += 1
-                run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
-                records.append(record)
-                if console is not None:
-                    progress.console.print(_trial_line(record, was_skipped, copied), soft_wrap=True)
-                progress.advance(task)
+        if config.workers > 1 and to_train:
+            trained, skipped = _run_parallel(config, plan.trials, keys, store, reusable, out_dir, records, console,
+                                             command)
+        else:
+            trained, skipped = _run_sequential(recipe.name, plan.trials, keys, store, reusable, out_dir, records,
+                                               console, command)
         summary = recipe.summarize(config, records, out_dir)
         seconds = time.perf_counter() - started
         facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
 
-        facts["estimated before starting"] = f"{human(estimate)} for {len(to_train)} trial(s)"
+        facts["estimated before starting"] = f"{human(estimate)} for {len(to_train)} trial(s){on_workers}"
         readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
         results = write_results(out_dir, {
-            "recipe": recipe.name, "study": recipe.study, "config": asdict(config), "command": command,
+            "recipe": recipe.name, "study": recipe.study, "config": stored_config(config), "command": command,
             "facts": facts, "notes": plan.notes + summary.notes,
             "tables": [asdict(t) for t in summary.tables], "figures": summary.figures, "data": summary.data,
             "trials": records,
         })
         return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
                                 results, command, estimate)
+
+
+def _run_sequential(name: str, trials: list[Trial], keys: dict[str, str], store: TrialStore,
+                    reusable: dict[str, tuple[Path, dict[str, Any]]], out_dir: Path, records: list[dict[str, Any]],
+                    console: Console | None, command: str) -> tuple[int, int]:
+    """Run (or skip, or copy) every trial in plan order in this process, appending its record to `records`;
+    return how many were trained and how many found done."""
+    run_dirs: dict[str, Path | None] = {}
+    trained = skipped = 0
+    with _progress(console) as progress:
+        task = progress.add_task(name, total=len(trials))
+        inner = progress.add_task("", total=None, visible=False)
+
+        def on_step(epoch: int, epochs: int, step: int, steps: int) -> None:
+            progress.update(inner, description=f"  epoch {epoch}/{epochs}", total=steps, completed=step,
+                            visible=True)
+
+        for trial in trials:
+            key = keys[trial.name]
+            progress.update(task, description=trial.name)
+            record = store.finished(trial, key)
+            copied = record is None and trial.name in reusable
+            if copied:
+                record = store.adopt(trial, key, *reusable[trial.name])
+            was_skipped = record is not None
+            if record is None:
+                folder = store.fresh_folder(trial, key)
+                after_run = run_dirs.get(trial.after) if trial.after else None
+                try:
+                    record = run_trial(trial, key, folder, after_run, out_dir, on_step)
+                    progress.update(inner, visible=False)
+                except (KeyboardInterrupt, TrainingInterrupted):
+                    raise TrainingInterrupted(f"interrupted during trial {trial.name}; the {trained + skipped} "
+                                              f"finished trial(s) are kept; resume with: {command}") from None
+                store.save(trial, key, record)
+                trained += 1
+            else:
+                skipped += 1
+            run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
+            records.append(record)
+            if console is not None:
+                progress.console.print(_trial_line(record, was_skipped, copied), soft_wrap=True)
+            progress.advance(task)
+    return trained, skipped
+
+
+def _run_parallel(config: ExperimentConfig, trials: list[Trial], keys: dict[str, str], store: TrialStore,
+                  reusable: dict[str, tuple[Path, dict[str, Any]]], out_dir: Path, records: list[dict[str, Any]],
+                  console: Console | None, command: str) -> tuple[int, int]:
+    """As `_run_sequential`, with the trials to train sent to `config.workers` processes
+    (seqlab.experiments.pool); `records` ends up in plan order all the same, so the report is the one a
+    sequential run writes. Progress shows one line per running trial."""
+    run_dirs: dict[str, Path | None] = {}
+    done: dict[str, dict[str, Any]] = {}
+    skipped = 0
+    to_train: list[Trial] = []
+    with _progress(console) as progress:
+        task = progress.add_task(f"{config.recipe} ({config.workers} workers)", total=len(trials))
+        for trial in trials:
+            key = keys[trial.name]
+            record = store.finished(trial, key)
+            copied = record is None and trial.name in reusable
+            if copied:
+                record = store.adopt(trial, key, *reusable[trial.name])
+            if record is None:
+                to_train.append(trial)
+                continue
+            skipped += 1
+            done[trial.name] = record
+            run_dirs[trial.name] = out_dir / record["run_dir"] if record.get("run_dir") else None
+            if console is not None:
+                progress.console.print(_trial_line(record, True, copied), soft_wrap=True)
+            progress.advance(task)
+        lines: dict[str, Any] = {}
+
+        def on_start(trial: Trial) -> None:
+            lines[trial.name] = progress.add_task(f"  {trial.name}: training", total=None)
+
+        def on_finish(trial: Trial, record: dict[str, Any]) -> None:
+            progress.remove_task(lines.pop(trial.name))
+            if console is not None:
+                progress.console.print(_trial_line(record, False), soft_wrap=True)
+            progress.advance(task)
+
+        try:
+            trained = run_in_pool(to_train, keys, store, out_dir, run_dirs, config.workers,
+                                  threads_per_worker(config.workers, config.threads), on_start, on_finish)
+        except (KeyboardInterrupt, TrainingInterrupted):
+            finished = skipped + sum(1 for t in to_train if store.finished(t, keys[t.name]) is not None)
+            raise TrainingInterrupted(f"interrupted with {len(lines)} trial(s) running; the {finished} finished "
+                                      f"trial(s) are kept; resume with: {command}") from None
+    done.update(trained)
+    records.extend(done[t.name] for t in trials)
+    return len(trained), skipped
 
 
 def _facts(config: ExperimentConfig, datasets: list[str], records: list[dict[str, Any]], trained: int, skipped: int,
