@@ -122,30 +122,20 @@ def check(
 def _check_own_code(impl: str | None, kind: str | None, template: str | None, out: Path | None, seed: int,
                     json_output: bool, other: bool) -> None:
     """--template writes a starter; --impl checks the learner's code and exits with its verdict."""
+    from seqlab.console import safe_text
     from seqlab.errors import SeqlabError
+    from seqlab.impl.render import impl_details, impl_diagnoses, impl_headline, impl_table
+    from seqlab.lab import check as lab_check
 
-    if other or (impl is not None and template is not None):
-        raise SeqlabError("--impl and --template go alone: drop IDS, --run, --pretrained, --fresh (and use one of the two)")
-    if template is not None:
-        from seqlab.console import safe_text
-        from seqlab.impl.templates import ENTRY_NAMES, write_template
-
-        path = write_template(template, out)
-        if json_output:
-            emit_json({"template": template, "path": str(path), "name": ENTRY_NAMES[template]})
-        else:
-            console.print(f"Wrote {safe_text(str(path))}. Fill it in, then check it with:")
-            console.print(f"  seqlab check --impl {safe_text(str(path))}:{ENTRY_NAMES[template]}", soft_wrap=True)
-        return
-    if out is not None:
-        raise SeqlabError("--out goes with --template only")
-    from seqlab.impl.check import check_file
-    from seqlab.impl.render import impl_details, impl_diagnoses, impl_headline, impl_json, impl_table
-
-    assert impl is not None
-    report = check_file(impl, kind, seed)
+    if other:
+        raise SeqlabError("--impl and --template go alone: drop IDS, --run, --pretrained, --fresh")
+    outcome = lab_check.check_own_code(lab_check.OwnCodeRequest(impl, kind, template, out, seed))
+    report = outcome.report
     if json_output:
-        emit_json(impl_json(report))
+        emit_json(outcome.to_json())
+    elif report is None:
+        console.print(f"Wrote {safe_text(str(outcome.written))}. Fill it in, then check it with:")
+        console.print(f"  seqlab check --impl {safe_text(str(outcome.written))}:{outcome.name}", soft_wrap=True)
     elif report.problem:
         console.print(impl_headline(report))
     else:
@@ -153,8 +143,8 @@ def _check_own_code(impl: str | None, kind: str | None, template: str | None, ou
         console.print(impl_details(report))
         console.print(impl_diagnoses(report))
         console.print(impl_headline(report))
-    if report.exit_code:
-        raise typer.Exit(code=report.exit_code)
+    if outcome.exit_code:
+        raise typer.Exit(code=outcome.exit_code)
 
 
 def register(app: typer.Typer) -> None:

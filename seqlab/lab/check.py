@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from seqlab.errors import SeqlabError
+from seqlab.impl.check import check_file
+from seqlab.impl.render import impl_json
+from seqlab.impl.report import ImplReport
+from seqlab.impl.templates import ENTRY_NAMES, write_template
 from seqlab.io import to_jsonable
 from seqlab.proofs.checking import check_identities
 from seqlab.proofs.render import check_json
@@ -53,3 +58,47 @@ def run(request: CheckRequest, proved: Sequence[ProvedIdentity] = ()) -> CheckOu
                          checkpoint=request.checkpoint, fresh=request.fresh, device=request.device,
                          seed=request.seed, strict=request.strict)
     return CheckOutcome(check_identities(config, proved=proved))
+
+
+@dataclass(frozen=True)
+class OwnCodeRequest:
+    """`seqlab check --impl FILE.py:NAME [--kind KIND]` (check the learner's code) or `--template KIND [--out FILE]`
+    (write a starter): exactly one of `impl` and `template`."""
+
+    impl: str | None = None
+    kind: str | None = None
+    template: str | None = None
+    out: Path | None = None
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class OwnCodeOutcome:
+    """The verdict on the learner's code (`report`), or the starter written (`written`, with the NAME it defines)."""
+
+    report: ImplReport | None = None
+    written: Path | None = None
+    name: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        """0 for a starter written or code that held every check on itself; 1 otherwise."""
+        return self.report.exit_code if self.report is not None else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """What `seqlab check --impl/--template --json` prints."""
+        if self.report is not None:
+            return to_jsonable(impl_json(self.report))
+        return {"path": str(self.written), "name": self.name}
+
+
+def check_own_code(request: OwnCodeRequest) -> OwnCodeOutcome:
+    """Check the learner's FILE.py:NAME (seqlab.impl) or write the starter of a kind (never over a file)."""
+    if (request.impl is None) == (request.template is None):
+        raise SeqlabError("use one of --impl FILE.py:NAME and --template KIND")
+    if request.template is not None:
+        return OwnCodeOutcome(written=write_template(request.template, request.out), name=ENTRY_NAMES[request.template])
+    if request.out is not None:
+        raise SeqlabError("--out goes with --template only")
+    assert request.impl is not None
+    return OwnCodeOutcome(report=check_file(request.impl, request.kind, request.seed))

@@ -85,6 +85,8 @@ def test_template_never_overwrites(tmp_path: Path) -> None:
     (["--impl", "just_a_name"], "FILE.py:NAME"),
     (["--template", "lstm"], "unknown kind"),
     (["--impl", "x.py:f", "--fresh"], "go alone"),
+    (["--impl", "x.py:f", "--template", "attention"], "one of --impl"),
+    (["--impl", "x.py:f", "--out", "y.py"], "--out goes with --template"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], says: str) -> None:
     (tmp_path / "x.py").write_text("def f(x):\n    return x\n")
