@@ -54,7 +54,6 @@ def predict(
     """
     from rich.markup import escape
 
-    from seqlab.console import err_console
     from seqlab.lab import predict as lab_predict
     from seqlab.training.render import file_predictions_table, fill_mask_view, prediction_view
 
@@ -62,9 +61,7 @@ def predict(
         run, text, pair, top_k, device, data_file, out,
         column_choice(text_column, label_column, text_pair_column, no_header), threads,
     ))
-    if json_output:
-        if report.prediction is not None and report.prediction.warning:
-            err_console.print(f"warning: {report.prediction.warning}", markup=False, highlight=False, soft_wrap=True)
+    if json_output:  # a prediction's unknown-word count and warning are fields of the JSON, stdout stays JSON
         emit_json(report.to_json())
     elif report.file is not None:
         console.print(file_predictions_table(report.file, Path(data_file).name, SHOWN_ROWS, console.width))

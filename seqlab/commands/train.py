@@ -27,14 +27,17 @@ def train(
     data: Annotated[str, typer.Option("--data", metavar="NAME", rich_help_panel=DATA,
                                       help="Dataset name (see `seqlab data list`) or your training file (.tsv/.csv/.jsonl). A file alone is shuffled (seeded) and split 70/10/20% into train/dev/test; with --dev, all of it trains.")] = "builtin-sentiment",
     dev_file: Annotated[Optional[Path], typer.Option("--dev", metavar="FILE", rich_help_panel=DATA, help="Your dev file (picks the best epoch); then no dev split is carved and all of --data trains.")] = None,
-    test_file: Annotated[Optional[Path], typer.Option("--test", metavar="FILE", rich_help_panel=DATA, help="Your test file, held out (score it with: seqlab evaluate RUN --split test); without --dev, dev is a seeded 10% of --data.")] = None,
+    test_file: Annotated[Optional[Path], typer.Option("--test", metavar="FILE", rich_help_panel=DATA, help="Your test file, held out and scored once, at the end of training, with the best epoch's weights (again later: seqlab evaluate RUN --split test); without --dev, dev is a seeded 10% of --data (see --split-seed).")] = None,
     text_column: TextColumnOption = None,
     label_column: LabelColumnOption = None,
     text_pair_column: TextPairColumnOption = None,
     no_header: NoHeaderOption = False,
     max_train_examples: Annotated[Optional[int], typer.Option(
         "--max-train-examples", metavar="N", rich_help_panel=DATA,
-        help="Train on a random subset of N examples, with the label mix of the full set (seeded by --seed).")] = None,
+        help="Train on a random subset of N examples, with the label mix of the full set (seeded by --seed); the start-up lines and config.json say how many of how many.")] = None,
+    split_seed: Annotated[int, typer.Option(
+        "--split-seed", metavar="N", rich_help_panel=DATA,
+        help="Seed of the dev (and test) split carved from your --data file; fixed, so runs with different --seed train and score on the same rows.")] = 0,
     max_length: Annotated[int, typer.Option("--max-length", metavar="N", rich_help_panel=DATA,
                                             help="Truncate each text to this many tokens.")] = 64,
     data_dir: Annotated[Optional[Path], typer.Option(
@@ -151,7 +154,7 @@ def train(
             lr=lr, weight_decay=weight_decay, momentum=momentum,  # lr None: the family's default (validate)
             batch_size=batch_size, max_length=max_length, **({"epochs": epochs} if epochs is not None else {}),
             warmup_ratio=warmup, schedule=schedule.lower(),
-            grad_clip=grad_clip or None, patience=patience, seed=seed, device=device, threads=threads,
+            grad_clip=grad_clip or None, patience=patience, seed=seed, split_seed=split_seed, device=device, threads=threads,
             freeze=freeze, init_from=str(init_from) if init_from else None, max_train_examples=max_train_examples, stratify_subset=max_train_examples is not None,
             name=name, bucket=bucket, compile=compile_model, cuda_graphs=cuda_graphs, log_every=log_every,
             dev=str(dev_file) if dev_file else None, test=str(test_file) if test_file else None,

@@ -97,6 +97,7 @@ class DataSource:
     dev: str | None = None
     test: str | None = None
     choice: ColumnChoice = field(default_factory=ColumnChoice)
+    split_seed: int | None = None  # carves dev/test from your own file; None: `seed` (runs made before it)
 
     @property
     def is_file(self) -> bool:
@@ -113,8 +114,10 @@ class DataSource:
                 raise SeqlabError(f"--text-column/--label-column/--no-header are for your own files; {self.data} "
                                   "is read in its published format")
             return LoadedData(load_splits(self.data, self.data_dir, self.seed))
+        fixed = self.split_seed is not None
         return load_files(Path(self.data), Path(self.dev) if self.dev else None,
-                          Path(self.test) if self.test else None, self.choice, self.seed)
+                          Path(self.test) if self.test else None, self.choice,
+                          self.split_seed if fixed else self.seed, fixed_split=fixed)
 
 
 def display_name(path: Path | str) -> str:
@@ -226,12 +229,22 @@ def check_label_spellings(examples: Sequence[Example], where: str) -> None:
         seen[value] = label
 
 
-def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnChoice, seed: int) -> LoadedData:
+TEST_SCORED = "held out, scored once at the end of training with the best epoch's weights"
+
+
+def split_seed_words(seed: int, fixed: bool) -> str:
+    """How a carved split was seeded, for the notes: the fixed --split-seed, or (older runs) the training seed."""
+    return f"split seed {seed} (--split-seed; --seed does not move it)" if fixed else f"seeded ({seed}, the --seed)"
+
+
+def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnChoice, seed: int,
+               fixed_split: bool = False) -> LoadedData:
     """Read your own files: every file with the same columns; dev carved from train only when no dev file.
 
     - train and dev given: all of train trains, dev picks the best epoch, test (if given) is held out.
     - only test given: a seeded 10% of train becomes dev.
     - train alone: it is shuffled with the seed and split 7:1:2 into train/dev/test.
+    `seed` is the split's seed: `fixed_split` says it is --split-seed (else the training seed of an older run).
     """
     readers.check_regular_file(train)  # before any reading: a named pipe would block, a link loop has no file
     for path, role in ((dev, "dev"), (test, "test")):
@@ -249,16 +262,18 @@ def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnC
     if dev_rows is not None:
         train_part, dev_part, test_part = tuple(train_rows), tuple(dev_rows), tuple(test_rows or ())
         notes.append(f"train: all {len(train_part):,} rows of {train.name}; dev: {dev.name} ({len(dev_part):,})"
-                     + (f"; test: {test.name} ({len(test_part):,})" if test else ""))
+                     + (f"; test: {test.name} ({len(test_part):,}), {TEST_SCORED}" if test else ""))
     elif test_rows is not None:
         train_part, dev_part = carve_dev(train_rows, seed, fraction=DEV_FRACTION)
         test_part = tuple(test_rows)
-        notes.append(f"dev: {DEV_FRACTION:.0%} of {train.name}, seeded ({seed}): {len(dev_part):,} rows; "
-                     f"train: the other {len(train_part):,}")
-        notes.append(f"test: {test.name} ({len(test_part):,}); --dev FILE uses your own dev file instead")
+        notes.append(f"dev: {DEV_FRACTION:.0%} of {train.name}, {split_seed_words(seed, fixed_split)}: "
+                     f"{len(dev_part):,} rows; train: the other {len(train_part):,}")
+        notes.append(f"test: {test.name} ({len(test_part):,}), {TEST_SCORED}; --dev FILE uses your own dev file "
+                     "instead")
     else:
         train_part, dev_part, test_part = split_by_ratio(train_rows, seed)
-        notes.append(f"split: {train.name} shuffled (seed {seed}), 70/10/20%: train {len(train_part):,}, "
+        notes.append(f"split: {train.name} shuffled ({split_seed_words(seed, fixed_split)}), 70/10/20%: "
+                     f"train {len(train_part):,}, "
                      f"dev {len(dev_part):,}, test {len(test_part):,}")
         notes.append("--dev FILE (and --test FILE) use your own files instead")
     check_label_spellings([*train_part, *dev_part, *test_part],

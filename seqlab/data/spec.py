@@ -47,7 +47,8 @@ class DataSpec:
                 "text_column": columns.text, "label_column": columns.label, "text_pair_column": columns.text_pair,
                 "no_header": columns.no_header}
 
-    def source(self, seed: int = 0, data_dir: Path | None = None) -> DataSource:
-        """The DataSource that reads it, split with `seed` (`data_dir` overrides the stored folder)."""
+    def source(self, seed: int = 0, data_dir: Path | None = None, split_seed: int | None = None) -> DataSource:
+        """The DataSource that reads it, split with `seed`, or a split carved from your file with `split_seed` when
+        given (`data_dir` overrides the stored folder)."""
         folder = data_dir or (Path(self.data_dir) if self.data_dir else None)
-        return DataSource(self.data, folder, seed, self.dev, self.test, self.columns)
+        return DataSource(self.data, folder, seed, self.dev, self.test, self.columns, split_seed=split_seed)

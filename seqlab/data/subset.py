@@ -35,3 +35,19 @@ def cap_examples(examples: Sequence, limit: int | None, stratified: bool = False
     if stratified:
         return stratified_sample(examples, limit, [str(e.label) for e in examples], seed)
     return tuple(examples[:limit])
+
+
+def subset_note(kept: int, total: int, stratified: bool, seed: int) -> str | None:
+    """The line that states a --max-train-examples subset (how many of how many, how drawn); None for no subset."""
+    if kept >= total:
+        return None
+    how = (f"a random sample (seed {seed}, the --seed) keeping each label's share" if stratified
+           else "the first rows")
+    return f"--max-train-examples {kept:,}: training uses {kept:,} of the {total:,} train rows, {how}"
+
+
+def subset_record(kept: int, total: int, stratified: bool, seed: int) -> dict[str, object] | None:
+    """config.json's record of a --max-train-examples subset (rows kept, of how many, how drawn); None for none."""
+    if kept >= total:
+        return None
+    return {"rows": kept, "of": total, "drawn": "stratified" if stratified else "first", "seed": seed}

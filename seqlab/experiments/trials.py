@@ -30,6 +30,7 @@ _NOT_HASHED = ("name", "threads", "log_every")
 # finished trials are still found. A new TrainConfig field belongs here too (tests/experiments/
 # test_trial_keys.py replans the kept reports and fails when a key moves).
 _HASHED_WHEN_SET = (*OWN_FILE_FIELDS, "sentence_objective", "max_dev_examples")
+_HASHED_UNLESS_NONE = ("split_seed",)  # None (the training seed carves the split) keeps the keys made before it
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def hashed_description(trial: Trial, after_key: str | None) -> dict[str, Any]:
     """What identifies a trial: its kind, its config (or measure + payload), and its dependency's key."""
     if trial.config is not None:
         settings = {k: v for k, v in trial.config.to_dict().items()
-                    if k not in _NOT_HASHED and not (k in _HASHED_WHEN_SET and not v)}
+                    if k not in _NOT_HASHED and not (k in _HASHED_WHEN_SET and not v)
+                    and not (k in _HASHED_UNLESS_NONE and v is None)}
         settings["init_from"] = after_key  # a path would change when the folder moves; the key does not
         return {"kind": "train", "config": settings}
     measure = trial.measure

@@ -85,6 +85,9 @@ class TrainConfig:
     grad_clip: float | None = 1.0
     patience: int | None = None
     seed: int = 0
+    # the seed of the dev/test split carved from your own training file; None (runs made before it existed,
+    # and configs built in Python) carves with `seed`, as those runs did
+    split_seed: int | None = None
     device: str = "auto"
     threads: int | None = None
     freeze: bool = False
@@ -143,7 +146,7 @@ class TrainConfig:
 
     def source(self, data_dir: Path | None = None) -> Any:
         """The run's data as a `seqlab.data.sources.DataSource` (`data_dir` overrides the stored one)."""
-        return self.data_spec.source(self.seed, data_dir)
+        return self.data_spec.source(self.seed, data_dir, split_seed=self.split_seed)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able copy of the config."""
@@ -311,6 +314,9 @@ def validate(config: TrainConfig) -> TrainConfig:
     check_shared_options(epochs=config.epochs, seed=config.seed, threads=config.threads, max_length=config.max_length,
                          encoder=family.encoder, pair=config.text_pair_column is not None,
                          max_train=config.max_train_examples)
+    if config.split_seed is not None:
+        if not 0 <= config.split_seed < 2**32:
+            raise SeqlabError(f"--split-seed must be from 0 to {2**32 - 1} (got {config.split_seed})")
     if not 0 <= config.warmup_ratio < 1:  # NaN fails this too
         raise SeqlabError(f"--warmup must be a fraction of training in [0, 1) (got {config.warmup_ratio})")
     if config.schedule not in SCHEDULES:

@@ -50,6 +50,15 @@ def result_table(result: TrainResult) -> Table:
                 table.add_row(PAIR_ACCURACY[key], f"[bold]{_pct(value)}[/]  (chance 50%)")
             else:
                 table.add_row(f"dev {key}", f"{value:.4f}")
+    if result.test is not None:  # apart from dev: dev chose the epoch, the test file had no say
+        test = result.test
+        table.add_section()
+        table.add_row("test accuracy", f"[bold]{_pct(test.accuracy)}[/]  (n={test.n}; your --test file, scored "
+                      "once, with the best epoch's weights)")
+        table.add_row("test macro-F1", f"{test.macro_f1:.3f}")
+        table.add_row("test majority", f"{_pct(test.majority_baseline.accuracy)} acc, "
+                      f"{test.majority_baseline.macro_f1:.3f} F1")
+        table.add_section()
     stop = " (stopped early)" if result.stopped_early else ""
     table.add_row("best epoch", f"{result.best_epoch} of {result.epochs_run}{stop}")
     table.add_row("parameters", f"{result.parameters:,}")

@@ -22,7 +22,7 @@ from seqlab.data.lengths import check_max_length
 from seqlab.data.masking import MaskVocab
 from seqlab.data.sentence_pairs import PAIR_LABELS, pair_examples
 from seqlab.data.sources import check_classes
-from seqlab.data.subset import cap_examples
+from seqlab.data.subset import cap_examples, subset_note, subset_record
 from seqlab.data.vocab import Vocab
 from seqlab.data.wordpiece import WordPiece
 from seqlab.device import auto_threads, cpu_threads, resolve_device, seed_everything
@@ -76,6 +76,7 @@ class TrainResult:
     epoch_seconds: tuple[float, ...] = ()  # wall time of each epoch's training steps (dev passes not counted)
     rate_unit: str = "examples"  # what samples_per_second counts: examples, or tokens for a language model
     hint: str | None = None  # advice shown under the result (e.g. try --schedule constant)
+    test: Metrics | None = None  # train --test FILE: the test file scored once, at the end, with the best weights
 
 
 @dataclass
@@ -175,6 +176,8 @@ def data_record(prepared: _Prepared) -> dict[str, Any]:
         "notes": list(loaded.notes) if loaded else [],
         "train_label_counts": {label: counts.get(label, 0) for label in prepared.splits.labels},
         "counts": prepared.splits.counts(),
+        "train_subset": subset_record(len(prepared.train_gold), len(prepared.splits.train),
+                                      prepared.config.stratify_subset, prepared.config.seed),
     }
 
 
@@ -216,6 +219,9 @@ def _prepare(config: TrainConfig, context: DistContext, resume_dir: Path | None 
         config = replace(config, text_column=columns.text, label_column=columns.label,
                          text_pair_column=columns.text_b, no_header=not columns.header)
     train_examples = _train_subset(config, splits.train)
+    note = subset_note(len(train_examples), len(splits.train), config.stratify_subset, config.seed)
+    if note is not None:  # stated next to the split it is drawn from
+        loaded = replace(loaded, notes=(*loaded.notes, note))
     if not train_examples:
         raise SeqlabError(f"dataset {config.dataset_name} has no training examples; check the files in --data-dir")
     if not splits.dev:
@@ -383,6 +389,24 @@ def _make_task(prepared: _Prepared) -> Any:
     return ClassificationTask(prepared.splits.labels)
 
 
+def _score_test(prepared: _Prepared, model: nn.Module, device: torch.device) -> Metrics | None:
+    """The --test file scored once with the weights already loaded (the best epoch's); None without --test.
+
+    Only a test file the user gave is scored: it played no part in training or in choosing the epoch."""
+    config, splits = prepared.config, prepared.splits
+    if not config.test or not splits.test or config.sentence_objective:
+        return None
+    dataset = encode_examples(splits.test, prepared.encoder, splits.labels, config.max_length)
+    gpu = device.type == "cuda"
+    loader = make_loader(dataset, max(config.batch_size, GPU_EVAL_BATCH) if gpu else config.batch_size,
+                         shuffle=False, seed=config.seed, bucket=False,
+                         pad_multiple=CUDA_LENGTH_MULTIPLE if gpu else 1, pad_limit=config.max_length)
+    outputs = classify_loader(model, loader, device)
+    return compute_metrics(outputs.gold, outputs.predicted, splits.labels, split="test",
+                           loss=outputs.loss_sum / max(len(outputs.gold), 1), train_gold=prepared.train_gold,
+                           seed=config.seed)
+
+
 def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: Path | None, device: torch.device,
             parameters: int, context: DistContext) -> TrainResult:
     """Reload the best weights, score them on dev, and write predictions.tsv and result.json (rank 0)."""
@@ -402,6 +426,7 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         rows = [(e.shown, e.label, labels[p], probs[p])
                 for e, p, probs in zip(prepared.splits.dev, outputs.predicted, outputs.probabilities)]
         write_predictions(run_dir, rows)
+    test = _score_test(prepared, model, device) if dev is not None else None
     epochs = [r for r in records if r.get("split") == "train" and r.get("event") == "epoch" and "seconds" in r]
     epoch_seconds = tuple(float(r["seconds"]) for r in epochs)
     mean_rate = (sum(float(r.get("items", 0)) for r in epochs) / max(sum(epoch_seconds), 1e-9)
@@ -411,7 +436,7 @@ def _finish(prepared: _Prepared, model: nn.Module, fitted: FitResult, run_dir: P
         stopped_early=progress.stopped_early, dev=dev, dev_record=best_record, seconds=fitted.seconds,
         samples_per_second=mean_rate, device=str(device), parameters=parameters, epoch_seconds=epoch_seconds,
         rate_unit={"lm": "tokens", "mlm": "masked tokens"}.get(prepared.task, "examples"),
-        hint=schedule_hint(prepared.config, progress.step, dev),
+        hint=schedule_hint(prepared.config, progress.step, dev), test=test,
     )
     if run_dir is not None:
         best_dev = (dev.accuracy if dev is not None

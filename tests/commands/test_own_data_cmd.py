@@ -100,10 +100,12 @@ def test_evaluate_split_test_uses_your_test_file_and_warns_when_it_changed(runne
 def test_the_carved_split_is_printed_and_the_help_says_so(runner, own):
     result = runner.invoke(app, ["train", "--data", "mydata/train.tsv", "--test", "mydata/test.tsv", *TINY])
     assert result.exit_code == 0, result.output
-    assert "dev: 10% of train.tsv, seeded (0): 16 rows; train: the other 144" in result.output
+    assert ("dev: 10% of train.tsv, split seed 0 (--split-seed; --seed does not move it): 16 rows; "
+            "train: the other 144") in result.output
     assert "per epoch" in result.output and "examples/s" in result.output
     helped = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
     assert "split 70/10/20%" in helped.output and "dev is a seeded 10% of --data" in helped.output
+    assert "--split-seed" in helped.output and "scored once, at the end of training" in helped.output
     assert "hurts very short runs" in helped.output
 
 

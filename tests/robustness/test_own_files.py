@@ -150,7 +150,7 @@ def test_a_rare_label_only_in_a_carved_split_is_a_warning_and_training_goes_on(r
     table.write_text(rows(GOOD + ["meh"]), encoding="utf-8")
     found = None
     for seed in range(40):  # the seed whose 7:1:2 split puts the one 'meh' row outside training
-        result = runner.invoke(app, ["train", "--data", str(table), "--seed", str(seed), "--epochs", "1", *TINY])
+        result = runner.invoke(app, ["train", "--data", str(table), "--split-seed", str(seed), "--epochs", "1", *TINY])
         if "which no training row has" in result.output:
             found = result
             break
