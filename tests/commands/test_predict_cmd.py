@@ -24,16 +24,16 @@ def run(runner) -> str:
 
 
 def test_predict_takes_threads_like_train_and_evaluate(runner, run, monkeypatch):
-    import seqlab.lab.predict as lab_predict
+    import seqlab.training.inference as inference
 
     seen = []
-    original = lab_predict.predict
+    original = inference.predict
 
     def spying(*args, **kwargs):
         seen.append(torch.get_num_threads())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(lab_predict, "predict", spying)
+    monkeypatch.setattr(inference, "predict", spying)
     before = torch.get_num_threads()
     result = runner.invoke(app, ["predict", run, "a good film", "--threads", "2"])
     assert result.exit_code == 0, result.output
