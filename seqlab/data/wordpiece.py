@@ -97,7 +97,7 @@ class WordPiece:
     @classmethod
     def default(cls) -> "WordPiece":
         """The MiniLM vocab.txt when the pretrained extra is installed, else one trained on the built-in corpus."""
-        return _default_wordpiece()
+        return _default_wordpiece(paths.has_pretrained())
 
     @property
     def vocab_size(self) -> int:
@@ -179,8 +179,9 @@ class WordPiece:
         return cls(read_vocab_txt(directory / VOCAB_FILE), lowercase, source)
 
 
-@functools.lru_cache(maxsize=1)
-def _default_wordpiece() -> WordPiece:
-    if paths.has_pretrained():
+@functools.lru_cache(maxsize=2)
+def _default_wordpiece(pretrained: bool) -> WordPiece:
+    # keyed by whether MiniLM is there, so a vocabulary trained while it was absent is never served once it is
+    if pretrained:
         return WordPiece.from_vocab(paths.pretrained_bert_dir() / VOCAB_FILE, lowercase=True, source=PRETRAINED_SOURCE)
     return WordPiece.train(builtin_texts(), vocab_size=2000, source=TRAINED_SOURCE)
