@@ -234,7 +234,7 @@ TEST_SCORED = "held out, scored once at the end of training with the best epoch'
 
 def split_seed_words(seed: int, fixed: bool) -> str:
     """How a carved split was seeded, for the notes: the fixed --split-seed, or (older runs) the training seed."""
-    return f"split seed {seed} (--split-seed; --seed does not move it)" if fixed else f"seeded ({seed}, the --seed)"
+    return f"split seed {seed} (--split-seed; --seed does not move it)" if fixed else f"seed {seed} (the --seed)"
 
 
 def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnChoice, seed: int,
@@ -266,13 +266,13 @@ def load_files(train: Path, dev: Path | None, test: Path | None, choice: ColumnC
     elif test_rows is not None:
         train_part, dev_part = carve_dev(train_rows, seed, fraction=DEV_FRACTION)
         test_part = tuple(test_rows)
-        notes.append(f"dev: {DEV_FRACTION:.0%} of {train.name}, {split_seed_words(seed, fixed_split)}: "
+        notes.append(f"dev: {DEV_FRACTION:.0%} of {train.name}, drawn with {split_seed_words(seed, fixed_split)}: "
                      f"{len(dev_part):,} rows; train: the other {len(train_part):,}")
         notes.append(f"test: {test.name} ({len(test_part):,}), {TEST_SCORED}; --dev FILE uses your own dev file "
                      "instead")
     else:
         train_part, dev_part, test_part = split_by_ratio(train_rows, seed)
-        notes.append(f"split: {train.name} shuffled ({split_seed_words(seed, fixed_split)}), 70/10/20%: "
+        notes.append(f"split: {train.name} shuffled with {split_seed_words(seed, fixed_split)}, 70/10/20%: "
                      f"train {len(train_part):,}, "
                      f"dev {len(dev_part):,}, test {len(test_part):,}")
         notes.append("--dev FILE (and --test FILE) use your own files instead")

@@ -100,7 +100,7 @@ def test_evaluate_split_test_uses_your_test_file_and_warns_when_it_changed(runne
 def test_the_carved_split_is_printed_and_the_help_says_so(runner, own):
     result = runner.invoke(app, ["train", "--data", "mydata/train.tsv", "--test", "mydata/test.tsv", *TINY])
     assert result.exit_code == 0, result.output
-    assert ("dev: 10% of train.tsv, split seed 0 (--split-seed; --seed does not move it): 16 rows; "
+    assert ("dev: 10% of train.tsv, drawn with split seed 0 (--split-seed; --seed does not move it): 16 rows; "
             "train: the other 144") in result.output
     assert "per epoch" in result.output and "examples/s" in result.output
     helped = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})

@@ -76,7 +76,8 @@ def test_a_dev_file_means_all_of_train_trains(tmp_path):
     loaded = load_files(train, dev, test, ColumnChoice(), seed=3)
     assert loaded.splits.counts() == {"train": 50, "dev": 7, "test": 9} and loaded.splits.name == "trec"
     assert loaded.splits.train[0] == Example("sentence number 0", "neg")  # file order, nothing shuffled away
-    assert "train: all 50 rows of train.tsv; dev: dev.tsv (7); test: test.tsv (9)" in loaded.notes
+    assert ("train: all 50 rows of train.tsv; dev: dev.tsv (7); test: test.tsv (9), held out, scored once at the "
+            "end of training with the best epoch's weights") in loaded.notes
     assert [(f.role, f.rows) for f in loaded.files] == [("train", 50), ("dev", 7), ("test", 9)]
     assert all(Path(f.path).is_absolute() and f.sha256 == file_sha256(Path(f.path)) for f in loaded.files)
 
@@ -85,11 +86,11 @@ def test_without_a_dev_file_a_seeded_tenth_is_carved_and_said(tmp_path):
     train, test = _label_tsv(tmp_path / "train.tsv", 50), _label_tsv(tmp_path / "test.tsv", 9)
     loaded = load_files(train, None, test, ColumnChoice(), seed=1)
     assert loaded.splits.counts() == {"train": 45, "dev": 5, "test": 9}
-    assert loaded.notes[1] == "dev: 10% of train.tsv, seeded (1): 5 rows; train: the other 45"
+    assert loaded.notes[1] == "dev: 10% of train.tsv, drawn with seed 1 (the --seed): 5 rows; train: the other 45"
     assert load_files(train, None, test, ColumnChoice(), seed=1).splits == loaded.splits
     alone = load_files(train, None, None, ColumnChoice(), seed=1)
     assert alone.splits.counts() == {"train": 35, "dev": 5, "test": 10}
-    assert alone.notes[1] == "split: train.tsv shuffled (seed 1), 70/10/20%: train 35, dev 5, test 10"
+    assert alone.notes[1] == "split: train.tsv shuffled with seed 1 (the --seed), 70/10/20%: train 35, dev 5, test 10"
 
 
 def test_dev_and_test_files_go_with_a_file_and_columns_with_your_own_data(tmp_path):
