@@ -158,12 +158,15 @@ def _proofs(summary: dict[str, Any], ctx: TourContext) -> str | None:
         return None
     total = summary["identities"]
     line = f"{summary.get('proved', 0)} of {total} identities proved with sympy"
+    applicable = summary.get("checks_applicable", total)
     if "checks_passed" in summary:
-        line += f"; {summary['checks_passed']} of {total} checks passed"
+        line += f"; {summary['checks_passed']} of the {applicable} checks that apply to the model passed"
+        if applicable < total:
+            line += f" ({total - applicable} do not apply to it)"
         own, stand_ins = summary.get("checked_on_model"), summary.get("stand_ins")
         if own is not None and stand_ins:
             line += f" ({own} measured on the trained model itself, {stand_ins} on stand-in modules)"
-    ok = summary.get("proved") == total and summary.get("checks_passed", total) == total
+    ok = summary.get("proved") == total and summary.get("checks_passed", applicable) == applicable
     return line + (": the algebra and the code agree." if ok else ": read the FAIL rows above.")
 
 

@@ -40,6 +40,7 @@ def run(ctx: TourContext) -> dict[str, Any]:
         "identities": len(proved),
         "checked_on": report.source,
         "checks_passed": sum(row.passed for row in report.rows),
+        "checks_applicable": sum(row.applicable for row in report.rows),
         "checked_on_model": counts["model"],
         "stand_ins": counts["stand_in"],
         "latex": str(latex_path),

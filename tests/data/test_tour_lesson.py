@@ -58,4 +58,8 @@ def test_proofs_takeaway_separates_the_model_from_stand_ins(tmp_path):
     line = takeaway("proofs", ok, _ctx(tmp_path))
     assert "11 measured on the trained model itself, 6 on stand-in modules" in line and "agree" in line
     failed = takeaway("proofs", {**ok, "checks_passed": 16}, _ctx(tmp_path))
-    assert "16 of 17 checks passed" in failed and "agree" not in failed
+    assert "16 of the 17 checks that apply to the model passed" in failed and "agree" not in failed
+    # rows that do not apply are named as such, never read as failures
+    some_apply = takeaway("proofs", {**ok, "identities": 27, "proved": 27, "checks_applicable": 17}, _ctx(tmp_path))
+    assert "17 of the 17 checks that apply to the model passed (10 do not apply to it)" in some_apply
+    assert "agree" in some_apply and "FAIL" not in some_apply

@@ -15,7 +15,7 @@ from seqlab.impl.check import check
 from seqlab.impl.kinds import KINDS
 from seqlab.impl.student import load_object
 from seqlab.impl.templates import ENTRY_NAMES
-from tests.impl.zoo import ZOO
+from .zoo import ZOO
 
 runner = CliRunner()
 

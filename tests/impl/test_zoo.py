@@ -9,7 +9,7 @@ import pytest
 
 from seqlab.impl.check import check_file
 from seqlab.proofs.base import MODEL
-from tests.impl.zoo import ZOO
+from .zoo import ZOO
 
 
 def write(tmp_path: Path, index: int, source: str) -> Path:
