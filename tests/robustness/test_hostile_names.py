@@ -5,6 +5,7 @@ explorer and bertviz pages, and in figures (matplotlib gets no raw control chara
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def test_a_hostile_file_name_is_escaped_in_the_experiment_report(runner, tmp_pat
     outside_code = readme.split("```")[0::2]  # what a renderer reads as Markdown (and so as HTML)
     assert not any(raw in part for part in outside_code for raw in RAW)
 
-    from bench import experiments_report  # the results pages are made from the same results.json
+    # the results pages are made from the same results.json; bench/ is scripts, not a package (as tests/bench reads it)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import experiments_report
 
     page = "\n".join(experiments_report.section("hostile", json.loads((out / "results.json").read_text())))
     assert not any(raw in part for part in page.split("```")[0::2] for raw in RAW)
