@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from seqlab.device import cpu_threads
 from seqlab.impl.attention import check_attention
+from seqlab.impl.gru import check_gru
 from seqlab.impl.kinds import get_kind, infer_kind
 from seqlab.impl.layernorm import check_layernorm
 from seqlab.impl.lm_loss import check_lm_loss
@@ -28,6 +29,7 @@ CHECKS: dict[str, Callable[..., Any]] = {
     "positions": check_positions,
     "lm-loss": check_lm_loss,
     "lstm-cell": check_lstm,
+    "gru-cell": check_gru,
 }
 
 

@@ -156,6 +156,31 @@ class LSTMCell(nn.Module):
         raise NotImplementedError("write forward")
 '''
 
+GRU_CELL_TEMPLATE = '''"""A GRU cell, to check with: seqlab check --impl THIS_FILE.py:GRUCell"""
+
+import torch
+from torch import nn
+
+
+class GRUCell(nn.Module):
+    """One GRU step (torch's convention): r, z = sigmoid(W_x x + b_x + W_h h + b_h) of their own weights,
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h_new = (1 - z) * n + z * h.
+
+    Use nn.Linear(input_size, 3 * hidden_size) and nn.Linear(hidden_size, 3 * hidden_size) (gates in any order),
+    or one Linear(input_size, hidden_size) and one Linear(hidden_size, hidden_size) per gate, or one
+    Linear(input_size + hidden_size, hidden_size) per gate. Also accepted: the textbook h_new = z * n + (1 - z) * h,
+    and Cho et al.'s reset before the matmul, n = tanh(W_in x + W_hn (r * h) + b).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """x: [B, input_size]; h: [B, hidden_size]. Returns h_new [B, hidden_size]."""
+        raise NotImplementedError("write forward")
+'''
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -180,6 +205,9 @@ KINDS: dict[str, Kind] = {
         Kind("lstm-cell", "LSTM cell", "module",
              "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, I], (h, c) [B, H] each) -> "
              "(h_new, c_new)", LSTM_TEMPLATE),
+        Kind("gru-cell", "GRU cell", "module",
+             "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, I], h [B, H]) -> h_new [B, H]",
+             GRU_CELL_TEMPLATE),
     )
 }
 
@@ -201,14 +229,38 @@ def _parameters(obj: Any) -> list[str]:
     return [name for name in names if name not in ("self", "args", "kwargs")]
 
 
+LSTM_STATES = ("state", "states", "hc", "h_c", "hidden_state")
+GRU_STATES = ("h", "hidden", "h_prev", "h_t", "prev_h")
+
+
+def _recurrent_kind(cls: type, name: str, params: list[str]) -> str | None:
+    """lstm-cell or gru-cell, told by the class's name (LSTM, GRU) or else by forward's second parameter (a state
+    pair (h, c) vs one h); None when the class is not built from (input_size, hidden_size) nor named like a cell;
+    SeqlabError naming both signatures when a cell's forward cannot tell."""
+    if "lstm" in name:
+        return "lstm-cell"
+    if "gru" in name:
+        return "gru-cell"
+    if not (len(params) >= 2 and params[0].startswith("input") and params[1].startswith("hidden")):
+        return None
+    forward = [p.lower() for p in _parameters(getattr(cls, "forward", None))][1:2]
+    if forward and forward[0] in LSTM_STATES:
+        return "lstm-cell"
+    if forward and forward[0] in GRU_STATES:
+        return "gru-cell"
+    raise SeqlabError(f"cannot tell whether {cls.__name__!r} is an LSTM or a GRU cell; pass --kind lstm-cell "
+                      f"({KINDS['lstm-cell'].signature}) or --kind gru-cell ({KINDS['gru-cell'].signature})")
+
+
 def infer_kind(obj: Any) -> str:
     """The kind a learner's function or class is, read off its signature (and name); SeqlabError naming every kind's
     signature when it cannot be told, so the learner can pass --kind."""
     name = getattr(obj, "__name__", "").lower()
     params = [p.lower() for p in _parameters(obj)]
     if isinstance(obj, type):
-        if "lstm" in name or (len(params) >= 2 and params[0].startswith("input") and params[1].startswith("hidden")):
-            return "lstm-cell"
+        recurrent = _recurrent_kind(obj, name, params)
+        if recurrent:
+            return recurrent
         if len(params) >= 2 and any("head" in p for p in params[:3]):
             return "multihead"
         if "norm" in name or any(p in ("eps", "epsilon", "normalized_shape", "features", "d", "dim", "d_model",

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from seqlab.impl import recurrent
 from seqlab.impl.compare import Bug, diagnose, max_diff
 from seqlab.impl.report import PROPERTY, REFERENCE, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
@@ -23,12 +24,7 @@ Block = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # W_x [H, I], W_h [H, H
 
 def build(cls: type, where: Path | None, seed: int) -> nn.Module:
     """The learner's cell at input 5, hidden 7, seeded, float64."""
-    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        raise ContractError("an LSTM cell must be an nn.Module class with __init__(input_size, hidden_size)")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        module = call(cls, INPUT, HIDDEN, where=where)
-    return module.to(torch.float64)
+    return recurrent.build(cls, where, seed, "an LSTM cell", INPUT, HIDDEN)
 
 
 def step(module: nn.Module, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, where: Path | None) -> tuple[
@@ -40,30 +36,9 @@ def step(module: nn.Module, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, w
     return out[0], out[1]
 
 
-def bias_of(linear: nn.Linear) -> torch.Tensor:
-    """The Linear's bias, zeros without one."""
-    return linear.bias.detach() if linear.bias is not None else torch.zeros(linear.out_features, dtype=torch.float64)
-
-
 def blocks(module: nn.Module) -> list[Block]:
     """The four gate blocks of the learner's weights, in their order; [] when the layout is not a usual one."""
-    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
-    shape = {(m.in_features, m.out_features): m for m in linears}
-    if len(linears) == 2 and (INPUT, 4 * HIDDEN) in shape and (HIDDEN, 4 * HIDDEN) in shape:
-        wx, wh = shape[(INPUT, 4 * HIDDEN)], shape[(HIDDEN, 4 * HIDDEN)]
-        b = bias_of(wx) + bias_of(wh)
-        return [(wx.weight.detach().chunk(4)[k], wh.weight.detach().chunk(4)[k], b.chunk(4)[k]) for k in range(4)]
-    if len(linears) == 1 and (INPUT + HIDDEN, 4 * HIDDEN) in shape:
-        fused = shape[(INPUT + HIDDEN, 4 * HIDDEN)]
-        w, b = fused.weight.detach(), bias_of(fused)
-        return [(w.chunk(4)[k][:, :INPUT], w.chunk(4)[k][:, INPUT:], b.chunk(4)[k]) for k in range(4)]
-    if len(linears) == 4 and all((m.in_features, m.out_features) == (INPUT + HIDDEN, HIDDEN) for m in linears):
-        return [(m.weight.detach()[:, :INPUT], m.weight.detach()[:, INPUT:], bias_of(m)) for m in linears]
-    xs = [m for m in linears if (m.in_features, m.out_features) == (INPUT, HIDDEN)]
-    hs = [m for m in linears if (m.in_features, m.out_features) == (HIDDEN, HIDDEN)]
-    if len(linears) == 8 and len(xs) == 4 and len(hs) == 4:
-        return [(x.weight.detach(), h.weight.detach(), bias_of(x) + bias_of(h)) for x, h in zip(xs, hs)]
-    return []
+    return [(wx, wh, bx + bh) for wx, wh, bx, bh in recurrent.gate_blocks(module, 4, INPUT, HIDDEN)]
 
 
 def cell_output(gates: dict[str, Block], x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, bug: str = "") -> tuple[

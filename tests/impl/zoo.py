@@ -393,3 +393,7 @@ class LSTMCell(nn.Module):
         return o * torch.tanh(c), c
 """, "candidate through sigmoid"),
 ]
+
+from .zoo_recurrent import ZOO_RECURRENT  # noqa: E402
+
+ZOO += ZOO_RECURRENT

@@ -1,0 +1,59 @@
+"""What the recurrent kinds share: building the learner's cell seeded in float64, and reading their weights as one
+(W_x, W_h, b_x, b_h) block per gate from the usual layouts of nn.Linear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from seqlab.impl.student import ContractError, call
+
+GateBlock = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # W_x [H, I], W_h [H, H], b_x [H], b_h [H]
+
+
+def build(cls: type, where: Path | None, seed: int, what: str, input_size: int, hidden_size: int) -> nn.Module:
+    """The learner's `what` (e.g. "an LSTM cell") built as cls(input_size, hidden_size), seeded, in float64."""
+    if not isinstance(cls, type) or not issubclass(cls, nn.Module):
+        raise ContractError(f"{what} must be an nn.Module class with __init__(input_size, hidden_size)")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        module = call(cls, input_size, hidden_size, where=where)
+    return module.to(torch.float64)
+
+
+def bias_of(linear: nn.Linear) -> torch.Tensor:
+    """The Linear's bias, zeros without one."""
+    return linear.bias.detach() if linear.bias is not None else torch.zeros(linear.out_features, dtype=torch.float64)
+
+
+def gate_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> list[GateBlock]:
+    """The learner's weights as `gates` blocks in their order: Linear(I, gH) + Linear(H, gH), one Linear(I + H, gH)
+    on [x, h], one Linear(I + H, H) per gate, or a Linear(I, H) and a Linear(H, H) per gate; [] for another layout."""
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    shapes = {(m.in_features, m.out_features): m for m in linears}
+    wide = gates * hidden_size
+    if len(linears) == 2 and (input_size, wide) in shapes and (hidden_size, wide) in shapes:
+        wx, wh = shapes[(input_size, wide)], shapes[(hidden_size, wide)]
+        return list(zip(wx.weight.detach().chunk(gates), wh.weight.detach().chunk(gates), bias_of(wx).chunk(gates),
+                        bias_of(wh).chunk(gates)))
+    zero = torch.zeros(hidden_size, dtype=torch.float64)
+    if len(linears) == 1 and (input_size + hidden_size, wide) in shapes:
+        fused = shapes[(input_size + hidden_size, wide)]
+        return [(w[:, :input_size], w[:, input_size:], b, zero)
+                for w, b in zip(fused.weight.detach().chunk(gates), bias_of(fused).chunk(gates))]
+    if len(linears) == gates and all((m.in_features, m.out_features) == (input_size + hidden_size, hidden_size)
+                                     for m in linears):
+        return [(m.weight.detach()[:, :input_size], m.weight.detach()[:, input_size:], bias_of(m), zero)
+                for m in linears]
+    xs = [m for m in linears if (m.in_features, m.out_features) == (input_size, hidden_size)]
+    hs = [m for m in linears if (m.in_features, m.out_features) == (hidden_size, hidden_size)]
+    if len(linears) == 2 * gates and len(xs) == gates and len(hs) == gates:
+        return [(x.weight.detach(), h.weight.detach(), bias_of(x), bias_of(h)) for x, h in zip(xs, hs)]
+    return []
+
+
+def parameter_count(module: nn.Module) -> int:
+    """How many numbers the learner's module trains."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
