@@ -48,7 +48,7 @@ def check(
     kind: Annotated[
         Optional[str],
         typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, causal-mask, "
-                     "positions, lm-loss, lstm-cell or gru-cell (with --impl it is read off your signature when left out).", show_default=False),
+                     "positions, lm-loss, lstm-cell, gru-cell, lstm or gru (with --impl it is read off your signature when left out).", show_default=False),
     ] = None,
     template: Annotated[
         Optional[str],

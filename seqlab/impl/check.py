@@ -16,6 +16,7 @@ from seqlab.impl.lstm import check_lstm
 from seqlab.impl.masks import check_causal_mask
 from seqlab.impl.multihead import check_multihead
 from seqlab.impl.positions import check_positions
+from seqlab.impl.rnn_layer import check_gru_layer, check_lstm_layer
 from seqlab.impl.report import ImplReport
 from seqlab.impl.student import (
     TIME_LIMIT_S, ContractError, NotImplementedYet, StudentError, load_object, source_file, time_limit,
@@ -30,6 +31,8 @@ CHECKS: dict[str, Callable[..., Any]] = {
     "lm-loss": check_lm_loss,
     "lstm-cell": check_lstm,
     "gru-cell": check_gru,
+    "lstm": check_lstm_layer,
+    "gru": check_gru_layer,
 }
 
 

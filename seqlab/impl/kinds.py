@@ -181,6 +181,52 @@ class GRUCell(nn.Module):
         raise NotImplementedError("write forward")
 '''
 
+LSTM_LAYER_TEMPLATE = '''"""An LSTM layer, to check with: seqlab check --impl THIS_FILE.py:LSTM"""
+
+import torch
+from torch import nn
+
+
+class LSTM(nn.Module):
+    """Run an LSTM cell over time, batch first: for t = 0 .. T-1, (h, c) = cell(x[:, t], (h, c)); outputs[:, t] = h.
+
+    Use nn.LSTMCell, your own cell (the Linears of the lstm-cell kind), or nn.LSTM(batch_first=True).
+    No lengths or mask: every sequence runs all T steps.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
+        """x: [B, T, input_size]; state: None (zeros) or (h0, c0), each [B, hidden_size].
+        Returns (outputs [B, T, hidden_size], (h_T, c_T)), h_T = outputs[:, -1]."""
+        raise NotImplementedError("write forward")
+'''
+
+GRU_LAYER_TEMPLATE = '''"""A GRU layer, to check with: seqlab check --impl THIS_FILE.py:GRU"""
+
+import torch
+from torch import nn
+
+
+class GRU(nn.Module):
+    """Run a GRU cell over time, batch first: for t = 0 .. T-1, h = cell(x[:, t], h); outputs[:, t] = h.
+
+    Use nn.GRUCell, your own cell (the Linears of the gru-cell kind), or nn.GRU(batch_first=True).
+    No lengths or mask: every sequence runs all T steps.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None):
+        """x: [B, T, input_size]; h: None (zeros) or h0 [B, hidden_size].
+        Returns (outputs [B, T, hidden_size], h_T), h_T = outputs[:, -1]."""
+        raise NotImplementedError("write forward")
+'''
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -208,6 +254,12 @@ KINDS: dict[str, Kind] = {
         Kind("gru-cell", "GRU cell", "module",
              "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, I], h [B, H]) -> h_new [B, H]",
              GRU_CELL_TEMPLATE),
+        Kind("lstm", "LSTM layer", "module",
+             "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, T, I], state=None | (h0, c0) [B, H] "
+             "each) -> (outputs [B, T, H], (h_T, c_T))", LSTM_LAYER_TEMPLATE),
+        Kind("gru", "GRU layer", "module",
+             "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, T, I], h=None | h0 [B, H]) -> "
+             "(outputs [B, T, H], h_T)", GRU_LAYER_TEMPLATE),
     )
 }
 
@@ -234,22 +286,36 @@ GRU_STATES = ("h", "hidden", "h_prev", "h_t", "prev_h")
 
 
 def _recurrent_kind(cls: type, name: str, params: list[str]) -> str | None:
-    """lstm-cell or gru-cell, told by the class's name (LSTM, GRU) or else by forward's second parameter (a state
-    pair (h, c) vs one h); None when the class is not built from (input_size, hidden_size) nor named like a cell;
+    """lstm-cell, gru-cell, lstm or gru: LSTM vs GRU told by the class's name or else by forward's second parameter
+    (a state pair `state` vs one `h`), cell vs layer by whether that state may be left out; None when the class is not built from (input_size, hidden_size) nor named like a cell;
     SeqlabError naming both signatures when a cell's forward cannot tell."""
+    layer = _is_layer(cls)
     if "lstm" in name:
-        return "lstm-cell"
+        return "lstm" if layer else "lstm-cell"
     if "gru" in name:
-        return "gru-cell"
+        return "gru" if layer else "gru-cell"
     if not (len(params) >= 2 and params[0].startswith("input") and params[1].startswith("hidden")):
         return None
     forward = [p.lower() for p in _parameters(getattr(cls, "forward", None))][1:2]
+    suffix = "" if layer else "-cell"
     if forward and forward[0] in LSTM_STATES:
-        return "lstm-cell"
+        return "lstm" + suffix
     if forward and forward[0] in GRU_STATES:
-        return "gru-cell"
-    raise SeqlabError(f"cannot tell whether {cls.__name__!r} is an LSTM or a GRU cell; pass --kind lstm-cell "
-                      f"({KINDS['lstm-cell'].signature}) or --kind gru-cell ({KINDS['gru-cell'].signature})")
+        return "gru" + suffix
+    lstm_kind, gru_kind = KINDS["lstm" + suffix], KINDS["gru" + suffix]
+    raise SeqlabError(f"cannot tell whether {cls.__name__!r} is an {lstm_kind.title} or a {gru_kind.title}; pass "
+                      f"--kind {lstm_kind.name} ({lstm_kind.signature}) or --kind {gru_kind.name} "
+                      f"({gru_kind.signature})")
+
+
+def _is_layer(cls: type) -> bool:
+    """Whether the class's forward takes a state that may be left out (a layer: forward(x, state=None)), not a
+    cell's required state (forward(x, h))."""
+    try:
+        params = list(inspect.signature(getattr(cls, "forward")).parameters.values())[1:]
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return len(params) < 2 or params[1].default is not inspect.Parameter.empty
 
 
 def infer_kind(obj: Any) -> str:

@@ -83,7 +83,7 @@ def test_template_never_overwrites(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "says"), [
     (["--impl", "nofile.py:attention"], "no file"),
     (["--impl", "just_a_name"], "FILE.py:NAME"),
-    (["--template", "lstm"], "unknown kind"),
+    (["--template", "rnn"], "unknown kind"),
     (["--impl", "x.py:f", "--fresh"], "go alone"),
     (["--impl", "x.py:f", "--template", "attention"], "one of --impl"),
     (["--impl", "x.py:f", "--out", "y.py"], "--out goes with --template"),

@@ -23,9 +23,24 @@ def cell(forward_args: str) -> type:
 
 
 @pytest.mark.parametrize(("args", "kind"), [("x, h", "gru-cell"), ("x, hidden", "gru-cell"),
-                                            ("x, state", "lstm-cell"), ("x, hc", "lstm-cell")])
+                                            ("x, state", "lstm-cell"), ("x, hc", "lstm-cell"),
+                                            ("x, state=None", "lstm"), ("x, h=None", "gru")])
 def test_cell_kind_is_read_off_forward(args: str, kind: str) -> None:
     assert infer_kind(cell(args)) == kind
+
+
+def test_a_layer_forward_that_cannot_tell_names_both_layer_signatures() -> None:
+    with pytest.raises(SeqlabError) as error:
+        infer_kind(cell("x, hx=None"))
+    assert "--kind lstm (" in str(error.value) and "--kind gru (" in str(error.value)
+
+
+@pytest.mark.parametrize(("name", "args", "kind"), [("LSTMCell", "x, state", "lstm-cell"), ("MyLSTM", "x, state=None",
+                                                    "lstm"), ("GRUCell", "x, hx", "gru-cell"), ("GRU", "x", "gru")])
+def test_the_class_name_tells_lstm_from_gru(name: str, args: str, kind: str) -> None:
+    cls = cell(args)
+    cls.__name__ = name
+    assert infer_kind(cls) == kind
 
 
 def test_a_cell_forward_that_cannot_tell_names_both_signatures() -> None:

@@ -71,3 +71,142 @@ ZOO_RECURRENT = [
         return (1 - z) * n + z * h
 """, "biases missing"),
 ]
+
+
+def lstm_layer(loop: str, final: str = "(h, c)") -> str:
+    """An LSTM layer over nn.LSTMCell whose loop body is `loop` (indented by 12) and that returns `final`."""
+    return f"""import torch
+from torch import nn
+
+
+class LSTM(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.cell = nn.LSTMCell(input_size, hidden_size)
+
+    def forward(self, x, state=None):
+        B, T, _ = x.shape
+        if state is None:
+            state = (x.new_zeros(B, self.hidden_size), x.new_zeros(B, self.hidden_size))
+        h, c = state
+        outputs = []
+        for t in range(T):
+{loop}
+        return torch.stack(outputs, dim=1), {final}
+"""
+
+
+OWN_LOOP_LSTM = """import torch
+from torch import nn
+
+
+class LSTM(nn.Module):
+    # their own cell, fused Linear on [x, h], gates in the order f, i, o, g
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.gates = nn.Linear(input_size + hidden_size, 4 * hidden_size)
+
+    def forward(self, x, state=None):
+        B = x.shape[0]
+        h, c = state if state is not None else (x.new_zeros(B, self.hidden_size),) * 2
+        outs = []
+        for x_t in x.unbind(1):
+            f, i, o, g = self.gates(torch.cat([x_t, h], -1)).chunk(4, -1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            outs.append(h)
+        return torch.stack(outs, 1), (h, c)
+"""
+
+TORCH_LSTM = """import torch
+from torch import nn
+
+
+class LSTM(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.lstm = nn.LSTM(input_size, hidden_size, batch_first=True)
+
+    def forward(self, x, state=None):
+        if state is not None:
+            state = (state[0].unsqueeze(0), state[1].unsqueeze(0))
+        out, (h, c) = self.lstm(x, state)
+        return out, (h[0], c[0])
+"""
+
+STEP = "            h, c = self.cell(x[:, t], (h, c))\n            outputs.append(h)"
+
+ZOO_RECURRENT += [
+    ("lstm", "LSTM", lstm_layer(STEP), None),
+    ("lstm", "LSTM", OWN_LOOP_LSTM, None),
+    ("lstm", "LSTM", TORCH_LSTM, None),
+    ("lstm", "LSTM", lstm_layer("            h, c = self.cell(x[:, t], state)\n            outputs.append(h)"),
+     "state not carried between steps"),
+    ("lstm", "LSTM", lstm_layer("            c, h = self.cell(x[:, t], (h, c))\n            outputs.append(h)"),
+     "h and c swapped in the carry"),
+    ("lstm", "LSTM", lstm_layer(STEP + "\n            if t == 0:\n                first = (h, c)", "first"),
+     "final state from the first step"),
+    ("lstm", "LSTM", lstm_layer(STEP.replace("x[:, t]", "x[:, T - 1 - t]")), "time reversed"),
+    ("lstm", "LSTM", lstm_layer("            h, c = self.cell(x[:, t], (h, c))\n            outputs.append(c)"),
+     "outputs taken from c instead of h"),
+    ("lstm", "LSTM", OWN_LOOP_LSTM.replace("torch.sigmoid(f) * c + ", "c + "), "missing forget gate"),
+]
+
+
+def gru_layer(loop: str, final: str = "h") -> str:
+    """A GRU layer over nn.GRUCell whose loop body is `loop` (indented by 12) and that returns `final`."""
+    return f"""import torch
+from torch import nn
+
+
+class GRU(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.cell = nn.GRUCell(input_size, hidden_size)
+
+    def forward(self, x, h=None):
+        B, T, _ = x.shape
+        h0 = x.new_zeros(B, self.hidden_size) if h is None else h
+        h = h0
+        outputs = []
+        for t in range(T):
+{loop}
+        return torch.stack(outputs, dim=1), {final}
+"""
+
+
+OWN_LOOP_GRU = CHO_GRU + """
+
+class GRU(nn.Module):
+    # their own (Cho et al.) cell in their own loop
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.cell = GRUCell(input_size, hidden_size)
+
+    def forward(self, x, h=None):
+        h = x.new_zeros(x.shape[0], self.hidden_size) if h is None else h
+        outs = []
+        for t in range(x.shape[1]):
+            h = self.cell(x[:, t], h)
+            outs.append(h)
+        return torch.stack(outs, 1), h
+"""
+
+GRU_STEP = "            h = self.cell(x[:, t], h)\n            outputs.append(h)"
+
+ZOO_RECURRENT += [
+    ("gru", "GRU", gru_layer(GRU_STEP), None),
+    ("gru", "GRU", OWN_LOOP_GRU, None),
+    ("gru", "GRU", gru_layer("            h = self.cell(x[:, t], h0)\n            outputs.append(h)"),
+     "state not carried between steps"),
+    ("gru", "GRU", gru_layer(GRU_STEP + "\n            if t == 0:\n                first = h", "first"),
+     "final state from the first step"),
+    ("gru", "GRU", gru_layer(GRU_STEP.replace("x[:, t]", "x[:, T - 1 - t]")), "time reversed"),
+    ("gru", "GRU", OWN_LOOP_GRU.replace("n = torch.tanh(self.candidate(torch.cat([x, r * h], dim=-1)))",
+                                        "n = torch.tanh(self.candidate(torch.cat([x, h], dim=-1)))"),
+     "missing reset gate"),
+]
