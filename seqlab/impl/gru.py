@@ -72,6 +72,10 @@ BUGS = (
 )
 
 
+NO_BIAS = Diagnosis("biases missing", "give each gate a bias: nn.Linear(..., bias=True), the default",
+                    "your parameter count is that of the weights alone")
+
+
 def variants(found: list[GateBlock]) -> list[Variant]:
     """Every legitimate reading of the learner's three blocks."""
     return [Variant(dict(zip(order, found)), convention, reset)
@@ -115,19 +119,13 @@ def check_gru(cls: type, where: Path | None, seed: int = 0) -> tuple[list[ImplRo
     if best_gap <= TOLERANCE:
         if best.reset == AFTER:
             rows.append(torch_row(best, inputs, outs))
-        if bias_missing(module):
-            return rows, [Diagnosis("biases missing", "give each gate a bias: nn.Linear(..., bias=True), the "
-                                    "default", "your cell trains no bias vector")]
+        if recurrent.without_bias(module, 3, INPUT, HIDDEN):
+            return rows, [NO_BIAS]
         return rows, []
     bugs = [Bug(name, advice, lambda i, v=v, b=bug: gru_step(v, *inputs[i], b))
             for name, advice, bug in BUGS for v in readings]
     named: dict[str, Diagnosis] = {d.name: d for d in diagnose(outs, bugs, TOLERANCE)}
     return rows, list(named.values())
-
-
-def bias_missing(module: nn.Module) -> bool:
-    """Whether the learner's cell has no bias at all (each Linear built with bias=False)."""
-    return all(m.bias is None for m in module.modules() if isinstance(m, nn.Linear))
 
 
 def torch_row(variant: Variant, inputs: list[tuple[torch.Tensor, torch.Tensor]], outs: list[torch.Tensor]) -> ImplRow:

@@ -29,11 +29,15 @@ def bias_of(linear: nn.Linear) -> torch.Tensor:
 
 
 def gate_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> list[GateBlock]:
-    """The learner's weights as `gates` blocks in their order: Linear(I, gH) + Linear(H, gH), one Linear(I + H, gH)
-    on [x, h], one Linear(I + H, H) per gate, or a Linear(I, H) and a Linear(H, H) per gate; [] for another layout."""
+    """The learner's weights as `gates` blocks in their order: a torch nn.LSTM/GRU(Cell) inside (torch's gate order),
+    Linear(I, gH) + Linear(H, gH), one Linear(I + H, gH) on [x, h], one Linear(I + H, H) per gate, or a Linear(I, H)
+    and a Linear(H, H) per gate; [] for another layout."""
+    wide = gates * hidden_size
+    for inner in module.modules():
+        if isinstance(inner, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) and inner is not module:
+            return torch_blocks(inner, gates, input_size, hidden_size)
     linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
     shapes = {(m.in_features, m.out_features): m for m in linears}
-    wide = gates * hidden_size
     if len(linears) == 2 and (input_size, wide) in shapes and (hidden_size, wide) in shapes:
         wx, wh = shapes[(input_size, wide)], shapes[(hidden_size, wide)]
         return list(zip(wx.weight.detach().chunk(gates), wh.weight.detach().chunk(gates), bias_of(wx).chunk(gates),
@@ -57,3 +61,19 @@ def gate_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int
 def parameter_count(module: nn.Module) -> int:
     """How many numbers the learner's module trains."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def torch_blocks(inner: nn.Module, gates: int, input_size: int, hidden_size: int) -> list[GateBlock]:
+    """The gate blocks of a torch nn.LSTM/nn.GRU (its first layer) or nn.LSTMCell/nn.GRUCell; [] when its sizes are
+    not (input_size, gates * hidden_size)."""
+    suffix = "_l0" if isinstance(inner, (nn.LSTM, nn.GRU)) else ""
+    parts = [getattr(inner, f"{name}{suffix}", None) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    if parts[0] is None or tuple(parts[0].shape) != (gates * hidden_size, input_size):
+        return []
+    zero = torch.zeros(gates * hidden_size, dtype=torch.float64)
+    return list(zip(*[(p.detach() if p is not None else zero).chunk(gates) for p in parts]))
+
+
+def without_bias(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> bool:
+    """Whether the learner's module trains exactly the weights of `gates` gates and no bias at all."""
+    return parameter_count(module) == gates * (input_size * hidden_size + hidden_size * hidden_size)

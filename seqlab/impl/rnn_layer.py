@@ -92,21 +92,6 @@ LAYER_BUGS = (
 )
 
 
-def blocks_of(module: nn.Module, spec: Recurrence) -> list[GateBlock]:
-    """The learner's gate blocks: from a torch recurrent module inside, else from their Linears."""
-    for inner in module.modules():
-        if isinstance(inner, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) and inner is not module:
-            suffix = "_l0" if isinstance(inner, (nn.LSTM, nn.GRU)) else ""
-            parts = [getattr(inner, f"{name}{suffix}", None) for name in ("weight_ih", "weight_hh", "bias_ih",
-                                                                          "bias_hh")]
-            if parts[0] is None or parts[0].shape != (spec.gates * HIDDEN, INPUT):
-                return []
-            zero = torch.zeros(spec.gates * HIDDEN, dtype=torch.float64)
-            chunks = [(p.detach() if p is not None else zero).chunk(spec.gates) for p in parts]
-            return list(zip(*chunks))
-    return recurrent.gate_blocks(module, spec.gates, INPUT, HIDDEN)
-
-
 def run_loop(spec: Recurrence, reading: Any, x: torch.Tensor, bug: str = "") -> tuple[torch.Tensor, State]:
     """seqlab's loop over time with this reading of the gates: (outputs [B, T, H], final state)."""
     state: State = tuple(torch.zeros(x.shape[0], HIDDEN, dtype=x.dtype) for _ in range(spec.states))
@@ -204,7 +189,7 @@ def check_layer(spec: Recurrence, cls: type, where: Path | None, seed: int) -> t
         outs = [forward(module, x, None, spec, where) for x in inputs]
     rows = property_rows(module, spec, inputs[0], outs[0], where)
     got = [flat(*out) for out in outs]
-    found = blocks_of(module, spec)
+    found = recurrent.gate_blocks(module, spec.gates, INPUT, HIDDEN)
     name = f"same as seqlab's {spec.title} loop"
     if not found:
         rows.append(ImplRow(name, REFERENCE, float("inf"), TOLERANCE, False, "could not read your weights (want an "
@@ -228,6 +213,8 @@ def check_layer(spec: Recurrence, cls: type, where: Path | None, seed: int) -> t
                           for g, (out, state) in ((g, layer(x)) for g, x in zip(got, inputs)))
             rows.append(ImplRow(f"same as torch's nn.{spec.title}", REFERENCE, gap, TOLERANCE,
                                 gap <= TOLERANCE, f"your weights copied into nn.{spec.title}: max gap {gap:.1e}"))
+        if recurrent.without_bias(module, spec.gates, INPUT, HIDDEN):
+            return rows, [gru.NO_BIAS]
         return rows, []
     keys = [b for b in LAYER_BUGS if spec.states == 2 or b[2] not in ("swap", "c out")] + list(spec.cell_bugs)
     bugs = [Bug(bug_name, advice, lambda i, r=r, b=key: flat(*run_loop(spec, r, inputs[i], b)))

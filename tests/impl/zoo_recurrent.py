@@ -210,3 +210,50 @@ ZOO_RECURRENT += [
                                         "n = torch.tanh(self.candidate(torch.cat([x, h], dim=-1)))"),
      "missing reset gate"),
 ]
+
+TORCH_GRU_CELL = """import torch
+from torch import nn
+
+
+class GRUCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.cell = nn.GRUCell(input_size, hidden_size)
+
+    def forward(self, x, h):
+        return self.cell(x, h)
+"""
+
+TORCH_GRU = """import torch
+from torch import nn
+
+
+class GRU(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.gru = nn.GRU(input_size, hidden_size, batch_first=True)
+
+    def forward(self, x, h=None):
+        out, h_n = self.gru(x, None if h is None else h.unsqueeze(0))
+        return out, h_n  # [1, B, H], as nn.GRU gives it
+"""
+
+ZOO_RECURRENT += [
+    ("gru-cell", "GRUCell", TORCH_GRU_CELL, None),
+    ("lstm-cell", "LSTMCell", """import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.cell = nn.LSTMCell(input_size, hidden_size)
+
+    def forward(self, x, state):
+        return self.cell(x, state)
+""", None),
+    ("gru", "GRU", TORCH_GRU, None),
+    ("lstm", "LSTM", OWN_LOOP_LSTM.replace("4 * hidden_size)", "4 * hidden_size, bias=False)"), "biases missing"),
+    ("gru", "GRU", OWN_LOOP_GRU.replace("return z * n + (1 - z) * h", "return z * n + z * h"),
+     "update gate mixes wrong"),
+]
