@@ -94,7 +94,13 @@ def count_row(module: nn.Module) -> ImplRow:
 
 
 def check_gru(cls: type, where: Path | None, seed: int = 0) -> tuple[list[ImplRow], list[Diagnosis]]:
-    """Every check of the gru-cell kind on the learner's class."""
+    """Every check of the gru-cell kind on the learner's class (in float64, torch's default dtype too)."""
+    with recurrent.float64_default():
+        return checked_gru(cls, where, seed)
+
+
+def checked_gru(cls: type, where: Path | None, seed: int) -> tuple[list[ImplRow], list[Diagnosis]]:
+    """The checks of check_gru, run once the default dtype is float64."""
     module = recurrent.build(cls, where, seed, "a GRU cell", INPUT, HIDDEN)
     generator = torch.Generator().manual_seed(seed)
     inputs = [tuple(torch.randn(b, n, generator=generator, dtype=torch.float64) * 1.5 for n in (INPUT, HIDDEN))

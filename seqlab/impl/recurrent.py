@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -77,3 +79,15 @@ def torch_blocks(inner: nn.Module, gates: int, input_size: int, hidden_size: int
 def without_bias(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> bool:
     """Whether the learner's module trains exactly the weights of `gates` gates and no bias at all."""
     return parameter_count(module) == gates * (input_size * hidden_size + hidden_size * hidden_size)
+
+
+@contextmanager
+def float64_default() -> Iterator[None]:
+    """torch's default dtype is float64 inside (restored after): a learner's torch.zeros(B, H) state matches the
+    float64 inputs the check runs on."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)

@@ -122,6 +122,9 @@ def forward(module: nn.Module, x: torch.Tensor, state: State | None, spec: Recur
     shape = "(outputs, (h_T, c_T))" if spec.states == 2 else "(outputs, h_T)"
     if not (isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[0], torch.Tensor)):
         raise ContractError(f"forward(x, state=None) must return {shape}")
+    if tuple(out[0].shape) != (x.shape[0], x.shape[1], HIDDEN):
+        raise ContractError(f"outputs must be [B, T, hidden_size] = {[x.shape[0], x.shape[1], HIDDEN]} (batch "
+                            f"first); yours are {list(out[0].shape)}")
     final = tuple(out[1]) if spec.states == 2 and isinstance(out[1], (tuple, list)) else (out[1],)
     if len(final) != spec.states or not all(isinstance(t, torch.Tensor) for t in final):
         raise ContractError(f"forward(x, state=None) must return {shape}")
@@ -180,7 +183,13 @@ def property_rows(module: nn.Module, spec: Recurrence, x: torch.Tensor, got: tup
 
 
 def check_layer(spec: Recurrence, cls: type, where: Path | None, seed: int) -> tuple[list[ImplRow], list[Diagnosis]]:
-    """Every check of a recurrent-layer kind on the learner's class."""
+    """Every check of a recurrent-layer kind on the learner's class (in float64, torch's default dtype too)."""
+    with recurrent.float64_default():
+        return checked_layer(spec, cls, where, seed)
+
+
+def checked_layer(spec: Recurrence, cls: type, where: Path | None, seed: int) -> tuple[list[ImplRow], list[Diagnosis]]:
+    """The checks of check_layer, run once the default dtype is float64."""
     module = recurrent.build(cls, where, seed, f"an {spec.title} layer", INPUT, HIDDEN)
     generator = torch.Generator().manual_seed(seed)
     inputs = [torch.randn(b, t, INPUT, generator=generator, dtype=torch.float64) * 1.5

@@ -78,3 +78,22 @@ def test_cho_variant_is_named_in_the_reference_row(tmp_path: Path) -> None:
     assert report.passed
     detail = next(row.detail for row in report.rows if row.name == "same step as the GRU equations")
     assert "Cho et al. 2014" in detail and "textbook" in detail
+
+
+def test_time_first_outputs_are_one_line_naming_the_shape(tmp_path: Path) -> None:
+    path = tmp_path / "time_first.py"
+    path.write_text("""import torch
+from torch import nn
+
+
+class GRU(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.gru = nn.GRU(input_size, hidden_size)
+
+    def forward(self, x, h=None):
+        out, h_n = self.gru(x.transpose(0, 1))
+        return out, h_n
+""")
+    report = check_file(f"{path}:GRU")
+    assert report.exit_code == 1 and "batch first" in report.problem and "[6, 3, 7]" in report.problem

@@ -257,3 +257,8 @@ class LSTMCell(nn.Module):
     ("gru", "GRU", OWN_LOOP_GRU.replace("return z * n + (1 - z) * h", "return z * n + z * h"),
      "update gate mixes wrong"),
 ]
+
+ZOO_RECURRENT += [
+    ("gru", "GRU", gru_layer(GRU_STEP).replace("x.new_zeros(B, self.hidden_size)", "torch.zeros(B, self.hidden_size)"),
+     None),  # a float32-by-default zeros state: the check runs with float64 as torch's default
+]
