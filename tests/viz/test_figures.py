@@ -78,3 +78,12 @@ def test_format_and_folder_rules(tmp_path):
     assert first != second and first.is_dir() and second.is_dir()
     with pytest.raises(SeqlabError, match="is a file"):
         output_folder(tmp_path / "a.png", "x")
+
+
+def test_positions_figure_uses_the_formulas_pair_index():
+    """The formula's i is a pair index: dimensions are named 2i / 2i+1, never 'dimension i' (issue 30.9)."""
+    fig = positions_figure(50, 32)
+    texts = [ax.get_xlabel() for ax in fig.axes] + [t.get_text() for ax in fig.axes if ax.get_legend()
+                                                    for t in ax.get_legend().get_texts()]
+    assert "dimension i" not in texts
+    assert "dim 1 = 2i+1, i = 0" in texts and "dim 0 = 2i, i = 0" in texts
