@@ -123,11 +123,52 @@ def check_attention(fn: Callable[..., Any], where: Path | None, seed: int = 0) -
     rows.append(gradcheck_row(fn, where, seed))
     diagnoses = diagnose(outs, [Bug(name, advice, lambda i, spec=spec: buggy(**spec)(*inputs[i]))
                                 for name, advice, spec in BUGS], 1e-7) if not rows[0].passed else []
+    if not diagnoses:
+        diagnoses = measured_bugs(inputs, outs, weights, references)
+    if not rows[0].passed and not diagnoses:
+        q, k, v, mask = inputs[0]
+        again, _ = split_result(call(fn, q.clone(), k.clone(), v.clone(), mask, where=where))
+        if again.shape == outs[0].shape and not torch.equal(again, outs[0]):
+            diagnoses.append(Diagnosis(
+                "output changes between two calls on the same input",
+                "attention must be deterministic when checked: F.dropout(x, p) drops even at evaluation (its "
+                "training flag defaults to True); use nn.Dropout in a module, or F.dropout(x, p, training=...)",
+                f"two calls differ by up to {(again - outs[0]).abs().max().item():.3g}"))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         part = LearnerAttention(fn, where)
     rows.extend(run_identities(part, "attention", SKIPPED, seed))
     return rows, diagnoses
+
+
+def measured_bugs(inputs: list[Any], outs: list[torch.Tensor], weights: list[torch.Tensor],
+                  references: list[tuple[torch.Tensor, torch.Tensor]]) -> list[Diagnosis]:
+    """Bugs told by measuring the learner's output rather than by reproducing it: weight left on masked keys (a 0 or
+    small negative fill instead of -inf), and weights returned that are not the softmax (the scores returned)."""
+    _q, _k, _v, mask = inputs[1]
+    found: list[Diagnosis] = []
+    if weights[1].shape == mask.shape:
+        leaked = weights[1].masked_fill(mask, 0.0).sum(-1)
+        rows_ok = (weights[1].sum(-1) - 1).abs().max().item() < 1e-6
+        if rows_ok and leaked.max().item() > 1e-9:
+            batch, head, query = (int(i) for i in torch.unravel_index(leaked.argmax(), leaked.shape))
+            found.append(Diagnosis(
+                "weights leak onto masked keys",
+                "fill the masked logits with float('-inf') (or torch.finfo(dtype).min) before the softmax; "
+                "0 or a small negative number still gives them weight",
+                f"up to {leaked.max().item():.3g} of a row's weight on masked keys (batch {batch}, head {head}, query "
+                f"{query} of the padded, causal case); mean {leaked[~mask.all(-1)].mean().item():.3g}"))
+    same_out = all(out.shape == ref[0].shape and torch.allclose(out, ref[0], atol=1e-7)
+                   for out, ref in zip(outs, references))
+    if same_out and any(w.shape != ref[1].shape or not torch.allclose(w, ref[1], atol=1e-7)
+                        for w, ref in zip(weights, references)):
+        sums = weights[0].sum(-1)
+        found.append(Diagnosis(
+            "returned weights are not the softmax",
+            "return (weights @ v, weights) with weights = softmax(scores): your output is right, the second "
+            "tensor is not (the scores before the softmax?)",
+            f"your weights' rows sum to {sums.min().item():.3g}..{sums.max().item():.3g}, not 1"))
+    return found
 
 
 def gradcheck_row(fn: Callable[..., Any], where: Path | None, seed: int) -> ImplRow:

@@ -54,6 +54,9 @@ def buggy(logits: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor, bug: str)
     if bug == "per sequence":
         each = F.cross_entropy(predictions.transpose(1, 2), targets, reduction="none") * real
         return (each.sum(1) / real.sum(1)).mean()
+    if bug == "padding in the denominator":
+        each = F.cross_entropy(predictions.transpose(1, 2), targets, reduction="none") * real
+        return each.mean()
     if bug == "softmax axis":
         logp = predictions.log_softmax(dim=1)
         return -logp.gather(-1, targets[..., None])[..., 0][real].mean()
@@ -73,6 +76,8 @@ BUGS = (
     ("averaged per sequence, not per token", "average over all real target tokens of the batch at once",
      "per sequence"),
     ("softmax over the wrong axis", "log_softmax over the vocabulary: the last axis (dim=-1)", "softmax axis"),
+    ("padding in the denominator", "divide the masked sum by the number of real targets (attention_mask[:, 1:].sum()),"
+     " not by every position: .mean() over a zeroed tensor still counts the padding", "padding in the denominator"),
 )
 
 

@@ -47,7 +47,31 @@ def check_causal_mask(fn: Callable[[int], Any], where: Path | None, seed: int = 
             lambda i: torch.ones(LENGTHS[i], LENGTHS[i]).triu()),
     ]
     diagnoses = diagnose([m.double() for m in masks], bugs, 0.0) if not rows[0].passed else []
+    if not rows[0].passed and not diagnoses:
+        diagnoses = counted_bugs(masks[-1], want[-1])
     return rows, diagnoses
+
+
+def counted_bugs(mask: torch.Tensor, want: torch.Tensor) -> list[Diagnosis]:
+    """Bugs told by counting the pairs the learner's mask gets wrong (for the longest T): future keys let through,
+    past keys blocked."""
+    if mask.shape != want.shape:
+        return []
+    found = []
+    future = int((mask & ~want).sum())
+    past = int((~mask & want).sum())
+    length = want.shape[0]
+    if future:
+        first = int((mask & ~want).nonzero()[0][0])
+        found.append(Diagnosis("future keys allowed", "query i may attend to keys j <= i only: torch.tril(ones(T, T)) "
+                               "with diagonal=0", f"{future} (query, key) pairs with key after query let through for "
+                               f"T = {length}, the first at query {first}"))
+    if past:
+        first = int((~mask & want).nonzero()[0][0])
+        found.append(Diagnosis("past keys blocked", "query i may attend to every key j <= i, not only some of them",
+                               f"{past} of the {int(want.sum())} allowed (query, key) pairs blocked for T = {length}, "
+                               f"the first at query {first}"))
+    return found
 
 
 def causality_row(masks: list[torch.Tensor], seed: int) -> ImplRow:

@@ -42,7 +42,8 @@ def impl_diagnoses(report: ImplReport) -> Panel | Text:
         return Text("")
     if not report.diagnoses:
         return Text("No known bug matches exactly: read the failed rows above (where and by how much).")
-    lines = [Text.assemble(("bug: ", "bold red"), (safe_text(d.name), "bold"), f" - {safe_text(d.advice)}")
+    lines = [Text.assemble(("bug: ", "bold red"), (safe_text(d.name), "bold"), f" - {safe_text(d.advice)}",
+                           (f" ({safe_text(d.evidence)})" if d.evidence else "", "dim"))
              for d in report.diagnoses]
     return Panel(Group(*lines), title="diagnosis", title_align="left", border_style="red")
 
