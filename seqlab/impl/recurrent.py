@@ -32,8 +32,8 @@ def bias_of(linear: nn.Linear) -> torch.Tensor:
 
 def gate_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> list[GateBlock]:
     """The learner's weights as `gates` blocks in their order: a torch nn.LSTM/GRU(Cell) inside (torch's gate order),
-    Linear(I, gH) + Linear(H, gH), one Linear(I + H, gH) on [x, h], one Linear(I + H, H) per gate, or a Linear(I, H)
-    and a Linear(H, H) per gate; [] for another layout."""
+    Linear(I, gH) + Linear(H, gH), one Linear(I + H, gH) on [x, h], one Linear(I + H, H) per gate, a Linear(I, H)
+    and a Linear(H, H) per gate, or bare Parameters per gate (parameter_blocks); [] for another layout."""
     wide = gates * hidden_size
     for inner in module.modules():
         if isinstance(inner, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) and inner is not module:
@@ -57,7 +57,23 @@ def gate_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int
     hs = [m for m in linears if (m.in_features, m.out_features) == (hidden_size, hidden_size)]
     if len(linears) == 2 * gates and len(xs) == gates and len(hs) == gates:
         return [(x.weight.detach(), h.weight.detach(), bias_of(x), bias_of(h)) for x, h in zip(xs, hs)]
-    return []
+    return parameter_blocks(module, gates, input_size, hidden_size) if not linears else []
+
+
+def parameter_blocks(module: nn.Module, gates: int, input_size: int, hidden_size: int) -> list[GateBlock]:
+    """Gate blocks from bare nn.Parameters, as written from scratch: per gate (in the order defined) a W_x [I, H]
+    used as x @ W_x (or [H, I] used as W_x x), a W_h [H, H] used the same way round and at most one bias [H]; []
+    when the parameters are not that."""
+    params = [p.detach() for p in module.parameters()]
+    xs = [p for p in params if tuple(p.shape) in ((input_size, hidden_size), (hidden_size, input_size))]
+    hs = [p for p in params if tuple(p.shape) == (hidden_size, hidden_size)]
+    bs = [p.reshape(-1) for p in params if p.numel() == hidden_size and p.dim() <= 2]
+    if len(xs) != gates or len(hs) != gates or len(bs) not in (0, gates) or len(params) != len(xs + hs + bs):
+        return []
+    zero = torch.zeros(hidden_size, dtype=torch.float64)
+    bs = bs or [zero] * gates
+    return [(wx.T, wh.T, b, zero) if tuple(wx.shape) == (input_size, hidden_size) else (wx, wh, b, zero)
+            for wx, wh, b in zip(xs, hs, bs)]
 
 
 def parameter_count(module: nn.Module) -> int:

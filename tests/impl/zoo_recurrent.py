@@ -262,3 +262,64 @@ ZOO_RECURRENT += [
     ("gru", "GRU", gru_layer(GRU_STEP).replace("x.new_zeros(B, self.hidden_size)", "torch.zeros(B, self.hidden_size)"),
      None),  # a float32-by-default zeros state: the check runs with float64 as torch's default
 ]
+
+SCRATCH_GRU = """import torch
+from torch import nn
+
+
+class GRUScratch(nn.Module):
+    # from scratch with bare Parameters, as in Dive into Deep Learning: X @ W, one bias per gate, reset before W_hh
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        triple = lambda: (nn.Parameter(torch.randn(input_size, hidden_size) * 0.3),
+                          nn.Parameter(torch.randn(hidden_size, hidden_size) * 0.3),
+                          nn.Parameter(torch.zeros(hidden_size)))
+        self.W_xz, self.W_hz, self.b_z = triple()
+        self.W_xr, self.W_hr, self.b_r = triple()
+        self.W_xh, self.W_hh, self.b_h = triple()
+
+    def forward(self, x, h):
+        Z = torch.sigmoid(x @ self.W_xz + h @ self.W_hz + self.b_z)
+        R = torch.sigmoid(x @ self.W_xr + h @ self.W_hr + self.b_r)
+        H_tilde = torch.tanh(x @ self.W_xh + (R * h) @ self.W_hh + self.b_h)
+        return Z * h + (1 - Z) * H_tilde
+"""
+
+ZOO_RECURRENT += [
+    ("gru-cell", "GRUScratch", SCRATCH_GRU, None),
+    ("gru-cell", "GRUScratch", SCRATCH_GRU.replace("(R * h) @ self.W_hh", "h @ self.W_hh"), "missing reset gate"),
+    ("gru-cell", "GRUScratch", SCRATCH_GRU.replace("Z * h + (1 - Z) * H_tilde", "Z * h + Z * H_tilde"),
+     "update gate mixes wrong"),
+]
+
+SCRATCH_LSTM = """import torch
+from torch import nn
+
+
+class LSTMScratch(nn.Module):
+    # from scratch with bare Parameters, as in Dive into Deep Learning
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        triple = lambda: (nn.Parameter(torch.randn(input_size, hidden_size) * 0.3),
+                          nn.Parameter(torch.randn(hidden_size, hidden_size) * 0.3),
+                          nn.Parameter(torch.zeros(hidden_size)))
+        self.W_xi, self.W_hi, self.b_i = triple()
+        self.W_xf, self.W_hf, self.b_f = triple()
+        self.W_xo, self.W_ho, self.b_o = triple()
+        self.W_xc, self.W_hc, self.b_c = triple()
+
+    def forward(self, x, state):
+        H, C = state
+        I = torch.sigmoid(x @ self.W_xi + H @ self.W_hi + self.b_i)
+        F = torch.sigmoid(x @ self.W_xf + H @ self.W_hf + self.b_f)
+        O = torch.sigmoid(x @ self.W_xo + H @ self.W_ho + self.b_o)
+        C_tilde = torch.tanh(x @ self.W_xc + H @ self.W_hc + self.b_c)
+        C = F * C + I * C_tilde
+        return O * torch.tanh(C), C
+"""
+
+ZOO_RECURRENT += [
+    ("lstm-cell", "LSTMScratch", SCRATCH_LSTM, None),
+    ("lstm-cell", "LSTMScratch", SCRATCH_LSTM.replace("C = F * C + I * C_tilde", "C = C + I * C_tilde"),
+     "missing forget gate"),
+]
