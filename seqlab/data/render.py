@@ -28,11 +28,16 @@ def bar(count: int, largest: int, width: int = 40) -> str:
 
 def stats_table(name: str, numbers: Sequence[SplitStats], n_labels: int, is_pair: bool) -> Table:
     """Examples per split and label, mean and percentile lengths in words."""
-    table = Table(title=f"{name}: {n_labels} labels{' (sentence pairs)' if is_pair else ''}")
-    for column in ("split", "examples", "per label", "mean words", "p50", "p90", "p95", "p99", "max"):
-        table.add_column(column, justify="left" if column in ("split", "per label") else "right")
-    for s in numbers:
-        per_label = "  ".join(f"{label}: {count}" for label, count in s.labels.items())
+    table = Table(title=f"{name}: {n_labels} labels{' (sentence pairs)' if is_pair else ''}; lengths in words",
+                  pad_edge=False)
+    # one "label: count" per line, in a column as wide as the widest pair, so no pair is split across lines
+    pairs = [[f"{label}: {count:,}" for label, count in s.labels.items()] for s in numbers]
+    widest = max((len(pair) for split_pairs in pairs for pair in split_pairs), default=0)
+    for column in ("split", "examples", "per label", "mean", "p50", "p90", "p95", "p99", "max"):
+        table.add_column(column, justify="left" if column in ("split", "per label") else "right",
+                         min_width=widest if column == "per label" else None)
+    for s, split_pairs in zip(numbers, pairs):
+        per_label = "\n".join(split_pairs)
         table.add_row(s.split, f"{s.count:,}", Text(per_label), f"{s.mean_length:.1f}",
                       *(str(v) for v in s.percentiles.values()), str(s.max_length))
     return table

@@ -52,5 +52,5 @@ def run_experiment_step(ctx: TourContext) -> dict[str, Any]:
             "reading": verdict}
 
 
-STEP = TourStep("experiment", "a study as a recipe: LSTM width sweep at tiny budget, two seeds, resumable",
+STEP = TourStep("experiment", "a resumable study: LSTM width sweep, tiny budget, two seeds",
                 run_experiment_step)

@@ -33,3 +33,21 @@ def test_long_tail_goes_into_one_last_bin():
     assert bins[-1] == (101, 10_000, 1)
     assert sum(count for _, _, count in bins) == len(values)
     assert bins[0] == (1, 20, 20)
+
+
+def test_stats_table_never_splits_a_label_count_pair_at_80_columns():
+    from rich.console import Console
+
+    from seqlab.data.render import stats_table
+
+    labels = ("entailment", "not_entailment", "neutral")
+    train = tuple(Example(f"text {i}", labels[i % 3]) for i in range(3000))
+    dev = tuple(Example(f"text {i}", labels[i % 3]) for i in range(400))
+    splits = Splits("toy", labels, train, dev, ())
+    console = Console(width=80, record=True, force_terminal=False)
+    console.print(stats_table("toy", dataset_stats(splits), 3, False))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    for split in dataset_stats(splits):
+        for label, count in split.labels.items():
+            assert any(f"{label}: {count:,}" in line for line in text.splitlines()), (label, count, text)

@@ -22,3 +22,18 @@ def test_steps_run_and_summarise(tmp_path):
     assert tokens["word_unknown"] > tokens["wordpiece_unknown"]
     text = console.export_text()
     assert "length histogram" in text and "WordPiece" in text and "##" in text
+
+
+def test_every_step_heading_fits_80_columns_uncut() -> None:
+    from rich.console import Console
+
+    from seqlab.tour import tour_steps
+
+    steps = tour_steps()
+    console = Console(width=80, record=True, force_terminal=False)
+    for index, step in enumerate(steps, 1):
+        console.rule(f"{index}/{len(steps)}  {step.title}")
+    text = console.export_text()
+    assert "…" not in text, text
+    for step in steps:
+        assert step.title in text
