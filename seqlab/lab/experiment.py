@@ -12,10 +12,11 @@ from seqlab.experiments.recipe import Recipe
 from seqlab.experiments.recipes import all_recipes
 from seqlab.experiments.runner import ExperimentResult, run_experiment
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 
 
 @dataclass(frozen=True)
-class RecipesReport:
+class RecipesReport(Display):
     """Every recipe, in the order `seqlab experiment list` shows them."""
 
     recipes: list[Recipe]
@@ -26,7 +27,7 @@ class RecipesReport:
 
 
 @dataclass(frozen=True)
-class ExperimentReport:
+class ExperimentReport(Display):
     """The config run and how it went: trials trained or found done, the summary, the report's files."""
 
     config: ExperimentConfig

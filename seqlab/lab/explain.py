@@ -10,6 +10,7 @@ from seqlab.explain.catalog import ExplainConfig, all_topics
 from seqlab.explain.catalog import explain as explain_topic
 from seqlab.explain.topic import DemoResult, Topic
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ExplainRequest:
 
 
 @dataclass(frozen=True)
-class ExplainReport:
+class ExplainReport(Display):
     """One topic with its live example, or (no topic asked for) the list of every topic."""
 
     topics: tuple[Topic, ...]

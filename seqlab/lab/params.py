@@ -12,6 +12,7 @@ from seqlab.counting.presets import preset_report, run_report, spec_report
 from seqlab.counting.report import ParamReport
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 from seqlab.viz.figures import DEFAULT_DPI, check_dpi, save_figure
 from seqlab.viz.param_chart import params_figure
 
@@ -29,7 +30,7 @@ class ParamsRequest:
 
 
 @dataclass(frozen=True)
-class ParamsReport:
+class ParamsReport(Display):
     """The counted report, the heads identity at its width (None without one) and the chart written."""
 
     report: ParamReport

@@ -10,6 +10,7 @@ from seqlab.data.sources import ColumnChoice
 from seqlab.device import cpu_threads
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 from seqlab.training.fill_mask import FillMaskResult, fill_mask
 from seqlab.training import inference  # called as inference.predict: a test spies on it there
 from seqlab.training.inference import FilePredictions, Prediction, predict_file, save_file_predictions
@@ -33,7 +34,7 @@ class PredictRequest:
 
 
 @dataclass(frozen=True)
-class PredictReport:
+class PredictReport(Display):
     """Exactly one of: a text's prediction, a masked text's fillers, or a file's predictions (and where saved)."""
 
     prediction: Prediction | None = None

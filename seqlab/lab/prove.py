@@ -8,6 +8,7 @@ from typing import Any
 
 from seqlab.errors import SeqlabError
 from seqlab.io import atomic_write_text, to_jsonable
+from seqlab.lab.display import Display
 from seqlab.proofs.render import latex_document, proofs_json
 from seqlab.proofs.runner import ProvedIdentity, prove_identities
 
@@ -21,7 +22,7 @@ class ProveRequest:
 
 
 @dataclass(frozen=True)
-class ProveReport:
+class ProveReport(Display):
     """Each identity with its proof, and the LaTeX file written (None when none was asked for)."""
 
     items: list[ProvedIdentity]

@@ -10,6 +10,7 @@ from seqlab.explain.questions import Question
 from seqlab.explain.quiz import QuizConfig, QuizResult, grade_answer_list, select_questions
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 
 
 
@@ -26,7 +27,7 @@ class QuizRequest:
 
 
 @dataclass(frozen=True)
-class QuizReport:
+class QuizReport(Display):
     """The questions asked, the seed that ordered them, and the graded result (None for a listing)."""
 
     request: QuizRequest

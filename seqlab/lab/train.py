@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console
 
 from seqlab.io import to_jsonable
+from seqlab.lab.display import Display
 from seqlab.training.config import TrainConfig
 from seqlab.training.trainer import TrainResult
 from seqlab.training.trainer import resume as resume_run
@@ -27,7 +28,7 @@ class TrainRequest:
 
 
 @dataclass(frozen=True)
-class TrainReport:
+class TrainReport(Display):
     """What the run did: its folder, best epoch, dev metrics, speed and any hint."""
 
     result: TrainResult
@@ -46,10 +47,13 @@ class TrainReport:
         return to_jsonable(self.result)
 
 
-def run(request: TrainRequest, console: Console | None = None, quiet: bool = False) -> TrainReport:
-    """Train (or resume) as the request says; `console` shows progress and per-epoch lines unless `quiet`.
+def run(request: TrainRequest, console: Console | None = None, quiet: bool = False,
+        on_step: Callable[[int, int, int, int], None] | None = None) -> TrainReport:
+    """Train (or resume) as the request says; `console` shows progress and per-epoch lines unless `quiet`;
+    a new run also reports `on_step(epoch, epochs, step, steps)` (the notebook's progress bar).
 
     On a non-zero rank of torchrun the result has no run folder (rank 0 reports)."""
     if request.resume is not None:
         return TrainReport(resume_run(request.resume, console=console, quiet=quiet, epochs=request.epochs))
-    return TrainReport(train_run(request.config, console=console, quiet=quiet, runs_dir=request.runs_dir))
+    return TrainReport(train_run(request.config, console=console, quiet=quiet, runs_dir=request.runs_dir,
+                                 on_step=on_step))

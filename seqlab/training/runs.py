@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from seqlab import __version__
+from seqlab.version import __version__
 from seqlab.errors import SeqlabError, os_error_message
 from seqlab.io import atomic_write_json, atomic_write_text
 from seqlab.models.families import family_names

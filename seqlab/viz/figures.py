@@ -71,6 +71,11 @@ def save_figure(figure, path: Path, fmt: FigureFormat | None = None, dpi: int = 
     fmt = check_format(fmt or path.suffix or "png")
     if path.suffix.lower() != f".{fmt}":
         path = path.with_suffix(f".{fmt}")
+    return atomic_write_bytes(path, figure_bytes(figure, fmt, dpi))
+
+
+def figure_bytes(figure, fmt: FigureFormat = "png", dpi: int = DEFAULT_DPI) -> bytes:
+    """`figure` as the bytes of a `fmt` file at `dpi` (a notebook shows them inline), then close it."""
     buffer = io.BytesIO()
     # SVG: keep text as text (selectable, searchable) and leave out the date so same input -> same bytes
     metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None} if fmt == "pdf" else None)
@@ -80,7 +85,7 @@ def save_figure(figure, path: Path, fmt: FigureFormat | None = None, dpi: int = 
         settle_layout(figure)
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     pyplot().close(figure)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def settle_layout(figure) -> None:

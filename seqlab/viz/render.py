@@ -9,9 +9,17 @@ from rich.text import Text
 
 from seqlab.console import safe_text
 from seqlab.viz.attention_export import AttentionFiles
+from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.attention_steps import NUMBERING, QueryKeySteps
 
 BAR_CELLS = 8  # characters of the longest weight bar
+
+
+def attention_header(capture: AttentionCapture) -> Text:
+    """`seqlab attention`'s first line: the model, its layers x heads and the tokens read (causal or not)."""
+    layers, heads, tokens = capture.shape
+    return (Text(capture.model_name, style="bold")
+            + Text(f": {layers} layers x {heads} heads over {tokens} tokens{' (causal)' if capture.causal else ''}"))
 
 
 def written_files(files: AttentionFiles) -> RenderableType:
