@@ -16,15 +16,14 @@ from typing import Any, Callable, Iterator, NamedTuple
 import torch
 from torch import nn
 
-from seqlab.device import seed_everything
 from seqlab.errors import SeqlabError
 from seqlab.models.attention import MultiHeadSelfAttention
-from seqlab.models.checkpoint import Checkpoint
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.positions import SinusoidalPositions
-from seqlab.models.transformer import CausalLM, TransformerClassifier, TransformerConfig
+from seqlab.models.transformer import CausalLM
 from seqlab.proofs.base import MODEL, STAND_IN
-from seqlab.training.loading import LoadedRun, load_run
+from seqlab.training.loading import LoadedRun
+from seqlab.training.source import Source
 
 # Short sentences the checks push through the model so that LayerNorm inputs are real hidden states.
 SAMPLE_TEXTS: tuple[str, ...] = (
@@ -108,36 +107,26 @@ def random_batch(vocab_size: int, pad_id: int, seed: int, device: torch.device) 
     return {"input_ids": ids.to(device), "attention_mask": mask.to(device), "segment_ids": torch.zeros_like(ids).to(device)}
 
 
+def target_of(source: Source, seed: int, device: torch.device | None = None) -> LiveTarget:
+    """A Source to measure, with a batch of real sentences from its own encoder (None when it has none)."""
+    device = device if device is not None else source.device
+    batch = encode_batch(source.encoder, SAMPLE_TEXTS, device) if source.encoder is not None else None
+    return LiveTarget(source.model.eval(), device, seed, source.description, batch, source.run, encoder=source.encoder)
+
+
 def target_from_run(path: Path, device: torch.device, seed: int) -> LiveTarget:
     """A trained run (seqlab.training load_run) with a batch of real sentences from its own encoder."""
-    loaded = load_run(Path(path), device=str(device))
-    batch = encode_batch(loaded.encoder, SAMPLE_TEXTS, device)
-    return LiveTarget(loaded.model.eval(), device, seed, f"run {loaded.run_dir.name}", batch, loaded,
-                      encoder=loaded.encoder)
+    return target_of(Source.from_run(path, str(device)), seed, device)
 
 
 def target_from_pretrained(checkpoint: Path | None, device: torch.device, seed: int) -> LiveTarget:
     """Pretrained BERT weights (default: the MiniLM package) with WordPiece-encoded sentences."""
-    folder = Checkpoint.at(checkpoint)
-    directory = folder.directory
-    if not directory.is_dir():
-        raise SeqlabError(f"checkpoint folder {directory} does not exist; pass a Hugging Face BERT folder to --checkpoint")
-    model = folder.load_model().to(device).eval()
-    batch = encode_batch(folder.encoder(), SAMPLE_TEXTS, device) if folder.has_vocab else None
-    return LiveTarget(model, device, seed, f"pretrained BERT {directory.parent.name}/{directory.name}", batch)
+    return target_of(Source.pretrained(checkpoint, str(device)), seed, device)
 
 
 def target_fresh(device: torch.device, seed: int) -> LiveTarget:
-    """A freshly initialised small causal Transformer classifier with sinusoidal positions, on random tokens."""
-    seed_everything(seed)
-    vocab_size, pad_id = 200, 0
-    config = TransformerConfig(
-        vocab_size=vocab_size, d_model=FRESH_WIDTH, n_heads=FRESH_HEADS, n_layers=2, d_ff=128,
-        max_len=FRESH_MAX_LEN, dropout=0.0, positions="sinusoidal", pad_id=pad_id,
-    )
-    model = TransformerClassifier(config, num_labels=2, causal=True).to(device).eval()
-    batch = random_batch(vocab_size, pad_id, seed, device)
-    return LiveTarget(model, device, seed, "fresh transformer (random init)", batch)
+    """A freshly initialised small causal Transformer classifier (Source.fresh) on real sentences."""
+    return target_of(Source.fresh(seed, causal=True, device=str(device)), seed, device)
 
 
 def other_token_ids(batch: dict[str, torch.Tensor], shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:

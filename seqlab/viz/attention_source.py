@@ -11,12 +11,9 @@ import torch
 from torch import nn
 
 from seqlab.data.wordpiece import WordPiece
-from seqlab.device import resolve_device, seed_everything
 from seqlab.errors import SeqlabError
-from seqlab.models.checkpoint import Checkpoint
-from seqlab.models.factory import build_classifier, default_spec
 from seqlab.models.transformer import CausalLM
-from seqlab.training.loading import load_run
+from seqlab.training.source import Source
 
 
 @dataclass(frozen=True)
@@ -141,36 +138,33 @@ def capture_attention(
     )
 
 
+def attention_of(source: Source, text: str, text_b: str | None = None) -> AttentionCapture:
+    """Attention of a Source's model on one input, encoded with its own tokenizer."""
+    if source.encoder is None:
+        raise SeqlabError(f"{source.name} has no tokenizer to encode text with; give its text encoder too")
+    return capture_attention(source.model, source.encoder, text, text_b, model_name=source.name)
+
+
 def attention_from_run(run_dir: Path, text: str, text_b: str | None = None, device: str = "cpu") -> AttentionCapture:
     """Attention of a trained run's best weights on one input."""
-    loaded = load_run(Path(run_dir), device=device)
-    return capture_attention(loaded.model, loaded.encoder, text, text_b, model_name=Path(run_dir).name)
+    return attention_of(Source.from_run(run_dir, device), text, text_b)
 
 
 def pretrained_model(checkpoint: Path | None = None, device: str = "cpu") -> tuple[nn.Module, WordPiece, str]:
     """(BERT, its WordPiece, a name) of a checkpoint folder (default: the bundled MiniLM)."""
-    folder = Checkpoint.at(checkpoint)
-    directory = folder.directory
-    if not folder.has_vocab:
-        raise SeqlabError(f"no vocab.txt in {directory}; pass a Hugging Face BERT checkpoint folder with --checkpoint")
-    bert = folder.load_model().to(resolve_device(device))
-    return bert, folder.encoder(), "MiniLM-L6-H384" if checkpoint is None else directory.name
+    source = Source.pretrained(checkpoint, device, require_vocab=True)
+    return source.model, source.encoder, source.name
 
 
 def attention_from_pretrained(
     text: str, text_b: str | None = None, checkpoint: Path | None = None, device: str = "cpu"
 ) -> AttentionCapture:
     """Attention of a pretrained BERT checkpoint folder (default: the bundled MiniLM) on one input."""
-    bert, encoder, name = pretrained_model(checkpoint, device)
-    return capture_attention(bert, encoder, text, text_b, model_name=name)
+    return attention_of(Source.pretrained(checkpoint, device, require_vocab=True), text, text_b)
 
 
 def attention_from_fresh_transformer(
     text: str, text_b: str | None = None, seed: int = 0, causal: bool = False
 ) -> AttentionCapture:
     """Attention of a small, untrained Transformer (random weights from `seed`) with the default WordPiece."""
-    encoder = WordPiece.default()
-    seed_everything(seed)
-    family = "lm" if causal else "transformer"
-    model = build_classifier(default_spec(family), vocab_size=encoder.vocab_size, num_labels=2, pad_id=encoder.pad_id)
-    return capture_attention(model, encoder, text, text_b, model_name=f"fresh {family} (seed {seed})")
+    return attention_of(Source.fresh(seed, causal=causal), text, text_b)

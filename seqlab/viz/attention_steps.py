@@ -25,8 +25,8 @@ from torch import nn
 from seqlab.errors import SeqlabError
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.viz.attention_heads import find_token
-from seqlab.training.loading import load_run
-from seqlab.viz.attention_source import AttentionCapture, capture_attention, pretrained_model
+from seqlab.training.source import Source
+from seqlab.viz.attention_source import AttentionCapture, capture_attention
 
 NUMBERING = "layers and heads are numbered from 0"
 WEIGHT_TOLERANCE = 1e-5  # float32 model vs float64 recomputation: |difference| of a probability
@@ -243,12 +243,15 @@ def query_key_steps(
 def steps_from_run(run_dir: Path, text: str, layer: int, head: int, query: str, text_b: str | None = None,
                    device: str = "cpu") -> QueryKeySteps:
     """`query_key_steps` with a trained run's best weights."""
-    loaded = load_run(Path(run_dir), device=device)
-    return query_key_steps(loaded.model, loaded.encoder, text, layer, head, query, text_b, Path(run_dir).name)
+    return steps_of(Source.from_run(run_dir, device), text, layer, head, query, text_b)
 
 
 def steps_from_pretrained(text: str, layer: int, head: int, query: str, text_b: str | None = None,
                           checkpoint: Path | None = None, device: str = "cpu") -> QueryKeySteps:
     """`query_key_steps` with a pretrained BERT checkpoint (default: the bundled MiniLM)."""
-    bert, encoder, name = pretrained_model(checkpoint, device)
-    return query_key_steps(bert, encoder, text, layer, head, query, text_b, name)
+    return steps_of(Source.pretrained(checkpoint, device, require_vocab=True), text, layer, head, query, text_b)
+
+
+def steps_of(source: Source, text: str, layer: int, head: int, query: str, text_b: str | None = None) -> QueryKeySteps:
+    """`query_key_steps` with a Source's model and tokenizer."""
+    return query_key_steps(source.model, source.encoder, text, layer, head, query, text_b, source.name)

@@ -57,7 +57,7 @@ def test_check_table_for_people(runner):
     for word in ("identity", "sympy", "measured on", "bound", "verdict", "pass", "n/a", "stand-in", "model"):
         assert word in result.output
     flat = " ".join(result.output.split())
-    assert "1/1 identities hold on fresh transformer (random init) itself" in flat
+    assert "1/1 identities hold on fresh lm (random init) itself" in flat
     assert "1 does not apply to it" in flat  # the Transformer has no LSTM: neither a pass nor a failure
     assert "the model has no LSTM, so this identity is not about it" in flat
 

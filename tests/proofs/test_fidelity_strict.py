@@ -132,7 +132,7 @@ def test_cli_strict_passes_a_transformer_whose_recurrent_rows_do_not_apply(runne
                                  "cpu", "--strict"])
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
-    assert "1/1 identities hold on fresh transformer (random init) itself" in flat and "2 do not apply to it" in flat
+    assert "1/1 identities hold on fresh lm (random init) itself" in flat and "2 do not apply to it" in flat
     assert "n/a" in result.output
 
 

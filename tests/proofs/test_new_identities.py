@@ -19,7 +19,7 @@ from seqlab.models.transformer import CausalLM, TransformerBlock, TransformerCla
 from seqlab.proofs import select
 from seqlab.proofs.checking import check_identities
 from seqlab.proofs.runner import CheckConfig
-from seqlab.proofs.target import LiveTarget
+from seqlab.proofs.target import LiveTarget, random_batch
 
 from . import broken
 
@@ -190,11 +190,12 @@ def with_layernorms(target: LiveTarget, cls: type[LayerNorm]) -> LiveTarget:
 
 
 def pre_norm_target(seed: int = 0) -> LiveTarget:
-    """A fresh pre-norm Transformer classifier (norm before each sublayer, a final norm) on the fresh batch."""
+    """A fresh pre-norm Transformer classifier (norm before each sublayer, a final norm) on a random padded batch."""
     torch.manual_seed(seed)
     config = TransformerConfig(vocab_size=200, d_model=64, n_heads=4, n_layers=2, d_ff=128, dropout=0.0, norm_first=True)
     model = TransformerClassifier(config, num_labels=2).eval()
-    return LiveTarget(model, torch.device("cpu"), seed, "pre-norm transformer", broken.fresh(seed).batch)
+    return LiveTarget(model, torch.device("cpu"), seed, "pre-norm transformer",
+                      random_batch(200, 0, seed, torch.device("cpu")))
 
 
 def test_layernorm_gradient_holds_on_the_models_norms(fresh_target):
@@ -364,13 +365,14 @@ def test_causal_permutation_on_fused_qkv(fresh_target):
 # ---------------------------------------------------------------- whole models: a GPT-2-shaped LM and MiniLM
 
 
-def test_new_identities_hold_on_a_small_gpt2_shaped_lm(fresh_target):
+def test_new_identities_hold_on_a_small_gpt2_shaped_lm():
     """Pre-norm, learned positions, tied bias-free head, causal: every new identity measured on its own parts."""
     torch.manual_seed(0)
     config = TransformerConfig(vocab_size=200, d_model=32, n_heads=4, n_layers=2, d_ff=64, positions="learned",
                                norm_first=True, activation="gelu", dropout=0.0)
     model = CausalLM(config, tie_weights=True).eval()
-    target = LiveTarget(model, torch.device("cpu"), 0, "small GPT-2-shaped LM", fresh_target.batch)
+    target = LiveTarget(model, torch.device("cpu"), 0, "small GPT-2-shaped LM",
+                        random_batch(200, 0, 0, torch.device("cpu")))
     for identity_id in NEW_IDS:
         result = check(identity_id, target)
         assert result.passed and result.measured_on == "model", (identity_id, result.detail)
