@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from rich.columns import Columns
@@ -40,11 +41,12 @@ STYLE = f"""<style>
 .{CLASS} caption {{ text-align: left; font-weight: bold; padding: 2px 0; }}
 .{CLASS} th, .{CLASS} td {{ border: 1px solid #ccc; padding: 2px 8px; vertical-align: top; text-align: left; }}
 .{CLASS} th {{ background: #f3f3f3; }}
+.{CLASS} table.grid td {{ border: none; padding: 1px 6px 1px 0; }}
 .{CLASS} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .{CLASS} .panel {{ border: 1px solid #bbb; border-radius: 6px; padding: 6px 12px; margin: 8px 0; }}
 .{CLASS} .panel-title {{ font-weight: bold; margin-bottom: 4px; }}
 .{CLASS} pre {{ font: 13px/1.3 ui-monospace, Menlo, Consolas, monospace; margin: 4px 0; white-space: pre; }}
-.{CLASS} p {{ margin: 3px 0; }}
+.{CLASS} p {{ margin: 3px 0; white-space: pre-wrap; }}
 .{CLASS} iframe {{ width: 100%; border: 1px solid #ccc; border-radius: 6px; }}
 .{CLASS} img {{ max-width: 100%; }}
 </style>"""
@@ -114,7 +116,8 @@ def table_html(table: Table) -> str:
             cells.append(f'<td class="num">{content}</td>' if numeric else f"<td>{content}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note = f"<p>{text_html(table.caption)}</p>" if table.caption else ""
-    return f"<table>{caption}{head}{''.join(rows)}</table>{note}"
+    kind = ' class="grid"' if table.box is None else ""  # Table.grid(): laid out, not ruled
+    return f"<table{kind}>{caption}{head}{''.join(rows)}</table>{note}"
 
 
 def preformatted_html(renderable: Any) -> str:
@@ -179,10 +182,22 @@ def view_html(view: Callable[[Any], Any]) -> Callable[[Any], str]:
     return render
 
 
+def written_page(path: Path) -> str | None:
+    """The page seqlab wrote at `path` (None when it is no longer there): the notebook shows the same file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
 def attention_html(report: AttentionReport) -> str:
     """The model and tokens, seqlab's attention explorer inline (its scripts inside the frame), the files."""
     capture, files = report.capture, report.files
-    page = attention_page_html(capture, files.layer, files.head_index, steps=report.steps)
+    page = written_page(files.explorer)
+    if page is None:  # moved or deleted since: drawn again, opening on the query's head or the ranking's
+        steps = report.steps
+        page = attention_page_html(capture, steps.layer if steps else None, steps.head if steps else None,
+                                   steps=steps)
     parts = [renderable_html(attention_header(capture)),
              f"<p>tokens: {html.escape(' '.join(capture.tokens))}</p>"]
     if capture.note:

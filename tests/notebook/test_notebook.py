@@ -1,0 +1,113 @@
+"""The notebook side: the live training bar, the quiz widget, and what a report with no renderer shows."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from rich.console import Console
+
+import seqlab
+from seqlab.lab import quiz as lab_quiz
+from seqlab.lab.display import Display, plain_html
+from seqlab.notebook.progress import NotebookProgress, in_notebook
+from seqlab.notebook.quiz import QuizWidget, widget_quiz
+
+from .htmlcheck import check_html
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_bar_is_shown_once_then_updated_in_place_at_most_every_quarter_second() -> None:
+    shown: list[str] = []
+    updates: list[str] = []
+    clock = Clock()
+    bar = NotebookProgress(show=lambda markup: shown.append(markup) or "handle",
+                           update=lambda handle, markup: updates.append(markup), clock=clock)
+    bar(1, 2, 0, 10)
+    for step in range(1, 11):
+        clock.now += 0.1
+        bar(1, 2, step, 10)
+    assert len(shown) == 1 and 'value="0" max="10"' in shown[0] and "run left" not in shown[0]
+    assert 3 <= len(updates) <= 5  # 1 s of steps at 0.1 s: every 0.25 s, plus the epoch's last step
+    assert 'value="10"' in updates[-1] and "epoch 1/2 · step 10/10 · run left 1 s" in updates[-1]
+    check_html(updates[-1])
+
+
+def test_not_in_a_notebook_here() -> None:
+    assert in_notebook() is False
+
+
+class Widget:
+    """The few ipywidgets features the quiz uses: a value, a click handler, children."""
+
+    def __init__(self, children: Any = None, description: str = "", placeholder: str = "") -> None:
+        self.value, self.children, self.description, self.disabled = "", children, description, False
+        self.handlers: list[Any] = []
+
+    def on_click(self, handler: Any) -> None:
+        self.handlers.append(handler)
+
+    def click(self) -> None:
+        for handler in self.handlers:
+            handler(self)
+
+
+WIDGETS = SimpleNamespace(HTML=Widget, Text=Widget, Button=Widget, VBox=Widget, HBox=Widget)
+
+
+def _buttons(quiz: QuizWidget) -> dict[str, Widget]:
+    return {button.description: button for button in quiz.view.children[1].children[1:]}
+
+
+def test_the_quiz_widget_grades_each_answer_and_ends_with_the_graded_report() -> None:
+    listing, quiz = widget_quiz(lab_quiz.QuizRequest(topic="attention", n=3, seed=4), widgets=WIDGETS)
+    assert listing.result is None and len(listing.questions) == len(quiz.questions) >= 2
+    buttons = _buttons(quiz)
+    assert "1/" in quiz.question.value or "1 of" in quiz.question.value
+    buttons["Hint"].click()
+    assert "hint:" in quiz.feedback.value and quiz.number == 1
+    quiz.answer.value = "not an answer at all"
+    buttons["Answer"].click()
+    assert quiz.number == 1  # asked again, with how to write an answer
+    quiz.answer.value = quiz.questions[0].answer_key()
+    buttons["Answer"].click()
+    assert quiz.number == 2 and "right" in quiz.feedback.value
+    for _ in quiz.questions[1:]:
+        buttons["Skip"].click()
+    assert quiz.report is not None and quiz.report.result.score == 1 and quiz.answer.disabled
+    same = lab_quiz.run(lab_quiz.QuizRequest(topic="attention", n=3, seed=4, list_only=True))
+    assert [q.id for q in quiz.report.questions] == [q.id for q in same.questions]
+    check_html(quiz.question.value)
+
+
+def test_an_unseeded_widget_quiz_draws_its_seed() -> None:
+    listing, quiz = widget_quiz(lab_quiz.QuizRequest(n=2), widgets=WIDGETS)
+    assert quiz.seed == listing.seed and quiz.request.seed == listing.seed
+
+
+@dataclass(frozen=True)
+class Unregistered(Display):
+    value: str
+
+    def to_json(self) -> dict:
+        return {"value": self.value}
+
+
+def test_a_report_with_no_renderer_shows_its_json_escaped() -> None:
+    report = Unregistered("<script>alert(1)</script>")
+    assert report._repr_html_() == plain_html(report)
+    assert "<script>" not in report._repr_html_() and "&lt;script&gt;" in report._repr_html_()
+    console = Console(file=io.StringIO(), width=80, record=True)
+    console.print(report)
+    assert "'value': '<script>alert(1)</script>'" in console.export_text()
+    seqlab.explain  # the API registers its renderers; this type stays unregistered
+    assert report._repr_html_() == plain_html(report)
