@@ -10,12 +10,13 @@ from seqlab.data.wordpiece import WordPiece
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
+from seqlab.training.source import Source
 from seqlab.viz.attention_export import AttentionFiles, write_attention_views
 from seqlab.viz.attention_heads import SELECTION_RULE, HeadSummary, find_token, notable_heads, rank_heads
 from seqlab.viz.attention_heads import summarize_heads
 from seqlab.viz.attention_source import AttentionCapture, attention_from_fresh_transformer, attention_from_pretrained
-from seqlab.viz.attention_source import attention_from_run, capture_attention
-from seqlab.viz.attention_steps import QueryKeySteps, query_key_steps, steps_from_pretrained, steps_from_run
+from seqlab.viz.attention_source import attention_from_run, attention_of
+from seqlab.viz.attention_steps import QueryKeySteps, steps_from_pretrained, steps_from_run, steps_of
 from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format, output_folder
 
 
@@ -78,13 +79,11 @@ def run(request: AttentionRequest) -> AttentionReport:
     explain_row = request.query is not None and request.layer is not None and request.head is not None
     steps = None
     if request.model is not None:
-        encoder = request.encoder if request.encoder is not None else WordPiece.default()
-        name = type(request.model).__name__
+        source = Source.of_model(request.model, request.encoder if request.encoder is not None else WordPiece.default(),
+                                 type(request.model).__name__)
         if explain_row:
-            steps = query_key_steps(request.model, encoder, request.sentence, request.layer, request.head,
-                                    request.query, request.pair, name)
-        capture = steps.capture if steps else capture_attention(request.model, encoder, request.sentence,
-                                                                request.pair, model_name=name)
+            steps = steps_of(source, request.sentence, request.layer, request.head, request.query, request.pair)
+        capture = steps.capture if steps else attention_of(source, request.sentence, request.pair)
     elif request.fresh:
         capture = attention_from_fresh_transformer(request.sentence, request.pair, seed=request.seed, causal=True)
     elif request.pretrained or request.checkpoint is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 import seqlab
@@ -111,3 +112,24 @@ def test_a_report_with_no_renderer_shows_its_json_escaped() -> None:
     assert "'value': '<script>alert(1)</script>'" in console.export_text()
     seqlab.explain  # the API registers its renderers; this type stays unregistered
     assert report._repr_html_() == plain_html(report)
+
+
+KERNEL_CELLS = [
+    "import sys, seqlab\nprint('torch' in sys.modules)",
+    "r = seqlab.train(model='transformer', width=16, heads=2, layers=1, ffn=32, epochs=2, max_train_examples=32, "
+    "batch_size=8, max_length=16, threads=1, device='cpu', runs_dir='runs')\nr",
+]
+
+
+def test_in_a_jupyter_kernel_the_bar_is_one_output_updated_in_place_then_the_report(tmp_path) -> None:
+    nbformat = pytest.importorskip("nbformat", reason="pip install 'seqlab[notebook]' (nbclient, ipykernel)")
+    nbclient = pytest.importorskip("nbclient", reason="pip install 'seqlab[notebook]' (nbclient, ipykernel)")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in KERNEL_CELLS])
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert notebook.cells[0].outputs[0]["text"].strip() == "False"  # import seqlab: no torch yet
+    bar, report = notebook.cells[1].outputs
+    assert bar["output_type"] == "display_data" and 'value="4" max="4"' in bar["data"]["text/html"]
+    assert "epoch 2/2 · step 4/4" in bar["data"]["text/html"]
+    assert report["output_type"] == "execute_result" and "training result" in report["data"]["text/html"]
+    check_html(report["data"]["text/html"])
