@@ -11,11 +11,11 @@ import html
 import json
 from typing import Any, Callable
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.pretty import Pretty
 
 HtmlRenderer = Callable[[Any], str]
-RichRenderer = Callable[[Any], RenderableType]
+RichRenderer = Callable[[Any, int], RenderableType]  # (report, width in columns) -> what the command prints
 
 _HTML: dict[type, HtmlRenderer] = {}
 _RICH: dict[type, RichRenderer] = {}
@@ -49,6 +49,18 @@ class Display:
         return renderer(self) if renderer is not None else plain_html(self)
 
     def __rich__(self) -> RenderableType:
-        """The report as the command prints it."""
+        """The report as the command prints it, laid out for the width of the console that prints it."""
         renderer = _lookup(_RICH, self)
-        return renderer(self) if renderer is not None else Pretty(self.to_json())  # type: ignore[attr-defined]
+        if renderer is None:
+            return Pretty(self.to_json())  # type: ignore[attr-defined]
+        return AtWidth(self, renderer)
+
+
+class AtWidth:
+    """A report's rich view, drawn when the console's width is known (heatmaps and tables fit it)."""
+
+    def __init__(self, report: Any, renderer: RichRenderer) -> None:
+        self.report, self.renderer = report, renderer
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.renderer(self.report, options.max_width)

@@ -133,3 +133,15 @@ def test_in_a_jupyter_kernel_the_bar_is_one_output_updated_in_place_then_the_rep
     assert "epoch 2/2 · step 4/4" in bar["data"]["text/html"]
     assert report["output_type"] == "execute_result" and "training result" in report["data"]["text/html"]
     check_html(report["data"]["text/html"])
+
+
+def test_the_rich_view_is_laid_out_for_the_console_that_prints_it(tmp_path) -> None:
+    report = seqlab.attention("fresh", "the acting was not good but the story was fun and the music great today",
+                              out=tmp_path / "att")
+    widths = {}
+    for columns in (60, 120):
+        console = Console(file=io.StringIO(), width=columns, record=True)
+        console.print(report)
+        lines = [line for line in console.export_text().splitlines() if str(tmp_path) not in line]
+        widths[columns] = max(len(line) for line in lines)
+    assert widths[60] <= 60 < widths[120] <= 120
