@@ -8,7 +8,9 @@ any `seqlab.<function>` call loads it). A report with nothing registered shows i
 from __future__ import annotations
 
 import html
+import io
 import json
+import shutil
 from typing import Any, Callable
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -43,6 +45,12 @@ def plain_html(report: Any) -> str:
 class Display:
     """Mixed into the lab's report dataclasses: rich display in Jupyter, Colab, VS Code and a rich console."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # IPython reads _repr_pretty_ only from a class's own __dict__ before its __repr__, and @dataclass gives
+        # each report its own __repr__: so each report class holds the method itself
+        cls._repr_pretty_ = Display._repr_pretty_  # type: ignore[method-assign]
+
     def _repr_html_(self) -> str:
         """The report as one self-contained HTML fragment (no network: every script and figure inline)."""
         renderer = _lookup(_HTML, self)
@@ -54,6 +62,15 @@ class Display:
         if renderer is None:
             return Pretty(self.to_json())  # type: ignore[attr-defined]
         return AtWidth(self, renderer)
+
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text view (a terminal IPython, a notebook's text/plain): the rich view as plain text, at the
+        terminal's width (not the dataclass's field dump)."""
+        console = Console(file=io.StringIO(), width=shutil.get_terminal_size().columns, color_system=None,
+                          legacy_windows=False)
+        console.print(self)
+        printer.text(console.file.getvalue().rstrip("\n"))  # type: ignore[attr-defined]
 
 
 class AtWidth:

@@ -145,3 +145,9 @@ def test_the_rich_view_is_laid_out_for_the_console_that_prints_it(tmp_path) -> N
         lines = [line for line in console.export_text().splitlines() if str(tmp_path) not in line]
         widths[columns] = max(len(line) for line in lines)
     assert widths[60] <= 60 < widths[120] <= 120
+
+
+def test_ipython_shows_the_rich_view_as_text_not_the_field_dump() -> None:
+    pretty = pytest.importorskip("IPython.lib.pretty", reason="IPython is there only with a notebook or IPython")
+    text = pretty.pretty(seqlab.prove("softmax-shift"))
+    assert "1/1 proofs verified by sympy." in text and "ProveReport(" not in text and "\x1b[" not in text
