@@ -68,7 +68,7 @@ class Display:
         """IPython's text view (a terminal IPython, a notebook's text/plain): the rich view as plain text, at the
         terminal's width (not the dataclass's field dump)."""
         console = Console(file=io.StringIO(), width=shutil.get_terminal_size().columns, color_system=None,
-                          legacy_windows=False)
+                          legacy_windows=False, force_jupyter=False)  # into the string, not the cell
         console.print(self)
         printer.text(console.file.getvalue().rstrip("\n"))  # type: ignore[attr-defined]
 

@@ -58,7 +58,7 @@ _RECORDER_WIDTH = 100
 def _console() -> Console:
     """A console that renders into memory, at a notebook's width, with colours kept as styles."""
     return Console(file=io.StringIO(), width=_RECORDER_WIDTH, color_system="truecolor", force_terminal=True,
-                   record=True, legacy_windows=False)
+                   record=True, legacy_windows=False, force_jupyter=False)
 
 
 def _css(style: Style | None) -> str:

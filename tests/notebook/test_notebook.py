@@ -118,6 +118,8 @@ KERNEL_CELLS = [
     "import sys, seqlab\nprint('torch' in sys.modules)",
     "r = seqlab.train(model='transformer', width=16, heads=2, layers=1, ffn=32, epochs=2, max_train_examples=32, "
     "batch_size=8, max_length=16, threads=1, device='cpu', runs_dir='runs')\nr",
+    "seqlab.prove('softmax-shift')",
+    "seqlab.explain('attention')",
 ]
 
 
@@ -133,6 +135,9 @@ def test_in_a_jupyter_kernel_the_bar_is_one_output_updated_in_place_then_the_rep
     assert "epoch 2/2 · step 4/4" in bar["data"]["text/html"]
     assert report["output_type"] == "execute_result" and "training result" in report["data"]["text/html"]
     check_html(report["data"]["text/html"])
+    assert "training result" in report["data"]["text/plain"]  # IPython's text view: the table, not the fields
+    for cell in notebook.cells[2:]:  # drawing a report in the kernel displays nothing on the side
+        assert [output["output_type"] for output in cell.outputs] == ["execute_result"]
 
 
 def test_the_rich_view_is_laid_out_for_the_console_that_prints_it(tmp_path) -> None:
