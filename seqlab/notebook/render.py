@@ -29,9 +29,9 @@ from seqlab.lab.predict import PredictReport
 from seqlab.lab.prove import ProveReport
 from seqlab.lab.quiz import QuizReport
 from seqlab.lab.train import TrainReport
-from seqlab.proofs.render import check_details, check_headline, check_table, proof_panel
+from seqlab.proofs.render import check_details, check_headline, check_table, proof_panel, verified_line
 from seqlab.training.render import file_predictions_table, fill_mask_view, metrics_view, prediction_view
-from seqlab.training.render import result_table
+from seqlab.training.render import hint_line, result_table, verdict_line
 from seqlab.viz.attention_terminal import overview, query_view
 from seqlab.viz.render import attention_header, query_key_view, written_files
 
@@ -84,12 +84,10 @@ def attention_view(report: AttentionReport, width: int = WIDTH) -> RenderableTyp
 def train_view(report: TrainReport, width: int = WIDTH) -> RenderableType:
     """`seqlab train`: the result table, the verdict and any hint."""
     parts: list[RenderableType] = [result_table(report.result)]
-    verdict = report.verdict
-    if verdict is not None:
-        style = "green" if verdict.level == "well above chance" else "yellow"
-        parts.append(Text("verdict: ") + Text(verdict.line, style=style))
+    if report.verdict is not None:
+        parts.append(verdict_line(report.verdict))
     if report.result.hint:
-        parts.append(Text("hint: ", style="yellow") + Text(report.result.hint))
+        parts.append(hint_line(report.result.hint))
     return Group(*parts)
 
 
@@ -124,10 +122,7 @@ def params_view(report: ParamsReport, width: int = WIDTH) -> RenderableType:
 
 def prove_view(report: ProveReport, width: int = WIDTH) -> RenderableType:
     """`seqlab prove`: one panel per identity, then how many sympy verified."""
-    verified = sum(item.proof.verified for item in report.items)
-    style = "bold green" if report.all_verified else "bold red"
-    return Group(*(proof_panel(item) for item in report.items),
-                 Text(f"{verified}/{len(report.items)} proofs verified by sympy.", style=style))
+    return Group(*(proof_panel(item) for item in report.items), verified_line(report.items))
 
 
 def check_view(report: CheckOutcome, width: int = WIDTH) -> RenderableType:
