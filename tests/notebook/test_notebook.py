@@ -156,3 +156,38 @@ def test_ipython_shows_the_rich_view_as_text_not_the_field_dump() -> None:
     pretty = pytest.importorskip("IPython.lib.pretty", reason="IPython is there only with a notebook or IPython")
     text = pretty.pretty(seqlab.prove("softmax-shift"))
     assert "1/1 proofs verified by sympy." in text and "ProveReport(" not in text and "\x1b[" not in text
+
+
+def test_a_page_goes_into_srcdoc_whole_and_nothing_breaks_out_of_the_frame() -> None:
+    from html.parser import HTMLParser
+
+    from seqlab.notebook.html import iframe_html
+
+    page = '<!DOCTYPE html><p title="a &amp; &quot;b&quot;">it\'s</p><script>if (1 < 2) {}</script>'
+    fragment = iframe_html(page, 'x"><script>window.pwned=1</script>')
+    seen: list[tuple[str, dict]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            seen.append((tag, dict(attrs)))
+
+    Tags().feed(fragment)
+    assert [tag for tag, _ in seen] == ["iframe"]
+    assert seen[0][1]["srcdoc"] == page and seen[0][1]["title"] == 'x"><script>window.pwned=1</script>'
+    assert seen[0][1]["sandbox"] == "allow-scripts"
+
+
+def test_text_from_data_is_escaped_in_tables_and_paragraphs() -> None:
+    from rich.table import Table  # a test may build a table: the render rule reads seqlab/ only
+    from rich.text import Text
+
+    from seqlab.notebook.html import renderable_html
+
+    table = Table(title="<i>runs</i>")
+    table.add_column("name")
+    table.add_row(Text("<img src=x onerror=alert(1)>"))
+    table.add_row("[bold]<b>markup</b>[/]")
+    shown = renderable_html(table) + renderable_html(Text("a < b & c"))
+    assert "<img" not in shown and "<b>markup" not in shown and "<i>runs" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "a &lt; b &amp; c" in shown
+    check_html(shown)
