@@ -188,16 +188,18 @@ def attention(
 
 
 def params(
-    model: str | None = None, *, config: PathLike | None = None, run: Any = None, tied: bool = False,
+    model: str | nn.Module | None = None, *, config: PathLike | None = None, run: Any = None, tied: bool = False,
     chart: PathLike | None = None, dpi: int = DEFAULT_DPI,
 ) -> lab_params.ParamsReport:
-    """Parameter counts part by part next to each part's formula, as `seqlab params` does: a preset name,
-    a JSON spec / BERT config file (`config`) or a run folder (`run`).
+    """Parameter counts part by part next to each part's formula, as `seqlab params` does: a preset name or a
+    model seqlab built (`model`), a JSON spec / BERT config file (`config`) or a run folder (`run`).
 
         >>> seqlab.params("bert-base-uncased").report.total
     """
-    return lab_params.run(lab_params.ParamsRequest(model, _path(config), None if run is None else run_folder(run),
-                                                   tied, _path(chart), dpi))
+    module = model if isinstance(model, nn.Module) else None
+    return lab_params.run(lab_params.ParamsRequest(None if module is not None else model, _path(config),
+                                                   None if run is None else run_folder(run), tied, _path(chart), dpi,
+                                                   module))
 
 
 def prove(*ids: str, latex: PathLike | None = None) -> lab_prove.ProveReport:

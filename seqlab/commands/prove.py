@@ -35,7 +35,7 @@ def prove(
     Exit code 1 if any proof does not verify.
     """
     from seqlab.lab import prove as lab_prove
-    from seqlab.proofs.render import proof_panel
+    from seqlab.proofs.render import proof_panel, verified_line
 
     report = lab_prove.run(lab_prove.ProveRequest(ids=tuple(ids or ()), latex=latex))
     items, all_verified = report.items, report.all_verified
@@ -44,9 +44,7 @@ def prove(
     else:
         for item in items:
             console.print(proof_panel(item))
-        verified = sum(item.proof.verified for item in items)
-        style = "green" if all_verified else "red"
-        console.print(f"[bold {style}]{verified}/{len(items)} proofs verified by sympy.[/]")
+        console.print(verified_line(items))
         if report.latex is not None:
             console.print(f"LaTeX written to [bold]{report.latex}[/].")
         console.print("Measure them on a model: [bold]seqlab check --fresh[/] (or --run RUN, --pretrained).")

@@ -170,17 +170,14 @@ def train(
     if json_output:
         emit_json(report.to_json())
         return
-    from seqlab.training.render import result_table
+    from seqlab.training.render import hint_line, result_table, verdict_line
 
     console.print(result_table(result))
     verdict = report.verdict
     if verdict is not None:
-        style = "green" if verdict.level == "well above chance" else "yellow"
-        console.print(f"verdict: [{style}]{verdict.line}[/]", highlight=False)
+        console.print(verdict_line(verdict), highlight=False)
     if result.hint:
-        from rich.markup import escape
-
-        console.print(f"[yellow]hint:[/] {escape(result.hint)}", soft_wrap=False)
+        console.print(hint_line(result.hint), soft_wrap=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,14 +8,16 @@ any `seqlab.<function>` call loads it). A report with nothing registered shows i
 from __future__ import annotations
 
 import html
+import io
 import json
+import shutil
 from typing import Any, Callable
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.pretty import Pretty
 
 HtmlRenderer = Callable[[Any], str]
-RichRenderer = Callable[[Any], RenderableType]
+RichRenderer = Callable[[Any, int], RenderableType]  # (report, width in columns) -> what the command prints
 
 _HTML: dict[type, HtmlRenderer] = {}
 _RICH: dict[type, RichRenderer] = {}
@@ -43,12 +45,39 @@ def plain_html(report: Any) -> str:
 class Display:
     """Mixed into the lab's report dataclasses: rich display in Jupyter, Colab, VS Code and a rich console."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # IPython reads _repr_pretty_ only from a class's own __dict__ before its __repr__, and @dataclass gives
+        # each report its own __repr__: so each report class holds the method itself
+        cls._repr_pretty_ = Display._repr_pretty_  # type: ignore[method-assign]
+
     def _repr_html_(self) -> str:
         """The report as one self-contained HTML fragment (no network: every script and figure inline)."""
         renderer = _lookup(_HTML, self)
         return renderer(self) if renderer is not None else plain_html(self)
 
     def __rich__(self) -> RenderableType:
-        """The report as the command prints it."""
+        """The report as the command prints it, laid out for the width of the console that prints it."""
         renderer = _lookup(_RICH, self)
-        return renderer(self) if renderer is not None else Pretty(self.to_json())  # type: ignore[attr-defined]
+        if renderer is None:
+            return Pretty(self.to_json())  # type: ignore[attr-defined]
+        return AtWidth(self, renderer)
+
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text view (a terminal IPython, a notebook's text/plain): the rich view as plain text, at the
+        terminal's width (not the dataclass's field dump)."""
+        console = Console(file=io.StringIO(), width=shutil.get_terminal_size().columns, color_system=None,
+                          legacy_windows=False, force_jupyter=False)  # into the string, not the cell
+        console.print(self)
+        printer.text(console.file.getvalue().rstrip("\n"))  # type: ignore[attr-defined]
+
+
+class AtWidth:
+    """A report's rich view, drawn when the console's width is known (heatmaps and tables fit it)."""
+
+    def __init__(self, report: Any, renderer: RichRenderer) -> None:
+        self.report, self.renderer = report, renderer
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.renderer(self.report, options.max_width)

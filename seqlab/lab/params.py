@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.counting.heads import HeadsCheck, heads_check
+from seqlab.counting.parts import report_for_model
 from seqlab.counting.presets import preset_report, run_report, spec_report
 from seqlab.counting.report import ParamReport
 from seqlab.errors import SeqlabError
@@ -27,6 +28,7 @@ class ParamsRequest:
     tied: bool = False  # lm-transfer: the LM head reuses the token embedding
     chart: Path | None = None
     dpi: int = DEFAULT_DPI
+    module: Any = None  # a model seqlab built (Python only: seqlab.params(model)), counted as it is
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class ParamsReport(Display):
 def run(request: ParamsRequest) -> ParamsReport:
     """Count the chosen model's parameters (on the meta device), check the heads identity, draw the chart."""
     chosen = [name for name, value in (("MODEL", request.model), ("--config", request.config),
-                                       ("--run", request.run)) if value is not None]
+                                       ("--run", request.run), ("a built model", request.module)) if value is not None]
     if len(chosen) != 1:
         raise SeqlabError(
             "give exactly one of MODEL (a preset), --config FILE.json or --run RUN; "
@@ -60,8 +62,10 @@ def run(request: ParamsRequest) -> ParamsReport:
         report = preset_report(request.model, tied=request.tied)
     elif request.config is not None:
         report = spec_report(read_json(request.config), request.config.name)
-    else:
+    elif request.run is not None:
         report = run_report(request.run)
+    else:
+        report = report_for_model(request.module, type(request.module).__name__)
     width = report.symbols.get("d")
     heads = heads_check(width) if width else None
     chart = draw_chart(report, request.chart, request.dpi) if request.chart else None

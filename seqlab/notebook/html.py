@@ -27,7 +27,7 @@ from seqlab.lab.params import ParamsReport
 from seqlab.lab.prove import ProveReport
 from seqlab.lab.train import TrainReport
 from seqlab.notebook.render import attention_view, experiment_view, params_view, train_view
-from seqlab.proofs.render import step_latex
+from seqlab.proofs.render import step_latex, verified_line
 from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.curves import curves_figure, curves_title, read_curves
 from seqlab.viz.figures import figure_bytes
@@ -58,7 +58,7 @@ _RECORDER_WIDTH = 100
 def _console() -> Console:
     """A console that renders into memory, at a notebook's width, with colours kept as styles."""
     return Console(file=io.StringIO(), width=_RECORDER_WIDTH, color_system="truecolor", force_terminal=True,
-                   record=True, legacy_windows=False)
+                   record=True, legacy_windows=False, force_jupyter=False)
 
 
 def _css(style: Style | None) -> str:
@@ -232,8 +232,7 @@ def prove_html(report: ProveReport) -> str:
         parts.append(f'<div class="panel"><div class="panel-title">{html.escape(item.identity.id)}: '
                      f"{html.escape(item.identity.title)}</div><p><i>{html.escape(item.identity.conditions)}</i></p>"
                      f"<ol>{steps}</ol><p><b>{html.escape(item.proof.statement)}</b> ({verdict})</p></div>")
-    verified = sum(item.proof.verified for item in report.items)
-    parts.append(f"<p><b>{verified}/{len(report.items)} proofs verified by sympy.</b></p>")
+    parts.append(renderable_html(verified_line(report.items)))
     return fragment(parts)
 
 

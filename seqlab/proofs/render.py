@@ -50,6 +50,13 @@ def proof_panel(item: ProvedIdentity) -> Panel:
     return Panel(Group(*parts), title=f"[bold]{escape(item.identity.id)}[/]: {escape(item.identity.title)}", title_align="left")
 
 
+def verified_line(items: Sequence[ProvedIdentity]) -> Text:
+    """'3/3 proofs verified by sympy.' (green when all are, red otherwise)."""
+    verified = sum(item.proof.verified for item in items)
+    style = "bold green" if verified == len(items) else "bold red"
+    return Text(f"{verified}/{len(items)} proofs verified by sympy.", style=style)
+
+
 def proofs_table(items: Sequence[ProvedIdentity]) -> Table:
     """One row per identity: its id, its statement, and whether sympy verified the proof."""
     table = Table(title="sympy proofs")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # types only: the runs table (`seqlab runs`) must not load to
     from seqlab.training.fill_mask import FillMaskResult
     from seqlab.training.generation import Generation
     from seqlab.training.inference import FilePredictions, Prediction
+    from seqlab.training.verdict import Verdict  # scipy
     from seqlab.training.metrics import Metrics
     from seqlab.training.trainer import TrainResult
 
@@ -68,6 +69,16 @@ def result_table(result: TrainResult) -> Table:
         f", [dim]mean of {epochs} epoch{'s' if epochs > 1 else ''}; dev passes not timed[/]" if epochs else ""))
     table.add_row("run", escape(str(result.run_dir)))
     return table
+
+
+def verdict_line(verdict: Verdict) -> Text:
+    """`seqlab train`'s verdict line: how far above chance the best dev accuracy is (green when well above)."""
+    return Text("verdict: ") + Text(verdict.line, style="green" if verdict.level == "well above chance" else "yellow")
+
+
+def hint_line(hint: str) -> Text:
+    """A training hint under the result (e.g. try --schedule constant)."""
+    return Text("hint: ", style="yellow") + Text(hint)
 
 
 def _per_epoch(seconds: tuple[float, ...]) -> str:

@@ -85,17 +85,21 @@ def test_attention_of_a_run_shows_the_explorer_in_an_iframe(trained, tmp_path) -
     assert "tokens:" in text and "attention explorer" in text
 
 
-def test_attention_of_a_fresh_model_and_of_a_model_object(tmp_path) -> None:
+def _built_transformer() -> torch.nn.Module:
     from seqlab.data.wordpiece import WordPiece
     from seqlab.models.factory import build_classifier, default_spec
 
+    encoder = WordPiece.default()
+    torch.manual_seed(0)
+    return build_classifier(default_spec("transformer"), vocab_size=encoder.vocab_size, num_labels=2,
+                            pad_id=encoder.pad_id)
+
+
+def test_attention_of_a_fresh_model_and_of_a_model_object(tmp_path) -> None:
     fresh = seqlab.attention("fresh", "the cat sat", query="cat", out=tmp_path / "fresh")
     assert fresh.capture.causal and fresh.capture.tokens[fresh.query_index] == "cat"
     check_html(fresh._repr_html_())
-    encoder = WordPiece.default()
-    torch.manual_seed(0)
-    model = build_classifier(default_spec("transformer"), vocab_size=encoder.vocab_size, num_labels=2,
-                             pad_id=encoder.pad_id)
+    model = _built_transformer()
     built = seqlab.attention(model, "the cat sat", query="cat", head="0,1", out=tmp_path / "built")
     assert built.capture.model_name == type(model).__name__ and built.capture.tokens[1:4] == ("the", "cat", "sat")
     assert built.steps is not None and built.steps.matches()
@@ -118,6 +122,10 @@ def test_params_shows_the_table_and_the_chart() -> None:
     assert report.to_json() == lab_params.run(lab_params.ParamsRequest("bert-base-uncased")).to_json()
     tags, text = shown(report)
     assert "table" in tags and "img" in tags and "formula" in text.lower()
+    built = seqlab.params(_built_transformer())
+    counted = built.to_json()
+    assert counted["total"]["counted"] == sum(p.numel() for p in _built_transformer().parameters())
+    assert counted["match"] and counted["model"] == "TransformerClassifier"
 
 
 def test_prove_shows_each_step_as_latex_for_mathjax() -> None:

@@ -118,6 +118,8 @@ KERNEL_CELLS = [
     "import sys, seqlab\nprint('torch' in sys.modules)",
     "r = seqlab.train(model='transformer', width=16, heads=2, layers=1, ffn=32, epochs=2, max_train_examples=32, "
     "batch_size=8, max_length=16, threads=1, device='cpu', runs_dir='runs')\nr",
+    "seqlab.prove('softmax-shift')",
+    "seqlab.explain('attention')",
 ]
 
 
@@ -133,3 +135,59 @@ def test_in_a_jupyter_kernel_the_bar_is_one_output_updated_in_place_then_the_rep
     assert "epoch 2/2 · step 4/4" in bar["data"]["text/html"]
     assert report["output_type"] == "execute_result" and "training result" in report["data"]["text/html"]
     check_html(report["data"]["text/html"])
+    assert "training result" in report["data"]["text/plain"]  # IPython's text view: the table, not the fields
+    for cell in notebook.cells[2:]:  # drawing a report in the kernel displays nothing on the side
+        assert [output["output_type"] for output in cell.outputs] == ["execute_result"]
+
+
+def test_the_rich_view_is_laid_out_for_the_console_that_prints_it(tmp_path) -> None:
+    report = seqlab.attention("fresh", "the acting was not good but the story was fun and the music great today",
+                              out=tmp_path / "att")
+    widths = {}
+    for columns in (60, 120):
+        console = Console(file=io.StringIO(), width=columns, record=True)
+        console.print(report)
+        lines = [line for line in console.export_text().splitlines() if str(tmp_path) not in line]
+        widths[columns] = max(len(line) for line in lines)
+    assert widths[60] <= 60 < widths[120] <= 120
+
+
+def test_ipython_shows_the_rich_view_as_text_not_the_field_dump() -> None:
+    pretty = pytest.importorskip("IPython.lib.pretty", reason="IPython is there only with a notebook or IPython")
+    text = pretty.pretty(seqlab.prove("softmax-shift"))
+    assert "1/1 proofs verified by sympy." in text and "ProveReport(" not in text and "\x1b[" not in text
+
+
+def test_a_page_goes_into_srcdoc_whole_and_nothing_breaks_out_of_the_frame() -> None:
+    from html.parser import HTMLParser
+
+    from seqlab.notebook.html import iframe_html
+
+    page = '<!DOCTYPE html><p title="a &amp; &quot;b&quot;">it\'s</p><script>if (1 < 2) {}</script>'
+    fragment = iframe_html(page, 'x"><script>window.pwned=1</script>')
+    seen: list[tuple[str, dict]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            seen.append((tag, dict(attrs)))
+
+    Tags().feed(fragment)
+    assert [tag for tag, _ in seen] == ["iframe"]
+    assert seen[0][1]["srcdoc"] == page and seen[0][1]["title"] == 'x"><script>window.pwned=1</script>'
+    assert seen[0][1]["sandbox"] == "allow-scripts"
+
+
+def test_text_from_data_is_escaped_in_tables_and_paragraphs() -> None:
+    from rich.table import Table  # a test may build a table: the render rule reads seqlab/ only
+    from rich.text import Text
+
+    from seqlab.notebook.html import renderable_html
+
+    table = Table(title="<i>runs</i>")
+    table.add_column("name")
+    table.add_row(Text("<img src=x onerror=alert(1)>"))
+    table.add_row("[bold]<b>markup</b>[/]")
+    shown = renderable_html(table) + renderable_html(Text("a < b & c"))
+    assert "<img" not in shown and "<b>markup" not in shown and "<i>runs" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "a &lt; b &amp; c" in shown
+    check_html(shown)
