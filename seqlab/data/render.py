@@ -109,16 +109,20 @@ def encoding_view(view: EncodingView, name: str, width: int) -> Group:
 
 
 def datasets_table(infos: Sequence[DatasetInfo]) -> Table:
-    """`seqlab data list`: each dataset's name, labels, files under DATA_DIR (and their format), description."""
+    """`seqlab data list`: per dataset its name and description, then its labels and its files under DATA_DIR."""
     table = Table(title="datasets (or pass a .tsv/.csv/.jsonl file with --text-column/--label-column)",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # light: 80 cols
+                  title_justify="left", box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("labels", ratio=2)
-    table.add_column("where (under DATA_DIR)", ratio=3, overflow="fold")
-    table.add_column("what it is", ratio=4, overflow="fold")
-    for info in infos:
-        where = Text("built in, offline") if not info.needs_data_dir else Text(f"{info.folder}/{info.files}\n")
+    table.add_column("field", style="dim", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for index, info in enumerate(infos):
+        if index:
+            table.add_row("", "", "")
+        table.add_row(info.name, "what", info.description)
+        table.add_row("", "labels", " ".join(info.labels))
         if info.needs_data_dir:
-            where.append(info.file_format, style="dim")
-        table.add_row(info.name, " ".join(info.labels), where, info.description)
+            table.add_row("", "files", Text(f"DATA_DIR/{info.folder}/{info.files}"))
+            table.add_row("", "format", info.file_format)
+        else:
+            table.add_row("", "files", "built in, offline")
     return table
