@@ -169,3 +169,17 @@ def _check_fits(name, table):
     shown = set(text.split())
     missing = {w for w in words if w not in shown and not (w.replace(",", "").isdigit() and len(w) >= 9)}  # 7.55M
     assert not missing, (name, missing, text)
+
+
+def test_rnn_depth_prints_each_comparison_once_as_one_planned_family(runner, tmp_path):
+    """The rnn-depth report once printed 'layers 1, dropout 0.3 vs layers 1, dropout 0.0' twice (best-vs-rest and
+    the dropout comparisons): now the best line, then one Holm family of planned comparisons, each pair once."""
+    out = tmp_path / "depth"
+    args = ["experiment", "run", "rnn-depth", "--tiny", "--seeds", "2", "--threads", "1", "--out", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    notes = json.loads((out / "results.json").read_text())["notes"]
+    pairs = [note.split(":")[0] for note in notes if " vs " in note or " beats " in note]
+    assert len(pairs) == 4 and len(set(pairs)) == 4, pairs  # 2 dropout-at-depth + 2 depth-at-dropout (tiny: 1, 2)
+    assert all("Holm over 4" in note for note in notes if " vs " in note or " beats " in note)
+    assert sum(note.startswith("best mean dev accuracy") for note in notes) == 1

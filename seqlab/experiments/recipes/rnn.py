@@ -139,10 +139,16 @@ def summarize_depth(config: ExperimentConfig, records: list[dict[str, Any]], out
     save_figure(figure, out / "depth.png")
     figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
     groups = {(t["layers"], t["dropout"]): (t, items) for t, items in group_seeds(records)}
-    dropout = [compare_groups(groups[(layers, 0.3)], groups[(layers, 0.0)]).verdict
+    planned = [compare_groups(groups[(layers, 0.3)], groups[(layers, 0.0)])  # does dropout help at this depth?
                for layers, rate in groups if rate == 0.0 and (layers, 0.3) in groups]
-    notes = [baseline_row_note(records), *best_versus_rest(records), *dropout]
-    return Summary([training_table("dev accuracy by depth and dropout", records, ("layers", "dropout"))], figures, notes)
+    planned += [compare_groups(groups[(layers, rate)], groups[(1, rate)])  # does depth help, dropout held fixed?
+                for layers, rate in groups if layers != 1 and (1, rate) in groups]
+    verdicts = [c.verdict for c in holm_decided(planned)]  # one family, so no pair is printed twice
+    notes = [baseline_row_note(records), *best_versus_rest(records, limit=0), *verdicts,
+             "planned comparisons: dropout 0.3 against none at each depth, and each depth against one layer at the "
+             "same dropout, decided together with Holm's correction"]
+    return Summary([training_table("dev accuracy by depth and dropout", records, ("layers", "dropout"))], figures, notes,
+                   {"verdicts": verdicts})
 
 
 # ---- rnn-width and rnn-embedding ---------------------------------------------------------------------
