@@ -42,6 +42,7 @@ class AccuracyRun:
     goal: str
     evaluate: tuple[str, ...] = ()
     notes: str = ""
+    seed: int = SEED
     # "{RUN:name}" in args stands for the run directory of the last recorded run called `name`
 
 
@@ -208,7 +209,7 @@ def recorded_run_dir(name: str) -> str:
 def command_line(run: AccuracyRun, data_dir: Path) -> list[str]:
     """The full `seqlab train` argv of a run."""
     args = [recorded_run_dir(a[5:-1]) if a.startswith("{RUN:") else a for a in run.args]
-    return ["seqlab", "train", *args, "--data-dir", str(data_dir), "--seed", str(SEED),
+    return ["seqlab", "train", *args, "--data-dir", str(data_dir), "--seed", str(run.seed),
             "--device", "cpu", "--threads", str(THREADS), "--name", run.name]
 
 
@@ -255,7 +256,7 @@ def execute(run: AccuracyRun, data_dir: Path, log_dir: Path) -> dict:
         "name": run.name,
         "command": f"SEQLAB_RUNS={RUNS_ROOT} " + shlex.join(argv),
         "goal": run.goal,
-        "seed": SEED,
+        "seed": run.seed,
         "device": "cpu",
         "threads": THREADS,
         "started": started.isoformat(timespec="seconds"),
@@ -291,7 +292,7 @@ def adopt(run: AccuracyRun, run_dir: Path, data_dir: Path) -> dict:
     """
     stored = json.loads((run_dir / "config.json").read_text())["train"]
     args = run.args
-    expected: dict = {"seed": SEED, "device": "cpu", "freeze": "--freeze" in args,
+    expected: dict = {"seed": run.seed, "device": "cpu", "freeze": "--freeze" in args,
                       "family": args[args.index("--model") + 1] if "--model" in args else "lstm"}
     for flag, key in ADOPT_CHECKS.items():
         if flag in args:
@@ -308,7 +309,7 @@ def adopt(run: AccuracyRun, run_dir: Path, data_dir: Path) -> dict:
     argv[argv.index("--name") + 1] = stored["name"]
     record = {
         "name": run.name, "command": f"SEQLAB_RUNS={run_dir.parent} " + shlex.join(argv), "goal": run.goal,
-        "seed": SEED, "device": "cpu", "threads": stored.get("threads"),
+        "seed": run.seed, "device": "cpu", "threads": stored.get("threads"),
         "started": datetime.strptime(run_dir.name[-15:], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc).isoformat(),
         "wall_seconds": round(result["seconds"], 1), "exit_code": 0, "launcher": "seqlab train (by hand)",
         "log": None, "run_dir": str(run_dir), "result": result,
