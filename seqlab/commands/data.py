@@ -34,9 +34,12 @@ def _request(name: str, data_dir: Path | None, seed: int, text: str | None, labe
              text_pair: str | None, no_header: bool, dev: Path | None = None, test: Path | None = None):
     """The lab's DatasetRequest of the dataset options."""
     from seqlab.data.sources import ColumnChoice
+    from seqlab.data.spec import DataSpec
     from seqlab.lab.data import DatasetRequest
 
-    return DatasetRequest(name, data_dir, seed, ColumnChoice(text, label, text_pair, no_header), dev, test)
+    spec = DataSpec(name, *(str(p) if p else None for p in (data_dir, dev, test)),
+                    ColumnChoice(text, label, text_pair, no_header))
+    return DatasetRequest(spec, seed)
 
 
 def _print_notes(notes) -> None:

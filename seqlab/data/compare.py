@@ -61,7 +61,7 @@ def view_encoding(encoder: TextEncoder, source: str, text: str, pair: str | None
 
 def build_word_vocab(config: TokenizeConfig) -> Vocab:
     """The word vocabulary built from the train split of `config.vocab_from`."""
-    splits = config.vocab_from.load()
+    splits = config.vocab_from.source(config.vocab_seed).load().splits
     texts = [t for example in splits.train for t in (example.text, example.text_b) if t]
     return Vocab.build(texts, min_freq=config.min_freq, stop_words=config.stop_words)
 
@@ -76,7 +76,7 @@ def compare_tokenizers(config: TokenizeConfig) -> tuple[EncodingView, EncodingVi
     wordpiece = WordPiece.from_vocab(config.wordpiece_vocab) if config.wordpiece_vocab else WordPiece.default()
     words = view_encoding(
         vocab,
-        f"words of {config.vocab_from.name} train (min_freq {config.min_freq}"
+        f"words of {config.vocab_from.data} train (min_freq {config.min_freq}"
         f"{', stop words removed' if config.stop_words else ''})",
         config.text, config.pair, config.max_length,
     )

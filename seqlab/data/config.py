@@ -1,32 +1,11 @@
-"""Frozen configs the data commands pass to the library: which dataset, and how to tokenize."""
+"""The frozen config `seqlab tokenize` passes to the library: the text, the corpus of the word vocabulary, options."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seqlab.data.examples import Splits
-from seqlab.data.sources import ColumnChoice, DataSource
-
-
-@dataclass(frozen=True)
-class DatasetConfig:
-    """A dataset name (or table path), where its files are, the split seed, the columns and dev/test files."""
-
-    name: str
-    data_dir: Path | None = None
-    seed: int = 0
-    choice: ColumnChoice = field(default_factory=ColumnChoice)
-    dev: str | None = None
-    test: str | None = None
-
-    def source(self) -> DataSource:
-        """The same thing as a DataSource (what train and evaluate read through)."""
-        return DataSource(self.name, self.data_dir, self.seed, self.dev, self.test, self.choice)
-
-    def load(self) -> Splits:
-        """The dataset's Splits."""
-        return self.source().load().splits
+from seqlab.data.spec import DataSpec
 
 
 @dataclass(frozen=True)
@@ -36,7 +15,8 @@ class TokenizeConfig:
     text: str
     pair: str | None = None
     max_length: int | None = None
-    vocab_from: DatasetConfig = field(default_factory=lambda: DatasetConfig("builtin-sentiment"))
+    vocab_from: DataSpec = field(default_factory=DataSpec)
+    vocab_seed: int = 0  # the split seed of the corpus
     min_freq: int = 1
     stop_words: bool = False
     wordpiece_vocab: Path | None = None

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from seqlab.data.config import DatasetConfig
 from seqlab.data.download import DownloadResult, download_dataset, source_for
 from seqlab.data.examples import Example
 from seqlab.data.registry import DatasetInfo, downloaded_data_root, known_datasets
-from seqlab.data.sources import ColumnChoice, LoadedData
+from seqlab.data.sources import LoadedData
+from seqlab.data.spec import DataSpec
 from seqlab.data.stats import SplitStats, dataset_stats
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
@@ -20,20 +20,14 @@ from seqlab.paths import cache_dir
 
 @dataclass(frozen=True)
 class DatasetRequest:
-    """A dataset name or table file, where the real datasets are, the split seed, columns and dev/test files."""
+    """Which data (a `DataSpec`: dataset or table file, folder, dev/test files, columns) and the split seed."""
 
-    name: str
-    data_dir: Path | None = None
+    spec: DataSpec = field(default_factory=DataSpec)
     seed: int = 0
-    columns: ColumnChoice = field(default_factory=ColumnChoice)
-    dev: Path | None = None
-    test: Path | None = None
 
     def load(self) -> LoadedData:
         """The dataset read as `seqlab train` would read it."""
-        return DatasetConfig(self.name, self.data_dir, self.seed, self.columns,
-                             str(self.dev) if self.dev else None, str(self.test) if self.test else None
-                             ).source().load()
+        return self.spec.source(self.seed).load()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.data.compare import EncodingView, compare_tokenizers
-from seqlab.data.config import DatasetConfig, TokenizeConfig
+from seqlab.data.config import TokenizeConfig
+from seqlab.data.spec import DataSpec
 from seqlab.io import to_jsonable
 
 
@@ -45,7 +46,8 @@ def run(request: TokenizeRequest) -> TokenizeReport:
     """Encode the request's text with a word vocabulary built on its corpus and with WordPiece."""
     config = TokenizeConfig(
         text=request.text, pair=request.pair, max_length=request.max_length,
-        vocab_from=DatasetConfig(request.vocab_from, request.data_dir, request.seed),
+        vocab_from=DataSpec(request.vocab_from, str(request.data_dir) if request.data_dir else None),
+        vocab_seed=request.seed,
         min_freq=request.min_freq, stop_words=request.stop_words, wordpiece_vocab=request.wordpiece_vocab,
     )
     words, pieces = compare_tokenizers(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from seqlab.data.render import LEGEND, encoding_view, examples_table, length_histogram, stats_table
+from seqlab.data.spec import DataSpec
 from seqlab.lab import data, tokenize
 from seqlab.tour import TourContext, TourStep, print_more
 
@@ -13,7 +14,7 @@ TOUR_SENTENCE = "The unlikeable hero was not boring at all."
 
 def run_data(ctx: TourContext) -> dict[str, Any]:
     """Show the built-in sentiment corpus: counts, label balance, lengths, and a few rows."""
-    request = data.DatasetRequest("builtin-sentiment", seed=ctx.seed)
+    request = data.DatasetRequest(DataSpec("builtin-sentiment"), seed=ctx.seed)
     counted = data.stats(request, bins=6)
     splits, numbers = counted.loaded.splits, counted.numbers
     ctx.console.print(stats_table(splits.name, numbers, len(splits.labels), splits.is_pair))

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from seqlab.data.encoders import load_encoder
 from seqlab.data.masking import MaskingRule, MaskVocab
+from seqlab.data.spec import DataSpec
 from seqlab.lab import data, predict, train
 from seqlab.tour import TourContext, TourStep, print_more
 from seqlab.training.config import TrainConfig
@@ -44,7 +45,7 @@ def run_fill(ctx: TourContext) -> dict[str, Any]:
     filled = predict.run(predict.PredictRequest(result.run_dir, FILL_SENTENCE, top_k=5)).filled
     ctx.console.print(f'the model fills "{escape(FILL_SENTENCE)}":')
     ctx.console.print(fill_mask_view(filled))
-    splits = ctx.shared.get("splits") or data.DatasetRequest("builtin-sentiment", seed=ctx.seed).load().splits
+    splits = ctx.shared.get("splits") or data.DatasetRequest(DataSpec("builtin-sentiment"), seed=ctx.seed).load().splits
     summary: dict[str, Any] = {"top1": result.dev_record.get("accuracy"), "run": str(result.run_dir),
                                "epochs": FILL_EPOCHS, "filled": [filler.token for filler in filled.slots[0].fillers]}
     encoder = load_encoder(result.run_dir / ENCODER_DIR)
