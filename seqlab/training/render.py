@@ -41,6 +41,8 @@ def result_table(result: TrainResult) -> Table:
         dev = result.dev
         table.add_row("dev accuracy", f"[bold green]{_pct(dev.accuracy)}[/]  (n={dev.n})")
         table.add_row("dev macro-F1", f"{dev.macro_f1:.3f}")
+        if dev.per_class:
+            table.add_row("dev recall per class", recall_line(dev))
         table.add_row("random baseline", f"{_pct(dev.random_baseline.accuracy)} acc, {dev.random_baseline.macro_f1:.3f} F1")
         table.add_row("majority baseline", f"{_pct(dev.majority_baseline.accuracy)} acc, {dev.majority_baseline.macro_f1:.3f} F1")
     else:
@@ -69,6 +71,20 @@ def result_table(result: TrainResult) -> Table:
         f", [dim]mean of {epochs} epoch{'s' if epochs > 1 else ''}; dev passes not timed[/]" if epochs else ""))
     table.add_row("run", escape(str(result.run_dir)))
     return table
+
+
+def recall_line(metrics: Metrics) -> Text:
+    """'neg 52% · pos 61%': each class's recall on the split, a class the model never predicts in red and named
+    again at the end, so that it shows at once."""
+    line = Text()
+    for index, score in enumerate(metrics.per_class):
+        if index:
+            line.append(" · ", style="dim")
+        line.append(f"{safe_text(score.label, 40)} {_pct(score.recall)}", style="bold red" if score.support and not score.recall else "")
+    missed = [safe_text(score.label, 40) for score in metrics.per_class if score.support and not score.recall]
+    if missed:
+        line.append(f"\nnever predicted right: {', '.join(missed)} (recall 0; try more epochs or data)", style="red")
+    return line
 
 
 def verdict_line(verdict: Verdict) -> Text:
