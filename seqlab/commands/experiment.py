@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
+from seqlab.commands._common import options_given
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.console import console, emit_json
 
@@ -41,6 +42,7 @@ def list_recipes(json_output: JsonOption = False) -> None:
 @experiment_app.command("run")
 @user_errors
 def run(
+    context: typer.Context,
     name: Annotated[str, typer.Argument(help="Recipe name (see `seqlab experiment list`).", show_default=False)],
     budget: Annotated[str, typer.Option("--budget", help="How much each trial trains: quick (a seeded, label-stratified subset, shorter texts, few epochs: the laptop default, stated per recipe in the report), full (the study's own setting: hours on CPU for the RNN and BERT studies) or tiny (seconds, numbers at chance).")] = "quick",
     max_configs: Annotated[Optional[int], typer.Option("--max-configs", help="Train at most N configurations of a sweep (each --seeds times); compound scaling samples N points of its grid (at most 50).")] = None,
@@ -66,6 +68,7 @@ def run(
     label_column: LabelColumnOption = None,
     text_pair_column: TextPairColumnOption = None,
     no_header: NoHeaderOption = False,
+    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Read options from a .toml or .json file (keys are the long option names: seeds = 1, budget = \"tiny\", max-train = 200); options typed here win over it; relative paths are relative to its folder.")] = None,
 ) -> None:
     """Run a recipe: train (or measure) each of its trials, then write README.md, results.json and figures.
 
@@ -98,6 +101,10 @@ def run(
       seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --budget full
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
+
+      seqlab experiment run rnn-width --config study.toml   # options from a file
+
+    An example study.toml:  seeds = 2, budget = "quick", max-train = 400, workers = 2, one per line.
     """
     from seqlab.data.registry import is_table_path
     from seqlab.experiments.config import ExperimentConfig
@@ -113,6 +120,10 @@ def run(
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
         text_pair_column=text_pair_column, no_header=no_header, workers=workers,
     )
+    if config_file is not None:  # the file's options under the ones typed here
+        from seqlab.training.config_file import experiment_config_from_file
+
+        config = experiment_config_from_file(config_file, config, frozenset(options_given(context)))
     report = lab_experiment.run(config, console=None if json_output else console)
     if json_output:
         emit_json(report.to_json())

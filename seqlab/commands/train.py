@@ -118,6 +118,11 @@ def train(
                                         help="No progress bar or per-epoch lines.")] = False,
     json_output: Annotated[bool, typer.Option("--json", rich_help_panel=OUTPUT,
                                               help="Print the result as JSON instead of a table.")] = False,
+    config_file: Annotated[Optional[Path], typer.Option(
+        "--config", metavar="FILE", rich_help_panel=RUN,
+        help="Read options from a .toml or .json file (keys are option names: epochs = 3, model = \"gru\", "
+             "hidden = 32); options typed here win over it, model options merge onto its model, relative paths "
+             "are relative to its folder. A run's config.json re-runs that run.")] = None,
 ) -> None:
     """Train a model on a dataset and save everything to a new run folder under ./runs (or $SEQLAB_RUNS).
 
@@ -136,6 +141,18 @@ def train(
     seqlab predict runs/mybert-... "the film was [MASK] ."   # fill the blank
     seqlab train --model bert --init-from runs/mybert-...   # fine-tune its body
     torchrun --nproc-per-node 2 -m seqlab train       # two processes
+    seqlab train --config runs/RUN/config.json   # re-run a run
+    seqlab train --config small.toml --seed 1    # one option changed
+    ```
+
+    An example small.toml (keys are the options, - or _ alike):
+
+    ```
+    data = "builtin-sentiment"
+    model = "gru"
+    hidden = 32
+    epochs = 3
+    max_train_examples = 500   # a stratified subset, as --max-train-examples
     ```
     """
     from seqlab.lab import train as lab_train
@@ -146,9 +163,11 @@ def train(
         check_resume_options(options_given(context))  # --lr nan and the like would be ignored silently
         request = lab_train.TrainRequest(resume=resume, epochs=epochs)
     else:
-        spec = model_spec(model, layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width,
-                          ffn=ffn, bidirectional=bidirectional, dropout=dropout,
-                          checkpoint=str(checkpoint) if checkpoint else None)
+        model_options = dict(layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width, ffn=ffn,
+                             bidirectional=bidirectional, dropout=dropout,
+                             checkpoint=str(checkpoint) if checkpoint else None)
+        # with --config the model options merge onto the file's family (seqlab.training.config_file)
+        spec = {"family": model.strip().lower()} if config_file else model_spec(model, **model_options)
         request = lab_train.TrainRequest(TrainConfig(
             data=data, data_dir=str(data_dir) if data_dir else None, model=spec, task=task, optimizer=optimizer.lower(),
             lr=lr, weight_decay=weight_decay, momentum=momentum,  # lr None: the family's default (validate)
@@ -162,7 +181,7 @@ def train(
             no_header=no_header,
             whole_word_masking=whole_word_masking,
             sentence_objective=sentence_objective.strip().lower() if sentence_objective else None,
-        ))
+        ), config_file=config_file, given=frozenset(options_given(context)), model_options=model_options)
     report = lab_train.run(request, console=show, quiet=quiet)
     result = report.result
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports

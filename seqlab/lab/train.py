@@ -11,6 +11,7 @@ from rich.console import Console
 from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
 from seqlab.training.config import TrainConfig
+from seqlab.training.config_file import train_config_from_file
 from seqlab.training.trainer import TrainResult
 from seqlab.training.trainer import resume as resume_run
 from seqlab.training.trainer import train as train_run
@@ -25,6 +26,17 @@ class TrainRequest:
     resume: Path | None = None
     epochs: int | None = None  # with resume: train up to this many epochs (None: the run's own)
     runs_dir: Path | None = None  # where the run folder goes (None: $SEQLAB_RUNS, else ./runs)
+    # --config FILE: its options fill in what the command line did not give (`given`: option names, "--lr");
+    # `model_options` are the command line's --hidden, --heads, ... merged onto the file's model
+    config_file: Path | None = None
+    given: frozenset[str] = frozenset()
+    model_options: dict[str, Any] = field(default_factory=dict)
+
+    def resolved_config(self) -> TrainConfig:
+        """The config to train: `config`, or with `config_file`, the file's options under the command line's."""
+        if self.config_file is None:
+            return self.config
+        return train_config_from_file(self.config_file, self.config, self.given, self.model_options)
 
 
 @dataclass(frozen=True)
@@ -55,5 +67,5 @@ def run(request: TrainRequest, console: Console | None = None, quiet: bool = Fal
     On a non-zero rank of torchrun the result has no run folder (rank 0 reports)."""
     if request.resume is not None:
         return TrainReport(resume_run(request.resume, console=console, quiet=quiet, epochs=request.epochs))
-    return TrainReport(train_run(request.config, console=console, quiet=quiet, runs_dir=request.runs_dir,
+    return TrainReport(train_run(request.resolved_config(), console=console, quiet=quiet, runs_dir=request.runs_dir,
                                  on_step=on_step))
