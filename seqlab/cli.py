@@ -35,6 +35,7 @@ LIGHT_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("quiz", "--list", "--n", "3"),
     ("quiz", "--answers", "1,2,true", "--n", "3", "--seed", "0", "--json"),
     ("prove", "softmax-shift"),
+    ("--show-completion", "bash"),  # Typer's shell completion; completing itself is held to it too (test_completion)
 )
 HEAVY_MODULES: tuple[str, ...] = ("torch", "sklearn", "matplotlib")  # what LIGHT_COMMANDS never import
 
@@ -45,7 +46,7 @@ app = typer.Typer(
     "Start with **seqlab tour**: it runs every capability on the built-in corpus, offline.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
-    add_completion=False,
+    add_completion=True,  # Typer's --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
