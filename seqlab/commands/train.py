@@ -9,7 +9,7 @@ import typer
 
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.commands._common import options_given, user_errors
-from seqlab.console import console, emit_json
+from seqlab.console import console, emit_json, err_console
 from seqlab.models.families import lm_families, lr_defaults, mlm_families, model_help, option_defaults
 
 # Help panels of `seqlab train --help`, in the order they are shown.
@@ -118,6 +118,10 @@ def train(
                                         help="No progress bar or per-epoch lines.")] = False,
     json_output: Annotated[bool, typer.Option("--json", rich_help_panel=OUTPUT,
                                               help="Print the result as JSON instead of a table.")] = False,
+    log_to: Annotated[Optional[list[str]], typer.Option(
+        "--log-to", metavar="TRACKER", rich_help_panel=OUTPUT,
+        help="Also write the run's curves for a tracker, offline, when it ends: **tensorboard** (RUN/tensorboard/; "
+             "needs pip install 'seqlab[tracking]', else one line says it was skipped). Off by default.")] = None,
     config_file: Annotated[Optional[Path], typer.Option(
         "--config", metavar="FILE", rich_help_panel=RUN,
         help="Read options from a .toml or .json file (keys are option names: epochs = 3, model = \"gru\", "
@@ -161,7 +165,7 @@ def train(
     show = console if not json_output else None
     if resume is not None:
         check_resume_options(options_given(context))  # --lr nan and the like would be ignored silently
-        request = lab_train.TrainRequest(resume=resume, epochs=epochs)
+        request = lab_train.TrainRequest(resume=resume, epochs=epochs, log_to=tuple(log_to or ()))
     else:
         model_options = dict(layers=layers, hidden=hidden, embed_dim=embed_dim, heads=heads, width=width, ffn=ffn,
                              bidirectional=bidirectional, dropout=dropout,
@@ -181,12 +185,15 @@ def train(
             no_header=no_header,
             whole_word_masking=whole_word_masking,
             sentence_objective=sentence_objective.strip().lower() if sentence_objective else None,
-        ), config_file=config_file, given=frozenset(options_given(context)), model_options=model_options)
+        ), config_file=config_file, given=frozenset(options_given(context)), model_options=model_options,
+           log_to=tuple(log_to or ()))
     report = lab_train.run(request, console=show, quiet=quiet)
     result = report.result
     if result.run_dir is None:  # a non-zero rank of torchrun: rank 0 reports
         return
     if json_output:
+        for line in report.tracking:  # stderr: stdout stays one JSON document
+            err_console.print(line, highlight=False, markup=False)
         emit_json(report.to_json())
         return
     from seqlab.training.render import hint_line, result_table, verdict_line
@@ -197,6 +204,8 @@ def train(
         console.print(verdict_line(verdict), highlight=False)
     if result.hint:
         console.print(hint_line(result.hint), soft_wrap=False)
+    for line in report.tracking:
+        console.print(line, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,9 @@ from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
 from seqlab.training.config import TrainConfig
 from seqlab.training.config_file import train_config_from_file
+from seqlab.training.runs import read_metrics
 from seqlab.training.trainer import TrainResult
+from seqlab.training.tracking import check_trackers, track
 from seqlab.training.trainer import resume as resume_run
 from seqlab.training.trainer import train as train_run
 from seqlab.training.verdict import Verdict, judge
@@ -31,6 +33,7 @@ class TrainRequest:
     config_file: Path | None = None
     given: frozenset[str] = frozenset()
     model_options: dict[str, Any] = field(default_factory=dict)
+    log_to: tuple[str, ...] = ()  # --log-to: trackers the finished run's curves go to (seqlab.training.tracking)
 
     def resolved_config(self) -> TrainConfig:
         """The config to train: `config`, or with `config_file`, the file's options under the command line's."""
@@ -44,6 +47,7 @@ class TrainReport(Display):
     """What the run did: its folder, best epoch, dev metrics, speed and any hint."""
 
     result: TrainResult
+    tracking: tuple[str, ...] = ()  # one line per --log-to tracker: where the curves went, or why they did not
 
     @property
     def verdict(self) -> Verdict | None:
@@ -64,8 +68,14 @@ def run(request: TrainRequest, console: Console | None = None, quiet: bool = Fal
     """Train (or resume) as the request says; `console` shows progress and per-epoch lines unless `quiet`;
     a new run also reports `on_step(epoch, epochs, step, steps)` (the notebook's progress bar).
 
-    On a non-zero rank of torchrun the result has no run folder (rank 0 reports)."""
+    On a non-zero rank of torchrun the result has no run folder (rank 0 reports). With `log_to`, the finished
+    run's metrics.jsonl goes to each tracker (`TrainReport.tracking` says where, or why not)."""
+    trackers = check_trackers(request.log_to)
     if request.resume is not None:
-        return TrainReport(resume_run(request.resume, console=console, quiet=quiet, epochs=request.epochs))
-    return TrainReport(train_run(request.resolved_config(), console=console, quiet=quiet, runs_dir=request.runs_dir,
-                                 on_step=on_step))
+        result = resume_run(request.resume, console=console, quiet=quiet, epochs=request.epochs)
+    else:
+        result = train_run(request.resolved_config(), console=console, quiet=quiet, runs_dir=request.runs_dir,
+                           on_step=on_step)
+    if not trackers or result.run_dir is None:
+        return TrainReport(result)
+    return TrainReport(result, track(Path(result.run_dir), trackers, read_metrics(Path(result.run_dir))))

@@ -30,7 +30,7 @@ MODEL_OPTIONS: tuple[str, ...] = ("layers", "hidden", "embed_dim", "heads", "wid
                                   "dropout", "checkpoint")
 TRAIN_PATH_FIELDS: tuple[str, ...] = ("data_dir", "init_from", "dev", "test")  # and data, when it names a file
 TRAIN_KEYS = ("the long options of `seqlab train --help` (model, hidden, epochs, max_length or max-length, ...) "
-              "but config, resume, quiet and json; and min_freq, max_dev_examples, stratify_subset, warmup_ratio")
+              "but config, resume, log-to, quiet and json; and min_freq, max_dev_examples, stratify_subset, warmup_ratio")
 # the command-line option that sets a TrainConfig field, where it is not --FIELD-WITH-DASHES
 TRAIN_FIELD_OPTIONS: dict[str, str] = {"warmup_ratio": "--warmup", "stratify_subset": "--max-train-examples"}
 
