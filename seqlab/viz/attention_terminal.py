@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from seqlab.viz.attention_heads import SELECTION_RULE, HeadSummary
+from seqlab.viz.head_patterns import SPECIAL_TOKENS
 
 # (lower bound, character, colour): weight levels of a cell; the characters carry the level without colour too
 LEVELS: tuple[tuple[float, str, str], ...] = (
@@ -67,7 +68,7 @@ def _row(label: str, weights: np.ndarray, tokens: Sequence[str], cell: int, labe
         line.append(" " * (cell - 1) + char, style=colour)
     top = int(np.argmax(weights))
     visible = allowed if allowed is not None else len(weights)
-    if weights[top] < 1.5 / max(visible, 1):  # no key stands out: naming the first of equals would mislead
+    if _spread(weights[:visible], visible):  # no key stands out: naming the first of equals would mislead
         line.append(" → spread out", style="dim")
         return line
     line.append(f" → {_short(tokens[top])} ", style="")
@@ -130,6 +131,57 @@ def overview(probabilities: np.ndarray, tokens: Sequence[str], ranked: Sequence[
     return Group(*parts)
 
 
+SPREAD_FACTOR = 1.5  # a row whose largest weight is under 1.5x uniform names no key ("spread out")
+
+
+def _spread(weights: np.ndarray, visible: int) -> bool:
+    return float(weights.max()) < SPREAD_FACTOR / max(visible, 1)
+
+
+def word_reading_heads(probabilities: np.ndarray, tokens: Sequence[str], index: int,
+                       causal: bool = False) -> list[tuple[int, int, int, float]]:
+    """The heads whose strongest key for query `index` is a word (not [CLS], [SEP] or padding, and not a row
+    spread out evenly), strongest first: (layer, head, key index, weight)."""
+    n_layers, n_heads = probabilities.shape[:2]
+    visible = index + 1 if causal else len(tokens)
+    found = []
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            row = probabilities[layer, head, index, :visible]
+            key = int(np.argmax(row))
+            if tokens[key] not in SPECIAL_TOKENS and not _spread(row, visible):
+                found.append((layer, head, key, float(row[key])))
+    return sorted(found, key=lambda item: -item[3])
+
+
+def query_summary(probabilities: np.ndarray, tokens: Sequence[str], index: int, causal: bool = False,
+                  limit: int = 6) -> list[Text]:
+    """Two or three lines before the per-head rows: how many heads look hardest at a word for this query, how
+    many rest on special tokens or spread out, and the strongest word readers, so 72 rows need no scanning."""
+    n_layers, n_heads = probabilities.shape[:2]
+    visible = index + 1 if causal else len(tokens)
+    reading = word_reading_heads(probabilities, tokens, index, causal)
+    rows = probabilities[:, :, index, :visible].reshape(n_layers * n_heads, visible)
+    spread = sum(_spread(row, visible) for row in rows)
+    resting = len(rows) - len(reading) - spread
+    specials = "/".join(dict.fromkeys(t for t in tokens[:visible] if t in SPECIAL_TOKENS)) or "special tokens"
+    head_line = Text(f"{len(reading)} of {len(rows)} heads look hardest at a word", style="bold")
+    if resting:
+        head_line.append(f"; {resting} at {specials} (a resting place, often a no-op)")
+    if spread:
+        head_line.append(f"; {spread} spread out")
+    if not reading:
+        return [head_line]
+    strongest = Text("  strongest: ", style="dim")
+    for position, (layer, head, key, weight) in enumerate(reading[:limit]):
+        if position:
+            strongest.append(" · ", style="dim")
+        strongest.append(f"L{layer} H{head} → {tokens[key]} {weight:.2f}")
+    if len(reading) > limit:
+        strongest.append(f" (+{len(reading) - limit} more below)", style="dim")
+    return [head_line, strongest]
+
+
 def query_view(probabilities: np.ndarray, tokens: Sequence[str], index: int, causal: bool = False,
                width: int = 80) -> RenderableType:
     """Where token `index` looks in every layer and head: a row of key cells per head, grouped by layer."""
@@ -143,6 +195,7 @@ def query_view(probabilities: np.ndarray, tokens: Sequence[str], index: int, cau
         keys.append(f"{j} ", style="dim")
         keys.append(f"{token}  ", style="bold" if j == index else "")
     lines.append(keys)
+    lines += query_summary(probabilities, tokens, index, causal)
     lines += _header(shown, cell, label_width)
     for layer in range(n_layers):
         for head in range(n_heads):

@@ -118,3 +118,37 @@ def test_attention_in_a_real_terminal_of_80_columns(tiny_runs, tmp_path):
     # only a written file's path may pass 80 columns (whole on a line of its own; the terminal soft-wraps it)
     long_lines = [line.strip() for line in output.splitlines() if len(line.rstrip("\r")) > 80]
     assert all(Path(line).exists() for line in long_lines), long_lines
+
+
+def test_query_view_opens_with_a_summary_of_the_heads_that_read_a_word():
+    lines = _render(query_view(_attention(), TOKENS, 4))
+    # the 6 heads of _attention(): L0 H1 -> 'but', L1 H2 -> previous token 'was', L1 H0 rests on [CLS], 3 uniform
+    summary = next(line for line in lines if "heads look hardest at a word" in line)
+    assert summary.startswith("2 of 6 heads look hardest at a word; 1 at [CLS]/[SEP]")
+    assert "3 spread out" in " ".join(lines)
+    strongest = next(line for line in lines if line.strip().startswith("strongest:"))
+    assert "L0 H1 → but 0.85" in strongest and "L1 H2 → was" in strongest
+    assert lines.index(summary) < next(i for i, line in enumerate(lines) if line.startswith("L0 H0"))
+
+
+def test_word_reading_heads_leave_out_cls_sep_and_spread_rows():
+    from seqlab.viz.attention_terminal import word_reading_heads
+
+    probs = _attention()
+    found = word_reading_heads(probs, TOKENS, 4)
+    assert [(layer, head) for layer, head, _, _ in found] == [(0, 1), (1, 2)]
+    assert found[0][3] >= found[1][3]
+
+
+def test_attention_query_on_minilm_summarises_before_the_72_rows(runner, tmp_path):
+    import seqlab.paths
+
+    if not seqlab.paths.has_pretrained():
+        pytest.skip("needs the [pretrained] extra (MiniLM), which the [test] extra installs")
+    result = runner.invoke(app, ["attention", "--pretrained", "the cat sat on the mat", "--query", "cat",
+                                 "--out", str(tmp_path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    summary = next(i for i, line in enumerate(lines) if "of 72 heads look hardest at a word" in line)
+    assert summary < next(i for i, line in enumerate(lines) if line.startswith("L0 H0"))
+    assert "[CLS]/[SEP]" in " ".join(lines[summary:summary + 2])
