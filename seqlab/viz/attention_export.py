@@ -141,7 +141,10 @@ def write_attention_views(
             tokens,
             view=view,
             sentence_b_start=capture.sentence_b_start,
-            title=f"{capture.model_name}: bertviz {view} view",
+            title=f"{capture.model_name}: bertviz {view} view" + (
+                f", opened on layer {layer}, head {head} (the head the terminal shows)" if view == "head" else ""),
+            layer=layer,
+            head=head,
         )
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
     explorer = atomic_write_text(

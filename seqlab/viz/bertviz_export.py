@@ -59,17 +59,20 @@ def bertviz_html(
     view: ViewKind = "head",
     sentence_b_start: int | None = None,
     title: str = "attention",
+    layer: int | None = None,
+    head: int | None = None,
 ) -> str:
     """A complete HTML page with bertviz's head view or model view of `attentions` over `tokens`.
 
     `attentions` is one tensor per layer of shape [1, H, T, T] (or a stacked [L, H, T, T] tensor or array);
-    `tokens` has T entries. Pairs pass `sentence_b_start`, the index of the first token of sentence B.
+    `tokens` has T entries. Pairs pass `sentence_b_start`, the index of the first token of sentence B. The head
+    view opens on `layer` with only `head` shown (the others a click away) when given, else on layer 0, all heads.
     """
     layers = _as_layer_list(attentions)
     if layers[0].shape[-1] != len(tokens):
         raise ValueError(f"attention covers {layers[0].shape[-1]} positions but {len(tokens)} tokens were given")
     placeholders = [_PLACEHOLDER.format(index=i) for i in range(len(tokens))]
-    body = _render(view, layers, placeholders, sentence_b_start)
+    body = _render(view, layers, placeholders, sentence_b_start, layer, head)
     for placeholder, token in zip(placeholders, _pretty(tokens)):
         body = body.replace(json.dumps(placeholder), script_safe_json(token))
     return _offline_page(_without_cdn(body), title, view)
@@ -120,11 +123,13 @@ def _as_layer_list(attentions: Sequence[torch.Tensor] | torch.Tensor | np.ndarra
     return [(a if a.dim() == 4 else a.unsqueeze(0)).detach().cpu().double().round(decimals=4) for a in layers]
 
 
-def _render(view: ViewKind, layers: list[torch.Tensor], tokens: list[str], sentence_b_start: int | None) -> str:
+def _render(view: ViewKind, layers: list[torch.Tensor], tokens: list[str], sentence_b_start: int | None,
+            layer: int | None = None, head: int | None = None) -> str:
     """bertviz's HTML fragment (require.js tag, the view's div and its script)."""
     if view == "head":
         result = head_view(
-            layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return"
+            layers, tokens, sentence_b_start=sentence_b_start, prettify_tokens=False, html_action="return",
+            layer=layer, heads=None if head is None else [head],
         )
     elif view == "model":
         result = model_view(
