@@ -276,3 +276,33 @@ def test_explorer_greys_out_what_a_causal_model_cannot_see(browser, tiny_runs, t
         _check_clean(page, errors, blocked)
     finally:
         page.close()
+
+
+def test_explorer_with_50_tokens_fits_and_keeps_the_picked_head_in_view(browser, tmp_path):
+    """50 tokens and 12 heads fit a 1200-pixel page; a head picked in the overview (below the matrix) brings the
+    matrix back into view, and the 'Opened on ...' caption says which head is now shown."""
+    from seqlab.viz.attention_page import attention_page_html
+
+    tokens = tuple(["[CLS]"] + [f"w{i}" for i in range(48)] + ["[SEP]"])
+    x = np.random.default_rng(1).random((3, 12, len(tokens), len(tokens))).astype(np.float32)
+    capture = AttentionCapture("wide", tokens, x / x.sum(-1, keepdims=True), None, False)
+    path = tmp_path / "wide.html"
+    path.write_text(attention_page_html(capture, 0, 0), encoding="utf-8")
+    _, _, blocked = browser
+    blocked.clear()
+    page, errors = _open(browser, path)
+    try:
+        page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+        assert page.inner_text("#start").startswith("Opened on layer 0, head 0")
+        thumb = page.locator('#overview canvas[data-layer="2"][data-head="7"]')
+        thumb.scroll_into_view_if_needed()
+        thumb.click()
+        top = page.evaluate("document.getElementById('head-line').getBoundingClientRect().top")
+        assert -1 <= top < 900, top  # scrolled to its top (sub-pixel rounding)
+        assert page.inner_text("#start").startswith("Showing layer 2, head 7, your pick. Opened on layer 0, head 0")
+        assert page.inner_text("#head-line").startswith("L2 H7")
+        _screenshot(page, "explorer-50-tokens")
+        _check_clean(page, errors, blocked)
+    finally:
+        page.close()

@@ -60,8 +60,17 @@
   // ---- header: model and sentence -----------------------------------------------------------------------
   document.getElementById("meta").textContent = data.model + " \u00b7 " + L + " layers \u00d7 " + H + " heads \u00b7 " + T +
     " tokens \u00b7 " + (data.causal ? "causal: each token sees only itself and earlier tokens" : "bidirectional");
-  document.getElementById("start").textContent = "Opened on layer " + data.start.layer + ", head " + data.start.head +
-    ": " + data.start.why + ".";
+  var opened = "Opened on layer " + data.start.layer + ", head " + data.start.head + ": " + data.start.why + ".";
+  function startCaption() { // says which head is shown once the reader has picked another, so it never goes stale
+    var atStart = state.layer === data.start.layer && String(state.head) === String(data.start.head);
+    document.getElementById("start").textContent = atStart ? opened : "Showing " + headName(state.layer, state.head) +
+      ", your pick. " + opened;
+  }
+  function pick(layer, head) { // from the overview or a head chip, which may sit below the matrix: bring it into view
+    state.layer = layer; state.head = head; render();
+    var box = document.getElementById("matrix").getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) document.getElementById("head-line").scrollIntoView({block: "start"});
+  }
 
   // ---- layer and head pickers ---------------------------------------------------------------------------
   var layerBox = document.getElementById("layers"), headBox = document.getElementById("heads");
@@ -144,7 +153,7 @@
 
   // ---- overview of every head: small canvases, click to pick --------------------------------------------
   var overview = document.getElementById("overview"), thumbs = [];
-  var px = Math.max(2, Math.floor(60 / T));
+  var px = Math.max(1, Math.floor(60 / T)); // each thumbnail at most about 60 px, so a row of heads fits the page
   var table = el("table");
   var headRow = el("tr");
   headRow.appendChild(el("th"));
@@ -163,7 +172,7 @@
         ctx.fillStyle = colour(weight(layer, head, a, b));
         ctx.fillRect(b * px, a * px, px, px);
       }
-      canvas.addEventListener("click", function () { state.layer = layer; state.head = head; render(); });
+      canvas.addEventListener("click", function () { pick(layer, head); });
       td.appendChild(canvas);
       tr.appendChild(td);
       thumbs.push(canvas);
@@ -190,7 +199,7 @@
     g.heads.forEach(function (p) {
       var b = el("button", {type: "button", "class": "head-chip", "data-layer": p.layer, "data-head": p.head, title: "L" + p.layer + " H" + p.head + ": " + p.text},
                  "L" + p.layer + " H" + p.head + " " + fmt(p.score));
-      b.addEventListener("click", function () { state.layer = p.layer; state.head = p.head; render(); });
+      b.addEventListener("click", function () { pick(p.layer, p.head); });
       row.appendChild(b);
     });
     notableBox.appendChild(row);
@@ -203,6 +212,7 @@
     Array.prototype.forEach.call(layerBox.querySelectorAll("button"), function (b) { b.setAttribute("aria-pressed", String(+b.dataset.layer === state.layer)); });
     Array.prototype.forEach.call(headBox.querySelectorAll("button"), function (b) { b.setAttribute("aria-pressed", String(b.dataset.head === String(state.head))); });
     thumbs.forEach(function (c) { c.classList.toggle("current", +c.dataset.layer === state.layer && c.dataset.head === String(state.head)); });
+    startCaption();
     var line = document.getElementById("head-line");
     if (state.head === "avg") line.textContent = "Layer " + state.layer + ", average of its " + H + " heads.";
     else line.textContent = "L" + state.layer + " H" + state.head + ": " + pattern(state.layer, state.head).text;
