@@ -262,14 +262,15 @@ def quiz(
     topic: str | None = None, *, n: int = 10, seed: int | None = None, answers: str | None = None,
     list_only: bool = False,
 ) -> lab_quiz.QuizReport:
-    """Quiz yourself, as `seqlab quiz` does: in a notebook with buttons (when ipywidgets is installed), else
-    one input() prompt per question; `answers` ("a,false,2048") grades without asking, `list_only` lists.
+    """Quiz yourself, as `seqlab quiz` does: in a notebook with buttons (when ipywidgets is installed: the widget
+    comes back, its `.report` set once every question is answered), else one input() prompt per question;
+    `answers` ("a,false,2048") grades without asking, `list_only` lists.
 
         >>> seqlab.quiz("attention", n=3, answers="a,true,64").result.score
     """
     request = lab_quiz.QuizRequest(topic=topic, n=n, seed=seed, answers=answers, list_only=list_only)
     if answers is None and not list_only and in_notebook() and has_widgets():
-        return show_widget_quiz(request)  # the widget asks; the listing comes back
+        return show_widget_quiz(request)  # type: ignore[return-value]  # the widget asks; .report once done
     return lab_quiz.run(request, input_ask)
 
 

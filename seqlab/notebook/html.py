@@ -164,10 +164,25 @@ def math_html(latex: str) -> str:
     return f'<div class="math">$${html.escape(latex)}$$</div>'
 
 
+# The framed page tells the notebook how tall it is, and the notebook's output sizes the frame to it; where an output's
+# scripts do not run, the frame keeps its first height and can be resized by hand.
+_TELL_HEIGHT = ('<script>(function () { function tell() { parent.postMessage({seqlabFrameHeight: '
+                'Math.ceil(document.body.getBoundingClientRect().bottom) + 24}, "*"); } '
+                'addEventListener("load", tell); if (window.ResizeObserver) new ResizeObserver(tell).observe(document.body); '
+                '})();</script>')
+_FIT_FRAME = ('<script>(function () { var frame = document.currentScript && document.currentScript.previousElementSibling; '
+              'if (!frame) return; addEventListener("message", function (event) { var h = event.data && '
+              'event.data.seqlabFrameHeight; if (event.source === frame.contentWindow && typeof h === "number") '
+              'frame.style.height = Math.max(200, Math.min(6000, h)) + "px"; }); })();</script>')
+
+
 def iframe_html(page: str, title: str, height: int = 760) -> str:
-    """A whole HTML page inside an <iframe srcdoc> (scripts allowed in the frame only, no network needed)."""
+    """A whole HTML page inside an <iframe srcdoc> (scripts allowed in the frame only, no network needed), sized
+    to the page's height once it has drawn (`height` until then, or for good where output scripts do not run)."""
+    framed = page + _TELL_HEIGHT
     return (f'<iframe title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
-            f'style="height:{int(height)}px" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+            f'style="height:{int(height)}px; resize: vertical; overflow: auto" '
+            f'srcdoc="{html.escape(framed, quote=True)}"></iframe>{_FIT_FRAME}')
 
 
 def fragment(parts: Iterable[str]) -> str:

@@ -52,7 +52,18 @@ class QuizWidget:
         for button, action in zip(buttons, (self.submit, self.hint, self.skip)):
             button.on_click(lambda _button, act=action: act())
         self.view = widgets.VBox([self.question, widgets.HBox([self.answer, *buttons]), self.feedback])
+        self._displayed = False
         self._show_question()
+
+    def _ipython_display_(self) -> None:
+        """Show the widget in the cell's output, once: the quiz is displayed when asked for and again as the cell's
+        value, and a second copy of every question would be one too many."""
+        if self._displayed:
+            return
+        from IPython.display import display
+
+        self._displayed = True
+        display(self.view)
 
     @property
     def number(self) -> int:
@@ -109,10 +120,11 @@ def widget_quiz(request: lab_quiz.QuizRequest, widgets: Any = None) -> tuple[lab
     return listing, QuizWidget(request, listing, widgets)
 
 
-def show_widget_quiz(request: lab_quiz.QuizRequest) -> lab_quiz.QuizReport:
-    """Show the quiz widget in the cell's output; the listing report comes back at once."""
+def show_widget_quiz(request: lab_quiz.QuizRequest) -> QuizWidget:
+    """Show the quiz widget in the cell's output and return it (its `report` holds the score once every question
+    is answered); as the cell's value it shows nothing more."""
     from IPython.display import display
 
-    listing, quiz = widget_quiz(request)
-    display(quiz.view)
-    return listing
+    _listing, quiz = widget_quiz(request)
+    display(quiz)
+    return quiz

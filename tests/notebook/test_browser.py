@@ -85,3 +85,17 @@ def test_the_notebook_output_draws_the_explorer_offline(browser, tmp_path, sourc
         page.screenshot(path=str(Path(folder) / f"notebook-attention-{source}.png"), full_page=True)
     page.close()
     assert errors == [] and blocked[before:] == []
+
+
+def test_the_explorer_frame_grows_to_its_page_instead_of_a_fixed_height(browser, tmp_path) -> None:
+    context, blocked = browser
+    report = seqlab.attention("fresh", " ".join(["a long sentence for a tall page"] * 6), out=tmp_path / "tall")
+    page = context.new_page()
+    page.set_content(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{report._repr_html_()}</body></html>')
+    frame = page.frame_locator("iframe")
+    frame.locator("body[data-ready='true']").wait_for(timeout=20_000)
+    page.wait_for_function("document.querySelector('iframe').getBoundingClientRect().height !== 760", timeout=10_000)
+    outer = page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
+    inner = frame.locator("body").evaluate("b => Math.ceil(b.getBoundingClientRect().bottom)")
+    assert inner <= outer <= inner + 60, (inner, outer)  # the whole page shows, with no long empty tail
+    page.close()

@@ -172,8 +172,8 @@ def test_a_page_goes_into_srcdoc_whole_and_nothing_breaks_out_of_the_frame() -> 
             seen.append((tag, dict(attrs)))
 
     Tags().feed(fragment)
-    assert [tag for tag, _ in seen] == ["iframe"]
-    assert seen[0][1]["srcdoc"] == page and seen[0][1]["title"] == 'x"><script>window.pwned=1</script>'
+    assert [tag for tag, _ in seen] == ["iframe", "script"]  # the frame, then the script that sizes it
+    assert seen[0][1]["srcdoc"].startswith(page) and seen[0][1]["title"] == 'x"><script>window.pwned=1</script>'
     assert seen[0][1]["sandbox"] == "allow-scripts"
 
 
@@ -191,3 +191,26 @@ def test_text_from_data_is_escaped_in_tables_and_paragraphs() -> None:
     assert "<img" not in shown and "<b>markup" not in shown and "<i>runs" not in shown
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "a &lt; b &amp; c" in shown
     check_html(shown)
+
+
+def test_the_widget_quiz_shows_its_questions_once_in_the_cell(monkeypatch) -> None:
+    """seqlab.quiz() in a notebook displays the widget and is then the cell's value: the questions once, not the
+    widget followed by a listing of every question."""
+    import IPython.display
+
+    from seqlab.notebook import quiz as notebook_quiz
+
+    shown: list[object] = []
+
+    def display(obj) -> None:  # as IPython does: an object that displays itself is asked to
+        if hasattr(obj, "_ipython_display_"):
+            obj._ipython_display_()
+        else:
+            shown.append(obj)
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    real = notebook_quiz.widget_quiz
+    monkeypatch.setattr(notebook_quiz, "widget_quiz", lambda request: real(request, widgets=WIDGETS))
+    quiz = notebook_quiz.show_widget_quiz(lab_quiz.QuizRequest(topic="attention", n=2, seed=1))
+    display(quiz)  # the cell's value
+    assert shown == [quiz.view] and isinstance(quiz, QuizWidget) and quiz.report is None
