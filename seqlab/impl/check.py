@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from seqlab.device import cpu_threads
+from seqlab.impl.addnorm import check_addnorm
 from seqlab.impl.attention import check_attention
 from seqlab.impl.gru import check_gru
 from seqlab.impl.kinds import get_kind, infer_kind
@@ -26,6 +27,7 @@ CHECKS: dict[str, Callable[..., Any]] = {
     "attention": check_attention,
     "multihead": check_multihead,
     "layernorm": check_layernorm,
+    "add-norm": check_addnorm,
     "causal-mask": check_causal_mask,
     "positions": check_positions,
     "lm-loss": check_lm_loss,

@@ -87,6 +87,29 @@ class LayerNorm(nn.Module):
         raise NotImplementedError("write forward")
 '''
 
+ADDNORM_TEMPLATE = '''"""Add & norm (BERT's post-norm residual step), to check with: seqlab check --impl THIS_FILE.py:AddNorm"""
+
+import torch
+from torch import nn
+
+
+class AddNorm(nn.Module):
+    """out = LayerNorm(x + dropout(sublayer_out)): the residual sum, normalised over the last dimension.
+
+    Keep the norm as self.norm = nn.LayerNorm(d_model) (or your own LayerNorm with weight and bias) and the dropout
+    as nn.Dropout(dropout), so model.eval() turns it off.
+    """
+
+    def __init__(self, d_model: int, dropout: float = 0.0):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, sublayer_out: torch.Tensor) -> torch.Tensor:
+        """x: [B, T, d_model], the sublayer's input; sublayer_out: [B, T, d_model], what attention or the
+        feed-forward network made of it. Returns [B, T, d_model]."""
+        raise NotImplementedError("write forward")
+'''
+
 CAUSAL_MASK_TEMPLATE = '''"""The causal mask, to check with: seqlab check --impl THIS_FILE.py:causal_mask"""
 
 import torch
@@ -239,6 +262,9 @@ KINDS: dict[str, Kind] = {
         Kind("layernorm", "layer norm", "module",
              "class M(nn.Module): __init__(d, eps=1e-5); forward(x [..., d]) -> [..., d]; gamma, beta Parameters [d]",
              LAYERNORM_TEMPLATE),
+        Kind("add-norm", "add & norm", "module",
+             "class M(nn.Module): __init__(d_model, dropout=0.0); forward(x [B, T, D], sublayer_out [B, T, D]) -> "
+             "LayerNorm(x + dropout(sublayer_out)) [B, T, D]", ADDNORM_TEMPLATE),
         Kind("causal-mask", "causal mask builder", "function",
              "causal_mask(T) -> [T, T] bool (True = may attend, j <= i) or additive float (0 / -inf)",
              CAUSAL_MASK_TEMPLATE),
@@ -318,6 +344,17 @@ def _is_layer(cls: type) -> bool:
     return len(params) < 2 or params[1].default is not inspect.Parameter.empty
 
 
+def _takes_two_inputs(cls: type) -> bool:
+    """Whether forward needs two tensors (x and a sublayer's output): add & norm, not a layer norm's forward(x)."""
+    try:
+        params = list(inspect.signature(getattr(cls, "forward")).parameters.values())[1:]
+    except (TypeError, ValueError, AttributeError):
+        return False
+    required = [p for p in params if p.default is inspect.Parameter.empty and p.kind in
+                (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    return len(required) == 2
+
+
 def infer_kind(obj: Any) -> str:
     """The kind a learner's function or class is, read off its signature (and name); SeqlabError naming every kind's
     signature when it cannot be told, so the learner can pass --kind."""
@@ -329,6 +366,8 @@ def infer_kind(obj: Any) -> str:
             return recurrent
         if len(params) >= 2 and any("head" in p for p in params[:3]):
             return "multihead"
+        if _takes_two_inputs(obj) and not any("head" in p for p in params):
+            return "add-norm"
         if "norm" in name or any(p in ("eps", "epsilon", "normalized_shape", "features", "d", "dim", "d_model",
                                        "hidden_size") for p in params[:2]):
             if not any("head" in p for p in params):

@@ -9,12 +9,14 @@ from seqlab.impl.kinds import get_kind
 from seqlab.io import atomic_create_text
 
 DEFAULT_NAMES = {"attention": "attention.py", "multihead": "multihead.py", "layernorm": "layernorm.py",
+                 "add-norm": "add_norm.py",
                  "causal-mask": "causal_mask.py", "positions": "positions.py", "lm-loss": "lm_loss.py", "lstm-cell": "lstm_cell.py",
                  "gru-cell": "gru_cell.py",
                  "lstm": "lstm_layer.py", "gru": "gru_layer.py"}
 
 # The NAME each starter defines.
 ENTRY_NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
+               "add-norm": "AddNorm",
                "causal-mask": "causal_mask", "positions": "positional_encoding", "lm-loss": "lm_loss", "lstm-cell": "LSTMCell",
                "gru-cell": "GRUCell", "lstm": "LSTM", "gru": "GRU"}
 

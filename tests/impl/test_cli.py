@@ -16,13 +16,14 @@ from seqlab.impl.kinds import KINDS
 from seqlab.impl.student import load_object
 from seqlab.impl.templates import ENTRY_NAMES
 from .zoo import ZOO
+from .zoo_blocks import ZOO_BLOCKS
 
 runner = CliRunner()
 
 
 def first(kind: str, correct: bool) -> tuple[str, str, str | None]:
     """The first zoo entry of `kind` that is correct (or broken)."""
-    for entry_kind, name, source, expected in ZOO:
+    for entry_kind, name, source, expected in ZOO + ZOO_BLOCKS:
         if entry_kind == kind and (expected is None) == correct:
             return name, source, expected
     raise AssertionError(kind)
