@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from seqlab.commands._common import DeviceOption, JsonOption, SeedOption, user_errors
 from seqlab.console import console, emit_json
+
+if TYPE_CHECKING:
+    from seqlab.lab.check import OwnCodeRequest
 
 
 @user_errors
@@ -59,6 +62,23 @@ def check(
         Optional[Path],
         typer.Option("--out", help="With --template: the file to write (default: KIND.py here).", show_default=False),
     ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="With --impl: the most seconds your code may run "
+                            "(it runs in a separate Python process; an endless loop is stopped and reported).")
+    ] = 60.0,
+    junit: Annotated[
+        Optional[Path], typer.Option("--junit", metavar="FILE.xml", help="With --impl: also write JUnit XML (one "
+                                     "testcase per check, a failure's message is the diagnosis).", show_default=False),
+    ] = None,
+    gradescope: Annotated[
+        Optional[Path], typer.Option("--gradescope", metavar="FILE.json", help="With --impl: also write Gradescope's "
+                                     "results.json (one test per check).", show_default=False),
+    ] = None,
+    points: Annotated[
+        Optional[Path], typer.Option("--points", metavar="FILE.toml", help="With --gradescope: per-check points, a "
+                                     "[points] table of \"check name\" = points (a check left out is worth 1).",
+                                     show_default=False),
+    ] = None,
     device: DeviceOption = "auto",
     seed: SeedOption = 0,
     json_output: JsonOption = False,
@@ -98,7 +118,10 @@ def check(
     seqlab check --impl my_attention.py:attention
     """
     if template is not None or impl is not None:
-        _check_own_code(impl, kind, template, out, seed, json_output, bool(ids or run or pretrained or fresh))
+        from seqlab.lab import check as lab_check
+
+        _check_own_code(lab_check.OwnCodeRequest(impl, kind, template, out, seed, timeout, junit, gradescope, points),
+                        json_output, bool(ids or run or pretrained or fresh))
         return
     from seqlab.lab import check as lab_check
     from seqlab.proofs.render import check_details, check_headline, check_table
@@ -119,8 +142,7 @@ def check(
         raise typer.Exit(code=report.exit_code)
 
 
-def _check_own_code(impl: str | None, kind: str | None, template: str | None, out: Path | None, seed: int,
-                    json_output: bool, other: bool) -> None:
+def _check_own_code(request: OwnCodeRequest, json_output: bool, other: bool) -> None:
     """--template writes a starter; --impl checks the learner's code and exits with its verdict."""
     from seqlab.console import safe_text
     from seqlab.errors import SeqlabError
@@ -129,7 +151,7 @@ def _check_own_code(impl: str | None, kind: str | None, template: str | None, ou
 
     if other:
         raise SeqlabError("--impl and --template go alone: drop IDS, --run, --pretrained, --fresh")
-    outcome = lab_check.check_own_code(lab_check.OwnCodeRequest(impl, kind, template, out, seed))
+    outcome = lab_check.check_own_code(request)
     report = outcome.report
     if json_output:
         emit_json(outcome.to_json())
@@ -143,6 +165,9 @@ def _check_own_code(impl: str | None, kind: str | None, template: str | None, ou
         console.print(impl_details(report))
         console.print(impl_diagnoses(report))
         console.print(impl_headline(report))
+    if not json_output:
+        for path in outcome.grading:
+            console.print(f"Wrote {safe_text(str(path))}.")
     if outcome.exit_code:
         raise typer.Exit(code=outcome.exit_code)
 

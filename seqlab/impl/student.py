@@ -32,6 +32,10 @@ class NotImplementedYet(StudentError):
 TIME_LIMIT_S = 60.0  # the most one check of a learner's code may take (each kind takes a few seconds)
 
 
+class ImportFailed(SeqlabError):
+    """The learner's file raised (or had a syntax error, or ran past the time limit) while it was imported."""
+
+
 class OutOfTime(BaseException):
     """The learner's code ran past the time limit (a BaseException, so their own `except Exception` cannot eat it)."""
 
@@ -121,11 +125,11 @@ def load_object(spec: str) -> LoadedObject:
         with time_limit(TIME_LIMIT_S, path):
             loader_spec.loader.exec_module(module)
     except SyntaxError as exc:
-        raise SeqlabError(f"{path.name} line {exc.lineno}: SyntaxError: {exc.msg}; fix your file and run again") from None
+        raise ImportFailed(f"{path.name} line {exc.lineno}: SyntaxError: {exc.msg}; fix your file and run again") from None
     except StudentError as exc:
-        raise SeqlabError(f"importing {path.name} failed: {exc}") from None
+        raise ImportFailed(f"importing {path.name} failed: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - anything their file raises is theirs, reported in one line
-        raise SeqlabError(f"importing {path.name} failed: {one_line(exc, path)}") from None
+        raise ImportFailed(f"importing {path.name} failed: {one_line(exc, path)}") from None
     finally:
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)

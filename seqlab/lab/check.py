@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from seqlab.errors import SeqlabError
-from seqlab.impl.check import check_file
+from seqlab.impl.grading import check_points, load_points, output_file, write_grading
+from seqlab.impl.isolate import DEFAULT_TIMEOUT_S, check_isolated
 from seqlab.impl.render import impl_json
 from seqlab.impl.report import ImplReport
 from seqlab.impl.templates import ENTRY_NAMES, write_template
 from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
-from seqlab.proofs.checking import check_identities
-from seqlab.proofs.render import check_json
-from seqlab.proofs.runner import CheckConfig, CheckReport, ProvedIdentity
+
+if TYPE_CHECKING:  # torch comes with these: imported where used, so `check --impl` (its child imports torch) skips it
+    from seqlab.proofs.runner import CheckReport, ProvedIdentity
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,16 @@ class CheckOutcome(Display):
 
     def to_json(self) -> dict[str, Any]:
         """What `seqlab check --json` prints."""
+        from seqlab.proofs.render import check_json
+
         return to_jsonable(check_json(self.report))
 
 
 def run(request: CheckRequest, proved: Sequence[ProvedIdentity] = ()) -> CheckOutcome:
     """Build the request's model and check its identities on it (proofs already in `proved` are not redone)."""
+    from seqlab.proofs.checking import check_identities
+    from seqlab.proofs.runner import CheckConfig
+
     config = CheckConfig(ids=request.ids, run=request.run, pretrained=request.pretrained,
                          checkpoint=request.checkpoint, fresh=request.fresh, device=request.device,
                          seed=request.seed, strict=request.strict)
@@ -71,6 +77,10 @@ class OwnCodeRequest:
     template: str | None = None
     out: Path | None = None
     seed: int = 0
+    timeout: float = DEFAULT_TIMEOUT_S  # seconds the learner's code may run (in a child process)
+    junit: Path | None = None  # write JUnit XML here (one testcase per check)
+    gradescope: Path | None = None  # write Gradescope's results.json here
+    points: Path | None = None  # a teacher's TOML of per-check points, for --gradescope
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class OwnCodeOutcome(Display):
     report: ImplReport | None = None
     written: Path | None = None
     name: str = ""
+    grading: tuple[Path, ...] = ()  # the autograder files written (--junit, --gradescope)
 
     @property
     def exit_code(self) -> int:
@@ -89,7 +100,10 @@ class OwnCodeOutcome(Display):
     def to_json(self) -> dict[str, Any]:
         """What `seqlab check --impl/--template --json` prints."""
         if self.report is not None:
-            return to_jsonable(impl_json(self.report))
+            data = to_jsonable(impl_json(self.report))
+            if self.grading:
+                data["written"] = [str(path) for path in self.grading]
+            return data
         return {"path": str(self.written), "name": self.name}
 
 
@@ -102,4 +116,14 @@ def check_own_code(request: OwnCodeRequest) -> OwnCodeOutcome:
     if request.out is not None:
         raise SeqlabError("--out goes with --template only")
     assert request.impl is not None
-    return OwnCodeOutcome(report=check_file(request.impl, request.kind, request.seed))
+    if request.points is not None and request.gradescope is None:
+        raise SeqlabError("--points goes with --gradescope FILE.json (the points are what Gradescope scores)")
+    points = load_points(request.points) if request.points is not None else None
+    for path, option in ((request.junit, "--junit"), (request.gradescope, "--gradescope")):
+        if path is not None:
+            output_file(path, option)
+    report = check_isolated(request.impl, request.kind, request.seed, request.timeout)
+    if points is not None:
+        check_points(points, report)
+    written = write_grading([report], request.junit, request.gradescope, points)
+    return OwnCodeOutcome(report=report, grading=tuple(written))
