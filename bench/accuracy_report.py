@@ -91,7 +91,8 @@ def details(record: dict) -> list[str]:
         *([f"- started as `{record['launcher']} ...` (bench/_seqlab.py registers the same `seqlab train` command "
            "function; cli.py did not list it yet)"] if "_seqlab.py" in record.get("launcher", "") else []),
         "- dev per epoch: " + ", ".join(
-            f"epoch {r['epoch']}: acc {r['accuracy']:.3f} / F1 {r['macro_f1']:.3f}" if "accuracy" in r
+            f"epoch {r['epoch']}: acc {r['accuracy']:.3f} / F1 {r['macro_f1']:.3f}" if "macro_f1" in r
+            else f"epoch {r['epoch']}: masked-token top-1 {r['accuracy']:.3f}, loss {r['loss']:.3f}" if "accuracy" in r
             else f"epoch {r['epoch']}: loss {r['loss']:.3f}" for r in record.get("dev_per_epoch", [])
         ),
     ]

@@ -159,6 +159,52 @@ def accuracy_table(records: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+MLM_SEEDS = (0, 1, 2)
+MLM_ARMS = (("MLM body (`--init-from` mlm-pretrain-builtin)", "mlm-transfer-500"),
+            ("random init", "mlm-scratch-500"))
+
+
+def _majority(dev: dict) -> float:
+    """The majority-class share of a dev record (its per-class supports)."""
+    supports = [c["support"] for c in dev.get("per_class", [])]
+    return max(supports) / sum(supports) if supports else float("nan")
+
+
+def mlm_transfer(records: dict[str, dict]) -> str:
+    """RESULTS.md's 'does the MLM body help a classifier?' table: per-seed best dev accuracy of the transfer and
+    scratch arms, mean ± sd, the majority baseline and the paired-by-seed verdict, from accuracy.jsonl."""
+    from seqlab.experiments.stats import compare, spread
+
+    lines = ["| start (run names) | command (after `seqlab train`) | best dev accuracy, seeds "
+             + "/".join(map(str, MLM_SEEDS)) + " | mean ± sd | test, mean |", "|---|---|---|---|---|"]
+    arms: dict[str, list[float]] = {}
+    majority, n_dev = float("nan"), 0
+    for what, prefix in MLM_ARMS:
+        found = [records.get(f"{prefix}-s{seed}") for seed in MLM_SEEDS]
+        if not all(r and r.get("exit_code") == 0 for r in found):
+            lines.append(f"| {what} (`{prefix}-sS`) | not recorded | - | - | - |")
+            continue
+        devs = [r["result"]["dev"] for r in found]
+        scores = arms[prefix] = [d["accuracy"] for d in devs]
+        majority, n_dev = _majority(devs[0]), devs[0]["n"]
+        tests = [t["accuracy"] for r in found if (t := _test(r))]
+        s = spread(scores)
+        command = short_command(found[0]).replace(f"--seed {MLM_SEEDS[0]}", "--seed S")
+        test_cell = f"{spread(tests).mean:.3f}" if len(tests) == len(found) else "-"
+        lines.append(f"| {what} (`{prefix}-sS`) | {command} `--seed S` | "
+                     f"{' / '.join(f'{v:.3f}' for v in scores)} | {s.mean:.3f} ± {s.sd:.3f} | {test_cell} |")
+    text = "\n".join(lines) + "\n"
+    if len(arms) == 2:
+        (_, a), (_, b) = MLM_ARMS
+        c = compare("MLM body", arms[a], "random init", arms[b], n_examples=n_dev, seeds_a=MLM_SEEDS,
+                    seeds_b=MLM_SEEDS)
+        text += (f"\nMajority baseline {majority:.3f} ({n_dev} dev examples). Per-seed difference (MLM body - random "
+                 f"init): {' / '.join(f'{x - y:+.3f}' for x, y in zip(arms[a], arms[b]))}; mean "
+                 f"{c.difference:+.3f} ± {c.half_width:.3f} (95% interval, {c.method}, with the dev set's sampling "
+                 f"noise). Verdict: {c.verdict}.\n")
+    return text
+
+
 def imdb_epochs(records: dict[str, dict]) -> str:
     """Dev accuracy per epoch of the recorded IMDB RNN runs, side by side."""
     names = [n for n in ("imdb-lstm", "imdb-gru", "imdb-lstm-8k", "imdb-gru-8k") if n in records]
@@ -175,6 +221,7 @@ def render_results_page(text: str) -> str:
     """RESULTS.md with its generated blocks rewritten from the records."""
     records = {r["name"]: r for r in accuracy_report.read_records()}
     blocks = {"accuracy-table": accuracy_table(records), "imdb-epochs": imdb_epochs(records),
+              "mlm-transfer": mlm_transfer(records),
               "experiments": experiments_report.summary_block(experiments_report.read_reports())}
 
     def fill(match: re.Match) -> str:
