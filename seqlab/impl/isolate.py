@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from seqlab.errors import SeqlabError
+from seqlab.impl import student
+from seqlab.impl.kinds import get_kind
 from seqlab.impl.report import Diagnosis, ImplReport, ImplRow
+from seqlab.impl.student import parse_spec
 
 DEFAULT_TIMEOUT_S = 60.0  # what `--timeout` is when left out: every kind checks in a few seconds
 STARTUP_LIMIT_S = 120.0  # the most the child may take to import seqlab and torch before the learner's code runs
@@ -73,9 +76,6 @@ def check_isolated(spec: str, kind: str | None = None, seed: int = 0,
     child where it needs their file; anything their code does wrong (an exception at import or in a call, an endless
     loop, a crash of the whole process) is a report whose `problem` is one line (exit 1).
     """
-    from seqlab.impl.kinds import get_kind
-    from seqlab.impl.student import parse_spec
-
     if timeout <= 0:
         raise SeqlabError(f"--timeout wants a number of seconds above 0, not {timeout:g}")
     if kind:
@@ -138,9 +138,7 @@ def wait_for(child: subprocess.Popen[bytes], started: Path, timeout: float) -> i
 def run_request(request: dict[str, Any]) -> dict[str, Any]:
     """Load and check the learner's object as `request` says: {"report": ...} (their code's verdict, a problem at
     import included) or {"error": ...} (bad input). What the child runs, and `check_isolated` when IN_PROCESS."""
-    from seqlab.impl import student
-    from seqlab.impl.check import check
-    from seqlab.impl.kinds import get_kind
+    from seqlab.impl.check import check  # torch: only where the learner's code is checked
 
     timeout = float(request["timeout"])
     try:
