@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, parity_row
-from seqlab.impl.layernorm import affine, eps_of
+from seqlab.impl.layernorm import affine, eps_of, seed_affine
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
 
@@ -147,14 +147,7 @@ def check_addnorm(cls: type, where: Path | None, seed: int = 0) -> tuple[list[Im
                     "found the norm's weight and bias [d]" if has_affine else
                     f"no gamma/beta of shape [{WIDTH}] (use nn.LayerNorm(d_model) or your own with weight and bias)")]
     diagnoses: list[Diagnosis] = []
-    gammas = torch.randn(WIDTH, generator=generator, dtype=torch.float64) * 0.5 + 1
-    betas = torch.randn(WIDTH, generator=generator, dtype=torch.float64) * 0.5
-    if has_affine:
-        with torch.no_grad():
-            gamma.copy_(gammas)
-            beta.copy_(betas)
-    else:
-        gammas, betas = torch.ones(WIDTH, dtype=torch.float64), torch.zeros(WIDTH, dtype=torch.float64)
+    gammas, betas = seed_affine(gamma if has_affine else None, beta if has_affine else None, generator, WIDTH)
     eps = eps_of(module)
     cases = [(torch.randn(4, 6, WIDTH, generator=generator, dtype=torch.float64) * 2 + 0.3,
               torch.randn(4, 6, WIDTH, generator=generator, dtype=torch.float64) * 0.7),

@@ -87,6 +87,20 @@ class LearnerLayerNorm(LayerNorm):
         return int(gamma.shape[-1]) if gamma is not None else int(getattr(self.learner, "_seqlab_width", self.d))
 
 
+def seed_affine(gamma: torch.Tensor | None, beta: torch.Tensor | None, generator: torch.Generator,
+                width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Seeded gamma and beta (float64, [width]) copied into the learner's parameters, so a check sees their affine
+    step at work; (ones, zeros) when they have none (gamma is None). The draws happen either way."""
+    gammas = torch.randn(width, generator=generator, dtype=torch.float64) * 0.5 + 1
+    betas = torch.randn(width, generator=generator, dtype=torch.float64) * 0.5
+    if gamma is None or beta is None:
+        return torch.ones(width, dtype=torch.float64), torch.zeros(width, dtype=torch.float64)
+    with torch.no_grad():
+        gamma.copy_(gammas)
+        beta.copy_(betas)
+    return gammas, betas
+
+
 def buggy(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float, bug: str) -> torch.Tensor:
     """A buggy layer norm's output on x [B,T,d]."""
     dim = {"axis -2": -2, "axis 0": 0}.get(bug, -1)
@@ -148,14 +162,7 @@ def check_layernorm(cls: type, where: Path | None, seed: int = 0) -> tuple[list[
         diagnoses.append(Diagnosis("missing gamma/beta", "add self.weight = nn.Parameter(torch.ones(d)) and self.bias = "
                                    "nn.Parameter(torch.zeros(d)) and return weight * x_hat + bias"))
     eps = eps_of(module)
-    gammas = torch.randn(WIDTH, generator=generator, dtype=torch.float64) * 0.5 + 1
-    betas = torch.randn(WIDTH, generator=generator, dtype=torch.float64) * 0.5
-    if has_affine:
-        with torch.no_grad():
-            gamma.copy_(gammas)
-            beta.copy_(betas)
-    else:
-        gammas, betas = torch.ones(WIDTH, dtype=torch.float64), torch.zeros(WIDTH, dtype=torch.float64)
+    gammas, betas = seed_affine(gamma if has_affine else None, beta if has_affine else None, generator, WIDTH)
     inputs = [torch.randn(4, 6, WIDTH, generator=generator, dtype=torch.float64) * 3 + 0.7,
               torch.randn(3, 5, WIDTH, generator=generator, dtype=torch.float64) * 1e-3,  # var ~ eps: eps shows
               torch.randn(1, 1, WIDTH, generator=generator, dtype=torch.float64)]
