@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import types
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -241,9 +242,14 @@ def check(
         return lab_check.OwnCodeOutcome(report=check_object(source, kind, seed))
     if isinstance(source, str) and ".py:" in source:
         return lab_check.check_own_code(lab_check.OwnCodeRequest(impl=source, kind=kind, seed=seed))
+    if isinstance(source, nn.Module) and not type(source).__module__.startswith("seqlab."):
+        report = check_object(type(source), kind, seed)  # the checks build their own, at their sizes and seeds
+        note = (f"checked your class {type(source).__name__}: each check builds its own instance at its own sizes "
+                "and seed, so the instance you passed was not changed")
+        return lab_check.OwnCodeOutcome(report=replace(report, notes=report.notes + (note,)))
     if isinstance(source, nn.Module):
-        raise SeqlabError("seqlab.check takes a run folder, 'pretrained' or 'fresh' for its identities; for your "
-                          "own module pass its class (seqlab.check(MyAttention)), not an instance")
+        raise SeqlabError("seqlab.check takes a run folder, 'pretrained' or 'fresh' for its identities, or your own "
+                          "function or class; a seqlab model is checked through its run: seqlab.check('runs/NAME')")
     where: dict[str, Any] = {"pretrained": True, "checkpoint": _path(checkpoint)} if source == "pretrained" else (
         {"fresh": True} if source == "fresh" else {"run": run_folder(source)})
     return lab_check.run(lab_check.CheckRequest(ids=tuple(ids), device=device, seed=seed, strict=strict, **where))

@@ -43,15 +43,17 @@ def check(
         ),
     ] = False,
     impl: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option("--impl", metavar="FILE.py:NAME",
                      help="Check YOUR implementation: a function or nn.Module class NAME in FILE.py (strict: exit 0 "
-                     "only when every check held on your code).", show_default=False),
+                     "only when every check held on your code). Give it again to check several parts in one call "
+                     "(one verdict: exit 0 only when all held).", show_default=False),
     ] = None,
     kind: Annotated[
         Optional[str],
-        typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, causal-mask, "
-                     "positions, lm-loss, lstm-cell, gru-cell, lstm or gru (with --impl it is read off your signature when left out).", show_default=False),
+        typer.Option("--kind", help="With --impl or --template: attention, multihead, layernorm, add-norm, "
+                     "encoder-block, causal-mask, positions, lm-loss, classifier-head, lstm-cell, gru-cell, lstm or "
+                     "gru (with --impl it is read off your signature when left out).", show_default=False),
     ] = None,
     template: Annotated[
         Optional[str],
@@ -120,7 +122,8 @@ def check(
     if template is not None or impl is not None:
         from seqlab.lab import check as lab_check
 
-        _check_own_code(lab_check.OwnCodeRequest(impl, kind, template, out, seed, timeout, junit, gradescope, points),
+        _check_own_code(lab_check.OwnCodeRequest(tuple(impl) if impl else None, kind, template, out, seed, timeout,
+                                                 junit, gradescope, points),
                         json_output, bool(ids or run or pretrained or fresh))
         return
     from seqlab.lab import check as lab_check
@@ -146,7 +149,7 @@ def _check_own_code(request: OwnCodeRequest, json_output: bool, other: bool) -> 
     """--template writes a starter; --impl checks the learner's code and exits with its verdict."""
     from seqlab.console import safe_text
     from seqlab.errors import SeqlabError
-    from seqlab.impl.render import impl_details, impl_diagnoses, impl_headline, impl_table
+    from seqlab.impl.render import impl_view
     from seqlab.lab import check as lab_check
 
     if other:
@@ -158,13 +161,9 @@ def _check_own_code(request: OwnCodeRequest, json_output: bool, other: bool) -> 
     elif report is None:
         console.print(f"Wrote {safe_text(str(outcome.written))}. Fill it in, then check it with:")
         console.print(f"  seqlab check --impl {safe_text(str(outcome.written))}:{outcome.name}", soft_wrap=True)
-    elif report.problem:
-        console.print(impl_headline(report))
     else:
-        console.print(impl_table(report))
-        console.print(impl_details(report))
-        console.print(impl_diagnoses(report))
-        console.print(impl_headline(report))
+        for part in (part for one in outcome.reports for part in impl_view(one)):
+            console.print(part)
     if not json_output:
         for path in outcome.grading:
             console.print(f"Wrote {safe_text(str(path))}.")

@@ -9,6 +9,8 @@ from typing import Any, Callable
 from seqlab.device import cpu_threads
 from seqlab.impl.addnorm import check_addnorm
 from seqlab.impl.attention import check_attention
+from seqlab.impl.classifier_head import check_classifier_head
+from seqlab.impl.encoder_block import check_encoder_block
 from seqlab.impl.gru import check_gru
 from seqlab.impl.kinds import get_kind, infer_kind
 from seqlab.impl.layernorm import check_layernorm
@@ -35,6 +37,8 @@ CHECKS: dict[str, Callable[..., Any]] = {
     "gru-cell": check_gru,
     "lstm": check_lstm_layer,
     "gru": check_gru_layer,
+    "encoder-block": check_encoder_block,
+    "classifier-head": check_classifier_head,
 }
 
 

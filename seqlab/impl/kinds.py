@@ -250,6 +250,61 @@ class GRU(nn.Module):
         raise NotImplementedError("write forward")
 '''
 
+ENCODER_BLOCK_TEMPLATE = '''"""A Transformer encoder block, to check with: seqlab check --impl THIS_FILE.py:EncoderBlock"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class EncoderBlock(nn.Module):
+    """Self-attention then a feed-forward network, each with a residual connection and a layer norm.
+
+    Post-norm (BERT, Vaswani et al.): x = norm1(x + dropout(attn(x))); x = norm2(x + dropout(ffn(x))).
+    Pre-norm (GPT-2 and most newer models): x = x + dropout(attn(norm1(x))); x = x + dropout(ffn(norm2(x))).
+    ffn(x) = linear2(act(linear1(x))), d_model -> d_ff -> d_model, act ReLU or GELU. Either placement passes.
+
+    Use four nn.Linear(d_model, d_model) for attention (or one fused nn.Linear(d_model, 3 * d_model) plus an output
+    Linear, or nn.MultiheadAttention(d_model, n_heads, batch_first=True)), nn.Linear(d_model, d_ff) and
+    nn.Linear(d_ff, d_model) for the feed-forward, two nn.LayerNorm(d_model), and nn.Dropout(dropout).
+    """
+
+    def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """x: [B, T, d_model]; mask: None or [B, T] bool, True for a real token, False for padding (never attended
+        to). Returns [B, T, d_model]."""
+        raise NotImplementedError("write forward")
+'''
+
+CLASSIFIER_HEAD_TEMPLATE = '''"""A classifier head, to check with: seqlab check --impl THIS_FILE.py:ClassifierHead"""
+
+import torch
+from torch import nn
+
+
+class ClassifierHead(nn.Module):
+    """Pool a sequence's vectors into one and map it to one logit per class: logits = linear(dropout(pooled)).
+
+    Pool BERT's way, the vector of the first token ([CLS]: hidden[:, 0]), optionally through BERT's pooler
+    tanh(nn.Linear(d_model, d_model)(.)); or the mean over the real tokens (padding left out). Return logits, not
+    probabilities: F.cross_entropy applies the softmax itself (log-probabilities, for nn.NLLLoss, pass too).
+    """
+
+    def __init__(self, d_model: int, n_classes: int, dropout: float = 0.0):
+        super().__init__()
+        raise NotImplementedError("write __init__")
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """hidden: [B, T, d_model], an encoder's output; mask: [B, T] bool, True for a real token, False for
+        padding. Returns logits [B, n_classes]."""
+        raise NotImplementedError("write forward")
+'''
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -286,6 +341,12 @@ KINDS: dict[str, Kind] = {
         Kind("gru", "GRU layer", "module",
              "class M(nn.Module): __init__(input_size, hidden_size); forward(x [B, T, I], h=None | h0 [B, H]) -> "
              "(outputs [B, T, H], h_T)", GRU_LAYER_TEMPLATE),
+        Kind("encoder-block", "Transformer encoder block (pre- or post-norm)", "module",
+             "class M(nn.Module): __init__(d_model, n_heads, d_ff, dropout=0.0); forward(x [B, T, D], mask bool "
+             "[B, T] True = real token | None) -> [B, T, D]", ENCODER_BLOCK_TEMPLATE),
+        Kind("classifier-head", "classifier head", "module",
+             "class M(nn.Module): __init__(d_model, n_classes, dropout=0.0); forward(hidden [B, T, D], mask bool "
+             "[B, T] True = real token) -> logits [B, n_classes]", CLASSIFIER_HEAD_TEMPLATE),
     )
 }
 
@@ -307,6 +368,7 @@ def _parameters(obj: Any) -> list[str]:
     return [name for name in names if name not in ("self", "args", "kwargs")]
 
 
+FEED_FORWARD_WORDS = ("ff", "feedforward", "feed_forward", "hidden", "mlp", "inner", "intermediate", "expansion")
 LSTM_STATES = ("state", "states", "hc", "h_c", "hidden_state")
 GRU_STATES = ("h", "hidden", "h_prev", "h_t", "prev_h")
 
@@ -364,6 +426,11 @@ def infer_kind(obj: Any) -> str:
         recurrent = _recurrent_kind(obj, name, params)
         if recurrent:
             return recurrent
+        if any("class" in p or "label" in p for p in params[:3]):
+            return "classifier-head"
+        if len(params) >= 3 and any("head" in p for p in params[:3]) and any(
+                word in p for p in params[1:4] for word in FEED_FORWARD_WORDS):
+            return "encoder-block"
         if len(params) >= 2 and any("head" in p for p in params[:3]):
             return "multihead"
         if _takes_two_inputs(obj) and not any("head" in p for p in params):

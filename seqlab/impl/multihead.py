@@ -17,7 +17,7 @@ from seqlab.impl.student import ContractError, call
 from seqlab.models.attention import MultiHeadSelfAttention
 from seqlab.proofs.base import STAND_IN
 
-D_MODEL, HEADS = 16, 4
+D_MODEL, HEADS = 24, 4  # d_head 6: sqrt(d_model), d_head and sqrt(d_head) all differ, so each scale bug has one name
 TOLERANCE = 1e-9
 ROLES = {
     "query": ("query", "q", "q_proj", "w_q", "wq", "q_lin", "to_q"),
@@ -29,7 +29,7 @@ FUSED = ("qkv", "in_proj", "c_attn", "qkv_proj", "to_qkv", "w_qkv")
 
 
 def build(cls: type, where: Path | None, seed: int) -> nn.Module:
-    """The learner's module at d_model 16, 4 heads, seeded, in float64 and eval mode."""
+    """The learner's module at d_model 24, 4 heads, seeded, in float64 and eval mode."""
     if not isinstance(cls, type) or not issubclass(cls, nn.Module):
         raise ContractError("multi-head attention must be an nn.Module class with __init__(d_model, n_heads)")
     with torch.random.fork_rng(devices=[]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +13,14 @@ from seqlab.console import safe_text
 from seqlab.impl.kinds import KINDS
 from seqlab.impl.report import ImplReport
 from seqlab.proofs.base import MODEL
+
+
+def impl_view(report: ImplReport) -> list[RenderableType]:
+    """Everything a person reads about one check, in order: the problem alone, or the table, the details of what
+    failed, the diagnoses and the last line."""
+    if report.problem:
+        return [Text.from_markup(impl_headline(report))]
+    return [impl_table(report), impl_details(report), impl_diagnoses(report), Text.from_markup(impl_headline(report))]
 
 
 def impl_table(report: ImplReport) -> Table:
@@ -31,8 +39,9 @@ def impl_table(report: ImplReport) -> Table:
 
 def impl_details(report: ImplReport) -> Text:
     """What was measured, for each row that did not pass (every row's detail is in --json)."""
-    lines = [Text.assemble((f"{safe_text(row.name)}: ", "bold"), safe_text(row.detail))
-             for row in report.rows if not row.passed or row.measured_on != MODEL]
+    lines = [Text(safe_text(note), style="dim") for note in report.notes]
+    lines += [Text.assemble((f"{safe_text(row.name)}: ", "bold"), safe_text(row.detail))
+              for row in report.rows if not row.passed or row.measured_on != MODEL]
     return Text("\n").join(lines)
 
 

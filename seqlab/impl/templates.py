@@ -12,13 +12,15 @@ DEFAULT_NAMES = {"attention": "attention.py", "multihead": "multihead.py", "laye
                  "add-norm": "add_norm.py",
                  "causal-mask": "causal_mask.py", "positions": "positions.py", "lm-loss": "lm_loss.py", "lstm-cell": "lstm_cell.py",
                  "gru-cell": "gru_cell.py",
-                 "lstm": "lstm_layer.py", "gru": "gru_layer.py"}
+                 "lstm": "lstm_layer.py", "gru": "gru_layer.py",
+                 "encoder-block": "encoder_block.py", "classifier-head": "classifier_head.py"}
 
 # The NAME each starter defines.
 ENTRY_NAMES = {"attention": "attention", "multihead": "MultiHeadSelfAttention", "layernorm": "LayerNorm",
                "add-norm": "AddNorm",
                "causal-mask": "causal_mask", "positions": "positional_encoding", "lm-loss": "lm_loss", "lstm-cell": "LSTMCell",
-               "gru-cell": "GRUCell", "lstm": "LSTM", "gru": "GRU"}
+               "gru-cell": "GRUCell", "lstm": "LSTM", "gru": "GRU",
+               "encoder-block": "EncoderBlock", "classifier-head": "ClassifierHead"}
 
 
 def template_text(kind: str) -> str:

@@ -72,7 +72,7 @@ class OwnCodeRequest:
     """`seqlab check --impl FILE.py:NAME [--kind KIND]` (check the learner's code) or `--template KIND [--out FILE]`
     (write a starter): exactly one of `impl` and `template`."""
 
-    impl: str | None = None
+    impl: str | tuple[str, ...] | None = None  # one FILE.py:NAME, or several (each checked, one verdict for all)
     kind: str | None = None
     template: str | None = None
     out: Path | None = None
@@ -85,26 +85,38 @@ class OwnCodeRequest:
 
 @dataclass(frozen=True)
 class OwnCodeOutcome(Display):
-    """The verdict on the learner's code (`report`), or the starter written (`written`, with the NAME it defines)."""
+    """The verdict on the learner's code (`report`, and `others` when several were checked in one call), or the
+    starter written (`written`, with the NAME it defines)."""
 
     report: ImplReport | None = None
     written: Path | None = None
     name: str = ""
     grading: tuple[Path, ...] = ()  # the autograder files written (--junit, --gradescope)
+    others: tuple[ImplReport, ...] = ()  # the reports after the first, for several --impl
+
+    @property
+    def reports(self) -> tuple[ImplReport, ...]:
+        """Every report, in the order the --impl options came."""
+        return ((self.report,) if self.report is not None else ()) + self.others
 
     @property
     def exit_code(self) -> int:
         """0 for a starter written or code that held every check on itself; 1 otherwise."""
-        return self.report.exit_code if self.report is not None else 0
+        return max((report.exit_code for report in self.reports), default=0)
 
     def to_json(self) -> dict[str, Any]:
-        """What `seqlab check --impl/--template --json` prints."""
-        if self.report is not None:
+        """What `seqlab check --impl/--template --json` prints: one report's object, or for several
+        {"passed", "reports": [...]}."""
+        if self.report is None:
+            return {"path": str(self.written), "name": self.name}
+        if self.others:
+            data: dict[str, Any] = {"passed": self.exit_code == 0,
+                                    "reports": [to_jsonable(impl_json(report)) for report in self.reports]}
+        else:
             data = to_jsonable(impl_json(self.report))
-            if self.grading:
-                data["written"] = [str(path) for path in self.grading]
-            return data
-        return {"path": str(self.written), "name": self.name}
+        if self.grading:
+            data["written"] = [str(path) for path in self.grading]
+        return data
 
 
 def check_own_code(request: OwnCodeRequest) -> OwnCodeOutcome:
@@ -122,8 +134,15 @@ def check_own_code(request: OwnCodeRequest) -> OwnCodeOutcome:
     for path, option in ((request.junit, "--junit"), (request.gradescope, "--gradescope")):
         if path is not None:
             output_file(path, option)
-    report = check_isolated(request.impl, request.kind, request.seed, request.timeout)
+    specs = (request.impl,) if isinstance(request.impl, str) else tuple(request.impl)
+    if not specs:
+        raise SeqlabError("give --impl FILE.py:NAME (once per part to check)")
+    if request.kind is not None and len(specs) > 1:
+        raise SeqlabError("--kind names one kind: with several --impl, leave it out (each kind is read off its "
+                          "signature) or check them one at a time")
+    reports = [check_isolated(spec, request.kind, request.seed, request.timeout) for spec in specs]
     if points is not None:
-        check_points(points, report)
-    written = write_grading([report], request.junit, request.gradescope, points)
-    return OwnCodeOutcome(report=report, grading=tuple(written))
+        for report in reports:
+            check_points(points, report)
+    written = write_grading(reports, request.junit, request.gradescope, points)
+    return OwnCodeOutcome(report=reports[0], others=tuple(reports[1:]), grading=tuple(written))

@@ -18,7 +18,7 @@ from seqlab.experiments.render import print_summary, recipes_table
 from seqlab.explain.quiz import QuizConfig
 from seqlab.explain.render import print_topic, question_panel, topics_table
 from seqlab.explain.session import summary as quiz_summary
-from seqlab.impl.render import impl_details, impl_diagnoses, impl_headline, impl_table
+from seqlab.impl.render import impl_view
 from seqlab.lab.attention import AttentionReport
 from seqlab.lab.check import CheckOutcome, OwnCodeOutcome
 from seqlab.lab.evaluate import EvaluateReport
@@ -135,10 +135,7 @@ def own_code_view(report: OwnCodeOutcome, width: int = WIDTH) -> RenderableType:
     """`seqlab check --impl`: every check on the learner's code, the mistakes it matches and the verdict."""
     if report.report is None:
         return Text(f"Wrote {safe_text(str(report.written))}; fill in {report.name}, then check it again.")
-    if report.report.problem:
-        return Text.from_markup(impl_headline(report.report))
-    return Group(impl_table(report.report), impl_details(report.report), impl_diagnoses(report.report),
-                 Text.from_markup(impl_headline(report.report)))
+    return Group(*(part for one in report.reports for part in impl_view(one)))
 
 
 def explain_view(report: ExplainReport, width: int = WIDTH) -> RenderableType:

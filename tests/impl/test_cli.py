@@ -16,13 +16,14 @@ from seqlab.impl.student import load_object
 from seqlab.impl.templates import ENTRY_NAMES
 from .zoo import ZOO
 from .zoo_blocks import ZOO_BLOCKS
+from .zoo_encoder import CLASSIFIER_HEADS, ENCODER_BLOCKS
 
 runner = CliRunner()
 
 
 def first(kind: str, correct: bool) -> tuple[str, str, str | None]:
     """The first zoo entry of `kind` that is correct (or broken)."""
-    for entry_kind, name, source, expected in ZOO + ZOO_BLOCKS:
+    for entry_kind, name, source, expected in ZOO + ZOO_BLOCKS + ENCODER_BLOCKS + CLASSIFIER_HEADS:
         if entry_kind == kind and (expected is None) == correct:
             return name, source, expected
     raise AssertionError(kind)
@@ -136,3 +137,31 @@ def test_an_endless_loop_is_stopped_in_one_line(tmp_path: Path) -> None:
     forever.write_text("while True:\n    pass\n")
     result = runner.invoke(app, ["check", "--impl", f"{forever}:f", "--timeout", "0.5"], env={"COLUMNS": "200"})
     assert result.exit_code == 1 and "forever.py line" in result.output and "still running" in result.output
+
+
+def test_several_impl_in_one_call_give_one_verdict(tmp_path: Path) -> None:
+    files = []
+    for kind, correct in (("encoder-block", True), ("classifier-head", False), ("layernorm", True)):
+        name, source, _ = first(kind, correct)
+        path = tmp_path / f"{kind.replace('-', '_')}.py"
+        path.write_text(source)
+        files += ["--impl", f"{path}:{name}"]
+    result = runner.invoke(app, ["check", *files], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert result.output.count("checks held on your code") == 2 and "bug: softmax applied in the head" in result.output
+    data = json.loads(runner.invoke(app, ["check", *files, "--json"]).output)
+    assert data["passed"] is False and [r["kind"] for r in data["reports"]] == ["encoder-block", "classifier-head",
+                                                                                 "layernorm"]
+    two_good = [files[0], files[1], files[4], files[5]]
+    assert runner.invoke(app, ["check", *two_good]).exit_code == 0
+    result = runner.invoke(app, ["check", *files, "--kind", "layernorm"])
+    assert result.exit_code == 2 and "--kind names one kind" in result.output
+
+
+def test_kind_help_names_every_kind() -> None:
+    import typing
+
+    from seqlab.commands.check import check as command
+
+    option = typing.get_type_hints(command, include_extras=True)["kind"].__metadata__[0]
+    assert all(kind in option.help for kind in KINDS), [kind for kind in KINDS if kind not in option.help]

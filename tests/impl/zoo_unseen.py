@@ -5,6 +5,7 @@ only "it must fail")."""
 from __future__ import annotations
 
 from .zoo import GOOD_MHA_END, LOSS_HEAD, LSTM_HEAD, MHA_HEAD, attention_variant, layernorm
+from .zoo_encoder import BERT_POOLER, POST, block, head
 
 UNSEEN: list[tuple[str, str, str, str | None]] = [
     # attention: mask filled with 0 instead of -inf (masked keys still get exp(0) weight)
@@ -46,8 +47,7 @@ UNSEEN: list[tuple[str, str, str, str | None]] = [
     ("multihead", "MultiHeadSelfAttention", MHA_HEAD + GOOD_MHA_END.replace(
         "return self.out(context.transpose(1, 2).reshape(B, T, D))",
         "return context.transpose(1, 2).reshape(B, T, D)"), None),
-    # multihead: scaled by the number of heads
-    # (the check's heads have d_k = n_heads = 4, so this is told apart from "scaled by d_k" by no measurement there)
+    # multihead: scaled by the number of heads (4, where d_head is 6)
     ("multihead", "MultiHeadSelfAttention", MHA_HEAD + GOOD_MHA_END.replace("math.sqrt(dh)", "self.h"), None),
     # multihead: value projection used for the keys too
     ("multihead", "MultiHeadSelfAttention", MHA_HEAD.replace("(self.query, self.key, self.value)",
@@ -117,4 +117,22 @@ def positional_encoding(T, d):
     ("lstm-cell", "LSTMCell", LSTM_HEAD + """        new_c = f * c + i * g
         return o * torch.tanh(c), new_c
 """, None),
+    # encoder-block: the attention sublayer's output added twice
+    ("encoder-block", "EncoderBlock", block(
+        "        a = self.drop(self.attend(x, mask))\n        x = self.ln1(x + a + a)\n"
+        "        return self.ln2(x + self.drop(self.ff2(F.relu(self.ff1(x)))))\n"), None),
+    # encoder-block: softmax over the queries inside the block's own attention
+    ("encoder-block", "EncoderBlock", block(POST).replace("scores.softmax(-1)", "scores.softmax(-2)"),
+     "attention: softmax over the wrong axis"),
+    # encoder-block: the feed-forward's hidden layer squashed with tanh before the activation
+    ("encoder-block", "EncoderBlock", block(POST.replace("F.relu(self.ff1(x))", "F.relu(torch.tanh(self.ff1(x)))")),
+     None),
+    # classifier-head: the first word pooled instead of [CLS]
+    ("classifier-head", "ClassifierHead", head("        return self.out(self.drop(hidden[:, 1]))\n"), None),
+    # classifier-head: max over every position, padding included
+    ("classifier-head", "ClassifierHead", head("        return self.out(self.drop(hidden.max(dim=1).values))\n"),
+     None),
+    # classifier-head: ReLU in BERT's pooler instead of tanh
+    ("classifier-head", "ClassifierHead", head(
+        "        return self.classifier(self.drop(torch.relu(self.dense(hidden[:, 0]))))\n", init=BERT_POOLER), None),
 ]

@@ -216,3 +216,24 @@ def test_experiment_lists_recipes_and_runs_a_tiny_one(tmp_path) -> None:
     assert isinstance(report, lab_experiment.ExperimentReport) and report.result.trials >= 1
     tags, text = shown(report)
     assert "table" in tags and "Reproduce or resume" in text
+
+
+def test_check_an_instance_of_a_learners_module_checks_its_class() -> None:
+    from torch import nn
+
+    class Head(nn.Module):
+        def __init__(self, d_model: int, n_classes: int, dropout: float = 0.0) -> None:
+            super().__init__()
+            self.out = nn.Linear(d_model, n_classes)
+
+        def forward(self, hidden, mask):
+            return self.out(hidden[:, 0])
+
+    mine = Head(768, 2)
+    before = mine.out.weight.detach().clone()
+    outcome = seqlab.check(mine)
+    assert outcome.exit_code == 0 and outcome.report.kind == "classifier-head"
+    assert "checked your class Head" in shown(outcome)[1]
+    assert torch.equal(mine.out.weight, before)
+    with pytest.raises(SeqlabError, match="through its run"):
+        seqlab.check(nn.Linear(2, 2).__class__.__new__(type("X", (nn.Module,), {"__module__": "seqlab.models.x"})))
