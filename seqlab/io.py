@@ -185,15 +185,20 @@ def safe_child(root: Path, relative: str) -> Path:
     return target
 
 
-def atomic_create_text(path: Path, text: str) -> Path:
+# what os.link raises where the file system has no hard links (FAT, some network shares, Windows' FAT)
+NO_HARD_LINKS = frozenset(getattr(errno, name) for name in ("EPERM", "EOPNOTSUPP", "ENOTSUP", "EXDEV", "EMLINK",
+                                                          "EINVAL", "ENOSYS") if hasattr(errno, name))
+
+
+def atomic_create_bytes(path: Path, data: bytes) -> Path:
     """Write a NEW file atomically: FileExistsError when `path` exists, never a half-written or replaced file.
 
-    The text goes to a temporary file that is then hard-linked to `path` (linking fails if `path` exists)."""
+    The bytes go to a temporary file that is then hard-linked to `path` (linking fails if `path` exists)."""
     path = Path(path)
     temporary = temp_path(path)
     try:
-        with naming(path), open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with naming(path), open(temporary, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
@@ -201,12 +206,19 @@ def atomic_create_text(path: Path, text: str) -> Path:
             os.link(temporary, path)
         except FileExistsError:
             raise
-        except OSError:  # a file system without hard links: exclusive create, then write
-            with open(path, "x", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+        except OSError as exc:  # a file system without hard links: exclusive create, then write
+            if exc.errno not in NO_HARD_LINKS:
+                raise  # a full disk, a read-only folder, no permission: one line, like every failed write
+            with open(path, "xb") as handle:
+                handle.write(data)
     finally:
         os.unlink(temporary)
     return path
+
+
+def atomic_create_text(path: Path, text: str) -> Path:
+    """A NEW UTF-8 text file, as `atomic_create_bytes` writes one (FileExistsError when `path` exists)."""
+    return atomic_create_bytes(path, text.encode("utf-8"))
 
 
 # what safetensors' save_file (Rust's tempfile crate) named its temporary files before seqlab wrote weights

@@ -10,6 +10,7 @@ import typer
 
 from seqlab.console import error_line
 from seqlab.errors import SeqlabError, os_error_message
+from seqlab.outputs import ONE_FIGURE_RULE, SEVERAL_FILES_RULE
 from seqlab.viz import figures
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,6 +87,16 @@ DpiOption = Annotated[
     int, typer.Option("--dpi", help="Pixels per inch of PNG figures (200 fits a slide, 100 a screen).")
 ]
 DEFAULT_DPI = figures.DEFAULT_DPI  # the default of every --dpi: `dpi: DpiOption = DEFAULT_DPI`
+# --out, one rule (seqlab.outputs): a file for a command that writes one figure, else a folder
+FigureOutOption = Annotated[
+    Optional[Path], typer.Option("--out", metavar="FILE|DIR", help=f"Where the figure goes: {ONE_FIGURE_RULE}.")
+]
+FigureFormatOption = Annotated[
+    Optional[str],
+    typer.Option("--format", help="Figure format: png, svg (editable text) or pdf "
+                 "[default: the --out file's suffix, else png]."),
+]
+FOLDER_OUT_HELP = f"Folder for the files: {SEVERAL_FILES_RULE}"  # start of every several-files --out help
 ThreadsOption = Annotated[
     Optional[int], typer.Option("--threads", help="CPU threads for torch (default: torch's own choice).")
 ]

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from seqlab.commands._common import DEFAULT_DPI, DeviceOption, DpiOption, JsonOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, FOLDER_OUT_HELP, DeviceOption, DpiOption, JsonOption, user_errors
 from seqlab.console import console, emit_json, err_console
 from seqlab.errors import SeqlabError
 
@@ -57,7 +57,8 @@ def attention(
         ),
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="Folder for the files (default: a new folder under ./figures).")
+        Optional[Path],
+        typer.Option("--out", metavar="DIR", help=f"{FOLDER_OUT_HELP} (default: a new folder under ./figures)."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
     dpi: DpiOption = DEFAULT_DPI,

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
+from seqlab.commands._common import DEFAULT_DPI, DpiOption, FigureFormatOption, FigureOutOption, JsonOption, user_errors
 from seqlab.console import console, emit_json, safe_text
 
 
 @user_errors
 def compare(
     runs: Annotated[list[Path], typer.Argument(metavar="RUN...", help="Run folders made by `seqlab train`.")],
-    out: Annotated[
-        Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
+    out: FigureOutOption = None,
+    fmt: FigureFormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DataDirOption, DeviceOption, JsonOption, SeedOption, ThreadsOption, user_errors
-from seqlab.commands._common import options_given
+from seqlab.commands._common import FOLDER_OUT_HELP, options_given
 from seqlab.commands._common import LabelColumnOption, NoHeaderOption, TextColumnOption, TextPairColumnOption
 from seqlab.console import console, emit_json
 
@@ -53,7 +53,7 @@ def run(
     tiny: Annotated[bool, typer.Option("--tiny", help="Same as --budget tiny.")] = False,
     data: Annotated[Optional[str], typer.Option("--data", help="Dataset to use instead of the recipe's (e.g. cfimdb, sst, rte, imdb), or your own .tsv/.csv/.jsonl file.")] = None,
     run_dir: Annotated[Optional[Path], typer.Option("--run", help="bias-probe: the trained run to probe (default: train a quick one).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Report folder; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="DIR", help=f"{FOLDER_OUT_HELP}: the report; rerunning into the same folder skips finished trials [default: runs/experiments/NAME-TIME].")] = None,
     reuse: Annotated[Optional[list[Path]], typer.Option("--reuse", metavar="DIR", help="Another report folder (an earlier --out) whose finished trials are copied instead of trained when their config is the same: LSTM 64/64 with Adam, for one, is the same trial in rnn-optimizers, rnn-depth, rnn-embedding and rnn-bidirectional. Repeatable.")] = None,
     threads: ThreadsOption = None,
     workers: Annotated[int, typer.Option("--workers", help="Train N trials at once, each in its own process with cores/N torch threads (or --threads): same seeds, same report as one at a time; 1 to 64.")] = 1,

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from seqlab.commands._common import DEFAULT_DPI, DpiOption, JsonOption, user_errors
+from seqlab.outputs import FIGURE_FILE_RULE
 from seqlab.console import console, emit_json
 
 
@@ -35,7 +36,9 @@ def params(
         typer.Option("--tied/--untied", help="For lm-transfer: reuse the token embedding as the LM head's matrix."),
     ] = False,
     chart: Annotated[
-        Optional[Path], typer.Option("--chart", help="Also draw a bar chart of parameters per part (.png/.svg/.pdf).")
+        Optional[Path],
+        typer.Option("--chart", metavar="FILE|DIR",
+                     help=f"Also draw a bar chart of parameters per part: {FIGURE_FILE_RULE} (named params.png)."),
     ] = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from seqlab.commands._common import DEFAULT_DPI, DataDirOption, DpiOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import FigureFormatOption as FormatOption
+from seqlab.commands._common import FigureOutOption as OutOption
 from seqlab.console import console, emit_json
 
 plot_app = typer.Typer(
@@ -16,12 +18,6 @@ plot_app = typer.Typer(
     no_args_is_help=True,
 )
 
-OutOption = Annotated[
-    Optional[Path], typer.Option("--out", help="Folder for the figure (default: a new folder under ./figures).")
-]
-FormatOption = Annotated[str, typer.Option("--format", help="Figure format: png, svg (editable text) or pdf.")]
-
-
 def _done(report, json_output: bool) -> None:
     if json_output:
         emit_json(report.to_json())
@@ -29,7 +25,7 @@ def _done(report, json_output: bool) -> None:
         console.print(f"figure: [bold]{report.figure}[/]")
 
 
-def _figure(out: Path | None, fmt: str, dpi: int):
+def _figure(out: Path | None, fmt: str | None, dpi: int):
     """The lab's FigureRequest of the figure options."""
     from seqlab.lab.plot import FigureRequest
 
@@ -42,7 +38,7 @@ def positions(
     d_model: Annotated[int, typer.Option("--d-model", help="Width of the position vectors.")] = 64,
     max_len: Annotated[int, typer.Option("--max-len", help="Number of positions to draw.")] = 100,
     out: OutOption = None,
-    fmt: FormatOption = "png",
+    fmt: FormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
@@ -62,7 +58,7 @@ def masks(
     length: Annotated[int, typer.Option("--length", help="Tokens in the padded sequence.")] = 8,
     padding: Annotated[int, typer.Option("--padding", help="How many of them are padding (at the end).")] = 3,
     out: OutOption = None,
-    fmt: FormatOption = "png",
+    fmt: FormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
@@ -79,7 +75,7 @@ def lengths(
     data_dir: DataDirOption = None,
     seed: SeedOption = 0,
     out: OutOption = None,
-    fmt: FormatOption = "png",
+    fmt: FormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
@@ -95,7 +91,7 @@ def lengths(
 def confusion(
     run: Annotated[Path, typer.Argument(help="A finished run folder (it has predictions.tsv).")],
     out: OutOption = None,
-    fmt: FormatOption = "png",
+    fmt: FormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
@@ -114,7 +110,7 @@ def confusion(
 def curves(
     run: Annotated[Path, typer.Argument(help="A run folder.")],
     out: OutOption = None,
-    fmt: FormatOption = "png",
+    fmt: FormatOption = None,
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:

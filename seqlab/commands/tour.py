@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from seqlab.commands._common import DeviceOption, JsonOption, SeedOption, user_errors
+from seqlab.commands._common import FOLDER_OUT_HELP, DeviceOption, JsonOption, SeedOption, user_errors
 from seqlab.console import console, emit_json
 from seqlab.errors import SeqlabError
 
@@ -48,7 +48,7 @@ def tour(
     out: Annotated[
         Optional[Path],
         typer.Option("--out", metavar="DIR",
-                     help="Folder for the tour's runs and figures (default: a new temporary folder)."),
+                     help=f"{FOLDER_OUT_HELP}: the tour's runs and figures (default: a new temporary folder)."),
     ] = None,
     only: Annotated[
         Optional[list[str]],
@@ -91,8 +91,10 @@ def tour(
     from seqlab.device import resolve_device
 
     resolve_device(device)  # a device that is not here fails before any step starts
-    if out is not None and out.exists() and not out.is_dir():
-        raise SeqlabError(f"--out {out} is a file; give a folder for the tour's runs and figures")
+    if out is not None:
+        from seqlab.outputs import check_folder_option
+
+        check_folder_option(out)  # an existing file, or x.png: one line, never a folder named x.png
     out_dir = (out or Path(tempfile.mkdtemp(prefix="seqlab-tour-"))).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     talk = console if not json_output else console.__class__(quiet=True)

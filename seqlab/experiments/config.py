@@ -10,6 +10,7 @@ from typing import Any
 from seqlab.data.sources import ColumnChoice
 from seqlab.data.spec import DataSpec
 from seqlab.errors import SeqlabError
+from seqlab.outputs import check_folder_option
 from seqlab.training.config import check_shared_options
 
 MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling samples its grid down to this)
@@ -115,6 +116,8 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
         )
     if config.out is not None and Path(config.out).exists() and not Path(config.out).is_dir():
         raise SeqlabError(f"--out {config.out} is a file; give a folder (a new one, or an earlier run to resume)")
+    if config.out is not None:
+        check_folder_option(Path(config.out))  # --out report.png: a file's name, never made a folder
     if config.run is not None and not Path(config.run).is_dir():
         raise SeqlabError(f"--run {config.run} does not exist; list your runs with: seqlab runs")
     for folder in config.reuse:

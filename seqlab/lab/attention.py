@@ -10,6 +10,7 @@ from seqlab.data.wordpiece import WordPiece
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
+from seqlab.outputs import output_folder
 from seqlab.training.source import Source
 from seqlab.viz.attention_export import AttentionFiles, write_attention_views
 from seqlab.viz.attention_heads import SELECTION_RULE, HeadSummary, find_token, notable_heads, rank_heads
@@ -17,7 +18,7 @@ from seqlab.viz.attention_heads import summarize_heads
 from seqlab.viz.attention_source import AttentionCapture, attention_from_fresh_transformer, attention_from_pretrained
 from seqlab.viz.attention_source import attention_from_run, attention_of
 from seqlab.viz.attention_steps import QueryKeySteps, steps_from_pretrained, steps_from_run, steps_of
-from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format, output_folder
+from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,17 @@ from typing import Any
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
 from seqlab.viz.curves import curves_figure, read_curves
-from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format, fresh_name, output_folder, save_figure
+from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format, save_new_figure
 
 
 @dataclass(frozen=True)
 class CompareRequest:
-    """The run folders to overlay, and where and how to draw the figure (None: a new folder under ./figures)."""
+    """The run folders to overlay, and where and how to draw the figure: a .png/.svg/.pdf file or a folder (None:
+    a new folder under ./figures), the format (None: the file's suffix, else png); the rule is `seqlab.outputs`'."""
 
     runs: tuple[Path, ...]
     out: Path | None = None
-    fmt: str = "png"
+    fmt: str | None = None
     dpi: int = DEFAULT_DPI
 
 
@@ -37,7 +38,7 @@ class CompareReport:
 
 def run(request: CompareRequest) -> CompareReport:
     """Read every run's curves (one damaged run does not stop the others) and draw them together."""
-    fmt, dpi = check_format(request.fmt), check_dpi(request.dpi)
+    fmt, dpi = None if request.fmt is None else check_format(request.fmt), check_dpi(request.dpi)
     missing = [str(r) for r in request.runs if not Path(r).is_dir()]
     if missing:
         raise SeqlabError(f"run folder(s) {', '.join(missing)} do not exist; list your runs with: seqlab runs")
@@ -50,6 +51,6 @@ def run(request: CompareRequest) -> CompareReport:
     if not curves:
         raise SeqlabError(damaged[0]["damaged"] if len(damaged) == 1 else
                           f"none of the {len(damaged)} runs can be read; first: {damaged[0]['damaged']}")
-    folder = output_folder(request.out, "compare")
-    figure = save_figure(curves_figure(curves, "training curves"), fresh_name(folder, "curves", f".{fmt}"), fmt, dpi)
+    figure = save_new_figure(curves_figure(curves, "training curves"), request.out, "curves", fmt, dpi,
+                             folder_name="compare")
     return CompareReport(figure, [c.final_metrics() for c in curves], damaged)

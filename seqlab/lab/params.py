@@ -14,7 +14,7 @@ from seqlab.counting.report import ParamReport
 from seqlab.errors import SeqlabError
 from seqlab.io import to_jsonable
 from seqlab.lab.display import Display
-from seqlab.viz.figures import DEFAULT_DPI, check_dpi, save_figure
+from seqlab.viz.figures import DEFAULT_DPI, check_dpi, save_new_figure
 from seqlab.viz.param_chart import params_figure
 
 
@@ -83,7 +83,6 @@ def read_json(path: Path) -> dict:
 
 
 def draw_chart(report: ParamReport, path: Path, dpi: int) -> Path:
-    """Draw the report's bar chart into `path` (a file, not a folder) at `dpi`."""
-    if path.is_dir():
-        raise SeqlabError(f"--chart {path} is a folder; give a file name such as params.png")
-    return save_figure(params_figure(report), path, dpi=check_dpi(dpi))
+    """Draw the report's bar chart at `dpi` as the new file `path` (.png/.svg/.pdf), or into the folder `path`
+    as params.png (the --out rule of `seqlab.outputs`)."""
+    return save_new_figure(params_figure(report), path, "params", dpi=check_dpi(dpi), option="--chart")

@@ -12,17 +12,18 @@ from seqlab.io import to_jsonable
 from seqlab.training.runs import read_run_info
 from seqlab.viz.confusion import confusion_figure, read_confusion
 from seqlab.viz.curves import curves_figure, curves_title, read_curves
-from seqlab.viz.figures import DEFAULT_DPI, check_dpi, check_format, fresh_name, output_folder, save_figure, shorten
+from seqlab.viz.figures import DEFAULT_DPI, check_dpi, save_new_figure, shorten
 from seqlab.viz.lengths import lengths_figure, split_lengths
 from seqlab.viz.positions_masks import mask_matrices, masks_figure, positions_figure
 
 
 @dataclass(frozen=True)
 class FigureRequest:
-    """Where and how to save a figure: a folder (None: a new one under ./figures), png/svg/pdf and the dpi."""
+    """Where and how to save a figure: a .png/.svg/.pdf file or a folder (None: a new one under ./figures), the
+    format (None: the file's suffix, else png) and the dpi; the rule is `seqlab.outputs`'."""
 
     out: Path | None = None
-    fmt: str = "png"
+    fmt: str | None = None
     dpi: int = DEFAULT_DPI
 
 
@@ -39,10 +40,8 @@ class FigureReport:
 
 
 def save(figure: Any, request: FigureRequest, stem: str) -> Path:
-    """Save into the request's folder (or a new ./figures folder) under a name that is not taken yet."""
-    fmt = check_format(request.fmt)
-    folder = output_folder(request.out, stem)
-    return save_figure(figure, fresh_name(folder, stem, f".{fmt}"), fmt, request.dpi)
+    """Save as the request's file, or into its folder (or a new ./figures folder) under a name not taken yet."""
+    return save_new_figure(figure, request.out, stem, request.fmt, request.dpi)
 
 
 def positions(d_model: int = 64, max_len: int = 100, request: FigureRequest = FigureRequest()) -> FigureReport:

@@ -9,11 +9,11 @@ from rich.markup import escape
 
 from seqlab import paths
 from seqlab.io import slugify
+from seqlab.outputs import output_folder
 from seqlab.tour import TourContext, TourStep
 from seqlab.tour.lesson import most_attended
 from seqlab.lab import attention
 from seqlab.viz.attention_terminal import overview
-from seqlab.viz.figures import output_folder
 
 TOUR_SENTENCE = "the acting was not good but the story was great"
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from seqlab.errors import SeqlabError
 from seqlab.io import RUN_STAMP, atomic_write_text
+from seqlab.outputs import fresh_name
 from seqlab.viz.attention_heads import SPECIAL_TOKENS, first_ranked, summarize_heads
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head
 from seqlab.viz.attention_page import attention_page_html
 from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.attention_steps import QueryKeySteps
 from seqlab.viz.bertviz_export import bertviz_html
-from seqlab.viz.figures import DEFAULT_DPI, FigureFormat, fresh_name, save_figure, shorten
+from seqlab.viz.figures import DEFAULT_DPI, FigureFormat, save_figure, shorten
 from seqlab.viz.query_key_figure import query_key_caption, query_key_figure
 
 

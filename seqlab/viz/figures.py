@@ -1,4 +1,4 @@
-"""Saving matplotlib figures: atomically, in PNG, SVG or PDF, only inside the chosen folder."""
+"""Saving matplotlib figures: atomically, in PNG, SVG or PDF, as a new file where the --out rule puts it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Literal
 
 from seqlab.errors import SeqlabError
-from seqlab.io import atomic_write_bytes, new_run_dir
+from seqlab.io import atomic_create_bytes, atomic_write_bytes
+from seqlab.outputs import FIGURE_FORMATS, existing_file_error, figure_target, fresh_name
 
 FigureFormat = Literal["png", "svg", "pdf"]
-FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+FORMATS: tuple[str, ...] = FIGURE_FORMATS
 DEFAULT_DPI = 200  # slide quality; pixel size = figure inches x dpi, so tests can predict it
 DPI = DEFAULT_DPI
 MIN_DPI, MAX_DPI = 50, 600
@@ -94,22 +95,24 @@ def settle_layout(figure) -> None:
     figure.draw_without_rendering()
 
 
-def output_folder(out: Path | None, name: str, root: Path = Path("figures")) -> Path:
-    """`out` (created if missing), else a new folder ./figures/<name>-<time> that no one else uses."""
-    if out is not None:
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise SeqlabError(f"--out {out} is a file; give a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    return new_run_dir(root, name)
+def save_new_figure(figure, out: Path | None, stem: str, fmt: str | None = None, dpi: int = DEFAULT_DPI, *,
+                    folder_name: str | None = None, root: Path = Path("figures"), option: str = "--out") -> Path:
+    """Write `figure` where the --out rule (`seqlab.outputs`) puts it, as a NEW file, and close it.
 
-
-def fresh_name(folder: Path, stem: str, suffix: str) -> Path:
-    """folder/stem.suffix, or stem-2.suffix, stem-3... when that exists, so nothing is overwritten."""
-    candidate = Path(folder) / f"{stem}{suffix}"
-    counter = 2
-    while candidate.exists():
-        candidate = Path(folder) / f"{stem}-{counter}{suffix}"
-        counter += 1
-    return candidate
+    `out` a .png/.svg/.pdf name: exactly that file (SeqlabError if it exists); a folder or None: stem.FMT,
+    stem-2.FMT, ... in it (or in a new folder under `root`). `fmt` None: the file's suffix, else png."""
+    try:
+        target = figure_target(out, stem, None if fmt is None else check_format(fmt), folder_name=folder_name,
+                               root=root, option=option)
+    except BaseException:
+        pyplot().close(figure)
+        raise
+    data = figure_bytes(figure, check_format(target.fmt), dpi)
+    path = target.path
+    while True:
+        try:
+            return atomic_create_bytes(path, data)
+        except FileExistsError:  # made by someone else since the target was chosen
+            if target.chosen:
+                raise existing_file_error(path, option) from None
+            path = fresh_name(path.parent, stem, path.suffix)

@@ -77,7 +77,8 @@ WRITERS = [
 def test_a_failing_write_is_one_line_and_exit_2(code, says, argv, runner, monkeypatch, tmp_path):
     import seqlab.io
 
-    _raise_on(monkeypatch, seqlab.io.os, "replace", code)  # every atomic write ends in os.replace
+    _raise_on(monkeypatch, seqlab.io.os, "replace", code)  # every atomic write ends in os.replace,
+    _raise_on(monkeypatch, seqlab.io.os, "link", code)  # every new file (a figure) in os.link
     monkeypatch.chdir(tmp_path)
     _one_error(runner.invoke(app, argv), says)
     assert not list(tmp_path.rglob("*.tmp")), "a failed write leaves no temporary file"

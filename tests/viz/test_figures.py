@@ -10,7 +10,8 @@ from PIL import Image
 
 from seqlab.errors import SeqlabError
 from seqlab.viz.attention_maps import attention_grid, head_average, single_head, tile_grid
-from seqlab.viz.figures import DPI, check_format, fresh_name, output_folder, save_figure
+from seqlab.outputs import fresh_name, output_folder
+from seqlab.viz.figures import DPI, check_format, save_figure
 from seqlab.viz.positions_masks import mask_matrices, masks_figure, positions_figure
 
 TOKENS = ["[CLS]", "costs", "$5", "</script>", '"quoted"', "[SEP]"]
