@@ -252,18 +252,13 @@ def check_encoder_block(cls: type, where: Path | None, seed: int = 0) -> tuple[l
                             "could not find " + "; ".join(missing) + ": not compared"))
         return with_dropout(rows, diagnoses, cls, module, inputs[0], where, seed)
     real = [masked(o, m) for o, (_, m) in zip(outs, inputs)]
-    best: tuple[float, Layout, TransformerBlock, ImplRow] | None = None
-    for layout in layouts(norms, how.startswith("fused")):
-        block = reference_block(module, layout, weights)
-        with torch.no_grad():
-            want = [masked(block(x, m)[0], m) for x, m in inputs]
-        row = parity_row("same output as seqlab", real, want, TOLERANCE,
-                         f"your weights in seqlab's TransformerBlock as {layout.describe()}; attention {how}; padded "
-                         "batch (lengths 7, 4, 1), no mask, batch 1 of length 1; real tokens compared")
-        if best is None or row.measured < best[0]:
-            best = (row.measured, layout, block, row)
-    assert best is not None
-    _, layout, block, row = best
+    tried = [compare_in(module, layout, weights, how, real, inputs) for layout in layouts(norms, how.startswith("fused"))]
+    layout, block, row = min(tried, key=lambda item: item[2].measured)
+    if not row.passed:
+        found, diagnosed_in = diagnose_block(real, inputs, norms, weights, module, how)
+        diagnoses += found
+        if diagnosed_in is not None:  # describe the failure in the wiring the bug was found in
+            layout, block, row = next(item for item in tried if item[0] == diagnosed_in)
     if not row.passed and tuple(outs[0].shape) == tuple(inputs[0][0].shape):
         with torch.no_grad():
             worst = where_worst(real[0], masked(block(*inputs[0])[0], inputs[0][1]), ("batch", "position"))
@@ -271,8 +266,6 @@ def check_encoder_block(cls: type, where: Path | None, seed: int = 0) -> tuple[l
     rows.append(row)
     if row.passed:
         rows.append(gradient_parity_row(module, block, inputs[0], where))
-    else:
-        diagnoses += diagnose_block(real, inputs, norms, weights, module, how)
     return with_dropout(rows, diagnoses, cls, module, inputs[0], where, seed)
 
 
@@ -284,9 +277,23 @@ def with_dropout(rows: list[ImplRow], diagnoses: list[Diagnosis], cls: type, mod
     return rows + more_rows, diagnoses + more
 
 
+def compare_in(module: nn.Module, layout: Layout, weights: dict, how: str, real: list[torch.Tensor],
+               inputs: list[tuple[torch.Tensor, torch.Tensor | None]]) -> tuple[Layout, TransformerBlock, ImplRow]:
+    """The learner's real-token outputs against seqlab's TransformerBlock holding their weights, wired as `layout`."""
+    block = reference_block(module, layout, weights)
+    with torch.no_grad():
+        want = [masked(block(x, m)[0], m) for x, m in inputs]
+    return layout, block, parity_row(
+        "same output as seqlab", real, want, TOLERANCE, f"your weights in seqlab's TransformerBlock as "
+        f"{layout.describe()}; attention {how}; padded batch (lengths 7, 4, 1), no mask, batch 1 of length 1; real "
+        "tokens compared")
+
+
 def diagnose_block(real: list[torch.Tensor], inputs: list[tuple[torch.Tensor, torch.Tensor | None]],
-                   norms: list[Norm], weights: dict, module: nn.Module, how: str) -> list[Diagnosis]:
-    """The wiring and attention bugs whose outputs equal the learner's, tried in every layout."""
+                   norms: list[Norm], weights: dict, module: nn.Module,
+                   how: str) -> tuple[list[Diagnosis], Layout | None]:
+    """The wiring and attention bugs whose outputs equal the learner's, tried in every layout, and the layout they
+    were found in (None when no bug matched)."""
     for layout in layouts(norms, how.startswith("fused")):
         block = reference_block(module, layout, weights)
         skip = POST_NORM_ONLY if layout.norm_first else PRE_NORM_ONLY
@@ -299,8 +306,8 @@ def diagnose_block(real: list[torch.Tensor], inputs: list[tuple[torch.Tensor, to
         with torch.no_grad():
             found = diagnose(real, bugs, 1e-7)
         if found:
-            return [replace(d, evidence=f"{d.evidence} (as a {layout.describe()} block)") for d in found]
-    return []
+            return [replace(d, evidence=f"{d.evidence}, in a {layout.describe()} block") for d in found], layout
+    return [], None
 
 
 def parameter_count_row(module: nn.Module, norms: list[Norm]) -> tuple[ImplRow, list[Diagnosis]]:

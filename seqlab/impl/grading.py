@@ -47,15 +47,17 @@ def load_points(path: Path) -> dict[str, float]:
     return points
 
 
-def check_points(points: dict[str, float], report: ImplReport, source: str = "--points") -> None:
-    """SeqlabError when `points` names a check that the report's kind does not have (a typo would grade silently
-    wrong); a report that could not run (no rows) cannot tell, so it passes."""
-    if not report.rows:
+def check_points(points: dict[str, float], reports: list[ImplReport], source: str = "--points") -> None:
+    """SeqlabError when `points` names a check that none of the reports' kinds has (a typo would grade silently
+    wrong); reports that could not run (no rows) cannot tell, so when none ran it passes."""
+    ran = [report for report in reports if report.rows]
+    if not ran:
         return
-    names = {row.name for row in report.rows}
+    names = {row.name for report in ran for row in report.rows}
     unknown = sorted(set(points) - names)
     if unknown:
-        raise SeqlabError(f"{source} names checks that {report.kind} does not have: {', '.join(map(repr, unknown))}; "
+        kinds = " or ".join(dict.fromkeys(report.kind for report in ran))
+        raise SeqlabError(f"{source} names checks that {kinds} does not have: {', '.join(map(repr, unknown))}; "
                           f"its checks are: {', '.join(map(repr, sorted(names)))}")
 
 

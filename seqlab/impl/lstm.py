@@ -1,6 +1,8 @@
 """Checking a learner's LSTM cell: their weights read in the usual layouts (one Linear per input, a fused Linear on
 [x, h], one Linear per gate) and every assignment of their four gate blocks to torch's (i, f, g, o) tried against
-nn.LSTMCell (so gates named differently, or f and i swapped consistently, are the same LSTM and pass); the bound |h| < 1; and the named bugs (missing forget gate, no tanh on the cell, ...)."""
+nn.LSTMCell (so gates named differently, or f and i swapped consistently, are the same LSTM and pass); three gate
+blocks read as the coupled input-forget gate LSTM (f = 1 - i); the bound |h| < 1; and the named bugs (missing forget
+gate, no tanh on the cell, ...)."""
 
 from __future__ import annotations
 
@@ -81,6 +83,10 @@ def check_lstm(cls: type, where: Path | None, seed: int = 0) -> tuple[list[ImplR
     rows = [ImplRow("|h| < 1", PROPERTY, bound, 1.0, bound < 1.0,
                     f"h = o * tanh(c) with o in (0, 1): your largest |h| is {bound:.3f}")]
     found = blocks(module)
+    coupled = [] if found else [(wx, wh, bx + bh) for wx, wh, bx, bh in recurrent.gate_blocks(module, 3, INPUT, HIDDEN)]
+    if coupled:
+        more, diagnoses = coupled_rows(coupled, inputs, flat)
+        return rows + more, diagnoses
     if not found:
         rows.append(ImplRow("same step as nn.LSTMCell", REFERENCE, float("inf"), TOLERANCE, False,
                             "could not read your weights (want Linear(I, 4H) + Linear(H, 4H), Linear(I + H, 4H), or "
@@ -103,6 +109,35 @@ def check_lstm(cls: type, where: Path | None, seed: int = 0) -> tuple[list[ImplR
             for name, advice, bug in BUGS for gates in assignments]
     named: dict[str, Diagnosis] = {d.name: d for d in diagnose(flat, bugs, 1e-9)}
     return rows, list(named.values())
+
+
+def coupled_step(gates: dict[str, Block], x: torch.Tensor, h: torch.Tensor, c: torch.Tensor,
+                 bug: str = "") -> torch.Tensor:
+    """[h', c'] of the coupled input-forget gate LSTM (f = 1 - i), or of a three-gate cell with one of the usual
+    bugs ("no forget gate": c + i g; "no forget at all": i g)."""
+    pre = {name: x @ wx.T + h @ wh.T + b for name, (wx, wh, b) in gates.items()}
+    i, g, o = torch.sigmoid(pre["i"]), torch.tanh(pre["g"]), torch.sigmoid(pre["o"])
+    c_new = {"no forget gate": c + i * g, "no forget at all": i * g}.get(bug, (1 - i) * c + i * g)
+    return torch.cat([o * torch.tanh(c_new), c_new], -1)
+
+
+def coupled_rows(found: list[Block], inputs: list[Any], flat: list[torch.Tensor]) -> tuple[list[ImplRow],
+                                                                                              list[Diagnosis]]:
+    """Three gate blocks: the coupled input-forget gate LSTM (Greff et al. 2017's CIFG, f = 1 - i), every order of
+    (i, g, o) tried; torch has no such cell, so its equations are the reference. A failure is matched against a
+    three-gate cell that forgets nothing or everything."""
+    assignments = [dict(zip(order, found)) for order in permutations("igo")]
+    gaps = [max(max_diff(f, coupled_step(gates, *case)) for f, case in zip(flat, inputs)) for gates in assignments]
+    best = min(range(len(gaps)), key=gaps.__getitem__)
+    order = "".join(name for block in found for name, b in assignments[best].items() if b is block)
+    row = ImplRow("same step as the coupled-gate LSTM", REFERENCE, gaps[best], TOLERANCE, gaps[best] <= TOLERANCE,
+                  f"three gate blocks (order {order}) read as the coupled input-forget gate LSTM (f = 1 - i; torch "
+                  f"has no such cell), batch 4 and batch 1: max |yours - its equations| over (h, c) {gaps[best]:.1e}")
+    if row.passed:
+        return [row], []
+    bugs = [Bug(name, advice, lambda i, gates=gates, b=bug: coupled_step(gates, *inputs[i], b))
+            for name, advice, bug in BUGS if bug in ("no forget gate", "no forget at all") for gates in assignments]
+    return [row], list({d.name: d for d in diagnose(flat, bugs, 1e-9)}.values())
 
 
 def torch_row(gates: dict[str, Block], inputs: list[Any], flat: list[torch.Tensor]) -> ImplRow:

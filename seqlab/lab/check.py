@@ -142,7 +142,6 @@ def check_own_code(request: OwnCodeRequest) -> OwnCodeOutcome:
                           "signature) or check them one at a time")
     reports = [check_isolated(spec, request.kind, request.seed, request.timeout) for spec in specs]
     if points is not None:
-        for report in reports:
-            check_points(points, report)
+        check_points(points, reports)
     written = write_grading(reports, request.junit, request.gradescope, points)
     return OwnCodeOutcome(report=reports[0], others=tuple(reports[1:]), grading=tuple(written))

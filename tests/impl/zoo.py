@@ -394,6 +394,33 @@ class LSTMCell(nn.Module):
 """, "candidate through sigmoid"),
 ]
 
+
+COUPLED_HEAD = """import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.x2g = nn.Linear(input_size, 3 * hidden_size)
+        self.h2g = nn.Linear(hidden_size, 3 * hidden_size)
+
+    def forward(self, x, state):
+        h, c = state
+        i, g, o = (self.x2g(x) + self.h2g(h)).chunk(3, dim=-1)
+        i, g, o = torch.sigmoid(i), torch.tanh(g), torch.sigmoid(o)
+"""
+
+ZOO += [
+    # the coupled input-forget gate LSTM (CIFG, Greff et al. 2017): f = 1 - i, a legitimate three-gate variant
+    ("lstm-cell", "LSTMCell", COUPLED_HEAD + """        c = (1 - i) * c + i * g
+        return o * torch.tanh(c), c
+""", None),
+    ("lstm-cell", "LSTMCell", COUPLED_HEAD + """        c = c + i * g
+        return o * torch.tanh(c), c
+""", "missing forget gate"),
+]
+
 from .zoo_recurrent import ZOO_RECURRENT  # noqa: E402
 
 ZOO += ZOO_RECURRENT
