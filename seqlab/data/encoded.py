@@ -14,6 +14,16 @@ from typing import Protocol, Sequence, TypeVar, runtime_checkable
 
 ENCODER_FILE = "encoder.json"
 MASK_SPELLING = re.compile(r"\[mask\]|<mask>", re.IGNORECASE)  # [MASK] or <mask>, any case, in typed text
+# The same special tokens in the two encoders' spellings: (BERT's WordPiece, seqlab's word vocabulary). What
+# explains a concept (explain, quiz, tour narration) writes WordPiece's and says so once, in SPELLING_NOTE.
+SPECIAL_SPELLINGS: tuple[tuple[str, str], ...] = (
+    ("[PAD]", "<pad>"), ("[UNK]", "<unk>"), ("[CLS]", "<cls>"), ("[SEP]", "<sep>"), ("[MASK]", "<mask>"),
+)
+SPELLING_NOTE = (
+    "Special tokens are written as BERT's WordPiece writes them: " + " ".join(bert for bert, _ in SPECIAL_SPELLINGS)
+    + ". seqlab's word vocabulary spells the same tokens " + " ".join(word for _, word in SPECIAL_SPELLINGS)
+    + " (<mask> where WordPiece writes [MASK]); in text you type, either spelling of the mask works."
+)
 
 Item = TypeVar("Item")
 

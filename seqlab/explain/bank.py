@@ -39,7 +39,7 @@ QUESTIONS: tuple[Question, ...] = (
         see=('seqlab tokenize "embeddings"',),
         hint="Suppose 'embeddings' is not in the vocabulary but em, ##bed, ##ding and ##s are. What does WordPiece "
              "write?",
-        slip="that is how a word vocabulary works (<unk> for every unseen word); WordPiece spells an unseen word "
+        slip="that is how a word vocabulary works ([UNK] for every unseen word); WordPiece spells an unseen word "
              "with pieces instead.",
     ),
     choice(
@@ -202,12 +202,12 @@ QUESTIONS: tuple[Question, ...] = (
         "Which GRU gate decides how much of the previous hidden state is carried into the new state?",
         ("the reset gate r", "the update gate z", "the forget gate f", "the output gate o"),
         1,
-        "h_t = (1 − z)·n + z·h_{t−1}: z mixes old state and candidate. r only controls how much of h_{t−1} enters "
+        "h_t = (1 − z)·n + z·h_(t−1): z mixes old state and candidate. r only controls how much of h_(t−1) enters "
         "the candidate n; f and o are LSTM gates.",
         see=("seqlab prove gru-convex",),
-        hint="Write the GRU's last line, h_t = ... : which gate multiplies h_{t−1} directly there?",
+        hint="Write the GRU's last line, h_t = ... : which gate multiplies h_(t−1) directly there?",
         mistakes=(
-            (0, "the reset gate r acts inside the candidate n (how much of h_{t−1} feeds it), not on the final mix."),
+            (0, "the reset gate r acts inside the candidate n (how much of h_(t−1) feeds it), not on the final mix."),
             (2, "the forget gate is an LSTM gate; a GRU has only a reset gate r and an update gate z."),
             (3, "the output gate is an LSTM gate; a GRU has only a reset gate r and an update gate z."),
         ),
@@ -1007,9 +1007,9 @@ QUESTIONS: tuple[Question, ...] = (
         "cross-entropy",
         "Adding the same constant to every logit changes the softmax output.",
         False,
-        "e^{z+c} / Σ e^{z+c} = e^z / Σ e^z: the constant cancels (that is how a stable softmax subtracts the max).",
+        "e^(z+c) / Σ e^(z+c) = e^z / Σ e^z: the constant cancels (that is how a stable softmax subtracts the max).",
         see=("seqlab prove softmax-shift",),
-        hint="Write e^{z_i + c} = e^c · e^{z_i}. What happens to e^c between the numerator and the denominator?",
+        hint="Write e^(z_i + c) = e^c · e^(z_i). What happens to e^c between the numerator and the denominator?",
         slip="adding a constant is not scaling: multiplying the logits (a temperature) changes the softmax, adding "
              "the same c to all of them does not.",
     ),

@@ -104,7 +104,7 @@ def print_topic(topic: Topic, demo: DemoResult, console: Console, short: bool = 
     if not short:
         console.print()
         console.print(Text("Often gotten wrong (each line is the fact)", style="bold yellow"))
-        console.print(bullets(topic.misconceptions, " ✓", style="green"))
+        console.print(bullets(topic.misconceptions, " •"))  # neutral: a green ✓ would read as "right"
     console.print(Text("See it run", style="bold"))
     for command in topic.commands:
         console.print(Text("  $ ") + Text(command, style="green"))

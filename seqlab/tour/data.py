@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
+
+from seqlab.data.encoded import SPELLING_NOTE
 from seqlab.data.render import LEGEND, encoding_view, examples_table, length_histogram, stats_table
 from seqlab.data.spec import DataSpec
 from seqlab.lab import data, tokenize
@@ -36,6 +39,7 @@ def run_tokenize(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(encoding_view(view, name, ctx.console.width))
         ctx.console.print()
     ctx.console.print(LEGEND)
+    ctx.console.print(Text(SPELLING_NOTE, style="dim"))  # said once: the narration writes [MASK], [PAD], ...
     print_more(ctx, ['seqlab tokenize "your text" --pair "a second sentence"'])
     return {"word_unknown": words.unknown_count, "wordpiece_unknown": pieces.unknown_count,
             "wordpiece_source": pieces.source}

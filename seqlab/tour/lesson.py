@@ -54,7 +54,7 @@ def _tokenize(summary: dict[str, Any], ctx: TourContext) -> str | None:
     if words is None or pieces is None:
         return None
     return (
-        f"The word vocabulary lost {words} word(s) to <unk>; WordPiece lost {pieces}, because it spells an "
+        f"The word vocabulary lost {words} word(s) to [UNK]; WordPiece lost {pieces}, because it spells an "
         "unseen word from smaller pieces (## marks a piece that continues a word)."
     )
 

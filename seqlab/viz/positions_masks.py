@@ -67,7 +67,7 @@ def masks_figure(length: int = 8, padding: int = 3):
     plt = pyplot()
     masks = mask_matrices(length, padding)
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.8), layout="constrained")
-    names = [f"t{i}" for i in range(length - padding)] + ["<pad>"] * padding
+    names = [f"t{i}" for i in range(length - padding)] + ["[PAD]"] * padding
     for ax, (title, matrix) in zip(axes, masks.items()):
         ax.imshow(matrix, cmap="Greens", vmin=0, vmax=1.4, interpolation="nearest")
         ax.set_xticks(range(length), names, rotation=90, fontsize=10)

@@ -75,7 +75,7 @@ def test_padding_text_admits_that_a_backward_rnn_reads_the_pads():
 
 def test_gradient_text_orders_the_jacobian_product():
     text = _text("gradients")
-    assert "J_T J_{T−1} ⋯ J_{k+1}" in text
+    assert "J_T J_(T−1) ⋯ J_(k+1)" in text
     torch.manual_seed(0)
     w = torch.randn(3, 3, dtype=torch.float64)
     h0 = torch.randn(3, dtype=torch.float64, requires_grad=True)

@@ -95,7 +95,8 @@ def test_explain_reads_as_facts_in_paragraphs_without_agreement_noise():
     console = Console(record=True, width=80)
     print_topic(topic, demo, console)
     text = console.export_text()
-    assert "✗" not in text and "✓" in text  # the listed statements are facts, marked as such
+    # the listed statements are facts: no red cross, and no green tick either (it reads as "right"), a plain •
+    assert "✗" not in text and "✓" not in text and " • " in text.split("Often gotten wrong")[1]
     assert "max |" not in text and any("max |" in note for note in demo.notes)  # kept for --json and tests
     assert "\n\n" in text.split("formula")[0]  # the idea is split into paragraphs
 

@@ -56,8 +56,12 @@ def attention_demo(seed: int) -> DemoResult:
     )
 
 
+SCALING_KEYS = 16  # T: the keys (and queries) of the softmax rows in the scaling demo
+
+
 def scaling_demo(seed: int) -> DemoResult:
-    """Variance of q·k and the sharpest softmax weight, with and without the 1/√d_k scale, for growing d_k."""
+    """Variance of q·k and the sharpest softmax weight over T keys, with and without the 1/√d_k scale, for growing
+    d_k."""
     gen = generator(seed)
     rows = []
     values: dict[str, dict[str, float]] = {}
@@ -65,7 +69,7 @@ def scaling_demo(seed: int) -> DemoResult:
         q = torch.randn(1000, d_k, generator=gen)
         k = torch.randn(1000, d_k, generator=gen)
         dots = (q * k).sum(-1)
-        logits = torch.randn(16, d_k, generator=gen) @ torch.randn(16, d_k, generator=gen).T
+        logits = torch.randn(SCALING_KEYS, d_k, generator=gen) @ torch.randn(SCALING_KEYS, d_k, generator=gen).T
         peak_raw = float(logits.softmax(-1).max(-1).values.mean())
         peak_scaled = float((logits / math.sqrt(d_k)).softmax(-1).max(-1).values.mean())
         values[str(d_k)] = {
@@ -85,10 +89,13 @@ def scaling_demo(seed: int) -> DemoResult:
         )
     return DemoResult(
         title=f"q, k with independent N(0, 1) entries, 1000 samples per d_k (seed {seed})",
-        columns=("d_k", "Var(q·k)", "Var(q·k/√d_k)", "mean max weight, unscaled", "mean max weight, scaled"),
+        columns=("d_k", "Var(q·k)", "Var(q·k/√d_k)", f"mean max of T={SCALING_KEYS} weights, unscaled",
+                 f"mean max of T={SCALING_KEYS} weights, scaled"),
         rows=tuple(rows),
         notes=(
             "Var(q·k) grows like d_k; after the scale it stays near 1 for every d_k.",
+            f"mean max: the largest softmax weight of a query's row over T = {SCALING_KEYS} keys, averaged over "
+            f"{SCALING_KEYS} queries; spread evenly it would be 1/T = {1 / SCALING_KEYS:.3f}.",
             "Unscaled logits of size ~√d_k push the softmax towards one-hot (max weight → 1), where its gradient "
             "vanishes.",
         ),
@@ -168,7 +175,7 @@ def masks_demo(seed: int) -> DemoResult:
 
 
 def sinusoidal(max_len: int, d_model: int) -> torch.Tensor:
-    """The sinusoidal position table PE[p, 2i] = sin(p / 10000^{2i/d}), PE[p, 2i+1] = cos(same)."""
+    """The sinusoidal position table PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same)."""
     positions = torch.arange(max_len, dtype=torch.float64)[:, None]
     freqs = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
     table = torch.zeros(max_len, d_model, dtype=torch.float64)

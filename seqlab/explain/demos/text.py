@@ -92,7 +92,7 @@ def tokenization_demo(seed: int) -> DemoResult:
         columns=("word", "greedy longest match (by hand)", "tokenizers library", "same"),
         rows=tuple(rows),
         notes=(
-            "A word-level vocabulary would map every word it has not seen to <unk>;"
+            "A word-level vocabulary would map every word it has not seen to [UNK];"
             " WordPiece spells it from known pieces instead.",
         ),
         values={"vocabulary": source, "splits": splits, "hand_matches_library": agree},

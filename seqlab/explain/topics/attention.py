@@ -137,7 +137,7 @@ POSITIONS = Topic(
         "and GPT-2 learn a table of position embeddings instead (max_position_embeddings rows, 512 for BERT), "
         "which cannot go beyond its length. RNNs need none: they read in order."
     ),
-    formula="PE(p, 2i) = sin(p / 10000^{2i/d}),   PE(p, 2i+1) = cos(p / 10000^{2i/d}),   x_p = E[t_p] + PE(p)",
+    formula="PE(p, 2i) = sin(p / 10000^(2i/d)),   PE(p, 2i+1) = cos(p / 10000^(2i/d)),   x_p = E[t_p] + PE(p)",
     misconceptions=(
         "Positions are added to the embeddings, not concatenated (in the original Transformer and BERT).",
         "Sinusoidal encodings have no trainable parameters; learned ones have max_len x d.",

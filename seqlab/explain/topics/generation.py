@@ -22,7 +22,7 @@ SAMPLING = Topic(
         "greedy:  xₜ = argmaxᵢ zᵢ\n"
         "sample:  xₜ ~ softmax(z / t) restricted to K, renormalised\n"
         "top-k:  K = the k largest zᵢ\n"
-        "top-p:  K = the fewest likeliest tokens with Σ_{i∈K} pᵢ ≥ p"
+        "top-p:  K = the fewest likeliest tokens with Σ_(i∈K) pᵢ ≥ p"
     ),
     misconceptions=(
         "Temperature keeps the order of the tokens: at every t > 0 the likeliest token stays the likeliest, and "

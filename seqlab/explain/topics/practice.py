@@ -17,7 +17,7 @@ CROSS_ENTROPY = Topic(
         "wrong one. Its gradient with respect to the logits is simply p − one_hot(gold), which is why the pair "
         "trains well. F.cross_entropy takes logits (it applies log-softmax itself, in a numerically stable way)."
     ),
-    formula="pᵢ = e^{zᵢ} / Σⱼ e^{zⱼ},   L = −log p_y,   ∂L/∂z = p − one_hot(y),   L(uniform) = ln C",
+    formula="pᵢ = e^(zᵢ) / Σⱼ e^(zⱼ),   L = −log p_y,   ∂L/∂z = p − one_hot(y),   L(uniform) = ln C",
     misconceptions=(
         "Do not apply softmax before F.cross_entropy: it expects raw logits.",
         "A lower loss does not always mean higher accuracy: loss also rewards confidence.",

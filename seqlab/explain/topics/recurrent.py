@@ -17,7 +17,7 @@ RNN = Topic(
         "other, so an RNN cannot be parallelised over the sequence the way attention can: its cost per layer is "
         "O(n·d²) done in n sequential steps."
     ),
-    formula="h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh),   h_0 = 0,   ŷ = softmax(W_o h_n + b_o)",
+    formula="h_t = tanh(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh),   h_0 = 0,   ŷ = softmax(W_o h_n + b_o)",
     misconceptions=(
         "The weights are shared across time steps; an RNN does not have one layer per token.",
         "The hidden state has a fixed size, so a long input must be compressed into it.",
@@ -36,17 +36,17 @@ LSTM_GRU = Topic(
         "An LSTM keeps a cell state c_t next to h_t. Three sigmoid gates in (0, 1) act elementwise: the forget "
         "gate f scales the old memory, the input gate i scales the new candidate g, and the output gate o "
         "decides how much of tanh(c_t) to show as h_t. Because c_t is updated by addition, the direct cell path "
-        "(∂c_t/∂c_{t−1} = diag(f_t), with h_{t−1} held fixed) carries gradients across many steps when f ≈ 1. "
+        "(∂c_t/∂c_(t−1) = diag(f_t), with h_(t−1) held fixed) carries gradients across many steps when f ≈ 1. "
         "f and i are independent, so the cell can keep and write at once. The GRU "
-        "merges cell and hidden state and uses two gates: reset r (how much of h_{t−1} feeds the candidate) and "
+        "merges cell and hidden state and uses two gates: reset r (how much of h_(t−1) feeds the candidate) and "
         "update z (how much old state to keep); its new state is a convex mix of old state and candidate. "
         "PyTorch stores the gates stacked in one matrix and keeps two bias vectors, b_ih and b_hh."
     ),
     formula=(
-        "LSTM: i,f,o = σ(W x_t + U h_{t−1} + b),   g = tanh(W_g x_t + U_g h_{t−1} + b_g)\n"
-        "      c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t),   params/layer = 4h(x+h) + 8h\n"
-        "GRU:  r,z = σ(W x_t + U h_{t−1} + b),   n = tanh(W_n x_t + b_in + r ⊙ (U_n h_{t−1} + b_hn))\n"
-        "      h_t = (1 − z) ⊙ n + z ⊙ h_{t−1},   params/layer = 3h(x+h) + 6h"
+        "LSTM: i,f,o = σ(W x_t + U h_(t−1) + b),   g = tanh(W_g x_t + U_g h_(t−1) + b_g)\n"
+        "      c_t = f ⊙ c_(t−1) + i ⊙ g,   h_t = o ⊙ tanh(c_t),   params/layer = 4h(x+h) + 8h\n"
+        "GRU:  r,z = σ(W x_t + U h_(t−1) + b),   n = tanh(W_n x_t + b_in + r ⊙ (U_n h_(t−1) + b_hn))\n"
+        "      h_t = (1 − z) ⊙ n + z ⊙ h_(t−1),   params/layer = 3h(x+h) + 6h"
     ),
     misconceptions=(
         "The LSTM update is not a convex combination: f + i need not equal 1 (the GRU's weights do sum to 1).",
@@ -69,7 +69,7 @@ GRADIENTS = Topic(
     summary="Backprop through time multiplies one Jacobian per step; products shrink or blow up.",
     idea=(
         "The gradient of a late loss with respect to an early state is an ordered product of step Jacobians "
-        "J_t = ∂h_t/∂h_{t−1} = diag(tanh′)·W_hh, the latest step on the left: ∂h_T/∂h_k = J_T J_{T−1} ⋯ J_{k+1} "
+        "J_t = ∂h_t/∂h_(t−1) = diag(tanh′)·W_hh, the latest step on the left: ∂h_T/∂h_k = J_T J_(T−1) ⋯ J_(k+1) "
         "(matrices do not commute, so the order matters). Since tanh′ ≤ 1 its norm is at most ‖W_hh‖^(T−k). If their norms are below 1 the product decays exponentially "
         "(vanishing: the model cannot learn long-range dependencies); above 1 it can grow exponentially "
         "(exploding: one huge step wrecks the weights, or the loss becomes NaN). Gating (LSTM/GRU), residual "
@@ -78,16 +78,16 @@ GRADIENTS = Topic(
         "not vanishing, gradients."
     ),
     formula=(
-        "∂L/∂h_k = ∂L/∂h_T · J_T J_{T−1} ⋯ J_{k+1},   J_t = diag(tanh′(a_t)) W_hh,   ‖∂h_T/∂h_k‖ ≤ ‖W_hh‖^(T−k)\n"
-        "LSTM cell path, partial (h_{t−1} held fixed):  ∂c_t/∂c_{t−1} = diag(f_t)\n"
+        "∂L/∂h_k = ∂L/∂h_T · J_T J_(T−1) ⋯ J_(k+1),   J_t = diag(tanh′(a_t)) W_hh,   ‖∂h_T/∂h_k‖ ≤ ‖W_hh‖^(T−k)\n"
+        "LSTM cell path, partial (h_(t−1) held fixed):  ∂c_t/∂c_(t−1) = diag(f_t)\n"
         "clip:  g ← g · min(1, τ / ‖g‖)"
     ),
     misconceptions=(
         "Clipping does not fix vanishing gradients; it only caps large ones.",
         "Norm clipping (rescale the whole vector) keeps the direction; value clipping per coordinate does not.",
         "ReLU does not remove the problem in RNNs: the repeated W_hh product still scales the gradient.",
-        "diag(f_t) is the LSTM's partial ∂c_t/∂c_{t−1} with h_{t−1} held fixed, not the whole gradient: the total "
-        "derivative adds the paths through the gates, which read h_{t−1} = o_{t−1} ⊙ tanh(c_{t−1}).",
+        "diag(f_t) is the LSTM's partial ∂c_t/∂c_(t−1) with h_(t−1) held fixed, not the whole gradient: the total "
+        "derivative adds the paths through the gates, which read h_(t−1) = o_(t−1) ⊙ tanh(c_(t−1)).",
     ),
     commands=(
         "seqlab train --model lstm --grad-clip 1.0",
@@ -138,7 +138,7 @@ PADDING_PACKING = Topic(
         "(pack_padded_sequence does this and also skips the work), and attention uses a padding mask so no "
         "token attends to a pad. Pooling (mean, last token) must also use the lengths or the mask."
     ),
-    formula="lengths ℓ_b = Σ_t mask[b,t],   final state = h_{ℓ_b} (not h_T),   mean = Σ_t mask·h_t / ℓ_b",
+    formula="lengths ℓ_b = Σ_t mask[b,t],   final state = h_(ℓ_b) (not h_T),   mean = Σ_t mask·h_t / ℓ_b",
     misconceptions=(
         "Pads change the result whenever the model reads them: a backward RNN over a right-padded batch starts "
         "in the pads, a forward one ends in them; packing (or masks, for attention and pooling) makes them harmless.",

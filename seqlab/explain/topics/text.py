@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from seqlab.data.encoded import SPELLING_NOTE
 from seqlab.explain.topic import Topic
 
 
 TOKENIZATION = Topic(
     id="tokenization",
     title="Tokenization and WordPiece",
-    summary="Text becomes ids: whole words with <unk>, or subword pieces that spell any word.",
+    summary="Text becomes ids: whole words with [UNK], or subword pieces that spell any word.",
     idea=(
         "A model reads integer ids, so text is first cut into tokens from a fixed vocabulary. A word-level "
         "vocabulary (lowercased words, often with stop words removed and a minimum frequency) is simple, but "
-        "every unseen word becomes <unk>. WordPiece (BERT) keeps frequent words whole and splits rare ones into "
+        "every unseen word becomes [UNK]. WordPiece (BERT) keeps frequent words whole and splits rare ones into "
         "pieces: greedily take the longest vocabulary entry that starts the word, then continue with pieces "
         "marked '##' (they attach to the previous piece). With ~30k pieces almost nothing is unknown, and "
         "related words share pieces. BERT adds [CLS] at the start and [SEP] after each sentence, with segment "
-        "ids 0/1 for sentence pairs."
+        f"ids 0/1 for sentence pairs. {SPELLING_NOTE}"
     ),
     formula=(
         "word = p₁ p₂ … pₖ,  p₁ = longest prefix in V,   pᵢ = '##' + longest next piece in V\n"
@@ -44,7 +45,7 @@ EMBEDDINGS = Topic(
         "word, position and segment embeddings, then applies layer norm. Embeddings are often the largest "
         "part of a small model's parameter count."
     ),
-    formula="x_t = E[t] = one_hot(t) · E,   E ∈ ℝ^{V×d},   params = V·d",
+    formula="x_t = E[t] = one_hot(t) · E,   E ∈ ℝ^(V×d),   params = V·d",
     misconceptions=(
         "Embeddings are not fixed word2vec vectors unless you freeze them; normally they are trained with the model.",
         "Static embeddings cannot disambiguate word senses; contextual ones come from the layers above.",

@@ -74,7 +74,7 @@ FEED_FORWARD = Topic(
         "about two thirds of a layer's parameters and is where much of a model's stored knowledge is thought to "
         "live. Attention mixes across positions; the FFN transforms within a position."
     ),
-    formula="FFN(x) = W₂ GELU(W₁ x + b₁) + b₂,   W₁ ∈ ℝ^{d_ff×d},   params = 2·d·d_ff + d_ff + d",
+    formula="FFN(x) = W₂ GELU(W₁ x + b₁) + b₂,   W₁ ∈ ℝ^(d_ff×d),   params = 2·d·d_ff + d_ff + d",
     misconceptions=(
         "The FFN does not mix tokens; only attention does.",
         "'Position-wise' does not mean different weights per position: the same weights are used at every position.",
@@ -127,7 +127,7 @@ OBJECTIVES = Topic(
     ),
     formula=(
         "causal LM:  L = −Σ_t log p(x_t | x_<t)\n"
-        "masked LM:  L = −Σ_{t∈M} log p(x_t | x_∖M),  |M| ≈ 0.15·T   (80% [MASK], 10% random, 10% kept)\n"
+        "masked LM:  L = −Σ_(t∈M) log p(x_t | x_∖M),  |M| ≈ 0.15·T   (80% [MASK], 10% random, 10% kept)\n"
         "NSP / SOP:  L = −log p(y | [CLS]),  y ∈ {IsNext, NotNext} / {in order, swapped}"
     ),
     misconceptions=(
