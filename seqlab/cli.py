@@ -37,7 +37,7 @@ LIGHT_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("prove", "softmax-shift"),
     ("--show-completion", "bash"),  # Typer's shell completion; completing itself is held to it too (test_completion)
 )
-HEAVY_MODULES: tuple[str, ...] = ("torch", "sklearn", "matplotlib")  # what LIGHT_COMMANDS never import
+HEAVY_MODULES: tuple[str, ...] = ("torch", "sklearn", "matplotlib", "ray")  # what LIGHT_COMMANDS never import
 
 app = typer.Typer(
     name="seqlab",

@@ -42,7 +42,7 @@ def test_completing_commands_and_options_loads_no_heavy_module(tmp_path: Path) -
     assert options == ["--config"] and heavy == []
     subcommands, heavy = complete("seqlab experiment r", tmp_path)
     assert subcommands == ["run"] and heavy == []
-    assert set(HEAVY_MODULES) == {"torch", "sklearn", "matplotlib"}
+    assert set(HEAVY_MODULES) == {"torch", "sklearn", "matplotlib", "ray"}
 
 
 def test_show_completion_prints_the_script_for_the_shell(runner) -> None:

@@ -22,6 +22,9 @@ DEFERRED: dict[str, dict[str, str]] = {
         "ipywidgets": "optional: the quiz uses buttons when it is installed, input() otherwise",
         "IPython.display": "IPython is there only in a notebook, where the quiz widget is shown",
     },
+    "experiments/ray_pool.py": {
+        "ray": "the optional `cluster` extra (--executor ray): may be absent, and its absence is one clear error",
+    },
     "training/tracking.py": {"torch.utils.tensorboard": "needs the optional tensorboard package (--log-to tensorboard)"},
     "impl/isolate.py": {
         "seqlab.impl.check": "torch: `seqlab check --impl` checks the learner's file in a child process, and only the "

@@ -1,5 +1,5 @@
 """Start-up that does not pay for torch: the light commands (seqlab.cli.LIGHT_COMMANDS) and every `--help` run in a
-fresh interpreter without importing torch, scikit-learn or matplotlib (seqlab.cli.HEAVY_MODULES).
+fresh interpreter without importing torch, scikit-learn, matplotlib or ray (seqlab.cli.HEAVY_MODULES).
 
 One subprocess runs them one after another through Typer's CliRunner and, after each, notes which heavy module
 appeared in `sys.modules` first: modules only accumulate, so the first command after which one is there loaded it.
@@ -75,7 +75,7 @@ def test_the_probe_names_the_command_that_loads_torch(tmp_path: Path) -> None:
     found = probe([["explain"], ["explain", "softmax", "--json"], ["runs"]], tmp_path)
     assert [c[1] for c in found["codes"]] == [0, 0, 0]
     assert found["first"]["torch"] == ["explain", "softmax", "--json"]  # its worked example computes with torch
-    assert set(HEAVY_MODULES) == {"torch", "sklearn", "matplotlib"}
+    assert set(HEAVY_MODULES) == {"torch", "sklearn", "matplotlib", "ray"}
 
 
 def test_runs_lists_a_trained_and_a_damaged_run_without_torch(tmp_path: Path, monkeypatch) -> None:

@@ -57,6 +57,8 @@ def run(
     reuse: Annotated[Optional[list[Path]], typer.Option("--reuse", metavar="DIR", help="Another report folder (an earlier --out) whose finished trials are copied instead of trained when their config is the same: LSTM 64/64 with Adam, for one, is the same trial in rnn-optimizers, rnn-depth, rnn-embedding and rnn-bidirectional. Repeatable.")] = None,
     threads: ThreadsOption = None,
     workers: Annotated[int, typer.Option("--workers", help="Train N trials at once, each in its own process with cores/N torch threads (or --threads): same seeds, same report as one at a time; 1 to 64.")] = 1,
+    executor: Annotated[str, typer.Option("--executor", help="Where the trials run: local (this machine: one process, or --workers N) or ray (each trial a Ray task asking for --threads CPUs, default 1, and a GPU when it trains on cuda; needs the cluster extra). Same seeds, same report.")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDR", help="With --executor ray: the cluster to join, HOST:6379 as `ray start --head` prints it, or auto [default: $RAY_ADDRESS, else a Ray instance started here for this run].")] = None,
     seed: SeedOption = 0,
     device: DeviceOption = "auto",
     data_dir: DataDirOption = None,
@@ -98,6 +100,8 @@ def run(
 
       seqlab experiment run rnn-width --workers 2   # 2 trials at once
 
+      seqlab experiment run rnn-width --executor ray --ray-address auto
+
       seqlab experiment run bert-frozen-vs-finetune --data-dir DIR --budget full
 
       seqlab experiment run bias-probe --run runs/cfimdb-bert-pretrained-...
@@ -119,6 +123,7 @@ def run(
         reuse=tuple(str(folder) for folder in reuse or ()),
         dev=_absolute(dev_file), test=_absolute(test_file), text_column=text_column, label_column=label_column,
         text_pair_column=text_pair_column, no_header=no_header, workers=workers,
+        executor=executor, ray_address=ray_address,
     )
     if config_file is not None:  # the file's options under the ones typed here
         from seqlab.training.config_file import experiment_config_from_file

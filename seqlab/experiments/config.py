@@ -17,6 +17,9 @@ MAX_TRIALS = 50  # the most configurations any recipe trains (compound scaling s
 BUDGETS = ("tiny", "quick", "full")  # see seqlab.experiments.recipes.common.Sizes for what each means per recipe
 DEFAULT_SEEDS = 3
 MAX_WORKERS = 64  # --workers: trial processes on one machine (seqlab.experiments.pool)
+EXECUTORS = ("local", "ray")  # --executor: this machine's processes, or Ray tasks (seqlab.experiments.ray_pool)
+# how trials are run, never what they compute: kept out of the report (stored_config)
+HOW_FIELDS = ("workers", "executor", "ray_address")
 # --data FILE's own dev/test files and columns (issue 21): ExperimentConfig fields that every trial's TrainConfig
 # gets under the same names, and that the reproduce command gives back as --dev, --test, --text-column, ...
 OWN_FILE_FIELDS = ("dev", "test", "text_column", "label_column", "text_pair_column", "no_header")
@@ -56,6 +59,8 @@ class ExperimentConfig:
     text_pair_column: str | None = None
     no_header: bool = False
     workers: int = 1  # trials trained at once, each in its own process; how fast, not what (not in the report)
+    executor: str = "local"  # "ray": every trial a Ray task (the optional [cluster] extra); not in the report
+    ray_address: str | None = None  # --ray-address: the cluster to join (None: $RAY_ADDRESS or a local instance)
 
     def own_files(self) -> dict[str, Any]:
         """The TrainConfig fields of --dev/--test and the column options (OWN_FILE_FIELDS)."""
@@ -86,9 +91,10 @@ class ExperimentConfig:
 
 
 def stored_config(config: ExperimentConfig) -> dict[str, Any]:
-    """The config as the report keeps it: every field but `workers`, which changes how fast trials run, never
-    their numbers (a report made with --workers 4 is the report made with 1)."""
-    return {k: v for k, v in asdict(config).items() if k != "workers"}
+    """The config as the report keeps it: every field but HOW_FIELDS (`workers`, `executor`, `ray_address`),
+    which change where and how fast trials run, never their numbers (a report made with --workers 4 or on a Ray
+    cluster is the report made with one process)."""
+    return {k: v for k, v in asdict(config).items() if k not in HOW_FIELDS}
 
 
 def validate(config: ExperimentConfig) -> ExperimentConfig:
@@ -102,6 +108,13 @@ def validate(config: ExperimentConfig) -> ExperimentConfig:
     if not 1 <= config.workers <= MAX_WORKERS:
         raise SeqlabError(f"--workers must be between 1 and {MAX_WORKERS} (got {config.workers}); "
                           f"try --workers {max(1, min(os.cpu_count() or 1, MAX_WORKERS))}")
+    if config.executor not in EXECUTORS:
+        raise SeqlabError(f"--executor must be one of {', '.join(EXECUTORS)} (got {config.executor!r})")
+    if config.ray_address is not None and config.executor != "ray":
+        raise SeqlabError("--ray-address is for --executor ray; add --executor ray (or leave out --ray-address)")
+    if config.executor == "ray" and config.workers != 1:
+        raise SeqlabError("--workers is for the local executor; with --executor ray each trial asks the cluster for "
+                          "--threads CPUs (default 1) and Ray runs as many at once as it has room for")
     if not 1 <= config.seeds <= 20:
         raise SeqlabError(f"--seeds must be between 1 and 20 (got {config.seeds})")
 

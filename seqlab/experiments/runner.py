@@ -20,6 +20,7 @@ from seqlab.experiments.config import ExperimentConfig, stored_config, validate
 from seqlab.experiments.estimate import human, mean_words, trial_seconds, vocabulary_size
 from seqlab.experiments.execute import run_trial
 from seqlab.experiments.pool import run_in_pool, threads_per_worker
+from seqlab.experiments.ray_pool import check_reachable, load_ray, run_on_ray
 from seqlab.experiments.recipe import Recipe, Summary
 from seqlab.experiments.recipes import get_recipe
 from seqlab.experiments.report import (
@@ -91,8 +92,14 @@ def _check_dependencies(trials: list[Trial]) -> None:
 
 
 def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Fail on a bad device, run or dataset before any report folder is made; return the loaded splits by name."""
-    resolve_device(config.device)
+    """Fail on a bad device, run or dataset (or --executor ray without Ray, or with an address where nothing
+    answers) before any report folder is made; return the loaded splits by name. On Ray, whether cuda is there
+    is the cluster's business, not this machine's."""
+    if config.executor == "ray":
+        load_ray()
+        check_reachable(config.ray_address)
+    if config.executor != "ray" or not config.device.strip().lower().startswith("cuda"):
+        resolve_device(config.device)
     if config.run is not None:
         read_run_info(Path(config.run))
 
@@ -183,6 +190,8 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         workers = min(config.workers, len(to_train)) or 1
         estimate = estimate_seconds(to_train, splits) / workers  # trials run side by side, each on its own cores
         on_workers = f" on {workers} workers" if workers > 1 else ""
+        if config.executor == "ray":
+            on_workers = " as Ray tasks (summed over the trials; the cluster runs them side by side)"
         if console is not None:
             console.print(f"[bold]{recipe.name}[/]: {len(plan.trials)} trial(s) on {', '.join(plan.datasets)} at the "
                           f"{config.budget} budget, {config.seeds} seed(s); report in:")
@@ -192,7 +201,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                           + (f" ({done} already done)" if done else "")
                           + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
                           + "\n[dim](rough, from measured CPU rates; Ctrl-C keeps the finished trials)[/]")
-        if config.workers > 1 and to_train:
+        if (config.workers > 1 or config.executor == "ray") and to_train:
             trained, skipped = _run_parallel(config, plan.trials, keys, store, reusable, out_dir, records, console,
                                              command)
         else:
@@ -262,14 +271,16 @@ def _run_parallel(config: ExperimentConfig, trials: list[Trial], keys: dict[str,
                   reusable: dict[str, tuple[Path, dict[str, Any]]], out_dir: Path, records: list[dict[str, Any]],
                   console: Console | None, command: str) -> tuple[int, int]:
     """As `_run_sequential`, with the trials to train sent to `config.workers` processes
-    (seqlab.experiments.pool); `records` ends up in plan order all the same, so the report is the one a
-    sequential run writes. Progress shows one line per running trial."""
+    (seqlab.experiments.pool) or, with --executor ray, to a Ray cluster as tasks (seqlab.experiments.ray_pool);
+    `records` ends up in plan order all the same, so the report is the one a sequential run writes. Progress shows
+    one line per running trial."""
     run_dirs: dict[str, Path | None] = {}
     done: dict[str, dict[str, Any]] = {}
     skipped = 0
     to_train: list[Trial] = []
     with _progress(console) as progress:
-        task = progress.add_task(f"{config.recipe} ({config.workers} workers)", total=len(trials))
+        how = "on Ray" if config.executor == "ray" else f"{config.workers} workers"
+        task = progress.add_task(f"{config.recipe} ({how})", total=len(trials))
         for trial in trials:
             key = keys[trial.name]
             record = store.finished(trial, key)
@@ -297,8 +308,12 @@ def _run_parallel(config: ExperimentConfig, trials: list[Trial], keys: dict[str,
             progress.advance(task)
 
         try:
-            trained = run_in_pool(to_train, keys, store, out_dir, run_dirs, config.workers,
-                                  threads_per_worker(config.workers, config.threads), on_start, on_finish)
+            if config.executor == "ray":
+                trained = run_on_ray(to_train, keys, store, out_dir, run_dirs, config.ray_address,
+                                     config.threads or 1, on_start, on_finish)
+            else:
+                trained = run_in_pool(to_train, keys, store, out_dir, run_dirs, config.workers,
+                                      threads_per_worker(config.workers, config.threads), on_start, on_finish)
         except (KeyboardInterrupt, TrainingInterrupted):
             finished = skipped + sum(1 for t in to_train if store.finished(t, keys[t.name]) is not None)
             raise TrainingInterrupted(f"interrupted with {len(lines)} trial(s) running; the {finished} finished "
