@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 MASKED_KEYS = frozenset({
-    "seconds", "samples_per_second", "epoch_seconds", "estimated_seconds", "started", "finished", "created",
+    "seconds", "samples_per_second", "epoch_seconds", "estimated_seconds", "estimated_low_seconds",
+    "estimated_high_seconds", "started", "finished", "created",
     "time", "timestamp", "date", "seqlab", "code_version", "elapsed", "load_average_at_start",
 })
 MASKED_COLUMNS = frozenset({"s/trial"})  # time columns of experiment tables ({"columns": [...], "rows": [...]})

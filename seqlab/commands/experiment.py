@@ -25,7 +25,7 @@ experiment_app = typer.Typer(
 def list_recipes(json_output: JsonOption = False) -> None:
     """List every recipe: its name, the study it belongs to, and what it compares.
 
-    Run one with: seqlab experiment run NAME   (quick budget, 3 seeds; --tiny --seeds 1 for seconds)
+    Run one with: seqlab experiment run NAME   (quick budget, 3 seeds; --tiny --seeds 1 for a quick look)
     """
     from seqlab.experiments.render import recipes_table
     from seqlab.lab import experiment as lab_experiment
@@ -36,7 +36,7 @@ def list_recipes(json_output: JsonOption = False) -> None:
         return
     console.print(recipes_table(report.recipes))
     console.print("Run one: [bold]seqlab experiment run rnn-width[/]  (add --data-dir DIR for real data; "
-                  "--tiny --seeds 1 for a seconds-long look at the mechanics)")
+                  "--tiny --seeds 1 for a short look at the mechanics)")
 
 
 @experiment_app.command("run")
@@ -44,7 +44,7 @@ def list_recipes(json_output: JsonOption = False) -> None:
 def run(
     context: typer.Context,
     name: Annotated[str, typer.Argument(help="Recipe name (see `seqlab experiment list`).", show_default=False)],
-    budget: Annotated[str, typer.Option("--budget", help="How much each trial trains: quick (a seeded, label-stratified subset, shorter texts, few epochs: the laptop default, stated per recipe in the report), full (the study's own setting: hours on CPU for the RNN and BERT studies) or tiny (seconds, numbers at chance).")] = "quick",
+    budget: Annotated[str, typer.Option("--budget", help="How much each trial trains: quick (a seeded, label-stratified subset, shorter texts, few epochs: the laptop default, stated per recipe in the report), full (the study's own setting: hours on CPU for the RNN and BERT studies) or tiny (small models, one epoch, 600 examples: about a second a trial on the built-in corpus and an idle machine, up to a minute with real data on a busy one; numbers at chance). The estimated time, printed first, is a range from an idle machine to a busy one.")] = "quick",
     max_configs: Annotated[Optional[int], typer.Option("--max-configs", help="Train at most N configurations of a sweep (each --seeds times); compound scaling samples N points of its grid (at most 50).")] = None,
     seeds: Annotated[int, typer.Option("--seeds", help="Train every configuration with K seeds (seed, seed+1, ...); tables show mean ± 95% interval and verdicts need at least 2.")] = 3,
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Epochs per trial [default: the budget's].")] = None,
@@ -78,7 +78,8 @@ def run(
     as mean ± 95% interval, the random and majority baselines, "not shown above chance" where a binomial
     test on the dev set (and a t-test over the seeds) does not put a setting above the majority baseline,
     and a verdict per comparison, paired by seed ("A beats B by 2.1 ± 0.8 points (paired by seed)" or "no
-    difference that these runs can show", which is not a tie). The estimated time is printed first.
+    difference that these runs can show", which is not a tie). The estimated time is printed first, as a
+    range: from an idle machine to a busy one, fitted to measured trials.
 
     Each trial is named by a hash of its config and saved under OUT/trials/ the moment it finishes,
     so a killed run loses at most the trial in progress: run the same command with the same --out
@@ -92,7 +93,7 @@ def run(
 
       seqlab experiment run rnn-width   # quick budget, built-in corpus, 3 seeds
 
-      seqlab experiment run rnn-optimizers --tiny --seeds 1   # seconds, at chance
+      seqlab experiment run rnn-optimizers --tiny --seeds 1   # a look, at chance
 
       seqlab experiment run rnn-compound-scaling --data-dir DIR --max-configs 20
 

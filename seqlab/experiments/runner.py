@@ -17,7 +17,7 @@ from seqlab.data.sources import DataSource
 from seqlab.device import resolve_device
 from seqlab.errors import SeqlabError
 from seqlab.experiments.config import ExperimentConfig, stored_config, validate
-from seqlab.experiments.estimate import human, mean_words, trial_seconds, vocabulary_size
+from seqlab.experiments.estimate import estimate_seconds
 from seqlab.experiments.execute import run_trial
 from seqlab.experiments.pool import run_in_pool, threads_per_worker
 from seqlab.experiments.ray_pool import check_reachable, load_ray, run_on_ray
@@ -52,7 +52,9 @@ class ExperimentResult:
     readme: Path
     results: Path
     command: str
-    estimated_seconds: float = 0.0
+    estimated_seconds: float = 0.0  # the central estimate printed before starting (seqlab.experiments.estimate)
+    estimated_low_seconds: float = 0.0  # its range: an idle machine
+    estimated_high_seconds: float = 0.0  # to a busy one
 
 
 def _out_dir(config: ExperimentConfig) -> Path:
@@ -106,31 +108,6 @@ def _check_inputs(config: ExperimentConfig, datasets: list[str] | tuple[str, ...
     return {name: DataSource(name, Path(config.data_dir) if config.data_dir else None, config.seed, config.dev,
                              config.test, config.column_choice()).load().splits
             for name in datasets}
-
-
-MEASURE_SECONDS = 5.0  # a measuring trial (tokenizer statistics, a bias probe) takes seconds
-
-
-def estimate_seconds(trials: list[Trial], splits: dict[str, Any]) -> float:
-    """Rough seconds the `trials` will take on this CPU (see seqlab.experiments.estimate)."""
-    words = {name: mean_words(s.train) for name, s in splits.items()}
-    vocabularies: dict[tuple[str, int, int], int] = {}
-    total = 0.0
-    for trial in trials:
-        config = trial.config
-        if config is None or config.data not in splits:
-            total += MEASURE_SECONDS
-            continue
-        data = splits[config.data]
-        vocabulary = 0
-        if config.resolved_task in ("lm", "mlm"):  # only a language model pays for its vocabulary per token
-            n = min(len(data.train), config.max_train_examples or len(data.train))
-            key = (config.data, n, config.min_freq)
-            if key not in vocabularies:
-                vocabularies[key] = vocabulary_size(data.train[:n], config.min_freq)
-            vocabulary = vocabularies[key]
-        total += trial_seconds(config, len(data.train), len(data.dev), words[config.data], vocabulary)
-    return total
 
 
 def _progress(console: Console | None) -> Progress:
@@ -188,7 +165,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         reusable = {t.name: found for t in pending if (found := find_finished(config.reuse, keys[t.name]))}
         to_train = [t for t in pending if t.name not in reusable]
         workers = min(config.workers, len(to_train)) or 1
-        estimate = estimate_seconds(to_train, splits) / workers  # trials run side by side, each on its own cores
+        estimate = estimate_seconds(to_train, splits).on_workers(workers)  # side by side, each on its own cores
         on_workers = f" on {workers} workers" if workers > 1 else ""
         if config.executor == "ray":
             on_workers = " as Ray tasks (summed over the trials; the cluster runs them side by side)"
@@ -197,10 +174,11 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
                           f"{config.budget} budget, {config.seeds} seed(s); report in:")
             console.print(Text(f"  {out_dir}"), soft_wrap=True, highlight=False)  # a path whole on its own line
             done = len(plan.trials) - len(pending)
-            console.print(f"Estimated time: about {human(estimate)} for {len(to_train)} trial(s){on_workers}"
+            console.print(f"Estimated time: {estimate.text()} for {len(to_train)} trial(s){on_workers}"
                           + (f" ({done} already done)" if done else "")
                           + (f" ({len(reusable)} copied from --reuse)" if reusable else "")
-                          + "\n[dim](rough, from measured CPU rates; Ctrl-C keeps the finished trials)[/]")
+                          + "\n[dim](an idle machine to a busy one, from measured runs; Ctrl-C keeps the finished "
+                          "trials)[/]")
         if (config.workers > 1 or config.executor == "ray") and to_train:
             trained, skipped = _run_parallel(config, plan.trials, keys, store, reusable, out_dir, records, console,
                                              command)
@@ -211,7 +189,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
         seconds = time.perf_counter() - started
         facts = _facts(config, plan.datasets, records, trained, skipped, seconds)
 
-        facts["estimated before starting"] = f"{human(estimate)} for {len(to_train)} trial(s){on_workers}"
+        facts["estimated before starting"] = f"{estimate.text()} for {len(to_train)} trial(s){on_workers}"
         readme = write_readme(recipe, config, out_dir, summary, facts, plan.notes)
         results = write_results(out_dir, {
             "recipe": recipe.name, "study": recipe.study, "config": stored_config(config), "command": command,
@@ -220,7 +198,7 @@ def run_experiment(config: ExperimentConfig, console: Console | None = None) -> 
             "trials": records,
         })
         return ExperimentResult(recipe.name, out_dir, len(plan.trials), trained, skipped, seconds, summary, readme,
-                                results, command, estimate)
+                                results, command, estimate.seconds, estimate.low, estimate.high)
 
 
 def _run_sequential(name: str, trials: list[Trial], keys: dict[str, str], store: TrialStore,

@@ -40,7 +40,8 @@ class ExperimentReport(Display):
             "recipe": result.recipe, "out_dir": result.out_dir, "trials": result.trials,
             "trained": result.trained, "skipped": result.skipped, "seconds": result.seconds,
             "readme": result.readme, "results": result.results, "command": result.command,
-            "estimated_seconds": result.estimated_seconds, "budget": self.config.budget,
+            "estimated_seconds": result.estimated_seconds, "estimated_low_seconds": result.estimated_low_seconds,
+            "estimated_high_seconds": result.estimated_high_seconds, "budget": self.config.budget,
             "tables": result.summary.tables, "figures": result.summary.figures, "notes": result.summary.notes,
         })
 

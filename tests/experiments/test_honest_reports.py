@@ -4,12 +4,13 @@ an estimate before starting, progress inside a trial, and budgets per recipe."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from seqlab.cli import app
 from seqlab.experiments.config import ExperimentConfig
-from seqlab.experiments.estimate import human, trial_seconds, vocabulary_size
+from seqlab.experiments.estimate import Estimate, human, trial_cost, trial_seconds, vocabulary_size
 from seqlab.experiments.plots import MIN_SPAN, bar_chart, honest_limits, line_chart
 from seqlab.experiments.recipes.common import TINY, Budget, Sizes, train_config
 from seqlab.experiments.runner import run_experiment
@@ -82,8 +83,16 @@ def test_estimate_grows_with_the_work():
     one = trial_seconds(base, n_train=3000, n_dev=400, words=12)
     assert trial_seconds(TrainConfig(data="x", model={"family": "lstm"}, epochs=4, max_length=64), 3000, 400, 12) > one
     bert = TrainConfig(data="x", model={"family": "bert-pretrained"}, epochs=2, max_length=64)
-    assert trial_seconds(bert, 3000, 400, 12) > 10 * one
+    assert trial_cost(bert, 3000, 400, 12).work_seconds > 10 * trial_cost(base, 3000, 400, 12).work_seconds
+    assert trial_seconds(base, 3000, 400, 12, n_test=600) > one  # scoring the test split costs time too
     assert human(30) == "30 s" and human(600) == "10 min" and human(7200) == "2.0 h"
+
+
+def test_the_estimate_prints_as_a_range():
+    assert Estimate(500, 360, 660).text() == "about 6-11 min"
+    assert Estimate(100, 40, 180).text() == "about 40 s-3 min"
+    assert Estimate(9000, 7200, 16200).text() == "about 2.0-4.5 h"
+    assert Estimate(30, 20, 40).on_workers(2) == Estimate(15, 10, 20)
 
 
 def test_a_language_models_estimate_pays_for_its_vocabulary():
@@ -91,7 +100,8 @@ def test_a_language_models_estimate_pays_for_its_vocabulary():
     that is most of an LM's time, and a masked LM pays it only at the masked 15%."""
     lm = TrainConfig(data="x", model={"family": "lm"}, task="lm", epochs=5, max_length=64)
     small, real = trial_seconds(lm, 1707, 300, 230, vocabulary=97), trial_seconds(lm, 1707, 300, 230, 18_741)
-    assert real > 5 * small
+    head = trial_cost(lm, 1707, 300, 230, 18_741)
+    assert head.head_per_token > head.body_per_token and real > 2 * small
     classifier = TrainConfig(data="x", model={"family": "lm"}, task="classify", epochs=5, max_length=64)
     assert trial_seconds(classifier, 1707, 300, 230, 18_741) == trial_seconds(classifier, 1707, 300, 230, 97)
     masked = TrainConfig(data="x", model={"family": "transformer"}, task="mlm", epochs=5, max_length=64)
@@ -125,7 +135,8 @@ def test_run_prints_the_estimate_and_reports_steps_inside_a_trial(runner, tmp_pa
     result = runner.invoke(app, ["experiment", "run", "rnn-width", "--tiny", "--seeds", "2", "--max-configs", "1",
                                  "--max-train", "120", "--max-length", "16", "--threads", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Estimated time: about" in result.output and "2 seed(s)" in result.output
+    assert re.search(r"Estimated time: about \d+( s)?-\d+ (s|min|h) for 2 trial", result.output), result.output
+    assert "2 seed(s)" in result.output
     assert steps[0][2] == 0 and steps[-1][2] == steps[-1][3] and steps[-1][1] == 1
     results = json.loads((out / "results.json").read_text())
     trial = results["trials"][0]
