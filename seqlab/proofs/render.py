@@ -8,6 +8,7 @@ import sympy
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -69,23 +70,48 @@ def proofs_table(items: Sequence[ProvedIdentity]) -> Table:
     return table
 
 
-def proved_and_checked_table(items: Sequence[ProvedIdentity], report: CheckReport) -> Table:
-    """One row per identity: its statement, whether sympy proved it, whether it held on the model (the tour's)."""
-    live = {row.identity.id: row for row in report.rows}
-    table = Table(title=f"identities: proved, then measured on {report.source}", title_justify="left")
-    table.add_column("identity", style="bold", no_wrap=True)
-    table.add_column("statement")
-    table.add_column("sympy", no_wrap=True)
-    table.add_column("on the model", no_wrap=True)
-    for item in items:
-        row = live.get(item.identity.id)
-        table.add_row(
-            item.identity.id,
-            item.proof.statement,
-            "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
-            "-" if row is None else _on_the_model(row),
-        )
-    return table
+def proved_and_checked_table(items: Sequence[ProvedIdentity], report: CheckReport) -> RenderableType:
+    """One line per identity whatever the width: its id, whether sympy proved it, whether it held on the model (the
+    tour's), and its title, cut with an ellipsis where the terminal ends (the statements: `seqlab prove ID`, or the
+    tour's --verbose)."""
+    return _OneLinePerIdentity(tuple(items), report)
+
+
+class _OneLinePerIdentity:
+    """The table of proved_and_checked_table, laid out for the width it is drawn at (rich would squeeze a no-wrap
+    column to nothing rather than cut the long titles)."""
+
+    def __init__(self, items: tuple[ProvedIdentity, ...], report: CheckReport) -> None:
+        self.items, self.report = items, report
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        live = {row.identity.id: row for row in self.report.rows}
+        proved = all(item.proof.verified for item in self.items)
+        widths = [max(len(i.identity.id) for i in self.items), len("proved" if proved else "NOT proved"),
+                  len("does not apply")]
+        room = max(options.max_width - sum(widths) - 3 * (len(widths) + 1), 10)  # 3: padding and rule per column
+        table = Table(title=f"identities: proved, then measured on {self.report.source}", title_justify="left",
+                      box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("identity", style="bold", no_wrap=True, min_width=widths[0])
+        table.add_column("sympy", no_wrap=True, min_width=widths[1])
+        table.add_column("on the model", no_wrap=True, min_width=widths[2])
+        table.add_column("what it says", no_wrap=True, max_width=room)
+        for item in self.items:
+            row = live.get(item.identity.id)
+            table.add_row(
+                item.identity.id,
+                "[green]proved[/]" if item.proof.verified else "[red]NOT proved[/]",
+                "-" if row is None else _on_the_model(row),
+                _cut(item.identity.title, room),
+            )
+        yield table
+
+
+def _cut(text: str, width: int) -> Text:
+    """`text` dimmed and cut to `width` characters, an ellipsis marking the cut."""
+    line = Text(text, style="dim")
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 def _on_the_model(row: CheckedIdentity) -> str:

@@ -33,7 +33,8 @@ def run(ctx: TourContext) -> dict[str, Any]:
         ctx.console.print(proved_and_checked_table(proved, report))
     ctx.console.print(check_headline(report))
     if not ctx.verbose:
-        ctx.console.print("[dim]How each was measured, with tolerances: seqlab tour --only proofs --verbose[/]")
+        ctx.console.print("[dim]Each statement in full, and how it was measured with what tolerance:[/]")
+        ctx.console.print("  seqlab tour --only proofs --verbose", soft_wrap=True)
     counts = report.counts()
     summary = {
         "proved": sum(item.proof.verified for item in proved),

@@ -43,7 +43,9 @@ def _layout(n_keys: int, label: int, width: int) -> tuple[int, int]:
     for cell in (3, 2):
         if n_keys * cell <= room:
             return cell, n_keys
-    return 1, min(n_keys, room)
+    if n_keys <= room:
+        return 1, n_keys
+    return 1, max(room - len(f" ›{n_keys - 1}"), 4)  # room for the off-screen mark of a row's strongest key
 
 
 def _header(n_keys: int, cell: int, label: int) -> list[Text]:
@@ -57,23 +59,38 @@ def _header(n_keys: int, cell: int, label: int) -> list[Text]:
 
 
 def _row(label: str, weights: np.ndarray, tokens: Sequence[str], cell: int, label_width: int,
-         allowed: int | None = None) -> Text:
-    """One query row: its label, a coloured cell per key, and the key it looks at most."""
+         allowed: int | None = None, shown: int | None = None) -> Text:
+    """One query row: its label, a coloured cell per shown key, and the key it looks at most over ALL its keys
+    (marked "off screen" when that key's column is not shown)."""
+    shown = len(weights) if shown is None else shown
     line = Text(label.ljust(label_width)[:label_width], style="bold")
-    for j, value in enumerate(weights):
+    for j, value in enumerate(weights[:shown]):
         if allowed is not None and j >= allowed:
             line.append(" " * cell)
             continue
         char, colour = _level(float(value))
         line.append(" " * (cell - 1) + char, style=colour)
-    top = int(np.argmax(weights))
     visible = allowed if allowed is not None else len(weights)
+    top = int(np.argmax(weights[:visible]))
     if _spread(weights[:visible], visible):  # no key stands out: naming the first of equals would mislead
         line.append(" → spread out", style="dim")
         return line
     line.append(f" → {_short(tokens[top])} ", style="")
     line.append(f"{weights[top]:.2f}", style="bold")
+    if top >= shown:
+        line.append(f" ›{top}", style="dim")  # that key's column is off screen, to the right
     return line
+
+
+def key_labels(tokens: Sequence[str], highlight: int | None = None) -> Text:
+    """The columns by token: "keys: 0 [CLS] · 1 the · 2 cat ...", wrapped by the console (`highlight` in bold)."""
+    text = Text("keys: ", style="dim")
+    for j, token in enumerate(tokens):
+        if j:
+            text.append(" · ", style="dim")
+        text.append(f"{j} ", style="dim")
+        text.append(_short(token), style="bold" if j == highlight else "")
+    return text
 
 
 def legend() -> Text:
@@ -98,9 +115,11 @@ def head_matrix(probs: np.ndarray, tokens: Sequence[str], title: str, causal: bo
     lines += _header(shown, cell, label_width)
     for i in range(n):
         label = f"{i:>3} {_short(tokens[i])}"
-        lines.append(_row(label, probs[i, :shown], tokens, cell, label_width, i + 1 if causal else None))
+        lines.append(_row(label, probs[i], tokens, cell, label_width, i + 1 if causal else None, shown))
     if shown < n:
-        lines.append(Text(f"(first {shown} of {n} keys shown; widen the terminal or see the figure)", style="dim"))
+        lines.append(Text(f"(first {shown} of {n} keys shown; → names a row's strongest key of all {n}, ›N when "
+                          "key N is off screen; widen the terminal or see the figure)", style="dim"))
+    lines.append(key_labels(tokens))
     lines.append(legend())
     return Group(*lines)
 
@@ -190,17 +209,13 @@ def query_view(probabilities: np.ndarray, tokens: Sequence[str], index: int, cau
     cell, shown = _layout(n, label_width, width)
     allowed = index + 1 if causal else None
     lines: list[Text] = [Text(f"where #{index} {tokens[index]!r} looks, in every layer and head", style="bold")]
-    keys = Text("keys: ", style="dim")
-    for j, token in enumerate(tokens[:shown]):
-        keys.append(f"{j} ", style="dim")
-        keys.append(f"{token}  ", style="bold" if j == index else "")
-    lines.append(keys)
+    lines.append(key_labels(tokens, index))
     lines += query_summary(probabilities, tokens, index, causal)
     lines += _header(shown, cell, label_width)
     for layer in range(n_layers):
         for head in range(n_heads):
-            row = probabilities[layer, head, index, :shown]
-            lines.append(_row(f"L{layer} H{head}", row, tokens, cell, label_width, allowed))
+            row = probabilities[layer, head, index]
+            lines.append(_row(f"L{layer} H{head}", row, tokens, cell, label_width, allowed, shown))
         if layer < n_layers - 1:
             lines.append(Text(""))
     mean = probabilities[:, :, index, :].mean(axis=(0, 1))
@@ -209,5 +224,6 @@ def query_view(probabilities: np.ndarray, tokens: Sequence[str], index: int, cau
     summary.append(", ".join(f"{tokens[j]} {mean[j]:.2f}" for j in order))
     lines += [summary, legend()]
     if shown < n:
-        lines.append(Text(f"(first {shown} of {n} keys shown; widen the terminal or see the figure)", style="dim"))
+        lines.append(Text(f"(first {shown} of {n} keys shown; → names a row's strongest key of all {n}, ›N when "
+                          "key N is off screen; widen the terminal or see the figure)", style="dim"))
     return Group(*lines)

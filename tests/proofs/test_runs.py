@@ -178,3 +178,23 @@ def test_lm_loss_on_the_causal_lm_run(trained_runs):
     report = check_identities(CheckConfig(ids=("lm-loss",), run=trained_runs["lm"], device="cpu"))
     row = report.rows[0]
     assert row.passed and row.check.measured_on == "model", row.check.detail
+
+
+def test_tour_identities_table_is_one_line_per_identity_at_80_columns(trained_runs, tmp_path):
+    from rich.console import Console
+
+    from seqlab.proofs import select
+    from seqlab.tour import TourContext
+    from seqlab.tour.proofs import STEP
+
+    console = Console(record=True, width=80, color_system=None)
+    ctx = TourContext(out_dir=tmp_path, seed=0, device="cpu", console=console)
+    ctx.shared["transformer_run"] = trained_runs["transformer"]
+    STEP.run(ctx)
+    lines = console.export_text().splitlines()
+    assert all(len(line) <= 80 for line in lines if not line.startswith("  seqlab "))  # commands stay whole
+    for identity in (item.id for item in select([])):
+        rows = [line for line in lines if line.split()[:1] == [identity]]
+        assert len(rows) == 1, identity
+        assert "proved" in rows[0] and ("holds" in rows[0] or "does not apply" in rows[0]), rows[0]
+    assert "  seqlab tour --only proofs --verbose" in lines

@@ -152,3 +152,22 @@ def test_attention_query_on_minilm_summarises_before_the_72_rows(runner, tmp_pat
     summary = next(i for i, line in enumerate(lines) if "of 72 heads look hardest at a word" in line)
     assert summary < next(i for i, line in enumerate(lines) if line.startswith("L0 H0"))
     assert "[CLS]/[SEP]" in " ".join(lines[summary:summary + 2])
+
+
+def test_a_row_whose_strongest_key_is_off_screen_names_it_and_says_so():
+    tokens = ["[CLS]"] + [f"w{j}" for j in range(48)] + ["[SEP]"]
+    n = len(tokens)
+    probs = np.full((n, n), 0.001)
+    for i in range(n):
+        probs[i, n - 1] = 1.0  # every query on [SEP], the last key: off screen at 80 columns
+    probs[3] = 0.001
+    probs[3, 2] = 1.0  # query 3 on key 2: on screen
+    probs /= probs.sum(-1, keepdims=True)
+    lines = _render(head_matrix(probs, tokens, "L0 H0"))
+    assert all(len(line) <= 80 for line in lines)
+    row = next(line for line in lines if line.startswith("  0 [CLS]"))
+    assert "→ [SEP] 0.95" in row and row.endswith(f"›{n - 1}") and "spread out" not in row
+    assert "→ w1 " in next(line for line in lines if line.startswith("  3 w2"))
+    assert "strongest key of all 50, ›N when key N is off screen" in " ".join(lines)
+    keys = " ".join(line for line in lines if line.startswith("keys:") or "·" in line)
+    assert "0 [CLS]" in keys and "49 [SEP]" in keys
