@@ -10,7 +10,7 @@ Pages and their records:
 - docs/results/bench.md       <- bench/results/*.json                  (bench/bench_report.py)
 - docs/results/experiments.md <- bench/results/experiments/*.json      (bench/experiments_report.py)
 - docs/RESULTS.md: the blocks between `<!-- generated: NAME -->` and `<!-- end: NAME -->` (the accuracy table,
-  the IMDB per-epoch table, the experiments summary); every other line of RESULTS.md is prose without
+  the IMDB per-epoch table, the masked-LM tables, the experiments summary); every other line of RESULTS.md is prose without
   measured numbers, except the speed table, whose numbers `check_speed_table` finds in docs/results/bench.md.
 """
 
@@ -205,6 +205,37 @@ def mlm_transfer(records: dict[str, dict]) -> str:
     return text
 
 
+MLM_BUILTIN_ROWS = (("mlm-pretrain-builtin", "word vocabulary + `<mask>`"),
+                    ("mlm-bert-builtin", "MiniLM's WordPiece vocabulary, most of the parameters its embeddings"),
+                    ("mlm-bert-builtin-defaults", "the defaults: 5 epochs, lr 3e-3, dropout 0.1"),
+                    ("mlm-bert-builtin-lr1e-3", "dropout 0.1"),
+                    ("mlm-transformer-builtin-4ep", "the tour's scale: 4 epochs, defaults"))
+
+
+def _thousands(n: int) -> str:
+    """78k, 2.1M."""
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k"
+
+
+def mlm_builtin(records: dict[str, dict]) -> str:
+    """RESULTS.md's masked-LM table on the built-in corpus: each recorded run's dev masked-token top-1 and
+    perplexity (its best epoch), parameters, training seconds and the command's wall seconds, from
+    accuracy.jsonl."""
+    lines = ["| command (after `seqlab train`) (run name) | dev masked-token top-1 | dev perplexity | "
+             "train s / command wall s |", "|---|---|---|---|"]
+    for name, what in MLM_BUILTIN_ROWS:
+        record = records.get(name)
+        if record is None or record.get("exit_code") != 0:
+            lines.append(f"| not recorded (`{name}`) | - | - | - |")
+            continue
+        result = record["result"]
+        dev = result["dev_record"]
+        lines.append(f"| {short_command(record)} (`{name}`; {_thousands(result['parameters'])} params, {what}) | "
+                     f"{100 * dev['accuracy']:.1f}% | {dev['perplexity']:.2f} | "
+                     f"{result['seconds']:.0f} / {record['wall_seconds']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def imdb_epochs(records: dict[str, dict]) -> str:
     """Dev accuracy per epoch of the recorded IMDB RNN runs, side by side."""
     names = [n for n in ("imdb-lstm", "imdb-gru", "imdb-lstm-8k", "imdb-gru-8k") if n in records]
@@ -221,7 +252,7 @@ def render_results_page(text: str) -> str:
     """RESULTS.md with its generated blocks rewritten from the records."""
     records = {r["name"]: r for r in accuracy_report.read_records()}
     blocks = {"accuracy-table": accuracy_table(records), "imdb-epochs": imdb_epochs(records),
-              "mlm-transfer": mlm_transfer(records),
+              "mlm-transfer": mlm_transfer(records), "mlm-builtin": mlm_builtin(records),
               "experiments": experiments_report.summary_block(experiments_report.read_reports())}
 
     def fill(match: re.Match) -> str:
