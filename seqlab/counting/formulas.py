@@ -13,6 +13,8 @@ import sympy as sp
 # The symbols of a config, named as the textbooks name them.
 V, P, S, d, f, L, H, C = sp.symbols("V P S d f L H C", positive=True, integer=True)
 x, h = sp.symbols("x h", positive=True, integer=True)
+MEANINGS = {"V": "vocabulary", "P": "positions", "S": "segment types", "d": "width", "f": "feed-forward width",
+            "L": "layers", "H": "heads", "C": "classes", "x": "input size", "h": "hidden size"}
 
 
 def linear(n_in: sp.Expr, n_out: sp.Expr, bias: bool = True) -> sp.Expr:

@@ -87,13 +87,13 @@ PRESETS: dict[str, Preset] = {
     for preset in (
         Preset(
             "bert-base-uncased",
-            "BERT base: L12 H768 A12 I3072, vocab 30522, with pooler",
+            "BERT base: 12 layers, width 768, 12 heads, feed-forward 3072, vocab 30522, with pooler",
             _bert_preset("bert-base-uncased"),
         ),
         Preset("bert-tiny", "BERT tiny: L2 H128 A2 I512", _bert_preset("bert-tiny")),
         Preset("bert-mini", "BERT mini: L4 H256 A4 I1024", _bert_preset("bert-mini")),
         Preset(
-            "minilm", "MiniLM-L6-H384 (the offline pretrained checkpoint): L6 H384 A12 I1536", _bert_preset("minilm")
+            "minilm", "MiniLM-L6-H384 (the offline pretrained checkpoint): 6 layers, width 384, 12 heads, feed-forward 1536", _bert_preset("minilm")
         ),
         Preset(
             "lm-transfer",

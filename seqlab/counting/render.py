@@ -10,6 +10,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from seqlab.counting.formulas import MEANINGS
 from seqlab.counting.heads import HeadsCheck
 from seqlab.counting.report import ParamReport
 
@@ -66,8 +67,10 @@ def report_table(report: ParamReport, compact: bool = False) -> Table:
 
 
 def symbols_line(report: ParamReport) -> str:
-    """The values given to the formula's symbols: 'symbols: V=30,522, P=512, ...'."""
-    return "symbols: " + ", ".join(f"{k}={v:,}" for k, v in report.symbols.items())
+    """The values given to the formula's symbols and what each stands for: 'symbols: V=30,522 vocabulary, P=512
+    positions, ...'."""
+    return "symbols: " + ", ".join(f"{k}={v:,}" + (f" {MEANINGS[k]}" if k in MEANINGS else "")
+                                   for k, v in report.symbols.items())
 
 
 def heads_line(heads: HeadsCheck) -> str:

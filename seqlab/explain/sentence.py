@@ -57,11 +57,11 @@ def sentence_attention_demo(text: str, layer: int = 1, seed: int = 0) -> DemoRes
         "last column shows which other word each token reads most.",
     )
     return DemoResult(
-        title=f"{source}: layer {chosen + 1} of {layers}, averaged over {probabilities.shape[1]} heads, "
-              f'on "{text}"',
+        title=f"{source}: layer L{chosen} (of L0-L{layers - 1}: counted from 0, as in the code), averaged over "
+              f'{probabilities.shape[1]} heads, on "{text}"',
         columns=("token", "to [CLS]/[SEP]", "word it reads most"),
         rows=tuple(rows),
         notes=notes,
-        values={"model": capture.model_name, "pretrained": pretrained, "layer": chosen + 1, "tokens": tokens,
+        values={"model": capture.model_name, "pretrained": pretrained, "layer": chosen, "tokens": tokens,
                 "probabilities": np.round(mean, 6).tolist()},
     )

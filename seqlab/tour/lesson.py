@@ -228,14 +228,17 @@ def pictures(out_dir: Path) -> list[tuple[str, Path]]:
         ("what the trained Transformer attends to, every layer and head", "attention/tour-transformer*/attention-grid.png"),
         ("MiniLM's attention, interactive: pick a head, hover a token (open in a browser)",
          "attention/MiniLM*/attention-explorer.html"),
-        ("learning curves of the experiment's trials", "experiment/*/curves.png"),
+        ("how the LSTM and the Transformer learned, dev accuracy against the majority baseline",
+         "figures/curves*.png"),
     ]
-    fallback = [("attention of a fresh Transformer", "attention/*/attention-grid.png")]
     found: list[tuple[str, Path]] = []
-    for label, pattern in wanted + fallback:
-        matches = sorted(out_dir.glob(pattern))
-        if matches and len(found) < 3 and all(matches[0] != path for _, path in found):
-            found.append((label, matches[0]))
+    for label, pattern in wanted:
+        matches = sorted(out_dir.glob(pattern), key=lambda path: path.stat().st_mtime)
+        if matches and len(found) < 3:
+            found.append((label, matches[-1]))  # the newest: a tour run again into its folder adds curves-2.png
+    for grid in sorted(out_dir.glob("attention/*/attention-grid.png")):  # a step left out: say whose grid it is
+        if len(found) < 3 and all(grid.parent != path.parent for _, path in found):
+            found.append((f"{grid.parent.name}'s attention, every layer and head", grid))
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seqlab.counting.render import report_table
+from seqlab.counting.render import report_table, symbols_line
 from seqlab.lab import params
 from seqlab.tour import TourContext, TourStep, print_more
 
@@ -22,6 +22,7 @@ def run_params(ctx: TourContext) -> dict[str, Any]:
     for name, outcome in counted.items():
         report = outcome.report
         ctx.console.print(report_table(report, compact=True))
+        ctx.console.print(symbols_line(report), highlight=False)
         for note in report.notes if ctx.verbose else ():
             ctx.console.print(f"  {note}", highlight=False)
         summary[name] = _summary(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from seqlab.tour import TourContext, TourStep, print_more
-from seqlab.lab import predict, train
+from seqlab.lab import compare, predict, train
 from seqlab.training.config import TrainConfig
 from seqlab.training.render import dev_results_table, prediction_table
 
@@ -36,6 +36,11 @@ def run_train(ctx: TourContext) -> dict[str, Any]:
         summary["majority_accuracy"] = dev.majority_baseline.accuracy
         summary[family] = {"dev_accuracy": dev.accuracy, "run": str(result.run_dir), "seconds": round(result.seconds, 1)}
     ctx.console.print(dev_results_table("dev split of builtin-sentiment (400 sentences)", results))
+    runs = tuple(ctx.shared[f"{family}_run"] for family, _, _ in TOUR_MODELS)
+    figure = compare.run(compare.CompareRequest(runs, out=ctx.out_dir / "figures")).figure
+    ctx.shared["training_curves"] = figure
+    summary["figure"] = str(figure)
+    ctx.console.print(f"their learning curves against the majority baseline: {ctx.show(figure)}", soft_wrap=True)
 
     prediction = predict.run(predict.PredictRequest(ctx.shared["transformer_run"], TOUR_SENTENCE)).prediction
     ctx.console.print(f'the transformer reads "{TOUR_SENTENCE}" (negation flips "boring"):')

@@ -162,7 +162,8 @@ def fill_mask_view(result: FillMaskResult) -> RenderableType:
     """The sentence with each blank filled by its best guess, then one table of candidates per [MASK]."""
     parts: list[RenderableType] = [f"[bold]filled:[/] {escape(result.filled)}"]
     for number, slot in enumerate(result.slots, start=1):
-        table = Table(title=f"[MASK] {number} (token {slot.position} of {len(result.tokens)})", title_justify="left")
+        table = Table(title=f"[MASK] {number} (position #{slot.position} of #0-#{len(result.tokens) - 1})",
+                      title_justify="left")
         table.add_column("#", justify="right")
         table.add_column("token")
         table.add_column("probability", justify="right")

@@ -46,6 +46,6 @@ def test_print_report_adds_symbols_notes_and_heads():
     heads = heads_check(report.symbols["d"])
     print_report(report, console, heads)
     text = console.export_text()
-    assert "symbols: V=50,001, d=200, f=200, L=4" in text
+    assert "symbols: V=50,001 vocabulary, d=200 width, f=200 feed-forward width, L=4 layers" in text
     assert "note: body (the encoder that transfers to a classifier)" in text
     assert text.replace("\n", " ").count("✓") >= 2 and "simplifies to 4*d^2 + 4*d" in heads_line(heads)

@@ -63,3 +63,17 @@ def test_proofs_takeaway_separates_the_model_from_stand_ins(tmp_path):
     some_apply = takeaway("proofs", {**ok, "identities": 27, "proved": 27, "checks_applicable": 17}, _ctx(tmp_path))
     assert "17 of the 17 checks that apply to the model passed (10 do not apply to it)" in some_apply
     assert "agree" in some_apply and "FAIL" not in some_apply
+
+
+def test_ending_names_each_picture_for_what_it_is(tmp_path):
+    minilm = tmp_path / "attention" / "MiniLM-L6-H384"
+    minilm.mkdir(parents=True)
+    (minilm / "attention-grid.png").write_bytes(b"png")
+    labels = dict((path.relative_to(tmp_path).as_posix(), label) for label, path in pictures(tmp_path))
+    assert labels == {"attention/MiniLM-L6-H384/attention-grid.png": "MiniLM-L6-H384's attention, every layer and head"}
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "curves.png").write_bytes(b"png")
+    (tmp_path / "experiment" / "rnn-width").mkdir(parents=True)
+    (tmp_path / "experiment" / "rnn-width" / "curves.png").write_bytes(b"png")
+    shown = [path.relative_to(tmp_path).as_posix() for _, path in pictures(tmp_path)]
+    assert "figures/curves.png" in shown and "experiment/rnn-width/curves.png" not in shown

@@ -104,3 +104,30 @@ def test_explain_scaling_columns_name_t(runner):
     assert above.count(f"T={SCALING_KEYS}") == 2, above  # both mean-max columns: the max of T weights
     text = _flat(output)
     assert f"over T = {SCALING_KEYS} keys" in text and f"1/T = {1 / SCALING_KEYS:.3f}" in text
+
+
+def test_layers_and_positions_are_counted_from_0_and_the_text_says_so():
+    from rich.console import Console
+
+    from seqlab.training.fill_mask import Filler, FillMaskResult, MaskSlot
+    from seqlab.training.render import fill_mask_view
+
+    result = FillMaskResult("i did not [MASK] this movie .", ("i", "did", "not", "[MASK]", "this", "movie", "."),
+                            (MaskSlot(3, (Filler("like", 0.5),)),), "i did not like this movie .")
+    console = Console(record=True, width=80, color_system=None)
+    console.print(fill_mask_view(result))
+    assert "[MASK] 1 (position #3 of #0-#6)" in console.export_text()
+
+
+def test_the_live_attention_example_names_its_layer_as_the_code_does(runner):
+    output = _invoke(runner, "explain", "attention", "--text", "the acting was not good")
+    assert re.search(r"layer L\d \(of L0-L\d: counted from 0", " ".join(output.split())), output[:600]
+    assert " of 6," not in output
+
+
+def test_the_tour_params_step_says_what_each_symbol_stands_for(runner, tmp_path):
+    output = " ".join(_invoke(runner, "tour", "--only", "params", "--out", str(tmp_path / "t")).split())
+    for symbol, meaning in (("V", "vocabulary"), ("P", "positions"), ("S", "segment types"), ("d", "width"),
+                            ("f", "feed-forward width"), ("L", "layers")):
+        assert re.search(rf"\b{symbol}=[\d,]+ {meaning}", output), symbol
+    assert "L6 H384" not in output.replace("MiniLM-L6-H384", "")
