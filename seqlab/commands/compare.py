@@ -23,7 +23,8 @@ def compare(
     """Overlay several runs' training curves and print a table of their final numbers.
 
     One figure: loss per epoch (train solid, dev dashed) and the dev accuracy (or perplexity for
-    language models), one color per run.
+    language models), one color per run, named in the legend below by the part of the run names that
+    differs; the learning rate in a small panel under the loss.
 
     Typical use: a model pretrained as a language model and then fine-tuned, against the same model
     trained from scratch; or the same model with different optimizers.

@@ -114,8 +114,9 @@ def curves(
     dpi: DpiOption = DEFAULT_DPI,
     json_output: JsonOption = False,
 ) -> None:
-    """The training loss as logged every --log-every steps, the learning rate, loss per epoch (train and
-    dev), and the dev score after each epoch against the majority baseline. Several runs: seqlab compare."""
+    """The training loss as logged every --log-every steps, loss per epoch (train and dev), the learning rate
+    in a small panel under the loss, and the dev score after each epoch against the majority baseline. Several
+    runs: seqlab compare."""
     from seqlab.lab import plot as lab_plot
 
     _done(lab_plot.curves(run, _figure(out, fmt, dpi)), json_output)

@@ -1,13 +1,15 @@
-"""Training curves from runs' metrics.jsonl: the step loss and learning rate, loss and dev score per epoch
-against the majority baseline, several runs overlaid."""
+"""Training curves from runs' metrics.jsonl: the step loss, loss and dev score per epoch against the majority
+baseline, the learning rate in its own panel, several runs overlaid under short legend names."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from seqlab.console import safe_text
@@ -125,13 +127,42 @@ def curves_title(run: RunCurves) -> str:
     return f"{run.family} on {run.dataset}" + (" (language model)" if run.task == "lm" else "")
 
 
-def _short_run(name: str, limit: int = 34) -> str:
-    """A run name for a legend: whole when short, else its start and its end (the date-time that tells
-    runs of one model apart), joined by an ellipsis."""
-    name = safe_text(" ".join(name.split()))
-    if len(name) <= limit:
-        return name
-    return name[: limit // 2 - 1] + "…" + name[-(limit // 2):]
+STAMP = re.compile(r"^(?P<stem>.*?)-(?P<date>\d{8})-(?P<time>\d{6})(?P<extra>-\d+)?$")  # new_run_dir's names
+LEGEND_LIMIT = 34  # characters of a run's name in a legend
+
+
+def _stamp_words(match: re.Match[str]) -> list[str]:
+    """A run's date-time as words a reader parses: '2026-12-08', '01:02:03' (and '#2' for a same-second run)."""
+    date, time = match["date"], match["time"]
+    words = [f"{date[:4]}-{date[4:6]}-{date[6:]}", f"{time[:2]}:{time[2:4]}:{time[4:]}"]
+    return words + ([f"#{match['extra'][1:]}"] if match["extra"] else [])
+
+
+def legend_names(names: list[str], limit: int = LEGEND_LIMIT) -> list[str]:
+    """Short names for runs in one legend: only what differs between them. The date-time seqlab appends to a
+    run's folder is kept only for names whose rest repeats (the same model run twice); words every name shares
+    (the dataset, the date) are dropped unless that would leave a name empty. Long ones are cut in the middle
+    with an ellipsis, and a name that still repeats gets its place in the list ('(2)')."""
+    clean = [safe_text(" ".join(str(n).split())) for n in names]
+    matches = [STAMP.match(n) for n in clean]
+    stems = [m["stem"] if m else n for m, n in zip(matches, clean)]
+    stamps = [_stamp_words(m) if m and stems.count(stem) > 1 else [] for m, stem in zip(matches, stems)]
+    words = [stem.split("-") for stem in stems]
+    if len(names) > 1:
+        shared_stem = set.intersection(*(set(w) for w in words))
+        stamped = [set(w) for w in stamps if w]
+        shared_stamp = set.intersection(*stamped) if len(stamped) > 1 else set()
+        kept = [[w for w in ws if w not in shared_stem] for ws in words]
+        kept_stamps = [[w for w in ws if w not in shared_stamp] for ws in stamps]
+        if all(a or b for a, b in zip(kept, kept_stamps)):
+            words, stamps = kept, kept_stamps
+    labels = []
+    for stem_words, stamp_words in zip(words, stamps):
+        text = " ".join(filter(None, ["-".join(stem_words), *stamp_words]))
+        if len(text) > limit:
+            text = text[: limit // 2 - 1] + "…" + text[-(limit // 2):]
+        labels.append(text)
+    return [f"{t} ({i + 1})" if labels.count(t) > 1 else t for i, t in enumerate(labels)]
 
 
 def _learning_rate(value: float, _position: object = None) -> str:
@@ -142,44 +173,56 @@ def _learning_rate(value: float, _position: object = None) -> str:
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
+def _layout(plt, with_lr: bool):
+    """The figure and its axes: loss (left), dev score (right) and, with a learning rate, a small panel under
+    the loss that shares its epoch axis (the rate has its own scale; on the loss axes it read as a loss)."""
+    if not with_lr:
+        fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+        return fig, loss_ax, score_ax, None
+    fig, axes = plt.subplot_mosaic([["loss", "score"], ["lr", "score"]], figsize=(13, 6), layout="constrained",
+                                   height_ratios=[3, 1])
+    axes["lr"].sharex(axes["loss"])
+    axes["loss"].tick_params(labelbottom=False)
+    return fig, axes["loss"], axes["score"], axes["lr"]
+
+
 def curves_figure(runs: list[RunCurves], title: str = "training curves"):
     """Two panels, one colour per run. Left: the logged training loss (thin), loss per epoch (train solid,
-    dev dashed) and, for one run, the learning rate on a right-hand axis. Right: the dev score per epoch
-    with the majority baseline. The x axis is in epochs, ticks on whole epochs."""
+    dev dashed), and under it, when the runs logged one, the learning rate in a small panel of its own. Right:
+    the dev score per epoch with the majority baseline. The x axes are in epochs, ticks on whole epochs. One
+    legend below the panels, outside the data: the runs by the part of their names that differs, then what
+    each line style means."""
     plt = pyplot()
-    fig, (loss_ax, score_ax) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+    with_lr = any(p.lr is not None for r in runs for p in r.steps)
+    fig, loss_ax, score_ax, lr_ax = _layout(plt, with_lr)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     several = len(runs) > 1
-    for index, run in enumerate(runs):
+    handles: list[Line2D] = []
+    for index, (run, name) in enumerate(zip(runs, legend_names([r.name for r in runs]))):
         color = colors[index % len(colors)]
-        name = f"{_short_run(run.name)}: " if several else ""
         if run.steps:
             loss_ax.plot([p.epoch for p in run.steps], [p.loss for p in run.steps], "-", color=color,
-                         linewidth=0.8, alpha=0.45, label=None if several else "train, logged steps")
+                         linewidth=0.8, alpha=0.45)
         for split, style in (("train", "-"), ("dev", "--")):
             points = run.series.get(split, {}).get("loss", [])
             if points:
-                loss_ax.plot(*zip(*points), style, color=color, marker="o", markersize=5,
-                             label=f"{name}{split}, end of epoch")
+                loss_ax.plot(*zip(*points), style, color=color, marker="o", markersize=5)
         points = run.series.get("dev", {}).get(run.score, [])
         if points:
-            score_ax.plot(*zip(*points), "-", color=color, marker="o", markersize=5, label=f"{name}dev {run.score}")
+            score_ax.plot(*zip(*points), "-", color=color, marker="o", markersize=5)
+        steps = [p for p in run.steps if p.lr is not None]
+        if lr_ax is not None and steps:
+            lr_ax.plot([p.epoch for p in steps], [p.lr for p in steps], color=color, linewidth=1.2)
+        if several:
+            handles.append(Line2D([], [], color=color, marker="o", markersize=5, label=name))
+    key = "0.3" if several else colors[0]
+    handles += [Line2D([], [], color=key, linewidth=0.8, alpha=0.6, label="train loss, logged steps"),
+                Line2D([], [], color=key, marker="o", markersize=5, label="train loss, end of epoch"),
+                Line2D([], [], color=key, linestyle="--", marker="o", markersize=5, label="dev loss, end of epoch")]
     baselines = sorted({r.majority_baseline for r in runs if r.majority_baseline is not None and r.task != "lm"})
     for value in baselines:
-        score_ax.axhline(value, color="grey", linestyle=":", linewidth=1.5, label=f"majority baseline {value:.1%}")
-    if len(runs) == 1 and any(p.lr is not None for p in runs[0].steps):
-        lr_ax = loss_ax.twinx()
-        steps = [p for p in runs[0].steps if p.lr is not None]
-        lr_ax.plot([p.epoch for p in steps], [p.lr for p in steps], color="tab:grey", linewidth=1.2,
-                   linestyle="-.", label="learning rate (right axis)")
-        lr_ax.set_ylabel("learning rate")
-        lr_ax.set_ylim(bottom=0)
-        lr_ax.yaxis.set_major_formatter(_learning_rate)
-        handles, labels = loss_ax.get_legend_handles_labels()
-        extra_handles, extra_labels = lr_ax.get_legend_handles_labels()
-        loss_ax.legend(handles + extra_handles, labels + extra_labels, fontsize=9, loc="upper right")
-    elif loss_ax.lines:
-        loss_ax.legend(fontsize=8 if several else 9, loc="upper right")
+        handles.append(score_ax.axhline(value, color="grey", linestyle=":", linewidth=1.5,
+                                        label=f"majority baseline {value:.1%}"))
     scores = {r.score for r in runs}
     if scores == {"accuracy"}:
         score_ax.set_ylabel("dev accuracy")
@@ -188,14 +231,21 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
         score_ax.set_ylabel("dev perplexity (lower is better)")
     else:
         score_ax.set_ylabel("dev accuracy / perplexity")
-    loss_ax.set(title="loss (thin: logged steps)" if several else "loss", xlabel="epoch", ylabel="cross-entropy")
+    loss_ax.set(title="loss", ylabel="cross-entropy")
     score_ax.set(title="dev score after each epoch", xlabel="epoch")
+    if lr_ax is None:
+        loss_ax.set_xlabel("epoch")
+    else:
+        lr_ax.set(xlabel="epoch", ylabel="learning rate")
+        lr_ax.set_ylim(bottom=0)
+        lr_ax.yaxis.set_major_formatter(_learning_rate)
+        lr_ax.yaxis.set_major_locator(MaxNLocator(3))
     last = max((e for r in runs for split in r.series.values() for pts in split.values() for e, _ in pts), default=1)
-    for ax in (loss_ax, score_ax):
+    for ax in filter(None, (loss_ax, score_ax, lr_ax)):
         ax.grid(alpha=0.3)
-        ax.set_xlim(0 if ax is loss_ax else 0.5, last + 0.25)
+        ax.set_xlim(0 if ax is not score_ax else 0.5, last + 0.25)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if score_ax.lines:
-        score_ax.legend(fontsize=8 if several else 9, loc="lower right" if scores == {"accuracy"} else "upper right")
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4 if several else 5),
+               fontsize=9, frameon=False)
     fig.suptitle(safe_text(title))
     return fig
