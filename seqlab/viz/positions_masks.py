@@ -17,9 +17,13 @@ def sinusoid(positions: np.ndarray, dim: int, d_model: int) -> np.ndarray:
     return np.sin(angle) if dim % 2 == 0 else np.cos(angle)
 
 
+FORMULA = "PE[p, 2i] = sin(p / 10000^(2i/d)),   PE[p, 2i+1] = cos(p / 10000^(2i/d))"
+DIMENSION_AXIS = "dimension j (j = 2i: sin, j = 2i+1: cos; i is the pair)"
+
+
 def _pair_name(dim: int) -> str:
-    """A dimension in the formula's notation: 2i (sin) or 2i+1 (cos) of pair i."""
-    return f"2i, i = {dim // 2}" if dim % 2 == 0 else f"2i+1, i = {dim // 2}"
+    """A dimension j in the formula's notation: j = 2i (sin) or 2i+1 (cos) of pair i."""
+    return f"j = {dim} = 2i, i = {dim // 2}" if dim % 2 == 0 else f"j = {dim} = 2i+1, i = {dim // 2}"
 
 
 def positions_figure(max_len: int = 100, d_model: int = 64):
@@ -33,17 +37,18 @@ def positions_figure(max_len: int = 100, d_model: int = 64):
     fig, (heat, curves) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]},
                                        layout="constrained")
     image = heat.imshow(table, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
-    heat.set(title=f"sinusoidal positions (d = {d_model})", xlabel="dimension (2i: sin, 2i+1: cos)", ylabel="position p")
-    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.02, label="PE[p, dimension]")
+    heat.set(title=f"sinusoidal positions (d = {d_model})", xlabel=DIMENSION_AXIS, ylabel="position p")
+    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.02, label="PE[p, j]")
     shown = min(max_len, 40)  # enough positions to see the slow dimensions move, few enough to see the dots
     fine = np.linspace(0, shown - 1, 40 * shown)
     for dim in sorted({0, 1, min(6, d_model - 1), min(16, d_model - 1), d_model // 2}):
-        (line,) = curves.plot(fine, sinusoid(fine, dim, d_model), linewidth=1.6, label=f"dim {dim} = {_pair_name(dim)}")
+        (line,) = curves.plot(fine, sinusoid(fine, dim, d_model), linewidth=1.6, label=_pair_name(dim))
         curves.plot(range(shown), table[:shown, dim], "o", markersize=3, color=line.get_color())
     curves.set(title="low dimensions turn fast, high ones slowly", xlabel="position p (dots: whole positions)",
-               ylabel="PE[p, dimension]")
-    curves.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="dimension")
+               ylabel="PE[p, j]")
+    curves.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="dimension j")
     curves.grid(alpha=0.3)
+    fig.suptitle(FORMULA)
     return fig
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -82,9 +84,15 @@ def test_format_and_folder_rules(tmp_path):
 
 
 def test_positions_figure_uses_the_formulas_pair_index():
-    """The formula's i is a pair index: dimensions are named 2i / 2i+1, never 'dimension i' (issue 30.9)."""
+    """The formula's i is a pair index: a dimension is j (j = 2i or 2i+1), never 'dimension i', and the formula
+    it refers to is the figure's title (issue 30.9)."""
+    from .layout import assert_clean_layout
+
     fig = positions_figure(50, 32)
-    texts = [ax.get_xlabel() for ax in fig.axes] + [t.get_text() for ax in fig.axes if ax.get_legend()
-                                                    for t in ax.get_legend().get_texts()]
-    assert "dimension i" not in texts
-    assert "dim 1 = 2i+1, i = 0" in texts and "dim 0 = 2i, i = 0" in texts
+    texts = [ax.get_xlabel() for ax in fig.axes] + [ax.get_ylabel() for ax in fig.axes] + [
+        t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert not any(re.search(r"dimension i\b|dim i\b|\[p, i\]", t) for t in texts), texts
+    assert "dimension j (j = 2i: sin, j = 2i+1: cos; i is the pair)" in texts and "PE[p, j]" in texts
+    assert "j = 1 = 2i+1, i = 0" in texts and "j = 0 = 2i, i = 0" in texts and "j = 6 = 2i, i = 3" in texts
+    assert fig._suptitle.get_text() == "PE[p, 2i] = sin(p / 10000^(2i/d)),   PE[p, 2i+1] = cos(p / 10000^(2i/d))"
+    assert_clean_layout(fig)
