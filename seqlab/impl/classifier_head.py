@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from seqlab.impl.compare import Bug, diagnose, max_diff, parity_row
+from seqlab.impl.compare import Bug, dead_parameters, diagnose, max_diff, parity_row
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
 
@@ -192,11 +192,7 @@ def padding_row(module: nn.Module, case: tuple[torch.Tensor, torch.Tensor], wher
 def gradient_row(module: nn.Module, case: tuple[torch.Tensor, torch.Tensor], where: Path | None) -> ImplRow:
     """A backward pass reaches every parameter with a finite, non-zero gradient."""
     hidden, mask = case
-    module.zero_grad()
-    run(module, hidden.clone(), mask, where).pow(2).sum().backward()
-    dead = [name for name, p in module.named_parameters()
-            if p.requires_grad and (p.grad is None or not torch.isfinite(p.grad).all() or float(p.grad.abs().max()) == 0)]
-    module.zero_grad()
+    dead = dead_parameters(module, lambda: run(module, hidden.clone(), mask, where).pow(2).sum())
     return ImplRow("every parameter gets a gradient", PROPERTY, float(len(dead)), 0.0, not dead,
                    "a backward pass reaches every parameter" if not dead else
                    f"no (or a non-finite) gradient reaches {', '.join(dead[:4])}: is it used in forward?")

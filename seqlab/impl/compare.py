@@ -44,6 +44,17 @@ def where_worst(got: torch.Tensor, want: torch.Tensor, axes: Sequence[str]) -> s
     return "at " + ", ".join(named) if named else ""
 
 
+def dead_parameters(module: torch.nn.Module, loss: Callable[[], torch.Tensor]) -> list[str]:
+    """The names of the trainable parameters a backward pass of `loss()` leaves without a finite, non-zero
+    gradient (an unused projection, a detached branch); gradients are cleared before and after."""
+    module.zero_grad()
+    loss().backward()
+    dead = [name for name, p in module.named_parameters()
+            if p.requires_grad and (p.grad is None or not torch.isfinite(p.grad).all() or float(p.grad.abs().max()) == 0)]
+    module.zero_grad()
+    return dead
+
+
 def parity_row(name: str, got: Sequence[torch.Tensor | None], want: Sequence[torch.Tensor], tolerance: float,
                what: str) -> ImplRow:
     """A REFERENCE row: the largest difference between the learner's outputs and seqlab's over all cases."""

@@ -17,9 +17,9 @@ from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, max_diff, parity_row, where_worst
 from seqlab.impl.layernorm import BETA_NAMES, EPS_NAMES, GAMMA_NAMES, seed_affine
-from seqlab.impl.multihead import (
-    BUGS as ATTENTION_BUGS, D_MODEL, HEADS, buggy_output, gradient_parity_row, gradient_row, mapped_weights, masked,
-    padding_row, permutation_row, reference as attention_reference,
+from seqlab.impl.multihead import (  # the block's attention sublayer is checked the way the multihead kind is
+    BUGS as ATTENTION_BUGS, D_MODEL, HEADS, buggy_output, cases, gradient_parity_row, gradient_row, mapped_weights,
+    masked, padding_row, permutation_row, reference as attention_reference, run,
 )
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
@@ -138,28 +138,6 @@ def layouts(norms: list[Norm], fused: bool) -> list[Layout]:
     orders = [(norms[0], norms[0])] if len(norms) == 1 else [(norms[0], norms[1]), (norms[1], norms[0])]
     return [Layout(pre, act, order, interleaved) for pre in (False, True) for act in ACTIVATIONS
             for order in orders for interleaved in ((False, True) if fused else (False,))]
-
-
-def cases(seed: int) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
-    """Seeded inputs: padded batch of 3 (lengths 7, 4, 1); no mask; batch 1 of length 1."""
-    generator = torch.Generator().manual_seed(seed)
-    lengths = torch.tensor([7, 4, 1])
-    mask = torch.arange(7)[None, :] < lengths[:, None]
-    return [
-        (torch.randn(3, 7, D_MODEL, generator=generator, dtype=torch.float64), mask),
-        (torch.randn(2, 5, D_MODEL, generator=generator, dtype=torch.float64), None),
-        (torch.randn(1, 1, D_MODEL, generator=generator, dtype=torch.float64), torch.ones(1, 1, dtype=torch.bool)),
-    ]
-
-
-def run(module: nn.Module, x: torch.Tensor, mask: torch.Tensor | None, where: Path | None) -> torch.Tensor:
-    """The learner's output [B,T,D] (the first item when forward returns a tuple)."""
-    out = call(module, x, mask, where=where) if mask is not None else call(module, x, where=where)
-    if isinstance(out, (tuple, list)):
-        out = out[0]
-    if not isinstance(out, torch.Tensor):
-        raise ContractError(f"forward must return the output tensor [B, T, D], not {type(out).__name__}")
-    return out
 
 
 def variant(block: TransformerBlock, x: torch.Tensor, mask: torch.Tensor | None, bug: str = "",

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from seqlab.impl.compare import Bug, diagnose, max_diff, parity_row, where_worst
+from seqlab.impl.compare import Bug, dead_parameters, diagnose, max_diff, parity_row, where_worst
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
 from seqlab.models.attention import MultiHeadSelfAttention
@@ -251,12 +251,12 @@ def permutation_row(module: nn.Module, x: torch.Tensor, where: Path | None, seed
 def gradient_row(module: nn.Module, case: tuple[torch.Tensor, torch.Tensor | None], where: Path | None) -> ImplRow:
     """A backward pass reaches every parameter with a finite, non-zero gradient (an unused projection shows here)."""
     x, mask = case
-    module.zero_grad()
-    out = run(module, x.clone(), mask, where)
-    (out * masked(torch.ones_like(out), mask)).pow(2).sum().backward()
-    dead = [name for name, p in module.named_parameters()
-            if p.requires_grad and (p.grad is None or not torch.isfinite(p.grad).all() or float(p.grad.abs().max()) == 0)]
-    module.zero_grad()
+
+    def loss() -> torch.Tensor:
+        out = run(module, x.clone(), mask, where)
+        return (out * masked(torch.ones_like(out), mask)).pow(2).sum()
+
+    dead = dead_parameters(module, loss)
     return ImplRow("every parameter gets a gradient", PROPERTY, float(len(dead)), 0.0, not dead,
                    "a backward pass reaches every parameter" if not dead else
                    f"no (or a non-finite) gradient reaches {', '.join(dead[:4])}: is it used in forward?")
