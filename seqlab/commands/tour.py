@@ -32,15 +32,21 @@ def _next_commands(results: list[dict], out_dir: Path) -> list[str]:
     return commands
 
 
-def _wait_for_enter(console, index: int, total: int) -> bool:
-    """Wait for Enter before the next step; False when the learner typed q (or input ended)."""
+def _wait_for_enter(console, prompt: str) -> bool:
+    """Wait for Enter; False when the learner typed q (or input ended)."""
     try:
         from rich.text import Text
 
-        reply = console.input(Text(f"step {index}/{total} done. Enter: next step, q: stop here ", style="dim"))
+        reply = console.input(Text(prompt, style="dim"))
     except EOFError:
         return False
     return reply.strip().lower() not in {"q", "quit"}
+
+
+def _rest_command(steps: list, out_dir: Path) -> str:
+    """The command that runs the steps the learner stopped before, into the same folder."""
+    only = " ".join(f"--only {step.name}" for step in steps)
+    return f"seqlab tour {only} --out {out_dir}"
 
 
 @user_errors
@@ -56,7 +62,9 @@ def tour(
     ] = None,
     list_steps: Annotated[bool, typer.Option("--list", help="List the steps and exit.")] = False,
     pause: Annotated[
-        bool, typer.Option("--pause", help="Wait for Enter after each step (on a terminal), to read at your pace.")
+        bool, typer.Option("--pause", help="Start each step at the top of the screen and wait for Enter after it, to "
+                           "read at your pace (q stops and prints the command for the rest). Only at a terminal: "
+                           "ignored when piped or with --json.")
     ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also show how each measurement was made (tolerances, details).")
@@ -102,10 +110,18 @@ def tour(
     context = TourContext(out_dir=out_dir, seed=seed, device=device, console=talk, verbose=verbose,
                           interactive=at_terminal)
     print_opening(talk, steps, out_dir, pause and at_terminal)
+    paging = pause and at_terminal
+    if paging and not _wait_for_enter(talk, "Enter: start, q: stop here "):
+        talk.print("To take the tour later:")
+        talk.print(f"  {_rest_command(steps, out_dir)}", soft_wrap=True, highlight=False)
+        return
 
     results: list[dict] = []
     started = time.perf_counter()
+    waited = 0.0
     for index, step in enumerate(steps, 1):
+        if paging:
+            talk.clear()  # each step starts at the top of the screen, not scrolled away at 24 rows
         talk.print()
         talk.rule(f"[bold cyan]{index}/{len(steps)}  {step.title}")
         t0 = time.perf_counter()
@@ -116,9 +132,15 @@ def tour(
             talk.print()
             print_takeaway(talk, line)
         results.append({"step": step.name, "title": step.title, "seconds": seconds, "takeaway": line, **summary})
-        if pause and at_terminal and index < len(steps) and not _wait_for_enter(talk, index, len(steps)):
-            break
-    total = time.perf_counter() - started
+        if paging and index < len(steps):
+            asked = time.perf_counter()
+            going_on = _wait_for_enter(talk, f"step {index}/{len(steps)} done. Enter: next step, q: stop here ")
+            waited += time.perf_counter() - asked
+            if not going_on:
+                talk.print("The rest of the tour, when you want it:")
+                talk.print(f"  {_rest_command(steps[index:], out_dir)}", soft_wrap=True, highlight=False)
+                break
+    total = time.perf_counter() - started - waited  # the time the tour ran, not the time it waited for you
 
     if json_output:
         emit_json({"out_dir": str(out_dir), "seconds": round(total, 2), "steps": results})

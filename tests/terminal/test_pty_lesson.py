@@ -46,6 +46,8 @@ def test_tour_is_a_lesson_at_80_columns(tmp_path: Path):
     child.expect("Press Enter after each step")
     child.expect("You will learn")
     seen = child.before + child.after
+    child.expect("Enter: start")  # the opening waits too, before the first step scrolls it away
+    child.sendline("")
     for step_number in range(1, len(FAST_STEPS) + 1):
         if FAST_STEPS[step_number - 1] == "explain":  # the question is asked, not answered for the learner
             child.expect("your answer")
@@ -100,3 +102,20 @@ def test_quiz_hint_skip_and_ctrl_c_keeps_the_score(tmp_path: Path):
     assert "score 0/1 (1 skipped), stopped early" in text
     assert "seqlab quiz --seed 3" in text
     assert "Traceback" not in text
+
+
+def test_q_at_a_pause_prints_the_command_for_the_rest(tmp_path: Path):
+    out = tmp_path / "tour"
+    child = _spawn(["tour", "--out", str(out), "--pause", "--only", "data", "--only", "tokenize"], tmp_path)
+    child.expect("Enter: start")
+    child.sendline("")
+    child.expect("Enter: next step")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    text = _plain(child.before)
+    child.close()
+    assert child.exitstatus == 0, text[-2000:]
+    assert "The rest of the tour, when you want it:" in text
+    assert f"seqlab tour --only tokenize --out {out}" in " ".join(text.split())
+    assert "2/2" not in text  # stopped before the second step
+
