@@ -20,10 +20,12 @@ from seqlab.training.config import TrainConfig
 FAST = dict(budget="tiny", threads=1, device="cpu", max_train=120, max_length=16)
 
 
-def _record(name: str, width: int, seed: int, dev: float, n: int = 400, majority: float = 0.5) -> dict:
+def _record(name: str, width: int, seed: int, dev: float, n: int = 400, majority: float = 0.5,
+            tags: dict | None = None) -> dict:
     scored = {"n": n, "accuracy": dev, "macro_f1": dev, "random_baseline": {"accuracy": 0.499, "macro_f1": 0.49},
               "majority_baseline": {"accuracy": majority, "macro_f1": 0.33}}
-    return {"name": name, "tags": {"hidden": width, "seed": seed}, "wall_seconds": 2.0,
+    return {"name": name, "tags": {**(tags or {"hidden": width}), "seed": seed}, "wall_seconds": 2.0,
+            "config": {"data": "builtin-sentiment", "epochs": 1, "max_length": 32, "max_train_examples": 600},
             "result": {"parameters": 100 * width, "seconds": 1.0, "dev": scored, "test": dict(scored)}}
 
 
@@ -57,14 +59,16 @@ def test_plots_draw_every_seed_and_the_baselines():
     figure = line_chart({"dev accuracy": [(8.0, [50.0, 52.0]), (32.0, [49.0, 51.0])]}, "t", "hidden",
                         baselines={"majority baseline": 50.0, "random baseline": 49.9})
     ax = figure.axes[0]
-    dots = sum(len(c.get_offsets()) for c in ax.collections)
+    from matplotlib.collections import PathCollection
+
+    dots = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert dots == 4 and any("majority baseline" in t for t in labels) and any("random" in t for t in labels)
     low, high = ax.get_ylim()
     assert high - low >= MIN_SPAN
     bars = bar_chart(["adam", "sgd"], {"lstm": [[80.0, 82.0], [55.0, 50.0]]}, "t",
                      baselines={"majority baseline": 50.0})
-    assert sum(len(c.get_offsets()) for c in bars.axes[0].collections) == 4
+    assert sum(len(c.get_offsets()) for c in bars.axes[0].collections if isinstance(c, PathCollection)) == 4
 
 
 def test_budgets_pick_sizes_and_stratify_subsets():
@@ -161,20 +165,25 @@ def test_a_budget_in_a_few_words():
 
 
 def test_bars_start_at_zero_and_label_the_mean_above_every_seed():
-    """A bar's length is its value, so the axis starts at 0; the mean's label sits above the highest seed (not
-    on a dot); a per-dataset majority baseline is a dashed segment over its group, not a bar with a 'seed'."""
+    """A bar's length is its value, so the axis starts at 0; the label 'mean ± half-width' sits above the highest
+    seed and the interval's top (not on a dot); a per-dataset majority baseline is a dashed segment over its
+    group, not a bar with a 'seed'."""
     from viz.layout import assert_clean_layout  # tests/ is on sys.path (rootdir-relative packages)
 
-    figure = bar_chart(["sst", "rte"], {"frozen": [[25.0, 26.0, 27.0], [46.0, 52.0, 53.0]],
-                                        "fine-tuned": [[42.0, 43.0, 44.0], [53.0, 54.0, 57.0]]}, "t",
-                       group_baselines={"majority class (each dataset)": [25.3, 52.7]})
+    from seqlab.experiments.stats import spread
+
+    values = {"frozen": [[25.0, 26.0, 27.0], [46.0, 52.0, 53.0]], "fine-tuned": [[42.0, 43.0, 44.0], [53.0, 54.0, 57.0]]}
+    figure = bar_chart(["sst", "rte"], values, "t", group_baselines={"majority class (each dataset)": [25.3, 52.7]})
     ax = figure.axes[0]
     assert ax.get_ylim()[0] == 0.0
     labels = {t.get_text(): t for t in ax.texts}
-    assert set(labels) == {"26.0", "50.3", "43.0", "54.7"}
-    assert labels["50.3"].xy[1] == 53.0 and labels["54.7"].xy[1] == 57.0  # above the highest seed
+    expected = {f"{spread(v).mean:.1f} ± {spread(v).half_width:.1f}": max(spread(v).mean + spread(v).half_width, *v)
+                for per_group in values.values() for v in per_group}
+    assert set(labels) == set(expected) and "50.3 ± 9.4" in labels
+    assert all(labels[text].xy[1] == top for text, top in expected.items())  # above the seeds and the interval
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "majority class (each dataset)" in legend and len(legend) == 4  # one seed, baseline, two series
+    assert "majority class (each dataset)" in legend and "95% interval of the mean" in legend
+    assert len(legend) == 5  # one seed, baseline, two series, the interval
     from matplotlib.collections import PathCollection
 
     assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 12  # every seed
@@ -210,3 +219,98 @@ def test_kept_reports_say_how_each_verdict_was_computed():
         cells = {str(c) for table in report["tables"] for row in table["rows"] for c in row}
         assert "at chance" not in cells, path.stem
         assert any(READING_NOTE in n for n in report["notes"]), path.stem
+
+
+def _report_figure(recipe: str, records: list[dict], tmp_path, monkeypatch):
+    """The summary of `recipe` over `records` and the first figure it saved (kept open, not written)."""
+    import seqlab.experiments.recipes.rnn as rnn
+    from seqlab.experiments.recipes import get_recipe
+
+    saved = []
+    monkeypatch.setattr(rnn, "save_figure", lambda figure, path: saved.append(figure))
+    summary = get_recipe(recipe).summarize(ExperimentConfig(recipe, budget="tiny", seeds=3), records, tmp_path)
+    return summary, saved[0]
+
+
+def _plus_minus(cell: str) -> float:
+    """The ± of a table cell '72.9 ± 5.6'."""
+    return float(cell.split(" ± ")[1])
+
+
+def _check_report_figure(summary, figure, half_widths: list[float]) -> None:
+    """Error bars with the table's ± in the table's order, the majority baseline as a line, the verdict as a
+    caption under the plot, dataset, budget and seeds in the title, and a clean layout (issue 30.9)."""
+    from matplotlib.container import ErrorbarContainer
+    from viz.layout import assert_clean_layout
+
+    ax = figure.axes[0]
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer) and c.lines[2]]
+    drawn = [(seg[1][1] - seg[0][1]) / 2 for c in bars for seg in c.lines[2][0].get_segments()]
+    assert sorted(round(h, 1) for h in drawn) == sorted(half_widths)
+    majority = [line for line in ax.lines if line.get_label().startswith("majority baseline")]
+    assert majority and set(majority[0].get_ydata()) == {50.0}
+    title = figure._suptitle.get_text()
+    assert "builtin-sentiment" in title and "tiny budget" in title and "3 seeds each" in title
+    assert "up to 600 examples, 1 epoch, 32 tokens" in title.replace("\n", " ")
+    (caption,) = [t for t in ax.texts if "best mean dev accuracy" in t.get_text()]
+    best = next(n for n in summary.notes if n.startswith("best mean dev accuracy"))
+    assert best in " ".join(caption.get_text().split())
+    assert_clean_layout(figure)
+    renderer = figure.canvas.get_renderer()
+    box, axes_box = caption.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert box.y1 <= axes_box.y0 and box.y1 <= ax.xaxis.get_tightbbox(renderer).y0 + 1  # under the tick labels
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.x0 >= axes_box.x1  # right of the plot, off every line and dot
+
+
+def test_sweep_figure_carries_the_reports_interval_baseline_and_verdict(tmp_path, monkeypatch):
+    records = [_record("a", 8, s, v) for s, v in enumerate((0.60, 0.64, 0.62))]
+    records += [_record("b", 32, s, v) for s, v in enumerate((0.80, 0.86, 0.84))]
+    summary, figure = _report_figure("rnn-width", records, tmp_path, monkeypatch)
+    rows = [row for row in summary.tables[0].rows if row[0] in ("8", "32")]
+    _check_report_figure(summary, figure, [_plus_minus(row[2]) for row in rows])
+
+
+def test_bar_figure_carries_the_reports_interval_baseline_and_verdict(tmp_path, monkeypatch):
+    records = []
+    for cell, direction, scores in (("lstm", "uni", (0.60, 0.66, 0.62)), ("lstm", "bi", (0.70, 0.75, 0.71)),
+                                    ("gru", "uni", (0.61, 0.63, 0.70)), ("gru", "bi", (0.72, 0.74, 0.79))):
+        records += [_record(f"{cell}-{direction}", 16, s, v, tags={"cell": cell, "direction": direction})
+                    for s, v in enumerate(scores)]
+    summary, figure = _report_figure("rnn-bidirectional", records, tmp_path, monkeypatch)
+    rows = [row for row in summary.tables[0].rows if row[1] in ("uni", "bi")]
+    _check_report_figure(summary, figure, [_plus_minus(row[3]) for row in rows])
+    caption = " ".join(t.get_text() for t in figure.axes[0].texts)
+    assert "bidirectional lstm" in caption  # the per-cell verdicts too
+
+
+def test_bert_figure_has_both_baselines_per_dataset_and_the_verdict(tmp_path, monkeypatch):
+    import seqlab.experiments.recipes.bert as bert
+    from viz.layout import assert_clean_layout
+
+    records = [_record(f"builtin-sentiment-{mode}", 16, s, v, tags={"dataset": "builtin-sentiment", "mode": mode})
+               for mode, scores in (("frozen", (0.55, 0.58, 0.52)), ("finetune", (0.80, 0.84, 0.83)))
+               for s, v in enumerate(scores)]
+    saved = []
+    monkeypatch.setattr(bert, "save_figure", lambda figure, path: saved.append(figure))
+    monkeypatch.setattr(bert, "save_confusions", lambda records, out: [])  # these records keep no matrices
+    summary = bert.summarize_bert(ExperimentConfig("bert-frozen-vs-finetune", budget="tiny", seeds=3), records,
+                                  tmp_path)
+    ax = saved[0].axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "majority class (each dataset)" in legend and "random guess (each dataset)" in legend
+    verdict = next(n for n in summary.notes if "fine-tuned beats" in n)
+    assert any(verdict in " ".join(t.get_text().split()) for t in ax.texts)
+    assert "tiny budget" in saved[0]._suptitle.get_text()
+    assert_clean_layout(saved[0])
+
+
+def test_pareto_axis_reads_as_numbers():
+    """Math text is off in every figure (labels are drawn literally), so the log axis formats its own ticks:
+    '10,000', never '$\\mathdefault{10^{4}}$'."""
+    from seqlab.experiments.plots import pareto_chart
+
+    figure = pareto_chart([(1e3, 60.0), (1e4, 70.0), (1e5, 72.0)], ["a", "b", "c"], [0, 1, 2], "t")
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels() + figure.axes[0].get_xticklabels(minor=True)]
+    assert "10,000" in labels and not any("$" in label or "mathdefault" in label for label in labels)

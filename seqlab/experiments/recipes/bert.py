@@ -7,9 +7,16 @@ from typing import Any
 
 from seqlab import paths
 from seqlab.experiments.config import ExperimentConfig
-from seqlab.experiments.plots import bar_chart
+from seqlab.experiments.plots import bar_chart, short_caption
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
-from seqlab.experiments.recipes.common import Budget, Sizes, save_confusions, train_config, with_seeds
+from seqlab.experiments.recipes.common import (
+    Budget,
+    Sizes,
+    figure_title,
+    save_confusions,
+    train_config,
+    with_seeds,
+)
 from seqlab.experiments.summary import (
     READING_NOTE,
     baseline_rows,
@@ -79,6 +86,7 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
     names = list(dict.fromkeys(r["tags"]["dataset"] for r in records))
     series: dict[str, list[list[float]]] = {}
     majority: list[float | None] = [None] * len(names)
+    random_guess: list[float | None] = [None] * len(names)
     verdicts = []
     for data in names:
         groups = {tags["mode"]: (tags, items) for tags, items in group_seeds(records) if tags["dataset"] == data}
@@ -90,11 +98,14 @@ def summarize_bert(config: ExperimentConfig, records: list[dict[str, Any]], out:
             series.setdefault(shown, [[] for _ in names])[names.index(data)] = [100 * v for v in dev_scores(items)]
         rows += baseline_rows(mine, lead=(data,), trail=("-",))
         majority[names.index(data)] = 100 * dev_base.majority if dev_base is not None else None
+        random_guess[names.index(data)] = 100 * dev_base.random if dev_base is not None else None
         if "finetune" in groups and "frozen" in groups:
             verdicts.append(compare_groups(groups["finetune"], groups["frozen"], f"{data} fine-tuned",
                                            f"{data} frozen").verdict)
-    save_figure(bar_chart(names, series, "frozen vs fine-tuned: dev accuracy",
-                          group_baselines={"majority class (each dataset)": majority}), out / "frozen-vs-finetune.png")
+    save_figure(bar_chart(names, series, figure_title("frozen vs fine-tuned: dev accuracy", config, records),
+                          group_baselines={"majority class (each dataset)": majority,
+                                           "random guess (each dataset)": random_guess},
+                          caption=short_caption(verdicts)), out / "frozen-vs-finetune.png")
     figures = ["frozen-vs-finetune.png", *save_confusions(records, out)]
     table = ResultTable(
         f"dev and test accuracy % (mean ± 95% interval, {seeds_phrase(records)}) against the baselines",

@@ -10,7 +10,7 @@ import numpy as np
 
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.plots import epoch_curves
-from seqlab.experiments.summary import baselines, dev_scores, group_seeds
+from seqlab.experiments.summary import baselines, dev_scores, group_seeds, seeds_phrase
 from seqlab.experiments.trials import Trial
 from seqlab.io import slugify
 from seqlab.training.config import TrainConfig, with_default_lr
@@ -111,6 +111,22 @@ def accuracy_points(records: Sequence[dict[str, Any]], x_tag: str, line_tag: str
         line = f"{line_tag} {tags[line_tag]}" if line_tag else "dev accuracy"
         series.setdefault(line, []).append((float(tags[x_tag]), [100 * v for v in dev_scores(items)]))
     return {k: sorted(v) for k, v in series.items()}
+
+
+def trained_budget(records: Sequence[dict[str, Any]]) -> str:
+    """What the records' trials trained on, in a few words ('up to 600 examples, 1 epoch, 32 tokens'), read from
+    their configs (so --epochs and --max-train overrides show); the briefs joined when trials differ."""
+    briefs = dict.fromkeys(Budget(int(c["epochs"]), int(c["max_length"]), c.get("max_train_examples")).brief()
+                           for c in (r.get("config", {}) for r in records) if "epochs" in c and "max_length" in c)
+    return "; ".join(briefs)
+
+
+def figure_title(what: str, config: ExperimentConfig, records: Sequence[dict[str, Any]]) -> str:
+    """A report figure's title: `what` it shows, and under it the dataset(s), the budget and the seeds its trials
+    ran ('imdb · quick budget: up to 8,000 examples, 4 epochs, 128 tokens · 3 seeds each')."""
+    data = ", ".join(dict.fromkeys(str(r.get("config", {}).get("data", "?")) for r in records)) or "?"
+    budget = trained_budget(records)
+    return f"{what}\n{data} · {config.budget} budget{': ' + budget if budget else ''} · {seeds_phrase(records)}"
 
 
 def save_epoch_curves(records: Sequence[dict[str, Any]], out_dir: Path, title: str,

@@ -9,13 +9,14 @@ from typing import Any
 
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.pareto import pareto_front
-from seqlab.experiments.plots import bar_chart, line_chart, pareto_chart
+from seqlab.experiments.plots import bar_chart, line_chart, pareto_chart, short_caption
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
 from seqlab.experiments.recipes.common import (
     Budget,
     Sizes,
     accuracy_points,
     baseline_lines,
+    figure_title,
     save_epoch_curves,
     sentiment_dataset,
     train_config,
@@ -105,7 +106,6 @@ def plan_optimizers(config: ExperimentConfig) -> Plan:
 
 def summarize_optimizers(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy per optimizer and cell, as a table and a grouped bar chart, plus dev curves."""
-    figures = _grouped_bar_figures(records, "optimizer", "cell", "dev accuracy by optimizer", out, "optimizers.png")
     verdicts = []
     for cell in dict.fromkeys(r["tags"]["cell"] for r in records):
         groups = {tags["optimizer"]: (tags, items) for tags, items in group_seeds(records) if tags["cell"] == cell}
@@ -113,7 +113,10 @@ def summarize_optimizers(config: ExperimentConfig, records: list[dict[str, Any]]
             verdicts += [c.verdict for c in holm_decided([  # Adam against each other optimizer: one family
                 compare_groups(groups["adam"], groups[name], f"{cell} adam", f"{cell} {name}")
                 for name in groups if name != "adam"])]
-    notes = [baseline_row_note(records), *best_versus_rest(records, limit=0), *verdicts,
+    best = best_versus_rest(records, limit=0)
+    figures = _grouped_bar_figures(records, "optimizer", "cell", figure_title("dev accuracy by optimizer", config, records),
+                                   out, "optimizers.png", [*best, *verdicts])
+    notes = [baseline_row_note(records), *best, *verdicts,
              "Adaptive methods (Adagrad, RMSprop, Adam) scale each parameter's step by its gradient history; "
              "plain SGD needs momentum and a larger learning rate."]
     return Summary([training_table("dev accuracy by optimizer", records, ("cell", "optimizer"))], figures, notes,
@@ -134,17 +137,19 @@ def plan_depth(config: ExperimentConfig) -> Plan:
 
 def summarize_depth(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy against depth, one line per dropout setting."""
-    figure = line_chart(accuracy_points(records, "layers", "dropout"), "dev accuracy by depth", "LSTM layers",
-                        baselines=baseline_lines(records))
-    save_figure(figure, out / "depth.png")
-    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
     groups = {(t["layers"], t["dropout"]): (t, items) for t, items in group_seeds(records)}
     planned = [compare_groups(groups[(layers, 0.3)], groups[(layers, 0.0)])  # does dropout help at this depth?
                for layers, rate in groups if rate == 0.0 and (layers, 0.3) in groups]
     planned += [compare_groups(groups[(layers, rate)], groups[(1, rate)])  # does depth help, dropout held fixed?
                 for layers, rate in groups if layers != 1 and (1, rate) in groups]
     verdicts = [c.verdict for c in holm_decided(planned)]  # one family, so no pair is printed twice
-    notes = [baseline_row_note(records), *best_versus_rest(records, limit=0), *verdicts,
+    best = best_versus_rest(records, limit=0)
+    figure = line_chart(accuracy_points(records, "layers", "dropout"),
+                        figure_title("dev accuracy by depth", config, records), "LSTM layers",
+                        baselines=baseline_lines(records), caption=short_caption([*best, *verdicts]))
+    save_figure(figure, out / "depth.png")
+    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
+    notes = [baseline_row_note(records), *best, *verdicts,
              "planned comparisons: dropout 0.3 against none at each depth, and each depth against one layer at the "
              "same dropout, decided together with Holm's correction"]
     return Summary([training_table("dev accuracy by depth and dropout", records, ("layers", "dropout"))], figures, notes,
@@ -171,11 +176,13 @@ def plan_embedding(config: ExperimentConfig) -> Plan:
 
 def _summarize_size(tag: str, label: str, filename: str):
     def summarize(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
-        figure = line_chart(accuracy_points(records, tag), f"dev accuracy by {label}", label, log_x=True,
-                            baselines=baseline_lines(records))
+        verdicts = best_versus_rest(records)
+        figure = line_chart(accuracy_points(records, tag), figure_title(f"dev accuracy by {label}", config, records),
+                            label, log_x=True, baselines=baseline_lines(records),
+                            caption=short_caption(verdicts, limit=2))
         save_figure(figure, out / filename)
         figures = [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
-        notes = [baseline_row_note(records), *best_versus_rest(records)]
+        notes = [baseline_row_note(records), *verdicts]
         return Summary([training_table(f"dev accuracy by {label}", records, (tag,))], figures, notes)
 
     summarize.__doc__ = f"Accuracy against {label} (log scale), with parameter counts in the table."
@@ -214,7 +221,9 @@ def summarize_compound(config: ExperimentConfig, records: list[dict[str, Any]], 
     points = [(float(items[0]["result"]["parameters"]), 100 * mean_sd(dev_scores(items))[0]) for _, items in configs]
     labels = [f"d{t['layers']} h{t['hidden']} e{t['embedding']}" for t, _ in configs]
     front = pareto_front(points)
-    save_figure(pareto_chart(points, labels, front, "compound scaling: dev accuracy vs parameters"), out / "pareto.png")
+    save_figure(pareto_chart(points, labels, front,
+                             figure_title("compound scaling: dev accuracy vs parameters", config, records)),
+                out / "pareto.png")
     front_rows = tuple((labels[i], f"{int(points[i][0]):,}", f"{points[i][1]:.1f}") for i in front)
     tables = [
         training_table("every trial", records, ("layers", "hidden", "embedding")),
@@ -240,28 +249,32 @@ def plan_bidirectional(config: ExperimentConfig) -> Plan:
 
 def summarize_bidirectional(config: ExperimentConfig, records: list[dict[str, Any]], out: Path) -> Summary:
     """Accuracy of uni- vs bidirectional reading per cell, as a table and a grouped bar chart."""
-    figures = _grouped_bar_figures(records, "cell", "direction", "uni- vs bidirectional", out, "bidirectional.png")
     groups = {(t["cell"], t["direction"]): (t, items) for t, items in group_seeds(records)}
     verdicts = [compare_groups(groups[(cell, "bi")], groups[(cell, "uni")], f"bidirectional {cell}",
                                f"one-direction {cell}").verdict
                 for cell, direction in groups if direction == "uni" and (cell, "bi") in groups]
-    notes = [baseline_row_note(records), *best_versus_rest(records, limit=0), *verdicts,
+    best = best_versus_rest(records, limit=0)
+    figures = _grouped_bar_figures(records, "cell", "direction", figure_title("uni- vs bidirectional", config, records),
+                                   out, "bidirectional.png", [*best, *verdicts])
+    notes = [baseline_row_note(records), *best, *verdicts,
              "A bidirectional RNN has twice the recurrent parameters and sees the end of the text from its first "
              "step."]
     return Summary([training_table("dev accuracy by direction", records, ("cell", "direction"))], figures, notes)
 
 
 def _grouped_bar_figures(
-    records: list[dict[str, Any]], x_tag: str, series_tag: str, title: str, out: Path, filename: str
+    records: list[dict[str, Any]], x_tag: str, series_tag: str, title: str, out: Path, filename: str,
+    verdicts: list[str],
 ) -> list[str]:
-    """Save a grouped bar chart of mean dev accuracy (groups: `x_tag`, one bar per `series_tag`) and the dev
-    curves under `out`; return the figure file names."""
+    """Save a grouped bar chart of mean dev accuracy (groups: `x_tag`, one bar per `series_tag`) with the first
+    of the report's `verdicts` as its caption, and the dev curves, under `out`; return the figure file names."""
     groups = list(dict.fromkeys(r["tags"][x_tag] for r in records))
     series: dict[str, list[list[float]]] = {}
     for tags, items in group_seeds(records):
         values = series.setdefault(str(tags[series_tag]), [[] for _ in groups])
         values[groups.index(tags[x_tag])] = [100 * v for v in dev_scores(items)]
-    save_figure(bar_chart([str(g) for g in groups], series, title, baselines=baseline_lines(records)), out / filename)
+    save_figure(bar_chart([str(g) for g in groups], series, title, baselines=baseline_lines(records),
+                          caption=short_caption(verdicts)), out / filename)
     return [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
 
 
