@@ -223,6 +223,10 @@ def curves_figure(runs: list[RunCurves], title: str = "training curves"):
     for value in baselines:
         handles.append(score_ax.axhline(value, color="grey", linestyle=":", linewidth=1.5,
                                         label=f"majority baseline {value:.1%}"))
+    if baselines:  # autoscaling puts a baseline under every point on the frame's edge, where it is not seen
+        low, high = score_ax.get_ylim()
+        pad = 0.04 * (high - low)
+        score_ax.set_ylim(min(low, baselines[0] - pad), max(high, baselines[-1] + pad))
     scores = {r.score for r in runs}
     if scores == {"accuracy"}:
         score_ax.set_ylabel("dev accuracy")

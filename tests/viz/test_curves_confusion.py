@@ -87,6 +87,10 @@ def test_compare_legend_stays_off_the_curves_and_the_baseline(tiny_runs):
         texts = [t.get_text() for t in legend.get_texts()]
         assert "sst-$x$" in texts and not any(ch.isdigit() for t in texts[:3] for ch in t), texts
         assert any(t.startswith("majority baseline") for t in texts)
+        score = next(ax for ax in figure.axes if ax.get_ylabel() == "dev accuracy")
+        low, high = score.get_ylim()
+        baseline = next(line for line in score.lines if line.get_label().startswith("majority baseline"))
+        assert low + 0.02 * (high - low) < baseline.get_ydata()[0] < high  # inside the frame, not on its edge
         assert all(ax.get_legend() is None for ax in figure.axes)
     finally:
         pyplot().close(figure)
