@@ -144,8 +144,11 @@ def connect(ray: Any, address: str | None) -> bool:
     except Exception as error:  # Ray raises ConnectionError, RuntimeError, ValueError, ... for a bad address
         where = f"at {address}" if address else "(none given: $RAY_ADDRESS or a local instance)"
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        token = ("; if it uses token authentication (newer Ray turns it on for `ray start`), set RAY_AUTH_MODE=token "
+                 "and RAY_AUTH_TOKEN to what `ray get-auth-token` prints on the head node"
+                 if address and "RAY_AUTH_MODE" not in os.environ else "")
         raise SeqlabError(f"could not connect to the Ray cluster {where}: {reason}; start one with `ray start "
-                          "--head` and pass its address with --ray-address HOST:6379") from None
+                          f"--head` and pass its address with --ray-address HOST:6379{token}") from None
     return True
 
 

@@ -5,6 +5,7 @@ one error line."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,21 @@ from .test_workers import STAMP, _masked
 
 @pytest.fixture(scope="session")
 def local_ray(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A Ray instance of 2 CPUs on 127.0.0.1 for the whole session (its workers cache under a temporary folder)."""
+    """A Ray instance of 2 CPUs on 127.0.0.1 for the whole session (its workers cache under a temporary folder),
+    with Ray's defaults otherwise (token authentication on); the environment Ray changes is put back after."""
     ray = pytest.importorskip("ray")  # in the [test] extra; skipped where it is not installed
     cache = tmp_path_factory.mktemp("ray-cache")
-    ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-             runtime_env={"env_vars": {"SEQLAB_CACHE": str(cache)}}, logging_level="WARNING", log_to_driver=False)
-    yield ray
-    ray.shutdown()
+    auth_mode = os.environ.get("RAY_AUTH_MODE")  # ray.init sets it for this process; put back after
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("RAY_ADDRESS", raising=False)  # a new instance, never a cluster the machine happens to have
+        ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+                 runtime_env={"env_vars": {"SEQLAB_CACHE": str(cache)}}, logging_level="WARNING",
+                 log_to_driver=False)
+        yield ray
+        ray.shutdown()
+    os.environ.pop("RAY_AUTH_MODE", None)
+    if auth_mode is not None:
+        os.environ["RAY_AUTH_MODE"] = auth_mode
 
 
 def _report(runner, args: list[str], out: Path) -> dict[str, Any]:
