@@ -126,16 +126,23 @@ def test_pretrained_minilm(minilm_dir):
     assert "learned" in positions.check.detail  # BERT's positions are learned: a fresh table is measured instead
 
 
-def test_gru_run_reports_its_stand_ins(trained_runs, runner):
-    result = runner.invoke(app, ["check", "--run", str(trained_runs["gru"]), "--device", "cpu", "--json"])
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+def test_gru_run_reports_its_stand_ins(trained_runs):
+    from rich.console import Console
+
+    from seqlab.lab import check as lab_check
+    from seqlab.proofs.render import check_headline
+
+    # one check of the run (each takes ~10 s): its --json payload and the headline a person reads, from one report
+    outcome = lab_check.run(lab_check.CheckRequest(run=trained_runs["gru"], device="cpu"))
+    assert outcome.exit_code == 0
+    payload = outcome.to_json()
     on = {row["id"]: row["measured_on"] for row in payload["results"]}
     assert on["gru-convex"] == "model"
     assert on["layernorm-norm"] == on["causal-mask"] == on["lstm-memory"] == "not applicable"  # a GRU has none
     assert payload["counts"]["model"] < payload["counts"]["not_applicable"]
-    people = runner.invoke(app, ["check", "--run", str(trained_runs["gru"]), "--device", "cpu"])
-    flat = " ".join(people.output.split())
+    console = Console(record=True, width=80)
+    console.print(check_headline(outcome.report))
+    flat = " ".join(console.export_text().split())
     model = payload["counts"]["model"]
     assert f"{model}/{model} identities hold on run {trained_runs['gru'].name} itself" in flat
     assert f"{payload['counts']['not_applicable']} do not apply to it" in flat
