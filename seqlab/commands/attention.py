@@ -69,7 +69,9 @@ def attention(
 
     Prints the most informative head as a coloured matrix (lowest row entropy relative to uniform, skipping
     heads that rest on [CLS]/[SEP]) and the heads with a sharp pattern in words ("L0 H2: each token -> the
-    previous token 0.97"). With --query TOKEN it prints where that token looks in every layer and head.
+    previous token 0.97"). With --query TOKEN it prints where that token looks in every layer and head,
+    draws it as one bar chart per head (the heads that look hardest at a word framed) and opens the explorer
+    with that token selected.
 
     Add --head L,H to --query (layers and heads are numbered from 0) to see how that head's weights for
     the token are made, with the live model's numbers: q and each k, q·k, ÷ sqrt(d_k), the mask, the

@@ -105,7 +105,8 @@ def run(request: AttentionRequest) -> AttentionReport:
                                                                  request.device)
     query_index = find_token(capture.tokens, request.query) if request.query is not None else None
     folder = output_folder(request.out, f"attention-{capture.model_name}")
-    files = write_attention_views(capture, folder, fmt, request.layer, request.head, dpi=dpi, steps=steps)
+    files = write_attention_views(capture, folder, fmt, request.layer, request.head, dpi=dpi, steps=steps,
+                                  query_index=query_index)
     summaries = summarize_heads(capture.probabilities, capture.tokens, capture.causal)
     return AttentionReport(capture, summaries, rank_heads(summaries), notable_heads(summaries), query_index, files,
                            steps)

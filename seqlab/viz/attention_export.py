@@ -1,4 +1,5 @@
-"""Writing every picture of one attention capture into a folder: grid, one head, head average, HTML pages."""
+"""Writing every picture of one attention capture into a folder: grid, one head, head average, HTML pages, and
+with a query, where it looks in every head."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from seqlab.viz.attention_source import AttentionCapture
 from seqlab.viz.attention_steps import QueryKeySteps
 from seqlab.viz.bertviz_export import bertviz_html
 from seqlab.viz.figures import DEFAULT_DPI, FigureFormat, save_figure, shorten
+from seqlab.viz.query_heads_figure import query_caption, query_heads_figure
 from seqlab.viz.query_key_figure import query_key_caption, query_key_figure
 
 
@@ -31,10 +33,15 @@ class AttentionFiles:
     layer: int
     head_index: int
     query_key: Path | None = None  # how one query's weights are made (with --query and --head L,H)
+    query_heads: Path | None = None  # where the query looks in every layer and head (with --query)
+    query_index: int | None = None  # that query's position
+    query_label: str | None = None  # "#2 'cat'"
 
     def to_dict(self) -> dict[str, str | int]:
         """Paths as strings (for --json)."""
         extra = {} if self.query_key is None else {"query_key": str(self.query_key)}
+        if self.query_heads is not None:
+            extra["query_heads"] = str(self.query_heads)
         return {
             "grid": str(self.grid),
             "head": str(self.head),
@@ -97,12 +104,14 @@ def write_attention_views(
     head: int | None = None,
     dpi: int = DEFAULT_DPI,
     steps: QueryKeySteps | None = None,
+    query_index: int | None = None,
 ) -> AttentionFiles:
     """Draw the capture into `folder` (new file names, never overwriting) and return what was written.
 
     The close-up figure and the explorer page show the chosen `layer`/`head`, or what `pick_head` ranks first.
     With `steps` (one query's computation, `seqlab.viz.attention_steps`) it also draws that as a slide, and the
-    explorer gets a q·k panel.
+    explorer gets a q·k panel. With `query_index` it draws where that token looks in every layer and head, and
+    the explorer opens with it selected.
     """
     asked = (layer, head)  # the page says whether its head was asked for or chosen by the rule
     layer, head = pick_head(capture, layer, head)
@@ -160,4 +169,16 @@ def write_attention_views(
             fmt,
             dpi,
         )
-    return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head, query_key)
+    query_heads = label = None
+    if query_index is not None:
+        label = query_caption(tokens, query_index)
+        query_heads = save_figure(
+            query_heads_figure(probs, tokens, query_index, capture.causal,
+                               f"{quoted}\n{name}: where {label} looks, in every layer and head",
+                               sentence_b_start=pair),
+            fresh_name(folder, f"attention-query-{query_index}-heads", suffix),
+            fmt,
+            dpi,
+        )
+    return AttentionFiles(grid, one, average, pages["head"], pages["model"], explorer, layer, head, query_key,
+                          query_heads, query_index, label)

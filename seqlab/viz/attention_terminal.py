@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from seqlab.viz.attention_heads import SELECTION_RULE, HeadSummary
-from seqlab.viz.head_patterns import SPECIAL_TOKENS
+from seqlab.viz.head_patterns import SPECIAL_TOKENS, is_spread, word_reading_heads
 
 # (lower bound, character, colour): weight levels of a cell; the characters carry the level without colour too
 LEVELS: tuple[tuple[float, str, str], ...] = (
@@ -72,7 +72,7 @@ def _row(label: str, weights: np.ndarray, tokens: Sequence[str], cell: int, labe
         line.append(" " * (cell - 1) + char, style=colour)
     visible = allowed if allowed is not None else len(weights)
     top = int(np.argmax(weights[:visible]))
-    if _spread(weights[:visible], visible):  # no key stands out: naming the first of equals would mislead
+    if is_spread(weights[:visible], visible):  # no key stands out: naming the first of equals would mislead
         line.append(" → spread out", style="dim")
         return line
     line.append(f" → {_short(tokens[top])} ", style="")
@@ -150,29 +150,6 @@ def overview(probabilities: np.ndarray, tokens: Sequence[str], ranked: Sequence[
     return Group(*parts)
 
 
-SPREAD_FACTOR = 1.5  # a row whose largest weight is under 1.5x uniform names no key ("spread out")
-
-
-def _spread(weights: np.ndarray, visible: int) -> bool:
-    return float(weights.max()) < SPREAD_FACTOR / max(visible, 1)
-
-
-def word_reading_heads(probabilities: np.ndarray, tokens: Sequence[str], index: int,
-                       causal: bool = False) -> list[tuple[int, int, int, float]]:
-    """The heads whose strongest key for query `index` is a word (not [CLS], [SEP] or padding, and not a row
-    spread out evenly), strongest first: (layer, head, key index, weight)."""
-    n_layers, n_heads = probabilities.shape[:2]
-    visible = index + 1 if causal else len(tokens)
-    found = []
-    for layer in range(n_layers):
-        for head in range(n_heads):
-            row = probabilities[layer, head, index, :visible]
-            key = int(np.argmax(row))
-            if tokens[key] not in SPECIAL_TOKENS and not _spread(row, visible):
-                found.append((layer, head, key, float(row[key])))
-    return sorted(found, key=lambda item: -item[3])
-
-
 def query_summary(probabilities: np.ndarray, tokens: Sequence[str], index: int, causal: bool = False,
                   limit: int = 6) -> list[Text]:
     """Two or three lines before the per-head rows: how many heads look hardest at a word for this query, how
@@ -181,7 +158,7 @@ def query_summary(probabilities: np.ndarray, tokens: Sequence[str], index: int, 
     visible = index + 1 if causal else len(tokens)
     reading = word_reading_heads(probabilities, tokens, index, causal)
     rows = probabilities[:, :, index, :visible].reshape(n_layers * n_heads, visible)
-    spread = sum(_spread(row, visible) for row in rows)
+    spread = sum(is_spread(row, visible) for row in rows)
     resting = len(rows) - len(reading) - spread
     specials = "/".join(dict.fromkeys(t for t in tokens[:visible] if t in SPECIAL_TOKENS)) or "special tokens"
     head_line = Text(f"{len(reading)} of {len(rows)} heads look hardest at a word", style="bold")

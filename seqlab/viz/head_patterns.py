@@ -14,6 +14,9 @@ The largest of these averages is the head's pattern when it is at least `THRESHO
 each row's weight, on average). Otherwise the head is "broad" when its mean row entropy is at least
 `BROAD_ENTROPY` (0.9) of the uniform row's, and "mixed" when it is neither. Every head but a mixed one is
 notable. The score is that average, so heads can be ranked by how clearly they do their one thing.
+
+For one query token's row the rule is simpler (`word_reading_heads`): a head reads a word when its strongest key
+is not a special token and the row is not spread out (`is_spread`: no key gets 1.5x the uniform weight).
 """
 
 from __future__ import annotations
@@ -166,3 +169,28 @@ def notable_heads(patterns: Sequence[HeadPattern]) -> list[HeadPattern]:
 def head_line(pattern: HeadPattern) -> str:
     """ "L0 H2: tokens -> 'but' 0.90" """
     return f"L{pattern.layer} H{pattern.head}: {pattern.text}"
+
+
+SPREAD_FACTOR = 1.5  # a row whose largest weight is under 1.5x uniform names no key ("spread out")
+
+
+def is_spread(weights: np.ndarray, visible: int) -> bool:
+    """Whether one query's row over its `visible` keys is spread out: no key gets SPREAD_FACTOR x uniform."""
+    return float(weights.max()) < SPREAD_FACTOR / max(visible, 1)
+
+
+def word_reading_heads(probabilities: np.ndarray, tokens: Sequence[str], index: int,
+                       causal: bool = False) -> list[tuple[int, int, int, float]]:
+    """The heads whose strongest key for query `index` is a word (not [CLS], [SEP] or padding, and not a row
+    spread out evenly), strongest first: (layer, head, key index, weight). The terminal's --query summary, the
+    per-head query figure and the explorer agree through this one rule."""
+    n_layers, n_heads = probabilities.shape[:2]
+    visible = index + 1 if causal else len(tokens)
+    found = []
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            row = probabilities[layer, head, index, :visible]
+            key = int(np.argmax(row))
+            if tokens[key] not in SPECIAL_TOKENS and not is_spread(row, visible):
+                found.append((layer, head, key, float(row[key])))
+    return sorted(found, key=lambda item: -item[3])

@@ -35,6 +35,8 @@ def written_files(files: AttentionFiles) -> RenderableType:
     ]
     if files.query_key is not None:
         views.append(("how one row is made (q·k)", files.query_key))
+    if files.query_heads is not None:
+        views.append((f"where {files.query_label} looks, every layer and head", files.query_heads))
     lines: list[RenderableType] = [Text("written:", style="bold")]
     for view, path in views:
         lines.append(Text(f"  {view}:", style="dim"))
