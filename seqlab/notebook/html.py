@@ -212,7 +212,7 @@ def attention_html(report: AttentionReport) -> str:
     if page is None:  # moved or deleted since: drawn again, opening on the query's head or the ranking's
         steps = report.steps
         page = attention_page_html(capture, steps.layer if steps else None, steps.head if steps else None,
-                                   steps=steps)
+                                   steps=steps, query_index=report.query_index)
     parts = [renderable_html(attention_header(capture)),
              f"<p>tokens: {html.escape(' '.join(capture.tokens))}</p>"]
     if capture.note:

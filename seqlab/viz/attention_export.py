@@ -159,7 +159,7 @@ def write_attention_views(
         pages[view] = atomic_write_text(fresh_name(folder, f"bertviz-{view}-view", ".html"), page)
     explorer = atomic_write_text(
         fresh_name(folder, "attention-explorer", ".html"),
-        attention_page_html(capture, *asked, steps=steps),
+        attention_page_html(capture, *asked, steps=steps, query_index=query_index),
     )
     query_key = None
     if steps is not None:

@@ -65,10 +65,12 @@ RULE = (
 
 
 def page_data(
-    capture: AttentionCapture, layer: int | None = None, head: int | None = None, steps: QueryKeySteps | None = None
+    capture: AttentionCapture, layer: int | None = None, head: int | None = None, steps: QueryKeySteps | None = None,
+    query_index: int | None = None,
 ) -> dict[str, Any]:
     """Everything the page's script reads: tokens, weights (per mille, flattened [L,H,T,T]) and head patterns,
-    and with `steps` the numbers of one query's row for the q·k panel (`steps`, else null).
+    with `steps` the numbers of one query's row for the q·k panel (`steps`, else null), and the token the page
+    opens selected (`query`: `query_index`, else that of `steps`, else null).
 
     The page opens on `layer` and `head`; what is not given comes from the ranking the terminal and the figures
     use (`seqlab.viz.attention_heads.SELECTION_RULE`), so every view starts on the same head.
@@ -95,6 +97,7 @@ def page_data(
         "notable": [index[(p.layer, p.head)] for p in notable],
         "start": {"layer": layer, "head": head, "why": why},
         "steps": None if steps is None else steps.to_dict(),
+        "query": query_index if query_index is not None else (None if steps is None else steps.query_index),
     }
 
 
@@ -104,9 +107,11 @@ def attention_page_html(
     head: int | None = None,
     title: str | None = None,
     steps: QueryKeySteps | None = None,
+    query_index: int | None = None,
 ) -> str:
-    """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default); with
-    `steps`, a panel that writes out that query's q·k terms."""
+    """The whole page for `capture`, opening on `layer` and `head` (see `page_data` for the default) with token
+    `query_index` selected (its row and column highlighted, as if clicked); with `steps`, a panel that writes out
+    that query's q·k terms."""
     title = title or f"{capture.model_name}: attention explorer"
     note = (
         " The dashed lines separate sentence A from sentence B." if capture.sentence_b_start is not None else ""
@@ -118,7 +123,7 @@ def attention_page_html(
         note=note,
         rule=html.escape(RULE),
     )
-    data = script_safe_json(page_data(capture, layer, head, steps))
+    data = script_safe_json(page_data(capture, layer, head, steps, query_index))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -74,6 +74,8 @@ def test_page_data_weights_patterns_and_start():
     assert data["notable"][0] == 1
     asked = page_data(_capture(), layer=1, head=2)["start"]
     assert (asked["layer"], asked["head"], asked["why"]) == (1, 2, "the layer and head you asked for")
+    assert data["query"] is None  # opens with no token selected unless --query gave one
+    assert page_data(_capture(), query_index=4)["query"] == 4
 
 
 def test_page_opens_on_the_head_the_terminal_and_figures_rank_first():

@@ -306,3 +306,46 @@ def test_explorer_with_50_tokens_fits_and_keeps_the_picked_head_in_view(browser,
         _check_clean(page, errors, blocked)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("source", ["run", "pretrained"])
+def test_explorer_opens_with_the_query_selected(browser, tiny_runs, tmp_path, source, request):
+    """`seqlab attention --query TOKEN` writes an explorer that opens with that token kept selected: its chip
+    pressed, its row and column highlighted, its row listed, the caption naming it; a click lets it go."""
+    from typer.testing import CliRunner
+
+    if source == "pretrained":
+        request.getfixturevalue("minilm_dir")
+        args, query = ["--pretrained", "the cat sat on the mat", "--query", "cat"], 2
+    else:
+        args, query = [str(tiny_runs["transformer"]), "the film was not good", "--query", "not"], 3
+    result = CliRunner().invoke(app, ["attention", *args, "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    token = payload["tokens"][query]
+    assert payload["query"] == {"token": token, "index": query}
+    _, _, blocked = browser
+    blocked.clear()
+    page, errors = _open(browser, Path(payload["files"]["explorer"]))
+    try:
+        page.wait_for_selector("body[data-ready='true']", timeout=20_000)
+        chip = page.locator(f"#tokens .chip[data-index='{query}']")
+        assert chip.get_attribute("aria-pressed") == "true" and "selected" in chip.get_attribute("class")
+        assert page.locator("#tokens .chip[aria-pressed='true']").count() == 1
+        highlight = page.locator("#row-highlight")
+        assert highlight.get_attribute("visibility") == "visible"
+        cell = float(page.locator("#matrix svg rect.cell").nth(len(payload["tokens"])).get_attribute("y"))
+        assert float(highlight.get_attribute("y")) == pytest.approx(query * cell - 0.5)
+        assert f"'{token}'" in page.locator("#row-list h3").text_content()
+        assert page.locator("#focus-hint").text_content().startswith(f"Kept: '{token}'")
+        start = page.inner_text("#start")
+        assert start.startswith(f"Opened on layer {payload['files']['layer']}, head {payload['files']['head_index']}")
+        assert f"--query, #{query} '{token}', is selected" in start
+        _screenshot(page, f"explorer-query-{source}")
+        chip.click()  # let it go: nothing selected once the pointer and the focus leave, the caption no longer names it
+        page.mouse.move(0, 0)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        assert highlight.get_attribute("visibility") == "hidden" and "--query" not in page.inner_text("#start")
+        _check_clean(page, errors, blocked)
+    finally:
+        page.close()

@@ -6,7 +6,8 @@
   var SVG = "http://www.w3.org/2000/svg";
   var data = JSON.parse(document.getElementById("seqlab-data").textContent);
   var L = data.layers, H = data.heads, T = data.tokens.length;
-  var state = {layer: data.start.layer, head: data.start.head, pinned: null, hover: null};
+  var query = typeof data.query === "number" && data.query >= 0 && data.query < T ? data.query : null; // --query
+  var state = {layer: data.start.layer, head: data.start.head, pinned: query, hover: null};
 
   // ---- weights ------------------------------------------------------------------------------------
   var w = data.weights; // per-mille integers, [L][H][T][T] flattened
@@ -61,10 +62,12 @@
   document.getElementById("meta").textContent = data.model + " \u00b7 " + L + " layers \u00d7 " + H + " heads \u00b7 " + T +
     " tokens \u00b7 " + (data.causal ? "causal: each token sees only itself and earlier tokens" : "bidirectional");
   var opened = "Opened on layer " + data.start.layer + ", head " + data.start.head + ": " + data.start.why + ".";
+  var queryNote = query === null ? "" : " The token you gave with --query, #" + query + " '" + data.tokens[query] + "'" +
+    ", is selected: its row and column are highlighted (click it to let go).";
   function startCaption() { // says which head is shown once the reader has picked another, so it never goes stale
     var atStart = state.layer === data.start.layer && String(state.head) === String(data.start.head);
-    document.getElementById("start").textContent = atStart ? opened : "Showing " + headName(state.layer, state.head) +
-      ", your pick. " + opened;
+    document.getElementById("start").textContent = (atStart ? opened : "Showing " + headName(state.layer, state.head) +
+      ", your pick. " + opened) + (query !== null && state.pinned === query ? queryNote : "");
   }
   function pick(layer, head) { // from the overview or a head chip, which may sit below the matrix: bring it into view
     state.layer = layer; state.head = head; render();
@@ -212,7 +215,6 @@
     Array.prototype.forEach.call(layerBox.querySelectorAll("button"), function (b) { b.setAttribute("aria-pressed", String(+b.dataset.layer === state.layer)); });
     Array.prototype.forEach.call(headBox.querySelectorAll("button"), function (b) { b.setAttribute("aria-pressed", String(b.dataset.head === String(state.head))); });
     thumbs.forEach(function (c) { c.classList.toggle("current", +c.dataset.layer === state.layer && c.dataset.head === String(state.head)); });
-    startCaption();
     var line = document.getElementById("head-line");
     if (state.head === "avg") line.textContent = "Layer " + state.layer + ", average of its " + H + " heads.";
     else line.textContent = "L" + state.layer + " H" + state.head + ": " + pattern(state.layer, state.head).text;
@@ -254,6 +256,7 @@
   }
 
   function update() {
+    startCaption();
     var f = focus();
     var svgNode = document.querySelector("#matrix svg");
     svgNode.classList.toggle("focused", f !== null);
