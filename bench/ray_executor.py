@@ -57,13 +57,18 @@ def start_head(port: int, cpus: int, env: dict[str, str], log: Path) -> subproce
     raise SystemExit(f"ray start --head did not come up in 120 s; see {log}")
 
 
-def stop_head(head: subprocess.Popen) -> None:
-    """SIGTERM to the head's own process group (ray start, gcs_server, raylet, its workers), then wait."""
+def stop_head(head: subprocess.Popen, port: int) -> None:
+    """SIGTERM to the head's own process group (ray start, gcs_server, raylet, its workers), then wait; and forget
+    it as this machine's current cluster (what `ray stop` would do, which stops every Ray of the user), or a later
+    `ray.init()` with no address would try to join the dead head."""
     try:
         os.killpg(head.pid, signal.SIGTERM)
         head.wait(timeout=60)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(head.pid, signal.SIGKILL)
+    current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    if current.is_file() and current.read_text().strip().endswith(f":{port}"):
+        current.unlink()
 
 
 def scores(out: Path) -> list[list[Any]]:
@@ -116,7 +121,7 @@ def main() -> None:
             timings = time_interleaved({name: contender(argv, e, root, name, seen) for name, (argv, e) in lines.items()},
                                        torch.device("cpu"), warmup=0, repeats=args.repeats)
         finally:
-            stop_head(head)
+            stop_head(head, args.port)
     reference = seen["local, 1 process"][0]["scores"]
     identical = all(run["scores"] == reference for runs in seen.values() for run in runs)
     sequential = timings.median("local, 1 process")
