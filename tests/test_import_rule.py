@@ -25,7 +25,8 @@ DEFERRED: dict[str, dict[str, str]] = {
     "experiments/ray_pool.py": {
         "ray": "the optional `cluster` extra (--executor ray): may be absent, and its absence is one clear error",
     },
-    "training/tracking.py": {"torch.utils.tensorboard": "needs the optional tensorboard package (--log-to tensorboard)"},
+    "training/tracking.py": {"torch.utils.tensorboard": "needs the optional tensorboard package (--log-to tensorboard)",
+                             "trackio": "the optional trackio package (--log-to trackio)"},
     "impl/isolate.py": {
         "seqlab.impl.check": "torch: `seqlab check --impl` checks the learner's file in a child process, and only the "
                              "child (or the in-process path) loads the checks and torch",

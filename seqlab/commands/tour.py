@@ -64,7 +64,7 @@ def tour(
     pause: Annotated[
         bool, typer.Option("--pause", help="Start each step at the top of the screen and wait for Enter after it, to "
                            "read at your pace (q stops and prints the command for the rest). Only at a terminal: "
-                           "ignored when piped or with --json.")
+                           "ignored when piped or when printing JSON.")
     ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also show how each measurement was made (tolerances, details).")

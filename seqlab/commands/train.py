@@ -120,8 +120,9 @@ def train(
                                               help="Print the result as JSON instead of a table.")] = False,
     log_to: Annotated[Optional[list[str]], typer.Option(
         "--log-to", metavar="TRACKER", rich_help_panel=OUTPUT,
-        help="Also write the run's curves for a tracker, offline, when it ends: **tensorboard** (RUN/tensorboard/; "
-             "needs pip install 'seqlab[tracking]', else one line says it was skipped). Off by default.")] = None,
+        help="Also write the run's curves for a tracker, offline, when it ends: **tensorboard** (RUN/tensorboard/) "
+             "or **trackio** (a local run in project seqlab; trackio show --project seqlab); repeat for both. "
+             "Needs pip install 'seqlab[tracking]', else one line says it was skipped. Off by default.")] = None,
     config_file: Annotated[Optional[Path], typer.Option(
         "--config", metavar="FILE", rich_help_panel=RUN,
         help="Read options from a .toml or .json file (keys are option names: epochs = 3, model = \"gru\", "

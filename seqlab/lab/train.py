@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -78,4 +79,7 @@ def run(request: TrainRequest, console: Console | None = None, quiet: bool = Fal
                            on_step=on_step)
     if not trackers or result.run_dir is None:
         return TrainReport(result)
-    return TrainReport(result, track(Path(result.run_dir), trackers, read_metrics(Path(result.run_dir))))
+    run_dir = Path(result.run_dir)
+    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8")) if (run_dir / "config.json").is_file() \
+        else {}
+    return TrainReport(result, track(run_dir, trackers, read_metrics(run_dir), config))

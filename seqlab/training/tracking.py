@@ -1,19 +1,25 @@
-"""`seqlab train --log-to tensorboard`: a run's curves (metrics.jsonl) written as TensorBoard event files.
+"""`seqlab train --log-to tensorboard|trackio`: a run's curves (metrics.jsonl) logged to a tracker once it finishes.
 
-Off by default and offline: the events go into RUN/tensorboard/ once the run has finished (view them with
-`tensorboard --logdir runs`). TensorBoard is an optional extra (`pip install 'seqlab[tracking]'`); without it
-the run trains as usual and one line says the tracking was skipped.
+Off by default and offline. TensorBoard: event files in RUN/tensorboard/ (view them with `tensorboard --logdir
+runs`). Trackio: a run named after the run folder in the local project "seqlab" (its SQLite store under
+$TRACKIO_DIR, by default ~/.cache/huggingface/trackio; nothing is sent anywhere; view with `trackio show --project
+seqlab`). Both are optional (`pip install 'seqlab[tracking]'`); without one the run trains as usual and one line
+says that tracking was skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from seqlab.errors import SeqlabError, unknown_choice
 
-TRACKERS: tuple[str, ...] = ("tensorboard",)
+TRACKERS: tuple[str, ...] = ("tensorboard", "trackio")
+TRACKIO_PROJECT = "seqlab"
 TENSORBOARD_DIR = "tensorboard"
 NOT_SCALARS = frozenset({"event", "epoch", "step", "split", "seconds", "items", "unit"})
 
@@ -30,9 +36,9 @@ def check_trackers(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def tensorboard_installed() -> bool:
-    """True when the tensorboard package (what torch.utils.tensorboard writes with) can be imported."""
-    return importlib.util.find_spec("tensorboard") is not None
+def installed(tracker: str) -> bool:
+    """True when the tracker's package can be imported (tensorboard: what torch.utils.tensorboard writes with)."""
+    return importlib.util.find_spec(tracker) is not None
 
 
 def scalars(records: Sequence[dict[str, Any]]) -> list[tuple[str, float, int]]:
@@ -69,14 +75,38 @@ def write_tensorboard(run_dir: Path, records: Sequence[dict[str, Any]]) -> Path:
     return folder
 
 
-def track(run_dir: Path, trackers: Sequence[str], records: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+def write_trackio(run_dir: Path, records: Sequence[dict[str, Any]], config: dict[str, Any] | None = None) -> str:
+    """Log the records' scalars to a local Trackio run named after the run folder; where they went (one line).
+    Trackio's own prints are kept off stdout, so --json stays one JSON document."""
+    import trackio  # the optional tracking extra
+
+    by_step: dict[int, dict[str, float]] = defaultdict(dict)
+    for tag, value, step in scalars(records):
+        by_step[step][tag] = value
+    with contextlib.redirect_stdout(io.StringIO()):
+        trackio.init(project=TRACKIO_PROJECT, name=Path(run_dir).name, config=config or {}, embed=False,
+                     auto_log_cpu=False, auto_log_gpu=False, capture_console=False)
+        try:
+            for step in sorted(by_step):
+                trackio.log(by_step[step], step=step)
+        finally:
+            trackio.finish()
+    return f"project {TRACKIO_PROJECT!r}, run {Path(run_dir).name!r}"
+
+
+def track(run_dir: Path, trackers: Sequence[str], records: Sequence[dict[str, Any]],
+          config: dict[str, Any] | None = None) -> tuple[str, ...]:
     """Log a finished run to each tracker; one line per tracker saying where it went, or why it was skipped."""
     lines = []
     for name in trackers:
-        if name == "tensorboard" and not tensorboard_installed():
-            lines.append("--log-to tensorboard skipped: tensorboard is not installed (pip install 'seqlab[tracking]')")
-            continue
-        folder = write_tensorboard(run_dir, records)
-        lines.append(f"--log-to tensorboard: {len(scalars(records))} points in {folder} "
-                     f"(view: tensorboard --logdir {folder.parent})")
+        if not installed(name):
+            lines.append(f"--log-to {name} skipped: {name} is not installed (pip install 'seqlab[tracking]')")
+        elif name == "tensorboard":
+            folder = write_tensorboard(run_dir, records)
+            lines.append(f"--log-to tensorboard: {len(scalars(records))} points in {folder} "
+                         f"(view: tensorboard --logdir {folder.parent})")
+        else:
+            where = write_trackio(run_dir, records, config)
+            lines.append(f"--log-to trackio: {len(scalars(records))} points in {where} "
+                         f"(view: trackio show --project {TRACKIO_PROJECT})")
     return tuple(lines)

@@ -1,9 +1,10 @@
-"""Issue 33: `seqlab train --log-to tensorboard`: off by default, offline, the run's curves as TensorBoard events; without
-the optional tensorboard package the run trains and one line says the tracking was skipped."""
+"""Issue 33: `seqlab train --log-to tensorboard|trackio`: off by default, offline, the run's curves as TensorBoard events
+or a local Trackio run; without the optional package the run trains and one line says the tracking was skipped."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def test_an_unknown_tracker_is_one_error_naming_the_choices() -> None:
 
 
 def test_without_tensorboard_the_run_trains_and_one_line_says_skipped(runner, monkeypatch) -> None:
-    monkeypatch.setattr(tracking, "tensorboard_installed", lambda: False)
+    monkeypatch.setattr(tracking, "installed", lambda name: False)
     result = runner.invoke(app, [*TINY, "--log-to", "tensorboard"])
     assert result.exit_code == 0, result.output
     run_dir = Path(json.loads(result.stdout)["run_dir"])  # stdout is still one JSON document
@@ -56,3 +57,23 @@ def test_tensorboard_events_hold_the_curves(tmp_path: Path) -> None:
     assert (accuracy.step, round(accuracy.value, 4)) == (25, 0.7)
     write_tensorboard(tmp_path, RECORDS)  # again: replaces, never doubles the points
     assert len(list(folder.glob("events.out.tfevents.*"))) == 1
+
+
+def test_trackio_gets_the_curves_in_a_local_store_and_json_stays_clean(runner, tmp_path: Path) -> None:
+    pytest.importorskip("trackio", reason="the optional tracking extra (pip install 'seqlab[tracking]')")
+    import sqlite3
+    import subprocess
+    import sys
+
+    store = tmp_path / "trackio"  # TRACKIO_DIR is read when trackio is imported: a child process of its own
+    env = {**os.environ, "TRACKIO_DIR": str(store), "SEQLAB_RUNS": str(tmp_path / "runs")}
+    done = subprocess.run([sys.executable, "-m", "seqlab", *TINY, "--log-to", "trackio"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    run_dir = Path(json.loads(done.stdout)["run_dir"])  # stdout is one JSON document: trackio's prints kept off it
+    assert "--log-to trackio: " in done.stderr and "trackio show --project seqlab" in done.stderr
+    with sqlite3.connect(store / "seqlab.db") as db:
+        tables = {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
+        dumped = " ".join(str(row) for table in tables for row in db.execute(f"select * from {table}"))
+    assert run_dir.name in dumped and "dev/accuracy" in dumped
+
