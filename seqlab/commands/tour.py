@@ -126,7 +126,9 @@ def tour(
         talk.rule(f"[bold cyan]{index}/{len(steps)}  {step.title}")
         t0 = time.perf_counter()
         summary = step.run(context) or {}
-        seconds = round(time.perf_counter() - t0, 2)
+        answering = float(summary.get("waited_seconds", 0.0))  # time the learner spent on the quiz question
+        waited += answering
+        seconds = round(time.perf_counter() - t0 - answering, 2)
         line = takeaway(step.name, summary, context)
         if line:
             talk.print()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -30,10 +31,13 @@ def run(ctx: TourContext) -> dict[str, Any]:
     ctx.console.print()
     if ctx.interactive:
         ctx.console.print(Text("Your turn: one question (type the answer and press Enter).", style="bold"))
+        asking = time.perf_counter()
         result = quiz.run(asked, lambda questions, _seed: ask_interactively(questions, ctx.console)).result
+        waited = time.perf_counter() - asking  # the learner's thinking time is not the tour's
         answered_by = "you"
         item = result.results[0] if result.results else None
     else:
+        waited = 0.0
         answer = question.answer_key()
         item = quiz.run(replace(asked, answers=answer)).result.results[0]
         answered_by = "tour"
@@ -47,6 +51,7 @@ def run(ctx: TourContext) -> dict[str, Any]:
         "answered_by": answered_by,
         "correct": bool(item and item.correct),
         "skipped": item is None or item.skipped,
+        "waited_seconds": round(waited, 2),
     }
 
 

@@ -155,6 +155,7 @@ def test_tour_step_answers_one_question(tmp_path: Path):
     assert STEP.name == "explain"
     assert summary["topic"] == "attention" and summary["correct"] is True
     assert summary["answered_by"] == "tour"  # not interactive: the tour answers and says so
+    assert summary["waited_seconds"] == 0.0  # nobody was asked: no thinking time to leave out of the step
     text = console.export_text()
     assert "computed live" in text and "question 1/1" in text and "answers for you" in text
 
