@@ -314,3 +314,20 @@ def test_pareto_axis_reads_as_numbers():
     figure.canvas.draw()
     labels = [t.get_text() for t in figure.axes[0].get_xticklabels() + figure.axes[0].get_xticklabels(minor=True)]
     assert "10,000" in labels and not any("$" in label or "mathdefault" in label for label in labels)
+
+
+def test_every_epoch_curves_figure_names_dataset_budget_and_seeds(tmp_path, monkeypatch):
+    import seqlab.experiments.recipes.common as common
+    from seqlab.experiments.recipes import get_recipe
+
+    saved = []
+    monkeypatch.setattr(common, "save_figure", lambda figure, path: saved.append((figure, path.name)))
+    records = [_record(f"h{width}-s{seed}", width, seed, 0.6 + 0.01 * seed) for width in (8, 32) for seed in range(3)]
+    for record in records:
+        record["result"]["curve"] = [{"epoch": 1, "accuracy": 0.6}]
+    get_recipe("rnn-width").summarize(ExperimentConfig("rnn-width", budget="tiny", seeds=3), records, tmp_path)
+    (figure,) = [figure for figure, name in saved if name == "curves.png"]
+    title = " ".join(figure._suptitle.get_text().split()) if figure._suptitle else figure.axes[0].get_title()
+    title = " ".join(title.split())
+    assert "dev accuracy per epoch" in title and "builtin-sentiment" in title and "tiny budget" in title
+    assert "3 seeds each" in title

@@ -10,7 +10,9 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.plots import epoch_curves
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
-from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
+from seqlab.experiments.recipes.common import (
+    Budget, Sizes, baseline_lines, figure_title, train_config, with_seeds,
+)
 from seqlab.experiments.summary import (
     baseline_row_note,
     baseline_rows,
@@ -73,7 +75,8 @@ def summarize_transfer(config: ExperimentConfig, records: list[dict[str, Any]], 
         rows.append((tags["model"], tags["start"], f"{items[0]['result']['parameters']:,}",
                      *score_cells(items, dev_base)))
     rows += baseline_rows(records, gap=("-", "-"))
-    save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds): LM transfer vs from scratch",
+    save_figure(epoch_curves(curves, figure_title("dev accuracy per epoch (mean over seeds): LM transfer vs from "
+                                                  "scratch", config, records),
                              baselines=baseline_lines(records)), out / "transfer-curves.png")
     table = ResultTable(f"LM pretraining then transfer ({seeds_phrase(records)})",
                         ("model", "start", "params", "dev acc %", "test acc %", "dev F1", "vs majority"),

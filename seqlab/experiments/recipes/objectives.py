@@ -10,7 +10,9 @@ from typing import Any
 from seqlab.experiments.config import ExperimentConfig
 from seqlab.experiments.plots import epoch_curves
 from seqlab.experiments.recipe import Plan, Recipe, ResultTable, Summary
-from seqlab.experiments.recipes.common import Budget, Sizes, baseline_lines, train_config, with_seeds
+from seqlab.experiments.recipes.common import (
+    Budget, Sizes, baseline_lines, figure_title, train_config, with_seeds,
+)
 from seqlab.experiments.stats import spread
 from seqlab.experiments.summary import (
     baseline_row_note,
@@ -139,7 +141,8 @@ def summarize_objectives(config: ExperimentConfig, records: list[dict[str, Any]]
         rows.append(("fine-tune", tags["objective"], f"{items[0]['result']['parameters']:,}",
                      *score_cells(items, dev_base)))
     rows += baseline_rows(finetuned, gap=("-", "-"))
-    save_figure(epoch_curves(curves, "dev accuracy per epoch (mean over seeds) after each pretraining objective",
+    save_figure(epoch_curves(curves, figure_title("dev accuracy per epoch (mean over seeds) after each pretraining "
+                                                  "objective", config, finetuned),
                              baselines=baseline_lines(finetuned)), out / "objectives-curves.png")
     table = ResultTable(f"Pretraining objectives then fine-tuning ({seeds_phrase(finetuned)})",
                         ("stage", "objective", "params", "dev acc % (pretrain: score)", "test acc %", "dev F1",

@@ -54,6 +54,9 @@ DEPTHS = (1, 2, 3, 4)
 SCALING_EMBEDDINGS = (16, 64, 256)
 
 
+CURVES_TITLE = "dev accuracy per epoch (first seed of each setting)"  # every sweep's curves.png
+
+
 def _model(config: ExperimentConfig, cell: str = "lstm", **changes: Any) -> dict[str, Any]:
     return {"family": cell, **(TINY_BASE if config.tiny else BASE), **changes}
 
@@ -115,7 +118,7 @@ def summarize_optimizers(config: ExperimentConfig, records: list[dict[str, Any]]
                 for name in groups if name != "adam"])]
     best = best_versus_rest(records, limit=0)
     figures = _grouped_bar_figures(records, "optimizer", "cell", figure_title("dev accuracy by optimizer", config, records),
-                                   out, "optimizers.png", [*best, *verdicts])
+                                   out, "optimizers.png", [*best, *verdicts], config)
     notes = [baseline_row_note(records), *best, *verdicts,
              "Adaptive methods (Adagrad, RMSprop, Adam) scale each parameter's step by its gradient history; "
              "plain SGD needs momentum and a larger learning rate."]
@@ -148,7 +151,7 @@ def summarize_depth(config: ExperimentConfig, records: list[dict[str, Any]], out
                         figure_title("dev accuracy by depth", config, records), "LSTM layers",
                         baselines=baseline_lines(records), caption=short_caption([*best, *verdicts]))
     save_figure(figure, out / "depth.png")
-    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
+    figures = ["depth.png", *filter(None, [save_epoch_curves(records, out, figure_title(CURVES_TITLE, config, records))])]
     notes = [baseline_row_note(records), *best, *verdicts,
              "planned comparisons: dropout 0.3 against none at each depth, and each depth against one layer at the "
              "same dropout, decided together with Holm's correction"]
@@ -181,7 +184,7 @@ def _summarize_size(tag: str, label: str, filename: str):
                             label, log_x=True, baselines=baseline_lines(records),
                             caption=short_caption(verdicts, limit=2))
         save_figure(figure, out / filename)
-        figures = [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
+        figures = [filename, *filter(None, [save_epoch_curves(records, out, figure_title(CURVES_TITLE, config, records))])]
         notes = [baseline_row_note(records), *verdicts]
         return Summary([training_table(f"dev accuracy by {label}", records, (tag,))], figures, notes)
 
@@ -255,16 +258,17 @@ def summarize_bidirectional(config: ExperimentConfig, records: list[dict[str, An
                 for cell, direction in groups if direction == "uni" and (cell, "bi") in groups]
     best = best_versus_rest(records, limit=0)
     figures = _grouped_bar_figures(records, "cell", "direction", figure_title("uni- vs bidirectional", config, records),
-                                   out, "bidirectional.png", [*best, *verdicts])
+                                   out, "bidirectional.png", [*best, *verdicts], config)
     notes = [baseline_row_note(records), *best, *verdicts,
              "A bidirectional RNN has twice the recurrent parameters and sees the end of the text from its first "
              "step."]
     return Summary([training_table("dev accuracy by direction", records, ("cell", "direction"))], figures, notes)
 
 
+
 def _grouped_bar_figures(
     records: list[dict[str, Any]], x_tag: str, series_tag: str, title: str, out: Path, filename: str,
-    verdicts: list[str],
+    verdicts: list[str], config: ExperimentConfig,
 ) -> list[str]:
     """Save a grouped bar chart of mean dev accuracy (groups: `x_tag`, one bar per `series_tag`) with the first
     of the report's `verdicts` as its caption, and the dev curves, under `out`; return the figure file names."""
@@ -275,7 +279,7 @@ def _grouped_bar_figures(
         values[groups.index(tags[x_tag])] = [100 * v for v in dev_scores(items)]
     save_figure(bar_chart([str(g) for g in groups], series, title, baselines=baseline_lines(records),
                           caption=short_caption(verdicts)), out / filename)
-    return [filename, *filter(None, [save_epoch_curves(records, out, "dev accuracy per epoch (first seed of each setting)")])]
+    return [filename, *filter(None, [save_epoch_curves(records, out, figure_title(CURVES_TITLE, config, records))])]
 
 
 RECIPES = (
