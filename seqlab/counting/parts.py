@@ -37,13 +37,13 @@ def bert_parts(prefix: str = "") -> list[Part]:
         ),
         Part(
             "layers.*.feed-forward",
-            rf"^{p}layers\.\d+\.(intermediate|output)\.",
+            rf"^{p}layers\.\d+\.ffn\.",
             fx.L * fx.feed_forward(fx.d, fx.f),
             "d -> f -> d",
         ),
         Part(
             "layers.*.norms",
-            rf"^{p}layers\.\d+\.(attention_norm|output_norm)\.",
+            rf"^{p}layers\.\d+\.norm[12]\.",
             fx.L * 2 * fx.layer_norm(fx.d),
             "two add & norm per layer",
         ),

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from functools import partial
 from dataclasses import dataclass
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from seqlab.errors import SeqlabError
 from seqlab.models._checks import require_labels, require_pad_id, require_positive_ints, require_probabilities
-from seqlab.models.attention import AttentionMask, MultiHeadSelfAttention, check_heads
-from seqlab.models.hooks import HookedBlock
+from seqlab.models.attention import AttentionMask, check_heads
+from seqlab.models.transformer import ACTIVATIONS, BlockShape, TransformerBlock
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput
 from seqlab.models.unpad import PackedTokens
@@ -92,14 +90,8 @@ def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
 
-# The hand-written forms above teach the formula; training uses torch's fused kernels, which compute the
-# same functions (tests/models check they agree).
-ACTIVATIONS = {
-    "gelu": F.gelu,
-    "gelu_new": partial(F.gelu, approximate="tanh"),
-    "gelu_pytorch_tanh": partial(F.gelu, approximate="tanh"),
-    "relu": torch.relu,
-}
+# The hand-written forms above teach the formula; training uses torch's fused kernels (seqlab.models.transformer
+# ACTIVATIONS), which compute the same functions (tests/models check they agree).
 
 
 class BertEmbeddings(nn.Module):
@@ -128,40 +120,29 @@ class BertEmbeddings(nn.Module):
         return self.dropout(self.norm(x))
 
 
-class BertLayer(HookedBlock):
-    """One encoder layer: self-attention -> dense... add & norm; intermediate (D -> I, gelu) -> output
-    (I -> D) -> add & norm. Post-norm, as in the original BERT. The residual stream passes the hook points of
-    seqlab.models.hooks, on the padded and the packed path alike."""
+class BertLayer(TransformerBlock):
+    """One BERT encoder layer: seqlab's TransformerBlock, post-norm as in the original BERT, with BERT's sizes,
+    activation and dropouts (none inside the feed-forward). Hugging Face's names map onto the block's at load
+    (seqlab.models.bert_loading); a run saved with the earlier BERT names (attention_norm, intermediate, output,
+    output_norm) still loads."""
 
     def __init__(self, config: BertConfig) -> None:
-        super().__init__()
-        self.attention = MultiHeadSelfAttention(
-            config.hidden_size, config.num_attention_heads, dropout=config.attention_probs_dropout_prob
-        )
-        self.attention_norm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.intermediate = nn.Linear(config.hidden_size, config.intermediate_size)
-        self.output = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.output_norm = LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-        self.activation = ACTIVATIONS[config.hidden_act]
+        super().__init__(BlockShape(
+            config.hidden_size, config.num_attention_heads, config.intermediate_size, norm_first=False,
+            activation=config.hidden_act, layer_norm_eps=config.layer_norm_eps,
+            attention_dropout=config.attention_probs_dropout_prob, hidden_dropout=config.hidden_dropout_prob,
+            ffn_dropout=None))
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        attention_mask: torch.Tensor | AttentionMask | None = None,
-        need_weights: bool = False,
-        packed: PackedTokens | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None).
+    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any, **kwargs: Any) -> None:
+        for old, new in OLD_LAYER_NAMES:
+            for key in [k for k in state_dict if k.startswith(prefix + old)]:
+                state_dict[prefix + new + key[len(prefix + old):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
-        With `packed`, x [N,D] holds the real tokens only and so does the result (everything after the
-        attention is position-wise, so only the attention sees the padded layout)."""
-        x = self.hook_resid_pre(x)
-        attended, probs = self.attention(x, attention_mask, causal=False, need_weights=need_weights, packed=packed)
-        x = self.hook_resid_mid(self.attention_norm(x + self.hook_attn_out(self.dropout(attended))))
-        inner = self.activation(self.intermediate(x))  # [B,T,I]
-        x = self.output_norm(x + self.hook_mlp_out(self.dropout(self.output(inner))))
-        return self.hook_resid_post(x), probs
+
+# The names BertLayer's parts had before it became the TransformerBlock (runs saved then still load).
+OLD_LAYER_NAMES = (("attention_norm.", "norm1."), ("intermediate.", "ffn.linear1."), ("output.", "ffn.linear2."),
+                   ("output_norm.", "norm2."))
 
 
 @dataclass(frozen=True)

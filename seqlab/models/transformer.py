@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import torch
@@ -25,6 +26,7 @@ from seqlab.models.hooks import HookedBlock
 from seqlab.models.layernorm import LayerNorm
 from seqlab.models.outputs import ClassifierOutput, LMOutput
 from seqlab.models.positions import make_positions
+from seqlab.models.unpad import PackedTokens
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class TransformerConfig:
     layer_norm_eps: float = 1e-5
     scale_embeddings: bool = True  # multiply token embeddings by sqrt(d_model), as Vaswani et al. do
 
+    def block_shape(self) -> "BlockShape":
+        """The shape of each of its blocks (one dropout everywhere, as Vaswani et al.)."""
+        return BlockShape(self.d_model, self.n_heads, self.d_ff, self.norm_first, self.activation,
+                          self.layer_norm_eps, self.dropout, self.dropout, self.dropout)
+
     def __post_init__(self) -> None:
         require_positive_ints(self, "vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_len")
         check_heads(self.d_model, self.n_heads)
@@ -56,37 +63,66 @@ class TransformerConfig:
         require_pad_id(self.pad_id, self.vocab_size)
 
 
+# Activations by the names configs use (BERT's config.json included): the functions Hugging Face's names stand
+# for (tests/models check they agree).
+ACTIVATIONS = {
+    "gelu": F.gelu,
+    "gelu_new": partial(F.gelu, approximate="tanh"),
+    "gelu_pytorch_tanh": partial(F.gelu, approximate="tanh"),
+    "relu": F.relu,
+}
+
+
 class FeedForward(nn.Module):
     """The position-wise feed-forward network: linear2(dropout(act(linear1(x)))), D -> d_ff -> D."""
 
-    def __init__(self, d_model: int, d_ff: int, dropout: float, activation: str = "relu") -> None:
+    def __init__(self, d_model: int, d_ff: int, dropout: float | None, activation: str = "relu") -> None:
         super().__init__()
         self.linear1 = nn.Linear(d_model, d_ff)
         self.linear2 = nn.Linear(d_ff, d_model)
-        self.dropout = nn.Dropout(dropout)
-        self.activation = F.gelu if activation == "gelu" else F.relu
+        self.dropout = nn.Dropout(dropout) if dropout is not None else nn.Identity()  # None: BERT has none here
+        self.activation = ACTIVATIONS[activation]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """[B,T,D] -> [B,T,D]."""
         return self.linear2(self.dropout(self.activation(self.linear1(x))))
 
 
-class TransformerBlock(HookedBlock):
-    """One layer: self-attention, add & norm, feed-forward, add & norm.
+@dataclass(frozen=True)
+class BlockShape:
+    """What one Transformer block is made of: widths, heads, where the norms sit, the activation, and the dropout
+    on the attention weights, on each sublayer's output, and inside the feed-forward (BERT has none there)."""
 
-    Post-norm (Vaswani): x = norm1(x + attn(x)); x = norm2(x + ffn(x)).
+    d_model: int
+    n_heads: int
+    d_ff: int
+    norm_first: bool = False
+    activation: str = "relu"
+    layer_norm_eps: float = 1e-5
+    attention_dropout: float = 0.0
+    hidden_dropout: float = 0.0
+    ffn_dropout: float | None = 0.0  # None: no dropout inside the feed-forward at all (BERT)
+
+
+class TransformerBlock(HookedBlock):
+    """One layer: self-attention, add & norm, feed-forward, add & norm: the one Transformer block seqlab builds
+    (BERT's BertLayer is this block, post-norm, with BERT's sizes and activation).
+
+    Post-norm (Vaswani, BERT): x = norm1(x + attn(x)); x = norm2(x + ffn(x)).
     Pre-norm: x = x + attn(norm1(x)); x = x + ffn(norm2(x)).
-    The residual stream passes the hook points of seqlab.models.hooks (hook_resid_pre ... hook_resid_post).
+    The residual stream passes the hook points of seqlab.models.hooks (hook_resid_pre ... hook_resid_post), on
+    the padded and the packed path alike.
     """
 
-    def __init__(self, config: TransformerConfig) -> None:
+    def __init__(self, config: TransformerConfig | BlockShape) -> None:
         super().__init__()
-        self.norm_first = config.norm_first
-        self.attention = MultiHeadSelfAttention(config.d_model, config.n_heads, dropout=config.dropout)
-        self.norm1 = LayerNorm(config.d_model, eps=config.layer_norm_eps)
-        self.ffn = FeedForward(config.d_model, config.d_ff, config.dropout, config.activation)
-        self.norm2 = LayerNorm(config.d_model, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.dropout)
+        shape = config if isinstance(config, BlockShape) else config.block_shape()
+        self.norm_first = shape.norm_first
+        self.attention = MultiHeadSelfAttention(shape.d_model, shape.n_heads, dropout=shape.attention_dropout)
+        self.norm1 = LayerNorm(shape.d_model, eps=shape.layer_norm_eps)
+        self.ffn = FeedForward(shape.d_model, shape.d_ff, shape.ffn_dropout, shape.activation)
+        self.norm2 = LayerNorm(shape.d_model, eps=shape.layer_norm_eps)
+        self.dropout = nn.Dropout(shape.hidden_dropout)
 
     def forward(
         self,
@@ -94,19 +130,30 @@ class TransformerBlock(HookedBlock):
         attention_mask: torch.Tensor | AttentionMask | None = None,
         causal: bool = False,
         need_weights: bool = False,
+        packed: PackedTokens | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """x [B,T,D] -> (x [B,T,D], attention probabilities [B,H,T,T] | None); the mask as in
-        MultiHeadSelfAttention.forward (a [B,T] padding mask, or the encoder's AttentionMask)."""
+        MultiHeadSelfAttention.forward (a [B,T] padding mask, or the encoder's AttentionMask). With `packed`, x
+        [N,D] holds the real tokens only and so does the result (everything after the attention is position-wise,
+        so only the attention sees the padded layout)."""
         x = self.hook_resid_pre(x)
         if self.norm_first:
-            attended, probs = self.attention(self.norm1(x), attention_mask, causal, need_weights)
+            attended, probs = self._attend(self.norm1(x), attention_mask, causal, need_weights, packed)
             x = self.hook_resid_mid(x + self.hook_attn_out(self.dropout(attended)))
             x = x + self.hook_mlp_out(self.dropout(self.ffn(self.norm2(x))))
         else:
-            attended, probs = self.attention(x, attention_mask, causal, need_weights)
+            attended, probs = self._attend(x, attention_mask, causal, need_weights, packed)
             x = self.hook_resid_mid(self.norm1(x + self.hook_attn_out(self.dropout(attended))))
             x = self.norm2(x + self.hook_mlp_out(self.dropout(self.ffn(x))))
         return self.hook_resid_post(x), probs
+
+    def _attend(self, x: torch.Tensor, mask: torch.Tensor | AttentionMask | None, causal: bool, need_weights: bool,
+                packed: PackedTokens | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The attention sublayer; `packed` is passed only when there is one, so an attention module swapped in
+        without a packed path (a learner's, a check's variant) still runs on the padded path."""
+        if packed is None:
+            return self.attention(x, mask, causal, need_weights)
+        return self.attention(x, mask, causal, need_weights, packed=packed)
 
 
 class TransformerEncoder(nn.Module):

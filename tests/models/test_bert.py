@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_wrong_shape_is_one_error(hf_checkpoint: Path, tmp_path: Path) -> None:
     config = json.loads((directory / "config.json").read_text())
     config["intermediate_size"] = 48
     (directory / "config.json").write_text(json.dumps(config))
-    with pytest.raises(SeqlabError, match=r"wrong shape.*layers\.0\.intermediate\.weight \(32, 16\) vs \(48, 16\)"):
+    with pytest.raises(SeqlabError, match=r"wrong shape.*layers\.0\.ffn\.linear1\.weight \(32, 16\) vs \(48, 16\)"):
         load_bert(directory)
 
 
@@ -131,8 +132,8 @@ def test_bad_config_json_is_one_error(hf_checkpoint: Path, tmp_path: Path) -> No
 
 def test_name_mapping() -> None:
     old_name = "bert.encoder.layer.11.attention.output.LayerNorm.gamma"
-    assert hf_to_seqlab_name(old_name) == "layers.11.attention_norm.weight"
-    assert hf_to_seqlab_name("encoder.layer.3.output.dense.bias") == "layers.3.output.bias"
+    assert hf_to_seqlab_name(old_name) == "layers.11.norm1.weight"
+    assert hf_to_seqlab_name("encoder.layer.3.output.dense.bias") == "layers.3.ffn.linear2.bias"
     assert hf_to_seqlab_name("embeddings.token_type_embeddings.weight") == "embeddings.segment.weight"
     assert hf_to_seqlab_name("cls.predictions.transform.dense.weight") is None
     assert hf_to_seqlab_name("embeddings.position_ids") is None
@@ -240,3 +241,29 @@ def test_hand_written_gelu_equals_the_fused_activation():
     torch.testing.assert_close(ACTIVATIONS["gelu"](x), gelu(x), rtol=0, atol=1e-12)
     torch.testing.assert_close(ACTIVATIONS["gelu_new"](x), gelu_tanh(x), rtol=0, atol=1e-12)
     assert F.gelu is ACTIVATIONS["gelu"]
+
+
+def test_bert_layer_is_the_one_transformer_block_and_old_runs_still_load() -> None:
+    from seqlab.models.bert import OLD_LAYER_NAMES, BertLayer
+    from seqlab.models.transformer import TransformerBlock
+
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32)
+    torch.manual_seed(0)
+    model = BertModel(config).eval()
+    assert all(isinstance(layer, BertLayer) and isinstance(layer, TransformerBlock) for layer in model.layers)
+    assert not model.layers[0].norm_first and isinstance(model.layers[0].ffn.dropout, torch.nn.Identity)  # post-norm,
+    # and no dropout inside the feed-forward, as BERT
+    saved = model.state_dict()
+    renamed = {}
+    for key, value in saved.items():  # a run saved before the unification: BERT's own names for the layer's parts
+        for old, new in OLD_LAYER_NAMES:
+            key = re.sub(rf"^(layers\.\d+\.){re.escape(new)}", rf"\g<1>{old}", key)
+        renamed[key] = value.clone()
+    assert any(".attention_norm." in key for key in renamed) and not any(".norm1." in key for key in renamed)
+    again = BertModel(config).eval()
+    again.load_state_dict(renamed)
+    ids = torch.randint(0, 50, (2, 7))
+    mask = torch.ones(2, 7, dtype=torch.bool)
+    with torch.no_grad():
+        assert torch.equal(again(ids, mask).last_hidden_state, model(ids, mask).last_hidden_state)

@@ -8,7 +8,6 @@ import torch
 from torch import nn
 
 from seqlab.errors import SeqlabError
-from seqlab.models.bert import BertLayer
 from seqlab.models.transformer import TransformerBlock, TransformerConfig
 from seqlab.proofs.base import CheckResult, STAND_IN
 from seqlab.proofs.capture import capture_calls
@@ -29,9 +28,9 @@ COTANGENTS = 4  # random directions u, plus u = 1 (the mean direction) on every 
 
 
 def placement_blocks(target: LiveTarget) -> Found:
-    """The model's Transformer blocks (TransformerBlock, BertLayer), or a fresh pre-norm and a fresh post-norm
+    """The model's Transformer blocks (TransformerBlock, BertLayer among them), or a fresh pre-norm and a fresh post-norm
     block (stand-ins) when it has none."""
-    found = find_modules(target.model, (TransformerBlock, BertLayer))
+    found = find_modules(target.model, (TransformerBlock,))
     if found:
         return Found(found)
     torch.manual_seed(target.seed)
@@ -46,8 +45,6 @@ def placement_blocks(target: LiveTarget) -> Found:
 
 def layout(block: nn.Module) -> tuple[str, list[nn.Module], list[nn.Module]]:
     """(placement the block claims, its two norms in order, the last Linear of each sublayer)."""
-    if isinstance(block, BertLayer):
-        return "post-norm", [block.attention_norm, block.output_norm], [block.attention.out, block.output]
     placement = "pre-norm" if block.norm_first else "post-norm"
     return placement, [block.norm1, block.norm2], [last_linear(block.attention), last_linear(block.ffn)]
 

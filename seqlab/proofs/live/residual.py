@@ -8,7 +8,6 @@ from typing import Callable
 import torch
 from torch import nn
 
-from seqlab.models.bert import BertLayer
 from seqlab.models.transformer import TransformerBlock, TransformerConfig
 from seqlab.proofs.base import CheckResult, STAND_IN
 from seqlab.proofs.residual import ResidualJacobian
@@ -27,8 +26,8 @@ COTANGENTS = 6  # random directions u: u^T J_block must equal u^T (I + J_branch)
 
 
 def residual_blocks(target: LiveTarget) -> Found:
-    """The model's Transformer blocks (seqlab's TransformerBlock and BertLayer), or one fresh block (a stand-in)."""
-    found = find_modules(target.model, (TransformerBlock, BertLayer))
+    """The model's Transformer blocks (seqlab's TransformerBlock, BertLayer among them), or one fresh block (a stand-in)."""
+    found = find_modules(target.model, (TransformerBlock,))
     if found:
         return Found(found)
     torch.manual_seed(target.seed)
@@ -89,13 +88,7 @@ class Claim:
 
 
 def claimed_form(block: nn.Module) -> Claim:
-    """What a seqlab block claims: TransformerBlock by its norm_first, BertLayer post-norm (as the original BERT)."""
-    if isinstance(block, BertLayer):
-        sublayers = (
-            (lambda x: block.attention(x, None)[0], block.attention_norm),
-            (lambda x: block.output(block.activation(block.intermediate(x))), block.output_norm),
-        )
-        return Claim("post-norm", False, sublayers)
+    """What a seqlab block claims, by its norm_first (BertLayer is the block, post-norm as the original BERT)."""
     sublayers = ((lambda x: block.attention(x, None)[0], block.norm1), (block.ffn, block.norm2))
     return Claim("pre-norm" if block.norm_first else "post-norm", bool(block.norm_first), sublayers)
 
