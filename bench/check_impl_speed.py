@@ -23,19 +23,9 @@ sys.path.insert(0, str(REPO))
 from _common import machine_info, print_table, time_interleaved, write_result  # noqa: E402
 
 from seqlab.impl.kinds import KINDS  # noqa: E402
-from tests.impl.zoo import ZOO  # noqa: E402
-from tests.impl.zoo_blocks import ZOO_BLOCKS  # noqa: E402
-from tests.impl.zoo_encoder import CLASSIFIER_HEADS, ENCODER_BLOCKS  # noqa: E402
+from tests.impl.zoos import first  # noqa: E402
 
 TORCH = "python -c 'import torch'"
-
-
-def first(kind: str, correct: bool) -> tuple[str, str]:
-    """(NAME, source) of the first zoo entry of `kind` that is correct (or broken)."""
-    for entry_kind, name, source, expected in ZOO + ZOO_BLOCKS + ENCODER_BLOCKS + CLASSIFIER_HEADS:
-        if entry_kind == kind and (expected is None) == correct:
-            return name, source
-    raise KeyError(kind)
 
 
 def runner(argv: list[str], env: dict[str, str], want: int):
@@ -57,7 +47,7 @@ def main() -> None:
         jobs = {TORCH: runner([sys.executable, "-c", "import torch"], env, 0)}
         for kind in KINDS:
             for correct in (True, False):
-                name, source = first(kind, correct)
+                name, source, _ = first(kind, correct)
                 path = Path(folder) / f"{kind.replace('-', '_')}_{'good' if correct else 'bad'}.py"
                 path.write_text(source, encoding="utf-8")
                 jobs[f"{kind} ({'correct' if correct else 'broken'})"] = runner(

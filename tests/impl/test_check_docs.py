@@ -9,9 +9,7 @@ from typer.testing import CliRunner
 
 from seqlab.cli import app
 from seqlab.impl.kinds import KINDS
-from .zoo import ZOO
-from .zoo_blocks import ZOO_BLOCKS
-from .zoo_encoder import CLASSIFIER_HEADS, ENCODER_BLOCKS
+from .zoos import EVERY_ZOO
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "howto" / "check-your-code.md"
 
@@ -21,7 +19,7 @@ def test_every_kind_and_every_diagnosed_bug_is_on_the_page() -> None:
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     for kind in KINDS:
         assert any(f"`{kind}`" in row.split("|")[1] for row in rows), kind
-    for kind, _, _, expected in ZOO + ZOO_BLOCKS + ENCODER_BLOCKS + CLASSIFIER_HEADS:
+    for kind, _, _, expected in EVERY_ZOO:
         if expected is not None:
             bug = expected.removeprefix("attention: ")
             assert bug in text, (kind, bug)

@@ -14,19 +14,9 @@ from seqlab.impl.check import check
 from seqlab.impl.kinds import KINDS
 from seqlab.impl.student import load_object
 from seqlab.impl.templates import ENTRY_NAMES
-from .zoo import ZOO
-from .zoo_blocks import ZOO_BLOCKS
-from .zoo_encoder import CLASSIFIER_HEADS, ENCODER_BLOCKS
+from .zoos import first
 
 runner = CliRunner()
-
-
-def first(kind: str, correct: bool) -> tuple[str, str, str | None]:
-    """The first zoo entry of `kind` that is correct (or broken)."""
-    for entry_kind, name, source, expected in ZOO + ZOO_BLOCKS + ENCODER_BLOCKS + CLASSIFIER_HEADS:
-        if entry_kind == kind and (expected is None) == correct:
-            return name, source, expected
-    raise AssertionError(kind)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -1,7 +1,7 @@
-"""The encoder-block and classifier-head kinds: every correct student module (pre- and post-norm, fused q|k|v,
-torch's MultiheadAttention, GELU; [CLS], BERT's pooler, mean pooling, log-probabilities) passes with every row
-measured on its code; every broken one fails with its bug named; the kinds are told from their signatures; the
-bug variants seqlab computes start from an exact copy of its own TransformerBlock."""
+"""The encoder-block and classifier-head kinds (their zoos, pre- and post-norm, fused q|k|v, torch's
+MultiheadAttention, GELU; [CLS], BERT's pooler, mean pooling, log-probabilities, run in test_zoo.py): the kinds are
+told from their signatures, and the bug variants seqlab computes start from an exact copy of its own
+TransformerBlock."""
 
 from __future__ import annotations
 
@@ -11,42 +11,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from seqlab.impl.check import check_file
 from seqlab.impl.encoder_block import (
     D_FF, D_MODEL, HEADS, Layout, cases, closed_form_count, find_norms, reference_block, variant,
 )
 from seqlab.impl.kinds import infer_kind
 from seqlab.impl.multihead import mapped_weights
 from seqlab.models.transformer import TransformerBlock, TransformerConfig
-from seqlab.proofs.base import MODEL
 
-from .zoo_encoder import CLASSIFIER_HEADS, ENCODER_BLOCKS
-
-ENTRIES = ENCODER_BLOCKS + CLASSIFIER_HEADS
-
-
-def _write(tmp_path: Path, index: int, source: str) -> Path:
-    path = tmp_path / f"student_{index}.py"
-    path.write_text(source, encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(("index", "entry"), list(enumerate(ENTRIES)),
-                         ids=[f"{k}-{d or 'correct'}" for k, _, _, d in ENTRIES])
-def test_zoo(tmp_path: Path, index: int, entry: tuple[str, str, str, str | None]) -> None:
-    kind, name, source, expected = entry
-    report = check_file(f"{_write(tmp_path, index, source)}:{name}")
-    assert report.kind == kind and not report.problem, report.problem
-    assert all(row.measured_on == MODEL for row in report.rows)
-    if expected is None:
-        assert report.passed and not report.diagnoses, [(r.name, r.detail) for r in report.rows if not r.passed]
-    else:
-        assert not report.passed and report.exit_code == 1
-        assert expected in [d.name for d in report.diagnoses], [d.name for d in report.diagnoses]
+from .student_files import write
 
 
 def _load(tmp_path: Path, source: str, name: str) -> type:
-    path = _write(tmp_path, 98, source)
+    path = write(tmp_path, 98, source)
     spec = importlib.util.spec_from_file_location("student_kind", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

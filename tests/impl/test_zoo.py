@@ -1,5 +1,6 @@
-"""Every student file of the zoo: a correct one (legitimate variants included) passes with every row measured on
-its code; a broken one fails and is diagnosed by name."""
+"""Every student file of the zoos (functions and cells, add & norm, encoder blocks, classifier heads): a correct one
+(legitimate variants included) passes with every row measured on its code; a broken one fails and is diagnosed by
+name."""
 
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ import pytest
 
 from seqlab.impl.check import check_file
 from seqlab.proofs.base import MODEL
+from .student_files import write
 from .zoo import ZOO
+from .zoos import EVERY_ZOO
 
 
-def write(tmp_path: Path, index: int, source: str) -> Path:
-    """The student's file, as they would save it."""
-    path = tmp_path / f"student_{index}.py"
-    path.write_text(source, encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(("index", "entry"), list(enumerate(ZOO)), ids=[f"{k}-{d or 'correct'}" for k, _, _, d in ZOO])
+@pytest.mark.parametrize(("index", "entry"), list(enumerate(EVERY_ZOO)),
+                         ids=[f"{k}-{d or 'correct'}" for k, _, _, d in EVERY_ZOO])
 def test_zoo(tmp_path: Path, index: int, entry: tuple[str, str, str, str | None]) -> None:
     kind, name, source, expected = entry
     report = check_file(f"{write(tmp_path, index, source)}:{name}")
