@@ -16,7 +16,7 @@ from seqlab.cli import app
 from seqlab.viz.attention_heads import notable_heads, rank_heads, summarize_heads
 from seqlab.viz.attention_terminal import head_matrix, overview, query_view
 
-TOKENS = ["[CLS]", "the", "acting", "was", "not", "[b]ok[/]", "but", "$x$", "[SEP]"]
+from .sample_attention import TOKENS, sample_attention
 
 
 def _render(renderable, width: int = 80) -> list[str]:
@@ -25,18 +25,8 @@ def _render(renderable, width: int = 80) -> list[str]:
     return console.export_text().splitlines()
 
 
-def _attention() -> np.ndarray:
-    n = len(TOKENS)
-    probs = np.full((2, 3, n, n), 0.02)
-    probs[0, 1, :, 6] = 0.9  # L0 H1: every token -> 'but'
-    probs[1, 0, :, 0] = 0.95  # L1 H0: rests on [CLS]
-    for i in range(1, n):
-        probs[1, 2, i, i - 1] = 0.8  # L1 H2: previous token
-    return probs / probs.sum(-1, keepdims=True)
-
-
 def test_overview_shows_the_chosen_head_and_the_notable_ones_in_80_columns():
-    probs = _attention()
+    probs = sample_attention()
     summaries = summarize_heads(probs, TOKENS)
     lines = _render(overview(probs, TOKENS, rank_heads(summaries), notable_heads(summaries)))
     text = "\n".join(lines)
@@ -65,7 +55,7 @@ def test_causal_rows_leave_the_future_blank():
 
 
 def test_query_view_lists_every_layer_and_head():
-    lines = _render(query_view(_attention(), TOKENS, 4))
+    lines = _render(query_view(sample_attention(), TOKENS, 4))
     heads = [line for line in lines if re.match(r"L\d H\d", line)]
     assert len(heads) == 6 and max(len(line) for line in lines) <= 80
     assert heads[1].endswith("→ but 0.85")
@@ -121,8 +111,8 @@ def test_attention_in_a_real_terminal_of_80_columns(tiny_runs, tmp_path):
 
 
 def test_query_view_opens_with_a_summary_of_the_heads_that_read_a_word():
-    lines = _render(query_view(_attention(), TOKENS, 4))
-    # the 6 heads of _attention(): L0 H1 -> 'but', L1 H2 -> previous token 'was', L1 H0 rests on [CLS], 3 uniform
+    lines = _render(query_view(sample_attention(), TOKENS, 4))
+    # the 6 heads of sample_attention(): L0 H1 -> 'but', L1 H2 -> previous token 'was', L1 H0 rests on [CLS], 3 uniform
     summary = next(line for line in lines if "heads look hardest at a word" in line)
     assert summary.startswith("2 of 6 heads look hardest at a word; 1 at [CLS]/[SEP]")
     assert "3 spread out" in " ".join(lines)
@@ -134,7 +124,7 @@ def test_query_view_opens_with_a_summary_of_the_heads_that_read_a_word():
 def test_word_reading_heads_leave_out_cls_sep_and_spread_rows():
     from seqlab.viz.attention_terminal import word_reading_heads
 
-    probs = _attention()
+    probs = sample_attention()
     found = word_reading_heads(probs, TOKENS, 4)
     assert [(layer, head) for layer, head, _, _ in found] == [(0, 1), (1, 2)]
     assert found[0][3] >= found[1][3]

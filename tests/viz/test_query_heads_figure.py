@@ -17,18 +17,7 @@ from seqlab.viz.figures import save_figure
 from seqlab.viz.head_patterns import word_reading_heads
 from seqlab.viz.query_heads_figure import READER, SLIDE_WIDTH, query_heads_figure
 from .layout import assert_clean_layout
-
-TOKENS = ["[CLS]", "the", "acting", "was", "not", "[b]ok[/]", "but", "$x$", "[SEP]"]
-
-
-def _attention() -> np.ndarray:
-    n = len(TOKENS)
-    probs = np.full((2, 3, n, n), 0.02)
-    probs[0, 1, :, 6] = 0.9  # L0 H1: every token -> 'but'
-    probs[1, 0, :, 0] = 0.95  # L1 H0: rests on [CLS]
-    for i in range(1, n):
-        probs[1, 2, i, i - 1] = 0.8  # L1 H2: previous token
-    return probs / probs.sum(-1, keepdims=True)
+from .sample_attention import TOKENS, sample_attention
 
 
 def _framed(ax) -> bool:
@@ -36,7 +25,7 @@ def _framed(ax) -> bool:
 
 
 def test_one_chart_per_head_with_the_readers_framed_and_named():
-    figure = query_heads_figure(_attention(), TOKENS, 4)
+    figure = query_heads_figure(sample_attention(), TOKENS, 4)
     axes = {ax.get_label(): ax for ax in figure.axes}
     assert sorted(axes) == [f"L{layer} H{head}" for layer in range(2) for head in range(3)]
     assert figure.get_suptitle() == "where #4 'not' looks, in every layer and head"
