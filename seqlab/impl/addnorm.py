@@ -11,13 +11,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, parity_row
+from seqlab.impl.dropout import DROPOUT, applied_in_eval
 from seqlab.impl.layernorm import affine, eps_of, seed_affine
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
 
 WIDTH = 16
 TOLERANCE = 1e-7
-DROPOUT = 0.5
 
 
 def build(cls: type, d: int, dropout: float | None, where: Path | None) -> nn.Module:
@@ -107,8 +107,7 @@ def dropout_rows(cls: type, where: Path | None, seed: int, gamma: torch.Tensor, 
                     f"built with dropout {DROPOUT}, eval mode, two calls: max |yours - LayerNorm(x + s)| {worst:.1e}")]
     diagnoses = []
     if worst > TOLERANCE:
-        diagnoses.append(Diagnosis("dropout applied in eval mode", "use nn.Dropout (or F.dropout(..., "
-                                   "training=self.training)): model.eval() must turn it off", f"max diff {worst:.1e}"))
+        diagnoses.append(applied_in_eval(worst))
     module.train()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

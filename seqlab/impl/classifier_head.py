@@ -12,11 +12,11 @@ import torch
 from torch import nn
 
 from seqlab.impl.compare import Bug, dead_parameters, diagnose, max_diff, parity_row
+from seqlab.impl.dropout import DROPOUT, off_in_eval, same_weights
 from seqlab.impl.report import PROPERTY, Diagnosis, ImplRow
 from seqlab.impl.student import ContractError, call
 
 D_MODEL, CLASSES = 16, 5
-DROPOUT = 0.5
 TOLERANCE = 1e-9
 
 
@@ -213,18 +213,11 @@ def dropout_rows(cls: type, module: nn.Module, case: tuple[torch.Tensor, torch.T
                  seed: int) -> tuple[list[ImplRow], list[Diagnosis]]:
     """Built with dropout 0.5 and the checked head's weights: in eval mode the logits equal dropout 0's."""
     noisy = build(cls, where, seed, DROPOUT)
-    try:
-        noisy.load_state_dict(module.state_dict())
-    except RuntimeError:
-        return [ImplRow("dropout off in eval", PROPERTY, float("inf"), TOLERANCE, False,
-                        f"the head built with dropout {DROPOUT} has other parameters than with dropout 0")], []
+    unfit = same_weights(noisy, module, "head", TOLERANCE)
+    if unfit is not None:
+        return [unfit], []
     hidden, mask = case
     with torch.no_grad():
         want = run(module, hidden.clone(), mask, where)
-        worst = max(max_diff(run(noisy, hidden.clone(), mask, where), want) for _ in range(2))
-    row = ImplRow("dropout off in eval", PROPERTY, worst, TOLERANCE, worst <= TOLERANCE,
-                  f"built with dropout {DROPOUT}, eval mode, two calls: max |yours - dropout 0| {worst:.1e}")
-    if worst <= TOLERANCE:
-        return [row], []
-    return [row], [Diagnosis("dropout applied in eval mode", "use nn.Dropout (or F.dropout(..., "
-                             "training=self.training)): model.eval() must turn it off", f"max diff {worst:.1e}")]
+    row, diagnoses = off_in_eval(lambda: run(noisy, hidden.clone(), mask, where), want, TOLERANCE)
+    return [row], diagnoses

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.impl.compare import Bug, diagnose, max_diff, parity_row, where_worst
+from seqlab.impl.dropout import DROPOUT, off_in_eval, same_weights
 from seqlab.impl.layernorm import BETA_NAMES, EPS_NAMES, GAMMA_NAMES, seed_affine
 from seqlab.impl.multihead import (  # the block's attention sublayer is checked the way the multihead kind is
     BUGS as ATTENTION_BUGS, D_MODEL, HEADS, buggy_output, cases, gradient_parity_row, gradient_row, mapped_weights,
@@ -26,7 +27,6 @@ from seqlab.impl.student import ContractError, call
 from seqlab.models.transformer import TransformerBlock, TransformerConfig
 
 D_FF = 32  # not D_MODEL, so the feed-forward's Linears are told from the attention's by their shapes
-DROPOUT = 0.5
 TOLERANCE = 1e-9
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "ReLU": F.relu, "GELU": F.gelu, "GELU (tanh approximation)": partial(F.gelu, approximate="tanh"),
@@ -307,30 +307,21 @@ def dropout_rows(cls: type, module: nn.Module, case: tuple[torch.Tensor, torch.T
     """Built with dropout 0.5 and given the checked module's weights: eval mode gives the same output as dropout 0
     every time; training mode changes it (dropout acts somewhere)."""
     noisy = build(cls, where, seed, DROPOUT)
-    try:
-        noisy.load_state_dict(module.state_dict())
-    except RuntimeError:
-        return [ImplRow("dropout off in eval", PROPERTY, float("inf"), TOLERANCE, False,
-                        f"the block built with dropout {DROPOUT} has other parameters than with dropout 0")], []
+    unfit = same_weights(noisy, module, "block", TOLERANCE)
+    if unfit is not None:
+        return [unfit], []
     x, mask = case
     with torch.no_grad():
         want = masked(run(module, x.clone(), mask, where), mask)
-        first, second = (masked(run(noisy, x.clone(), mask, where), mask) for _ in range(2))
-        worst = max(max_diff(first, want), max_diff(second, want))
-        noisy.train()
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            trained = masked(run(noisy, x.clone(), mask, where), mask)
+    eval_row, diagnoses = off_in_eval(lambda: masked(run(noisy, x.clone(), mask, where), mask), want, TOLERANCE)
+    noisy.train()
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        trained = masked(run(noisy, x.clone(), mask, where), mask)
     moved = max_diff(trained, want)
-    rows = [ImplRow("dropout off in eval", PROPERTY, worst, TOLERANCE, worst <= TOLERANCE,
-                    f"built with dropout {DROPOUT}, eval mode, two calls: max |yours - dropout 0| {worst:.1e}")]
-    rows.append(ImplRow("dropout acts in training", PROPERTY, 0.0 if moved > 1e-6 else 1.0, 0.0, moved > 1e-6,
-                        f"train mode, dropout {DROPOUT}: output moved by {moved:.2g} from the eval output"
-                        + ("" if moved > 1e-6 else "; is the dropout argument stored and used?")))
-    diagnoses = []
-    if worst > TOLERANCE:
-        diagnoses.append(Diagnosis("dropout applied in eval mode", "use nn.Dropout (or F.dropout(..., "
-                                   "training=self.training)): model.eval() must turn it off", f"max diff {worst:.1e}"))
+    rows = [eval_row, ImplRow("dropout acts in training", PROPERTY, 0.0 if moved > 1e-6 else 1.0, 0.0, moved > 1e-6,
+                              f"train mode, dropout {DROPOUT}: output moved by {moved:.2g} from the eval output"
+                              + ("" if moved > 1e-6 else "; is the dropout argument stored and used?"))]
     if moved <= 1e-6:
         diagnoses.append(Diagnosis("dropout never applied", "apply nn.Dropout(dropout) to each sublayer's output "
                                    "before the residual sum", "training-mode output equals the eval one"))
