@@ -233,10 +233,10 @@ def check_encoder_block(cls: type, where: Path | None, seed: int = 0) -> tuple[l
     tried = [compare_in(module, layout, weights, how, real, inputs) for layout in layouts(norms, how.startswith("fused"))]
     layout, block, row = min(tried, key=lambda item: item[2].measured)
     if not row.passed:
-        found, diagnosed_in = diagnose_block(real, inputs, norms, weights, module, how)
+        found, diagnosed_in = diagnose_block(real, inputs, tried)
         diagnoses += found
         if diagnosed_in is not None:  # describe the failure in the wiring the bug was found in
-            layout, block, row = next(item for item in tried if item[0] == diagnosed_in)
+            layout, block, row = diagnosed_in
     if not row.passed and tuple(outs[0].shape) == tuple(inputs[0][0].shape):
         with torch.no_grad():
             worst = where_worst(real[0], masked(block(*inputs[0])[0], inputs[0][1]), ("batch", "position"))
@@ -255,8 +255,11 @@ def with_dropout(rows: list[ImplRow], diagnoses: list[Diagnosis], cls: type, mod
     return rows + more_rows, diagnoses + more
 
 
+Compared = tuple[Layout, TransformerBlock, ImplRow]  # a wiring, seqlab's block wired so, and the parity row
+
+
 def compare_in(module: nn.Module, layout: Layout, weights: dict, how: str, real: list[torch.Tensor],
-               inputs: list[tuple[torch.Tensor, torch.Tensor | None]]) -> tuple[Layout, TransformerBlock, ImplRow]:
+               inputs: list[tuple[torch.Tensor, torch.Tensor | None]]) -> Compared:
     """The learner's real-token outputs against seqlab's TransformerBlock holding their weights, wired as `layout`."""
     block = reference_block(module, layout, weights)
     with torch.no_grad():
@@ -268,12 +271,12 @@ def compare_in(module: nn.Module, layout: Layout, weights: dict, how: str, real:
 
 
 def diagnose_block(real: list[torch.Tensor], inputs: list[tuple[torch.Tensor, torch.Tensor | None]],
-                   norms: list[Norm], weights: dict, module: nn.Module,
-                   how: str) -> tuple[list[Diagnosis], Layout | None]:
-    """The wiring and attention bugs whose outputs equal the learner's, tried in every layout, and the layout they
-    were found in (None when no bug matched)."""
-    for layout in layouts(norms, how.startswith("fused")):
-        block = reference_block(module, layout, weights)
+                   tried: list[Compared]) -> tuple[list[Diagnosis], Compared | None]:
+    """The wiring and attention bugs whose outputs equal the learner's, tried in every layout already compared
+    (`tried`: each layout with seqlab's block holding the learner's weights and its parity row), and the comparison
+    of the layout they were found in (None when no bug matched)."""
+    for compared in tried:
+        layout, block, _ = compared
         skip = POST_NORM_ONLY if layout.norm_first else PRE_NORM_ONLY
         bugs = [Bug(name, advice, lambda i, code=code, b=block: masked(variant(b, *inputs[i], bug=code),
                                                                          inputs[i][1]))
@@ -284,7 +287,7 @@ def diagnose_block(real: list[torch.Tensor], inputs: list[tuple[torch.Tensor, to
         with torch.no_grad():
             found = diagnose(real, bugs, 1e-7)
         if found:
-            return [replace(d, evidence=f"{d.evidence}, in a {layout.describe()} block") for d in found], layout
+            return [replace(d, evidence=f"{d.evidence}, in a {layout.describe()} block") for d in found], compared
     return [], None
 
 
